@@ -1,0 +1,18 @@
+/* cli.h: the commands of the maxconn binary. Each turns its arguments into a
+ * config struct, calls one engine function, prints the result and returns an
+ * exit code (enum mc_exit). */
+#ifndef MC_CLI_CLI_H
+#define MC_CLI_CLI_H
+
+#define MC_VERSION "0.1.0"
+
+int mc_cmd_server(int argc, char **argv);
+int mc_cmd_client(int argc, char **argv);
+int mc_cmd_limits(int argc, char **argv);
+
+/* Print "maxconn CMD: <msg>" and a hint to --help on stderr; returns
+ * MC_EXIT_USAGE. */
+int mc_cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,106 @@
+/* procfs.c: small /proc and /sys file reads under a root (see procfs.h). */
+#include "common/procfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int open_under(const char *root, const char *path, int flags)
+{
+	char full[PATH_MAX];
+	int fd;
+
+	snprintf(full, sizeof(full), "%s%s", root ? root : "", path);
+	do
+		fd = open(full, flags | O_CLOEXEC);
+	while (fd == -1 && errno == EINTR);
+	return fd == -1 ? -errno : fd;
+}
+
+ssize_t mc_proc_read(const char *root, const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	int fd = open_under(root, path, O_RDONLY);
+
+	if (fd < 0)
+		return fd;
+	while (got + 1 < len) {
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return (ssize_t)got;
+}
+
+int mc_proc_read_u64s(const char *root, const char *path, uint64_t *v, int n)
+{
+	char buf[256], *p, *end;
+	ssize_t r = mc_proc_read(root, path, buf, sizeof(buf));
+
+	if (r < 0)
+		return (int)r;
+	p = buf;
+	for (int i = 0; i < n; i++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		errno = 0;
+		v[i] = strtoull(p, &end, 10);
+		if (errno)
+			return -errno;
+		p = end;
+	}
+	return 0;
+}
+
+int mc_proc_read_u64(const char *root, const char *path, uint64_t *v)
+{
+	return mc_proc_read_u64s(root, path, v, 1);
+}
+
+int mc_proc_write(const char *root, const char *path, const char *val)
+{
+	int fd = open_under(root, path, O_WRONLY);
+	size_t len = strlen(val);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	do
+		n = write(fd, val, len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+int mc_self_rss(uint64_t *bytes)
+{
+	uint64_t v[2];
+	int rc = mc_proc_read_u64s(NULL, "/proc/self/statm", v, 2);
+
+	if (rc < 0)
+		return rc;
+	*bytes = v[1] * (uint64_t)sysconf(_SC_PAGESIZE);
+	return 0;
+}
