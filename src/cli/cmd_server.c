@@ -1,13 +1,284 @@
-/* cmd_server.c: placeholder until the engine lands. */
+/* cmd_server.c: `maxconn server`: flags -> struct mc_server_config, run,
+ * live stats on a terminal, summary (text or --json), exit code. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
-#include "common/err.h"
+#include "common/json.h"
+#include "common/parse.h"
+#include "net/cause.h"
+#include "server/server.h"
+
+#define MAX_LISTEN_ARGS 256
+
+static const char help[] =
+	"Usage: maxconn server [OPTIONS]\n"
+	"\n"
+	"Hold as many TCP connections as this host allows, with almost no user memory\n"
+	"per connection. Workers are threads with their own epoll; when the target\n"
+	"needs more file descriptors than RLIMIT_NOFILE (ulimit -n) allows in one\n"
+	"table, each worker takes a private fd table (unshare(CLONE_FILES)), so one\n"
+	"process holds many times `ulimit -n` sockets.\n"
+	"\n"
+	"Options:\n"
+	"  -l, --listen ADDR:PORT[-PORT]  listen here; repeatable; a range opens one\n"
+	"                          listener per port; IPv6 as [::1]:9000; port 0\n"
+	"                          lets the kernel choose (see --ready-file)\n"
+	"                          (default 127.0.0.1:9000)\n"
+	"  -n, --max-conns N|max   hold at most N connections and refuse the rest\n"
+	"                          (accept and close at once, counted); default max:\n"
+	"                          as many as the host allows\n"
+	"  -w, --workers N|auto    worker threads; auto starts one per CPU and adds\n"
+	"                          one whenever the accepting ones are filling up\n"
+	"                          (default auto)\n"
+	"  -m, --mode hold|echo    hold: read and discard; echo: write back every byte\n"
+	"                          (default hold)\n"
+	"  -b, --backlog N         listen backlog (default net.core.somaxconn; the\n"
+	"                          kernel caps it at somaxconn)\n"
+	"      --accept-rate R     accept at most R connections per second; 0 never\n"
+	"                          accepts, so the accept queue fills (for tests)\n"
+	"  -d, --duration D        stop after D (30s, 5m); default: until Ctrl-C\n"
+	"      --ready-file PATH   write the listening addresses here, one a line,\n"
+	"                          once every listener is up\n"
+	"      --json              print the summary as JSON on stdout\n"
+	"  -q, --quiet             no live stats line\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"Live stats go to stderr once a second when it is a terminal. Ctrl-C or\n"
+	"SIGTERM stops cleanly and prints the summary.\n"
+	"\n"
+	"Examples:\n"
+	"  maxconn server --listen 127.0.0.1:9000-9009 --mode echo\n"
+	"  maxconn server --listen [::1]:9000 --max-conns 100k --duration 60s --json\n"
+	"\n"
+	"Exit codes: 0 ok; 1 runtime failure (could not listen); 2 usage error;\n"
+	"            3 connections were refused because a host limit was reached\n"
+	"            (fd table full, kernel memory).\n";
+
+struct tick_ctx {
+	bool tty;
+	uint64_t last_accepted, last_ns;
+};
+
+static void tick(void *arg, const struct mc_server_stats *s)
+{
+	struct tick_ctx *t = arg;
+	char held[32], peak[32], rss[32];
+	double dt = (double)(s->elapsed_ns - t->last_ns) / 1e9;
+	double rate = dt > 0 ? (double)(s->accepted - t->last_accepted) / dt : 0;
+
+	t->last_accepted = s->accepted;
+	t->last_ns = s->elapsed_ns;
+	if (!t->tty)
+		return;
+	fprintf(stderr,
+		"\r\033[K%5.0fs  held %s (peak %s)  +%.0f/s  closed %llu  refused %llu  "
+		"in %llu B  out %llu B  workers %u  rss %s",
+		(double)s->elapsed_ns / 1e9, mc_fmt_count(s->held, held, sizeof(held)),
+		mc_fmt_count(s->held_peak, peak, sizeof(peak)), rate,
+		(unsigned long long)(s->closed_peer + s->closed_reset + s->closed_other),
+		(unsigned long long)(s->refused_fd + s->refused_max + s->refused_mem),
+		(unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out, s->workers,
+		mc_fmt_bytes(s->rss, rss, sizeof(rss)));
+	fflush(stderr);
+}
+
+static double user_bytes_per_conn(const struct mc_server_stats *s)
+{
+	if (!s->held_peak || s->rss < s->rss_base)
+		return 0;
+	return (double)(s->rss - s->rss_base) / (double)s->held_peak;
+}
+
+static void print_json(const struct mc_server_config *cfg, const struct mc_server_stats *s)
+{
+	struct mc_json j;
+
+	mc_json_init(&j, stdout);
+	mc_json_obj_open(&j);
+	mc_json_kv_str(&j, "command", "server");
+	mc_json_kv_str(&j, "mode", cfg->mode == MC_SERVER_ECHO ? "echo" : "hold");
+	mc_json_kv_u64(&j, "accepted", s->accepted);
+	mc_json_kv_u64(&j, "held", s->held);
+	mc_json_kv_u64(&j, "held_peak", s->held_peak);
+	mc_json_key(&j, "refused");
+	mc_json_obj_open(&j);
+	mc_json_kv_u64(&j, "fd_limit", s->refused_fd);
+	mc_json_kv_u64(&j, "max_conns", s->refused_max);
+	mc_json_kv_u64(&j, "memory", s->refused_mem);
+	mc_json_obj_close(&j);
+	mc_json_key(&j, "closed");
+	mc_json_obj_open(&j);
+	mc_json_kv_u64(&j, "peer_closed", s->closed_peer);
+	mc_json_kv_u64(&j, "ECONNRESET", s->closed_reset);
+	mc_json_kv_u64(&j, "other", s->closed_other);
+	mc_json_obj_close(&j);
+	mc_json_kv_u64(&j, "bytes_in", s->bytes_in);
+	mc_json_kv_u64(&j, "bytes_out", s->bytes_out);
+	mc_json_kv_u64(&j, "workers", s->workers);
+	mc_json_kv_bool(&j, "private_fd_tables", s->private_fd_tables);
+	mc_json_kv_u64(&j, "per_table_cap", s->per_table_cap);
+	mc_json_kv_double(&j, "duration_s", (double)s->elapsed_ns / 1e9);
+	mc_json_kv_u64(&j, "rss_bytes", s->rss);
+	mc_json_kv_double(&j, "user_bytes_per_conn", user_bytes_per_conn(s));
+	if (s->refused_fd)
+		mc_json_kv_str(&j, "limit", MC_LIMIT_FD_PROCESS);
+	else if (s->refused_mem)
+		mc_json_kv_str(&j, "limit", MC_LIMIT_MEMORY);
+	else
+		mc_json_kv_null(&j, "limit");
+	mc_json_kv_str(&j, "stopped_by",
+		       s->stop_signal ? (s->stop_signal == 2 ? "SIGINT" : "SIGTERM") : "duration");
+	mc_json_obj_close(&j);
+}
+
+static void print_text(const struct mc_server_stats *s)
+{
+	char a[32], b[32], c[32];
+
+	printf("maxconn server: held %s at peak, %s at the end; accepted %s in %.1fs\n",
+	       mc_fmt_count(s->held_peak, a, sizeof(a)), mc_fmt_count(s->held, b, sizeof(b)),
+	       mc_fmt_count(s->accepted, c, sizeof(c)), (double)s->elapsed_ns / 1e9);
+	printf("  closed: %llu by peer, %llu reset, %llu other\n",
+	       (unsigned long long)s->closed_peer, (unsigned long long)s->closed_reset,
+	       (unsigned long long)s->closed_other);
+	printf("  refused: %llu at the fd limit, %llu over --max-conns, %llu for memory\n",
+	       (unsigned long long)s->refused_fd, (unsigned long long)s->refused_max,
+	       (unsigned long long)s->refused_mem);
+	printf("  bytes: %llu in, %llu out\n", (unsigned long long)s->bytes_in,
+	       (unsigned long long)s->bytes_out);
+	printf("  workers: %u, %s; user memory %.1f bytes per held connection (rss %s)\n",
+	       s->workers,
+	       s->private_fd_tables ? "each with its own fd table" : "sharing one fd table",
+	       user_bytes_per_conn(s), mc_fmt_bytes(s->rss, a, sizeof(a)));
+	if (s->refused_fd)
+		printf("  limit: the fd tables were full: %s\n",
+		       mc_cause_advice(MC_CAUSE_EMFILE));
+}
 
 int mc_cmd_server(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("maxconn server: not built yet\n", stderr);
-	return MC_EXIT_RUNTIME;
+	static const struct option opts[] = {
+		{"listen", required_argument, NULL, 'l'},
+		{"max-conns", required_argument, NULL, 'n'},
+		{"workers", required_argument, NULL, 'w'},
+		{"mode", required_argument, NULL, 'm'},
+		{"backlog", required_argument, NULL, 'b'},
+		{"accept-rate", required_argument, NULL, 'R'},
+		{"duration", required_argument, NULL, 'd'},
+		{"ready-file", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct mc_endpoint_range listen[MAX_LISTEN_ARGS];
+	struct mc_server_config cfg = {.backlog = -1, .accept_rate = -1, .listen = listen};
+	struct mc_server_stats st;
+	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
+	struct mc_err err;
+	bool json = false, quiet = false;
+	uint64_t v;
+	int c, rc;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":l:n:w:m:b:d:jqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (cfg.nlisten >= MAX_LISTEN_ARGS)
+				return mc_cli_usage_error("server", "too many --listen (max %d)",
+							  MAX_LISTEN_ARGS);
+			if (mc_parse_endpoint(optarg, true, &listen[cfg.nlisten], &err) < 0)
+				return mc_cli_usage_error("server", "--listen: %s", err.msg);
+			if (listen[cfg.nlisten].port_lo == 0 && listen[cfg.nlisten].port_hi != 0)
+				return mc_cli_usage_error("server", "--listen %s: bad range", optarg);
+			cfg.nlisten++;
+			break;
+		case 'n':
+			if (strcmp(optarg, "max") == 0)
+				cfg.max_conns = 0;
+			else if (mc_parse_count(optarg, &cfg.max_conns, &err) < 0 || !cfg.max_conns)
+				return mc_cli_usage_error("server", "--max-conns: %s",
+							  cfg.max_conns ? err.msg
+									: "must be at least 1, or max");
+			break;
+		case 'w':
+			if (strcmp(optarg, "auto") == 0)
+				cfg.workers = 0;
+			else if (mc_parse_count(optarg, &v, &err) < 0 || v < 1 || v > 4096)
+				return mc_cli_usage_error("server",
+							  "--workers '%s': use auto or 1 to 4096",
+							  optarg);
+			else
+				cfg.workers = (unsigned)v;
+			break;
+		case 'm':
+			if (strcmp(optarg, "hold") == 0)
+				cfg.mode = MC_SERVER_HOLD;
+			else if (strcmp(optarg, "echo") == 0)
+				cfg.mode = MC_SERVER_ECHO;
+			else
+				return mc_cli_usage_error("server", "--mode '%s': use hold or echo",
+							  optarg);
+			break;
+		case 'b':
+			if (mc_parse_count(optarg, &v, &err) < 0 || v < 1 || v > 1u << 30)
+				return mc_cli_usage_error("server", "--backlog '%s': use 1 or more",
+							  optarg);
+			cfg.backlog = (int)v;
+			break;
+		case 'R':
+			if (mc_parse_count(optarg, &v, &err) < 0)
+				return mc_cli_usage_error("server", "--accept-rate: %s", err.msg);
+			cfg.accept_rate = (double)v;
+			break;
+		case 'd':
+			if (mc_parse_duration(optarg, &cfg.duration_ns, &err) < 0)
+				return mc_cli_usage_error("server", "--duration: %s", err.msg);
+			break;
+		case 'r':
+			cfg.ready_file = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return MC_EXIT_OK;
+		case ':':
+			return mc_cli_usage_error("server", "%s needs a value", argv[optind - 1]);
+		default:
+			return mc_cli_usage_error("server", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return mc_cli_usage_error("server", "unexpected argument '%s'", argv[optind]);
+	if (cfg.nlisten == 0) {
+		mc_parse_endpoint("127.0.0.1:9000", false, &listen[0], &err);
+		cfg.nlisten = 1;
+	}
+	if (!quiet) {
+		cfg.tick = tick;
+		cfg.tick_arg = &tc;
+	}
+	rc = mc_server_run(&cfg, &st, &err);
+	if (tc.tty && !quiet)
+		fputs("\r\033[K", stderr);
+	if (rc < 0) {
+		fprintf(stderr, "maxconn server: %s\n", err.msg);
+		return MC_EXIT_RUNTIME;
+	}
+	if (json)
+		print_json(&cfg, &st);
+	else
+		print_text(&st);
+	return st.refused_fd || st.refused_mem ? MC_EXIT_LIMIT : MC_EXIT_OK;
 }

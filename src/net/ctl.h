@@ -1,0 +1,35 @@
+/* ctl.h: the control side of an engine, run by the main thread while the
+ * workers run: SIGINT/SIGTERM through a signalfd (no handler, no global), an
+ * eventfd that tells every worker to stop, and an eventfd workers use to
+ * wake the main thread. Both eventfds are created before any worker, so a
+ * worker that takes a private fd table still holds copies of them. */
+#ifndef MC_NET_CTL_H
+#define MC_NET_CTL_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+struct mc_ctl {
+	int sigfd;  /* SIGINT, SIGTERM */
+	int stopfd; /* readable once mc_ctl_stop ran: workers poll it */
+	int wakefd; /* workers write here to wake the main thread */
+	int signo;  /* the signal that stopped us, or 0 */
+	sigset_t oldmask;
+};
+
+enum mc_ctl_event { MC_CTL_TIMEOUT = 0, MC_CTL_SIGNAL = 1, MC_CTL_WAKE = 2 };
+
+/* Block SIGINT/SIGTERM (threads created later inherit the mask), ignore
+ * SIGPIPE, and open the fds. */
+int mc_ctl_init(struct mc_ctl *c, struct mc_err *err);
+/* Wait up to timeout_ms for a signal or a wake. */
+enum mc_ctl_event mc_ctl_wait(struct mc_ctl *c, int timeout_ms);
+/* Tell the workers to stop, and restore the signal mask so that a second
+ * Ctrl-C during teardown ends the process at once. */
+void mc_ctl_stop(struct mc_ctl *c);
+void mc_ctl_wake(int wakefd);
+void mc_ctl_close(struct mc_ctl *c);
+
+#endif
