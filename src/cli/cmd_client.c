@@ -1,13 +1,520 @@
-/* cmd_client.c: placeholder until the engine lands. */
+/* cmd_client.c: `maxconn client`: flags -> struct mc_client_config, the
+ * port preflight, run, live progress, summary (text or --json), exit code. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
-#include "common/err.h"
+#include "client/client.h"
+#include "common/clock.h"
+#include "common/json.h"
+#include "common/procfs.h"
+#include "net/sock.h"
+
+#define MAX_ARGS 256
+
+static const char help[] =
+	"Usage: maxconn client --connect ADDR:PORT[-PORT] [OPTIONS]\n"
+	"\n"
+	"Open exactly N TCP connections (never more), spread evenly over every\n"
+	"(source address, destination) pair, hold them, optionally send traffic,\n"
+	"and report connect latency and every failure by cause.\n"
+	"\n"
+	"One source address has one range of local ports (net.ipv4.ip_local_port_range,\n"
+	"28232 by default) toward each destination address and port. Sources are bound\n"
+	"with IP_BIND_ADDRESS_NO_PORT, so each (source, destination) pair gets the whole\n"
+	"range: N connections need N / 28232 pairs. On loopback every 127.x.y.z is\n"
+	"already an address of this host: --source 127.0.0.2-127.0.0.50 needs no setup.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --connect ADDR:PORT[-PORT]  destination(s); repeatable; a port range adds\n"
+	"                          one destination per port; IPv6 as [::1]:9000\n"
+	"  -s, --source ADDR|ADDR-ADDR|CIDR  source addresses; repeatable\n"
+	"                          (default: the kernel picks one per destination)\n"
+	"  -n, --conns N           connections to open: 100, 100k, 1M (default 1000)\n"
+	"  -r, --rate R            connects per second (default: as fast as it goes)\n"
+	"      --inflight N        connects in progress at once (default 4096)\n"
+	"      --connect-timeout D give up on a connect after D (default 10s)\n"
+	"  -H, --hold D            hold them D once all are up (default: until Ctrl-C)\n"
+	"  -w, --workers N|auto    worker threads (default auto: one per CPU, more\n"
+	"                          when N needs more fd tables than that)\n"
+	"      --send STRING       heartbeat payload, sent every --every\n"
+	"      --every D           period of heartbeats / echo messages (e.g. 1s)\n"
+	"      --echo-verify BYTES each connection sends BYTES of a pattern unique to it\n"
+	"                          (once, or every --every) and checks every byte comes\n"
+	"                          back in order; needs `maxconn server --mode echo`\n"
+	"  -f, --force             run even when the ports cannot give N connections\n"
+	"      --json              print the summary as JSON on stdout\n"
+	"  -q, --quiet             no live progress line\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"Failures are counted by cause and named with the limit behind them:\n"
+	"  EADDRNOTAVAIL  ephemeral ports of a (source, destination) pair used up\n"
+	"  EMFILE/ENFILE  file descriptors (per process / system-wide)\n"
+	"  ETIMEDOUT      SYNs dropped: the server's accept queue, or conntrack full\n"
+	"  ECONNREFUSED   nothing listening; ECONNRESET / peer_closed: the peer\n"
+	"  ENOBUFS        kernel memory\n"
+	"\n"
+	"Examples:\n"
+	"  maxconn client -c 127.0.0.1:9000 -n 60k -s 127.0.0.2-127.0.0.4 --hold 10s\n"
+	"  maxconn client -c 127.0.0.1:9000-9003 -n 100k --rate 20k --echo-verify 64 --every 1s\n"
+	"\n"
+	"Exit codes: 0 all N held as asked; 1 runtime failure (refused, resets, echo\n"
+	"            bytes lost or wrong); 2 usage error; 3 a host limit stopped\n"
+	"            connections (ports, fds, accept queue, memory); 130 Ctrl-C\n"
+	"            before all N were opened (the summary is still printed).\n";
+
+struct tick_ctx {
+	bool tty;
+	uint64_t last_est, last_ns;
+};
+
+static uint64_t sum(const uint64_t *v)
+{
+	uint64_t s = 0;
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		s += v[k];
+	return s;
+}
+
+static void tick(void *arg, const struct mc_client_stats *s)
+{
+	struct tick_ctx *t = arg;
+	char est[32], req[32], open[32], rss[32];
+	double dt = (double)(s->elapsed_ns - t->last_ns) / 1e9;
+	double rate = dt > 0 ? (double)(s->established - t->last_est) / dt : 0;
+
+	t->last_est = s->established;
+	t->last_ns = s->elapsed_ns;
+	if (!t->tty)
+		return;
+	fprintf(stderr,
+		"\r\033[K%5.0fs  established %s/%s  open %s  +%.0f/s  inflight %llu  failed %llu  "
+		"lost %llu  rss %s",
+		(double)s->elapsed_ns / 1e9, mc_fmt_count(s->established, est, sizeof(est)),
+		mc_fmt_count(s->requested, req, sizeof(req)),
+		mc_fmt_count(s->open, open, sizeof(open)), rate, (unsigned long long)s->inflight,
+		(unsigned long long)sum(s->fail), (unsigned long long)sum(s->lost),
+		mc_fmt_bytes(s->rss, rss, sizeof(rss)));
+	fflush(stderr);
+}
+
+/* The host limit behind most of the failures, or NULL. */
+static const char *binding_limit(const struct mc_client_stats *s, enum mc_cause *cause)
+{
+	uint64_t best = 0;
+	const char *lim = NULL;
+
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		if (mc_cause_limit((enum mc_cause)k) && s->fail[k] > best) {
+			best = s->fail[k];
+			lim = mc_cause_limit((enum mc_cause)k);
+			*cause = (enum mc_cause)k;
+		}
+	return lim;
+}
+
+static double user_bytes_per_conn(const struct mc_client_stats *s)
+{
+	if (!s->open_peak || s->rss < s->rss_base)
+		return 0;
+	return (double)(s->rss - s->rss_base) / (double)s->open_peak;
+}
+
+static double connect_rate(const struct mc_client_stats *s)
+{
+	uint64_t ns = s->ramp_ns ? s->ramp_ns : s->elapsed_ns;
+	return ns ? (double)s->established / ((double)ns / 1e9) : 0;
+}
+
+static void json_hist(struct mc_json *j, const char *key, const struct mc_hist *h)
+{
+	static const struct {
+		const char *k;
+		double q;
+	} qs[] = {{"p50", .5}, {"p90", .9}, {"p99", .99}, {"p99_9", .999}, {"max", 1}};
+
+	mc_json_key(j, key);
+	mc_json_obj_open(j);
+	mc_json_kv_u64(j, "count", h->count);
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+		mc_json_kv_double(j, qs[i].k, (double)mc_hist_quantile(h, qs[i].q) / 1e3);
+	mc_json_kv_double(j, "mean", mc_hist_mean(h) / 1e3);
+	mc_json_obj_close(j);
+}
+
+static void json_causes(struct mc_json *j, const char *key, const uint64_t *v)
+{
+	mc_json_key(j, key);
+	mc_json_obj_open(j);
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		if (v[k])
+			mc_json_kv_u64(j, mc_cause_key((enum mc_cause)k), v[k]);
+	mc_json_obj_close(j);
+}
+
+static void print_json(const struct mc_client_stats *s, uint64_t ports, uint64_t ceiling,
+		       int exit_code)
+{
+	struct mc_json j;
+	enum mc_cause cause = MC_CAUSE_OTHER;
+	const char *lim = binding_limit(s, &cause);
+
+	mc_json_init(&j, stdout);
+	mc_json_obj_open(&j);
+	mc_json_kv_str(&j, "command", "client");
+	mc_json_kv_u64(&j, "requested", s->requested);
+	mc_json_kv_u64(&j, "attempted", s->attempted);
+	mc_json_kv_u64(&j, "established", s->established);
+	mc_json_kv_u64(&j, "held", s->open);
+	mc_json_kv_u64(&j, "held_peak", s->open_peak);
+	mc_json_kv_u64(&j, "failed", sum(s->fail));
+	json_causes(&j, "failures", s->fail);
+	json_causes(&j, "lost", s->lost);
+	if (lim)
+		mc_json_kv_str(&j, "limit", lim);
+	else
+		mc_json_kv_null(&j, "limit");
+	mc_json_kv_str(&j, "first_error", s->first_error[0] ? s->first_error : NULL);
+	mc_json_kv_bool(&j, "interrupted", s->stop_signal != 0);
+	mc_json_kv_double(&j, "duration_s", (double)s->elapsed_ns / 1e9);
+	mc_json_kv_double(&j, "ramp_s", (double)s->ramp_ns / 1e9);
+	mc_json_kv_double(&j, "connect_rate", connect_rate(s));
+	json_hist(&j, "connect_latency_us", &s->connect_lat);
+	json_hist(&j, "rtt_us", &s->rtt);
+	mc_json_key(&j, "traffic");
+	mc_json_obj_open(&j);
+	mc_json_kv_u64(&j, "bytes_out", s->bytes_out);
+	mc_json_kv_u64(&j, "bytes_in", s->bytes_in);
+	mc_json_kv_u64(&j, "msgs_sent", s->msgs_sent);
+	mc_json_kv_u64(&j, "msgs_returned", s->msgs_returned);
+	mc_json_kv_u64(&j, "echo_mismatch", s->echo_mismatch);
+	mc_json_kv_u64(&j, "echo_lost_bytes", s->echo_lost_bytes);
+	mc_json_obj_close(&j);
+	mc_json_kv_u64(&j, "ports_per_pair", ports);
+	mc_json_kv_u64(&j, "port_ceiling", ceiling);
+	mc_json_kv_u64(&j, "workers", s->workers);
+	mc_json_kv_bool(&j, "private_fd_tables", s->private_fd_tables);
+	mc_json_kv_u64(&j, "rss_bytes", s->rss);
+	mc_json_kv_double(&j, "user_bytes_per_conn", user_bytes_per_conn(s));
+	mc_json_kv_i64(&j, "exit_code", exit_code);
+	mc_json_obj_close(&j);
+}
+
+static void print_hist(const char *what, const struct mc_hist *h)
+{
+	char a[16], b[16], c[16], d[16], e[16];
+
+	if (!h->count)
+		return;
+	printf("  %s: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%llu samples)\n", what,
+	       mc_fmt_duration(mc_hist_quantile(h, .5), a, sizeof(a)),
+	       mc_fmt_duration(mc_hist_quantile(h, .9), b, sizeof(b)),
+	       mc_fmt_duration(mc_hist_quantile(h, .99), c, sizeof(c)),
+	       mc_fmt_duration(mc_hist_quantile(h, .999), d, sizeof(d)),
+	       mc_fmt_duration(h->max, e, sizeof(e)), (unsigned long long)h->count);
+}
+
+static void print_text(const struct mc_client_config *cfg, const struct mc_client_stats *s)
+{
+	char a[32], b[32], c[32];
+
+	printf("maxconn client: %s of %s connections established in %.2fs (%.0f/s); "
+	       "%s held at the end\n",
+	       mc_fmt_count(s->established, a, sizeof(a)), mc_fmt_count(s->requested, b, sizeof(b)),
+	       (double)(s->ramp_ns ? s->ramp_ns : s->elapsed_ns) / 1e9, connect_rate(s),
+	       mc_fmt_count(s->open, c, sizeof(c)));
+	if (s->attempted < s->requested)
+		printf("  stopped before all were tried: %llu of %llu attempted\n",
+		       (unsigned long long)s->attempted, (unsigned long long)s->requested);
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		if (s->fail[k]) {
+			const char *lim = mc_cause_limit((enum mc_cause)k);
+			printf("  failed: %llu x %s%s%s: %s\n", (unsigned long long)s->fail[k],
+			       mc_cause_key((enum mc_cause)k), lim ? ", limit " : "", lim ? lim : "",
+			       mc_cause_advice((enum mc_cause)k));
+		}
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		if (s->lost[k])
+			printf("  lost after connecting: %llu x %s: %s\n",
+			       (unsigned long long)s->lost[k], mc_cause_key((enum mc_cause)k),
+			       k == MC_CAUSE_OTHER && s->echo_mismatch
+				       ? "a wrong byte came back (echo verification)"
+				       : mc_cause_advice((enum mc_cause)k));
+	if (s->first_error[0])
+		printf("  first error: %s\n", s->first_error);
+	print_hist("connect latency", &s->connect_lat);
+	print_hist("round trip", &s->rtt);
+	if (cfg->echo_bytes || cfg->send_len)
+		printf("  traffic: %llu messages sent, %llu came back; %llu B out, %llu B in; "
+		       "echo: %llu mismatches, %llu bytes lost\n",
+		       (unsigned long long)s->msgs_sent, (unsigned long long)s->msgs_returned,
+		       (unsigned long long)s->bytes_out, (unsigned long long)s->bytes_in,
+		       (unsigned long long)s->echo_mismatch,
+		       (unsigned long long)s->echo_lost_bytes);
+	printf("  workers: %u, %s; user memory %.1f bytes per held connection (rss %s)\n",
+	       s->workers, s->private_fd_tables ? "each with its own fd table" : "one fd table",
+	       user_bytes_per_conn(s), mc_fmt_bytes(s->rss, a, sizeof(a)));
+}
+
+static int exit_code(const struct mc_client_config *cfg, const struct mc_client_stats *s)
+{
+	enum mc_cause cause;
+
+	if (binding_limit(s, &cause))
+		return MC_EXIT_LIMIT;
+	if (sum(s->fail) || sum(s->lost) || s->echo_mismatch ||
+	    (cfg->echo_bytes && s->echo_lost_bytes))
+		return MC_EXIT_RUNTIME;
+	if (s->stop_signal && (!s->ramp_done || s->attempted < s->requested))
+		return MC_EXIT_INTERRUPTED;
+	return MC_EXIT_OK;
+}
+
+/* Local ports one (source, destination) pair may use: the range minus the
+ * reserved ports inside it. */
+static uint64_t ports_per_pair(void)
+{
+	uint64_t r[2];
+	char buf[4096];
+	uint64_t n;
+
+	if (mc_proc_read_u64s(NULL, "/proc/sys/net/ipv4/ip_local_port_range", r, 2) < 0 ||
+	    r[1] < r[0])
+		return 28232;
+	n = r[1] - r[0] + 1;
+	if (mc_proc_read(NULL, "/proc/sys/net/ipv4/ip_local_reserved_ports", buf, sizeof(buf)) >
+	    0) {
+		char *p = buf;
+		while (*p) {
+			char *end;
+			uint64_t a = strtoull(p, &end, 10), b = a;
+			if (end == p)
+				break;
+			if (*end == '-')
+				b = strtoull(end + 1, &end, 10);
+			for (uint64_t x = a; x <= b; x++)
+				if (x >= r[0] && x <= r[1] && n)
+					n--;
+			p = end;
+			while (*p == ',' || *p == '\n' || *p == ' ')
+				p++;
+		}
+	}
+	return n;
+}
 
 int mc_cmd_client(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("maxconn client: not built yet\n", stderr);
-	return MC_EXIT_RUNTIME;
+	static const struct option opts[] = {
+		{"connect", required_argument, NULL, 'c'},
+		{"source", required_argument, NULL, 's'},
+		{"conns", required_argument, NULL, 'n'},
+		{"rate", required_argument, NULL, 'r'},
+		{"inflight", required_argument, NULL, 'I'},
+		{"connect-timeout", required_argument, NULL, 'T'},
+		{"hold", required_argument, NULL, 'H'},
+		{"workers", required_argument, NULL, 'w'},
+		{"send", required_argument, NULL, 'S'},
+		{"every", required_argument, NULL, 'E'},
+		{"echo-verify", required_argument, NULL, 'V'},
+		{"force", no_argument, NULL, 'f'},
+		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static struct mc_endpoint_range dst[MAX_ARGS];
+	static struct mc_addr_range src[MAX_ARGS];
+	struct mc_client_config cfg = {.dst = dst, .src = src, .conns = 1000, .hold_forever = true};
+	struct mc_client_stats *st;
+	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
+	struct mc_err err;
+	bool json = false, quiet = false, force = false;
+	uint64_t v, ports, ceiling;
+	int c, rc, code;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:s:n:r:H:w:fjqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (cfg.ndst >= MAX_ARGS)
+				return mc_cli_usage_error("client", "too many --connect");
+			if (mc_parse_endpoint(optarg, false, &dst[cfg.ndst], &err) < 0)
+				return mc_cli_usage_error("client", "--connect: %s", err.msg);
+			cfg.ndst++;
+			break;
+		case 's':
+			if (cfg.nsrc >= MAX_ARGS)
+				return mc_cli_usage_error("client", "too many --source");
+			if (mc_parse_addr_range(optarg, &src[cfg.nsrc], &err) < 0)
+				return mc_cli_usage_error("client", "--source: %s", err.msg);
+			cfg.nsrc++;
+			break;
+		case 'n':
+			if (mc_parse_count(optarg, &cfg.conns, &err) < 0)
+				return mc_cli_usage_error("client", "--conns: %s", err.msg);
+			if (cfg.conns < 1 || cfg.conns > UINT32_MAX)
+				return mc_cli_usage_error("client", "--conns '%s': use 1 to 4G",
+							  optarg);
+			break;
+		case 'r':
+			if (mc_parse_count(optarg, &v, &err) < 0 || v == 0)
+				return mc_cli_usage_error("client", "--rate '%s': use connects per "
+								    "second, 1 or more (10k)",
+							  optarg);
+			cfg.rate = (double)v;
+			break;
+		case 'I':
+			if (mc_parse_count(optarg, &cfg.inflight, &err) < 0 || !cfg.inflight)
+				return mc_cli_usage_error("client", "--inflight '%s': use 1 or more",
+							  optarg);
+			break;
+		case 'T':
+			if (mc_parse_duration(optarg, &cfg.connect_timeout_ns, &err) < 0 ||
+			    !cfg.connect_timeout_ns)
+				return mc_cli_usage_error("client", "--connect-timeout: %s",
+							  cfg.connect_timeout_ns ? err.msg
+										 : "must be above 0");
+			break;
+		case 'H':
+			if (mc_parse_duration(optarg, &cfg.hold_ns, &err) < 0)
+				return mc_cli_usage_error("client", "--hold: %s", err.msg);
+			cfg.hold_forever = false;
+			break;
+		case 'w':
+			if (strcmp(optarg, "auto") == 0)
+				cfg.workers = 0;
+			else if (mc_parse_count(optarg, &v, &err) < 0 || v < 1 || v > 4096)
+				return mc_cli_usage_error("client",
+							  "--workers '%s': use auto or 1 to 4096",
+							  optarg);
+			else
+				cfg.workers = (unsigned)v;
+			break;
+		case 'S':
+			cfg.send = optarg;
+			cfg.send_len = strlen(optarg);
+			if (!cfg.send_len)
+				return mc_cli_usage_error("client", "--send: the payload is empty");
+			break;
+		case 'E':
+			if (mc_parse_duration(optarg, &cfg.every_ns, &err) < 0 ||
+			    cfg.every_ns < MC_NS_PER_MS)
+				return mc_cli_usage_error("client", "--every '%s': use 1ms or more",
+							  optarg);
+			break;
+		case 'V':
+			if (mc_parse_size(optarg, &cfg.echo_bytes, &err) < 0 || !cfg.echo_bytes ||
+			    cfg.echo_bytes > (1u << 30))
+				return mc_cli_usage_error("client",
+							  "--echo-verify '%s': use 1 to 1G bytes",
+							  optarg);
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return MC_EXIT_OK;
+		case ':':
+			return mc_cli_usage_error("client", "%s needs a value", argv[optind - 1]);
+		default:
+			return mc_cli_usage_error("client", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return mc_cli_usage_error("client", "unexpected argument '%s'", argv[optind]);
+	if (!cfg.ndst)
+		return mc_cli_usage_error("client", "say where to connect: --connect 127.0.0.1:9000");
+	if (cfg.send && cfg.echo_bytes)
+		return mc_cli_usage_error("client", "--send and --echo-verify: choose one");
+	if (cfg.send && !cfg.every_ns)
+		return mc_cli_usage_error("client", "--send needs --every (e.g. --every 1s)");
+
+	/* every source must be of each destination's family, and on this host */
+	for (size_t i = 0; i < cfg.nsrc; i++) {
+		char sa[MC_ADDR_STRLEN];
+		for (size_t k = 0; k < cfg.ndst; k++)
+			if (src[i].first.family != dst[k].addr.family)
+				return mc_cli_usage_error(
+					"client",
+					"--source %s and --connect %s: one is IPv4, the other IPv6; "
+					"run one client per family",
+					mc_addr_str(&src[i].first, sa, sizeof(sa)),
+					mc_addr_port_str(&dst[k].addr, dst[k].port_lo,
+							 (char[MC_ADDR_STRLEN]){0}, MC_ADDR_STRLEN));
+		for (uint64_t pick = 0; pick < 2; pick++) {
+			struct mc_addr a;
+			mc_addr_nth(&src[i], pick ? src[i].count - 1 : 0, &a);
+			if (mc_sock_check_source(&a) == -EADDRNOTAVAIL) {
+				fprintf(stderr,
+					"maxconn client: --source %s is not an address of this host; "
+					"add it (ip addr add %s dev lo) or use loopback sources "
+					"(127.0.0.2-127.0.0.50 need no setup)\n",
+					mc_addr_str(&a, sa, sizeof(sa)), sa);
+				return MC_EXIT_USAGE;
+			}
+		}
+	}
+
+	ports = ports_per_pair();
+	ceiling = mc_client_port_ceiling(&cfg, ports);
+	if (cfg.conns > ceiling) {
+		uint64_t ndst = mc_client_ndst(&cfg), nsrc = mc_client_nsrc(&cfg);
+		uint64_t need_src = (cfg.conns + ndst * ports - 1) / (ndst * ports);
+		fprintf(stderr,
+			"maxconn client: --conns %llu is more than the ports allow: %llu source "
+			"address%s x %llu destination%s x %llu local ports per pair "
+			"(net.ipv4.ip_local_port_range) = %llu connections.\n"
+			"  Use %llu source addresses (--source 127.0.0.2-127.0.0.%llu on loopback), "
+			"or %llu destination ports, or widen the port range "
+			"(sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\").\n",
+			(unsigned long long)cfg.conns, (unsigned long long)nsrc, nsrc == 1 ? "" : "es",
+			(unsigned long long)ndst, ndst == 1 ? "" : "s", (unsigned long long)ports,
+			(unsigned long long)ceiling, (unsigned long long)need_src,
+			(unsigned long long)(need_src + 1 < 255 ? need_src + 1 : 254),
+			(unsigned long long)((cfg.conns + nsrc * ports - 1) / (nsrc * ports)));
+		if (!force) {
+			fprintf(stderr, "  Or pass --force to run into the limit and see it.\n");
+			return MC_EXIT_LIMIT;
+		}
+		fprintf(stderr, "  --force: going on; expect %llu x EADDRNOTAVAIL.\n",
+			(unsigned long long)(cfg.conns - ceiling));
+	}
+
+	if (!quiet) {
+		cfg.tick = tick;
+		cfg.tick_arg = &tc;
+	}
+	st = malloc(sizeof(*st));
+	if (!st) {
+		fprintf(stderr, "maxconn client: out of memory\n");
+		return MC_EXIT_RUNTIME;
+	}
+	rc = mc_client_run(&cfg, st, &err);
+	if (tc.tty && !quiet)
+		fputs("\r\033[K", stderr);
+	if (rc < 0) {
+		fprintf(stderr, "maxconn client: %s\n", err.msg);
+		free(st);
+		return MC_EXIT_RUNTIME;
+	}
+	code = exit_code(&cfg, st);
+	if (json)
+		print_json(st, ports, ceiling, code);
+	else
+		print_text(&cfg, st);
+	free(st);
+	return code;
 }

@@ -19,6 +19,7 @@ enum mc_exit {
 	MC_EXIT_RUNTIME = 1, /* runtime failure: resets, lost bytes, a syscall failed */
 	MC_EXIT_USAGE = 2,   /* bad flag or value; nothing was started */
 	MC_EXIT_LIMIT = 3,   /* a host limit stopped the run short of its target */
+	MC_EXIT_INTERRUPTED = 130, /* Ctrl-C before the target was reached (summary printed) */
 };
 
 /* Fill err (if not NULL) with a printf-style message; returns rc so callers

@@ -1,0 +1,820 @@
+/* client.c: the client engine: workers, connect ramp, traffic, echo
+ * verification, drain and teardown (see client.h). */
+#include "client/client.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/procfs.h"
+#include "net/ctl.h"
+#include "net/sock.h"
+
+#define MAX_WORKERS   4096
+#define EVENT_BATCH   256
+#define SCRATCH_SIZE  65536
+#define TAG_STOP      0xFFFFFFFEu
+#define GEN_MAX       0xFFFFFFF0u
+#define DEFAULT_INFLIGHT 4096
+#define DEFAULT_TIMEOUT  (10 * MC_NS_PER_SEC)
+#define DRAIN_NS      (2 * MC_NS_PER_SEC)
+
+enum { C_FREE = 0, C_CONNECTING, C_OPEN };
+enum { PHASE_RUN = 0, PHASE_DRAIN };
+
+/* Per-connection state: 32 bytes, indexed by fd; no buffers. */
+struct cli_conn {
+	uint32_t gen;    /* bumped on close: stale events and timeouts are dropped */
+	uint32_t idx;    /* connection number: picks the pair and the echo pattern */
+	uint32_t sent;   /* bytes written */
+	uint32_t acked;  /* bytes come back (and verified with --echo-verify) */
+	uint64_t t_mark; /* connect start, then the send time of the last message */
+	uint8_t state;
+	uint8_t want_out; /* a message is half written: waiting for EPOLLOUT */
+	uint8_t pad[6];
+};
+static_assert(sizeof(struct cli_conn) == 32, "keep per-connection state tiny");
+
+struct timeout_ent {
+	int fd;
+	uint32_t gen;
+	uint64_t deadline;
+};
+
+struct cli_counters {
+	_Atomic uint64_t attempted, established, inflight, open;
+	_Atomic uint64_t fail[MC_CAUSE_COUNT], lost[MC_CAUSE_COUNT];
+	_Atomic uint64_t bytes_out, bytes_in, msgs_sent, msgs_returned;
+	_Atomic uint64_t echo_mismatch, echo_lost_bytes;
+};
+
+#define CNT_ADD(c, n)                                                                              \
+	atomic_store_explicit(&(c), atomic_load_explicit(&(c), memory_order_relaxed) + (n),        \
+			      memory_order_relaxed)
+#define CNT_GET(c) atomic_load_explicit(&(c), memory_order_relaxed)
+
+struct client;
+
+struct cli_worker {
+	struct client *cl;
+	pthread_t tid;
+	unsigned id;
+	int epfd;
+	uint64_t lo, hi, next; /* connection numbers [lo, hi) are ours */
+	uint64_t max_inflight;
+	double rate;
+	uint64_t t0;
+	struct cli_conn *conns;
+	size_t nconns;
+	int max_fd; /* highest fd in use, for the heartbeat sweep */
+	int sweep;  /* next fd the heartbeat sweep visits */
+	uint64_t sweep_round;
+	struct timeout_ent *tq; /* FIFO of connect deadlines (constant timeout => sorted) */
+	size_t tq_cap, tq_head, tq_len;
+	unsigned char *scratch;
+	struct cli_counters c;
+	struct mc_hist lat, rtt;
+	_Atomic int state;    /* 0 starting, 1 running, -errno failed */
+	_Atomic int ramp_done;
+	_Atomic int drained;
+	char first_error[256];
+	_Atomic int has_error;
+};
+
+struct client {
+	const struct mc_client_config *cfg;
+	struct mc_ctl ctl;
+	uint64_t nsrc, ndst, npairs;
+	bool private_tables;
+	uint64_t timeout_ns;
+	_Atomic int phase;
+	uint64_t t0;
+	unsigned nworkers;
+	struct cli_worker *w[MAX_WORKERS];
+	_Atomic uint64_t open_total, open_peak;
+};
+
+uint64_t mc_client_nsrc(const struct mc_client_config *cfg)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < cfg->nsrc; i++)
+		n += cfg->src[i].count;
+	return n ? n : 1;
+}
+
+uint64_t mc_client_ndst(const struct mc_client_config *cfg)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < cfg->ndst; i++)
+		n += (uint64_t)cfg->dst[i].port_hi - cfg->dst[i].port_lo + 1;
+	return n;
+}
+
+uint64_t mc_client_pairs(const struct mc_client_config *cfg)
+{
+	return mc_client_nsrc(cfg) * mc_client_ndst(cfg);
+}
+
+uint64_t mc_client_port_ceiling(const struct mc_client_config *cfg, uint64_t ports_per_pair)
+{
+	return mc_client_pairs(cfg) * ports_per_pair;
+}
+
+static void src_nth(const struct mc_client_config *cfg, uint64_t i, struct mc_addr *out)
+{
+	for (size_t k = 0; k < cfg->nsrc; k++) {
+		if (i < cfg->src[k].count) {
+			mc_addr_nth(&cfg->src[k], i, out);
+			return;
+		}
+		i -= cfg->src[k].count;
+	}
+}
+
+static void dst_nth(const struct mc_client_config *cfg, uint64_t i, const struct mc_addr **addr,
+		    uint16_t *port)
+{
+	for (size_t k = 0; k < cfg->ndst; k++) {
+		uint64_t n = (uint64_t)cfg->dst[k].port_hi - cfg->dst[k].port_lo + 1;
+		if (i < n) {
+			*addr = &cfg->dst[k].addr;
+			*port = (uint16_t)(cfg->dst[k].port_lo + i);
+			return;
+		}
+		i -= n;
+	}
+}
+
+/* The echo pattern: byte `off` of connection `idx`. A random table indexed
+ * by offset+idx, xored with a byte of idx, so no two connections share a
+ * stream and a byte delivered to the wrong connection or out of order shows. */
+static unsigned char pattern_tbl[1024];
+static pthread_once_t pattern_once = PTHREAD_ONCE_INIT;
+
+static void pattern_init(void)
+{
+	uint32_t x = 2463534242u;
+	for (size_t i = 0; i < sizeof(pattern_tbl); i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		pattern_tbl[i] = (unsigned char)x;
+	}
+}
+
+static inline unsigned char pattern(uint32_t idx, uint32_t off)
+{
+	return pattern_tbl[(off + idx) & 1023] ^ (unsigned char)(idx >> (8 * (off & 3)));
+}
+
+static void note_error(struct cli_worker *w, const char *stage, uint64_t idx, int e)
+{
+	const struct mc_client_config *cfg = w->cl->cfg;
+	uint64_t pair = idx % w->cl->npairs;
+	const struct mc_addr *daddr = NULL;
+	uint16_t port = 0;
+	char d[MC_ADDR_STRLEN], sbuf[MC_ADDR_STRLEN] = "", eb[96];
+
+	if (atomic_load_explicit(&w->has_error, memory_order_relaxed))
+		return;
+	dst_nth(cfg, cfg->nsrc ? pair / w->cl->nsrc : pair, &daddr, &port);
+	mc_addr_port_str(daddr, port, d, sizeof(d));
+	if (cfg->nsrc) {
+		struct mc_addr a;
+		src_nth(cfg, pair % w->cl->nsrc, &a);
+		mc_addr_str(&a, sbuf, sizeof(sbuf));
+	}
+	snprintf(w->first_error, sizeof(w->first_error), "%s %s%s%s: %s", stage, d,
+		 cfg->nsrc ? " from " : "", sbuf, mc_strerror(e, eb, sizeof(eb)));
+	atomic_store(&w->has_error, 1);
+}
+
+static void tq_push(struct cli_worker *w, int fd, uint32_t gen, uint64_t deadline)
+{
+	if (w->tq_len == w->tq_cap) {
+		size_t ncap = w->tq_cap ? w->tq_cap * 2 : 1024;
+		struct timeout_ent *n = malloc(ncap * sizeof(*n));
+		if (!n)
+			return; /* the kernel's own SYN timeout still ends it */
+		for (size_t i = 0; i < w->tq_len; i++)
+			n[i] = w->tq[(w->tq_head + i) % w->tq_cap];
+		free(w->tq);
+		w->tq = n;
+		w->tq_cap = ncap;
+		w->tq_head = 0;
+	}
+	w->tq[(w->tq_head + w->tq_len) % w->tq_cap] = (struct timeout_ent){fd, gen, deadline};
+	w->tq_len++;
+}
+
+static void conn_release(struct cli_worker *w, int fd)
+{
+	struct cli_conn *c = &w->conns[fd];
+
+	close(fd);
+	c->state = C_FREE;
+	c->gen = c->gen + 1 >= GEN_MAX ? 0 : c->gen + 1;
+}
+
+static void connect_failed(struct cli_worker *w, int fd, int e, const char *stage)
+{
+	struct cli_conn *c = &w->conns[fd];
+
+	CNT_ADD(w->c.fail[mc_cause_from_errno(e)], 1);
+	CNT_ADD(w->c.inflight, (uint64_t)-1);
+	note_error(w, stage, c->idx, e);
+	conn_release(w, fd);
+}
+
+/* An established connection ended before we closed it. */
+static void conn_lost(struct cli_worker *w, int fd, enum mc_cause why)
+{
+	struct cli_conn *c = &w->conns[fd];
+
+	CNT_ADD(w->c.lost[why], 1);
+	if (w->cl->cfg->echo_bytes && c->sent > c->acked)
+		CNT_ADD(w->c.echo_lost_bytes, c->sent - c->acked);
+	CNT_ADD(w->c.open, (uint64_t)-1);
+	atomic_fetch_sub_explicit(&w->cl->open_total, 1, memory_order_relaxed);
+	conn_release(w, fd);
+}
+
+static void set_events(struct cli_worker *w, int fd, uint32_t events)
+{
+	struct epoll_event ev = {.events = events,
+				 .data.u64 = ((uint64_t)w->conns[fd].gen << 32) | (uint32_t)fd};
+	epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+/* Send the next message (or the rest of a half-written one). */
+static void send_msg(struct cli_worker *w, int fd, bool new_msg)
+{
+	const struct mc_client_config *cfg = w->cl->cfg;
+	struct cli_conn *c = &w->conns[fd];
+	const unsigned char *buf;
+	size_t len;
+	ssize_t n;
+
+	if (cfg->echo_bytes) {
+		uint64_t msg = cfg->echo_bytes;
+		uint64_t in_msg = c->sent % msg;
+		len = (size_t)(msg - in_msg);
+		if (len > SCRATCH_SIZE)
+			len = SCRATCH_SIZE;
+		if (!new_msg && in_msg == 0)
+			return;
+		if ((uint64_t)c->sent + len > UINT32_MAX)
+			return; /* 4 GiB per connection is plenty */
+		for (size_t i = 0; i < len; i++)
+			w->scratch[i] = pattern(c->idx, c->sent + (uint32_t)i);
+		buf = w->scratch;
+	} else {
+		if (!new_msg)
+			return;
+		buf = (const unsigned char *)cfg->send;
+		len = cfg->send_len;
+	}
+	if (new_msg) {
+		c->t_mark = mc_now_ns();
+		CNT_ADD(w->c.msgs_sent, 1);
+	}
+	n = send(fd, buf, len, MSG_NOSIGNAL);
+	if (n > 0) {
+		c->sent += (uint32_t)n;
+		CNT_ADD(w->c.bytes_out, (uint64_t)n);
+	}
+	if (n == -1 && errno != EAGAIN && errno != EINTR) {
+		conn_lost(w, fd, mc_cause_from_errno(errno));
+		return;
+	}
+	bool more = cfg->echo_bytes && (c->sent % cfg->echo_bytes) != 0;
+	if (more != (bool)c->want_out) {
+		c->want_out = more;
+		set_events(w, fd, EPOLLIN | EPOLLRDHUP | (more ? EPOLLOUT : 0));
+	}
+}
+
+static void on_established(struct cli_worker *w, int fd, uint64_t now)
+{
+	struct cli_conn *c = &w->conns[fd];
+	struct client *cl = w->cl;
+	uint64_t open, peak;
+
+	mc_hist_add(&w->lat, now - c->t_mark);
+	c->state = C_OPEN;
+	CNT_ADD(w->c.inflight, (uint64_t)-1);
+	CNT_ADD(w->c.established, 1);
+	CNT_ADD(w->c.open, 1);
+	open = atomic_fetch_add_explicit(&cl->open_total, 1, memory_order_relaxed) + 1;
+	peak = atomic_load_explicit(&cl->open_peak, memory_order_relaxed);
+	while (open > peak && !atomic_compare_exchange_weak_explicit(&cl->open_peak, &peak, open,
+								     memory_order_relaxed,
+								     memory_order_relaxed))
+		;
+	set_events(w, fd, EPOLLIN | EPOLLRDHUP);
+	if (cl->cfg->echo_bytes)
+		send_msg(w, fd, true);
+}
+
+static void start_one(struct cli_worker *w, uint64_t idx, uint64_t now)
+{
+	struct client *cl = w->cl;
+	const struct mc_client_config *cfg = cl->cfg;
+	uint64_t pair = idx % cl->npairs;
+	struct mc_addr src;
+	const struct mc_addr *dst = NULL;
+	uint16_t port = 0;
+	const char *stage;
+	int fd, rc;
+
+	if (cfg->nsrc) {
+		src_nth(cfg, pair % cl->nsrc, &src);
+		dst_nth(cfg, pair / cl->nsrc, &dst, &port);
+	} else {
+		dst_nth(cfg, pair, &dst, &port);
+	}
+	CNT_ADD(w->c.attempted, 1);
+	rc = mc_sock_connect(cfg->nsrc ? &src : NULL, dst, port, &fd, &stage);
+	if (rc != 0 && rc != -EINPROGRESS) {
+		CNT_ADD(w->c.fail[mc_cause_from_errno(rc)], 1);
+		note_error(w, stage, idx, rc);
+		return;
+	}
+	if ((size_t)fd >= w->nconns) {
+		close(fd);
+		CNT_ADD(w->c.fail[MC_CAUSE_EMFILE], 1);
+		return;
+	}
+	struct cli_conn *c = &w->conns[fd];
+	c->idx = (uint32_t)idx;
+	c->sent = c->acked = 0;
+	c->want_out = 0;
+	c->t_mark = now;
+	c->state = C_CONNECTING;
+	if (fd > w->max_fd)
+		w->max_fd = fd;
+	CNT_ADD(w->c.inflight, 1);
+	struct epoll_event ev = {.events = EPOLLOUT | EPOLLRDHUP,
+				 .data.u64 = ((uint64_t)c->gen << 32) | (uint32_t)fd};
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		connect_failed(w, fd, errno, "epoll_ctl");
+		return;
+	}
+	if (rc == 0)
+		on_established(w, fd, mc_now_ns());
+	else
+		tq_push(w, fd, c->gen, now + cl->timeout_ns);
+}
+
+static void on_connect_event(struct cli_worker *w, int fd)
+{
+	int e = mc_sock_error(fd);
+
+	if (e == 0)
+		on_established(w, fd, mc_now_ns());
+	else
+		connect_failed(w, fd, -e, "connect");
+}
+
+static void on_readable(struct cli_worker *w, int fd)
+{
+	const struct mc_client_config *cfg = w->cl->cfg;
+	struct cli_conn *c = &w->conns[fd];
+
+	for (int round = 0; round < 4; round++) {
+		ssize_t n = recv(fd, w->scratch, SCRATCH_SIZE, 0);
+		if (n > 0) {
+			uint32_t before = c->acked;
+			CNT_ADD(w->c.bytes_in, (uint64_t)n);
+			if (cfg->echo_bytes) {
+				for (ssize_t i = 0; i < n; i++) {
+					if (w->scratch[i] != pattern(c->idx, c->acked + (uint32_t)i) ||
+					    c->acked + (uint32_t)i >= c->sent) {
+						CNT_ADD(w->c.echo_mismatch, 1);
+						c->acked += (uint32_t)i;
+						conn_lost(w, fd, MC_CAUSE_OTHER);
+						return;
+					}
+				}
+			}
+			c->acked += (uint32_t)n;
+			/* a message came back whole: its round trip */
+			uint64_t msg = cfg->echo_bytes ? cfg->echo_bytes : cfg->send_len;
+			if (msg && c->acked / msg > before / msg) {
+				mc_hist_add(&w->rtt, mc_now_ns() - c->t_mark);
+				CNT_ADD(w->c.msgs_returned, c->acked / msg - before / msg);
+			}
+			if ((size_t)n < SCRATCH_SIZE)
+				return;
+			continue;
+		}
+		if (n == 0) {
+			conn_lost(w, fd, MC_CAUSE_PEER_CLOSED);
+			return;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			return;
+		conn_lost(w, fd, mc_cause_from_errno(errno));
+		return;
+	}
+}
+
+static void expire_timeouts(struct cli_worker *w, uint64_t now)
+{
+	while (w->tq_len) {
+		struct timeout_ent *t = &w->tq[w->tq_head];
+		struct cli_conn *c = &w->conns[t->fd];
+		bool live = c->gen == t->gen && c->state == C_CONNECTING;
+
+		if (live && t->deadline > now)
+			break;
+		if (live)
+			connect_failed(w, t->fd, ETIMEDOUT, "connect");
+		w->tq_head = (w->tq_head + 1) % w->tq_cap;
+		w->tq_len--;
+	}
+}
+
+/* Heartbeats / periodic echo: sweep the fd array once per period, so each
+ * connection sends once a period with no per-connection timer. */
+static void sweep(struct cli_worker *w, uint64_t now)
+{
+	const struct mc_client_config *cfg = w->cl->cfg;
+	uint64_t period = cfg->every_ns, t = now - w->t0;
+	uint64_t round = t / period;
+	int span = w->max_fd + 1, target;
+
+	if (round > w->sweep_round) { /* finish the last round, start anew */
+		for (; w->sweep < span; w->sweep++)
+			if (w->conns[w->sweep].state == C_OPEN && !w->conns[w->sweep].want_out)
+				send_msg(w, w->sweep, true);
+		w->sweep = 0;
+		w->sweep_round = round;
+	}
+	target = (int)((double)span * (double)(t % period) / (double)period);
+	for (; w->sweep < target; w->sweep++)
+		if (w->conns[w->sweep].state == C_OPEN && !w->conns[w->sweep].want_out)
+			send_msg(w, w->sweep, true);
+}
+
+static bool outstanding(struct cli_worker *w)
+{
+	for (int fd = 0; fd <= w->max_fd; fd++)
+		if (w->conns[fd].state == C_OPEN && w->conns[fd].acked < w->conns[fd].sent)
+			return true;
+	return false;
+}
+
+static int worker_setup(struct cli_worker *w)
+{
+	struct client *cl = w->cl;
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)TAG_STOP << 32};
+	int rc;
+
+	if (cl->private_tables && (rc = mc_fdtable_unshare()) < 0)
+		return rc;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epfd == -1)
+		return -errno;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, cl->ctl.stopfd, &ev) == -1)
+		return -errno;
+	w->nconns = mc_fdtable_limit();
+	w->conns = calloc(w->nconns, sizeof(*w->conns));
+	w->scratch = malloc(SCRATCH_SIZE);
+	if (!w->conns || !w->scratch)
+		return -ENOMEM;
+	mc_hist_init(&w->lat);
+	mc_hist_init(&w->rtt);
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct cli_worker *w = arg;
+	struct client *cl = w->cl;
+	const struct mc_client_config *cfg = cl->cfg;
+	struct epoll_event evs[EVENT_BATCH];
+	uint64_t started = 0;
+	int rc = worker_setup(w);
+
+	if (rc < 0) {
+		atomic_store(&w->state, rc);
+		mc_ctl_wake(cl->ctl.wakefd);
+		return NULL;
+	}
+	atomic_store(&w->state, 1);
+	w->t0 = mc_now_ns();
+	w->next = w->lo;
+
+	for (;;) {
+		uint64_t now = mc_now_ns();
+		int timeout = 100, n;
+		bool drain = atomic_load_explicit(&cl->phase, memory_order_relaxed) == PHASE_DRAIN;
+
+		/* start connects while the inflight window and the rate allow */
+		while (!drain && w->next < w->hi && CNT_GET(w->c.inflight) < w->max_inflight) {
+			if (w->rate > 0) {
+				uint64_t allowed =
+					(uint64_t)(w->rate * (double)(now - w->t0) / 1e9) + 1;
+				if (started >= allowed) {
+					uint64_t at = w->t0 + (uint64_t)((double)started * 1e9 /
+									 w->rate);
+					int ms = at > now ? (int)((at - now) / MC_NS_PER_MS) : 0;
+					timeout = ms < timeout ? ms : timeout;
+					break;
+				}
+			}
+			start_one(w, w->next++, now);
+			started++;
+		}
+		if (w->next < w->hi && CNT_GET(w->c.inflight) < w->max_inflight && !drain &&
+		    w->rate <= 0)
+			timeout = 0;
+		expire_timeouts(w, now);
+		if (w->tq_len) {
+			uint64_t d = w->tq[w->tq_head].deadline;
+			int ms = d > now ? (int)((d - now) / MC_NS_PER_MS) + 1 : 0;
+			timeout = ms < timeout ? ms : timeout;
+		}
+		if (w->next >= w->hi && CNT_GET(w->c.inflight) == 0 &&
+		    !atomic_load_explicit(&w->ramp_done, memory_order_relaxed)) {
+			atomic_store(&w->ramp_done, 1);
+			mc_ctl_wake(cl->ctl.wakefd);
+		}
+		if (cfg->every_ns && !drain && (cfg->send_len || cfg->echo_bytes)) {
+			sweep(w, now);
+			if (timeout > 10)
+				timeout = 10;
+		}
+		if (drain && !atomic_load_explicit(&w->drained, memory_order_relaxed) &&
+		    !outstanding(w)) {
+			atomic_store(&w->drained, 1);
+			mc_ctl_wake(cl->ctl.wakefd);
+		}
+		n = epoll_wait(w->epfd, evs, EVENT_BATCH, timeout);
+		if (n == -1 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			uint32_t tag = (uint32_t)(evs[i].data.u64 >> 32);
+			uint32_t fd = (uint32_t)evs[i].data.u64;
+			struct cli_conn *c;
+
+			if (tag == TAG_STOP)
+				goto out;
+			if (fd >= w->nconns)
+				continue;
+			c = &w->conns[fd];
+			if (c->gen != tag || c->state == C_FREE)
+				continue; /* closed (and maybe reused) earlier in this batch */
+			if (c->state == C_CONNECTING) {
+				on_connect_event(w, (int)fd);
+				continue;
+			}
+			if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+				on_readable(w, (int)fd);
+			if (c->gen == tag && c->state == C_OPEN && c->want_out &&
+			    (evs[i].events & EPOLLOUT))
+				send_msg(w, (int)fd, false);
+		}
+	}
+out:
+	/* account what is still unechoed, then close everything we hold */
+	for (int fd = 0; fd <= w->max_fd && (size_t)fd < w->nconns; fd++) {
+		struct cli_conn *c = &w->conns[fd];
+		if (c->state == C_OPEN && cfg->echo_bytes && c->sent > c->acked)
+			CNT_ADD(w->c.echo_lost_bytes, c->sent - c->acked);
+		if (c->state != C_FREE)
+			close(fd);
+	}
+	free(w->conns);
+	free(w->scratch);
+	free(w->tq);
+	w->conns = NULL;
+	w->scratch = NULL;
+	w->tq = NULL;
+	close(w->epfd);
+	return NULL;
+}
+
+static void collect(struct client *cl, struct mc_client_stats *st, bool hists)
+{
+	memset(st, 0, sizeof(*st));
+	mc_hist_init(&st->connect_lat);
+	mc_hist_init(&st->rtt);
+	st->requested = cl->cfg->conns;
+	st->ramp_done = true;
+	for (unsigned i = 0; i < cl->nworkers; i++) {
+		struct cli_worker *w = cl->w[i];
+		struct cli_counters *c = &w->c;
+		st->attempted += CNT_GET(c->attempted);
+		st->established += CNT_GET(c->established);
+		st->inflight += CNT_GET(c->inflight);
+		st->open += CNT_GET(c->open);
+		for (int k = 0; k < MC_CAUSE_COUNT; k++) {
+			st->fail[k] += CNT_GET(c->fail[k]);
+			st->lost[k] += CNT_GET(c->lost[k]);
+		}
+		st->bytes_out += CNT_GET(c->bytes_out);
+		st->bytes_in += CNT_GET(c->bytes_in);
+		st->msgs_sent += CNT_GET(c->msgs_sent);
+		st->msgs_returned += CNT_GET(c->msgs_returned);
+		st->echo_mismatch += CNT_GET(c->echo_mismatch);
+		st->echo_lost_bytes += CNT_GET(c->echo_lost_bytes);
+		if (!atomic_load(&w->ramp_done))
+			st->ramp_done = false;
+		if (hists) {
+			mc_hist_merge(&st->connect_lat, &w->lat);
+			mc_hist_merge(&st->rtt, &w->rtt);
+		}
+		if (!st->first_error[0] && atomic_load(&w->has_error))
+			snprintf(st->first_error, sizeof(st->first_error), "%s", w->first_error);
+	}
+	st->open_peak = atomic_load(&cl->open_peak);
+	st->workers = cl->nworkers;
+	st->private_fd_tables = cl->private_tables;
+	st->elapsed_ns = mc_now_ns() - cl->t0;
+	mc_self_rss(&st->rss);
+}
+
+static bool all(struct client *cl, _Atomic int *(*field)(struct cli_worker *))
+{
+	for (unsigned i = 0; i < cl->nworkers; i++)
+		if (!atomic_load(field(cl->w[i])))
+			return false;
+	return true;
+}
+
+static _Atomic int *f_ramp(struct cli_worker *w)
+{
+	return &w->ramp_done;
+}
+
+static _Atomic int *f_drained(struct cli_worker *w)
+{
+	return &w->drained;
+}
+
+int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *out,
+		  struct mc_err *err)
+{
+	struct client *cl = calloc(1, sizeof(*cl));
+	uint64_t limit = mc_fdtable_limit(), cap_est, inflight, rss_base = 0, ramp_end = 0;
+	uint64_t last_tick, drain_end = 0;
+	int rc = 0, open_fds;
+	unsigned n;
+
+	if (!cl)
+		return mc_errf(err, -ENOMEM, "out of memory");
+	pthread_once(&pattern_once, pattern_init);
+	cl->cfg = cfg;
+	cl->nsrc = mc_client_nsrc(cfg);
+	cl->ndst = mc_client_ndst(cfg);
+	cl->npairs = mc_client_pairs(cfg);
+	cl->timeout_ns = cfg->connect_timeout_ns ? cfg->connect_timeout_ns : DEFAULT_TIMEOUT;
+	if ((rc = mc_ctl_init(&cl->ctl, err)) < 0) {
+		free(cl);
+		return rc;
+	}
+
+	open_fds = mc_fdtable_count();
+	cap_est = limit > (uint64_t)open_fds + 3 ? limit - (uint64_t)open_fds - 3 : 1;
+	cl->private_tables = cfg->conns > cap_est;
+	if (cfg->workers) {
+		n = cfg->workers;
+	} else {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		uint64_t need = (cfg->conns + cap_est - 1) / cap_est;
+		n = (unsigned)(ncpu > 0 ? ncpu : 1);
+		if (need > n)
+			n = (unsigned)(need < MAX_WORKERS ? need : MAX_WORKERS);
+		if (cfg->conns < n)
+			n = cfg->conns ? (unsigned)cfg->conns : 1;
+	}
+	if (n > MAX_WORKERS)
+		n = MAX_WORKERS;
+	inflight = cfg->inflight ? cfg->inflight : DEFAULT_INFLIGHT;
+
+	cl->t0 = mc_now_ns();
+	for (unsigned i = 0; i < n; i++) {
+		struct cli_worker *w = calloc(1, sizeof(*w));
+		char eb[96];
+		if (!w) {
+			rc = mc_errf(err, -ENOMEM, "out of memory for worker %u", i);
+			goto stop;
+		}
+		w->cl = cl;
+		w->id = i;
+		w->epfd = -1;
+		w->lo = cfg->conns * i / n;
+		w->hi = cfg->conns * (i + 1) / n;
+		w->max_inflight = inflight / n ? inflight / n : 1;
+		w->rate = cfg->rate > 0 ? cfg->rate / n : 0;
+		w->max_fd = -1;
+		if ((rc = pthread_create(&w->tid, NULL, worker_main, w)) != 0) {
+			free(w);
+			rc = mc_errf(err, -rc,
+				     "starting worker %u: %s: the thread limit (ulimit -u, "
+				     "kernel.threads-max) or memory",
+				     i, mc_strerror(rc, eb, sizeof(eb)));
+			goto stop;
+		}
+		cl->w[cl->nworkers++] = w;
+	}
+	mc_self_rss(&rss_base);
+
+	last_tick = mc_now_ns();
+	for (;;) {
+		uint64_t now = mc_now_ns();
+		int timeout = (int)((last_tick + MC_NS_PER_SEC - now) / MC_NS_PER_MS) + 1;
+		enum mc_ctl_event ev;
+
+		if (last_tick + MC_NS_PER_SEC <= now)
+			timeout = 0;
+		for (unsigned i = 0; i < cl->nworkers; i++) {
+			int st = atomic_load(&cl->w[i]->state);
+			if (st < 0) {
+				char eb[96];
+				rc = mc_errf(err, st, "worker %u could not start: %s", i,
+					     mc_strerror(st, eb, sizeof(eb)));
+				goto stop;
+			}
+		}
+		if (!ramp_end && all(cl, f_ramp)) {
+			ramp_end = now;
+			if (atomic_load(&cl->open_total) == 0)
+				break; /* nothing to hold */
+		}
+		if (ramp_end && !cfg->hold_forever && !drain_end &&
+		    now >= ramp_end + cfg->hold_ns) {
+			if (!cfg->echo_bytes)
+				break;
+			atomic_store(&cl->phase, PHASE_DRAIN);
+			drain_end = now + DRAIN_NS;
+		}
+		if (drain_end && (now >= drain_end || all(cl, f_drained)))
+			break;
+		if (ramp_end && !cfg->hold_forever && !drain_end) {
+			uint64_t end = ramp_end + cfg->hold_ns;
+			int ms = end > now ? (int)((end - now) / MC_NS_PER_MS) + 1 : 0;
+			timeout = ms < timeout ? ms : timeout;
+		}
+		if (drain_end && timeout > 50)
+			timeout = 50;
+		ev = mc_ctl_wait(&cl->ctl, timeout);
+		if (ev == MC_CTL_SIGNAL) {
+			if (drain_end || !cfg->echo_bytes)
+				break;
+			atomic_store(&cl->phase, PHASE_DRAIN); /* a last look at the echoes */
+			drain_end = mc_now_ns() + MC_NS_PER_SEC;
+			continue;
+		}
+		now = mc_now_ns();
+		if (now - last_tick >= MC_NS_PER_SEC) {
+			last_tick = now;
+			if (cfg->tick) {
+				struct mc_client_stats *st = malloc(sizeof(*st));
+				if (st) {
+					collect(cl, st, false);
+					st->rss_base = rss_base;
+					cfg->tick(cfg->tick_arg, st);
+					free(st);
+				}
+			}
+		}
+	}
+	rc = 0;
+stop:
+	collect(cl, out, false); /* counts as they stand while held */
+	out->rss_base = rss_base;
+	out->stop_signal = cl->ctl.signo;
+	out->ramp_ns = ramp_end ? ramp_end - cl->t0 : 0;
+	mc_ctl_stop(&cl->ctl);
+	for (unsigned i = 0; i < cl->nworkers; i++)
+		pthread_join(cl->w[i]->tid, NULL);
+	{
+		/* after join: histograms and the final unechoed bytes */
+		struct mc_client_stats *fin = malloc(sizeof(*fin));
+		if (fin) {
+			collect(cl, fin, true);
+			out->connect_lat = fin->connect_lat;
+			out->rtt = fin->rtt;
+			out->echo_lost_bytes = fin->echo_lost_bytes;
+			free(fin);
+		}
+	}
+	for (unsigned i = 0; i < cl->nworkers; i++)
+		free(cl->w[i]);
+	mc_ctl_close(&cl->ctl);
+	free(cl);
+	return rc;
+}
