@@ -1,13 +1,226 @@
-/* cmd_limits.c: placeholder until the limits model lands (issue 3). */
+/* cmd_limits.c: `maxconn limits`: parses the flags into a scenario, reads the
+ * host (limits/read.c), judges (limits/judge.c) and prints the table or the
+ * JSON. The only place that prints user-facing errors for this command and
+ * chooses its exit code. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "common/err.h"
+#include "common/parse.h"
+#include "limits/limits.h"
+
+static const char help[] =
+	"Usage: maxconn limits [OPTIONS]\n"
+	"\n"
+	"Every limit on concurrent TCP connections on this host: its value and where it\n"
+	"comes from, how many connections it allows in the scenario you describe, which\n"
+	"one binds first, and the exact command or config line that raises it.\n"
+	"\n"
+	"Scenario (defaults: an ordinary single-process epoll server on this host):\n"
+	"  --role server|client|both  which end runs here; both = client and server on\n"
+	"                        this host, 2 sockets and 2 fds per connection   [server]\n"
+	"  --sources N           client source addresses                              [1]\n"
+	"  --dest-addrs N        destination addresses                                [1]\n"
+	"  --dest-ports N        destination ports (= the server's listen ports)      [1]\n"
+	"  --model epoll|threads epoll: a few threads serve all connections; threads:\n"
+	"                        one thread per connection                        [epoll]\n"
+	"  --fd-tables N         fd tables: processes, or maxconn server/client workers\n"
+	"                        (each owns one, so RLIMIT_NOFILE counts per worker)  [1]\n"
+	"  --fd-overhead N       fds per table that are not connections (stdio, epoll,\n"
+	"                        eventfds, listener, EMFILE reserve)                  [8]\n"
+	"  --traffic BYTES       buffer memory each socket holds under load (64k, 1M) [0]\n"
+	"  --backlog N           the listen() backlog the server asks for          [4096]\n"
+	"  --target N            connections you want (100k, 1M): lists every change\n"
+	"                        needed to get there, in order\n"
+	"\n"
+	"Output:\n"
+	"  --json                the same content as JSON (schema: docs/limits.md)\n"
+	"  --explain ID          what one limit is, how it shows when hit (errno, dmesg\n"
+	"                        line, counter) and how to raise it; ID is one of:\n"
+	"                        %s\n"
+	"  --root DIR            read /proc, /sys and /etc under DIR (tests, or a copy\n"
+	"                        of another host's files); rlimits stay this process's\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"Statuses: binding (the lowest ceiling: what stops you first), fine, needs change\n"
+	"(below --target), unknown (could not be read; the reason is shown, no guess).\n"
+	"\n"
+	"Examples:\n"
+	"  maxconn limits\n"
+	"  maxconn limits --role client --sources 10 --dest-ports 4 --json | jq .summary\n"
+	"  maxconn limits --role both --fd-tables 8 --target 1M\n"
+	"  maxconn limits --explain ephemeral_ports\n"
+	"\n"
+	"Exit codes: 0 printed; 1 runtime failure; 2 usage error;\n"
+	"            3 --target is above what this host allows now (changes listed).\n";
+
+enum {
+	OPT_ROLE = 256,
+	OPT_SOURCES,
+	OPT_DEST_ADDRS,
+	OPT_DEST_PORTS,
+	OPT_MODEL,
+	OPT_FD_TABLES,
+	OPT_FD_OVERHEAD,
+	OPT_TRAFFIC,
+	OPT_BACKLOG,
+	OPT_TARGET,
+	OPT_JSON,
+	OPT_EXPLAIN,
+	OPT_ROOT,
+};
+
+static const struct option opts[] = {
+	{"role", required_argument, NULL, OPT_ROLE},
+	{"sources", required_argument, NULL, OPT_SOURCES},
+	{"dest-addrs", required_argument, NULL, OPT_DEST_ADDRS},
+	{"dest-ports", required_argument, NULL, OPT_DEST_PORTS},
+	{"model", required_argument, NULL, OPT_MODEL},
+	{"fd-tables", required_argument, NULL, OPT_FD_TABLES},
+	{"fd-overhead", required_argument, NULL, OPT_FD_OVERHEAD},
+	{"traffic", required_argument, NULL, OPT_TRAFFIC},
+	{"backlog", required_argument, NULL, OPT_BACKLOG},
+	{"target", required_argument, NULL, OPT_TARGET},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"root", required_argument, NULL, OPT_ROOT},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* A count flag that must be at least min (and at most max). */
+static int count_arg(const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	struct mc_err err;
+
+	if (mc_parse_count(s, out, &err) < 0)
+		return mc_cli_usage_error("limits", "%s: %s", flag, err.msg);
+	if (*out < min || *out > max)
+		return mc_cli_usage_error("limits", "%s '%s': must be between %llu and %llu", flag,
+					  s, (unsigned long long)min, (unsigned long long)max);
+	return 0;
+}
 
 int mc_cmd_limits(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("maxconn limits: not built yet\n", stderr);
-	return MC_EXIT_RUNTIME;
+	struct mc_limits_scenario sc;
+	struct mc_limits_snap *snap = NULL;
+	struct mc_limits_result *res = NULL;
+	const char *explain = NULL, *root = NULL;
+	bool json = false;
+	int c, rc;
+	struct mc_err err;
+
+	mc_limits_scenario_default(&sc);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = 0;
+		switch (c) {
+		case OPT_ROLE:
+			if (strcmp(optarg, "server") == 0)
+				sc.role = MC_LIMITS_SERVER;
+			else if (strcmp(optarg, "client") == 0)
+				sc.role = MC_LIMITS_CLIENT;
+			else if (strcmp(optarg, "both") == 0)
+				sc.role = MC_LIMITS_BOTH;
+			else
+				return mc_cli_usage_error(
+					"limits", "--role '%s': expected server, client or both", optarg);
+			break;
+		case OPT_MODEL:
+			if (strcmp(optarg, "epoll") == 0)
+				sc.model = MC_LIMITS_EPOLL;
+			else if (strcmp(optarg, "threads") == 0)
+				sc.model = MC_LIMITS_THREADS;
+			else
+				return mc_cli_usage_error(
+					"limits", "--model '%s': expected epoll or threads", optarg);
+			break;
+		case OPT_SOURCES:
+			rc = count_arg("--sources", optarg, 1, 1ULL << 32, &sc.sources);
+			break;
+		case OPT_DEST_ADDRS:
+			rc = count_arg("--dest-addrs", optarg, 1, 1ULL << 32, &sc.dest_addrs);
+			break;
+		case OPT_DEST_PORTS:
+			rc = count_arg("--dest-ports", optarg, 1, 65535, &sc.dest_ports);
+			break;
+		case OPT_FD_TABLES:
+			rc = count_arg("--fd-tables", optarg, 1, 1000000, &sc.fd_tables);
+			break;
+		case OPT_FD_OVERHEAD:
+			rc = count_arg("--fd-overhead", optarg, 0, 1000000, &sc.fd_overhead);
+			break;
+		case OPT_BACKLOG:
+			rc = count_arg("--backlog", optarg, 1, 1ULL << 31, &sc.backlog);
+			break;
+		case OPT_TARGET:
+			rc = count_arg("--target", optarg, 1, 1ULL << 48, &sc.target);
+			break;
+		case OPT_TRAFFIC:
+			if (mc_parse_size(optarg, &sc.traffic, &err) < 0)
+				return mc_cli_usage_error("limits", "--traffic: %s", err.msg);
+			if (sc.traffic > (1ULL << 40))
+				return mc_cli_usage_error("limits",
+							  "--traffic '%s': at most 1 TiB per socket",
+							  optarg);
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_EXPLAIN:
+			explain = optarg;
+			break;
+		case OPT_ROOT:
+			root = optarg;
+			break;
+		case 'h':
+			printf(help, mc_limits_explain_ids());
+			return MC_EXIT_OK;
+		case ':':
+			return mc_cli_usage_error("limits", "%s needs a value", argv[optind - 1]);
+		default:
+			return mc_cli_usage_error("limits", "unknown option '%s'", argv[optind - 1]);
+		}
+		if (rc)
+			return rc;
+	}
+	if (optind < argc)
+		return mc_cli_usage_error("limits", "unexpected argument '%s'", argv[optind]);
+
+	if (explain) {
+		if (mc_limits_explain(stdout, explain) < 0)
+			return mc_cli_usage_error("limits", "--explain '%s': no such limit; one of: %s",
+						  explain, mc_limits_explain_ids());
+		return MC_EXIT_OK;
+	}
+
+	snap = calloc(1, sizeof(*snap));
+	res = calloc(1, sizeof(*res));
+	if (!snap || !res) {
+		fputs("maxconn limits: out of memory\n", stderr);
+		rc = MC_EXIT_RUNTIME;
+		goto out;
+	}
+	mc_limits_read_self(snap);
+	mc_limits_read(root, snap);
+	if (mc_limits_judge(snap, &sc, res) < 0) {
+		fputs("maxconn limits: the scenario has a zero count\n", stderr);
+		rc = MC_EXIT_USAGE;
+		goto out;
+	}
+	if (json)
+		mc_limits_print_json(stdout, snap, &sc, res);
+	else
+		mc_limits_print(stdout, snap, &sc, res);
+	rc = sc.target && res->nchanges ? MC_EXIT_LIMIT : MC_EXIT_OK;
+out:
+	free(snap);
+	free(res);
+	return rc;
 }

@@ -1,0 +1,308 @@
+/* limits.h: the limits model behind `maxconn limits`.
+ *
+ * Three separate pieces, as STYLE.md asks:
+ *   read.c   fills a struct mc_limits_snap from /proc, /sys, /etc and the
+ *            process's own rlimits; every file path goes through a root
+ *            directory so tests point it at a fake tree (tests/unit/fixtures);
+ *   judge.c  a pure function: snapshot + scenario -> one struct mc_limits_item
+ *            per limit with the number of connections it allows, the binding
+ *            limit, and the ordered changes needed to reach --target;
+ *   print.c  the table, the summary line, the 4-tuple arithmetic, --explain;
+ *   json.c   the --json document (schema in docs/limits.md).
+ *
+ * A value that cannot be read carries the -errno of the read (never a
+ * guess); the judge turns it into status "unknown" with that reason. */
+#ifndef MC_LIMITS_LIMITS_H
+#define MC_LIMITS_LIMITS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* "no ceiling" for a limit, and "unlimited" for a raw value (RLIM_INFINITY,
+ * memory.max "max", ...) */
+#define MC_LIMITS_NONE UINT64_MAX
+
+/* The fds a process needs besides its connections: stdin, stdout, stderr,
+ * the epoll fd, two eventfds/timerfds, the listen socket, and the spare fd
+ * kept for the EMFILE trick (see DESIGN.md). Per fd table. */
+#define MC_LIMITS_FD_OVERHEAD 8
+
+/* Kernel bytes per idle ESTABLISHED socket used when /proc/slabinfo cannot
+ * be read (it is root-only): the sum measured on Linux 6.x x86_64 (tcp_sock
+ * 2.5 KB, socket inode 0.86 KB, dentry 0.2 KB, file 0.2 KB, epoll item,
+ * bind bucket). */
+#define MC_LIMITS_DEFAULT_SOCK_BYTES 4100
+
+/* Per thread in the thread-per-connection model, besides its socket: the
+ * kernel stack (THREAD_SIZE, 16 KiB on x86_64 and arm64) and the user stack
+ * pages a thread blocked in read() has touched (two pages). task_struct
+ * comes from slabinfo when readable, else this default. */
+#define MC_LIMITS_KSTACK_BYTES          16384
+#define MC_LIMITS_USTACK_TOUCHED_PAGES  2
+#define MC_LIMITS_DEFAULT_TASK_BYTES    6144
+
+/* The address space a 64-bit process can map (47 bits on x86_64): bounds
+ * how many thread stacks of RLIMIT_STACK bytes can be reserved when the
+ * kernel overcommits. */
+#define MC_LIMITS_VA_BYTES (1ULL << 47)
+
+/* Paths, relative to the snapshot root. judge.c names them in reasons. */
+#define MC_LIMITS_P_NR_OPEN      "/proc/sys/fs/nr_open"
+#define MC_LIMITS_P_FILE_MAX     "/proc/sys/fs/file-max"
+#define MC_LIMITS_P_FILE_NR      "/proc/sys/fs/file-nr"
+#define MC_LIMITS_P_PORT_RANGE   "/proc/sys/net/ipv4/ip_local_port_range"
+#define MC_LIMITS_P_RESERVED     "/proc/sys/net/ipv4/ip_local_reserved_ports"
+#define MC_LIMITS_P_SOMAXCONN    "/proc/sys/net/core/somaxconn"
+#define MC_LIMITS_P_SYN_BACKLOG  "/proc/sys/net/ipv4/tcp_max_syn_backlog"
+#define MC_LIMITS_P_SYNCOOKIES   "/proc/sys/net/ipv4/tcp_syncookies"
+#define MC_LIMITS_P_TCP_MEM      "/proc/sys/net/ipv4/tcp_mem"
+#define MC_LIMITS_P_TCP_RMEM     "/proc/sys/net/ipv4/tcp_rmem"
+#define MC_LIMITS_P_TCP_WMEM     "/proc/sys/net/ipv4/tcp_wmem"
+#define MC_LIMITS_P_THREADS_MAX  "/proc/sys/kernel/threads-max"
+#define MC_LIMITS_P_PID_MAX      "/proc/sys/kernel/pid_max"
+#define MC_LIMITS_P_OVERCOMMIT   "/proc/sys/vm/overcommit_memory"
+#define MC_LIMITS_P_TW_BUCKETS   "/proc/sys/net/ipv4/tcp_max_tw_buckets"
+#define MC_LIMITS_P_TW_REUSE     "/proc/sys/net/ipv4/tcp_tw_reuse"
+#define MC_LIMITS_P_FIN_TIMEOUT  "/proc/sys/net/ipv4/tcp_fin_timeout"
+#define MC_LIMITS_P_ORPHANS      "/proc/sys/net/ipv4/tcp_max_orphans"
+#define MC_LIMITS_P_CT_MAX       "/proc/sys/net/netfilter/nf_conntrack_max"
+#define MC_LIMITS_P_CT_COUNT     "/proc/sys/net/netfilter/nf_conntrack_count"
+#define MC_LIMITS_P_IPT_NAMES    "/proc/net/ip_tables_names"
+#define MC_LIMITS_P_MEMINFO      "/proc/meminfo"
+#define MC_LIMITS_P_SLABINFO     "/proc/slabinfo"
+#define MC_LIMITS_P_NETSTAT      "/proc/net/netstat"
+#define MC_LIMITS_P_SOCKSTAT     "/proc/net/sockstat"
+#define MC_LIMITS_P_LOADAVG      "/proc/loadavg"
+#define MC_LIMITS_P_FIB_TRIE     "/proc/net/fib_trie"
+#define MC_LIMITS_P_CGROUP       "/proc/self/cgroup"
+#define MC_LIMITS_P_UID_MAP      "/proc/self/uid_map"
+#define MC_LIMITS_P_LIMITS_CONF  "/etc/security/limits.conf"
+#define MC_LIMITS_P_LIMITS_D     "/etc/security/limits.d"
+#define MC_LIMITS_P_CGROUP_FS    "/sys/fs/cgroup"
+
+/* Ids of limits not in net/cause.h (those are used as they are there). */
+#define MC_LIMITS_ID_CGROUP_MEMORY "cgroup_memory"
+#define MC_LIMITS_ID_TCP_MEM       "tcp_mem"
+#define MC_LIMITS_ID_PID_MAX       "pid_max"
+#define MC_LIMITS_ID_NPROC         "nproc"
+#define MC_LIMITS_ID_CGROUP_PIDS   "cgroup_pids"
+#define MC_LIMITS_ID_THREAD_STACK  "thread_stack"
+#define MC_LIMITS_ID_SOURCES       "source_addresses"
+#define MC_LIMITS_ID_FD_USER       "fd_user"
+#define MC_LIMITS_ID_TIME_WAIT     "time_wait"
+#define MC_LIMITS_ID_ORPHANS       "orphans"
+
+/* One number read from the host: v is meaningful only when err == 0;
+ * otherwise err is the -errno of the read (-ENOENT: file absent). */
+struct mc_limits_num {
+	uint64_t v;
+	int err;
+};
+
+/* One nofile/nproc line of limits.conf or limits.d/\*.conf. */
+struct mc_limits_conf {
+	char file[64];   /* "limits.conf", "limits.d/90-nofile.conf" */
+	char domain[32]; /* "*", "root", "@group" */
+	char type[8];    /* "soft", "hard", "-" */
+	char item[8];    /* "nofile", "nproc" */
+	char value[24];  /* "1000000", "unlimited" */
+};
+
+#define MC_LIMITS_MAX_CONF  16
+#define MC_LIMITS_MAX_ADDRS 16
+
+/* A local IPv4 address or block from the fib (e.g. 127.0.0.0/8). */
+struct mc_limits_addr {
+	char addr[16];
+	unsigned prefix; /* 32 for one address */
+};
+
+/* Per-object footprint in bytes (pages per slab x page size / objects per
+ * slab) of the slab caches an idle socket lives in; 0 when the cache is
+ * not listed. err != 0 when slabinfo could not be read. */
+struct mc_limits_slab {
+	int err;
+	uint64_t tcp, tcpv6, sock_inode, dentry, filp, epi, bind_bucket, task;
+};
+
+struct mc_limits_cgroup {
+	int version;  /* 0: none found, 1, 2 */
+	char mem_path[200], pids_path[200]; /* directories under the root */
+	/* the lowest memory limit on the path to the root cgroup, and the
+	 * headroom (limit - usage + inactive_file) at the tightest level;
+	 * v = MC_LIMITS_NONE when no level sets a limit */
+	struct mc_limits_num mem_limit, mem_headroom;
+	struct mc_limits_num pids_max, pids_current;
+	struct mc_limits_num cpu_quota_us, cpu_period_us; /* quota NONE: no quota */
+};
+
+/* Everything `maxconn limits` reads. The *_soft/_hard rlimits, cpus, uid
+ * and page_size come from the running process (mc_limits_read_self) but sit
+ * here so tests can set them. */
+struct mc_limits_snap {
+	/* the process */
+	struct mc_limits_num nofile_soft, nofile_hard; /* NONE = RLIM_INFINITY */
+	struct mc_limits_num nproc_soft, nproc_hard;
+	struct mc_limits_num stack_soft;
+	struct mc_limits_num cpus; /* CPUs this process may run on */
+	uint32_t uid;
+	bool init_userns;       /* uid 0 here is the real root (RLIMIT_NPROC exempt) */
+	uint64_t page_size;
+
+	/* file descriptors */
+	struct mc_limits_num nr_open, file_max, file_nr; /* file_nr: allocated now */
+	struct mc_limits_conf conf[MC_LIMITS_MAX_CONF];
+	int nconf;
+	int conf_err; /* reading limits.conf */
+
+	/* ports and addresses */
+	struct mc_limits_num port_lo, port_hi;
+	struct mc_limits_num reserved_in_range; /* reserved ports inside the range */
+	struct mc_limits_addr addrs[MC_LIMITS_MAX_ADDRS];
+	int naddrs;
+	int addrs_err;
+
+	/* accept path */
+	struct mc_limits_num somaxconn, syn_backlog, syncookies;
+	struct mc_limits_num listen_overflows, listen_drops;
+
+	/* memory (bytes) */
+	struct mc_limits_num mem_total, mem_available, commit_limit, committed_as;
+	struct mc_limits_num overcommit;
+	struct mc_limits_slab slab;
+	struct mc_limits_num tcp_mem[3]; /* pages */
+	struct mc_limits_num tcp_rmem[3], tcp_wmem[3];
+	struct mc_limits_cgroup cg;
+
+	/* threads */
+	struct mc_limits_num threads_max, pid_max, threads_now;
+
+	/* conntrack */
+	struct mc_limits_num ct_max, ct_count;
+	bool ct_nat_table; /* iptables nat table loaded: NAT makes the kernel track */
+
+	/* churn */
+	struct mc_limits_num tw_buckets, tw_reuse, fin_timeout, max_orphans;
+	struct mc_limits_num tcp_inuse, tcp_tw, tcp_orphan; /* /proc/net/sockstat */
+};
+
+enum mc_limits_role { MC_LIMITS_SERVER, MC_LIMITS_CLIENT, MC_LIMITS_BOTH };
+enum mc_limits_model { MC_LIMITS_EPOLL, MC_LIMITS_THREADS };
+
+/* What the user plans (the flags of `maxconn limits`). */
+struct mc_limits_scenario {
+	enum mc_limits_role role;
+	enum mc_limits_model model;
+	uint64_t sources;     /* client source addresses */
+	uint64_t dest_addrs;  /* destination addresses */
+	uint64_t dest_ports;  /* destination ports = the server's listen ports */
+	uint64_t fd_tables;   /* processes, or maxconn workers (one fd table each) */
+	uint64_t fd_overhead; /* fds per table that are not connections */
+	uint64_t traffic;     /* buffer bytes each socket holds under load */
+	uint64_t target;      /* 0: none */
+	uint64_t backlog;     /* listen() backlog the server asks for */
+};
+
+enum mc_limits_kind {
+	MC_LIMITS_CEILING, /* caps concurrent connections */
+	MC_LIMITS_QUEUE,   /* caps connections waiting to be accepted */
+	MC_LIMITS_INFO,    /* shown for context; caps nothing in this scenario */
+};
+
+enum mc_limits_status {
+	MC_LIMITS_FINE,
+	MC_LIMITS_BINDING,      /* the lowest ceiling */
+	MC_LIMITS_NEEDS_CHANGE, /* below --target */
+	MC_LIMITS_UNKNOWN,      /* a value it needs could not be read */
+};
+
+#define MC_LIMITS_MAX_FIX  8
+#define MC_LIMITS_MAX_VALS 6
+
+struct mc_limits_val {
+	const char *key; /* "soft", "hard", "lo", ... */
+	uint64_t v;
+	bool known;
+};
+
+/* One judged limit. */
+struct mc_limits_item {
+	const char *id;     /* stable id: net/cause.h or MC_LIMITS_ID_* */
+	const char *name;   /* "open files per process (RLIMIT_NOFILE)" */
+	const char *source; /* "getrlimit(RLIMIT_NOFILE)", a /proc path, ... */
+	enum mc_limits_kind kind;
+	char value[96];     /* the raw value(s) as text: "20000 soft, 20000 hard" */
+	struct mc_limits_val vals[MC_LIMITS_MAX_VALS];
+	int nvals;
+	uint64_t conns;     /* connections (or waiting connections) it allows;
+			     * MC_LIMITS_NONE: no ceiling */
+	enum mc_limits_status status;
+	bool needs_change;  /* conns < target (also set on the binding one) */
+	char reason[200];   /* status unknown: why */
+	char note[240];     /* how conns follows from the value */
+	uint64_t raise_to;  /* with a target: the value it must be set to; 0 = n/a */
+	char fix[MC_LIMITS_MAX_FIX][200];
+	int nfix;
+};
+
+#define MC_LIMITS_MAX_ITEMS 32
+
+struct mc_limits_result {
+	struct mc_limits_item items[MC_LIMITS_MAX_ITEMS];
+	int n;
+	int binding;        /* index of the binding item, -1 when none is known */
+	uint64_t ceiling;   /* its conns: what this host holds in the scenario */
+	int nunknown;       /* ceilings that could not be judged */
+	int changes[MC_LIMITS_MAX_ITEMS]; /* with a target: items to change, in order */
+	int nchanges;
+
+	/* derived figures print.c and json.c show */
+	uint64_t fds_per_conn, socks_per_conn;
+	uint64_t sock_bytes;     /* kernel bytes per idle socket */
+	bool sock_bytes_default; /* slabinfo unreadable: MC_LIMITS_DEFAULT_SOCK_BYTES */
+	uint64_t conn_bytes;     /* all memory one connection costs (sockets,
+				  * traffic, thread) */
+	uint64_t mem_reserve;    /* kept free, subtracted from MemAvailable */
+	uint64_t ports_per_pair; /* 0 when unknown */
+	uint64_t pairs;          /* sources x dest addrs x dest ports */
+	uint64_t accept_queue;   /* per listen socket, min(backlog, somaxconn) + 1 */
+};
+
+/* Defaults: an ordinary single-process epoll server on this host. */
+void mc_limits_scenario_default(struct mc_limits_scenario *sc);
+
+/* Fill s from the files under root ("" or NULL: the real /). Never fails:
+ * each value carries its own error. Does not touch the process fields. */
+void mc_limits_read(const char *root, struct mc_limits_snap *s);
+/* The process fields of s: rlimits, CPUs, uid, page size. */
+void mc_limits_read_self(struct mc_limits_snap *s);
+
+/* Judge: pure; fills r. Returns 0, or -EINVAL for a scenario with a zero
+ * count. */
+int mc_limits_judge(const struct mc_limits_snap *s, const struct mc_limits_scenario *sc,
+		    struct mc_limits_result *r);
+/* The item with this id, or NULL. */
+const struct mc_limits_item *mc_limits_find(const struct mc_limits_result *r, const char *id);
+
+const char *mc_limits_status_str(enum mc_limits_status st); /* "binding", "needs_change" */
+const char *mc_limits_kind_str(enum mc_limits_kind k);     /* "ceiling", "queue", "info" */
+const char *mc_limits_role_str(enum mc_limits_role r);     /* "server", "client", "both" */
+const char *mc_limits_model_str(enum mc_limits_model m);   /* "epoll", "threads" */
+
+/* Table, summary line, 4-tuple arithmetic, and the changes for --target. */
+void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_limits_scenario *sc,
+		     const struct mc_limits_result *r);
+/* The one summary sentence (also used by print and json). */
+void mc_limits_summary(char *buf, size_t len, const struct mc_limits_scenario *sc,
+		       const struct mc_limits_result *r);
+/* --explain ID: what it is, how it shows when hit, how to raise it.
+ * Returns 0, or -ENOENT for an id it does not know. */
+int mc_limits_explain(FILE *f, const char *id);
+/* Comma-separated list of the ids --explain knows. */
+const char *mc_limits_explain_ids(void);
+/* The --json document. */
+void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
+			  const struct mc_limits_scenario *sc, const struct mc_limits_result *r);
+
+#endif

@@ -1,0 +1,741 @@
+/* read.c: fills struct mc_limits_snap from the host: sysctls under /proc/sys,
+ * /proc/meminfo, /proc/slabinfo, /proc/net/{netstat,sockstat,fib_trie},
+ * cgroup v1 or v2 files, /etc/security/limits.conf and limits.d, and the
+ * process's own rlimits. Every path goes through a root so tests read fake
+ * trees. Nothing here judges or prints: a value that cannot be read keeps
+ * the -errno of the read. */
+#include "limits/limits.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "common/procfs.h"
+
+/* One number from a one-value file ("1048576\n"). */
+static struct mc_limits_num num_file(const char *root, const char *path)
+{
+	struct mc_limits_num n = {0, 0};
+
+	n.err = mc_proc_read_u64(root, path, &n.v);
+	return n;
+}
+
+/* cnt numbers from a multi-value file ("4096\t131072\t6291456"). */
+static void nums_file(const char *root, const char *path, struct mc_limits_num *out, int cnt)
+{
+	uint64_t v[4] = {0};
+	int rc = mc_proc_read_u64s(root, path, v, cnt);
+
+	for (int i = 0; i < cnt; i++) {
+		out[i].v = v[i];
+		out[i].err = rc;
+	}
+}
+
+static struct mc_limits_num num_err(int err)
+{
+	struct mc_limits_num n = {0, err};
+
+	return n;
+}
+
+static struct mc_limits_num num_val(uint64_t v)
+{
+	struct mc_limits_num n = {v, 0};
+
+	return n;
+}
+
+/* A "Key:   123 kB" line of /proc/meminfo, in bytes. */
+static struct mc_limits_num meminfo_field(const char *buf, int err, const char *key)
+{
+	size_t klen = strlen(key);
+
+	if (err)
+		return num_err(err);
+	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':') {
+			unsigned long long kb;
+			if (sscanf(p + klen + 1, "%llu", &kb) != 1)
+				return num_err(-EINVAL);
+			return num_val((uint64_t)kb * 1024);
+		}
+	}
+	return num_err(-ENOENT);
+}
+
+/* Count the reserved ports ("8080,9000-9100") that fall inside [lo, hi]. */
+static struct mc_limits_num reserved_in(const char *root, uint64_t lo, uint64_t hi)
+{
+	char buf[4096];
+	ssize_t r = mc_proc_read(root, MC_LIMITS_P_RESERVED, buf, sizeof(buf));
+	uint64_t count = 0;
+	char *p = buf;
+
+	if (r < 0)
+		return num_err((int)r);
+	while (*p) {
+		char *end;
+		unsigned long a, b;
+
+		while (*p == ',' || *p == ' ' || *p == '\n' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		a = strtoul(p, &end, 10);
+		if (end == p)
+			return num_err(-EINVAL);
+		b = a;
+		p = end;
+		if (*p == '-') {
+			b = strtoul(p + 1, &end, 10);
+			if (end == p + 1)
+				return num_err(-EINVAL);
+			p = end;
+		}
+		if (b >= lo && a <= hi)
+			count += (b < hi ? b : hi) - (a > lo ? a : lo) + 1;
+	}
+	return num_val(count);
+}
+
+/* The per-object footprint of a slab cache line:
+ * "name active num objsize objperslab pagesperslab : ..." */
+static uint64_t slab_bytes(const char *line, uint64_t page_size)
+{
+	char name[64];
+	unsigned long active, num, objsize, perslab, pages;
+
+	if (sscanf(line, "%63s %lu %lu %lu %lu %lu", name, &active, &num, &objsize, &perslab,
+		   &pages) != 6 ||
+	    perslab == 0)
+		return 0;
+	/* the slab's pages shared by its objects: objsize plus padding */
+	return (uint64_t)pages * page_size / perslab;
+}
+
+static void read_slab(const char *root, uint64_t page_size, struct mc_limits_slab *sl)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} caches[] = {
+		{"TCP", offsetof(struct mc_limits_slab, tcp)},
+		{"TCPv6", offsetof(struct mc_limits_slab, tcpv6)},
+		{"sock_inode_cache", offsetof(struct mc_limits_slab, sock_inode)},
+		{"dentry", offsetof(struct mc_limits_slab, dentry)},
+		{"filp", offsetof(struct mc_limits_slab, filp)},
+		{"eventpoll_epi", offsetof(struct mc_limits_slab, epi)},
+		{"tcp_bind_bucket", offsetof(struct mc_limits_slab, bind_bucket)},
+		{"task_struct", offsetof(struct mc_limits_slab, task)},
+	};
+	size_t cap = 1 << 20;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	memset(sl, 0, sizeof(*sl));
+	if (!buf) {
+		sl->err = -ENOMEM;
+		return;
+	}
+	r = mc_proc_read(root, MC_LIMITS_P_SLABINFO, buf, cap);
+	if (r < 0) {
+		sl->err = (int)r;
+		free(buf);
+		return;
+	}
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
+			size_t len = strlen(caches[i].name);
+			if (strncmp(line, caches[i].name, len) == 0 && line[len] == ' ') {
+				uint64_t *dst = (uint64_t *)((char *)sl + caches[i].off);
+				*dst = slab_bytes(line, page_size);
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(buf);
+}
+
+/* Named counters of /proc/net/netstat: a "TcpExt:" header line of names
+ * followed by a "TcpExt:" line of values. */
+static void read_netstat(const char *root, struct mc_limits_snap *s)
+{
+	char *buf = malloc(65536);
+	ssize_t r;
+	char *names = NULL, *vals = NULL;
+
+	s->listen_overflows = num_err(-ENOENT);
+	s->listen_drops = num_err(-ENOENT);
+	if (!buf) {
+		s->listen_overflows.err = s->listen_drops.err = -ENOMEM;
+		return;
+	}
+	r = mc_proc_read(root, MC_LIMITS_P_NETSTAT, buf, 65536);
+	if (r < 0) {
+		s->listen_overflows.err = s->listen_drops.err = (int)r;
+		free(buf);
+		return;
+	}
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, "TcpExt:", 7) == 0) {
+			if (!names)
+				names = line + 7;
+			else if (!vals)
+				vals = line + 7;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (names && vals) {
+		char *sn, *sv;
+		char *n = strtok_r(names, " ", &sn), *v = strtok_r(vals, " ", &sv);
+		for (; n && v; n = strtok_r(NULL, " ", &sn), v = strtok_r(NULL, " ", &sv)) {
+			if (strcmp(n, "ListenOverflows") == 0)
+				s->listen_overflows = num_val(strtoull(v, NULL, 10));
+			else if (strcmp(n, "ListenDrops") == 0)
+				s->listen_drops = num_val(strtoull(v, NULL, 10));
+		}
+	}
+	free(buf);
+}
+
+/* "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 256" */
+static void read_sockstat(const char *root, struct mc_limits_snap *s)
+{
+	char buf[1024];
+	ssize_t r = mc_proc_read(root, MC_LIMITS_P_SOCKSTAT, buf, sizeof(buf));
+	const char *p;
+	unsigned long long inuse, orphan, tw;
+
+	s->tcp_inuse = s->tcp_orphan = s->tcp_tw = num_err(r < 0 ? (int)r : -EINVAL);
+	if (r < 0)
+		return;
+	p = strstr(buf, "TCP: ");
+	if (p && sscanf(p, "TCP: inuse %llu orphan %llu tw %llu", &inuse, &orphan, &tw) == 3) {
+		s->tcp_inuse = num_val(inuse);
+		s->tcp_orphan = num_val(orphan);
+		s->tcp_tw = num_val(tw);
+	}
+}
+
+/* Local IPv4 addresses and blocks: "|-- ADDR" followed by "/N host LOCAL"
+ * in the Main table of /proc/net/fib_trie. */
+static void read_addrs(const char *root, struct mc_limits_snap *s)
+{
+	char *buf = malloc(1 << 18);
+	ssize_t r;
+	char last[16] = "";
+
+	s->naddrs = 0;
+	if (!buf) {
+		s->addrs_err = -ENOMEM;
+		return;
+	}
+	r = mc_proc_read(root, MC_LIMITS_P_FIB_TRIE, buf, 1 << 18);
+	s->addrs_err = r < 0 ? (int)r : 0;
+	for (char *line = r < 0 ? NULL : buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		char *p = line;
+		unsigned prefix;
+
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, "Local:", 6) == 0)
+			break; /* the Main table already listed them */
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "|-- ", 4) == 0) {
+			snprintf(last, sizeof(last), "%.15s", p + 4);
+		} else if (last[0] && sscanf(p, "/%u host LOCAL", &prefix) == 1 &&
+			   strstr(p, "host LOCAL") && s->naddrs < MC_LIMITS_MAX_ADDRS) {
+			bool dup = false;
+			for (int i = 0; i < s->naddrs; i++)
+				dup |= strcmp(s->addrs[i].addr, last) == 0;
+			if (!dup) {
+				snprintf(s->addrs[s->naddrs].addr, sizeof(s->addrs[0].addr), "%s",
+					 last);
+				s->addrs[s->naddrs].prefix = prefix;
+				s->naddrs++;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(buf);
+}
+
+/* nofile and nproc lines of one limits.conf-style file. */
+static int read_conf_file(const char *root, const char *path, const char *label,
+			  struct mc_limits_snap *s)
+{
+	char buf[16384];
+	ssize_t r = mc_proc_read(root, path, buf, sizeof(buf));
+
+	if (r < 0)
+		return (int)r;
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		char dom[32], type[8], item[8], val[24];
+
+		if (nl)
+			*nl = '\0';
+		if (line[strspn(line, " \t")] != '#' &&
+		    sscanf(line, "%31s %7s %7s %23s", dom, type, item, val) == 4 &&
+		    (strcmp(item, "nofile") == 0 || strcmp(item, "nproc") == 0) &&
+		    s->nconf < MC_LIMITS_MAX_CONF) {
+			struct mc_limits_conf *c = &s->conf[s->nconf++];
+			snprintf(c->file, sizeof(c->file), "%s", label);
+			snprintf(c->domain, sizeof(c->domain), "%s", dom);
+			snprintf(c->type, sizeof(c->type), "%s", type);
+			snprintf(c->item, sizeof(c->item), "%s", item);
+			snprintf(c->value, sizeof(c->value), "%s", val);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* limits.conf, then limits.d/\*.conf in name order (as pam_limits does). */
+static void read_conf(const char *root, struct mc_limits_snap *s)
+{
+	char dir[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+	char *names[64];
+	int n = 0;
+
+	s->nconf = 0;
+	s->conf_err = read_conf_file(root, MC_LIMITS_P_LIMITS_CONF, "limits.conf", s);
+	snprintf(dir, sizeof(dir), "%s%s", root ? root : "", MC_LIMITS_P_LIMITS_D);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d)) && n < 64) {
+		size_t len = strlen(e->d_name);
+		if (len > 5 && strcmp(e->d_name + len - 5, ".conf") == 0) {
+			names[n] = strdup(e->d_name);
+			if (names[n])
+				n++;
+		}
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(names[0]), cmp_str);
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX], label[64];
+		snprintf(path, sizeof(path), "%s/%s", MC_LIMITS_P_LIMITS_D, names[i]);
+		snprintf(label, sizeof(label), "limits.d/%.50s", names[i]);
+		read_conf_file(root, path, label, s);
+		free(names[i]);
+	}
+}
+
+/* A cgroup value: a number, or "max" (v2) / a huge number (v1's
+ * 9223372036854771712) for no limit. */
+static struct mc_limits_num cg_value(const char *root, const char *path)
+{
+	char buf[64];
+	ssize_t r = mc_proc_read(root, path, buf, sizeof(buf));
+	unsigned long long v;
+
+	if (r < 0)
+		return num_err((int)r);
+	if (strncmp(buf, "max", 3) == 0)
+		return num_val(MC_LIMITS_NONE);
+	if (sscanf(buf, "%llu", &v) != 1)
+		return num_err(-EINVAL);
+	if (v >= (1ULL << 62))
+		return num_val(MC_LIMITS_NONE);
+	return num_val(v);
+}
+
+/* "inactive_file N" (v2) or "total_inactive_file N" (v1) of memory.stat. */
+static uint64_t cg_inactive_file(const char *root, const char *dir)
+{
+	char path[PATH_MAX], buf[8192];
+	const char *p;
+	unsigned long long v;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", dir);
+	if (mc_proc_read(root, path, buf, sizeof(buf)) < 0)
+		return 0;
+	p = strstr(buf, "total_inactive_file ");
+	if (p && sscanf(p, "total_inactive_file %llu", &v) == 1)
+		return v;
+	p = strstr(buf, "inactive_file ");
+	if (p && sscanf(p, "inactive_file %llu", &v) == 1)
+		return v;
+	return 0;
+}
+
+static bool exists(const char *root, const char *path)
+{
+	char full[PATH_MAX];
+
+	snprintf(full, sizeof(full), "%s%s", root ? root : "", path);
+	return access(full, F_OK) == 0;
+}
+
+/* Cut the last component of a cgroup directory path; false at the mount. */
+static bool cg_parent(char *dir, size_t mount_len)
+{
+	char *slash = strrchr(dir, '/');
+
+	if (strlen(dir) <= mount_len || !slash || (size_t)(slash - dir) < mount_len)
+		return false;
+	*slash = '\0';
+	return true;
+}
+
+/* The tightest memory limit from dir up to the mount (mount_len chars). */
+static void cg_memory(const char *root, char *dir, size_t mount_len, int version,
+		      struct mc_limits_cgroup *cg)
+{
+	const char *lim_name = version == 2 ? "memory.max" : "memory.limit_in_bytes";
+	const char *use_name = version == 2 ? "memory.current" : "memory.usage_in_bytes";
+	cg->mem_limit = num_val(MC_LIMITS_NONE);
+	cg->mem_headroom = num_val(MC_LIMITS_NONE);
+	do {
+		char path[PATH_MAX];
+		struct mc_limits_num lim, use;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, lim_name);
+		lim = cg_value(root, path);
+		if (lim.err == -ENOENT)
+			continue; /* v2 root has no memory.max */
+		if (lim.err) {
+			cg->mem_limit = cg->mem_headroom = lim;
+			return;
+		}
+		if (lim.v == MC_LIMITS_NONE)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, use_name);
+		use = cg_value(root, path);
+		if (use.err) {
+			cg->mem_headroom = use;
+		} else {
+			uint64_t room = use.v < lim.v ? lim.v - use.v : 0;
+			room += cg_inactive_file(root, dir);
+			if (room > lim.v)
+				room = lim.v;
+			if (cg->mem_headroom.err == 0 && room < cg->mem_headroom.v)
+				cg->mem_headroom = num_val(room);
+		}
+		if (lim.v < cg->mem_limit.v)
+			cg->mem_limit = num_val(lim.v);
+	} while (cg_parent(dir, mount_len));
+}
+
+/* The tightest pids.max from dir up to the mount, with pids.current there. */
+static void cg_pids(const char *root, char *dir, size_t mount_len, struct mc_limits_cgroup *cg)
+{
+	uint64_t best_room = MC_LIMITS_NONE;
+
+	cg->pids_max = num_val(MC_LIMITS_NONE);
+	cg->pids_current = num_val(0);
+	do {
+		char path[PATH_MAX];
+		struct mc_limits_num max, cur;
+
+		snprintf(path, sizeof(path), "%s/pids.max", dir);
+		max = cg_value(root, path);
+		if (max.err == -ENOENT || (max.err == 0 && max.v == MC_LIMITS_NONE))
+			continue;
+		if (max.err) {
+			cg->pids_max = max;
+			return;
+		}
+		snprintf(path, sizeof(path), "%s/pids.current", dir);
+		cur = cg_value(root, path);
+		if (cur.err) {
+			cg->pids_max = max;
+			cg->pids_current = cur;
+			continue;
+		}
+		if (max.v - (cur.v < max.v ? cur.v : max.v) < best_room) {
+			best_room = max.v - (cur.v < max.v ? cur.v : max.v);
+			cg->pids_max = max;
+			cg->pids_current = cur;
+		}
+	} while (cg_parent(dir, mount_len));
+}
+
+/* CPU quota: cpu.max "QUOTA PERIOD" (v2) or cfs_quota_us/cfs_period_us (v1). */
+static void cg_cpu(const char *root, const char *dir, int version, struct mc_limits_cgroup *cg)
+{
+	char path[PATH_MAX], buf[64];
+	unsigned long long q, p;
+
+	cg->cpu_quota_us = num_val(MC_LIMITS_NONE);
+	cg->cpu_period_us = num_val(100000);
+	if (version == 2) {
+		snprintf(path, sizeof(path), "%s/cpu.max", dir);
+		if (mc_proc_read(root, path, buf, sizeof(buf)) < 0)
+			return;
+		if (sscanf(buf, "%llu %llu", &q, &p) == 2 && p > 0) {
+			cg->cpu_quota_us = num_val(q);
+			cg->cpu_period_us = num_val(p);
+		}
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/cpu.cfs_quota_us", dir);
+	if (mc_proc_read(root, path, buf, sizeof(buf)) < 0 || buf[0] == '-')
+		return;
+	q = strtoull(buf, NULL, 10);
+	snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", dir);
+	if (mc_proc_read(root, path, buf, sizeof(buf)) < 0)
+		return;
+	p = strtoull(buf, NULL, 10);
+	if (p > 0) {
+		cg->cpu_quota_us = num_val(q);
+		cg->cpu_period_us = num_val(p);
+	}
+}
+
+/* The directory of cgroup rel under mount, into dir; the mount itself when
+ * rel is not there (a cgroup namespace hides the path). Returns the length
+ * of the mount prefix, where walking up stops. */
+static size_t cg_dir(const char *root, const char *mount, const char *rel, char *dir, size_t len)
+{
+	size_t n;
+
+	snprintf(dir, len, "%s%s", mount, rel);
+	n = strlen(dir);
+	if (n > strlen(mount) && dir[n - 1] == '/')
+		dir[n - 1] = '\0';
+	if (!exists(root, dir))
+		snprintf(dir, len, "%s", mount);
+	return strlen(mount);
+}
+
+/* The cgroup of this process from /proc/self/cgroup: v1 controller lines
+ * "4:memory:/a/b", or the v2 line "0::/a/b". The directory is looked up under
+ * /sys/fs/cgroup/<controller> (v1), or /sys/fs/cgroup or
+ * /sys/fs/cgroup/unified (v2); when the path is not there (a cgroup
+ * namespace), the mount itself is used. */
+static void read_cgroup(const char *root, struct mc_limits_cgroup *cg)
+{
+	char buf[4096], v1_mem[256] = "", v1_pids[256] = "", v1_cpu[256] = "", v2[256] = "";
+	bool has_v1_mem = false, has_v1_pids = false, has_v1_cpu = false, has_v2 = false;
+	ssize_t r = mc_proc_read(root, MC_LIMITS_P_CGROUP, buf, sizeof(buf));
+	char dir[PATH_MAX];
+	const char *v2_mount;
+
+	memset(cg, 0, sizeof(*cg));
+	cg->mem_limit = cg->mem_headroom = num_val(MC_LIMITS_NONE);
+	cg->pids_max = num_val(MC_LIMITS_NONE);
+	cg->cpu_quota_us = num_val(MC_LIMITS_NONE);
+	cg->cpu_period_us = num_val(100000);
+	if (r < 0) {
+		cg->mem_limit = cg->mem_headroom = cg->pids_max = num_err((int)r);
+		return;
+	}
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (nl)
+			*nl = '\0';
+		if (c2) {
+			size_t clen = (size_t)(c2 - c1 - 1);
+			char ctrl[128];
+			snprintf(ctrl, sizeof(ctrl), "%.*s", (int)(clen < 127 ? clen : 127),
+				 c1 + 1);
+			if (clen == 0) {
+				snprintf(v2, sizeof(v2), "%s", c2 + 1);
+				has_v2 = true;
+			}
+			for (char *sv, *t = strtok_r(ctrl, ",", &sv); t;
+			     t = strtok_r(NULL, ",", &sv)) {
+				if (strcmp(t, "memory") == 0)
+					snprintf(v1_mem, sizeof(v1_mem), "%s", c2 + 1),
+						has_v1_mem = true;
+				else if (strcmp(t, "pids") == 0)
+					snprintf(v1_pids, sizeof(v1_pids), "%s", c2 + 1),
+						has_v1_pids = true;
+				else if (strcmp(t, "cpu") == 0)
+					snprintf(v1_cpu, sizeof(v1_cpu), "%s", c2 + 1),
+						has_v1_cpu = true;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+
+	v2_mount = exists(root, MC_LIMITS_P_CGROUP_FS "/cgroup.controllers")
+			   ? MC_LIMITS_P_CGROUP_FS
+			   : MC_LIMITS_P_CGROUP_FS "/unified";
+	cg->version = has_v1_mem ? 1 : has_v2 ? 2 : 0;
+
+	if (has_v1_mem || has_v2) {
+		size_t mlen = cg_dir(root, has_v1_mem ? MC_LIMITS_P_CGROUP_FS "/memory" : v2_mount,
+				     has_v1_mem ? v1_mem : v2, dir, sizeof(dir));
+		snprintf(cg->mem_path, sizeof(cg->mem_path), "%.199s", dir);
+		cg_memory(root, dir, mlen, has_v1_mem ? 1 : 2, cg);
+	}
+	if (has_v1_pids || has_v2) {
+		size_t mlen = cg_dir(root, has_v1_pids ? MC_LIMITS_P_CGROUP_FS "/pids" : v2_mount,
+				     has_v1_pids ? v1_pids : v2, dir, sizeof(dir));
+		snprintf(cg->pids_path, sizeof(cg->pids_path), "%.199s", dir);
+		cg_pids(root, dir, mlen, cg);
+	}
+	/* cpu quota of the process's own group */
+	if (has_v1_cpu || has_v2) {
+		int ver = has_v1_cpu ? 1 : 2;
+		snprintf(dir, sizeof(dir), "%s%s",
+			 ver == 1 ? MC_LIMITS_P_CGROUP_FS "/cpu" : v2_mount,
+			 ver == 1 ? v1_cpu : v2);
+		cg_cpu(root, dir, ver, cg);
+	}
+}
+
+/* "0 0 4294967295": the initial user namespace. */
+static bool read_init_userns(const char *root)
+{
+	char buf[256];
+	unsigned long long a, b, c;
+
+	if (mc_proc_read(root, MC_LIMITS_P_UID_MAP, buf, sizeof(buf)) < 0)
+		return true; /* no user namespaces in this kernel */
+	return sscanf(buf, "%llu %llu %llu", &a, &b, &c) == 3 && a == 0 && b == 0 &&
+	       c == 4294967295ULL;
+}
+
+/* "0.02 0.03 0.00 1/79 2831": 79 threads exist now. */
+static struct mc_limits_num read_threads_now(const char *root)
+{
+	char buf[256];
+	ssize_t r = mc_proc_read(root, MC_LIMITS_P_LOADAVG, buf, sizeof(buf));
+	double a, b, c;
+	unsigned long long run, total;
+
+	if (r < 0)
+		return num_err((int)r);
+	if (sscanf(buf, "%lf %lf %lf %llu/%llu", &a, &b, &c, &run, &total) != 5)
+		return num_err(-EINVAL);
+	return num_val(total);
+}
+
+static bool ipt_nat(const char *root)
+{
+	char buf[1024];
+
+	if (mc_proc_read(root, MC_LIMITS_P_IPT_NAMES, buf, sizeof(buf)) < 0)
+		return false;
+	for (char *sv, *t = strtok_r(buf, "\n", &sv); t; t = strtok_r(NULL, "\n", &sv))
+		if (strcmp(t, "nat") == 0)
+			return true;
+	return false;
+}
+
+void mc_limits_read(const char *root, struct mc_limits_snap *s)
+{
+	struct mc_limits_num range[2];
+	char *meminfo = malloc(16384);
+	int merr = 0;
+	uint64_t page = s->page_size ? s->page_size : 4096;
+
+	s->nr_open = num_file(root, MC_LIMITS_P_NR_OPEN);
+	s->file_max = num_file(root, MC_LIMITS_P_FILE_MAX);
+	s->file_nr = num_file(root, MC_LIMITS_P_FILE_NR);
+	read_conf(root, s);
+
+	nums_file(root, MC_LIMITS_P_PORT_RANGE, range, 2);
+	s->port_lo = range[0];
+	s->port_hi = range[1];
+	if (range[0].err == 0 && range[1].err == 0 && range[1].v < range[0].v)
+		s->port_lo.err = s->port_hi.err = -EINVAL;
+	if (s->port_lo.err == 0)
+		s->reserved_in_range = reserved_in(root, s->port_lo.v, s->port_hi.v);
+	else
+		s->reserved_in_range = num_err(s->port_lo.err);
+	read_addrs(root, s);
+
+	s->somaxconn = num_file(root, MC_LIMITS_P_SOMAXCONN);
+	s->syn_backlog = num_file(root, MC_LIMITS_P_SYN_BACKLOG);
+	s->syncookies = num_file(root, MC_LIMITS_P_SYNCOOKIES);
+	read_netstat(root, s);
+
+	if (!meminfo) {
+		merr = -ENOMEM;
+	} else {
+		ssize_t r = mc_proc_read(root, MC_LIMITS_P_MEMINFO, meminfo, 16384);
+		merr = r < 0 ? (int)r : 0;
+	}
+	s->mem_total = meminfo_field(meminfo, merr, "MemTotal");
+	s->mem_available = meminfo_field(meminfo, merr, "MemAvailable");
+	s->commit_limit = meminfo_field(meminfo, merr, "CommitLimit");
+	s->committed_as = meminfo_field(meminfo, merr, "Committed_AS");
+	free(meminfo);
+	s->overcommit = num_file(root, MC_LIMITS_P_OVERCOMMIT);
+	read_slab(root, page, &s->slab);
+	nums_file(root, MC_LIMITS_P_TCP_MEM, s->tcp_mem, 3);
+	nums_file(root, MC_LIMITS_P_TCP_RMEM, s->tcp_rmem, 3);
+	nums_file(root, MC_LIMITS_P_TCP_WMEM, s->tcp_wmem, 3);
+	read_cgroup(root, &s->cg);
+
+	s->threads_max = num_file(root, MC_LIMITS_P_THREADS_MAX);
+	s->pid_max = num_file(root, MC_LIMITS_P_PID_MAX);
+	s->threads_now = read_threads_now(root);
+	s->init_userns = read_init_userns(root);
+
+	s->ct_max = num_file(root, MC_LIMITS_P_CT_MAX);
+	if (s->ct_max.err == -ENOENT)
+		s->ct_max = num_file(root, "/proc/sys/net/nf_conntrack_max");
+	s->ct_count = num_file(root, MC_LIMITS_P_CT_COUNT);
+	s->ct_nat_table = ipt_nat(root);
+
+	s->tw_buckets = num_file(root, MC_LIMITS_P_TW_BUCKETS);
+	s->tw_reuse = num_file(root, MC_LIMITS_P_TW_REUSE);
+	s->fin_timeout = num_file(root, MC_LIMITS_P_FIN_TIMEOUT);
+	s->max_orphans = num_file(root, MC_LIMITS_P_ORPHANS);
+	read_sockstat(root, s);
+}
+
+static struct mc_limits_num rlim_num(int res, bool hard)
+{
+	struct rlimit rl;
+
+	if (getrlimit(res, &rl) == -1)
+		return num_err(-errno);
+	if ((hard ? rl.rlim_max : rl.rlim_cur) == RLIM_INFINITY)
+		return num_val(MC_LIMITS_NONE);
+	return num_val((uint64_t)(hard ? rl.rlim_max : rl.rlim_cur));
+}
+
+void mc_limits_read_self(struct mc_limits_snap *s)
+{
+	cpu_set_t set;
+	long page = sysconf(_SC_PAGESIZE);
+
+	s->nofile_soft = rlim_num(RLIMIT_NOFILE, false);
+	s->nofile_hard = rlim_num(RLIMIT_NOFILE, true);
+	s->nproc_soft = rlim_num(RLIMIT_NPROC, false);
+	s->nproc_hard = rlim_num(RLIMIT_NPROC, true);
+	s->stack_soft = rlim_num(RLIMIT_STACK, false);
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		s->cpus = num_val((uint64_t)CPU_COUNT(&set));
+	} else {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		s->cpus = n > 0 ? num_val((uint64_t)n) : num_err(-errno);
+	}
+	s->uid = (uint32_t)getuid();
+	s->page_size = page > 0 ? (uint64_t)page : 4096;
+}
