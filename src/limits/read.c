@@ -535,7 +535,7 @@ static void read_cgroup(const char *root, struct mc_limits_cgroup *cg)
 	char buf[4096], v1_mem[256] = "", v1_pids[256] = "", v1_cpu[256] = "", v2[256] = "";
 	bool has_v1_mem = false, has_v1_pids = false, has_v1_cpu = false, has_v2 = false;
 	ssize_t r = mc_proc_read(root, MC_LIMITS_P_CGROUP, buf, sizeof(buf));
-	char dir[PATH_MAX];
+	char dir[1024];
 	const char *v2_mount;
 
 	memset(cg, 0, sizeof(*cg));
