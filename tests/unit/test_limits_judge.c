@@ -1,0 +1,589 @@
+/* test_limits_judge.c: limits/judge.c on snapshots read from the fake trees
+ * in tests/unit/fixtures/limits/ with rlimits set by the test. Each limit is
+ * made binding in turn and its ceiling checked against hand-computed numbers;
+ * unknown values carry their reason; no false warnings (tcp_tw_reuse=2, the
+ * port range against connections per pair, conntrack when nothing is
+ * tracked); the changes for --target come in order with exact lines. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "limits/limits.h"
+#include "net/cause.h"
+
+#define FIX "tests/unit/fixtures/limits/"
+
+/* base tree: MemTotal 8 GiB, MemAvailable 4 GiB, so the reserve is
+ * 8 GiB / 20 = 429496729 and (4 GiB - reserve) = 3865470567 bytes; an
+ * idle epoll socket is 2520 + 862 + 195 + 195 + 128 = 3900 bytes. */
+#define USABLE 3865470567ULL
+
+struct fx {
+	struct mc_limits_snap s;
+	struct mc_limits_scenario sc;
+	struct mc_limits_result r;
+};
+
+static struct fx *load(const char *tree)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->s.page_size = 4096;
+	mc_limits_read(tree, &f->s);
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){20000, 0};
+	f->s.nproc_soft = f->s.nproc_hard = (struct mc_limits_num){4096, 0};
+	f->s.stack_soft = (struct mc_limits_num){8 << 20, 0};
+	f->s.cpus = (struct mc_limits_num){2, 0};
+	f->s.uid = 1000;
+	mc_limits_scenario_default(&f->sc);
+	return f;
+}
+
+/* Lift the fd limits out of the way so memory-side limits can bind. */
+static void lift_fds(struct fx *f)
+{
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){100000000, 0};
+	f->s.nr_open = (struct mc_limits_num){100000000, 0};
+	f->s.file_max = (struct mc_limits_num){1000000000, 0};
+}
+
+static const struct mc_limits_item *judge(struct fx *f)
+{
+	assert_int_equal(mc_limits_judge(&f->s, &f->sc, &f->r), 0);
+	assert_true(f->r.binding >= 0);
+	return &f->r.items[f->r.binding];
+}
+
+static const struct mc_limits_item *item(struct fx *f, const char *id)
+{
+	const struct mc_limits_item *it = mc_limits_find(&f->r, id);
+
+	assert_non_null(it);
+	return it;
+}
+
+static void assert_binding(struct fx *f, const char *id, uint64_t conns)
+{
+	const struct mc_limits_item *b = judge(f);
+
+	if (strcmp(b->id, id) != 0)
+		fail_msg("binding: expected %s, got %s (%llu)", id, b->id,
+			 (unsigned long long)b->conns);
+	assert_int_equal(b->conns, conns);
+	assert_int_equal(f->r.ceiling, conns);
+	assert_int_equal(b->status, MC_LIMITS_BINDING);
+}
+
+/* Nothing but the binding limit may say anything but fine. */
+static void assert_no_warnings(struct fx *f)
+{
+	for (int i = 0; i < f->r.n; i++) {
+		const struct mc_limits_item *it = &f->r.items[i];
+		if (i == f->r.binding)
+			continue;
+		if (it->status != MC_LIMITS_FINE || it->needs_change)
+			fail_msg("%s: status %s, expected fine (%s)", it->id,
+				 mc_limits_status_str(it->status), it->reason);
+	}
+}
+
+static bool has_fix(const struct mc_limits_item *it, const char *needle)
+{
+	for (int i = 0; i < it->nfix; i++)
+		if (strstr(it->fix[i], needle))
+			return true;
+	return false;
+}
+
+/* The default scenario on the base tree: an epoll server with RLIMIT_NOFILE
+ * 20000 holds 19992; ports are not its limit; no false warnings. */
+static void test_server_fd_process(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	assert_binding(f, MC_LIMIT_FD_PROCESS, 20000 - 8);
+	assert_no_warnings(f);
+	assert_int_equal(f->r.nunknown, 0);
+	it = item(f, MC_LIMIT_PORTS);
+	assert_int_equal(it->kind, MC_LIMITS_INFO);
+	assert_int_equal(it->conns, MC_LIMITS_NONE);
+	assert_non_null(strstr(it->note, "2^48"));
+	assert_int_equal(f->r.ports_per_pair, 28232);
+	/* tcp_tw_reuse=2 is the loopback-only default, not a problem */
+	it = item(f, MC_LIMITS_ID_TIME_WAIT);
+	assert_int_equal(it->status, MC_LIMITS_FINE);
+	assert_non_null(strstr(it->value, "loopback only"));
+	/* not tracking: conntrack caps nothing */
+	it = item(f, MC_LIMIT_CONNTRACK);
+	assert_int_equal(it->conns, MC_LIMITS_NONE);
+	assert_non_null(strstr(it->note, "not tracking"));
+	/* the other fd levels */
+	assert_int_equal(item(f, MC_LIMIT_FD_NR_OPEN)->conns, 1048576 - 8);
+	assert_int_equal(item(f, MC_LIMIT_FD_SYSTEM)->conns, 1000000 - 1000);
+	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / 3900);
+	assert_int_equal(f->r.sock_bytes, 3900);
+	assert_false(f->r.sock_bytes_default);
+	/* the fix: more than the hard limit, so limits.conf and workers */
+	it = item(f, MC_LIMIT_FD_PROCESS);
+	assert_true(has_fix(it, "LimitNOFILE="));
+	assert_true(has_fix(it, "--workers 2"));
+	free(f);
+}
+
+/* --fd-tables multiplies the per-table limit. */
+static void test_fd_tables(void **state)
+{
+	struct fx *f = load(FIX "base");
+
+	(void)state;
+	f->sc.fd_tables = 4;
+	assert_binding(f, MC_LIMIT_FD_PROCESS, (20000 - 8) * 4);
+	f->sc.fd_overhead = 0;
+	assert_binding(f, MC_LIMIT_FD_PROCESS, 80000);
+	free(f);
+}
+
+/* A client: the port range binds at 28232 per (source, destination) pair. */
+static void test_client_ports(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	f->sc.role = MC_LIMITS_CLIENT;
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){100000, 0};
+	assert_binding(f, MC_LIMIT_PORTS, 28232);
+	assert_no_warnings(f);
+
+	/* 4 sources x 2 destination ports: 8 pairs; now fds bind */
+	f->sc.sources = 4;
+	f->sc.dest_ports = 2;
+	assert_binding(f, MC_LIMIT_FD_PROCESS, 100000 - 8);
+	it = item(f, MC_LIMIT_PORTS);
+	assert_int_equal(it->conns, 8ULL * 28232);
+	assert_int_equal(it->status, MC_LIMITS_FINE);
+
+	/* a target the pairs can carry: the port range is compared with
+	 * connections per pair (12500), not with the total (tcpkali's false
+	 * warning) */
+	f->sc.target = 100000;
+	judge(f);
+	assert_false(item(f, MC_LIMIT_PORTS)->needs_change);
+	assert_int_equal(f->r.nchanges, 1);
+	assert_string_equal(f->r.items[f->r.changes[0]].id, MC_LIMIT_FD_PROCESS);
+	free(f);
+}
+
+/* Reserved ports inside the range lower the per-pair count. */
+static void test_reserved_ports(void **state)
+{
+	struct fx *f = load(FIX "misc");
+
+	(void)state;
+	f->sc.role = MC_LIMITS_CLIENT;
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){100000, 0};
+	assert_binding(f, MC_LIMIT_PORTS, 28232 - 33);
+	free(f);
+}
+
+/* --target on a client: exact lines, lowest ceiling first. */
+static void test_target_client(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	f->sc.role = MC_LIMITS_CLIENT;
+	f->sc.target = 1000000;
+	assert_binding(f, MC_LIMIT_FD_PROCESS, 19992);
+	/* fd_process 19992, ports 28232, memory 975143, fd_system 999000 */
+	assert_int_equal(f->r.nchanges, 4);
+	assert_string_equal(f->r.items[f->r.changes[0]].id, MC_LIMIT_FD_PROCESS);
+	assert_string_equal(f->r.items[f->r.changes[1]].id, MC_LIMIT_PORTS);
+	assert_string_equal(f->r.items[f->r.changes[2]].id, MC_LIMIT_MEMORY);
+	assert_int_equal(f->r.items[f->r.changes[2]].conns, USABLE / 3964);
+	assert_string_equal(f->r.items[f->r.changes[3]].id, MC_LIMIT_FD_SYSTEM);
+	assert_true(f->r.items[f->r.binding].needs_change);
+
+	it = item(f, MC_LIMIT_FD_PROCESS);
+	assert_int_equal(it->raise_to, 1000008);
+	assert_true(has_fix(it, "* hard nofile 1000008"));
+	assert_true(has_fix(it, "LimitNOFILE=1000008"));
+	assert_true(has_fix(it, "maxconn client --workers 51"));
+
+	/* 1M / 28232 per pair = 35.4: 36 sources, 127.0.0.1-127.0.0.36 */
+	it = item(f, MC_LIMIT_PORTS);
+	assert_int_equal(it->status, MC_LIMITS_NEEDS_CHANGE);
+	assert_true(has_fix(it, "--source 127.0.0.1-127.0.0.36"));
+	assert_true(has_fix(it, "127.0.0.1:10000-10035"));
+	assert_true(has_fix(it, "only 64512 ports per pair"));
+
+	/* memory: 1M x 3900 + reserve > 4 GiB available */
+	it = item(f, MC_LIMIT_MEMORY);
+	assert_int_equal(it->raise_to, 1000000ULL * 3964 + 429496729);
+
+	/* a target the port range can reach by widening it */
+	f->sc.target = 50000;
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){100000, 0};
+	judge(f);
+	it = item(f, MC_LIMIT_PORTS);
+	assert_int_equal(it->raise_to, 50000);
+	assert_true(has_fix(it, "sysctl -w net.ipv4.ip_local_port_range=\"11000 60999\""));
+	assert_true(has_fix(it, "net.ipv4.ip_local_port_range = 11000 60999' >> "
+				"/etc/sysctl.d/99-maxconn.conf"));
+	assert_true(has_fix(it, "--source 127.0.0.1-127.0.0.2 "));
+	free(f);
+}
+
+/* Role both: 2 fds and 2 sockets per connection, and the client's ports. */
+static void test_both(void **state)
+{
+	struct fx *f = load(FIX "base");
+
+	(void)state;
+	f->sc.role = MC_LIMITS_BOTH;
+	f->sc.fd_tables = 4;
+	assert_binding(f, MC_LIMIT_PORTS, 28232);
+	f->sc.sources = 10;
+	assert_binding(f, MC_LIMIT_FD_PROCESS, (20000 - 8) * 4 / 2);
+	assert_int_equal(f->r.fds_per_conn, 2);
+	assert_int_equal(f->r.socks_per_conn, 2);
+	/* two sockets plus the client port's bind bucket */
+	assert_int_equal(f->r.conn_bytes, 2 * 3900 + 64);
+	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / 7864);
+	assert_int_equal(item(f, MC_LIMIT_FD_SYSTEM)->conns, (1000000 - 1000) / 2);
+	free(f);
+}
+
+static void test_fd_system(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	f->s.file_max.v = 10000;
+	assert_binding(f, MC_LIMIT_FD_SYSTEM, 9000);
+	f->sc.target = 50000;
+	judge(f);
+	it = item(f, MC_LIMIT_FD_SYSTEM);
+	assert_int_equal(it->raise_to, 1000 + 50000 + 65536);
+	assert_true(has_fix(it, "sysctl -w fs.file-max=\"116536\""));
+	assert_true(has_fix(it, "echo 'fs.file-max = 116536' >> /etc/sysctl.d/99-maxconn.conf"));
+	free(f);
+}
+
+/* nr_open binds when RLIMIT_NOFILE was set above it (nr_open lowered
+ * afterwards): no fd table grows past nr_open. */
+static void test_fd_nr_open(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){2000000, 0};
+	f->s.mem_available.v = 64ULL << 30;
+	f->s.file_max.v = 100000000;
+	assert_binding(f, MC_LIMIT_FD_NR_OPEN, 1048576 - 8);
+	assert_int_equal(item(f, MC_LIMIT_FD_PROCESS)->conns, 2000000 - 8);
+	f->sc.target = 1500000;
+	judge(f);
+	it = item(f, MC_LIMIT_FD_NR_OPEN);
+	assert_true(has_fix(it, "sysctl -w fs.nr_open=\"1500008\""));
+	assert_true(has_fix(it, "--workers 2"));
+	free(f);
+}
+
+/* With the fds lifted, kernel memory per socket binds. */
+static void test_memory(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	lift_fds(f);
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / 3900);
+	assert_no_warnings(f);
+	it = item(f, MC_LIMIT_MEMORY);
+	assert_int_equal(it->vals[3].v, 429496729); /* reserve */
+	assert_int_equal(f->r.mem_reserve, 429496729);
+
+	/* slabinfo unreadable (root only): the documented 4.1 KB default */
+	f->s.slab.err = -EACCES;
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / 4100);
+	assert_true(f->r.sock_bytes_default);
+	assert_non_null(strstr(item(f, MC_LIMIT_MEMORY)->note, "default"));
+	free(f);
+}
+
+/* Under traffic: buffers per connection, and tcp_mem caps them. */
+static void test_traffic_tcp_mem(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	lift_fds(f);
+	f->sc.traffic = 65536;
+	/* tcp_mem max 300000 pages x 4096 / 64 KiB */
+	assert_binding(f, MC_LIMITS_ID_TCP_MEM, 18750);
+	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / (3900 + 65536));
+	f->sc.target = 30000;
+	judge(f);
+	it = item(f, MC_LIMITS_ID_TCP_MEM);
+	/* 30000 x 64 KiB / 4096 = 480000 pages */
+	assert_int_equal(it->raise_to, 480000);
+	assert_true(has_fix(it, "sysctl -w net.ipv4.tcp_mem=\"100000 360000 480000\""));
+	/* idle: tcp_mem is information only */
+	f->sc.traffic = 0;
+	f->sc.target = 0;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMITS_ID_TCP_MEM)->kind, MC_LIMITS_INFO);
+	free(f);
+}
+
+static void test_cgroup_memory(void **state)
+{
+	struct fx *f = load(FIX "cg2");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	lift_fds(f);
+	/* (1 GiB - 100 MiB + 50 MiB inactive - 1 GiB/20) / 3900 */
+	assert_binding(f, MC_LIMITS_ID_CGROUP_MEMORY, 248109);
+	it = item(f, MC_LIMITS_ID_CGROUP_MEMORY);
+	assert_true(has_fix(it, "/sys/fs/cgroup/app/web/memory.max"));
+	assert_true(has_fix(it, "MemoryMax="));
+	assert_non_null(strstr(item(f, MC_LIMIT_CPU)->value, "1.50 CPUs"));
+	free(f);
+
+	f = load(FIX "cg1");
+	lift_fds(f);
+	/* (512 MiB - 256 MiB - 512 MiB/20) / 3900 */
+	assert_binding(f, MC_LIMITS_ID_CGROUP_MEMORY, 61946);
+	assert_true(has_fix(item(f, MC_LIMITS_ID_CGROUP_MEMORY),
+			    "/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes"));
+	free(f);
+}
+
+/* Thread per connection: each thread limit binds in turn. */
+static void test_threads(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	f->sc.model = MC_LIMITS_THREADS;
+	lift_fds(f);
+	/* RLIMIT_NPROC 4096 for uid 1000 */
+	assert_binding(f, MC_LIMITS_ID_NPROC, 4096);
+	/* root in the initial user namespace is exempt: pid_max binds */
+	f->s.uid = 0;
+	assert_binding(f, MC_LIMITS_ID_PID_MAX, 32768 - 100);
+	assert_int_equal(item(f, MC_LIMITS_ID_NPROC)->conns, MC_LIMITS_NONE);
+	/* threads-max */
+	f->s.pid_max.v = 4194304;
+	assert_binding(f, MC_LIMIT_THREADS, 100000 - 100);
+	f->sc.target = 200000;
+	judge(f);
+	it = item(f, MC_LIMIT_THREADS);
+	assert_true(has_fix(it, "kernel.threads-max=\"200100\""));
+	assert_true(has_fix(it, "--model epoll"));
+	f->sc.target = 0;
+	/* memory: socket without epoll item + 16 KiB kernel stack + task +
+	 * two stack pages */
+	f->s.threads_max.v = 10000000;
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / (3772 + 16384 + 6553 + 8192));
+	/* strict overcommit: each 8 MiB stack is committed */
+	f->s.overcommit.v = 2;
+	assert_binding(f, MC_LIMITS_ID_THREAD_STACK, (16777216ULL - 100000) * 1024 / (8 << 20));
+	/* the same host as an epoll server: none of these apply */
+	f->sc.model = MC_LIMITS_EPOLL;
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / 3900);
+	assert_int_equal(item(f, MC_LIMIT_THREADS)->kind, MC_LIMITS_INFO);
+	free(f);
+
+	f = load(FIX "cg2");
+	f->sc.model = MC_LIMITS_THREADS;
+	f->s.uid = 0;
+	lift_fds(f);
+	assert_binding(f, MC_LIMITS_ID_CGROUP_PIDS, 1000 - 10);
+	free(f);
+}
+
+static void test_conntrack(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	lift_fds(f);
+	f->s.ct_count.v = 1000; /* the kernel is tracking */
+	assert_binding(f, MC_LIMIT_CONNTRACK, 262144 - 1000);
+	f->sc.target = 500000;
+	judge(f);
+	it = item(f, MC_LIMIT_CONNTRACK);
+	assert_int_equal(it->raise_to, 1000 + 500000 + 50000);
+	assert_true(has_fix(it, "net.netfilter.nf_conntrack_max=\"551000\""));
+	assert_true(has_fix(it, "--notrack"));
+	/* no conntrack module at all */
+	f->sc.target = 0;
+	f->s.ct_max.err = -ENOENT;
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / 3900);
+	assert_non_null(strstr(item(f, MC_LIMIT_CONNTRACK)->note, "not loaded"));
+	free(f);
+
+	/* a NAT table makes the kernel track even with no entries yet */
+	f = load(FIX "misc");
+	lift_fds(f);
+	assert_binding(f, MC_LIMIT_CONNTRACK, 65536);
+	free(f);
+}
+
+/* The accept queue is how many can wait, never the binding ceiling. */
+static void test_accept_queue(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	f->s.somaxconn.v = 16;
+	judge(f);
+	it = item(f, MC_LIMIT_ACCEPTQ);
+	assert_int_equal(it->kind, MC_LIMITS_QUEUE);
+	assert_int_equal(it->conns, 17);
+	assert_int_equal(f->r.accept_queue, 17);
+	assert_string_equal(f->r.items[f->r.binding].id, MC_LIMIT_FD_PROCESS);
+	f->sc.backlog = 5;
+	f->sc.dest_ports = 3;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_ACCEPTQ)->conns, 6 * 3);
+	free(f);
+}
+
+/* Values that cannot be read are unknown with the reason, never guessed. */
+static void test_unknown(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+	char sum[768];
+
+	(void)state;
+	f->s.file_nr.err = -EACCES;
+	judge(f);
+	it = item(f, MC_LIMIT_FD_SYSTEM);
+	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
+	assert_int_equal(it->conns, MC_LIMITS_NONE);
+	assert_non_null(strstr(it->reason, "/proc/sys/fs/file-nr"));
+	assert_non_null(strstr(it->reason, "Permission denied (EACCES)"));
+	assert_int_equal(f->r.nunknown, 1);
+	mc_limits_summary(sum, sizeof(sum), &f->sc, &f->r);
+	assert_non_null(strstr(sum, "19,992"));
+	assert_non_null(strstr(sum, "1 limit could not be read"));
+	free(f);
+
+	/* nothing readable: no crash, nothing binds but the rlimit */
+	f = load(FIX "does-not-exist");
+	judge(f);
+	assert_string_equal(f->r.items[f->r.binding].id, MC_LIMIT_FD_PROCESS);
+	assert_int_equal(item(f, MC_LIMIT_MEMORY)->status, MC_LIMITS_UNKNOWN);
+	assert_non_null(strstr(item(f, MC_LIMIT_MEMORY)->reason, "ENOENT"));
+	assert_int_equal(item(f, MC_LIMIT_FD_NR_OPEN)->status, MC_LIMITS_UNKNOWN);
+	assert_true(f->r.nunknown >= 4);
+	/* a server does not need the port range */
+	assert_int_equal(item(f, MC_LIMIT_PORTS)->status, MC_LIMITS_FINE);
+	f->sc.role = MC_LIMITS_CLIENT;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_PORTS)->status, MC_LIMITS_UNKNOWN);
+	f->s.nofile_soft.err = -EPERM;
+	assert_int_equal(mc_limits_judge(&f->s, &f->sc, &f->r), 0);
+	assert_int_equal(f->r.binding, -1);
+	assert_int_equal(f->r.ceiling, MC_LIMITS_NONE);
+	mc_limits_summary(sum, sizeof(sum), &f->sc, &f->r);
+	assert_non_null(strstr(sum, "could not be read"));
+	free(f);
+}
+
+static void test_bad_scenario(void **state)
+{
+	struct fx *f = load(FIX "base");
+
+	(void)state;
+	f->sc.sources = 0;
+	assert_int_equal(mc_limits_judge(&f->s, &f->sc, &f->r), -EINVAL);
+	free(f);
+}
+
+/* Every limit the table shows has an --explain text; the table shows the
+ * seeds' arithmetic; the JSON names the binding limit. */
+static void test_output(void **state)
+{
+	struct fx *f = load(FIX "base");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	(void)state;
+	judge(f);
+	m = fopen("/dev/null", "w");
+	assert_non_null(m);
+	for (int i = 0; i < f->r.n; i++)
+		if (mc_limits_explain(m, f->r.items[i].id) != 0)
+			fail_msg("no --explain for %s", f->r.items[i].id);
+	fclose(m);
+	assert_int_equal(mc_limits_explain(stdout, "nonsense"), -ENOENT);
+
+	m = open_memstream(&buf, &len);
+	assert_non_null(m);
+	mc_limits_print(m, &f->s, &f->sc, &f->r);
+	fclose(m);
+	assert_non_null(strstr(buf, "2^48"));
+	assert_non_null(strstr(buf, "281,474,976,710,656"));
+	assert_non_null(strstr(buf, "= 28,232 connections"));
+	assert_non_null(strstr(buf, "This host can hold about 19,992 connections as a server"));
+	assert_non_null(strstr(buf, "fix (to double it): "));
+	free(buf);
+
+	buf = NULL;
+	m = open_memstream(&buf, &len);
+	assert_non_null(m);
+	mc_limits_print_json(m, &f->s, &f->sc, &f->r);
+	fclose(m);
+	assert_non_null(strstr(buf, "\"binding\": \"fd_process\""));
+	assert_non_null(strstr(buf, "\"connections\": 19992"));
+	assert_non_null(strstr(buf, "\"schema_version\": 1"));
+	free(buf);
+	free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server_fd_process),
+		cmocka_unit_test(test_fd_tables),
+		cmocka_unit_test(test_client_ports),
+		cmocka_unit_test(test_reserved_ports),
+		cmocka_unit_test(test_target_client),
+		cmocka_unit_test(test_both),
+		cmocka_unit_test(test_fd_system),
+		cmocka_unit_test(test_fd_nr_open),
+		cmocka_unit_test(test_memory),
+		cmocka_unit_test(test_traffic_tcp_mem),
+		cmocka_unit_test(test_cgroup_memory),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_conntrack),
+		cmocka_unit_test(test_accept_queue),
+		cmocka_unit_test(test_unknown),
+		cmocka_unit_test(test_bad_scenario),
+		cmocka_unit_test(test_output),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
