@@ -1,0 +1,39 @@
+#!/bin/bash
+# test_limits_backlog.sh: the accept queue `maxconn limits` reports is the one
+# the kernel keeps. With net.core.somaxconn 16 in a private namespace, limits
+# says 17 connections can wait per listen socket (min(backlog, somaxconn) + 1)
+# and that this is a queue, not a ceiling on held connections. A server that
+# never accepts (--accept-rate 0) then has exactly 17 waiting (ss Recv-Q), the
+# client gets 17 established and the rest time out (ETIMEDOUT, named
+# accept_queue), and ListenOverflows counts the dropped handshakes.
+. "$(dirname "$0")/lib.sh"
+mc_netns
+command -v jq >/dev/null || mc_skip "jq not installed"
+"$MAXCONN" server --help 2>&1 | grep -q -- --accept-rate || mc_skip "client/server not built yet"
+
+echo 16 >/proc/sys/net/core/somaxconn
+
+j=$("$MAXCONN" limits --json)
+mc_eq "predicted queue" 17 "$(echo "$j" | jq '.limits[]|select(.id=="accept_queue").connections')"
+mc_eq "accept queue is a queue" '"queue"' "$(echo "$j" | jq '.limits[]|select(.id=="accept_queue").kind')"
+mc_eq "it is not the binding limit" '"fd_process"' "$(echo "$j" | jq .summary.binding)"
+mc_eq "ListenOverflows before" 0 "$(echo "$j" | jq '.limits[]|select(.id=="accept_queue").values.listen_overflows')"
+# a smaller backlog than somaxconn wins
+mc_eq "predicted queue with --backlog 5" 6 \
+	"$("$MAXCONN" limits --backlog 5 --json | jq '.limits[]|select(.id=="accept_queue").connections')"
+
+mc_bg "$MAXCONN" server --listen 127.0.0.1:9000 --accept-rate 0 --workers 1 \
+	--ready-file "$MC_TMP/ready" --json -q >"$MC_TMP/s.json"
+mc_wait_file "$MC_TMP/ready" 10
+
+timeout 60 "$MAXCONN" client --connect 127.0.0.1:9000 --conns 50 --hold 1s --connect-timeout 2s \
+	--json -q >"$MC_TMP/c.json"
+mc_eq "client exit code" 3 $?
+waiting=$(ss -Hltn 'sport = :9000' | awk '{print $2}')
+mc_eq "waiting in the accept queue (ss Recv-Q)" 17 "$waiting"
+mc_eq "client established" 17 "$(jq .established "$MC_TMP/c.json")"
+mc_eq "client timed out" 33 "$(jq .failures.ETIMEDOUT "$MC_TMP/c.json")"
+mc_eq "client names the limit" '"accept_queue"' "$(jq .limit "$MC_TMP/c.json")"
+j=$("$MAXCONN" limits --json)
+mc_ge "ListenOverflows seen by limits" 1 "$(echo "$j" | jq '.limits[]|select(.id=="accept_queue").values.listen_overflows')"
+exit 0

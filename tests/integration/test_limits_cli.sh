@@ -1,0 +1,97 @@
+#!/bin/bash
+# test_limits_cli.sh: `maxconn limits` as a command: help, flags, exit codes,
+# valid JSON (jq), --explain, and the numbers it computes from a fake /proc
+# tree (tests/unit/fixtures/limits/base) with a known RLIMIT_NOFILE.
+. "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || mc_skip "jq not installed"
+FIX=$(cd "$(dirname "$0")/../unit/fixtures/limits" && pwd)
+
+# --help teaches every flag and the exit codes
+help=$("$MAXCONN" limits --help) || mc_fail "--help exited $?"
+for w in --role --sources --dest-addrs --dest-ports --model --fd-tables --fd-overhead \
+	--traffic --backlog --target --json --explain --root "Exit codes" Example; do
+	case $help in *"$w"*) ;; *) mc_fail "--help does not mention $w" ;; esac
+done
+echo "ok: --help names every flag"
+
+# bad values: exit 2 and a message naming the value
+for bad in "--role waiter" "--sources 0" "--sources 10x" "--dest-ports 70000" \
+	"--model fibers" "--traffic 1Q" "--target -5" "--explain nosuch" "--bogus" "extra"; do
+	# shellcheck disable=SC2086
+	err=$("$MAXCONN" limits $bad 2>&1 >/dev/null); rc=$?
+	mc_eq "exit code for '$bad'" 2 $rc
+	val=${bad#* }; val=${val#--}
+	case $err in *"$val"*) ;; *) mc_fail "message for '$bad' does not name '$val': $err" ;; esac
+done
+
+# the live host: valid JSON with a summary and every limit id
+out=$("$MAXCONN" limits --json) || mc_fail "limits --json exited $?"
+echo "$out" | jq -e . >/dev/null || mc_fail "limits --json is not valid JSON"
+for id in ephemeral_ports fd_process fd_nr_open fd_system memory cgroup_memory tcp_mem \
+	conntrack accept_queue threads pid_max nproc cgroup_pids thread_stack cpu time_wait; do
+	n=$(echo "$out" | jq --arg id "$id" '[.limits[] | select(.id == $id)] | length')
+	mc_eq "limit $id listed once" 1 "$n"
+done
+mc_eq "schema_version" 1 "$(echo "$out" | jq .schema_version)"
+for role in client both; do
+	for model in epoll threads; do
+		"$MAXCONN" limits --role $role --model $model --traffic 64k --target 1M --json |
+			jq -e '.summary.text' >/dev/null || mc_fail "--role $role --model $model: bad JSON"
+	done
+done
+echo "ok: JSON valid for every role and model"
+
+# a fake tree: RLIMIT_NOFILE 5000 (this process), fs.file-max 1000000 with
+# 1000 in use, MemAvailable 4 GiB of 8, 3900 B per socket
+j=$(prlimit --nofile=5000:5000 "$MAXCONN" limits --root "$FIX/base" --json)
+mc_eq "fake tree: ceiling" 4992 "$(echo "$j" | jq .summary.connections)"
+mc_eq "fake tree: binding" '"fd_process"' "$(echo "$j" | jq .summary.binding)"
+mc_eq "fake tree: fd_system" 999000 "$(echo "$j" | jq '.limits[]|select(.id=="fd_system").connections')"
+mc_eq "fake tree: socket bytes" 3900 "$(echo "$j" | jq .per_connection.socket_bytes)"
+mc_eq "fake tree: memory" $(( 3865470567 / 3900 )) \
+	"$(echo "$j" | jq '.limits[]|select(.id=="memory").connections')"
+mc_eq "fake tree: server port ceiling" null "$(echo "$j" | jq '.limits[]|select(.id=="ephemeral_ports").connections')"
+mc_eq "fake tree: no warning but the binding one" 0 \
+	"$(echo "$j" | jq '[.limits[] | select(.status != "fine" and .status != "binding")] | length')"
+
+# --fd-tables multiplies, --role client brings the ports in
+j=$(prlimit --nofile=5000:5000 "$MAXCONN" limits --root "$FIX/base" --fd-tables 10 --role client --json)
+mc_eq "client, 10 tables: binding" '"ephemeral_ports"' "$(echo "$j" | jq .summary.binding)"
+mc_eq "client, 10 tables: ceiling" 28232 "$(echo "$j" | jq .summary.connections)"
+j=$(prlimit --nofile=5000:5000 "$MAXCONN" limits --root "$FIX/base" --fd-tables 10 --role client --sources 4 --json)
+mc_eq "client, 4 sources: ceiling" 49920 "$(echo "$j" | jq .summary.connections)"
+
+# --target: exit 3 and the ordered changes; reachable: exit 0
+prlimit --nofile=5000:5000 "$MAXCONN" limits --root "$FIX/base" --role client --target 100k --json >"$MC_TMP/t.json"
+mc_eq "unreachable target exit code" 3 $?
+mc_eq "changes in order" '["fd_process","ephemeral_ports"]' "$(jq -c '[.changes[].limit]' "$MC_TMP/t.json")"
+mc_eq "fd_process raise_to" 100008 "$(jq '.changes[0].raise_to' "$MC_TMP/t.json")"
+mc_eq "target_reachable" false "$(jq '.summary.target_reachable' "$MC_TMP/t.json")"
+prlimit --nofile=5000:5000 "$MAXCONN" limits --root "$FIX/base" --target 4000 >/dev/null
+mc_eq "reachable target exit code" 0 $?
+
+# a tree that does not exist: unknowns with reasons, exit 0, no crash
+j=$("$MAXCONN" limits --root "$MC_TMP/nothing-here" --json) || mc_fail "missing tree exited $?"
+n=$(echo "$j" | jq '[.limits[] | select(.status == "unknown")] | length')
+mc_ge "unknown limits in an empty tree" 4 "$n"
+echo "$j" | jq -e '[.limits[] | select(.status == "unknown") | .unknown_reason | test("ENOENT")] | all' >/dev/null ||
+	mc_fail "unknown limits without an ENOENT reason"
+echo "ok: empty tree gives $n unknown limits with reasons"
+
+# the table: summary line and the seeds' arithmetic
+t=$(prlimit --nofile=5000:5000 "$MAXCONN" limits --root "$FIX/base")
+case $t in *"This host can hold about 4,992 connections as a server"*) ;; *) mc_fail "no summary line" ;; esac
+case $t in *"281,474,976,710,656"*) ;; *) mc_fail "no 2^48 arithmetic" ;; esac
+echo "ok: table has the summary and the 4-tuple arithmetic"
+
+# --explain for each id
+for id in ephemeral_ports fd_process fd_nr_open fd_system fd_user memory cgroup_memory tcp_mem \
+	conntrack accept_queue threads pid_max nproc cgroup_pids thread_stack cpu time_wait orphans; do
+	e=$("$MAXCONN" limits --explain $id) || mc_fail "--explain $id exited $?"
+	case $e in *"How it shows when hit"*"How to raise it"*) ;; *) mc_fail "--explain $id incomplete" ;; esac
+done
+case $("$MAXCONN" limits --explain fd_process) in *EMFILE*) ;; *) mc_fail "fd_process: no EMFILE" ;; esac
+case $("$MAXCONN" limits --explain ephemeral_ports) in *EADDRNOTAVAIL*) ;; *) mc_fail "no EADDRNOTAVAIL" ;; esac
+case $("$MAXCONN" limits --explain conntrack) in *"table full, dropping packet"*) ;; *) mc_fail "no dmesg line" ;; esac
+echo "ok: --explain"
+exit 0
