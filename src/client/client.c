@@ -100,6 +100,12 @@ struct client {
 	unsigned nworkers;
 	struct cli_worker *w[MAX_WORKERS];
 	_Atomic uint64_t open_total, open_peak;
+	/* Workers ramp a few at a time (one per CPU): workers beyond that only
+	 * hold, so the connecting side does not crowd the CPUs that the
+	 * accepting side needs; each worker that finishes its ramp lets the
+	 * next one start. */
+	unsigned ramp_slots;
+	_Atomic unsigned ramp_released;
 };
 
 uint64_t mc_client_nsrc(const struct mc_client_config *cfg)
@@ -247,13 +253,6 @@ static void conn_lost(struct cli_worker *w, int fd, enum mc_cause why)
 	conn_release(w, fd);
 }
 
-static void set_events(struct cli_worker *w, int fd, uint32_t events)
-{
-	struct epoll_event ev = {.events = events,
-				 .data.u64 = ((uint64_t)w->conns[fd].gen << 32) | (uint32_t)fd};
-	epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev);
-}
-
 /* Send the next message (or the rest of a half-written one). */
 static void send_msg(struct cli_worker *w, int fd, bool new_msg)
 {
@@ -295,11 +294,8 @@ static void send_msg(struct cli_worker *w, int fd, bool new_msg)
 		conn_lost(w, fd, mc_cause_from_errno(errno));
 		return;
 	}
-	bool more = cfg->echo_bytes && (c->sent % cfg->echo_bytes) != 0;
-	if (more != (bool)c->want_out) {
-		c->want_out = more;
-		set_events(w, fd, EPOLLIN | EPOLLRDHUP | (more ? EPOLLOUT : 0));
-	}
+	/* the rest goes out on the next (edge-triggered) EPOLLOUT */
+	c->want_out = cfg->echo_bytes && (c->sent % cfg->echo_bytes) != 0;
 }
 
 static void on_established(struct cli_worker *w, int fd, uint64_t now)
@@ -319,7 +315,6 @@ static void on_established(struct cli_worker *w, int fd, uint64_t now)
 								     memory_order_relaxed,
 								     memory_order_relaxed))
 		;
-	set_events(w, fd, EPOLLIN | EPOLLRDHUP);
 	if (cl->cfg->echo_bytes)
 		send_msg(w, fd, true);
 }
@@ -362,7 +357,11 @@ static void start_one(struct cli_worker *w, uint64_t idx, uint64_t now)
 	if (fd > w->max_fd)
 		w->max_fd = fd;
 	CNT_ADD(w->c.inflight, 1);
-	struct epoll_event ev = {.events = EPOLLOUT | EPOLLRDHUP,
+	/* One registration for the connection's life, edge-triggered: EPOLLOUT
+	 * once when the connect completes (and when a half-written message may
+	 * go on), EPOLLIN when data or EOF arrives. No EPOLL_CTL_MOD per
+	 * connection. */
+	struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP | EPOLLET,
 				 .data.u64 = ((uint64_t)c->gen << 32) | (uint32_t)fd};
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		connect_failed(w, fd, errno, "epoll_ctl");
@@ -389,7 +388,7 @@ static void on_readable(struct cli_worker *w, int fd)
 	const struct mc_client_config *cfg = w->cl->cfg;
 	struct cli_conn *c = &w->conns[fd];
 
-	for (int round = 0; round < 4; round++) {
+	for (;;) { /* edge-triggered: read until EAGAIN */
 		ssize_t n = recv(fd, w->scratch, SCRATCH_SIZE, 0);
 		if (n > 0) {
 			uint32_t before = c->acked;
@@ -412,8 +411,6 @@ static void on_readable(struct cli_worker *w, int fd)
 				mc_hist_add(&w->rtt, mc_now_ns() - c->t_mark);
 				CNT_ADD(w->c.msgs_returned, c->acked / msg - before / msg);
 			}
-			if ((size_t)n < SCRATCH_SIZE)
-				return;
 			continue;
 		}
 		if (n == 0) {
@@ -513,13 +510,21 @@ static void *worker_main(void *arg)
 		return NULL;
 	}
 	atomic_store(&w->state, 1);
-	w->t0 = mc_now_ns();
 	w->next = w->lo;
 
 	for (;;) {
 		uint64_t now = mc_now_ns();
 		int timeout = 100, n;
 		bool drain = atomic_load_explicit(&cl->phase, memory_order_relaxed) == PHASE_DRAIN;
+		bool my_turn = w->id < atomic_load_explicit(&cl->ramp_released, memory_order_acquire);
+
+		if (!my_turn) {
+			timeout = 5;
+		} else if (!w->t0) {
+			w->t0 = now;
+		}
+		if (!my_turn)
+			goto wait;
 
 		/* start connects while the inflight window and the rate allow */
 		while (!drain && w->next < w->hi && CNT_GET(w->c.inflight) < w->max_inflight) {
@@ -549,9 +554,10 @@ static void *worker_main(void *arg)
 		if (w->next >= w->hi && CNT_GET(w->c.inflight) == 0 &&
 		    !atomic_load_explicit(&w->ramp_done, memory_order_relaxed)) {
 			atomic_store(&w->ramp_done, 1);
+			atomic_fetch_add_explicit(&cl->ramp_released, 1, memory_order_release);
 			mc_ctl_wake(cl->ctl.wakefd);
 		}
-		if (cfg->every_ns && !drain && (cfg->send_len || cfg->echo_bytes)) {
+		if (cfg->every_ns && !drain && w->t0 && (cfg->send_len || cfg->echo_bytes)) {
 			sweep(w, now);
 			if (timeout > 10)
 				timeout = 10;
@@ -561,6 +567,7 @@ static void *worker_main(void *arg)
 			atomic_store(&w->drained, 1);
 			mc_ctl_wake(cl->ctl.wakefd);
 		}
+	wait:
 		n = epoll_wait(w->epfd, evs, EVENT_BATCH, timeout);
 		if (n == -1 && errno != EINTR)
 			break;
@@ -578,7 +585,9 @@ static void *worker_main(void *arg)
 				continue; /* closed (and maybe reused) earlier in this batch */
 			if (c->state == C_CONNECTING) {
 				on_connect_event(w, (int)fd);
-				continue;
+				if (c->gen != tag || c->state != C_OPEN)
+					continue;
+				/* the same edge may carry data or EOF: fall through */
 			}
 			if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 				on_readable(w, (int)fd);
@@ -703,6 +712,13 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 	if (n > MAX_WORKERS)
 		n = MAX_WORKERS;
 	inflight = cfg->inflight ? cfg->inflight : DEFAULT_INFLIGHT;
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		cl->ramp_slots = ncpu > 0 ? (unsigned)ncpu : 1;
+		if (cl->ramp_slots > n)
+			cl->ramp_slots = n;
+		atomic_store(&cl->ramp_released, cl->ramp_slots);
+	}
 
 	cl->t0 = mc_now_ns();
 	for (unsigned i = 0; i < n; i++) {
@@ -717,8 +733,8 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 		w->epfd = -1;
 		w->lo = cfg->conns * i / n;
 		w->hi = cfg->conns * (i + 1) / n;
-		w->max_inflight = inflight / n ? inflight / n : 1;
-		w->rate = cfg->rate > 0 ? cfg->rate / n : 0;
+		w->max_inflight = inflight / cl->ramp_slots ? inflight / cl->ramp_slots : 1;
+		w->rate = cfg->rate > 0 ? cfg->rate / cl->ramp_slots : 0;
 		w->max_fd = -1;
 		if ((rc = pthread_create(&w->tid, NULL, worker_main, w)) != 0) {
 			free(w);
