@@ -57,7 +57,7 @@ struct srv_worker {
 	int epfd, reserve;
 	uint64_t cap;      /* connections this worker may hold */
 	bool listening;    /* listeners are in our epoll */
-	bool counted;      /* we count in srv->accepting */
+	_Atomic bool counted; /* we count in srv->accepting (read by main) */
 	bool paused;       /* --accept-rate budget spent */
 	uint64_t resume_ns;
 	struct srv_conn *conns;
@@ -524,8 +524,10 @@ static void collect(struct server *s, struct mc_server_stats *st)
 	mc_self_rss(&st->rss);
 }
 
-/* Room left in the workers that accept now; the main thread adds a worker
- * when it falls under half a table, so a fast ramp never finds all full. */
+/* Room left in the workers that accept now, counting a worker that is still
+ * starting as a whole table. The main thread keeps at least two tables of
+ * room, so a ramp at full speed never finds every worker full while a new
+ * one waits for a CPU. */
 static uint64_t room(struct server *s)
 {
 	unsigned n = atomic_load(&s->nworkers);
@@ -533,8 +535,12 @@ static uint64_t room(struct server *s)
 
 	for (unsigned i = 0; i < n; i++) {
 		struct srv_worker *w = s->w[i];
+		int st = atomic_load(&w->state);
 		uint64_t held = CNT_GET(w->c.held);
-		if (atomic_load(&w->state) == 1 && w->counted && held < w->cap)
+		if (st == 0)
+			r += s->cap_est;
+		else if (st == 1 && atomic_load_explicit(&w->counted, memory_order_relaxed) &&
+			 held < w->cap)
 			r += w->cap - held;
 	}
 	return r;
@@ -674,12 +680,12 @@ int mc_server_run(const struct mc_server_config *cfg, struct mc_server_stats *ou
 				timeout = (int)((end - now) / MC_NS_PER_MS) + 1;
 		}
 		if (auto_workers && s->private_tables && cfg->accept_rate != 0 &&
-		    atomic_load(&s->nworkers) < max_workers && room(s) < s->cap_est / 2) {
+		    atomic_load(&s->nworkers) < max_workers && room(s) < 2 * s->cap_est) {
 			struct mc_err serr;
 			if (spawn_worker(s, &serr) < 0)
 				max_workers = atomic_load(&s->nworkers); /* the host said no */
 			if (timeout > 20)
-				timeout = 20; /* the new worker counts in room() soon */
+				timeout = 20;
 		}
 		ev = mc_ctl_wait(&s->ctl, timeout);
 		if (ev == MC_CTL_SIGNAL)
