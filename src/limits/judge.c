@@ -755,7 +755,7 @@ static void judge_acceptq(struct ctx *c)
 					     MC_LIMITS_P_SOMAXCONN,
 					     c->server ? MC_LIMITS_QUEUE : MC_LIMITS_INFO);
 	uint64_t q, want;
-	char nb[24];
+	char nb[24], ob[24], db[24];
 
 	if (!it)
 		return;
@@ -773,7 +773,7 @@ static void judge_acceptq(struct ctx *c)
 	}
 	q = min_u(sc->backlog, s->somaxconn.v) + 1;
 	c->r->accept_queue = q;
-	set_value(it, "somaxconn %" PRIu64 ", backlog %" PRIu64 ", syn_backlog %s, syncookies %s",
+	set_value(it, "somaxconn %" PRIu64 ", backlog %" PRIu64 ", syn %s, cookies %s",
 		  s->somaxconn.v, sc->backlog, numstr(s->syn_backlog, nb, sizeof(nb)),
 		  s->syncookies.err ? "?" : (s->syncookies.v ? "on" : "off"));
 	if (!c->server) {
@@ -783,10 +783,9 @@ static void judge_acceptq(struct ctx *c)
 	it->conns = mul_sat(q, sc->dest_ports);
 	set_note(it, "not a ceiling on held connections: up to (min(backlog, somaxconn) + 1) = %" PRIu64
 		     " x %" PRIu64 " listen socket(s) wait for accept(); ListenOverflows %s, "
-		     "ListenDrops %s",
-		 q, sc->dest_ports,
-		 s->listen_overflows.err ? "unknown" : (s->listen_overflows.v ? "> 0" : "0"),
-		 s->listen_drops.err ? "unknown" : (s->listen_drops.v ? "> 0" : "0"));
+		     "ListenDrops %s so far",
+		 q, sc->dest_ports, numstr(s->listen_overflows, ob, sizeof(ob)),
+		 numstr(s->listen_drops, db, sizeof(db)));
 	want = max_u(s->somaxconn.v, 65535);
 	fix_sysctl_u64(it, "net.core.somaxconn", want);
 	add_fix(it, "and listen with that backlog: maxconn server --backlog %" PRIu64, want);

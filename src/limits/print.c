@@ -90,7 +90,7 @@ void mc_limits_summary(char *buf, size_t len, const struct mc_limits_scenario *s
 			snprintf(buf + o, len - o, " Target %s: no known limit is below it.",
 				 grp(sc->target, t, sizeof(t)));
 		else
-			snprintf(buf + o, len - o, " Target %s: %d change%s needed, in order below.",
+			snprintf(buf + o, len - o, " Target %s: %d change%s needed, listed in order.",
 				 grp(sc->target, t, sizeof(t)), r->nchanges,
 				 r->nchanges == 1 ? "" : "s");
 	}
