@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "net/cause.h"
 
 /* 1234567 -> "1,234,567" */
@@ -177,7 +178,7 @@ static void print_tuple(FILE *f, const struct mc_limits_snap *s,
 void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_limits_scenario *sc,
 		     const struct mc_limits_result *r)
 {
-	char sum[768], g[32], b[32];
+	char sum[768], g[32], b[32], eb[96];
 
 	fprintf(f,
 		"maxconn limits: role %s, model %s, %" PRIu64 " fd table(s) with %" PRIu64
@@ -187,10 +188,15 @@ void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_li
 		sc->fd_overhead, sc->sources, sc->dest_addrs, sc->dest_ports, sc->traffic);
 	if (sc->target)
 		fprintf(f, ", target %s", grp(sc->target, g, sizeof(g)));
-	fprintf(f, "\none connection = %" PRIu64 " socket(s), %" PRIu64 " fd(s), %s of memory (%s)\n\n",
-		r->socks_per_conn, r->fds_per_conn, grp(r->conn_bytes, b, sizeof(b)),
-		r->sock_bytes_default ? "slabinfo unreadable: 4.1 KB default per socket"
-				      : "socket size from /proc/slabinfo");
+	fprintf(f, "\none connection = %" PRIu64 " socket(s), %" PRIu64 " fd(s), %s bytes of memory",
+		r->socks_per_conn, r->fds_per_conn, grp(r->conn_bytes, b, sizeof(b)));
+	if (!r->sock_bytes_default)
+		fputs(" (socket size from " MC_LIMITS_P_SLABINFO ")\n\n", f);
+	else if (s->slab.err)
+		fprintf(f, " (cannot read " MC_LIMITS_P_SLABINFO ": %s; 4.1 KB per socket assumed)\n\n",
+			mc_strerror(s->slab.err, eb, sizeof(eb)));
+	else
+		fputs(" (no TCP cache in " MC_LIMITS_P_SLABINFO "; 4.1 KB per socket assumed)\n\n", f);
 	fprintf(f, "%-17s %-42s %14s  %s\n", "LIMIT", "VALUE", "ALLOWS", "STATUS");
 	for (int i = 0; i < r->n; i++)
 		print_item(f, &r->items[i], sc->target == 0);

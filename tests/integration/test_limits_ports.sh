@@ -16,6 +16,12 @@ j=$("$MAXCONN" limits --role client --sources 1 --dest-addrs 1 --dest-ports 1 --
 mc_eq "predicted ceiling" 200 "$(echo "$j" | jq .summary.connections)"
 mc_eq "predicted limit" '"ephemeral_ports"' "$(echo "$j" | jq .summary.binding)"
 mc_eq "ports per pair" 200 "$(echo "$j" | jq .tuple.ports_per_pair)"
+# client and server on this host: the client's ports still bind
+mc_eq "predicted for --role both" 200 \
+	"$("$MAXCONN" limits --role both --json | jq .summary.connections)"
+# a server has no port ceiling however small the range
+mc_eq "server port ceiling" null \
+	"$("$MAXCONN" limits --json | jq '.limits[]|select(.id=="ephemeral_ports").connections')"
 
 mc_bg "$MAXCONN" server --listen 127.0.0.1:9000 --ready-file "$MC_TMP/ready" --json -q
 mc_wait_file "$MC_TMP/ready" 10
