@@ -1,0 +1,41 @@
+#!/bin/bash
+# test_cli_errors.sh: bad input gets a message naming the bad value and exit
+# code 2, never a crash or a hang; --help and --version work.
+. "$(dirname "$0")/lib.sh"
+
+expect() { # expect CODE PATTERN ARGS...
+	local code=$1 pat=$2; shift 2
+	out=$(timeout 10 "$MAXCONN" "$@" 2>&1 </dev/null)
+	rc=$?
+	[ $rc -eq "$code" ] || mc_fail "maxconn $*: exit $rc, expected $code; said: $out"
+	echo "$out" | grep -qF -- "$pat" || mc_fail "maxconn $*: message lacks '$pat': $out"
+	echo "ok: maxconn $* -> $rc: $(echo "$out" | head -1)"
+}
+
+expect 2 "not a command" frobnicate
+expect 2 "Usage" 
+expect 0 "maxconn 0." --version
+expect 0 "Exit codes" --help
+expect 0 "--listen" server --help
+expect 0 "IP_BIND_ADDRESS_NO_PORT" client --help
+expect 2 "unknown option '--bogus'" server --bogus
+expect 2 "unknown option '--bogus'" client --bogus -c 127.0.0.1:9
+expect 2 "'300.1.1.1'" server --listen 300.1.1.1:9000
+expect 2 "no port" server --listen 127.0.0.1
+expect 2 "9010-9000" server --listen 127.0.0.1:9010-9000
+expect 2 "brackets" client -c ::1:9000
+expect 2 "'12q'" client -c 127.0.0.1:9000 --conns 12q
+expect 2 "'-5'" client -c 127.0.0.1:9000 --conns -5
+expect 2 "'5parsecs'" client -c 127.0.0.1:9000 --hold 5parsecs
+expect 2 "'10.0.0.9-10.0.0.1'" client -c 127.0.0.1:9000 --source 10.0.0.9-10.0.0.1
+expect 2 "prefix" client -c 127.0.0.1:9000 --source 127.0.0.0/40
+expect 2 "--connect" client --conns 10
+expect 2 "needs a value" client -c
+expect 2 "IPv6" client -c [::1]:9000 --source 127.0.0.2
+expect 2 "not an address of this host" client -c 127.0.0.1:9000 --source 192.0.2.77
+expect 2 "--every" client -c 127.0.0.1:9000 --send ping
+expect 2 "hold or echo" server --mode shout
+expect 2 "'0'" server --workers 0
+expect 2 "unexpected argument" server extra
+# the port preflight: 100k connections from one source to one destination
+expect 3 "--source 127.0.0.2-127.0.0." client -c 127.0.0.1:9 --conns 100k
