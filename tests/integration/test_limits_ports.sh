@@ -11,6 +11,10 @@ command -v jq >/dev/null || mc_skip "jq not installed"
 "$MAXCONN" client --help 2>&1 | grep -q -- --connect || mc_skip "client/server not built yet"
 
 echo "40000 40199" >/proc/sys/net/ipv4/ip_local_port_range
+# The client closes first, so each run leaves its ports in TIME_WAIT, and
+# tcp_tw_reuse only reuses them after 1 s: keep no TIME_WAIT sockets in this
+# namespace so back-to-back runs start from a free range.
+echo 0 >/proc/sys/net/ipv4/tcp_max_tw_buckets
 
 j=$("$MAXCONN" limits --role client --sources 1 --dest-addrs 1 --dest-ports 1 --json)
 mc_eq "predicted ceiling" 200 "$(echo "$j" | jq .summary.connections)"
