@@ -14,49 +14,49 @@
 #include "limits/limits.h"
 
 static const char help[] =
-	"Usage: maxconn limits [OPTIONS]\n"
-	"\n"
-	"Every limit on concurrent TCP connections on this host: its value and where it\n"
-	"comes from, how many connections it allows in the scenario you describe, which\n"
-	"one binds first, and the exact command or config line that raises it.\n"
-	"\n"
-	"Scenario (defaults: an ordinary single-process epoll server on this host):\n"
-	"  --role server|client|both  which end runs here; both = client and server on\n"
-	"                        this host, 2 sockets and 2 fds per connection   [server]\n"
-	"  --sources N           client source addresses                              [1]\n"
-	"  --dest-addrs N        destination addresses                                [1]\n"
-	"  --dest-ports N        destination ports (= the server's listen ports)      [1]\n"
-	"  --model epoll|threads epoll: a few threads serve all connections; threads:\n"
-	"                        one thread per connection                        [epoll]\n"
-	"  --fd-tables N         fd tables: processes, or maxconn server/client workers\n"
-	"                        (each owns one, so RLIMIT_NOFILE counts per worker)  [1]\n"
-	"  --fd-overhead N       fds per table that are not connections (stdio, epoll,\n"
-	"                        eventfds, listener, EMFILE reserve)                  [8]\n"
-	"  --traffic BYTES       buffer memory each socket holds under load (64k, 1M) [0]\n"
-	"  --backlog N           the listen() backlog the server asks for          [4096]\n"
-	"  --target N            connections you want (100k, 1M): lists every change\n"
-	"                        needed to get there, in order\n"
-	"\n"
-	"Output:\n"
-	"  --json                the same content as JSON (schema: docs/limits.md)\n"
-	"  --explain ID          what one limit is, how it shows when hit (errno, dmesg\n"
-	"                        line, counter) and how to raise it; ID is one of:\n"
-	"                        %s\n"
-	"  --root DIR            read /proc, /sys and /etc under DIR (tests, or a copy\n"
-	"                        of another host's files); rlimits stay this process's\n"
-	"  -h, --help            this text\n"
-	"\n"
-	"Statuses: binding (the lowest ceiling: what stops you first), fine, needs change\n"
-	"(below --target), unknown (could not be read; the reason is shown, no guess).\n"
-	"\n"
-	"Examples:\n"
-	"  maxconn limits\n"
-	"  maxconn limits --role client --sources 10 --dest-ports 4 --json | jq .summary\n"
-	"  maxconn limits --role both --fd-tables 8 --target 1M\n"
-	"  maxconn limits --explain ephemeral_ports\n"
-	"\n"
-	"Exit codes: 0 printed; 1 runtime failure; 2 usage error;\n"
-	"            3 --target is above what this host allows now (changes listed).\n";
+    "Usage: maxconn limits [OPTIONS]\n"
+    "\n"
+    "Every limit on concurrent TCP connections on this host: its value and where it\n"
+    "comes from, how many connections it allows in the scenario you describe, which\n"
+    "one binds first, and the exact command or config line that raises it.\n"
+    "\n"
+    "Scenario (defaults: an ordinary single-process epoll server on this host):\n"
+    "  --role server|client|both  which end runs here; both = client and server on\n"
+    "                        this host, 2 sockets and 2 fds per connection   [server]\n"
+    "  --sources N           client source addresses                              [1]\n"
+    "  --dest-addrs N        destination addresses                                [1]\n"
+    "  --dest-ports N        destination ports (= the server's listen ports)      [1]\n"
+    "  --model epoll|threads epoll: a few threads serve all connections; threads:\n"
+    "                        one thread per connection                        [epoll]\n"
+    "  --fd-tables N         fd tables: processes, or maxconn server/client workers\n"
+    "                        (each owns one, so RLIMIT_NOFILE counts per worker)  [1]\n"
+    "  --fd-overhead N       fds per table that are not connections (stdio, epoll,\n"
+    "                        eventfds, listener, EMFILE reserve)                  [8]\n"
+    "  --traffic BYTES       buffer memory each socket holds under load (64k, 1M) [0]\n"
+    "  --backlog N           the listen() backlog the server asks for          [4096]\n"
+    "  --target N            connections you want (100k, 1M): lists every change\n"
+    "                        needed to get there, in order\n"
+    "\n"
+    "Output:\n"
+    "  --json                the same content as JSON (schema: docs/limits.md)\n"
+    "  --explain ID          what one limit is, how it shows when hit (errno, dmesg\n"
+    "                        line, counter) and how to raise it; ID is one of:\n"
+    "                        %s\n"
+    "  --root DIR            read /proc, /sys and /etc under DIR (tests, or a copy\n"
+    "                        of another host's files); rlimits stay this process's\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Statuses: binding (the lowest ceiling: what stops you first), fine, needs change\n"
+    "(below --target), unknown (could not be read; the reason is shown, no guess).\n"
+    "\n"
+    "Examples:\n"
+    "  maxconn limits\n"
+    "  maxconn limits --role client --sources 10 --dest-ports 4 --json | jq .summary\n"
+    "  maxconn limits --role both --fd-tables 8 --target 1M\n"
+    "  maxconn limits --explain ephemeral_ports\n"
+    "\n"
+    "Exit codes: 0 printed; 1 runtime failure; 2 usage error;\n"
+    "            3 --target is above what this host allows now (changes listed).\n";
 
 enum {
 	OPT_ROLE = 256,
@@ -75,21 +75,21 @@ enum {
 };
 
 static const struct option opts[] = {
-	{"role", required_argument, NULL, OPT_ROLE},
-	{"sources", required_argument, NULL, OPT_SOURCES},
-	{"dest-addrs", required_argument, NULL, OPT_DEST_ADDRS},
-	{"dest-ports", required_argument, NULL, OPT_DEST_PORTS},
-	{"model", required_argument, NULL, OPT_MODEL},
-	{"fd-tables", required_argument, NULL, OPT_FD_TABLES},
-	{"fd-overhead", required_argument, NULL, OPT_FD_OVERHEAD},
-	{"traffic", required_argument, NULL, OPT_TRAFFIC},
-	{"backlog", required_argument, NULL, OPT_BACKLOG},
-	{"target", required_argument, NULL, OPT_TARGET},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"explain", required_argument, NULL, OPT_EXPLAIN},
-	{"root", required_argument, NULL, OPT_ROOT},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"role", required_argument, NULL, OPT_ROLE},
+    {"sources", required_argument, NULL, OPT_SOURCES},
+    {"dest-addrs", required_argument, NULL, OPT_DEST_ADDRS},
+    {"dest-ports", required_argument, NULL, OPT_DEST_PORTS},
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"fd-tables", required_argument, NULL, OPT_FD_TABLES},
+    {"fd-overhead", required_argument, NULL, OPT_FD_OVERHEAD},
+    {"traffic", required_argument, NULL, OPT_TRAFFIC},
+    {"backlog", required_argument, NULL, OPT_BACKLOG},
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"explain", required_argument, NULL, OPT_EXPLAIN},
+    {"root", required_argument, NULL, OPT_ROOT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* A count flag that must be at least min (and at most max). */
@@ -130,7 +130,8 @@ int mc_cmd_limits(int argc, char **argv)
 				sc.role = MC_LIMITS_BOTH;
 			else
 				return mc_cli_usage_error(
-					"limits", "--role '%s': expected server, client or both", optarg);
+				    "limits", "--role '%s': expected server, client or both",
+				    optarg);
 			break;
 		case OPT_MODEL:
 			if (strcmp(optarg, "epoll") == 0)
@@ -139,7 +140,7 @@ int mc_cmd_limits(int argc, char **argv)
 				sc.model = MC_LIMITS_THREADS;
 			else
 				return mc_cli_usage_error(
-					"limits", "--model '%s': expected epoll or threads", optarg);
+				    "limits", "--model '%s': expected epoll or threads", optarg);
 			break;
 		case OPT_SOURCES:
 			rc = count_arg("--sources", optarg, 1, 1ULL << 32, &sc.sources);
@@ -166,9 +167,8 @@ int mc_cmd_limits(int argc, char **argv)
 			if (mc_parse_size(optarg, &sc.traffic, &err) < 0)
 				return mc_cli_usage_error("limits", "--traffic: %s", err.msg);
 			if (sc.traffic > (1ULL << 40))
-				return mc_cli_usage_error("limits",
-							  "--traffic '%s': at most 1 TiB per socket",
-							  optarg);
+				return mc_cli_usage_error(
+				    "limits", "--traffic '%s': at most 1 TiB per socket", optarg);
 			break;
 		case OPT_JSON:
 			json = true;
@@ -185,7 +185,8 @@ int mc_cmd_limits(int argc, char **argv)
 		case ':':
 			return mc_cli_usage_error("limits", "%s needs a value", argv[optind - 1]);
 		default:
-			return mc_cli_usage_error("limits", "unknown option '%s'", argv[optind - 1]);
+			return mc_cli_usage_error("limits", "unknown option '%s'",
+						  argv[optind - 1]);
 		}
 		if (rc)
 			return rc;
@@ -195,7 +196,8 @@ int mc_cmd_limits(int argc, char **argv)
 
 	if (explain) {
 		if (mc_limits_explain(stdout, explain) < 0)
-			return mc_cli_usage_error("limits", "--explain '%s': no such limit; one of: %s",
+			return mc_cli_usage_error("limits",
+						  "--explain '%s': no such limit; one of: %s",
 						  explain, mc_limits_explain_ids());
 		return MC_EXIT_OK;
 	}

@@ -32,9 +32,9 @@ static void item_json(struct mc_json *j, const struct mc_limits_item *it)
 	}
 	mc_json_obj_close(j);
 	kv_conns(j, "connections", it->status == MC_LIMITS_UNKNOWN ? MC_LIMITS_NONE : it->conns);
-	mc_json_kv_bool(j, "limited", it->status != MC_LIMITS_UNKNOWN &&
-					     it->kind != MC_LIMITS_INFO &&
-					     it->conns != MC_LIMITS_NONE);
+	mc_json_kv_bool(j, "limited",
+			it->status != MC_LIMITS_UNKNOWN && it->kind != MC_LIMITS_INFO &&
+			    it->conns != MC_LIMITS_NONE);
 	mc_json_kv_str(j, "status", mc_limits_status_str(it->status));
 	mc_json_kv_bool(j, "needs_change", it->needs_change);
 	if (it->reason[0])

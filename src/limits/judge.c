@@ -51,6 +51,12 @@ static uint64_t div_up(uint64_t a, uint64_t b)
 	return b ? a / b + (a % b != 0) : MC_LIMITS_NONE;
 }
 
+/* a / b, keeping "no ceiling" as it is */
+static uint64_t div_keep(uint64_t a, uint64_t b)
+{
+	return a == MC_LIMITS_NONE ? MC_LIMITS_NONE : a / b;
+}
+
 static uint64_t min_u(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
@@ -61,9 +67,8 @@ static uint64_t max_u(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-static struct mc_limits_item *add_item(struct mc_limits_result *r, const char *id,
-				       const char *name, const char *source,
-				       enum mc_limits_kind kind)
+static struct mc_limits_item *add_item(struct mc_limits_result *r, const char *id, const char *name,
+				       const char *source, enum mc_limits_kind kind)
 {
 	struct mc_limits_item *it;
 
@@ -90,8 +95,8 @@ static void add_val(struct mc_limits_item *it, const char *key, struct mc_limits
 	it->nvals++;
 }
 
-static void __attribute__((format(printf, 2, 3))) set_value(struct mc_limits_item *it,
-							     const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3)))
+set_value(struct mc_limits_item *it, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -100,8 +105,8 @@ static void __attribute__((format(printf, 2, 3))) set_value(struct mc_limits_ite
 	va_end(ap);
 }
 
-static void __attribute__((format(printf, 2, 3))) set_note(struct mc_limits_item *it,
-							    const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3)))
+set_note(struct mc_limits_item *it, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -110,8 +115,8 @@ static void __attribute__((format(printf, 2, 3))) set_note(struct mc_limits_item
 	va_end(ap);
 }
 
-static void __attribute__((format(printf, 2, 3))) add_fix(struct mc_limits_item *it,
-							   const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3)))
+add_fix(struct mc_limits_item *it, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -185,11 +190,11 @@ struct ctx {
 	const struct mc_limits_snap *s;
 	const struct mc_limits_scenario *sc;
 	struct mc_limits_result *r;
-	uint64_t fdpc;   /* fds per connection on this host */
-	uint64_t spc;    /* sockets per connection on this host */
-	uint64_t tpc;    /* threads per connection (model threads) */
-	bool client;     /* this host opens the connections */
-	bool server;     /* this host accepts them */
+	uint64_t fdpc; /* fds per connection on this host */
+	uint64_t spc;  /* sockets per connection on this host */
+	uint64_t tpc;  /* threads per connection (model threads) */
+	bool client;   /* this host opens the connections */
+	bool server;   /* this host accepts them */
 	bool threads;
 };
 
@@ -211,8 +216,8 @@ static void judge_ports(struct ctx *c)
 	const struct mc_limits_snap *s = c->s;
 	const struct mc_limits_scenario *sc = c->sc;
 	struct mc_limits_item *it =
-		add_item(c->r, MC_LIMIT_PORTS, "ephemeral ports per (source, destination) pair",
-			 MC_LIMITS_P_PORT_RANGE, c->client ? MC_LIMITS_CEILING : MC_LIMITS_INFO);
+	    add_item(c->r, MC_LIMIT_PORTS, "ephemeral ports per (source, destination) pair",
+		     MC_LIMITS_P_PORT_RANGE, c->client ? MC_LIMITS_CEILING : MC_LIMITS_INFO);
 	uint64_t range, per_pair, pairs, d, need, k;
 	char a[24];
 
@@ -223,8 +228,8 @@ static void judge_ports(struct ctx *c)
 	add_val(it, "reserved_in_range", s->reserved_in_range);
 	c->r->pairs = mul_sat(mul_sat(sc->sources, sc->dest_addrs), sc->dest_ports);
 	if (s->port_lo.err || s->port_hi.err) {
-		set_unknown(it, MC_LIMITS_P_PORT_RANGE, s->port_lo.err ? s->port_lo.err
-								    : s->port_hi.err);
+		set_unknown(it, MC_LIMITS_P_PORT_RANGE,
+			    s->port_lo.err ? s->port_lo.err : s->port_hi.err);
 		if (!c->client) {
 			it->status = MC_LIMITS_FINE; /* a server does not need it */
 			set_note(it, "a server uses no ephemeral ports (%s)", it->reason);
@@ -250,13 +255,14 @@ static void judge_ports(struct ctx *c)
 		 sc->sources, sc->dest_addrs, sc->dest_ports, per_pair);
 
 	d = demand(c, it);
-	need = div_up(d, pairs);           /* ports per pair needed */
+	need = div_up(d, pairs); /* ports per pair needed */
 	it->raise_to = need;
 	k = div_up(d, mul_sat(mul_sat(sc->dest_addrs, sc->dest_ports), max_u(per_pair, 1)));
 	if (k <= 0xfffffe)
-		add_fix(it, "maxconn client --source 127.0.0.1-%s (%" PRIu64
-			    " loopback source addresses; all of 127.0.0.0/8 is local; elsewhere "
-			    "add addresses with 'ip addr add')",
+		add_fix(it,
+			"maxconn client --source 127.0.0.1-%s (%" PRIu64
+			" loopback source addresses; all of 127.0.0.0/8 is local; elsewhere "
+			"add addresses with 'ip addr add')",
 			loop_addr(k, a, sizeof(a)), k);
 	k = div_up(d, mul_sat(mul_sat(sc->sources, sc->dest_addrs), max_u(per_pair, 1)));
 	if (k <= 65535)
@@ -309,9 +315,9 @@ static bool in_block(const struct mc_limits_snap *s, int i)
 static void judge_sources(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
-	struct mc_limits_item *it = add_item(c->r, MC_LIMITS_ID_SOURCES,
-					     "local addresses usable as sources",
-					     MC_LIMITS_P_FIB_TRIE, MC_LIMITS_INFO);
+	struct mc_limits_item *it =
+	    add_item(c->r, MC_LIMITS_ID_SOURCES, "local addresses usable as sources",
+		     MC_LIMITS_P_FIB_TRIE, MC_LIMITS_INFO);
 	char *p;
 	size_t left;
 	uint64_t total = 0;
@@ -326,9 +332,9 @@ static void judge_sources(struct ctx *c)
 	left = sizeof(it->value);
 	for (int i = 0; i < s->naddrs && left > 1; i++) {
 		int n = s->addrs[i].prefix < 32
-				? snprintf(p, left, "%s%s/%u", i ? ", " : "", s->addrs[i].addr,
-					   s->addrs[i].prefix)
-				: snprintf(p, left, "%s%s", i ? ", " : "", s->addrs[i].addr);
+			    ? snprintf(p, left, "%s%s/%u", i ? ", " : "", s->addrs[i].addr,
+				       s->addrs[i].prefix)
+			    : snprintf(p, left, "%s%s", i ? ", " : "", s->addrs[i].addr);
 		if (n < 0 || (size_t)n >= left)
 			break;
 		p += n;
@@ -341,9 +347,10 @@ static void judge_sources(struct ctx *c)
 	if (!s->naddrs)
 		set_value(it, "none");
 	add_val(it, "addresses", (struct mc_limits_num){total, 0});
-	set_note(it, "%" PRIu64 " local IPv4 addresses (a /8 block on lo counts 16777214): each "
-		     "gives every destination its own port range; --sources %" PRIu64
-		     " is what this scenario uses",
+	set_note(it,
+		 "%" PRIu64 " local IPv4 addresses (a /8 block on lo counts 16777214): each "
+		 "gives every destination its own port range; --sources %" PRIu64
+		 " is what this scenario uses",
 		 total, c->sc->sources);
 }
 
@@ -359,9 +366,9 @@ static void judge_fd_process(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	const struct mc_limits_scenario *sc = c->sc;
-	struct mc_limits_item *it = add_item(c->r, MC_LIMIT_FD_PROCESS,
-					     "open files per process (RLIMIT_NOFILE, ulimit -n)",
-					     "getrlimit(RLIMIT_NOFILE)", MC_LIMITS_CEILING);
+	struct mc_limits_item *it =
+	    add_item(c->r, MC_LIMIT_FD_PROCESS, "open files per process (RLIMIT_NOFILE, ulimit -n)",
+		     "getrlimit(RLIMIT_NOFILE)", MC_LIMITS_CEILING);
 	uint64_t d, per, w;
 	char sb[24], hb[24];
 
@@ -379,7 +386,8 @@ static void judge_fd_process(struct ctx *c)
 		set_note(it, "unlimited soft limit: fs.nr_open caps each fd table");
 		return;
 	}
-	it->conns = mul_sat(table_fds(s->nofile_soft.v, sc->fd_overhead), sc->fd_tables) / c->fdpc;
+	it->conns =
+	    div_keep(mul_sat(table_fds(s->nofile_soft.v, sc->fd_overhead), sc->fd_tables), c->fdpc);
 	set_note(it,
 		 "(%" PRIu64 " - %" PRIu64 " overhead fds) x %" PRIu64 " fd table(s) / %" PRIu64
 		 " fd(s) per connection",
@@ -389,15 +397,18 @@ static void judge_fd_process(struct ctx *c)
 	per = add_sat(div_up(mul_sat(d, c->fdpc), sc->fd_tables), sc->fd_overhead);
 	it->raise_to = per;
 	if (s->nofile_hard.err == 0 && per <= s->nofile_hard.v) {
-		add_fix(it, "ulimit -n %" PRIu64 " (in the shell that starts the program; the hard "
-			    "limit %s allows it without root)",
+		add_fix(it,
+			"ulimit -n %" PRIu64 " (in the shell that starts the program; the hard "
+			"limit %s allows it without root)",
 			per, cnt(s->nofile_hard.v, hb, sizeof(hb)));
 		add_fix(it, "systemd unit: LimitNOFILE=%" PRIu64, per);
 	} else {
 		add_fix(it, "echo '* soft nofile %" PRIu64 "' >> /etc/security/limits.conf", per);
-		add_fix(it, "echo '* hard nofile %" PRIu64 "' >> /etc/security/limits.conf "
-			    "(new login sessions; raising the hard limit needs root, "
-			    "CAP_SYS_RESOURCE)", per);
+		add_fix(it,
+			"echo '* hard nofile %" PRIu64 "' >> /etc/security/limits.conf "
+			"(new login sessions; raising the hard limit needs root, "
+			"CAP_SYS_RESOURCE)",
+			per);
 		add_fix(it, "systemd unit: LimitNOFILE=%" PRIu64, per);
 		if (s->nr_open.err == 0 && per > s->nr_open.v)
 			add_fix(it, "first raise fs.nr_open to %" PRIu64 " (see fd_nr_open)", per);
@@ -406,7 +417,8 @@ static void judge_fd_process(struct ctx *c)
 		w = div_up(mul_sat(d, c->fdpc), s->nofile_soft.v - sc->fd_overhead);
 		add_fix(it,
 			"or %" PRIu64 " fd tables: maxconn %s --workers %" PRIu64
-			" (each worker owns an fd table of %" PRIu64 "); this model: --fd-tables %" PRIu64,
+			" (each worker owns an fd table of %" PRIu64
+			"); this model: --fd-tables %" PRIu64,
 			w, c->sc->role == MC_LIMITS_CLIENT ? "client" : "server", w,
 			s->nofile_soft.v, w);
 	}
@@ -416,9 +428,9 @@ static void judge_fd_nr_open(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	const struct mc_limits_scenario *sc = c->sc;
-	struct mc_limits_item *it = add_item(c->r, MC_LIMIT_FD_NR_OPEN,
-					     "highest RLIMIT_NOFILE allowed (fs.nr_open)",
-					     MC_LIMITS_P_NR_OPEN, MC_LIMITS_CEILING);
+	struct mc_limits_item *it =
+	    add_item(c->r, MC_LIMIT_FD_NR_OPEN, "highest RLIMIT_NOFILE allowed (fs.nr_open)",
+		     MC_LIMITS_P_NR_OPEN, MC_LIMITS_CEILING);
 	uint64_t d, per;
 
 	if (!it)
@@ -429,7 +441,8 @@ static void judge_fd_nr_open(struct ctx *c)
 		return;
 	}
 	set_value(it, "%" PRIu64, s->nr_open.v);
-	it->conns = mul_sat(table_fds(s->nr_open.v, sc->fd_overhead), sc->fd_tables) / c->fdpc;
+	it->conns =
+	    div_keep(mul_sat(table_fds(s->nr_open.v, sc->fd_overhead), sc->fd_tables), c->fdpc);
 	set_note(it,
 		 "no fd table grows past it: (%" PRIu64 " - %" PRIu64 ") x %" PRIu64
 		 " fd table(s) / %" PRIu64 " fd(s) per connection",
@@ -448,9 +461,9 @@ static void judge_fd_nr_open(struct ctx *c)
 static void judge_fd_system(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
-	struct mc_limits_item *it = add_item(c->r, MC_LIMIT_FD_SYSTEM,
-					     "open files system-wide (fs.file-max)",
-					     MC_LIMITS_P_FILE_MAX " and file-nr", MC_LIMITS_CEILING);
+	struct mc_limits_item *it =
+	    add_item(c->r, MC_LIMIT_FD_SYSTEM, "open files system-wide (fs.file-max)",
+		     MC_LIMITS_P_FILE_MAX " and file-nr", MC_LIMITS_CEILING);
 	uint64_t d, need;
 
 	if (!it)
@@ -467,8 +480,9 @@ static void judge_fd_system(struct ctx *c)
 	}
 	set_value(it, "%" PRIu64 " max, %" PRIu64 " in use", s->file_max.v, s->file_nr.v);
 	it->conns = sub0(s->file_max.v, s->file_nr.v) / c->fdpc;
-	set_note(it, "(%" PRIu64 " - %" PRIu64 " in use) / %" PRIu64 " fd(s) per connection; "
-		     "shared by every process (root may exceed it)",
+	set_note(it,
+		 "(%" PRIu64 " - %" PRIu64 " in use) / %" PRIu64 " fd(s) per connection; "
+		 "shared by every process (root may exceed it)",
 		 s->file_max.v, s->file_nr.v, c->fdpc);
 	d = demand(c, it);
 	need = add_sat(add_sat(s->file_nr.v, mul_sat(d, c->fdpc)), 65536);
@@ -481,8 +495,8 @@ static void judge_fd_user(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	struct mc_limits_item *it =
-		add_item(c->r, MC_LIMITS_ID_FD_USER, "per-user limits (limits.conf, limits.d)",
-			 MC_LIMITS_P_LIMITS_CONF, MC_LIMITS_INFO);
+	    add_item(c->r, MC_LIMITS_ID_FD_USER, "per-user limits (limits.conf, limits.d)",
+		     MC_LIMITS_P_LIMITS_CONF, MC_LIMITS_INFO);
 	char *p;
 	size_t left;
 	int shown = 0;
@@ -569,10 +583,9 @@ static void judge_memory(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	struct mc_limits_result *r = c->r;
-	struct mc_limits_item *it = add_item(c->r, MC_LIMIT_MEMORY,
-					     "kernel memory for sockets (MemAvailable)",
-					     MC_LIMITS_P_MEMINFO ", " MC_LIMITS_P_SLABINFO,
-					     MC_LIMITS_CEILING);
+	struct mc_limits_item *it =
+	    add_item(c->r, MC_LIMIT_MEMORY, "kernel memory for sockets (MemAvailable)",
+		     MC_LIMITS_P_MEMINFO ", " MC_LIMITS_P_SLABINFO, MC_LIMITS_CEILING);
 	char a[32], b[32], e[32];
 	uint64_t d, need;
 
@@ -587,12 +600,12 @@ static void judge_memory(struct ctx *c)
 		set_unknown(it, "MemAvailable in " MC_LIMITS_P_MEMINFO, s->mem_available.err);
 		return;
 	}
-	set_value(it, "%s available of %s",
-		  mc_fmt_bytes(s->mem_available.v, a, sizeof(a)),
+	set_value(it, "%s available of %s", mc_fmt_bytes(s->mem_available.v, a, sizeof(a)),
 		  s->mem_total.err ? "unknown" : mc_fmt_bytes(s->mem_total.v, b, sizeof(b)));
 	it->conns = sub0(s->mem_available.v, r->mem_reserve) / r->conn_bytes;
-	set_note(it, "(MemAvailable - %s reserve) / %" PRIu64 " bytes per connection (%" PRIu64
-		     " socket(s) x %" PRIu64 " B%s%s%s)",
+	set_note(it,
+		 "(MemAvailable - %s reserve) / %" PRIu64 " bytes per connection (%" PRIu64
+		 " socket(s) x %" PRIu64 " B%s%s%s)",
 		 mc_fmt_bytes(r->mem_reserve, e, sizeof(e)), r->conn_bytes, c->spc, r->sock_bytes,
 		 r->sock_bytes_default ? ", slabinfo unreadable: default" : " from slabinfo",
 		 c->sc->traffic ? " + traffic" : "", c->threads ? " + thread" : "");
@@ -608,10 +621,9 @@ static void judge_cgroup_memory(struct ctx *c)
 {
 	const struct mc_limits_cgroup *cg = &c->s->cg;
 	struct mc_limits_result *r = c->r;
-	struct mc_limits_item *it = add_item(c->r, MC_LIMITS_ID_CGROUP_MEMORY,
-					     "cgroup memory limit (memory.max)",
-					     cg->mem_path[0] ? cg->mem_path : MC_LIMITS_P_CGROUP,
-					     MC_LIMITS_CEILING);
+	struct mc_limits_item *it =
+	    add_item(c->r, MC_LIMITS_ID_CGROUP_MEMORY, "cgroup memory limit (memory.max)",
+		     cg->mem_path[0] ? cg->mem_path : MC_LIMITS_P_CGROUP, MC_LIMITS_CEILING);
 	uint64_t reserve, d, need, used;
 	char a[32], b[32];
 	const char *file = cg->version == 1 ? "memory.limit_in_bytes" : "memory.max";
@@ -626,8 +638,9 @@ static void judge_cgroup_memory(struct ctx *c)
 	}
 	if (cg->mem_limit.v == MC_LIMITS_NONE) {
 		set_value(it, "no limit");
-		set_note(it, "%s", cg->version ? "no memory limit on this cgroup or its parents"
-					       : "not in a memory cgroup");
+		set_note(it, "%s",
+			 cg->version ? "no memory limit on this cgroup or its parents"
+				     : "not in a memory cgroup");
 		return;
 	}
 	if (cg->mem_headroom.err) {
@@ -638,8 +651,9 @@ static void judge_cgroup_memory(struct ctx *c)
 	set_value(it, "%s limit, %s free", mc_fmt_bytes(cg->mem_limit.v, a, sizeof(a)),
 		  mc_fmt_bytes(cg->mem_headroom.v, b, sizeof(b)));
 	it->conns = sub0(cg->mem_headroom.v, reserve) / r->conn_bytes;
-	set_note(it, "(limit - usage + inactive file - 5%% reserve) / %" PRIu64
-		     " bytes per connection; sockets are charged to the cgroup",
+	set_note(it,
+		 "(limit - usage + inactive file - 5%% reserve) / %" PRIu64
+		 " bytes per connection; sockets are charged to the cgroup",
 		 r->conn_bytes);
 	d = demand(c, it);
 	used = sub0(cg->mem_limit.v, cg->mem_headroom.v);
@@ -658,8 +672,8 @@ static void judge_tcp_mem(struct ctx *c)
 	const struct mc_limits_snap *s = c->s;
 	uint64_t traffic = c->sc->traffic;
 	struct mc_limits_item *it =
-		add_item(c->r, MC_LIMITS_ID_TCP_MEM, "TCP buffer memory (net.ipv4.tcp_mem)",
-			 MC_LIMITS_P_TCP_MEM, traffic ? MC_LIMITS_CEILING : MC_LIMITS_INFO);
+	    add_item(c->r, MC_LIMITS_ID_TCP_MEM, "TCP buffer memory (net.ipv4.tcp_mem)",
+		     MC_LIMITS_P_TCP_MEM, traffic ? MC_LIMITS_CEILING : MC_LIMITS_INFO);
 	uint64_t maxb, d, pages;
 	char a[32], v[80];
 
@@ -684,15 +698,16 @@ static void judge_tcp_mem(struct ctx *c)
 			     "caps buffers at tcp_mem max");
 		return;
 	}
-	it->conns = maxb / mul_sat(traffic, c->spc);
-	set_note(it, "%s / (%" PRIu64 " B traffic x %" PRIu64 " socket(s)); above pressure (%" PRIu64
-		     " pages) the kernel shrinks buffers",
+	it->conns = div_keep(maxb, mul_sat(traffic, c->spc));
+	set_note(it,
+		 "%s / (%" PRIu64 " B traffic x %" PRIu64 " socket(s)); above pressure (%" PRIu64
+		 " pages) the kernel shrinks buffers",
 		 a, traffic, c->spc, s->tcp_mem[1].v);
 	d = demand(c, it);
 	pages = div_up(mul_sat(mul_sat(d, traffic), c->spc), s->page_size);
 	it->raise_to = pages;
-	snprintf(v, sizeof(v), "%" PRIu64 " %" PRIu64 " %" PRIu64, min_u(s->tcp_mem[0].v, pages / 2),
-		 max_u(s->tcp_mem[1].v, pages / 4 * 3), pages);
+	snprintf(v, sizeof(v), "%" PRIu64 " %" PRIu64 " %" PRIu64,
+		 min_u(s->tcp_mem[0].v, pages / 2), max_u(s->tcp_mem[1].v, pages / 4 * 3), pages);
 	fix_sysctl(it, "net.ipv4.tcp_mem", v);
 }
 
@@ -701,9 +716,9 @@ static void judge_tcp_mem(struct ctx *c)
 static void judge_conntrack(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
-	struct mc_limits_item *it = add_item(c->r, MC_LIMIT_CONNTRACK,
-					     "connection tracking table (nf_conntrack_max)",
-					     MC_LIMITS_P_CT_MAX, MC_LIMITS_CEILING);
+	struct mc_limits_item *it =
+	    add_item(c->r, MC_LIMIT_CONNTRACK, "connection tracking table (nf_conntrack_max)",
+		     MC_LIMITS_P_CT_MAX, MC_LIMITS_CEILING);
 	bool tracking;
 	uint64_t d, need;
 
@@ -727,14 +742,16 @@ static void judge_conntrack(struct ctx *c)
 	tracking = s->ct_count.v > 0 || s->ct_nat_table;
 	set_value(it, "%" PRIu64 " max, %" PRIu64 " tracked", s->ct_max.v, s->ct_count.v);
 	if (!tracking) {
-		set_note(it, "not tracking (no entries, no NAT table): no limit; a rule that "
-			     "tracks (state, ct, NAT) would cap new connections at %" PRIu64,
+		set_note(it,
+			 "not tracking (no entries, no NAT table): no limit; a rule that "
+			 "tracks (state, ct, NAT) would cap new connections at %" PRIu64,
 			 s->ct_max.v);
 		return;
 	}
 	it->conns = sub0(s->ct_max.v, s->ct_count.v);
-	set_note(it, "the kernel is tracking connections: %" PRIu64 " max - %" PRIu64
-		     " tracked; when full new SYNs are dropped (ETIMEDOUT)",
+	set_note(it,
+		 "the kernel is tracking connections: %" PRIu64 " max - %" PRIu64
+		 " tracked; when full new SYNs are dropped (ETIMEDOUT)",
 		 s->ct_max.v, s->ct_count.v);
 	d = demand(c, it);
 	need = add_sat(add_sat(s->ct_count.v, d), d / 10);
@@ -750,10 +767,9 @@ static void judge_acceptq(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	const struct mc_limits_scenario *sc = c->sc;
-	struct mc_limits_item *it = add_item(c->r, MC_LIMIT_ACCEPTQ,
-					     "accept queue per listen socket (somaxconn)",
-					     MC_LIMITS_P_SOMAXCONN,
-					     c->server ? MC_LIMITS_QUEUE : MC_LIMITS_INFO);
+	struct mc_limits_item *it =
+	    add_item(c->r, MC_LIMIT_ACCEPTQ, "accept queue per listen socket (somaxconn)",
+		     MC_LIMITS_P_SOMAXCONN, c->server ? MC_LIMITS_QUEUE : MC_LIMITS_INFO);
 	uint64_t q, want;
 	char nb[24], ob[24], db[24];
 
@@ -781,9 +797,10 @@ static void judge_acceptq(struct ctx *c)
 		return;
 	}
 	it->conns = mul_sat(q, sc->dest_ports);
-	set_note(it, "not a ceiling on held connections: up to (min(backlog, somaxconn) + 1) = %" PRIu64
-		     " x %" PRIu64 " listen socket(s) wait for accept(); ListenOverflows %s, "
-		     "ListenDrops %s so far",
+	set_note(it,
+		 "not a ceiling on held connections: up to (min(backlog, somaxconn) + 1) = %" PRIu64
+		 " x %" PRIu64 " listen socket(s) wait for accept(); ListenOverflows %s, "
+		 "ListenDrops %s so far",
 		 q, sc->dest_ports, numstr(s->listen_overflows, ob, sizeof(ob)),
 		 numstr(s->listen_drops, db, sizeof(db)));
 	want = max_u(s->somaxconn.v, 65535);
@@ -816,9 +833,9 @@ static void threads_epoll_note(struct ctx *c, struct mc_limits_item *it)
 static void judge_threads(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
-	struct mc_limits_item *it = thread_item(c, MC_LIMIT_THREADS,
-						"threads system-wide (kernel.threads-max)",
-						MC_LIMITS_P_THREADS_MAX);
+	struct mc_limits_item *it =
+	    thread_item(c, MC_LIMIT_THREADS, "threads system-wide (kernel.threads-max)",
+			MC_LIMITS_P_THREADS_MAX);
 	uint64_t d;
 
 	if (!it)
@@ -833,8 +850,9 @@ static void judge_threads(struct ctx *c)
 			  s->threads_now.v);
 		if (c->threads) {
 			it->conns = sub0(s->threads_max.v, s->threads_now.v) / c->tpc;
-			set_note(it, "(%" PRIu64 " - %" PRIu64 " threads now) / %" PRIu64
-				     " thread(s) per connection",
+			set_note(it,
+				 "(%" PRIu64 " - %" PRIu64 " threads now) / %" PRIu64
+				 " thread(s) per connection",
 				 s->threads_max.v, s->threads_now.v, c->tpc);
 			d = demand(c, it);
 			it->raise_to = add_sat(s->threads_now.v, mul_sat(d, c->tpc));
@@ -862,13 +880,13 @@ static void judge_pid_max(struct ctx *c)
 		if (c->threads) {
 			uint64_t d;
 			it->conns = sub0(s->pid_max.v, s->threads_now.v) / c->tpc;
-			set_note(it, "every thread takes an id: (%" PRIu64 " - %" PRIu64
-				     " in use) / %" PRIu64,
+			set_note(it,
+				 "every thread takes an id: (%" PRIu64 " - %" PRIu64
+				 " in use) / %" PRIu64,
 				 s->pid_max.v, s->threads_now.v, c->tpc);
 			d = demand(c, it);
-			it->raise_to = min_u(add_sat(add_sat(s->threads_now.v, mul_sat(d, c->tpc)),
-						     300),
-					     4194304);
+			it->raise_to = min_u(
+			    add_sat(add_sat(s->threads_now.v, mul_sat(d, c->tpc)), 300), 4194304);
 			fix_sysctl_u64(it, "kernel.pid_max", it->raise_to);
 			add_fix(it, "(4194304 is the most a 64-bit kernel allows)");
 		}
@@ -879,9 +897,9 @@ static void judge_pid_max(struct ctx *c)
 static void judge_nproc(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
-	struct mc_limits_item *it = thread_item(c, MC_LIMITS_ID_NPROC,
-						"threads per user (RLIMIT_NPROC, ulimit -u)",
-						"getrlimit(RLIMIT_NPROC)");
+	struct mc_limits_item *it =
+	    thread_item(c, MC_LIMITS_ID_NPROC, "threads per user (RLIMIT_NPROC, ulimit -u)",
+			"getrlimit(RLIMIT_NPROC)");
 	char a[24], b[24];
 
 	if (!it)
@@ -898,13 +916,15 @@ static void judge_nproc(struct ctx *c)
 		} else if (c->threads && s->nproc_soft.v != MC_LIMITS_NONE) {
 			uint64_t d;
 			it->conns = s->nproc_soft.v / c->tpc;
-			set_note(it, "%" PRIu64 " threads of this user / %" PRIu64
-				     " per connection (less the threads the user already runs)",
+			set_note(it,
+				 "%" PRIu64 " threads of this user / %" PRIu64
+				 " per connection (less the threads the user already runs)",
 				 s->nproc_soft.v, c->tpc);
 			d = demand(c, it);
 			it->raise_to = add_sat(mul_sat(d, c->tpc), 1024);
-			add_fix(it, "ulimit -u %" PRIu64 " (up to the hard limit), or in "
-				    "/etc/security/limits.conf: * - nproc %" PRIu64,
+			add_fix(it,
+				"ulimit -u %" PRIu64 " (up to the hard limit), or in "
+				"/etc/security/limits.conf: * - nproc %" PRIu64,
 				it->raise_to, it->raise_to);
 			add_fix(it, "systemd unit: LimitNPROC=%" PRIu64, it->raise_to);
 		}
@@ -915,9 +935,9 @@ static void judge_nproc(struct ctx *c)
 static void judge_cgroup_pids(struct ctx *c)
 {
 	const struct mc_limits_cgroup *cg = &c->s->cg;
-	struct mc_limits_item *it = thread_item(c, MC_LIMITS_ID_CGROUP_PIDS,
-						"cgroup task limit (pids.max)",
-						cg->pids_path[0] ? cg->pids_path : MC_LIMITS_P_CGROUP);
+	struct mc_limits_item *it =
+	    thread_item(c, MC_LIMITS_ID_CGROUP_PIDS, "cgroup task limit (pids.max)",
+			cg->pids_path[0] ? cg->pids_path : MC_LIMITS_P_CGROUP);
 
 	if (!it)
 		return;
@@ -955,9 +975,9 @@ static void judge_cgroup_pids(struct ctx *c)
 static void judge_thread_stack(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
-	struct mc_limits_item *it = thread_item(c, MC_LIMITS_ID_THREAD_STACK,
-						"thread stacks (RLIMIT_STACK, ulimit -s)",
-						"getrlimit(RLIMIT_STACK)");
+	struct mc_limits_item *it =
+	    thread_item(c, MC_LIMITS_ID_THREAD_STACK, "thread stacks (RLIMIT_STACK, ulimit -s)",
+			"getrlimit(RLIMIT_STACK)");
 	char a[32], b[32], ob[24];
 	uint64_t stack, room;
 	bool strict;
@@ -986,14 +1006,15 @@ static void judge_thread_stack(struct ctx *c)
 		return;
 	}
 	room = strict ? sub0(s->commit_limit.v, s->committed_as.v) : MC_LIMITS_VA_BYTES;
-	it->conns = room / mul_sat(stack, c->tpc);
+	it->conns = div_keep(room, mul_sat(stack, c->tpc));
 	set_note(it, "%s / %s stack per thread (%s)", mc_fmt_bytes(room, b, sizeof(b)), a,
 		 strict ? "overcommit_memory=2: CommitLimit - Committed_AS"
 			: "47-bit address space; stacks are reserved, not resident");
 	{
 		uint64_t d = demand(c, it), kb = room / mul_sat(d, c->tpc) / 1024;
 		it->raise_to = kb;
-		add_fix(it, "smaller stacks: ulimit -s %" PRIu64 " (KiB) or pthread_attr_setstacksize",
+		add_fix(it,
+			"smaller stacks: ulimit -s %" PRIu64 " (KiB) or pthread_attr_setstacksize",
 			kb ? kb : 16);
 		add_fix(it, "or --model epoll");
 	}
@@ -1005,9 +1026,8 @@ static void judge_cpu(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	const struct mc_limits_cgroup *cg = &s->cg;
-	struct mc_limits_item *it =
-		add_item(c->r, MC_LIMIT_CPU, "CPUs", "sched_getaffinity, cgroup cpu quota",
-			 MC_LIMITS_INFO);
+	struct mc_limits_item *it = add_item(c->r, MC_LIMIT_CPU, "CPUs",
+					     "sched_getaffinity, cgroup cpu quota", MC_LIMITS_INFO);
 
 	if (!it)
 		return;
@@ -1049,9 +1069,7 @@ static void judge_time_wait(struct ctx *c)
 		it->status = MC_LIMITS_FINE;
 		return;
 	}
-	reuse = s->tw_reuse.v == 0   ? "off"
-		: s->tw_reuse.v == 1 ? "on"
-				     : "loopback only";
+	reuse = s->tw_reuse.v == 0 ? "off" : s->tw_reuse.v == 1 ? "on" : "loopback only";
 	set_value(it, "tw_reuse %" PRIu64 " (%s), fin_timeout %s s, max_tw_buckets %s",
 		  s->tw_reuse.v, reuse, numstr(s->fin_timeout, fb, sizeof(fb)),
 		  numstr(s->tw_buckets, bb, sizeof(bb)));
@@ -1063,17 +1081,18 @@ static void judge_time_wait(struct ctx *c)
 			     "TIME_WAIT for 60 s before reuse; net.ipv4.tcp_tw_reuse=1 (or 2 for "
 			     "loopback) lets connect() reuse it");
 	else
-		set_note(it, "connect() may reuse ports in TIME_WAIT (%s): closes do not eat "
-			     "the port range",
+		set_note(it,
+			 "connect() may reuse ports in TIME_WAIT (%s): closes do not eat "
+			 "the port range",
 			 reuse);
 }
 
 static void judge_orphans(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
-	struct mc_limits_item *it = add_item(c->r, MC_LIMITS_ID_ORPHANS,
-					     "orphaned sockets (tcp_max_orphans)",
-					     MC_LIMITS_P_ORPHANS, MC_LIMITS_INFO);
+	struct mc_limits_item *it =
+	    add_item(c->r, MC_LIMITS_ID_ORPHANS, "orphaned sockets (tcp_max_orphans)",
+		     MC_LIMITS_P_ORPHANS, MC_LIMITS_INFO);
 
 	if (!it)
 		return;
@@ -1187,10 +1206,14 @@ void mc_limits_scenario_default(struct mc_limits_scenario *sc)
 const char *mc_limits_status_str(enum mc_limits_status st)
 {
 	switch (st) {
-	case MC_LIMITS_BINDING: return "binding";
-	case MC_LIMITS_NEEDS_CHANGE: return "needs_change";
-	case MC_LIMITS_UNKNOWN: return "unknown";
-	case MC_LIMITS_FINE: break;
+	case MC_LIMITS_BINDING:
+		return "binding";
+	case MC_LIMITS_NEEDS_CHANGE:
+		return "needs_change";
+	case MC_LIMITS_UNKNOWN:
+		return "unknown";
+	case MC_LIMITS_FINE:
+		break;
 	}
 	return "fine";
 }

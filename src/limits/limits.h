@@ -38,9 +38,9 @@
  * kernel stack (THREAD_SIZE, 16 KiB on x86_64 and arm64) and the user stack
  * pages a thread blocked in read() has touched (two pages). task_struct
  * comes from slabinfo when readable, else this default. */
-#define MC_LIMITS_KSTACK_BYTES          16384
-#define MC_LIMITS_USTACK_TOUCHED_PAGES  2
-#define MC_LIMITS_DEFAULT_TASK_BYTES    6144
+#define MC_LIMITS_KSTACK_BYTES	       16384
+#define MC_LIMITS_USTACK_TOUCHED_PAGES 2
+#define MC_LIMITS_DEFAULT_TASK_BYTES   6144
 
 /* The address space a 64-bit process can map (47 bits on x86_64): bounds
  * how many thread stacks of RLIMIT_STACK bytes can be reserved when the
@@ -48,50 +48,50 @@
 #define MC_LIMITS_VA_BYTES (1ULL << 47)
 
 /* Paths, relative to the snapshot root. judge.c names them in reasons. */
-#define MC_LIMITS_P_NR_OPEN      "/proc/sys/fs/nr_open"
-#define MC_LIMITS_P_FILE_MAX     "/proc/sys/fs/file-max"
-#define MC_LIMITS_P_FILE_NR      "/proc/sys/fs/file-nr"
-#define MC_LIMITS_P_PORT_RANGE   "/proc/sys/net/ipv4/ip_local_port_range"
-#define MC_LIMITS_P_RESERVED     "/proc/sys/net/ipv4/ip_local_reserved_ports"
-#define MC_LIMITS_P_SOMAXCONN    "/proc/sys/net/core/somaxconn"
-#define MC_LIMITS_P_SYN_BACKLOG  "/proc/sys/net/ipv4/tcp_max_syn_backlog"
-#define MC_LIMITS_P_SYNCOOKIES   "/proc/sys/net/ipv4/tcp_syncookies"
-#define MC_LIMITS_P_TCP_MEM      "/proc/sys/net/ipv4/tcp_mem"
-#define MC_LIMITS_P_TCP_RMEM     "/proc/sys/net/ipv4/tcp_rmem"
-#define MC_LIMITS_P_TCP_WMEM     "/proc/sys/net/ipv4/tcp_wmem"
-#define MC_LIMITS_P_THREADS_MAX  "/proc/sys/kernel/threads-max"
-#define MC_LIMITS_P_PID_MAX      "/proc/sys/kernel/pid_max"
-#define MC_LIMITS_P_OVERCOMMIT   "/proc/sys/vm/overcommit_memory"
-#define MC_LIMITS_P_TW_BUCKETS   "/proc/sys/net/ipv4/tcp_max_tw_buckets"
-#define MC_LIMITS_P_TW_REUSE     "/proc/sys/net/ipv4/tcp_tw_reuse"
-#define MC_LIMITS_P_FIN_TIMEOUT  "/proc/sys/net/ipv4/tcp_fin_timeout"
-#define MC_LIMITS_P_ORPHANS      "/proc/sys/net/ipv4/tcp_max_orphans"
-#define MC_LIMITS_P_CT_MAX       "/proc/sys/net/netfilter/nf_conntrack_max"
-#define MC_LIMITS_P_CT_COUNT     "/proc/sys/net/netfilter/nf_conntrack_count"
-#define MC_LIMITS_P_IPT_NAMES    "/proc/net/ip_tables_names"
-#define MC_LIMITS_P_MEMINFO      "/proc/meminfo"
-#define MC_LIMITS_P_SLABINFO     "/proc/slabinfo"
-#define MC_LIMITS_P_NETSTAT      "/proc/net/netstat"
-#define MC_LIMITS_P_SOCKSTAT     "/proc/net/sockstat"
-#define MC_LIMITS_P_LOADAVG      "/proc/loadavg"
-#define MC_LIMITS_P_FIB_TRIE     "/proc/net/fib_trie"
-#define MC_LIMITS_P_CGROUP       "/proc/self/cgroup"
-#define MC_LIMITS_P_UID_MAP      "/proc/self/uid_map"
-#define MC_LIMITS_P_LIMITS_CONF  "/etc/security/limits.conf"
-#define MC_LIMITS_P_LIMITS_D     "/etc/security/limits.d"
-#define MC_LIMITS_P_CGROUP_FS    "/sys/fs/cgroup"
+#define MC_LIMITS_P_NR_OPEN	"/proc/sys/fs/nr_open"
+#define MC_LIMITS_P_FILE_MAX	"/proc/sys/fs/file-max"
+#define MC_LIMITS_P_FILE_NR	"/proc/sys/fs/file-nr"
+#define MC_LIMITS_P_PORT_RANGE	"/proc/sys/net/ipv4/ip_local_port_range"
+#define MC_LIMITS_P_RESERVED	"/proc/sys/net/ipv4/ip_local_reserved_ports"
+#define MC_LIMITS_P_SOMAXCONN	"/proc/sys/net/core/somaxconn"
+#define MC_LIMITS_P_SYN_BACKLOG "/proc/sys/net/ipv4/tcp_max_syn_backlog"
+#define MC_LIMITS_P_SYNCOOKIES	"/proc/sys/net/ipv4/tcp_syncookies"
+#define MC_LIMITS_P_TCP_MEM	"/proc/sys/net/ipv4/tcp_mem"
+#define MC_LIMITS_P_TCP_RMEM	"/proc/sys/net/ipv4/tcp_rmem"
+#define MC_LIMITS_P_TCP_WMEM	"/proc/sys/net/ipv4/tcp_wmem"
+#define MC_LIMITS_P_THREADS_MAX "/proc/sys/kernel/threads-max"
+#define MC_LIMITS_P_PID_MAX	"/proc/sys/kernel/pid_max"
+#define MC_LIMITS_P_OVERCOMMIT	"/proc/sys/vm/overcommit_memory"
+#define MC_LIMITS_P_TW_BUCKETS	"/proc/sys/net/ipv4/tcp_max_tw_buckets"
+#define MC_LIMITS_P_TW_REUSE	"/proc/sys/net/ipv4/tcp_tw_reuse"
+#define MC_LIMITS_P_FIN_TIMEOUT "/proc/sys/net/ipv4/tcp_fin_timeout"
+#define MC_LIMITS_P_ORPHANS	"/proc/sys/net/ipv4/tcp_max_orphans"
+#define MC_LIMITS_P_CT_MAX	"/proc/sys/net/netfilter/nf_conntrack_max"
+#define MC_LIMITS_P_CT_COUNT	"/proc/sys/net/netfilter/nf_conntrack_count"
+#define MC_LIMITS_P_IPT_NAMES	"/proc/net/ip_tables_names"
+#define MC_LIMITS_P_MEMINFO	"/proc/meminfo"
+#define MC_LIMITS_P_SLABINFO	"/proc/slabinfo"
+#define MC_LIMITS_P_NETSTAT	"/proc/net/netstat"
+#define MC_LIMITS_P_SOCKSTAT	"/proc/net/sockstat"
+#define MC_LIMITS_P_LOADAVG	"/proc/loadavg"
+#define MC_LIMITS_P_FIB_TRIE	"/proc/net/fib_trie"
+#define MC_LIMITS_P_CGROUP	"/proc/self/cgroup"
+#define MC_LIMITS_P_UID_MAP	"/proc/self/uid_map"
+#define MC_LIMITS_P_LIMITS_CONF "/etc/security/limits.conf"
+#define MC_LIMITS_P_LIMITS_D	"/etc/security/limits.d"
+#define MC_LIMITS_P_CGROUP_FS	"/sys/fs/cgroup"
 
 /* Ids of limits not in net/cause.h (those are used as they are there). */
 #define MC_LIMITS_ID_CGROUP_MEMORY "cgroup_memory"
-#define MC_LIMITS_ID_TCP_MEM       "tcp_mem"
-#define MC_LIMITS_ID_PID_MAX       "pid_max"
-#define MC_LIMITS_ID_NPROC         "nproc"
+#define MC_LIMITS_ID_TCP_MEM	   "tcp_mem"
+#define MC_LIMITS_ID_PID_MAX	   "pid_max"
+#define MC_LIMITS_ID_NPROC	   "nproc"
 #define MC_LIMITS_ID_CGROUP_PIDS   "cgroup_pids"
 #define MC_LIMITS_ID_THREAD_STACK  "thread_stack"
-#define MC_LIMITS_ID_SOURCES       "source_addresses"
-#define MC_LIMITS_ID_FD_USER       "fd_user"
-#define MC_LIMITS_ID_TIME_WAIT     "time_wait"
-#define MC_LIMITS_ID_ORPHANS       "orphans"
+#define MC_LIMITS_ID_SOURCES	   "source_addresses"
+#define MC_LIMITS_ID_FD_USER	   "fd_user"
+#define MC_LIMITS_ID_TIME_WAIT	   "time_wait"
+#define MC_LIMITS_ID_ORPHANS	   "orphans"
 
 /* One number read from the host: v is meaningful only when err == 0;
  * otherwise err is the -errno of the read (-ENOENT: file absent). */
@@ -102,11 +102,11 @@ struct mc_limits_num {
 
 /* One nofile/nproc line of limits.conf or limits.d/\*.conf. */
 struct mc_limits_conf {
-	char file[64];   /* "limits.conf", "limits.d/90-nofile.conf" */
+	char file[64];	 /* "limits.conf", "limits.d/90-nofile.conf" */
 	char domain[32]; /* "*", "root", "@group" */
-	char type[8];    /* "soft", "hard", "-" */
-	char item[8];    /* "nofile", "nproc" */
-	char value[24];  /* "1000000", "unlimited" */
+	char type[8];	 /* "soft", "hard", "-" */
+	char item[8];	 /* "nofile", "nproc" */
+	char value[24];	 /* "1000000", "unlimited" */
 };
 
 #define MC_LIMITS_MAX_CONF  16
@@ -127,7 +127,7 @@ struct mc_limits_slab {
 };
 
 struct mc_limits_cgroup {
-	int version;  /* 0: none found, 1, 2 */
+	int version;			    /* 0: none found, 1, 2 */
 	char mem_path[200], pids_path[200]; /* directories under the root */
 	/* the lowest memory limit on the path to the root cgroup, and the
 	 * headroom (limit - usage + inactive_file) at the tightest level;
@@ -147,7 +147,7 @@ struct mc_limits_snap {
 	struct mc_limits_num stack_soft;
 	struct mc_limits_num cpus; /* CPUs this process may run on */
 	uint32_t uid;
-	bool init_userns;       /* uid 0 here is the real root (RLIMIT_NPROC exempt) */
+	bool init_userns; /* uid 0 here is the real root (RLIMIT_NPROC exempt) */
 	uint64_t page_size;
 
 	/* file descriptors */
@@ -207,14 +207,14 @@ struct mc_limits_scenario {
 enum mc_limits_kind {
 	MC_LIMITS_CEILING, /* caps concurrent connections */
 	MC_LIMITS_QUEUE,   /* caps connections waiting to be accepted */
-	MC_LIMITS_INFO,    /* shown for context; caps nothing in this scenario */
+	MC_LIMITS_INFO,	   /* shown for context; caps nothing in this scenario */
 };
 
 enum mc_limits_status {
 	MC_LIMITS_FINE,
-	MC_LIMITS_BINDING,      /* the lowest ceiling */
+	MC_LIMITS_BINDING,	/* the lowest ceiling */
 	MC_LIMITS_NEEDS_CHANGE, /* below --target */
-	MC_LIMITS_UNKNOWN,      /* a value it needs could not be read */
+	MC_LIMITS_UNKNOWN,	/* a value it needs could not be read */
 };
 
 #define MC_LIMITS_MAX_FIX  8
@@ -228,20 +228,20 @@ struct mc_limits_val {
 
 /* One judged limit. */
 struct mc_limits_item {
-	const char *id;     /* stable id: net/cause.h or MC_LIMITS_ID_* */
+	const char *id;	    /* stable id: net/cause.h or MC_LIMITS_ID_* */
 	const char *name;   /* "open files per process (RLIMIT_NOFILE)" */
 	const char *source; /* "getrlimit(RLIMIT_NOFILE)", a /proc path, ... */
 	enum mc_limits_kind kind;
-	char value[96];     /* the raw value(s) as text: "20000 soft, 20000 hard" */
+	char value[96]; /* the raw value(s) as text: "20000 soft, 20000 hard" */
 	struct mc_limits_val vals[MC_LIMITS_MAX_VALS];
 	int nvals;
-	uint64_t conns;     /* connections (or waiting connections) it allows;
-			     * MC_LIMITS_NONE: no ceiling */
+	uint64_t conns; /* connections (or waiting connections) it allows;
+			 * MC_LIMITS_NONE: no ceiling */
 	enum mc_limits_status status;
-	bool needs_change;  /* conns < target (also set on the binding one) */
-	char reason[200];   /* status unknown: why */
-	char note[240];     /* how conns follows from the value */
-	uint64_t raise_to;  /* with a target: the value it must be set to; 0 = n/a */
+	bool needs_change; /* conns < target (also set on the binding one) */
+	char reason[200];  /* status unknown: why */
+	char note[240];	   /* how conns follows from the value */
+	uint64_t raise_to; /* with a target: the value it must be set to; 0 = n/a */
 	char fix[MC_LIMITS_MAX_FIX][200];
 	int nfix;
 };
@@ -251,22 +251,22 @@ struct mc_limits_item {
 struct mc_limits_result {
 	struct mc_limits_item items[MC_LIMITS_MAX_ITEMS];
 	int n;
-	int binding;        /* index of the binding item, -1 when none is known */
-	uint64_t ceiling;   /* its conns: what this host holds in the scenario */
-	int nunknown;       /* ceilings that could not be judged */
+	int binding;			  /* index of the binding item, -1 when none is known */
+	uint64_t ceiling;		  /* its conns: what this host holds in the scenario */
+	int nunknown;			  /* ceilings that could not be judged */
 	int changes[MC_LIMITS_MAX_ITEMS]; /* with a target: items to change, in order */
 	int nchanges;
 
 	/* derived figures print.c and json.c show */
 	uint64_t fds_per_conn, socks_per_conn;
-	uint64_t sock_bytes;     /* kernel bytes per idle socket */
+	uint64_t sock_bytes;	 /* kernel bytes per idle socket */
 	bool sock_bytes_default; /* slabinfo unreadable: MC_LIMITS_DEFAULT_SOCK_BYTES */
-	uint64_t conn_bytes;     /* all memory one connection costs (sockets,
+	uint64_t conn_bytes;	 /* all memory one connection costs (sockets,
 				  * traffic, thread) */
-	uint64_t mem_reserve;    /* kept free, subtracted from MemAvailable */
+	uint64_t mem_reserve;	 /* kept free, subtracted from MemAvailable */
 	uint64_t ports_per_pair; /* 0 when unknown */
-	uint64_t pairs;          /* sources x dest addrs x dest ports */
-	uint64_t accept_queue;   /* per listen socket, min(backlog, somaxconn) + 1 */
+	uint64_t pairs;		 /* sources x dest addrs x dest ports */
+	uint64_t accept_queue;	 /* per listen socket, min(backlog, somaxconn) + 1 */
 };
 
 /* Defaults: an ordinary single-process epoll server on this host. */
@@ -286,9 +286,9 @@ int mc_limits_judge(const struct mc_limits_snap *s, const struct mc_limits_scena
 const struct mc_limits_item *mc_limits_find(const struct mc_limits_result *r, const char *id);
 
 const char *mc_limits_status_str(enum mc_limits_status st); /* "binding", "needs_change" */
-const char *mc_limits_kind_str(enum mc_limits_kind k);     /* "ceiling", "queue", "info" */
-const char *mc_limits_role_str(enum mc_limits_role r);     /* "server", "client", "both" */
-const char *mc_limits_model_str(enum mc_limits_model m);   /* "epoll", "threads" */
+const char *mc_limits_kind_str(enum mc_limits_kind k);	    /* "ceiling", "queue", "info" */
+const char *mc_limits_role_str(enum mc_limits_role r);	    /* "server", "client", "both" */
+const char *mc_limits_model_str(enum mc_limits_model m);    /* "epoll", "threads" */
 
 /* Table, summary line, 4-tuple arithmetic, and the changes for --target. */
 void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_limits_scenario *sc,

@@ -128,14 +128,14 @@ static void read_slab(const char *root, uint64_t page_size, struct mc_limits_sla
 		const char *name;
 		size_t off;
 	} caches[] = {
-		{"TCP", offsetof(struct mc_limits_slab, tcp)},
-		{"TCPv6", offsetof(struct mc_limits_slab, tcpv6)},
-		{"sock_inode_cache", offsetof(struct mc_limits_slab, sock_inode)},
-		{"dentry", offsetof(struct mc_limits_slab, dentry)},
-		{"filp", offsetof(struct mc_limits_slab, filp)},
-		{"eventpoll_epi", offsetof(struct mc_limits_slab, epi)},
-		{"tcp_bind_bucket", offsetof(struct mc_limits_slab, bind_bucket)},
-		{"task_struct", offsetof(struct mc_limits_slab, task)},
+	    {"TCP", offsetof(struct mc_limits_slab, tcp)},
+	    {"TCPv6", offsetof(struct mc_limits_slab, tcpv6)},
+	    {"sock_inode_cache", offsetof(struct mc_limits_slab, sock_inode)},
+	    {"dentry", offsetof(struct mc_limits_slab, dentry)},
+	    {"filp", offsetof(struct mc_limits_slab, filp)},
+	    {"eventpoll_epi", offsetof(struct mc_limits_slab, epi)},
+	    {"tcp_bind_bucket", offsetof(struct mc_limits_slab, bind_bucket)},
+	    {"task_struct", offsetof(struct mc_limits_slab, task)},
 	};
 	size_t cap = 1 << 20;
 	char *buf = malloc(cap);
@@ -566,21 +566,21 @@ static void read_cgroup(const char *root, struct mc_limits_cgroup *cg)
 			     t = strtok_r(NULL, ",", &sv)) {
 				if (strcmp(t, "memory") == 0)
 					snprintf(v1_mem, sizeof(v1_mem), "%s", c2 + 1),
-						has_v1_mem = true;
+					    has_v1_mem = true;
 				else if (strcmp(t, "pids") == 0)
 					snprintf(v1_pids, sizeof(v1_pids), "%s", c2 + 1),
-						has_v1_pids = true;
+					    has_v1_pids = true;
 				else if (strcmp(t, "cpu") == 0)
 					snprintf(v1_cpu, sizeof(v1_cpu), "%s", c2 + 1),
-						has_v1_cpu = true;
+					    has_v1_cpu = true;
 			}
 		}
 		line = nl ? nl + 1 : NULL;
 	}
 
-	v2_mount = exists(root, MC_LIMITS_P_CGROUP_FS "/cgroup.controllers")
-			   ? MC_LIMITS_P_CGROUP_FS
-			   : MC_LIMITS_P_CGROUP_FS "/unified";
+	v2_mount = exists(root, MC_LIMITS_P_CGROUP_FS "/cgroup.controllers") ? MC_LIMITS_P_CGROUP_FS
+									     : MC_LIMITS_P_CGROUP_FS
+		       "/unified";
 	cg->version = has_v1_mem ? 1 : has_v2 ? 2 : 0;
 
 	if (has_v1_mem || has_v2) {

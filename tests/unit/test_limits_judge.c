@@ -139,6 +139,31 @@ static void test_server_fd_process(void **state)
 	free(f);
 }
 
+/* Soft below hard: ulimit -n is enough, no root; an unlimited soft limit
+ * leaves fs.nr_open as the cap. */
+static void test_fd_soft_below_hard(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	f->s.nofile_soft.v = 1024;
+	f->s.nofile_hard.v = 524288;
+	assert_binding(f, MC_LIMIT_FD_PROCESS, 1016);
+	it = item(f, MC_LIMIT_FD_PROCESS);
+	assert_int_equal(it->raise_to, 2 * 1016 + 8);
+	assert_true(has_fix(it, "ulimit -n 2040 (in the shell"));
+	assert_false(has_fix(it, "limits.conf"));
+	f->s.nofile_soft.v = MC_LIMITS_NONE;
+	f->sc.role = MC_LIMITS_BOTH;
+	f->sc.sources = 1000;
+	f->s.mem_available.v = 64ULL << 30;
+	f->s.file_max.v = 100000000;
+	assert_binding(f, MC_LIMIT_FD_NR_OPEN, (1048576 - 8) / 2);
+	assert_int_equal(item(f, MC_LIMIT_FD_PROCESS)->conns, MC_LIMITS_NONE);
+	free(f);
+}
+
 /* --fd-tables multiplies the per-table limit. */
 static void test_fd_tables(void **state)
 {
@@ -567,23 +592,24 @@ static void test_output(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_server_fd_process),
-		cmocka_unit_test(test_fd_tables),
-		cmocka_unit_test(test_client_ports),
-		cmocka_unit_test(test_reserved_ports),
-		cmocka_unit_test(test_target_client),
-		cmocka_unit_test(test_both),
-		cmocka_unit_test(test_fd_system),
-		cmocka_unit_test(test_fd_nr_open),
-		cmocka_unit_test(test_memory),
-		cmocka_unit_test(test_traffic_tcp_mem),
-		cmocka_unit_test(test_cgroup_memory),
-		cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_conntrack),
-		cmocka_unit_test(test_accept_queue),
-		cmocka_unit_test(test_unknown),
-		cmocka_unit_test(test_bad_scenario),
-		cmocka_unit_test(test_output),
+	    cmocka_unit_test(test_server_fd_process),
+	    cmocka_unit_test(test_fd_soft_below_hard),
+	    cmocka_unit_test(test_fd_tables),
+	    cmocka_unit_test(test_client_ports),
+	    cmocka_unit_test(test_reserved_ports),
+	    cmocka_unit_test(test_target_client),
+	    cmocka_unit_test(test_both),
+	    cmocka_unit_test(test_fd_system),
+	    cmocka_unit_test(test_fd_nr_open),
+	    cmocka_unit_test(test_memory),
+	    cmocka_unit_test(test_traffic_tcp_mem),
+	    cmocka_unit_test(test_cgroup_memory),
+	    cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_conntrack),
+	    cmocka_unit_test(test_accept_queue),
+	    cmocka_unit_test(test_unknown),
+	    cmocka_unit_test(test_bad_scenario),
+	    cmocka_unit_test(test_output),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -203,9 +203,9 @@ static void test_self(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_base),      cmocka_unit_test(test_cgroup_v2),
-		cmocka_unit_test(test_cgroup_v1), cmocka_unit_test(test_misc),
-		cmocka_unit_test(test_missing),   cmocka_unit_test(test_self),
+	    cmocka_unit_test(test_base),      cmocka_unit_test(test_cgroup_v2),
+	    cmocka_unit_test(test_cgroup_v1), cmocka_unit_test(test_misc),
+	    cmocka_unit_test(test_missing),   cmocka_unit_test(test_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
