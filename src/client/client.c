@@ -3,6 +3,7 @@
 #include "client/client.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -615,39 +616,77 @@ out:
 	return NULL;
 }
 
+void mc_client_stats_merge(struct mc_client_stats *dst, const struct mc_client_stats *src)
+{
+	dst->attempted += src->attempted;
+	dst->established += src->established;
+	dst->inflight += src->inflight;
+	dst->open += src->open;
+	for (int k = 0; k < MC_CAUSE_COUNT; k++) {
+		dst->fail[k] += src->fail[k];
+		dst->lost[k] += src->lost[k];
+	}
+	dst->bytes_out += src->bytes_out;
+	dst->bytes_in += src->bytes_in;
+	dst->msgs_sent += src->msgs_sent;
+	dst->msgs_returned += src->msgs_returned;
+	dst->echo_mismatch += src->echo_mismatch;
+	dst->echo_lost_bytes += src->echo_lost_bytes;
+	mc_hist_merge(&dst->connect_lat, &src->connect_lat);
+	mc_hist_merge(&dst->rtt, &src->rtt);
+	dst->ramp_done = dst->ramp_done && src->ramp_done;
+	if (!dst->first_error[0] && src->first_error[0])
+		snprintf(dst->first_error, sizeof(dst->first_error), "%s", src->first_error);
+}
+
+/* One worker's counters as they stand (histograms only once it is joined:
+ * the worker writes them without atomics). */
+static void worker_snapshot(struct cli_worker *w, struct mc_client_stats *st, bool hists)
+{
+	struct cli_counters *c = &w->c;
+
+	memset(st, 0, offsetof(struct mc_client_stats, connect_lat));
+	mc_hist_init(&st->connect_lat);
+	mc_hist_init(&st->rtt);
+	st->attempted = CNT_GET(c->attempted);
+	st->established = CNT_GET(c->established);
+	st->inflight = CNT_GET(c->inflight);
+	st->open = CNT_GET(c->open);
+	for (int k = 0; k < MC_CAUSE_COUNT; k++) {
+		st->fail[k] = CNT_GET(c->fail[k]);
+		st->lost[k] = CNT_GET(c->lost[k]);
+	}
+	st->bytes_out = CNT_GET(c->bytes_out);
+	st->bytes_in = CNT_GET(c->bytes_in);
+	st->msgs_sent = CNT_GET(c->msgs_sent);
+	st->msgs_returned = CNT_GET(c->msgs_returned);
+	st->echo_mismatch = CNT_GET(c->echo_mismatch);
+	st->echo_lost_bytes = CNT_GET(c->echo_lost_bytes);
+	st->ramp_done = atomic_load(&w->ramp_done);
+	if (hists) {
+		st->connect_lat = w->lat;
+		st->rtt = w->rtt;
+	}
+	st->first_error[0] = '\0';
+	if (atomic_load(&w->has_error))
+		snprintf(st->first_error, sizeof(st->first_error), "%s", w->first_error);
+}
+
+/* Per-worker counters merged on read. */
 static void collect(struct client *cl, struct mc_client_stats *st, bool hists)
 {
+	struct mc_client_stats *one = malloc(sizeof(*one));
+
 	memset(st, 0, sizeof(*st));
 	mc_hist_init(&st->connect_lat);
 	mc_hist_init(&st->rtt);
 	st->requested = cl->cfg->conns;
 	st->ramp_done = true;
-	for (unsigned i = 0; i < cl->nworkers; i++) {
-		struct cli_worker *w = cl->w[i];
-		struct cli_counters *c = &w->c;
-		st->attempted += CNT_GET(c->attempted);
-		st->established += CNT_GET(c->established);
-		st->inflight += CNT_GET(c->inflight);
-		st->open += CNT_GET(c->open);
-		for (int k = 0; k < MC_CAUSE_COUNT; k++) {
-			st->fail[k] += CNT_GET(c->fail[k]);
-			st->lost[k] += CNT_GET(c->lost[k]);
-		}
-		st->bytes_out += CNT_GET(c->bytes_out);
-		st->bytes_in += CNT_GET(c->bytes_in);
-		st->msgs_sent += CNT_GET(c->msgs_sent);
-		st->msgs_returned += CNT_GET(c->msgs_returned);
-		st->echo_mismatch += CNT_GET(c->echo_mismatch);
-		st->echo_lost_bytes += CNT_GET(c->echo_lost_bytes);
-		if (!atomic_load(&w->ramp_done))
-			st->ramp_done = false;
-		if (hists) {
-			mc_hist_merge(&st->connect_lat, &w->lat);
-			mc_hist_merge(&st->rtt, &w->rtt);
-		}
-		if (!st->first_error[0] && atomic_load(&w->has_error))
-			snprintf(st->first_error, sizeof(st->first_error), "%s", w->first_error);
+	for (unsigned i = 0; one && i < cl->nworkers; i++) {
+		worker_snapshot(cl->w[i], one, hists);
+		mc_client_stats_merge(st, one);
 	}
+	free(one);
 	st->open_peak = atomic_load(&cl->open_peak);
 	st->workers = cl->nworkers;
 	st->private_fd_tables = cl->private_tables;

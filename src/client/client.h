@@ -68,6 +68,11 @@ uint64_t mc_client_pairs(const struct mc_client_config *cfg);
 uint64_t mc_client_ndst(const struct mc_client_config *cfg);
 uint64_t mc_client_nsrc(const struct mc_client_config *cfg);
 
+/* Add src's counters and histograms into dst (per-worker stats are merged
+ * on read). Totals that are not sums (requested, open_peak, workers, times,
+ * rss) are left to the caller. */
+void mc_client_stats_merge(struct mc_client_stats *dst, const struct mc_client_stats *src);
+
 /* Run: ramp, hold, drain echoes, close. *out is filled even on Ctrl-C.
  * Returns 0, or -errno with err set when it could not start. */
 int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *out,

@@ -497,6 +497,21 @@ static int spawn_worker(struct server *s, struct mc_err *err)
 	return 0;
 }
 
+void mc_server_stats_merge(struct mc_server_stats *dst, const struct mc_server_stats *src)
+{
+	dst->accepted += src->accepted;
+	dst->held += src->held;
+	dst->closed_peer += src->closed_peer;
+	dst->closed_reset += src->closed_reset;
+	dst->closed_other += src->closed_other;
+	dst->refused_fd += src->refused_fd;
+	dst->refused_max += src->refused_max;
+	dst->refused_mem += src->refused_mem;
+	dst->bytes_in += src->bytes_in;
+	dst->bytes_out += src->bytes_out;
+}
+
+/* Per-worker counters merged on read. */
 static void collect(struct server *s, struct mc_server_stats *st)
 {
 	unsigned n = atomic_load(&s->nworkers);
@@ -504,16 +519,19 @@ static void collect(struct server *s, struct mc_server_stats *st)
 	memset(st, 0, sizeof(*st));
 	for (unsigned i = 0; i < n; i++) {
 		struct srv_counters *c = &s->w[i]->c;
-		st->accepted += CNT_GET(c->accepted);
-		st->held += CNT_GET(c->held);
-		st->closed_peer += CNT_GET(c->closed_peer);
-		st->closed_reset += CNT_GET(c->closed_reset);
-		st->closed_other += CNT_GET(c->closed_other);
-		st->refused_fd += CNT_GET(c->refused_fd);
-		st->refused_max += CNT_GET(c->refused_max);
-		st->refused_mem += CNT_GET(c->refused_mem);
-		st->bytes_in += CNT_GET(c->bytes_in);
-		st->bytes_out += CNT_GET(c->bytes_out);
+		struct mc_server_stats one = {
+			.accepted = CNT_GET(c->accepted),
+			.held = CNT_GET(c->held),
+			.closed_peer = CNT_GET(c->closed_peer),
+			.closed_reset = CNT_GET(c->closed_reset),
+			.closed_other = CNT_GET(c->closed_other),
+			.refused_fd = CNT_GET(c->refused_fd),
+			.refused_max = CNT_GET(c->refused_max),
+			.refused_mem = CNT_GET(c->refused_mem),
+			.bytes_in = CNT_GET(c->bytes_in),
+			.bytes_out = CNT_GET(c->bytes_out),
+		};
+		mc_server_stats_merge(st, &one);
 	}
 	st->held_peak = atomic_load(&s->held_peak);
 	st->workers = n;

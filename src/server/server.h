@@ -56,6 +56,10 @@ struct mc_server_config {
 	void *tick_arg;
 };
 
+/* Add src's counters into dst (per-worker stats are merged on read);
+ * held_peak, workers, times and rss are the caller's. */
+void mc_server_stats_merge(struct mc_server_stats *dst, const struct mc_server_stats *src);
+
 /* Run until cfg->duration_ns or SIGINT/SIGTERM. Fills *out with the final
  * figures. Returns 0, or -errno with err set when it could not start. */
 int mc_server_run(const struct mc_server_config *cfg, struct mc_server_stats *out,
