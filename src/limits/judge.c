@@ -362,6 +362,27 @@ static uint64_t table_fds(uint64_t lim, uint64_t ovh)
 	return lim == MC_LIMITS_NONE ? MC_LIMITS_NONE : sub0(lim, ovh);
 }
 
+/* The maxconn flag that spreads d connections over fd tables of lim fds:
+ * workers of the server or the client; with role both each side holds one
+ * socket per connection in its own tables. */
+static void fix_workers(struct ctx *c, struct mc_limits_item *it, uint64_t d, uint64_t lim)
+{
+	uint64_t w = div_up(d, lim - c->sc->fd_overhead);
+
+	if (c->sc->role == MC_LIMITS_BOTH)
+		add_fix(it,
+			"or more fd tables: maxconn server --workers %" PRIu64
+			" and maxconn client --workers %" PRIu64
+			" (each worker owns an fd table of "
+			"%" PRIu64 "); this model: --fd-tables %" PRIu64,
+			w, w, lim, mul_sat(w, 2));
+	else
+		add_fix(it,
+			"or more fd tables: maxconn %s --workers %" PRIu64 " (each worker owns an "
+			"fd table of %" PRIu64 "); this model: --fd-tables %" PRIu64,
+			c->sc->role == MC_LIMITS_CLIENT ? "client" : "server", w, lim, w);
+}
+
 static void judge_fd_process(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -369,7 +390,7 @@ static void judge_fd_process(struct ctx *c)
 	struct mc_limits_item *it =
 	    add_item(c->r, MC_LIMIT_FD_PROCESS, "open files per process (RLIMIT_NOFILE, ulimit -n)",
 		     "getrlimit(RLIMIT_NOFILE)", MC_LIMITS_CEILING);
-	uint64_t d, per, w;
+	uint64_t d, per;
 	char sb[24], hb[24];
 
 	if (!it)
@@ -413,15 +434,8 @@ static void judge_fd_process(struct ctx *c)
 		if (s->nr_open.err == 0 && per > s->nr_open.v)
 			add_fix(it, "first raise fs.nr_open to %" PRIu64 " (see fd_nr_open)", per);
 	}
-	if (s->nofile_soft.v > sc->fd_overhead) {
-		w = div_up(mul_sat(d, c->fdpc), s->nofile_soft.v - sc->fd_overhead);
-		add_fix(it,
-			"or %" PRIu64 " fd tables: maxconn %s --workers %" PRIu64
-			" (each worker owns an fd table of %" PRIu64
-			"); this model: --fd-tables %" PRIu64,
-			w, c->sc->role == MC_LIMITS_CLIENT ? "client" : "server", w,
-			s->nofile_soft.v, w);
-	}
+	if (s->nofile_soft.v > sc->fd_overhead)
+		fix_workers(c, it, d, s->nofile_soft.v);
 }
 
 static void judge_fd_nr_open(struct ctx *c)
@@ -451,11 +465,8 @@ static void judge_fd_nr_open(struct ctx *c)
 	per = add_sat(div_up(mul_sat(d, c->fdpc), sc->fd_tables), sc->fd_overhead);
 	it->raise_to = per;
 	fix_sysctl_u64(it, "fs.nr_open", per);
-	if (s->nr_open.v > sc->fd_overhead) {
-		uint64_t w = div_up(mul_sat(d, c->fdpc), s->nr_open.v - sc->fd_overhead);
-		add_fix(it, "or more fd tables: maxconn %s --workers %" PRIu64,
-			c->sc->role == MC_LIMITS_CLIENT ? "client" : "server", w);
-	}
+	if (s->nr_open.v > sc->fd_overhead)
+		fix_workers(c, it, d, s->nr_open.v);
 }
 
 static void judge_fd_system(struct ctx *c)
@@ -694,8 +705,15 @@ static void judge_tcp_mem(struct ctx *c)
 	set_value(it, "%" PRIu64 " %" PRIu64 " %" PRIu64 " pages (max %s)", s->tcp_mem[0].v,
 		  s->tcp_mem[1].v, s->tcp_mem[2].v, mc_fmt_bytes(maxb, a, sizeof(a)));
 	if (!traffic) {
-		set_note(it, "idle connections hold no buffer memory; with --traffic BYTES this "
-			     "caps buffers at tcp_mem max");
+		char rw[32];
+		if (s->tcp_rmem[2].err || s->tcp_wmem[2].err)
+			snprintf(rw, sizeof(rw), "?");
+		else
+			mc_fmt_bytes(s->tcp_rmem[2].v + s->tcp_wmem[2].v, rw, sizeof(rw));
+		set_note(it,
+			 "idle connections hold no buffer memory; a busy one holds up to tcp_rmem "
+			 "+ tcp_wmem max (%s); --traffic BYTES counts it and this caps the total",
+			 rw);
 		return;
 	}
 	it->conns = div_keep(maxb, mul_sat(traffic, c->spc));
