@@ -4,8 +4,9 @@
 # says 17 connections can wait per listen socket (min(backlog, somaxconn) + 1)
 # and that this is a queue, not a ceiling on held connections. A server that
 # never accepts (--accept-rate 0) then has exactly 17 waiting (ss Recv-Q), the
-# client gets 17 established and the rest time out (ETIMEDOUT, named
-# accept_queue), and ListenOverflows counts the dropped handshakes.
+# client gets 17 established (a few more may look established on its side:
+# see below) and the rest time out (ETIMEDOUT, named accept_queue), and
+# ListenOverflows counts the dropped handshakes.
 . "$(dirname "$0")/lib.sh"
 mc_netns
 command -v jq >/dev/null || mc_skip "jq not installed"
@@ -31,8 +32,13 @@ timeout 60 "$MAXCONN" client --connect 127.0.0.1:9000 --conns 50 --hold 1s --con
 mc_eq "client exit code" 3 $?
 waiting=$(ss -Hltn 'sport = :9000' | awk '{print $2}')
 mc_eq "waiting in the accept queue (ss Recv-Q)" 17 "$waiting"
-mc_eq "client established" 17 "$(jq .established "$MC_TMP/c.json")"
-mc_eq "client timed out" 33 "$(jq .failures.ETIMEDOUT "$MC_TMP/c.json")"
+# The kernel's queue is the exact figure. The client may count a few more
+# as established: its handshake completed on its side while the full queue
+# dropped the final ACK on the server's (a ListenOverflow), so allow up to 8
+# more; every other connect must time out.
+est=$(jq .established "$MC_TMP/c.json")
+mc_between "client established (the queue, +8 tolerance)" 17 25 "$est"
+mc_eq "client timed out" $((50 - est)) "$(jq .failures.ETIMEDOUT "$MC_TMP/c.json")"
 mc_eq "client names the limit" '"accept_queue"' "$(jq .limit "$MC_TMP/c.json")"
 j=$("$MAXCONN" limits --json)
 mc_ge "ListenOverflows seen by limits" 1 "$(echo "$j" | jq '.limits[]|select(.id=="accept_queue").values.listen_overflows')"
