@@ -211,6 +211,9 @@ static uint64_t demand(const struct ctx *c, const struct mc_limits_item *it)
 
 /* ---- ports ---------------------------------------------------------- */
 
+/* ephemeral_ports: a ceiling for a client (pairs x ports per pair); for a
+ * server information with the 2^48 argument. Fixes: more sources, more
+ * destination ports, a wider range (when 1024-65535 can carry it). */
 static void judge_ports(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -383,6 +386,9 @@ static void fix_workers(struct ctx *c, struct mc_limits_item *it, uint64_t d, ui
 			c->sc->role == MC_LIMITS_CLIENT ? "client" : "server", w, lim, w);
 }
 
+/* fd_process: (RLIMIT_NOFILE soft - overhead) x tables / fds per
+ * connection. Fix: ulimit -n when the hard limit allows it, else
+ * limits.conf / systemd (root), or more fd tables. */
 static void judge_fd_process(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -438,6 +444,8 @@ static void judge_fd_process(struct ctx *c)
 		fix_workers(c, it, d, s->nofile_soft.v);
 }
 
+/* fd_nr_open: the same arithmetic with fs.nr_open, the cap no rlimit and no
+ * fd table can pass. */
 static void judge_fd_nr_open(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -469,6 +477,8 @@ static void judge_fd_nr_open(struct ctx *c)
 		fix_workers(c, it, d, s->nr_open.v);
 }
 
+/* fd_system: what fs.file-max leaves above the files allocated now, shared
+ * by every process. */
 static void judge_fd_system(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -501,7 +511,8 @@ static void judge_fd_system(struct ctx *c)
 	fix_sysctl_u64(it, "fs.file-max", need);
 }
 
-/* limits.conf nofile lines: information, they apply to new PAM sessions. */
+/* fd_user: the limits.conf and limits.d nofile/nproc lines, as
+ * information (pam applies them to new sessions, not to this process). */
 static void judge_fd_user(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -590,6 +601,8 @@ static void fix_memory_common(struct ctx *c, struct mc_limits_item *it)
 	add_fix(it, "or spread the connections over more hosts");
 }
 
+/* memory: (MemAvailable - reserve) / bytes per connection. The reserve is
+ * 5% of MemTotal, at least 64 MiB, so the host is never run dry. */
 static void judge_memory(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -628,6 +641,8 @@ static void judge_memory(struct ctx *c)
 	fix_memory_common(c, it);
 }
 
+/* cgroup_memory: the headroom at the tightest cgroup level, less 5% of its
+ * limit, / bytes per connection; no limit when no level sets one. */
 static void judge_cgroup_memory(struct ctx *c)
 {
 	const struct mc_limits_cgroup *cg = &c->s->cg;
@@ -678,6 +693,8 @@ static void judge_cgroup_memory(struct ctx *c)
 	fix_memory_common(c, it);
 }
 
+/* tcp_mem: with --traffic, tcp_mem max pages / buffer bytes per
+ * connection; idle connections hold no buffers, so information then. */
 static void judge_tcp_mem(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -731,6 +748,9 @@ static void judge_tcp_mem(struct ctx *c)
 
 /* ---- conntrack ------------------------------------------------------ */
 
+/* conntrack: a ceiling (max - count) only while the kernel tracks: entries
+ * exist or a NAT table is loaded. No module, or nothing tracked: no limit,
+ * and no warning. */
 static void judge_conntrack(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -781,6 +801,8 @@ static void judge_conntrack(struct ctx *c)
 
 /* ---- accept queue --------------------------------------------------- */
 
+/* accept_queue: min(backlog, somaxconn) + 1 per listen socket: how many
+ * connections can wait for accept(), a queue and never the binding limit. */
 static void judge_acceptq(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -848,6 +870,8 @@ static void threads_epoll_note(struct ctx *c, struct mc_limits_item *it)
 	}
 }
 
+/* threads: (threads-max - threads now) / threads per connection, for
+ * --model threads; information for epoll. */
 static void judge_threads(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -881,6 +905,8 @@ static void judge_threads(struct ctx *c)
 	threads_epoll_note(c, it);
 }
 
+/* pid_max: every thread takes an id: (pid_max - threads now) / threads per
+ * connection. */
 static void judge_pid_max(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -912,6 +938,8 @@ static void judge_pid_max(struct ctx *c)
 	threads_epoll_note(c, it);
 }
 
+/* nproc: RLIMIT_NPROC / threads per connection; not enforced for uid 0 in
+ * the initial user namespace. */
 static void judge_nproc(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -950,6 +978,8 @@ static void judge_nproc(struct ctx *c)
 	threads_epoll_note(c, it);
 }
 
+/* cgroup_pids: (pids.max - pids.current) / threads per connection at the
+ * tightest level; no limit when none is set. */
 static void judge_cgroup_pids(struct ctx *c)
 {
 	const struct mc_limits_cgroup *cg = &c->s->cg;
@@ -990,6 +1020,9 @@ static void judge_cgroup_pids(struct ctx *c)
 	threads_epoll_note(c, it);
 }
 
+/* thread_stack: stacks of RLIMIT_STACK bytes are reserved address space:
+ * the 47-bit space / stack, or with overcommit_memory=2 the commit room /
+ * stack. */
 static void judge_thread_stack(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -1040,6 +1073,8 @@ static void judge_thread_stack(struct ctx *c)
 
 /* ---- CPU and churn (information) ----------------------------------- */
 
+/* cpu: CPUs and a cgroup quota, as information: CPU bounds rates, not the
+ * number of idle connections held. */
 static void judge_cpu(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -1067,6 +1102,8 @@ static void judge_cpu(struct ctx *c)
 		     "how much traffic they carry, not how many are held");
 }
 
+/* time_wait: churn settings, as information; tcp_tw_reuse=2 (loopback
+ * only) is the default and never a warning. */
 static void judge_time_wait(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -1105,6 +1142,8 @@ static void judge_time_wait(struct ctx *c)
 			 reuse);
 }
 
+/* orphans: tcp_max_orphans, as information (held connections are never
+ * orphans). */
 static void judge_orphans(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
@@ -1128,11 +1167,23 @@ static void judge_orphans(struct ctx *c)
 
 /* ---- the whole judgement ------------------------------------------- */
 
+/* Every limit, in the order the table shows them (after redis's syscheck:
+ * a table of named checks). Each appends one item to the result. */
+static void (*const checks[])(struct ctx *) = {
+    judge_ports,   judge_sources, judge_fd_process,    judge_fd_nr_open,  judge_fd_system,
+    judge_fd_user, judge_memory,  judge_cgroup_memory, judge_tcp_mem,	  judge_conntrack,
+    judge_threads, judge_pid_max, judge_nproc,	       judge_cgroup_pids, judge_thread_stack,
+    judge_acceptq, judge_cpu,	  judge_time_wait,     judge_orphans,
+};
+
 static int cmp_conns(const struct mc_limits_result *r, int a, int b)
 {
 	return r->items[a].conns < r->items[b].conns ? -1 : r->items[a].conns > r->items[b].conns;
 }
 
+/* The whole judgement: the cost of a connection, every check, then the
+ * binding item (lowest known ceiling, first in table order on a tie), the
+ * items below --target, and those sorted lowest first. */
 int mc_limits_judge(const struct mc_limits_snap *s, const struct mc_limits_scenario *sc,
 		    struct mc_limits_result *r)
 {
@@ -1152,25 +1203,8 @@ int mc_limits_judge(const struct mc_limits_snap *s, const struct mc_limits_scena
 	r->socks_per_conn = c.spc;
 	conn_cost(&c);
 
-	judge_ports(&c);
-	judge_sources(&c);
-	judge_fd_process(&c);
-	judge_fd_nr_open(&c);
-	judge_fd_system(&c);
-	judge_fd_user(&c);
-	judge_memory(&c);
-	judge_cgroup_memory(&c);
-	judge_tcp_mem(&c);
-	judge_conntrack(&c);
-	judge_threads(&c);
-	judge_pid_max(&c);
-	judge_nproc(&c);
-	judge_cgroup_pids(&c);
-	judge_thread_stack(&c);
-	judge_acceptq(&c);
-	judge_cpu(&c);
-	judge_time_wait(&c);
-	judge_orphans(&c);
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		checks[i](&c);
 
 	for (int i = 0; i < r->n; i++) {
 		struct mc_limits_item *it = &r->items[i];

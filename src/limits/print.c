@@ -27,6 +27,8 @@ static const char *grp(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
+/* The ALLOWS column: a count, "N waiting" for a queue, "no limit", "-" for
+ * information, "?" when unknown. */
 static const char *allows(const struct mc_limits_item *it, char *buf, size_t len)
 {
 	char g[32];
@@ -44,6 +46,7 @@ static const char *allows(const struct mc_limits_item *it, char *buf, size_t len
 	return buf;
 }
 
+/* The STATUS column. */
 static const char *status_text(const struct mc_limits_item *it)
 {
 	if (it->status == MC_LIMITS_BINDING && it->needs_change)
@@ -130,6 +133,9 @@ static void wrap(FILE *f, int indent, const char *lead, const char *text)
 	fputc('\n', f);
 }
 
+/* One table row: id, value, what it allows, status; then what it is and
+ * where it was read, why it is unknown, how the number follows, and for
+ * the binding and needs-change rows the fix lines. */
 static void print_item(FILE *f, const struct mc_limits_item *it, bool example)
 {
 	char a[48], from[320];

@@ -122,6 +122,8 @@ static uint64_t slab_bytes(const char *line, uint64_t page_size)
 	return (uint64_t)pages * page_size / perslab;
 }
 
+/* The footprints of the caches an idle socket (and a thread) lives in,
+ * from /proc/slabinfo (root only: sl->err is -EACCES for others). */
 static void read_slab(const char *root, uint64_t page_size, struct mc_limits_slab *sl)
 {
 	static const struct {
@@ -385,6 +387,7 @@ static uint64_t cg_inactive_file(const char *root, const char *dir)
 	return 0;
 }
 
+/* Does root+path exist? */
 static bool exists(const char *root, const char *path)
 {
 	char full[PATH_MAX];
@@ -632,6 +635,8 @@ static struct mc_limits_num read_threads_now(const char *root)
 	return num_val(total);
 }
 
+/* Is the iptables nat table loaded? NAT needs conntrack, so the kernel
+ * tracks every connection even before the first entry shows. */
 static bool ipt_nat(const char *root)
 {
 	char buf[1024];
@@ -708,6 +713,7 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	read_sockstat(root, s);
 }
 
+/* One rlimit of this process; RLIM_INFINITY becomes MC_LIMITS_NONE. */
 static struct mc_limits_num rlim_num(int res, bool hard)
 {
 	struct rlimit rl;
