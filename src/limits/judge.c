@@ -320,7 +320,7 @@ static void judge_sources(struct ctx *c)
 	const struct mc_limits_snap *s = c->s;
 	struct mc_limits_item *it =
 	    add_item(c->r, MC_LIMITS_ID_SOURCES, "local addresses usable as sources",
-		     MC_LIMITS_P_FIB_TRIE, MC_LIMITS_INFO);
+		     MC_LIMITS_P_FIB_TRIE ", " MC_LIMITS_P_IF_INET6, MC_LIMITS_INFO);
 	char *p;
 	size_t left;
 	uint64_t total = 0;
@@ -347,14 +347,21 @@ static void judge_sources(struct ctx *c)
 		else if (!in_block(s, i))
 			total++;
 	}
-	if (!s->naddrs)
+	for (int i = 0; i < s->naddrs6 && left > 1; i++) {
+		int n = snprintf(p, left, "%s%s", s->naddrs || i ? ", " : "", s->addrs6[i]);
+		if (n < 0 || (size_t)n >= left)
+			break;
+		p += n;
+		left -= (size_t)n;
+	}
+	if (!s->naddrs && !s->naddrs6)
 		set_value(it, "none");
 	add_val(it, "addresses", (struct mc_limits_num){total, 0});
 	set_note(it,
-		 "%" PRIu64 " local IPv4 addresses (a /8 block on lo counts 16777214): each "
-		 "gives every destination its own port range; --sources %" PRIu64
+		 "%" PRIu64 " local IPv4 addresses (a /8 block on lo counts 16777214) and %d IPv6: "
+		 "each gives every destination its own port range; --sources %" PRIu64
 		 " is what this scenario uses",
-		 total, c->sc->sources);
+		 total, s->naddrs6, c->sc->sources);
 }
 
 /* ---- file descriptors ---------------------------------------------- */

@@ -74,6 +74,7 @@
 #define MC_LIMITS_P_NETSTAT	"/proc/net/netstat"
 #define MC_LIMITS_P_SOCKSTAT	"/proc/net/sockstat"
 #define MC_LIMITS_P_LOADAVG	"/proc/loadavg"
+#define MC_LIMITS_P_IF_INET6	"/proc/net/if_inet6"
 #define MC_LIMITS_P_FIB_TRIE	"/proc/net/fib_trie"
 #define MC_LIMITS_P_CGROUP	"/proc/self/cgroup"
 #define MC_LIMITS_P_UID_MAP	"/proc/self/uid_map"
@@ -162,6 +163,8 @@ struct mc_limits_snap {
 	struct mc_limits_addr addrs[MC_LIMITS_MAX_ADDRS];
 	int naddrs;
 	int addrs_err;
+	char addrs6[MC_LIMITS_MAX_ADDRS][48]; /* IPv6, link-local left out */
+	int naddrs6;
 
 	/* accept path */
 	struct mc_limits_num somaxconn, syn_backlog, syncookies;

@@ -6,6 +6,7 @@
  * the -errno of the read. */
 #include "limits/limits.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -277,6 +278,35 @@ static void read_addrs(const char *root, struct mc_limits_snap *s)
 		line = nl ? nl + 1 : NULL;
 	}
 	free(buf);
+}
+
+/* IPv6 addresses from /proc/net/if_inet6 ("00000000000000000000000000000001
+ * 01 80 10 80 lo": address, ifindex, prefix, scope, flags, name), leaving
+ * out link-local ones (scope 0x20), which need an interface to be used. */
+static void read_addrs6(const char *root, struct mc_limits_snap *s)
+{
+	char buf[8192];
+	ssize_t r = mc_proc_read(root, MC_LIMITS_P_IF_INET6, buf, sizeof(buf));
+
+	s->naddrs6 = 0;
+	for (char *sv, *line = r < 0 ? NULL : strtok_r(buf, "\n", &sv);
+	     line && s->naddrs6 < MC_LIMITS_MAX_ADDRS; line = strtok_r(NULL, "\n", &sv)) {
+		char hex[33];
+		unsigned idx, plen, scope;
+		struct in6_addr a;
+
+		if (sscanf(line, "%32s %x %x %x", hex, &idx, &plen, &scope) != 4 ||
+		    strlen(hex) != 32 || scope == 0x20)
+			continue;
+		for (int i = 0; i < 16; i++) {
+			unsigned b;
+			if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+				break;
+			a.s6_addr[i] = (uint8_t)b;
+		}
+		inet_ntop(AF_INET6, &a, s->addrs6[s->naddrs6], sizeof(s->addrs6[0]));
+		s->naddrs6++;
+	}
 }
 
 /* nofile and nproc lines of one limits.conf-style file. */
@@ -671,6 +701,7 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	else
 		s->reserved_in_range = num_err(s->port_lo.err);
 	read_addrs(root, s);
+	read_addrs6(root, s);
 
 	s->somaxconn = num_file(root, MC_LIMITS_P_SOMAXCONN);
 	s->syn_backlog = num_file(root, MC_LIMITS_P_SYN_BACKLOG);

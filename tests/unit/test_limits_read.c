@@ -92,6 +92,10 @@ static void test_base(void **state)
 	assert_string_equal(s->addrs[1].addr, "127.0.0.1");
 	assert_int_equal(s->addrs[1].prefix, 32);
 	assert_string_equal(s->addrs[2].addr, "10.0.0.5");
+	/* IPv6 without the link-local fe80:: one */
+	assert_int_equal(s->naddrs6, 2);
+	assert_string_equal(s->addrs6[0], "::1");
+	assert_string_equal(s->addrs6[1], "fd00::2");
 
 	/* limits.conf: nofile and nproc lines only, comments skipped; then
 	 * limits.d/\*.conf (README is not a .conf) */
