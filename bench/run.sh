@@ -11,7 +11,8 @@
 # it reads /proc/slabinfo and sockstat. Prints, per N, the median of REPEAT
 # runs: time to establish, connects per second, user memory per held
 # connection (RSS delta / N) for server and client, and kernel memory per
-# socket (slab delta / 2N sockets), with the slab caches that make it up.
+# socket (Slab delta in /proc/meminfo / 2N sockets), with the slab caches that
+# make it up.
 set -euo pipefail
 BIN=$(realpath "${1:?usage: bench/run.sh path/to/maxconn [N ...]}")
 shift
@@ -21,6 +22,18 @@ REPEAT=${REPEAT:-3}
 
 if [ -z "${MC_BENCH_NETNS:-}" ]; then
 	[ "$(id -u)" -eq 0 ] || { echo "bench: needs root for a private network namespace" >&2; exit 1; }
+	# EHASH=N: give the benchmark's namespace its own established-connection
+	# hash table of N buckets (net.ipv4.tcp_child_ehash_entries is read when
+	# a namespace is created; it is restored at once)
+	if [ -n "${EHASH:-}" ]; then
+		old=$(sysctl -n net.ipv4.tcp_child_ehash_entries)
+		sysctl -qw net.ipv4.tcp_child_ehash_entries="$EHASH"
+		MC_BENCH_NETNS=1 REPEAT=$REPEAT unshare -n -- "$0" "$BIN" "${SIZES[@]}" &
+		sleep 0.5
+		sysctl -qw net.ipv4.tcp_child_ehash_entries="$old"
+		wait $!
+		exit $?
+	fi
 	MC_BENCH_NETNS=1 REPEAT=$REPEAT exec unshare -n -- "$0" "$BIN" "${SIZES[@]}"
 fi
 ip link set lo up
@@ -30,8 +43,10 @@ cleanup() { [ -n "$SRV" ] && kill -TERM "$SRV" 2>/dev/null; wait 2>/dev/null; rm
 trap cleanup EXIT
 
 to_n() { case $1 in *k) echo $(( ${1%k} * 1000 ));; *M) echo $(( ${1%M} * 1000000 ));; *) echo "$1";; esac; }
-# bytes in use per slab cache: active_objs * objsize
-slab() { awk 'NR > 2 {printf "%s %d\n", $1, $2 * $4}' /proc/slabinfo; }
+# bytes held per slab cache: num_objs * objsize (SLUB's active_objs leaves
+# out objects on per-CPU slabs and undercounts at a million sockets)
+slab() { awk 'NR > 2 {printf "%s %.0f\n", $1, $3 * $4}' /proc/slabinfo; }
+slab_total() { awk '/^Slab:/ {printf "%.0f\n", $2 * 1024}' /proc/meminfo; }
 inuse() { awk '/^TCP:/ {print $3}' /proc/net/sockstat; }
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
@@ -43,23 +58,26 @@ run_one() { # N -> one line of figures in $TMP/run.txt
 	while [ ! -s "$TMP/ready" ]; do sleep 0.05; done
 	sleep 0.2
 	slab >"$TMP/slab0"
-	local base; base=$(inuse)
+	local base s0; base=$(inuse); s0=$(slab_total)
 	"$BIN" client --connect 127.0.0.1:9000 --source 127.0.0.2-127.0.1.255 --conns "$n" \
 		--hold 4s --json -q >"$TMP/c.json" &
-	local cli=$!
+	local cli=$! t_start; t_start=$(date +%s)
 	# wait until both ends of all N are in the kernel, then read the slabs
 	for _ in $(seq 1200); do
 		[ "$(inuse)" -ge $((base + 2 * n)) ] && break
 		sleep 0.05
 	done
 	sleep 0.5
+	echo "  (slabs read with $(inuse) TCP sockets in use, $(( $(date +%s) - t_start ))s after the start; Slab $s0 -> $(slab_total))" >&2
 	slab >"$TMP/slab1"
+	local slab_ps=$(( ($(slab_total) - s0) / (2 * n) ))
 	wait $cli
 	kill -INT "$SRV"; wait "$SRV" || true
 	SRV=
 	join "$TMP/slab0" "$TMP/slab1" | awk -v s=$((2 * n)) '
 		{d = $3 - $2; if (d > 0) {tot += d; if (d / s >= 8) printf "%s=%.0f ", $1, d / s}}
-		END {printf "\n%.0f\n", tot / s}' >"$TMP/slabdelta"
+		END {printf "\n"}' >"$TMP/slabdelta"
+	echo "$slab_ps" >>"$TMP/slabdelta"
 	local ramp rate ub_s ub_c est
 	est=$(jq .established "$TMP/c.json")
 	ramp=$(jq .ramp_s "$TMP/c.json")
