@@ -42,6 +42,8 @@ static const char help[] =
     "  --explain ID          what one limit is, how it shows when hit (errno, dmesg\n"
     "                        line, counter) and how to raise it; ID is one of:\n"
     "                        %s\n"
+    "  --pid PID             judge a running process: its rlimits (/proc/PID/limits),\n"
+    "                        uid and cgroup instead of this command's own\n"
     "  --root DIR            read /proc, /sys and /etc under DIR (tests, or a copy\n"
     "                        of another host's files); rlimits stay this process's\n"
     "  -h, --help            this text\n"
@@ -53,6 +55,7 @@ static const char help[] =
     "  maxconn limits\n"
     "  maxconn limits --role client --sources 10 --dest-ports 4 --json | jq .summary\n"
     "  maxconn limits --role both --fd-tables 8 --target 1M\n"
+    "  maxconn limits --pid $(pidof nginx) --target 100k\n"
     "  maxconn limits --explain ephemeral_ports\n"
     "\n"
     "Exit codes: 0 printed; 1 runtime failure; 2 usage error;\n"
@@ -72,6 +75,7 @@ enum {
 	OPT_JSON,
 	OPT_EXPLAIN,
 	OPT_ROOT,
+	OPT_PID,
 };
 
 static const struct option opts[] = {
@@ -88,6 +92,7 @@ static const struct option opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"explain", required_argument, NULL, OPT_EXPLAIN},
     {"root", required_argument, NULL, OPT_ROOT},
+    {"pid", required_argument, NULL, OPT_PID},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -112,6 +117,7 @@ int mc_cmd_limits(int argc, char **argv)
 	struct mc_limits_result *res = NULL;
 	const char *explain = NULL, *root = NULL;
 	bool json = false;
+	uint64_t pid = 0;
 	int c, rc;
 	struct mc_err err;
 
@@ -179,6 +185,12 @@ int mc_cmd_limits(int argc, char **argv)
 		case OPT_ROOT:
 			root = optarg;
 			break;
+		case OPT_PID:
+			if (mc_parse_count(optarg, &pid, &err) < 0 || pid == 0 || pid > 4194304 ||
+			    strspn(optarg, "0123456789") != strlen(optarg))
+				return mc_cli_usage_error(
+				    "limits", "--pid '%s': expected a process id", optarg);
+			break;
 		case 'h':
 			printf(help, mc_limits_explain_ids());
 			return MC_EXIT_OK;
@@ -210,6 +222,15 @@ int mc_cmd_limits(int argc, char **argv)
 		goto out;
 	}
 	mc_limits_read_self(snap);
+	snap->pid = (int)pid;
+	if (pid && (rc = mc_limits_read_pid(root, snap)) < 0) {
+		char eb[96];
+		fprintf(stderr, "maxconn limits: --pid %d: cannot read /proc/%d/limits: %s%s\n",
+			snap->pid, snap->pid, mc_strerror(rc, eb, sizeof(eb)),
+			rc == -ENOENT ? " (no such process?)" : "");
+		rc = rc == -ENOENT ? MC_EXIT_USAGE : MC_EXIT_RUNTIME;
+		goto out;
+	}
 	mc_limits_read(root, snap);
 	if (mc_limits_judge(snap, &sc, res) < 0) {
 		fputs("maxconn limits: the scenario has a zero count\n", stderr);

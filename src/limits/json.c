@@ -80,6 +80,10 @@ void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 		mc_json_kv_u64(&j, "target", sc->target);
 	else
 		mc_json_kv_null(&j, "target");
+	if (s->pid > 0)
+		mc_json_kv_i64(&j, "pid", s->pid);
+	else
+		mc_json_kv_null(&j, "pid");
 	mc_json_obj_close(&j);
 
 	mc_limits_summary(sum, sizeof(sum), sc, r);

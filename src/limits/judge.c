@@ -400,9 +400,9 @@ static void judge_fd_process(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	const struct mc_limits_scenario *sc = c->sc;
-	struct mc_limits_item *it =
-	    add_item(c->r, MC_LIMIT_FD_PROCESS, "open files per process (RLIMIT_NOFILE, ulimit -n)",
-		     "getrlimit(RLIMIT_NOFILE)", MC_LIMITS_CEILING);
+	struct mc_limits_item *it = add_item(
+	    c->r, MC_LIMIT_FD_PROCESS, "open files per process (RLIMIT_NOFILE, ulimit -n)",
+	    c->s->pid > 0 ? c->s->pid_limits : "getrlimit(RLIMIT_NOFILE)", MC_LIMITS_CEILING);
 	uint64_t d, per;
 	char sb[24], hb[24];
 
@@ -952,7 +952,7 @@ static void judge_nproc(struct ctx *c)
 	const struct mc_limits_snap *s = c->s;
 	struct mc_limits_item *it =
 	    thread_item(c, MC_LIMITS_ID_NPROC, "threads per user (RLIMIT_NPROC, ulimit -u)",
-			"getrlimit(RLIMIT_NPROC)");
+			c->s->pid > 0 ? c->s->pid_limits : "getrlimit(RLIMIT_NPROC)");
 	char a[24], b[24];
 
 	if (!it)
@@ -1035,7 +1035,7 @@ static void judge_thread_stack(struct ctx *c)
 	const struct mc_limits_snap *s = c->s;
 	struct mc_limits_item *it =
 	    thread_item(c, MC_LIMITS_ID_THREAD_STACK, "thread stacks (RLIMIT_STACK, ulimit -s)",
-			"getrlimit(RLIMIT_STACK)");
+			c->s->pid > 0 ? c->s->pid_limits : "getrlimit(RLIMIT_STACK)");
 	char a[32], b[32], ob[24];
 	uint64_t stack, room;
 	bool strict;

@@ -142,6 +142,12 @@ struct mc_limits_cgroup {
  * and page_size come from the running process (mc_limits_read_self) but sit
  * here so tests can set them. */
 struct mc_limits_snap {
+	/* whose limits: 0 = this process (read_self), else a pid whose
+	 * /proc/PID/limits, cgroup and uid mc_limits_read_pid reads; set it
+	 * before mc_limits_read */
+	int pid;
+	char pid_limits[32]; /* "/proc/PID/limits" when pid is set */
+
 	/* the process */
 	struct mc_limits_num nofile_soft, nofile_hard; /* NONE = RLIM_INFINITY */
 	struct mc_limits_num nproc_soft, nproc_hard;
@@ -280,6 +286,10 @@ void mc_limits_scenario_default(struct mc_limits_scenario *sc);
 void mc_limits_read(const char *root, struct mc_limits_snap *s);
 /* The process fields of s: rlimits, CPUs, uid, page size. */
 void mc_limits_read_self(struct mc_limits_snap *s);
+/* Replace the rlimits and uid of s with those of process s->pid, from
+ * root/proc/PID/limits and /proc/PID/status. Returns 0, or -errno when
+ * the process's limits cannot be read (no such process: -ENOENT). */
+int mc_limits_read_pid(const char *root, struct mc_limits_snap *s);
 
 /* Judge: pure; fills r. Returns 0, or -EINVAL for a scenario with a zero
  * count. */

@@ -202,6 +202,8 @@ void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_li
 		sc->fd_overhead, sc->sources, sc->dest_addrs, sc->dest_ports, sc->traffic);
 	if (sc->target)
 		fprintf(f, ", target %s", grp(sc->target, g, sizeof(g)));
+	if (s->pid > 0)
+		fprintf(f, "\nrlimits, uid and cgroup of process %d", s->pid);
 	fprintf(f,
 		"\none connection = %" PRIu64 " socket(s), %" PRIu64 " fd(s), %s bytes of memory",
 		r->socks_per_conn, r->fds_per_conn, grp(r->conn_bytes, b, sizeof(b)));

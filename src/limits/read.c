@@ -379,6 +379,16 @@ static void read_conf(const char *root, struct mc_limits_snap *s)
 	}
 }
 
+/* "/proc/self/NAME", or "/proc/PID/NAME" for another process. */
+static const char *proc_path(int pid, const char *name, char *buf, size_t len)
+{
+	if (pid > 0)
+		snprintf(buf, len, "/proc/%d/%s", pid, name);
+	else
+		snprintf(buf, len, "/proc/self/%s", name);
+	return buf;
+}
+
 /* A cgroup value: a number, or "max" (v2) / a huge number (v1's
  * 9223372036854771712) for no limit. */
 static struct mc_limits_num cg_value(const char *root, const char *path)
@@ -563,12 +573,14 @@ static size_t cg_dir(const char *root, const char *mount, const char *rel, char 
  * /sys/fs/cgroup/<controller> (v1), or /sys/fs/cgroup or
  * /sys/fs/cgroup/unified (v2); when the path is not there (a cgroup
  * namespace), the mount itself is used. */
-static void read_cgroup(const char *root, struct mc_limits_cgroup *cg)
+static void read_cgroup(const char *root, int pid, struct mc_limits_cgroup *cg)
 {
 	char buf[4096], v1_mem[256] = "", v1_pids[256] = "", v1_cpu[256] = "", v2[256] = "";
 	bool has_v1_mem = false, has_v1_pids = false, has_v1_cpu = false, has_v2 = false;
-	ssize_t r = mc_proc_read(root, MC_LIMITS_P_CGROUP, buf, sizeof(buf));
 	char dir[1024];
+	ssize_t r =
+	    mc_proc_read(root, proc_path(pid, "cgroup", dir, sizeof(dir)), buf, sizeof(buf));
+
 	const char *v2_mount;
 
 	memset(cg, 0, sizeof(*cg));
@@ -639,12 +651,12 @@ static void read_cgroup(const char *root, struct mc_limits_cgroup *cg)
 }
 
 /* "0 0 4294967295": the initial user namespace. */
-static bool read_init_userns(const char *root)
+static bool read_init_userns(const char *root, int pid)
 {
-	char buf[256];
+	char buf[256], path[64];
 	unsigned long long a, b, c;
 
-	if (mc_proc_read(root, MC_LIMITS_P_UID_MAP, buf, sizeof(buf)) < 0)
+	if (mc_proc_read(root, proc_path(pid, "uid_map", path, sizeof(path)), buf, sizeof(buf)) < 0)
 		return true; /* no user namespaces in this kernel */
 	return sscanf(buf, "%llu %llu %llu", &a, &b, &c) == 3 && a == 0 && b == 0 &&
 	       c == 4294967295ULL;
@@ -724,12 +736,12 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	nums_file(root, MC_LIMITS_P_TCP_MEM, s->tcp_mem, 3);
 	nums_file(root, MC_LIMITS_P_TCP_RMEM, s->tcp_rmem, 3);
 	nums_file(root, MC_LIMITS_P_TCP_WMEM, s->tcp_wmem, 3);
-	read_cgroup(root, &s->cg);
+	read_cgroup(root, s->pid, &s->cg);
 
 	s->threads_max = num_file(root, MC_LIMITS_P_THREADS_MAX);
 	s->pid_max = num_file(root, MC_LIMITS_P_PID_MAX);
 	s->threads_now = read_threads_now(root);
-	s->init_userns = read_init_userns(root);
+	s->init_userns = read_init_userns(root, s->pid);
 
 	s->ct_max = num_file(root, MC_LIMITS_P_CT_MAX);
 	if (s->ct_max.err == -ENOENT)
@@ -775,4 +787,44 @@ void mc_limits_read_self(struct mc_limits_snap *s)
 	}
 	s->uid = (uint32_t)getuid();
 	s->page_size = page > 0 ? (uint64_t)page : 4096;
+}
+
+/* "Max open files            20000                20000                files":
+ * the soft and hard values of one line of /proc/PID/limits. */
+static void limits_line(const char *buf, const char *name, struct mc_limits_num *soft,
+			struct mc_limits_num *hard)
+{
+	const char *p = strstr(buf, name);
+	char sv[32], hv[32];
+
+	*soft = *hard = num_err(-ENOENT);
+	if (!p || sscanf(p + strlen(name), "%31s %31s", sv, hv) != 2)
+		return;
+	*soft = strcmp(sv, "unlimited") == 0 ? num_val(MC_LIMITS_NONE)
+					     : num_val(strtoull(sv, NULL, 10));
+	*hard = strcmp(hv, "unlimited") == 0 ? num_val(MC_LIMITS_NONE)
+					     : num_val(strtoull(hv, NULL, 10));
+}
+
+int mc_limits_read_pid(const char *root, struct mc_limits_snap *s)
+{
+	char buf[4096], path[64];
+	struct mc_limits_num hard;
+	ssize_t r;
+	const char *uid;
+
+	proc_path(s->pid, "limits", s->pid_limits, sizeof(s->pid_limits));
+	r = mc_proc_read(root, s->pid_limits, buf, sizeof(buf));
+	if (r < 0)
+		return (int)r;
+	limits_line(buf, "Max open files", &s->nofile_soft, &s->nofile_hard);
+	limits_line(buf, "Max processes", &s->nproc_soft, &s->nproc_hard);
+	limits_line(buf, "Max stack size", &s->stack_soft, &hard);
+	r = mc_proc_read(root, proc_path(s->pid, "status", path, sizeof(path)), buf, sizeof(buf));
+	if (r < 0)
+		return (int)r;
+	uid = strstr(buf, "\nUid:");
+	if (uid)
+		s->uid = (uint32_t)strtoul(uid + 5, NULL, 10);
+	return 0;
 }

@@ -9,14 +9,14 @@ FIX=$(cd "$(dirname "$0")/../unit/fixtures/limits" && pwd)
 # --help teaches every flag and the exit codes
 help=$("$MAXCONN" limits --help) || mc_fail "--help exited $?"
 for w in --role --sources --dest-addrs --dest-ports --model --fd-tables --fd-overhead \
-	--traffic --backlog --target --json --explain --root "Exit codes" Example; do
+	--traffic --backlog --target --json --explain --pid --root "Exit codes" Example; do
 	case $help in *"$w"*) ;; *) mc_fail "--help does not mention $w" ;; esac
 done
 echo "ok: --help names every flag"
 
 # bad values: exit 2 and a message naming the value
 for bad in "--role waiter" "--sources 0" "--sources 10x" "--dest-ports 70000" \
-	"--model fibers" "--traffic 1Q" "--target -5" "--explain nosuch" "--bogus" "extra"; do
+	"--model fibers" "--traffic 1Q" "--target -5" "--explain nosuch" "--pid 12x" "--bogus" "extra"; do
 	# shellcheck disable=SC2086
 	err=$("$MAXCONN" limits $bad 2>&1 >/dev/null); rc=$?
 	mc_eq "exit code for '$bad'" 2 $rc
@@ -101,6 +101,18 @@ if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 		*) mc_fail "the table does not say slabinfo was unreadable" ;; esac
 	fi
 fi
+
+# --pid: a running process's own rlimits (here 777 soft, 800 hard)
+mc_bg prlimit --nofile=777:800 sleep 30
+for _ in $(seq 50); do [ "$(cat /proc/$MC_LAST/comm 2>/dev/null)" = sleep ] && break; sleep 0.1; done
+j=$("$MAXCONN" limits --pid "$MC_LAST" --json) || mc_fail "--pid exited $?"
+mc_eq "--pid: scenario.pid" "$MC_LAST" "$(echo "$j" | jq .scenario.pid)"
+mc_eq "--pid: its soft limit" 777 "$(echo "$j" | jq '.limits[]|select(.id=="fd_process").values.soft')"
+mc_eq "--pid: its hard limit" 800 "$(echo "$j" | jq '.limits[]|select(.id=="fd_process").values.hard')"
+mc_eq "--pid: ceiling" 769 "$(echo "$j" | jq .summary.connections)"
+mc_eq "--pid: source" "\"/proc/$MC_LAST/limits\"" "$(echo "$j" | jq '.limits[]|select(.id=="fd_process").source')"
+"$MAXCONN" limits --pid 4194303 >/dev/null 2>&1
+mc_eq "--pid of no process: exit code" 2 $?
 
 # the table: summary line and the seeds' arithmetic
 t=$(prlimit --nofile=5000:5000 "$MAXCONN" limits --root "$FIX/base")

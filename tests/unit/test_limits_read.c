@@ -189,6 +189,34 @@ static void test_missing(void **state)
 	free(s);
 }
 
+/* --pid: another process's rlimits, uid and cgroup. */
+static void test_pid(void **state)
+{
+	struct mc_limits_snap *s = calloc(1, sizeof(*s));
+
+	(void)state;
+	assert_non_null(s);
+	s->page_size = 4096;
+	s->pid = 4242;
+	assert_int_equal(mc_limits_read_pid(FIX "base", s), 0);
+	mc_limits_read(FIX "base", s);
+	assert_string_equal(s->pid_limits, "/proc/4242/limits");
+	assert_num(s->nofile_soft, 65535);
+	assert_num(s->nofile_hard, 1048576);
+	assert_num(s->nproc_soft, 63704);
+	assert_num(s->stack_soft, 8388608);
+	assert_int_equal(s->uid, 33);
+	/* its cgroup, not ours: a 2 GiB limit with 1 GiB used, 512 tasks */
+	assert_string_equal(s->cg.mem_path, "/sys/fs/cgroup/system.slice/nginx.service");
+	assert_num(s->cg.mem_limit, 2147483648ULL);
+	assert_num(s->cg.mem_headroom, 1073741824ULL);
+	assert_num(s->cg.pids_max, 512);
+	/* no such process */
+	s->pid = 4243;
+	assert_int_equal(mc_limits_read_pid(FIX "base", s), -ENOENT);
+	free(s);
+}
+
 /* The live host: read_self fills the process fields. */
 static void test_self(void **state)
 {
@@ -209,7 +237,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_base),      cmocka_unit_test(test_cgroup_v2),
 	    cmocka_unit_test(test_cgroup_v1), cmocka_unit_test(test_misc),
-	    cmocka_unit_test(test_missing),   cmocka_unit_test(test_self),
+	    cmocka_unit_test(test_missing),   cmocka_unit_test(test_pid),
+	    cmocka_unit_test(test_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
