@@ -1131,8 +1131,8 @@ static void judge_time_wait(struct ctx *c)
 		it->status = MC_LIMITS_FINE;
 		return;
 	}
-	reuse = s->tw_reuse.v == 0 ? "off" : s->tw_reuse.v == 1 ? "on" : "loopback only";
-	set_value(it, "tw_reuse %" PRIu64 " (%s), fin_timeout %s s, max_tw_buckets %s",
+	reuse = s->tw_reuse.v == 0 ? "off" : s->tw_reuse.v == 1 ? "on" : "loopback";
+	set_value(it, "tw_reuse %" PRIu64 " (%s), fin_timeout %ss, tw max %s",
 		  s->tw_reuse.v, reuse, numstr(s->fin_timeout, fb, sizeof(fb)),
 		  numstr(s->tw_buckets, bb, sizeof(bb)));
 	if (!c->client)

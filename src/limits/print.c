@@ -192,30 +192,41 @@ static void print_tuple(FILE *f, const struct mc_limits_snap *s,
 void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_limits_scenario *sc,
 		     const struct mc_limits_result *r)
 {
-	char sum[768], g[32], b[32], eb[96];
+	char sum[768], g[32], b[32], eb[96], head[512];
+	size_t o;
 
-	fprintf(f,
-		"maxconn limits: role %s, model %s, %" PRIu64 " fd table(s) with %" PRIu64
-		" overhead fds, %" PRIu64 " source(s) x %" PRIu64 " destination(s) x %" PRIu64
-		" port(s), traffic %" PRIu64 " B/socket",
-		mc_limits_role_str(sc->role), mc_limits_model_str(sc->model), sc->fd_tables,
-		sc->fd_overhead, sc->sources, sc->dest_addrs, sc->dest_ports, sc->traffic);
-	if (sc->target)
-		fprintf(f, ", target %s", grp(sc->target, g, sizeof(g)));
-	if (s->pid > 0)
-		fprintf(f, "\nrlimits, uid and cgroup of process %d", s->pid);
-	fprintf(f,
-		"\none connection = %" PRIu64 " socket(s), %" PRIu64 " fd(s), %s bytes of memory",
-		r->socks_per_conn, r->fds_per_conn, grp(r->conn_bytes, b, sizeof(b)));
+	o = (size_t)snprintf(
+	    head, sizeof(head),
+	    "maxconn limits: role %s, model %s, %" PRIu64 " fd table(s) with %" PRIu64
+	    " overhead fds, %" PRIu64 " source(s) x %" PRIu64 " destination(s) x %" PRIu64
+	    " port(s), traffic %" PRIu64 " B/socket",
+	    mc_limits_role_str(sc->role), mc_limits_model_str(sc->model), sc->fd_tables,
+	    sc->fd_overhead, sc->sources, sc->dest_addrs, sc->dest_ports, sc->traffic);
+	if (sc->target && o < sizeof(head))
+		o += (size_t)snprintf(head + o, sizeof(head) - o, ", target %s",
+				      grp(sc->target, g, sizeof(g)));
+	if (s->pid > 0 && o < sizeof(head))
+		snprintf(head + o, sizeof(head) - o, "; rlimits, uid and cgroup of process %d",
+			 s->pid);
+	wrap(f, 0, "", head);
+	o = (size_t)snprintf(head, sizeof(head),
+			     "one connection = %" PRIu64 " socket(s), %" PRIu64
+			     " fd(s), %s bytes of memory",
+			     r->socks_per_conn, r->fds_per_conn, grp(r->conn_bytes, b, sizeof(b)));
+	if (o >= sizeof(head))
+		o = sizeof(head) - 1;
 	if (!r->sock_bytes_default)
-		fputs(" (socket size from " MC_LIMITS_P_SLABINFO ")\n\n", f);
+		snprintf(head + o, sizeof(head) - o,
+			 " (socket size from " MC_LIMITS_P_SLABINFO ")");
 	else if (s->slab.err)
-		fprintf(
-		    f, " (cannot read " MC_LIMITS_P_SLABINFO ": %s; 4.1 KB per socket assumed)\n\n",
-		    mc_strerror(s->slab.err, eb, sizeof(eb)));
+		snprintf(head + o, sizeof(head) - o,
+			 " (cannot read " MC_LIMITS_P_SLABINFO ": %s; 4.1 KB per socket assumed)",
+			 mc_strerror(s->slab.err, eb, sizeof(eb)));
 	else
-		fputs(" (no TCP cache in " MC_LIMITS_P_SLABINFO "; 4.1 KB per socket assumed)\n\n",
-		      f);
+		snprintf(head + o, sizeof(head) - o,
+			 " (no TCP cache in " MC_LIMITS_P_SLABINFO "; 4.1 KB per socket assumed)");
+	wrap(f, 0, "", head);
+	fputc('\n', f);
 	fprintf(f, "%-17s %-42s %14s  %s\n", "LIMIT", "VALUE", "ALLOWS", "STATUS");
 	for (int i = 0; i < r->n; i++)
 		print_item(f, &r->items[i], sc->target == 0);
@@ -235,7 +246,8 @@ void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_li
 		}
 	}
 	mc_limits_summary(sum, sizeof(sum), sc, r);
-	fprintf(f, "\n%s\n", sum);
+	fputc('\n', f);
+	wrap(f, 0, "", sum);
 	fputs("More on a limit: maxconn limits --explain ID\n", f);
 }
 

@@ -121,7 +121,7 @@ static void test_server_fd_process(void **state)
 	/* tcp_tw_reuse=2 is the loopback-only default, not a problem */
 	it = item(f, MC_LIMITS_ID_TIME_WAIT);
 	assert_int_equal(it->status, MC_LIMITS_FINE);
-	assert_non_null(strstr(it->value, "loopback only"));
+	assert_non_null(strstr(it->value, "tw_reuse 2 (loopback)"));
 	/* not tracking: conntrack caps nothing */
 	it = item(f, MC_LIMIT_CONNTRACK);
 	assert_int_equal(it->conns, MC_LIMITS_NONE);
