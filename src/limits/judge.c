@@ -1118,7 +1118,7 @@ static void judge_time_wait(struct ctx *c)
 					     "TIME_WAIT and churn (tcp_tw_reuse, tcp_fin_timeout)",
 					     MC_LIMITS_P_TW_REUSE, MC_LIMITS_INFO);
 	const char *reuse;
-	char fb[24], bb[24];
+	char fb[24], bb[24], tb[24];
 
 	if (!it)
 		return;
@@ -1132,21 +1132,30 @@ static void judge_time_wait(struct ctx *c)
 		return;
 	}
 	reuse = s->tw_reuse.v == 0 ? "off" : s->tw_reuse.v == 1 ? "on" : "loopback";
-	set_value(it, "tw_reuse %" PRIu64 " (%s), fin_timeout %ss, tw max %s",
-		  s->tw_reuse.v, reuse, numstr(s->fin_timeout, fb, sizeof(fb)),
-		  numstr(s->tw_buckets, bb, sizeof(bb)));
+	set_value(it, "tw_reuse %" PRIu64 " (%s), fin_timeout %ss, tw max %s", s->tw_reuse.v, reuse,
+		  numstr(s->fin_timeout, fb, sizeof(fb)), numstr(s->tw_buckets, bb, sizeof(bb)));
 	if (!c->client)
-		set_note(it, "held connections never enter TIME_WAIT; on a server it only "
-			     "costs memory after closes");
+		set_note(it,
+			 "held connections never enter TIME_WAIT; on a server it only "
+			 "costs memory after closes (%s in TIME_WAIT now)",
+			 numstr(s->tcp_tw, tb, sizeof(tb)));
 	else if (s->tw_reuse.v == 0)
-		set_note(it, "a client that closes and reconnects keeps each closed port in "
-			     "TIME_WAIT for 60 s before reuse; net.ipv4.tcp_tw_reuse=1 (or 2 for "
-			     "loopback) lets connect() reuse it");
+		set_note(it,
+			 "a client that closes and reconnects keeps each closed port in "
+			 "TIME_WAIT for 60 s; net.ipv4.tcp_tw_reuse=1 (or 2 for loopback) lets "
+			 "connect() reuse it after 1 s (%s in TIME_WAIT now)",
+			 numstr(s->tcp_tw, tb, sizeof(tb)));
+	else if (s->tw_reuse.v == 1)
+		set_note(it,
+			 "connect() reuses a port in TIME_WAIT after 1 s (TCP timestamps on) "
+			 "(%s in TIME_WAIT now)",
+			 numstr(s->tcp_tw, tb, sizeof(tb)));
 	else
 		set_note(it,
-			 "connect() may reuse ports in TIME_WAIT (%s): closes do not eat "
-			 "the port range",
-			 reuse);
+			 "connect() reuses a port in TIME_WAIT after 1 s toward loopback "
+			 "destinations (TCP timestamps on); elsewhere a closed port waits 60 s "
+			 "(%s in TIME_WAIT now)",
+			 numstr(s->tcp_tw, tb, sizeof(tb)));
 }
 
 /* orphans: tcp_max_orphans, as information (held connections are never
