@@ -473,6 +473,28 @@ static void test_conntrack(void **state)
 	free(f);
 }
 
+/* tcp_tw_reuse 0, 1 or 2 is never a warning: TIME_WAIT is churn, not a
+ * ceiling on held connections; the note says what each value does. */
+static void test_time_wait(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	f->sc.role = MC_LIMITS_CLIENT;
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){100000, 0};
+	for (uint64_t v = 0; v <= 2; v++) {
+		f->s.tw_reuse.v = v;
+		assert_binding(f, MC_LIMIT_PORTS, 28232);
+		assert_no_warnings(f);
+		it = item(f, MC_LIMITS_ID_TIME_WAIT);
+		assert_int_equal(it->kind, MC_LIMITS_INFO);
+		assert_non_null(strstr(it->note, v == 0 ? "60 s" : "after 1 s"));
+		assert_non_null(strstr(it->note, "5 in TIME_WAIT now"));
+	}
+	free(f);
+}
+
 /* The accept queue is how many can wait, never the binding ceiling. */
 static void test_accept_queue(void **state)
 {
