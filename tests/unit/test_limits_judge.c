@@ -628,6 +628,7 @@ int main(void)
 	    cmocka_unit_test(test_cgroup_memory),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_conntrack),
+	    cmocka_unit_test(test_time_wait),
 	    cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_unknown),
 	    cmocka_unit_test(test_bad_scenario),
