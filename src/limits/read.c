@@ -552,6 +552,16 @@ static void cg_cpu(const char *root, const char *dir, int version, struct mc_lim
 	}
 }
 
+/* Is dir a cgroup directory (the filesystem mounted there)? A container
+ * without /sys/fs/cgroup must give "unknown", not "no limit". */
+static bool mounted(const char *root, const char *dir)
+{
+	char path[1100];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	return exists(root, path);
+}
+
 /* The directory of cgroup rel under mount, into dir; the mount itself when
  * rel is not there (a cgroup namespace hides the path). Returns the length
  * of the mount prefix, where walking up stops. */
@@ -632,13 +642,19 @@ static void read_cgroup(const char *root, int pid, struct mc_limits_cgroup *cg)
 		size_t mlen = cg_dir(root, has_v1_mem ? MC_LIMITS_P_CGROUP_FS "/memory" : v2_mount,
 				     has_v1_mem ? v1_mem : v2, dir, sizeof(dir));
 		snprintf(cg->mem_path, sizeof(cg->mem_path), "%.199s", dir);
-		cg_memory(root, dir, mlen, has_v1_mem ? 1 : 2, cg);
+		if (mounted(root, dir))
+			cg_memory(root, dir, mlen, has_v1_mem ? 1 : 2, cg);
+		else
+			cg->mem_limit = cg->mem_headroom = num_err(-ENOENT);
 	}
 	if (has_v1_pids || has_v2) {
 		size_t mlen = cg_dir(root, has_v1_pids ? MC_LIMITS_P_CGROUP_FS "/pids" : v2_mount,
 				     has_v1_pids ? v1_pids : v2, dir, sizeof(dir));
 		snprintf(cg->pids_path, sizeof(cg->pids_path), "%.199s", dir);
-		cg_pids(root, dir, mlen, cg);
+		if (mounted(root, dir))
+			cg_pids(root, dir, mlen, cg);
+		else
+			cg->pids_max = num_err(-ENOENT);
 	}
 	/* cpu quota of the process's own group */
 	if (has_v1_cpu || has_v2) {

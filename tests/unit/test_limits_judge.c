@@ -559,6 +559,26 @@ static void test_unknown(void **state)
 	free(f);
 }
 
+/* No cgroup filesystem: cgroup_memory is unknown, cgroup_pids too but the
+ * epoll model does not need it. */
+static void test_no_cgroupfs(void **state)
+{
+	struct fx *f = load(FIX "nocgfs");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	assert_binding(f, MC_LIMIT_FD_PROCESS, 19992);
+	it = item(f, MC_LIMITS_ID_CGROUP_MEMORY);
+	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
+	assert_non_null(strstr(it->reason, "ENOENT"));
+	assert_int_equal(f->r.nunknown, 1);
+	assert_int_equal(item(f, MC_LIMITS_ID_CGROUP_PIDS)->status, MC_LIMITS_FINE);
+	f->sc.model = MC_LIMITS_THREADS;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMITS_ID_CGROUP_PIDS)->status, MC_LIMITS_UNKNOWN);
+	free(f);
+}
+
 static void test_bad_scenario(void **state)
 {
 	struct fx *f = load(FIX "base");
@@ -631,6 +651,7 @@ int main(void)
 	    cmocka_unit_test(test_time_wait),
 	    cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_unknown),
+	    cmocka_unit_test(test_no_cgroupfs),
 	    cmocka_unit_test(test_bad_scenario),
 	    cmocka_unit_test(test_output),
 	};

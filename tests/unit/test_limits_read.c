@@ -189,6 +189,19 @@ static void test_missing(void **state)
 	free(s);
 }
 
+/* /proc/self/cgroup names a cgroup but no cgroup filesystem is mounted
+ * (a container): unknown, not "no limit". */
+static void test_no_cgroupfs(void **state)
+{
+	struct mc_limits_snap *s = read_tree(FIX "nocgfs");
+
+	(void)state;
+	assert_int_equal(s->cg.version, 2);
+	assert_int_equal(s->cg.mem_limit.err, -ENOENT);
+	assert_int_equal(s->cg.pids_max.err, -ENOENT);
+	free(s);
+}
+
 /* --pid: another process's rlimits, uid and cgroup. */
 static void test_pid(void **state)
 {
@@ -235,10 +248,10 @@ static void test_self(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_base),      cmocka_unit_test(test_cgroup_v2),
-	    cmocka_unit_test(test_cgroup_v1), cmocka_unit_test(test_misc),
-	    cmocka_unit_test(test_missing),   cmocka_unit_test(test_pid),
-	    cmocka_unit_test(test_self),
+	    cmocka_unit_test(test_base),	cmocka_unit_test(test_cgroup_v2),
+	    cmocka_unit_test(test_cgroup_v1),	cmocka_unit_test(test_misc),
+	    cmocka_unit_test(test_missing),	cmocka_unit_test(test_pid),
+	    cmocka_unit_test(test_no_cgroupfs), cmocka_unit_test(test_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
