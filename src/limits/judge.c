@@ -655,7 +655,9 @@ static void judge_cgroup_memory(struct ctx *c)
 	const struct mc_limits_cgroup *cg = &c->s->cg;
 	struct mc_limits_result *r = c->r;
 	struct mc_limits_item *it =
-	    add_item(c->r, MC_LIMITS_ID_CGROUP_MEMORY, "cgroup memory limit (memory.max)",
+	    add_item(c->r, MC_LIMITS_ID_CGROUP_MEMORY,
+		     cg->version == 1 ? "cgroup memory limit (v1 memory.limit_in_bytes)"
+				      : "cgroup memory limit (memory.max)",
 		     cg->mem_path[0] ? cg->mem_path : MC_LIMITS_P_CGROUP, MC_LIMITS_CEILING);
 	uint64_t reserve, d, need, used;
 	char a[32], b[32];
