@@ -37,6 +37,9 @@ if [ -z "${MC_BENCH_NETNS:-}" ]; then
 	MC_BENCH_NETNS=1 REPEAT=$REPEAT exec unshare -n -- "$0" "$BIN" "${SIZES[@]}"
 fi
 ip link set lo up
+# the namespace is ours: a deep accept queue, so a burst of connects waits
+# instead of being dropped (a dropped SYN costs a 1 s retransmit)
+sysctl -qw net.core.somaxconn=${SOMAXCONN:-65535}
 TMP=$(mktemp -d /tmp/mc-bench.XXXXXX)
 SRV=
 cleanup() { [ -n "$SRV" ] && kill -TERM "$SRV" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
@@ -61,7 +64,7 @@ run_one() { # N -> one line of figures in $TMP/run.txt
 	local base s0; base=$(inuse); s0=$(slab_total)
 	"$BIN" client --connect 127.0.0.1:9000 --source 127.0.0.2-127.0.1.255 --conns "$n" \
 		--hold 4s --json -q >"$TMP/c.json" &
-	local cli=$! t_start; t_start=$(date +%s)
+	local cli=$! t_start; t_start=$(date +%s); nstat -n 2>/dev/null || true
 	# wait until both ends of all N are in the kernel, then read the slabs
 	for _ in $(seq 1200); do
 		[ "$(inuse)" -ge $((base + 2 * n)) ] && break
@@ -72,6 +75,7 @@ run_one() { # N -> one line of figures in $TMP/run.txt
 	slab >"$TMP/slab1"
 	local slab_ps=$(( ($(slab_total) - s0) / (2 * n) ))
 	wait $cli
+	echo "  (kernel: $(nstat 2>/dev/null | awk '/ListenOverflows|TCPSynRetrans/ {printf "%s=%s ", $1, $2}'))" >&2
 	kill -INT "$SRV"; wait "$SRV" || true
 	SRV=
 	join "$TMP/slab0" "$TMP/slab1" | awk -v s=$((2 * n)) '

@@ -41,6 +41,8 @@ static const char help[] =
 	"  -H, --hold D            hold them D once all are up (default: until Ctrl-C)\n"
 	"  -w, --workers N|auto    worker threads (default auto: one per CPU, more\n"
 	"                          when N needs more fd tables than that)\n"
+	"      --ramp-workers N    workers connecting at once; the rest hold until one\n"
+	"                          finishes (default 8 per CPU)\n"
 	"      --send STRING       heartbeat payload, sent every --every\n"
 	"      --every D           period of heartbeats / echo messages (e.g. 1s)\n"
 	"      --echo-verify BYTES each connection sends BYTES of a pattern unique to it\n"
@@ -318,6 +320,7 @@ int mc_cmd_client(int argc, char **argv)
 		{"connect-timeout", required_argument, NULL, 'T'},
 		{"hold", required_argument, NULL, 'H'},
 		{"workers", required_argument, NULL, 'w'},
+		{"ramp-workers", required_argument, NULL, 'W'},
 		{"send", required_argument, NULL, 'S'},
 		{"every", required_argument, NULL, 'E'},
 		{"echo-verify", required_argument, NULL, 'V'},
@@ -395,6 +398,12 @@ int mc_cmd_client(int argc, char **argv)
 							  optarg);
 			else
 				cfg.workers = (unsigned)v;
+			break;
+		case 'W':
+			if (mc_parse_count(optarg, &v, &err) < 0 || v < 1 || v > 4096)
+				return mc_cli_usage_error("client", "--ramp-workers '%s': use 1 to 4096",
+							  optarg);
+			cfg.ramp_workers = (unsigned)v;
 			break;
 		case 'S':
 			cfg.send = optarg;

@@ -33,6 +33,7 @@ struct mc_client_config {
 	uint64_t hold_ns;            /* how long to hold once all are up */
 	bool hold_forever;           /* until SIGINT/SIGTERM */
 	unsigned workers;            /* 0 = auto */
+	unsigned ramp_workers;       /* workers connecting at once; 0 = 8 per CPU */
 	/* traffic */
 	const char *send; /* heartbeat payload, sent every every_ns */
 	size_t send_len;
