@@ -75,7 +75,7 @@ run_one() { # N -> one line of figures in $TMP/run.txt
 	slab >"$TMP/slab1"
 	local slab_ps=$(( ($(slab_total) - s0) / (2 * n) ))
 	wait $cli
-	echo "  (kernel: $(nstat 2>/dev/null | awk '/ListenOverflows|TCPSynRetrans/ {printf "%s=%s ", $1, $2}'))" >&2
+	echo "  (kernel: $(nstat 2>/dev/null | awk 'BEGIN {o = 0; r = 0} /ListenOverflows/ {o = $2} /TCPSynRetrans/ {r = $2} END {printf "ListenOverflows=%d SynRetrans=%d", o, r}'))" >&2
 	kill -INT "$SRV"; wait "$SRV" || true
 	SRV=
 	join "$TMP/slab0" "$TMP/slab1" | awk -v s=$((2 * n)) '

@@ -15,4 +15,8 @@ int mc_cmd_limits(int argc, char **argv);
 int mc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Parse "--workers N|auto" (0 = auto). Returns 0, or prints the usage
+ * error for cmd and returns MC_EXIT_USAGE. */
+int mc_cli_parse_workers(const char *cmd, const char *arg, unsigned *out);
+
 #endif

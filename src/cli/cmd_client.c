@@ -390,14 +390,8 @@ int mc_cmd_client(int argc, char **argv)
 			cfg.hold_forever = false;
 			break;
 		case 'w':
-			if (strcmp(optarg, "auto") == 0)
-				cfg.workers = 0;
-			else if (mc_parse_count(optarg, &v, &err) < 0 || v < 1 || v > 4096)
-				return mc_cli_usage_error("client",
-							  "--workers '%s': use auto or 1 to 4096",
-							  optarg);
-			else
-				cfg.workers = (unsigned)v;
+			if (mc_cli_parse_workers("client", optarg, &cfg.workers))
+				return MC_EXIT_USAGE;
 			break;
 		case 'W':
 			if (mc_parse_count(optarg, &v, &err) < 0 || v < 1 || v > 4096)

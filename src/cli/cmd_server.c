@@ -208,14 +208,8 @@ int mc_cmd_server(int argc, char **argv)
 									: "must be at least 1, or max");
 			break;
 		case 'w':
-			if (strcmp(optarg, "auto") == 0)
-				cfg.workers = 0;
-			else if (mc_parse_count(optarg, &v, &err) < 0 || v < 1 || v > 4096)
-				return mc_cli_usage_error("server",
-							  "--workers '%s': use auto or 1 to 4096",
-							  optarg);
-			else
-				cfg.workers = (unsigned)v;
+			if (mc_cli_parse_workers("server", optarg, &cfg.workers))
+				return MC_EXIT_USAGE;
 			break;
 		case 'm':
 			if (strcmp(optarg, "hold") == 0)

@@ -5,6 +5,9 @@
 #include <stdio.h>
 
 #include "common/err.h"
+#include "common/parse.h"
+
+#include <string.h>
 
 int mc_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -16,4 +19,18 @@ int mc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'maxconn %s --help'.\n", cmd);
 	return MC_EXIT_USAGE;
+}
+
+int mc_cli_parse_workers(const char *cmd, const char *arg, unsigned *out)
+{
+	uint64_t v;
+
+	if (strcmp(arg, "auto") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (mc_parse_count(arg, &v, NULL) < 0 || v < 1 || v > 4096)
+		return mc_cli_usage_error(cmd, "--workers '%s': use auto or 1 to 4096", arg);
+	*out = (unsigned)v;
+	return 0;
 }

@@ -479,16 +479,10 @@ static bool outstanding(struct cli_worker *w)
 static int worker_setup(struct cli_worker *w)
 {
 	struct client *cl = w->cl;
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)TAG_STOP << 32};
-	int rc;
 
-	if (cl->private_tables && (rc = mc_fdtable_unshare()) < 0)
-		return rc;
-	w->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (w->epfd == -1)
-		return -errno;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, cl->ctl.stopfd, &ev) == -1)
-		return -errno;
+	w->epfd = mc_ctl_worker_init(&cl->ctl, cl->private_tables, (uint64_t)TAG_STOP << 32);
+	if (w->epfd < 0)
+		return w->epfd;
 	w->nconns = mc_fdtable_limit();
 	w->conns = calloc(w->nconns, sizeof(*w->conns));
 	w->scratch = malloc(SCRATCH_SIZE);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -83,4 +85,22 @@ void mc_ctl_close(struct mc_ctl *c)
 	if (c->wakefd >= 0)
 		close(c->wakefd);
 	c->sigfd = c->stopfd = c->wakefd = -1;
+}
+
+int mc_ctl_worker_init(const struct mc_ctl *c, bool private_table, uint64_t stop_data)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = stop_data};
+	int epfd;
+
+	if (private_table && unshare(CLONE_FILES) == -1)
+		return -errno;
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd == -1)
+		return -errno;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->stopfd, &ev) == -1) {
+		int e = errno;
+		close(epfd);
+		return -e;
+	}
+	return epfd;
 }

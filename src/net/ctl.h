@@ -7,6 +7,7 @@
 #define MC_NET_CTL_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -30,6 +31,11 @@ enum mc_ctl_event mc_ctl_wait(struct mc_ctl *c, int timeout_ms);
  * Ctrl-C during teardown ends the process at once. */
 void mc_ctl_stop(struct mc_ctl *c);
 void mc_ctl_wake(int wakefd);
+/* A worker's first steps, the same in every engine: take a private fd table
+ * when asked (unshare(CLONE_FILES)), make the worker's epoll instance and
+ * register the stop eventfd in it with the given epoll data. Returns the
+ * epoll fd or -errno. */
+int mc_ctl_worker_init(const struct mc_ctl *c, bool private_table, uint64_t stop_data);
 void mc_ctl_close(struct mc_ctl *c);
 
 #endif

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sched.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -133,11 +132,6 @@ int mc_sock_check_source(const struct mc_addr *addr)
 		rc = -errno;
 	close(s);
 	return rc;
-}
-
-int mc_fdtable_unshare(void)
-{
-	return unshare(CLONE_FILES) == -1 ? -errno : 0;
 }
 
 int mc_fdtable_count(void)

@@ -29,9 +29,6 @@ int mc_sock_error(int fd);
  * an address of this host. */
 int mc_sock_check_source(const struct mc_addr *addr);
 
-/* Give the calling thread its own fd table (unshare(CLONE_FILES)): from now
- * on RLIMIT_NOFILE counts this thread's fds only. */
-int mc_fdtable_unshare(void);
 /* Open fds in the calling thread's table (from /proc/thread-self/fd). */
 int mc_fdtable_count(void);
 /* RLIMIT_NOFILE soft limit. */

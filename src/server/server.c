@@ -370,18 +370,13 @@ static void on_readable(struct srv_worker *w, int fd)
 static int worker_setup(struct srv_worker *w)
 {
 	struct server *s = w->srv;
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)TAG_STOP << 32};
-	int rc, open_fds;
+	int open_fds;
 
-	if (s->private_tables && (rc = mc_fdtable_unshare()) < 0)
-		return rc;
-	w->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (w->epfd == -1)
-		return -errno;
+	w->epfd = mc_ctl_worker_init(&s->ctl, s->private_tables, (uint64_t)TAG_STOP << 32);
+	if (w->epfd < 0)
+		return w->epfd;
 	if ((w->reserve = mc_reserve_open()) < 0)
 		return w->reserve;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, s->ctl.stopfd, &ev) == -1)
-		return -errno;
 	w->nconns = mc_fdtable_limit();
 	w->conns = calloc(w->nconns, sizeof(*w->conns));
 	w->scratch = malloc(SCRATCH_SIZE);
