@@ -56,9 +56,9 @@ integration: $(B)/maxconn
 	@sh tests/integration/run.sh $(B)/maxconn
 
 check:
-	$(MAKE) WERROR=-Werror all unit
-	$(MAKE) WERROR=-Werror asan
-	$(MAKE) WERROR=-Werror integration
+	$(MAKE) --no-print-directory WERROR=-Werror all unit
+	$(MAKE) --no-print-directory WERROR=-Werror asan
+	$(MAKE) --no-print-directory WERROR=-Werror integration
 
 bench: $(B)/maxconn
 	@sh bench/run.sh $(B)/maxconn
