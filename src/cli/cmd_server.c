@@ -37,6 +37,12 @@ static const char help[] =
 	"                          (default auto)\n"
 	"  -m, --mode hold|echo    hold: read and discard; echo: write back every byte\n"
 	"                          (default hold)\n"
+	"  -M, --model epoll|threads  epoll: worker threads with epoll (scales);\n"
+	"                          threads: one blocking thread per connection, the\n"
+	"                          traditional model, to measure what it costs and\n"
+	"                          where it stops (default epoll)\n"
+	"      --thread-stack SIZE stack per connection thread with --model threads\n"
+	"                          (default: the system's, ulimit -s)\n"
 	"  -b, --backlog N         listen backlog (default net.core.somaxconn; the\n"
 	"                          kernel caps it at somaxconn)\n"
 	"      --accept-rate R     accept at most R connections per second; 0 never\n"
@@ -102,6 +108,7 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	mc_json_obj_open(&j);
 	mc_json_kv_str(&j, "command", "server");
 	mc_json_kv_str(&j, "mode", cfg->mode == MC_SERVER_ECHO ? "echo" : "hold");
+	mc_json_kv_str(&j, "model", cfg->model == MC_MODEL_THREADS ? "threads" : "epoll");
 	mc_json_kv_u64(&j, "accepted", s->accepted);
 	mc_json_kv_u64(&j, "held", s->held);
 	mc_json_kv_u64(&j, "held_peak", s->held_peak);
@@ -110,6 +117,7 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	mc_json_kv_u64(&j, "fd_limit", s->refused_fd);
 	mc_json_kv_u64(&j, "max_conns", s->refused_max);
 	mc_json_kv_u64(&j, "memory", s->refused_mem);
+	mc_json_kv_u64(&j, "threads", s->refused_threads);
 	mc_json_obj_close(&j);
 	mc_json_key(&j, "closed");
 	mc_json_obj_open(&j);
@@ -125,7 +133,9 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	mc_json_kv_double(&j, "duration_s", (double)s->elapsed_ns / 1e9);
 	mc_json_kv_u64(&j, "rss_bytes", s->rss);
 	mc_json_kv_double(&j, "user_bytes_per_conn", user_bytes_per_conn(s));
-	if (s->refused_fd)
+	if (s->refused_threads)
+		mc_json_kv_str(&j, "limit", MC_LIMIT_THREADS);
+	else if (s->refused_fd)
 		mc_json_kv_str(&j, "limit", MC_LIMIT_FD_PROCESS);
 	else if (s->refused_mem)
 		mc_json_kv_str(&j, "limit", MC_LIMIT_MEMORY);
@@ -155,6 +165,15 @@ static void print_text(const struct mc_server_stats *s)
 	       s->workers,
 	       s->private_fd_tables ? "each with its own fd table" : "sharing one fd table",
 	       user_bytes_per_conn(s), mc_fmt_bytes(s->rss, a, sizeof(a)));
+	if (s->refused_threads) {
+		char eb[96];
+		printf("  limit: %llu connections got no thread: pthread_create: %s: the thread "
+		       "limit (ulimit -u, kernel.threads-max, kernel.pid_max, pids.max) or memory "
+		       "for stacks; one thread per connection does not scale, epoll does "
+		       "(--model epoll)\n",
+		       (unsigned long long)s->refused_threads,
+		       mc_strerror(s->thread_errno, eb, sizeof(eb)));
+	}
 	if (s->refused_fd)
 		printf("  limit: the fd tables were full: %s\n",
 		       mc_cause_advice(MC_CAUSE_EMFILE));
@@ -167,6 +186,8 @@ int mc_cmd_server(int argc, char **argv)
 		{"max-conns", required_argument, NULL, 'n'},
 		{"workers", required_argument, NULL, 'w'},
 		{"mode", required_argument, NULL, 'm'},
+		{"model", required_argument, NULL, 'M'},
+		{"thread-stack", required_argument, NULL, 'k'},
 		{"backlog", required_argument, NULL, 'b'},
 		{"accept-rate", required_argument, NULL, 'R'},
 		{"duration", required_argument, NULL, 'd'},
@@ -187,7 +208,7 @@ int mc_cmd_server(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":l:n:w:m:b:d:jqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":l:n:w:m:M:b:d:jqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			if (cfg.nlisten >= MAX_LISTEN_ARGS)
@@ -219,6 +240,21 @@ int mc_cmd_server(int argc, char **argv)
 			else
 				return mc_cli_usage_error("server", "--mode '%s': use hold or echo",
 							  optarg);
+			break;
+		case 'M':
+			if (strcmp(optarg, "epoll") == 0)
+				cfg.model = MC_MODEL_EPOLL;
+			else if (strcmp(optarg, "threads") == 0)
+				cfg.model = MC_MODEL_THREADS;
+			else
+				return mc_cli_usage_error("server", "--model '%s': use epoll or threads",
+							  optarg);
+			break;
+		case 'k':
+			if (mc_parse_size(optarg, &v, &err) < 0 || v < 16384 || v > (1ULL << 30))
+				return mc_cli_usage_error("server",
+							  "--thread-stack '%s': use 16k to 1G", optarg);
+			cfg.thread_stack = (size_t)v;
 			break;
 		case 'b':
 			if (mc_parse_count(optarg, &v, &err) < 0 || v < 1 || v > 1u << 30)
@@ -274,5 +310,5 @@ int mc_cmd_server(int argc, char **argv)
 		print_json(&cfg, &st);
 	else
 		print_text(&st);
-	return st.refused_fd || st.refused_mem ? MC_EXIT_LIMIT : MC_EXIT_OK;
+	return st.refused_fd || st.refused_mem || st.refused_threads ? MC_EXIT_LIMIT : MC_EXIT_OK;
 }

@@ -17,6 +17,7 @@
 #include "common/procfs.h"
 #include "net/ctl.h"
 #include "net/sock.h"
+#include "server/threads.h"
 
 #define MAX_LISTENERS   4096
 #define MAX_WORKERS     4096
@@ -80,6 +81,7 @@ struct server {
 	_Atomic unsigned accepting;
 	_Atomic unsigned nworkers;
 	struct srv_worker *w[MAX_WORKERS];
+	struct mc_threads *threads; /* --model threads */
 };
 
 static void listeners_set(struct srv_worker *w, bool on)
@@ -512,6 +514,12 @@ static void collect(struct server *s, struct mc_server_stats *st)
 	unsigned n = atomic_load(&s->nworkers);
 
 	memset(st, 0, sizeof(*st));
+	if (s->threads) {
+		mc_threads_collect(s->threads, st);
+		st->elapsed_ns = mc_now_ns() - s->t0;
+		mc_self_rss(&st->rss);
+		return;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct srv_counters *c = &s->w[i]->c;
 		struct mc_server_stats one = {
@@ -626,6 +634,14 @@ int mc_server_run(const struct mc_server_config *cfg, struct mc_server_stats *ou
 	if ((rc = open_listeners(s, err)) < 0)
 		goto out;
 
+	if (cfg->model == MC_MODEL_THREADS) {
+		s->t0 = mc_now_ns();
+		if ((rc = mc_threads_start(&s->threads, cfg, s->lfds, s->nl, s->ctl.stopfd, err)) < 0)
+			goto out;
+		initial = max_workers = 0;
+		goto ready;
+	}
+
 	/* One table is enough when the target fits in it; past that every
 	 * worker takes its own. */
 	open_fds = mc_fdtable_count();
@@ -674,6 +690,7 @@ int mc_server_run(const struct mc_server_config *cfg, struct mc_server_stats *ou
 		if (mc_ctl_wait(&s->ctl, 100) == MC_CTL_SIGNAL)
 			goto stop;
 	}
+ready:
 	mc_self_rss(&rss_base);
 	if (cfg->ready_file && (rc = write_ready_file(s, err)) < 0)
 		goto stop;
@@ -692,7 +709,7 @@ int mc_server_run(const struct mc_server_config *cfg, struct mc_server_stats *ou
 			if ((end - now) / MC_NS_PER_MS < (uint64_t)timeout)
 				timeout = (int)((end - now) / MC_NS_PER_MS) + 1;
 		}
-		if (auto_workers && s->private_tables && cfg->accept_rate != 0 &&
+		if (!s->threads && auto_workers && s->private_tables && cfg->accept_rate != 0 &&
 		    atomic_load(&s->nworkers) < max_workers && room(s) < 2 * s->cap_est) {
 			struct mc_err serr;
 			if (spawn_worker(s, &serr) < 0)
@@ -720,6 +737,8 @@ stop:
 	out->rss_base = rss_base;
 	out->stop_signal = s->ctl.signo;
 	mc_ctl_stop(&s->ctl);
+	if (s->threads)
+		mc_threads_stop(s->threads);
 	for (unsigned i = 0; i < atomic_load(&s->nworkers); i++) {
 		pthread_join(s->w[i]->tid, NULL);
 		free(s->w[i]);

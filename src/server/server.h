@@ -21,6 +21,10 @@
 #include "common/parse.h"
 
 enum mc_server_mode { MC_SERVER_HOLD, MC_SERVER_ECHO };
+enum mc_server_model {
+	MC_MODEL_EPOLL,   /* worker threads, each with its epoll (and fd table) */
+	MC_MODEL_THREADS, /* one blocking thread per connection (threads.c) */
+};
 
 struct mc_server_stats {
 	uint64_t accepted;     /* connections accepted and kept */
@@ -32,6 +36,8 @@ struct mc_server_stats {
 	uint64_t refused_fd;   /* accepted and dropped at once: fd table full */
 	uint64_t refused_max;  /* accepted and dropped at once: --max-conns */
 	uint64_t refused_mem;  /* accept or epoll said ENOMEM/ENOBUFS */
+	uint64_t refused_threads; /* --model threads: no thread for it (EAGAIN) */
+	int thread_errno;         /* the first pthread_create error, or 0 */
 	uint64_t bytes_in, bytes_out;
 	unsigned workers, accepting;
 	bool private_fd_tables;
@@ -47,6 +53,8 @@ struct mc_server_config {
 	unsigned workers;   /* 0 = auto: start a few, add as they fill */
 	uint64_t max_conns; /* 0 = as many as the host allows */
 	enum mc_server_mode mode;
+	enum mc_server_model model;
+	size_t thread_stack; /* --model threads: stack per thread; 0 = the default */
 	int backlog;        /* < 0: net.core.somaxconn */
 	double accept_rate; /* < 0 unlimited; 0 never accept (backlog tests) */
 	uint64_t duration_ns;

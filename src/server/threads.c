@@ -1,0 +1,232 @@
+/* threads.c: thread-per-connection server model (see threads.h). */
+#include "server/threads.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/sock.h"
+
+#define MAX_POLL 4097
+
+struct mc_threads {
+	const struct mc_server_config *cfg;
+	const int *lfds;
+	size_t nl;
+	int stopfd, reserve;
+	pthread_t acceptor;
+	pthread_attr_t attr;
+	_Atomic bool stopping;
+	_Atomic uint64_t accepted, held, held_peak, closed_peer, closed_reset, closed_other;
+	_Atomic uint64_t refused_fd, refused_max, refused_threads, bytes_in, bytes_out;
+	_Atomic uint64_t live; /* connection threads running */
+	_Atomic unsigned char *open; /* by fd: a connection thread owns it */
+	size_t nopen;
+	_Atomic int thread_errno; /* first pthread_create failure */
+};
+
+struct conn_arg {
+	struct mc_threads *t;
+	int fd;
+};
+
+/* One connection: blocking reads until EOF or error; echo writes back. */
+static void *conn_main(void *arg)
+{
+	struct conn_arg a = *(struct conn_arg *)arg;
+	struct mc_threads *t = a.t;
+	bool echo = t->cfg->mode == MC_SERVER_ECHO;
+	char buf[4096];
+	_Atomic uint64_t *why = &t->closed_peer;
+
+	free(arg);
+	for (;;) {
+		ssize_t n = recv(a.fd, buf, sizeof(buf), 0);
+		if (n > 0) {
+			atomic_fetch_add_explicit(&t->bytes_in, (uint64_t)n, memory_order_relaxed);
+			for (ssize_t off = 0; echo && off < n;) {
+				ssize_t w = send(a.fd, buf + off, (size_t)(n - off), MSG_NOSIGNAL);
+				if (w <= 0 && errno != EINTR) {
+					why = errno == ECONNRESET || errno == EPIPE ? &t->closed_reset
+										    : &t->closed_other;
+					goto out;
+				}
+				if (w > 0) {
+					off += w;
+					atomic_fetch_add_explicit(&t->bytes_out, (uint64_t)w,
+								  memory_order_relaxed);
+				}
+			}
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			why = errno == ECONNRESET ? &t->closed_reset : &t->closed_other;
+		break;
+	}
+out:
+	atomic_store(&t->open[a.fd], 0);
+	close(a.fd);
+	if (!atomic_load(&t->stopping))
+		atomic_fetch_add(why, 1);
+	atomic_fetch_sub(&t->held, 1);
+	atomic_fetch_sub(&t->live, 1);
+	return NULL;
+}
+
+static void accept_some(struct mc_threads *t, int lfd)
+{
+	for (int i = 0; i < 64; i++) {
+		uint64_t held;
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC); /* a blocking socket */
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if ((errno == EMFILE || errno == ENFILE) &&
+			    mc_reserve_drop(&t->reserve, lfd) > 0)
+				atomic_fetch_add(&t->refused_fd, 1);
+			return;
+		}
+		if ((size_t)fd >= t->nopen ||
+		    (t->cfg->max_conns && atomic_load(&t->held) >= t->cfg->max_conns)) {
+			close(fd);
+			atomic_fetch_add((size_t)fd >= t->nopen ? &t->refused_fd : &t->refused_max, 1);
+			continue;
+		}
+		struct conn_arg *a = malloc(sizeof(*a));
+		pthread_t tid;
+		int rc = a ? 0 : ENOMEM;
+		if (a) {
+			a->t = t;
+			a->fd = fd;
+			atomic_store(&t->open[fd], 1);
+			atomic_fetch_add(&t->live, 1);
+			held = atomic_fetch_add(&t->held, 1) + 1;
+			rc = pthread_create(&tid, &t->attr, conn_main, a);
+			if (rc) {
+				atomic_store(&t->open[fd], 0);
+				atomic_fetch_sub(&t->live, 1);
+				atomic_fetch_sub(&t->held, 1);
+				free(a);
+			}
+		}
+		if (rc) {
+			/* EAGAIN: the thread limit (RLIMIT_NPROC, threads-max,
+			 * pid_max, pids.max) or no memory for another stack */
+			int none = 0;
+			atomic_compare_exchange_strong(&t->thread_errno, &none, rc);
+			close(fd);
+			atomic_fetch_add(&t->refused_threads, 1);
+			continue;
+		}
+		atomic_fetch_add(&t->accepted, 1);
+		uint64_t p = atomic_load(&t->held_peak);
+		while (held > p && !atomic_compare_exchange_weak(&t->held_peak, &p, held))
+			;
+	}
+}
+
+static void *acceptor_main(void *arg)
+{
+	struct mc_threads *t = arg;
+	struct pollfd *p = calloc(t->nl + 1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p[0].fd = t->stopfd;
+	p[0].events = POLLIN;
+	for (size_t i = 0; i < t->nl; i++) {
+		p[i + 1].fd = t->lfds[i];
+		p[i + 1].events = t->cfg->accept_rate == 0 ? 0 : POLLIN;
+	}
+	for (;;) {
+		if (poll(p, t->nl + 1, -1) == -1 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			break;
+		for (size_t i = 0; i < t->nl; i++)
+			if (p[i + 1].revents & POLLIN)
+				accept_some(t, t->lfds[i]);
+	}
+	free(p);
+	return NULL;
+}
+
+int mc_threads_start(struct mc_threads **out, const struct mc_server_config *cfg, const int *lfds,
+		     size_t nl, int stopfd, struct mc_err *err)
+{
+	struct mc_threads *t = calloc(1, sizeof(*t));
+	char eb[96];
+	int rc;
+
+	if (!t)
+		return mc_errf(err, -ENOMEM, "out of memory");
+	t->cfg = cfg;
+	t->lfds = lfds;
+	t->nl = nl;
+	t->stopfd = stopfd;
+	t->nopen = mc_fdtable_limit();
+	t->open = calloc(t->nopen, 1);
+	t->reserve = mc_reserve_open();
+	pthread_attr_init(&t->attr);
+	pthread_attr_setdetachstate(&t->attr, PTHREAD_CREATE_DETACHED);
+	if (cfg->thread_stack &&
+	    (rc = pthread_attr_setstacksize(&t->attr, cfg->thread_stack)) != 0) {
+		free(t->open);
+		free(t);
+		return mc_errf(err, -rc, "--thread-stack %zu: %s (at least %d bytes)",
+			       cfg->thread_stack, mc_strerror(rc, eb, sizeof(eb)), 16384);
+	}
+	if (!t->open || (rc = pthread_create(&t->acceptor, NULL, acceptor_main, t)) != 0) {
+		free(t->open);
+		free(t);
+		return mc_errf(err, -ENOMEM, "starting the acceptor thread: out of memory");
+	}
+	*out = t;
+	return 0;
+}
+
+void mc_threads_collect(struct mc_threads *t, struct mc_server_stats *st)
+{
+	st->accepted = atomic_load(&t->accepted);
+	st->held = atomic_load(&t->held);
+	st->held_peak = atomic_load(&t->held_peak);
+	st->closed_peer = atomic_load(&t->closed_peer);
+	st->closed_reset = atomic_load(&t->closed_reset);
+	st->closed_other = atomic_load(&t->closed_other);
+	st->refused_fd = atomic_load(&t->refused_fd);
+	st->refused_max = atomic_load(&t->refused_max);
+	st->refused_threads = atomic_load(&t->refused_threads);
+	st->bytes_in = atomic_load(&t->bytes_in);
+	st->bytes_out = atomic_load(&t->bytes_out);
+	st->workers = (unsigned)atomic_load(&t->live);
+	st->thread_errno = atomic_load(&t->thread_errno);
+}
+
+void mc_threads_stop(struct mc_threads *t)
+{
+	struct timespec ms = {0, 1000000};
+
+	pthread_join(t->acceptor, NULL); /* it watches the stop fd */
+	atomic_store(&t->stopping, true);
+	/* wake every blocked read: the threads close their sockets and end */
+	for (size_t fd = 0; fd < t->nopen; fd++)
+		if (atomic_load(&t->open[fd]))
+			shutdown((int)fd, SHUT_RDWR);
+	for (int i = 0; i < 10000 && atomic_load(&t->live); i++)
+		nanosleep(&ms, NULL);
+	if (atomic_load(&t->live))
+		return; /* a thread is stuck: leak rather than free under it */
+	pthread_attr_destroy(&t->attr);
+	if (t->reserve >= 0)
+		close(t->reserve);
+	free(t->open);
+	free(t);
+}
