@@ -52,6 +52,17 @@ mc_ge() { [ "$3" -ge "$2" ] || mc_fail "$1: expected >= $2, got $3"; echo "ok: $
 mc_le() { [ "$3" -le "$2" ] || mc_fail "$1: expected <= $2, got $3"; echo "ok: $1 = $3 (<= $2)"; }
 mc_between() { { [ "$4" -ge "$2" ] && [ "$4" -le "$3" ]; } || mc_fail "$1: expected $2..$3, got $4"; echo "ok: $1 = $4 (in $2..$3)"; }
 
+# mc_wait_established FILTER N SECONDS: wait until the kernel shows at least
+# N established sockets matching the ss FILTER (e.g. 'dport = :9000'); on
+# time-out go on and let the test's own assertions report the count
+mc_wait_established() {
+	local i=0 n=$(( $3 * 10 ))
+	while [ "$(ss -Htn state established "( $1 )" | wc -l)" -lt "$2" ]; do
+		i=$((i + 1)); [ $i -gt $n ] && return 0
+		sleep 0.1
+	done
+}
+
 # established TCP sockets in this namespace, from the kernel (not maxconn)
 mc_ss_established() { ss -Htn state established "$@" | wc -l; }
 mc_sockstat_inuse() { awk '/^TCP:/ {print $3}' /proc/net/sockstat; }

@@ -21,10 +21,7 @@ cli=$!
 MC_PIDS="$MC_PIDS $cli"
 
 # wait until the client holds all of them, then count with the kernel
-for i in $(seq 300); do
-	[ "$(ss -Htn state established '( sport = :9000 )' | wc -l)" -ge $N ] && break
-	sleep 0.1
-done
+mc_wait_established 'sport = :9000' $N 30
 srv_side=$(ss -Htn state established '( sport = :9000 )' | wc -l)
 cli_side=$(ss -Htn state established '( dport = :9000 )' | wc -l)
 inuse=$(mc_sockstat_inuse)

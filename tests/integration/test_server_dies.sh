@@ -12,10 +12,7 @@ mc_wait_file "$MC_TMP/ready" 10
 "$MAXCONN" client --connect 127.0.0.1:9000 --conns $N --hold 3s --json -q >"$MC_TMP/c.json" &
 cli=$!
 MC_PIDS="$MC_PIDS $cli"
-for i in $(seq 100); do
-	[ "$(ss -Htn state established '( dport = :9000 )' | wc -l)" -ge $N ] && break
-	sleep 0.1
-done
+mc_wait_established 'dport = :9000' $N 10
 kill -KILL "$srv"
 wait $cli
 crc=$?

@@ -12,10 +12,7 @@ mc_wait_file "$MC_TMP/ready" 10
 # holding (default --hold: until Ctrl-C)
 "$MAXCONN" client -c 127.0.0.1:9000 --conns 500 --json -q >"$MC_TMP/c1.json" &
 cli=$!
-for i in $(seq 50); do
-	[ "$(ss -Htn state established '( dport = :9000 )' | wc -l)" -ge 500 ] && break
-	sleep 0.1
-done
+mc_wait_established 'dport = :9000' 500 5
 kill -INT $cli; wait $cli
 mc_eq "exit code, Ctrl-C while holding" 0 $?
 mc_eq "summary: held" 500 "$(jq .held "$MC_TMP/c1.json")"
