@@ -11,7 +11,7 @@
 #include "client/client.h"
 #include "common/clock.h"
 #include "common/json.h"
-#include "common/procfs.h"
+#include "limits/limits.h"
 #include "net/sock.h"
 
 #define MAX_ARGS 256
@@ -276,37 +276,13 @@ static int exit_code(const struct mc_client_config *cfg, const struct mc_client_
 	return MC_EXIT_OK;
 }
 
-/* Local ports one (source, destination) pair may use: the range minus the
- * reserved ports inside it. */
+/* Local ports one (source, destination) pair may use; the kernel's default
+ * range (32768-60999) when the sysctls cannot be read. */
 static uint64_t ports_per_pair(void)
 {
-	uint64_t r[2];
-	char buf[4096];
 	uint64_t n;
 
-	if (mc_proc_read_u64s(NULL, "/proc/sys/net/ipv4/ip_local_port_range", r, 2) < 0 ||
-	    r[1] < r[0])
-		return 28232;
-	n = r[1] - r[0] + 1;
-	if (mc_proc_read(NULL, "/proc/sys/net/ipv4/ip_local_reserved_ports", buf, sizeof(buf)) >
-	    0) {
-		char *p = buf;
-		while (*p) {
-			char *end;
-			uint64_t a = strtoull(p, &end, 10), b = a;
-			if (end == p)
-				break;
-			if (*end == '-')
-				b = strtoull(end + 1, &end, 10);
-			for (uint64_t x = a; x <= b; x++)
-				if (x >= r[0] && x <= r[1] && n)
-					n--;
-			p = end;
-			while (*p == ',' || *p == '\n' || *p == ' ')
-				p++;
-		}
-	}
-	return n;
+	return mc_limits_ports_per_pair(NULL, &n) == 0 ? n : 28232;
 }
 
 int mc_cmd_client(int argc, char **argv)

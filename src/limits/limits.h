@@ -284,6 +284,9 @@ void mc_limits_scenario_default(struct mc_limits_scenario *sc);
 /* Fill s from the files under root ("" or NULL: the real /). Never fails:
  * each value carries its own error. Does not touch the process fields. */
 void mc_limits_read(const char *root, struct mc_limits_snap *s);
+/* Local ports one (source, destination) pair may use: ip_local_port_range
+ * less the ip_local_reserved_ports inside it. 0 or -errno. */
+int mc_limits_ports_per_pair(const char *root, uint64_t *ports);
 /* The process fields of s: rlimits, CPUs, uid, page size. */
 void mc_limits_read_self(struct mc_limits_snap *s);
 /* Replace the rlimits and uid of s with those of process s->pid, from

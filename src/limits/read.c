@@ -108,6 +108,24 @@ static struct mc_limits_num reserved_in(const char *root, uint64_t lo, uint64_t 
 	return num_val(count);
 }
 
+int mc_limits_ports_per_pair(const char *root, uint64_t *ports)
+{
+	struct mc_limits_num range[2], reserved;
+
+	nums_file(root, MC_LIMITS_P_PORT_RANGE, range, 2);
+	if (range[0].err)
+		return range[0].err;
+	if (range[1].err)
+		return range[1].err;
+	if (range[1].v < range[0].v)
+		return -EINVAL;
+	reserved = reserved_in(root, range[0].v, range[1].v);
+	*ports = range[1].v - range[0].v + 1;
+	if (reserved.err == 0) /* no reserved-ports file: none reserved */
+		*ports -= reserved.v < *ports ? reserved.v : *ports;
+	return 0;
+}
+
 /* The per-object footprint of a slab cache line:
  * "name active num objsize objperslab pagesperslab : ..." */
 static uint64_t slab_bytes(const char *line, uint64_t page_size)

@@ -168,6 +168,21 @@ static void test_misc(void **state)
 }
 
 /* Nothing there: every value carries its errno; nothing crashes. */
+/* ports per (source, destination) pair: the range less the reserved ports
+ * inside it (misc reserves 32768-32799 and 60999 inside, 8080 and
+ * 61000-61010 outside: 33 of 28232) */
+static void test_ports_per_pair(void **state)
+{
+	uint64_t n = 0;
+
+	(void)state;
+	assert_int_equal(mc_limits_ports_per_pair(FIX "base", &n), 0);
+	assert_int_equal(n, 28232);
+	assert_int_equal(mc_limits_ports_per_pair(FIX "misc", &n), 0);
+	assert_int_equal(n, 28232 - 33);
+	assert_true(mc_limits_ports_per_pair(FIX "does-not-exist", &n) < 0);
+}
+
 static void test_missing(void **state)
 {
 	struct mc_limits_snap *s = read_tree(FIX "does-not-exist");
@@ -250,7 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_base),	cmocka_unit_test(test_cgroup_v2),
 	    cmocka_unit_test(test_cgroup_v1),	cmocka_unit_test(test_misc),
-	    cmocka_unit_test(test_missing),	cmocka_unit_test(test_pid),
+	    cmocka_unit_test(test_ports_per_pair), cmocka_unit_test(test_missing),	cmocka_unit_test(test_pid),
 	    cmocka_unit_test(test_no_cgroupfs), cmocka_unit_test(test_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
