@@ -54,7 +54,6 @@ struct server;
 struct srv_worker {
 	struct server *srv;
 	pthread_t tid;
-	unsigned id;
 	int epfd, reserve;
 	uint64_t cap;      /* connections this worker may hold */
 	bool listening;    /* listeners are in our epoll */
@@ -174,14 +173,15 @@ static bool drop_one(struct srv_worker *w, int lfd, _Atomic uint64_t *why)
 	return errno == EINTR || errno == ECONNABORTED;
 }
 
-static bool rate_allows(struct srv_worker *w, uint64_t now)
+static bool rate_allows(struct srv_worker *w)
 {
 	struct server *s = w->srv;
 	double rate = s->cfg->accept_rate;
-	uint64_t done, allowed;
+	uint64_t done, allowed, now;
 
 	if (rate < 0)
-		return true;
+		return true; /* no clock read on the accept path unless limited */
+	now = mc_now_ns();
 	done = atomic_load_explicit(&s->accepted_total, memory_order_relaxed);
 	allowed = (uint64_t)(rate * (double)(now - s->t0) / 1e9) + 1;
 	if (done < allowed)
@@ -218,7 +218,7 @@ static void on_listen(struct srv_worker *w, int lfd)
 				return;
 			continue;
 		}
-		if (!rate_allows(w, mc_now_ns()))
+		if (!rate_allows(w))
 			return;
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
@@ -479,7 +479,6 @@ static int spawn_worker(struct server *s, struct mc_err *err)
 	if (!w)
 		return mc_errf(err, -ENOMEM, "out of memory for a worker");
 	w->srv = s;
-	w->id = id;
 	w->epfd = w->reserve = -1;
 	rc = pthread_create(&w->tid, NULL, worker_main, w);
 	if (rc) {
