@@ -82,12 +82,14 @@ static void tick(void *arg, const struct mc_server_stats *s)
 	if (!t->tty)
 		return;
 	fprintf(stderr,
-		"\r\033[K%5.0fs  held %s (peak %s)  +%.0f/s  closed %llu  refused %llu  "
-		"in %llu B  out %llu B  workers %u  rss %s",
+		"\r\033[K%5.0fs  held %s (peak %s)  accepted %llu  +%.0f/s  closed peer %llu "
+		"reset %llu other %llu  refused %llu  in %llu B  out %llu B  workers %u  rss %s",
 		(double)s->elapsed_ns / 1e9, mc_fmt_count(s->held, held, sizeof(held)),
-		mc_fmt_count(s->held_peak, peak, sizeof(peak)), rate,
-		(unsigned long long)(s->closed_peer + s->closed_reset + s->closed_other),
-		(unsigned long long)(s->refused_fd + s->refused_max + s->refused_mem),
+		mc_fmt_count(s->held_peak, peak, sizeof(peak)), (unsigned long long)s->accepted,
+		rate, (unsigned long long)s->closed_peer, (unsigned long long)s->closed_reset,
+		(unsigned long long)s->closed_other,
+		(unsigned long long)(s->refused_fd + s->refused_max + s->refused_mem +
+				     s->refused_threads),
 		(unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out, s->workers,
 		mc_fmt_bytes(s->rss, rss, sizeof(rss)));
 	fflush(stderr);
