@@ -1,0 +1,157 @@
+/* probe.h: `maxconn probe`, the seeds' experiment run for real.
+ *
+ *   probe.c   the orchestration: a private network namespace (when root),
+ *             a `maxconn server` and a `maxconn client` child, the ramp,
+ *             the watch for the first limit and the memory reserve, the
+ *             staircase, the teardown;
+ *   watch.c   what it reads from the host while it runs: slabinfo, meminfo,
+ *             netstat, sockstat, conntrack, dmesg, the children's status;
+ *   report.c  the terminal summary and the --json document;
+ *   html.c    the --html page (inline SVG charts, no network needed).
+ *
+ * Everything the reports show is in struct mc_probe_report, filled by
+ * probe.c and only read by the writers. */
+#ifndef MC_PROBE_PROBE_H
+#define MC_PROBE_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/err.h"
+#include "common/parse.h"
+#include "limits/limits.h"
+
+#define MC_PROBE_MAX_STEPS    8
+#define MC_PROBE_MAX_SAMPLES  4096 /* one a second past the first 100 ms steps */
+#define MC_PROBE_MAX_EVIDENCE 16
+#define MC_PROBE_MAX_LIMITS   16
+
+enum mc_probe_model { MC_PROBE_EPOLL, MC_PROBE_THREADS, MC_PROBE_URING };
+
+/* Why a step ended. */
+enum mc_probe_stop {
+	MC_PROBE_TARGET,      /* every connection asked for is held */
+	MC_PROBE_LIMIT,       /* a host limit: limit_id says which */
+	MC_PROBE_RESERVE,     /* MemAvailable fell to the reserve */
+	MC_PROBE_INTERRUPTED, /* Ctrl-C / SIGTERM */
+	MC_PROBE_TIMEOUT,     /* --timeout passed */
+	MC_PROBE_FAILED,      /* a child died or could not start */
+};
+
+/* What one step of the probe ran: the knobs the staircase turns. */
+struct mc_probe_scenario {
+	enum mc_probe_model model;
+	uint64_t sources;	  /* client source addresses (127.0.0.2 on) */
+	uint64_t dest_ports;	  /* server listen ports */
+	uint64_t port_lo, port_hi; /* ip_local_port_range in force */
+	uint64_t fd_limit;	  /* RLIMIT_NOFILE of server and client */
+	bool one_table;		  /* one fd table per process (no private tables) */
+	uint64_t backlog;	  /* listen backlog (and somaxconn in the netns) */
+	uint64_t target;	  /* connections asked for; MC_LIMITS_NONE: max */
+};
+
+/* One sample of the time series, about ten a second while ramping. */
+struct mc_probe_sample {
+	double t;		/* seconds since the probe started */
+	int step;		/* staircase step it belongs to */
+	uint64_t held;		/* connections the client holds */
+	uint64_t server_held;	/* connections the server holds (0: unknown) */
+	double rate;		/* connects per second since the last sample */
+	uint64_t kernel_bytes;	/* slab growth since the step began */
+	uint64_t user_bytes;	/* RSS growth of server + client since ready */
+	uint64_t mem_available; /* MemAvailable */
+};
+
+/* One counter or line that shows why it stopped. */
+struct mc_probe_evidence {
+	char what[64];	/* "client connect(): EADDRNOTAVAIL", "ListenOverflows" */
+	uint64_t value; /* the count (or bytes for memory lines) */
+	char text[240]; /* a sentence, or the dmesg line itself */
+};
+
+/* A limit as the model judged it for a step, and how near the ramp got. */
+struct mc_probe_limit {
+	char id[32];
+	char name[96];
+	char value[96]; /* the raw value as text */
+	uint64_t conns; /* connections it allows; MC_LIMITS_NONE: no ceiling */
+	bool binding;	/* the model's binding limit */
+};
+
+struct mc_probe_step {
+	struct mc_probe_scenario sc;
+	/* the model, before the step */
+	uint64_t predicted;	     /* ceiling for this scenario (capped at target) */
+	char predicted_limit[32];    /* its id, or "target" */
+	struct mc_probe_limit limits[MC_PROBE_MAX_LIMITS];
+	int nlimits;
+	/* the measurement */
+	uint64_t reached;  /* connections held when the step stopped */
+	uint64_t attempted;
+	double diff_pct;   /* (reached - predicted) / predicted x 100 */
+	double seconds;	   /* ramp time of this step */
+	double rate;	   /* connects per second */
+	enum mc_probe_stop stop;
+	char limit_id[32];   /* the limit that stopped it ("" for target) */
+	char limit_name[96]; /* in words */
+	char happened[240];  /* what the user would see: the error, in words */
+	struct mc_probe_evidence ev[MC_PROBE_MAX_EVIDENCE];
+	int nev;
+	char lifted[200]; /* what the staircase changed after this step ("") */
+	/* what one connection costs here */
+	double kernel_per_sock; /* slab growth / sockets */
+	double user_per_conn_server, user_per_conn_client;
+};
+
+/* Kernel bytes per socket by slab cache, at the largest step. */
+struct mc_probe_slab {
+	double tcp, sock_inode, dentry, filp, epoll, other, total;
+	uint64_t sockets; /* sockets the deltas are divided by */
+	bool known;	  /* /proc/slabinfo was readable */
+};
+
+struct mc_probe_report {
+	/* the scene */
+	char kernel[64];
+	unsigned cpus;
+	uint64_t mem_total;
+	bool netns;	      /* in a private network namespace */
+	char where[160];      /* "private network namespace (root)", ... */
+	char target_addr[64]; /* --target-addr, "" for its own server */
+	int server_pid;	      /* --server-pid, or the child's while it ran */
+	char server_name[32]; /* comm of --server-pid */
+	bool staircase;
+	uint64_t target; /* MC_LIMITS_NONE: max */
+	uint64_t reserve;
+	/* the steps (one without --staircase) */
+	struct mc_probe_step steps[MC_PROBE_MAX_STEPS];
+	int nsteps;
+	/* the time series */
+	struct mc_probe_sample *samples;
+	size_t nsamples;
+	/* the result: the last step */
+	uint64_t reached, predicted;
+	double diff_pct;
+	enum mc_probe_stop stop;
+	char limit_id[32];
+	/* memory */
+	struct mc_probe_slab slab;
+	double user_per_conn_server, user_per_conn_client;
+	uint64_t mem_available_end;
+	uint64_t more_conns; /* projection: (MemAvailable - reserve) / bytes per conn */
+	uint64_t server_fd_limit; /* --server-pid: its RLIMIT_NOFILE soft; 0 unknown */
+	double seconds;
+	int exit_code;
+};
+
+const char *mc_probe_model_str(enum mc_probe_model m); /* "epoll" */
+const char *mc_probe_stop_str(enum mc_probe_stop s);   /* "target", "limit", "memory_reserve" */
+
+/* Writers (report.c, html.c). */
+void mc_probe_print(FILE *f, const struct mc_probe_report *r);
+void mc_probe_json(FILE *f, const struct mc_probe_report *r);
+int mc_probe_html(FILE *f, const struct mc_probe_report *r);
+
+#endif
