@@ -1,0 +1,368 @@
+/* test_probe_html.c: the probe's HTML page (html.c): the three charts, one
+ * point a sample, the key figures, escaping, and no NaN or infinity in any
+ * SVG coordinate for empty, one-sample, huge and NaN reports.
+ *
+ * MC_HTML_OUT=path writes the staircase page there, for
+ * tests/integration/browser.sh to render. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <math.h>
+#include <cmocka.h>
+
+#include "probe/probe.h"
+
+#define NSAMPLES 50
+
+static void add_limit(struct mc_probe_step *s, const char *id, const char *name, const char *value,
+		      uint64_t conns, bool binding)
+{
+	struct mc_probe_limit *l = &s->limits[s->nlimits++];
+
+	snprintf(l->id, sizeof(l->id), "%s", id);
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	snprintf(l->value, sizeof(l->value), "%s", value);
+	l->conns = conns;
+	l->binding = binding;
+}
+
+static void add_ev(struct mc_probe_step *s, const char *what, uint64_t value, const char *text)
+{
+	struct mc_probe_evidence *e = &s->ev[s->nev++];
+
+	snprintf(e->what, sizeof(e->what), "%s", what);
+	e->value = value;
+	snprintf(e->text, sizeof(e->text), "%s", text);
+}
+
+/* A staircase of three steps: ports per pair, then the fd limit, then the
+ * memory reserve; 50 samples; limits with no ceiling; a NaN diff. */
+static void fake_report(struct mc_probe_report *r, struct mc_probe_sample *smp)
+{
+	static const uint64_t reached[3] = {28232, 65536, 120000};
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->kernel, sizeof(r->kernel), "6.1.0-18-amd64");
+	r->cpus = 8;
+	r->mem_total = 16ULL << 30;
+	r->netns = true;
+	snprintf(r->where, sizeof(r->where), "private network namespace (root)");
+	r->server_pid = 4242;
+	snprintf(r->server_name, sizeof(r->server_name), "maxconn & co");
+	r->staircase = true;
+	r->target = MC_LIMITS_NONE;
+	r->reserve = 512ULL << 20;
+
+	r->nsteps = 3;
+	for (int i = 0; i < 3; i++) {
+		struct mc_probe_step *s = &r->steps[i];
+
+		s->sc.model = MC_PROBE_EPOLL;
+		s->sc.sources = i == 0 ? 1 : 40;
+		s->sc.dest_ports = 1;
+		s->sc.port_lo = 32768;
+		s->sc.port_hi = 60999;
+		s->sc.fd_limit = i < 2 ? 65536 : 1048576;
+		s->sc.one_table = i < 2;
+		s->sc.backlog = 4096;
+		s->sc.target = MC_LIMITS_NONE;
+		s->reached = reached[i];
+		s->attempted = reached[i] + 10;
+		s->predicted = reached[i];
+		s->diff_pct = 0;
+		s->seconds = 8.5;
+		s->rate = (double)reached[i] / 8.5;
+		s->stop = MC_PROBE_LIMIT;
+		s->kernel_per_sock = 4150;
+	}
+	snprintf(r->steps[0].limit_id, 32, "ports_per_pair");
+	snprintf(r->steps[0].limit_name, 96, "ephemeral ports per (source, destination) pair");
+	snprintf(r->steps[0].predicted_limit, 32, "ports_per_pair");
+	snprintf(r->steps[0].happened, 240, "connect(): EADDRNOTAVAIL <script>alert(1)</script>");
+	snprintf(r->steps[0].lifted, 200, "--source 127.0.0.2-127.0.0.41");
+	add_ev(&r->steps[0], "client connect(): EADDRNOTAVAIL", 1523,
+	       "every port of the pair used");
+	snprintf(r->steps[1].limit_id, 32, "nofile");
+	snprintf(r->steps[1].limit_name, 96, "open files per process (RLIMIT_NOFILE)");
+	snprintf(r->steps[1].predicted_limit, 32, "nofile");
+	snprintf(r->steps[1].happened, 240, "accept(): EMFILE");
+	snprintf(r->steps[1].lifted, 200, "ulimit -n 1048576, private fd tables");
+	add_ev(&r->steps[1], "server refused.fd_limit", 12, "accept() at the fd limit");
+	add_ev(&r->steps[1], "ListenOverflows", 0, "");
+
+	struct mc_probe_step *last = &r->steps[2];
+
+	last->stop = MC_PROBE_RESERVE;
+	last->predicted = 130000;
+	last->diff_pct = NAN;
+	snprintf(last->predicted_limit, 32, "memory");
+	snprintf(last->happened, 240, "MemAvailable fell to 512 MiB 'reserve' \"kept\"");
+	add_ev(last, "MemAvailable", 536870912, "bytes left");
+	add_limit(last, "nofile", "open files per process", "1048576", 1048576, false);
+	add_limit(last, "file_max", "open files, system", "9223372036854775807", MC_LIMITS_NONE,
+		  false);
+	add_limit(last, "ports_per_pair", "ports per pair x 40 pairs", "28232", 1129280, false);
+	add_limit(last, "memory", "memory (cgroup and MemAvailable)", "15.2 GiB", 130000, true);
+	add_limit(last, "threads", "threads (not used by epoll)", "none", MC_LIMITS_NONE, false);
+	add_limit(last, "zero", "a limit that allows nothing", "0", 0, false);
+
+	for (int i = 0; i < NSAMPLES; i++) {
+		int step = i < 17 ? 0 : i < 34 ? 1 : 2;
+		int k = i - (step == 0 ? 0 : step == 1 ? 17 : 34);
+
+		smp[i] = (struct mc_probe_sample){
+		    .t = 0.5 * i,
+		    .step = step,
+		    .held = reached[step] * (uint64_t)(k + 1) / 17,
+		    .server_held = reached[step] * (uint64_t)(k + 1) / 17 - (uint64_t)k,
+		    .rate = 5000,
+		    .kernel_bytes = 4150ULL * reached[step] * (uint64_t)(k + 1) / 17,
+		    .user_bytes = 49ULL * reached[step] * (uint64_t)(k + 1) / 17,
+		    .mem_available = 8ULL << 30,
+		};
+	}
+	r->samples = smp;
+	r->nsamples = NSAMPLES;
+
+	r->reached = 120000;
+	r->predicted = 130000;
+	r->diff_pct = NAN;
+	r->stop = MC_PROBE_RESERVE;
+	r->slab = (struct mc_probe_slab){.tcp = 2304,
+					 .sock_inode = 704,
+					 .dentry = 192,
+					 .filp = 256,
+					 .epoll = 160,
+					 .other = 534,
+					 .total = 4150,
+					 .sockets = 240000,
+					 .known = true};
+	r->user_per_conn_server = 17;
+	r->user_per_conn_client = 32;
+	r->mem_available_end = 600ULL << 20;
+	r->more_conns = 9000;
+	r->seconds = 25.3;
+	r->exit_code = 3;
+}
+
+/* Render r; the caller frees the page. */
+static char *render(const struct mc_probe_report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(mc_probe_html(f, r), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(buf);
+	return buf;
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* No "nan" or "inf" (any case) between each <svg and its </svg>, and the
+ * page has exactly the three charts, each closed. */
+static void assert_svgs_finite(const char *page)
+{
+	const char *p = page;
+	int n = 0;
+
+	while ((p = strstr(p, "<svg"))) {
+		const char *end = strstr(p, "</svg>");
+
+		assert_non_null(end);
+		for (const char *q = p; q < end; q++) {
+			if (strncasecmp(q, "nan", 3) == 0 || strncasecmp(q, "inf", 3) == 0)
+				fail_msg("non-finite text in svg %d: %.60s", n, q);
+		}
+		p = end;
+		n++;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(count(page, "</svg>"), 3);
+}
+
+static void assert_charts(const char *page)
+{
+	assert_non_null(strstr(page, "<svg id=\"chart-conns\""));
+	assert_non_null(strstr(page, "<svg id=\"chart-memory\""));
+	assert_non_null(strstr(page, "<svg id=\"chart-limits\""));
+	assert_non_null(strstr(page, "id=\"reached\""));
+	assert_non_null(strstr(page, "id=\"limit\""));
+	assert_non_null(strstr(page, "</html>"));
+	assert_svgs_finite(page);
+}
+
+/* The number of "x,y" points in the points attribute of element id. */
+static int polyline_points(const char *page, const char *id)
+{
+	char key[64];
+	const char *p, *end;
+	int n = 1;
+
+	snprintf(key, sizeof(key), "id=\"%s\"", id);
+	p = strstr(page, key);
+	if (!p)
+		return 0;
+	p = strstr(p, "points=\"");
+	assert_non_null(p);
+	p += strlen("points=\"");
+	end = strchr(p, '"');
+	assert_non_null(end);
+	if (end == p)
+		return 0;
+	for (; p < end; p++)
+		n += *p == ' ';
+	return n;
+}
+
+static void test_staircase(void **state)
+{
+	static struct mc_probe_report r;
+	struct mc_probe_sample smp[NSAMPLES];
+	const char *out = getenv("MC_HTML_OUT");
+	char *page;
+
+	(void)state;
+	fake_report(&r, smp);
+	page = render(&r);
+	if (out && *out) {
+		FILE *f = fopen(out, "w");
+
+		assert_non_null(f);
+		fputs(page, f);
+		assert_int_equal(fclose(f), 0);
+	}
+
+	assert_charts(page);
+	assert_int_equal(polyline_points(page, "series-held"), NSAMPLES);
+	assert_int_equal(polyline_points(page, "series-server"), NSAMPLES);
+	/* the memory paths: one M a step, L for the other samples */
+	assert_non_null(strstr(page, "id=\"series-kernel\""));
+	assert_non_null(strstr(page, "id=\"series-user\""));
+	/* two step changes, each marked with the limit that ended the step */
+	assert_int_equal(count(page, "class=\"step-marker\""), 2);
+	assert_non_null(strstr(page, "step 2: after ports_per_pair"));
+	assert_non_null(strstr(page, "step 3: after nofile"));
+
+	/* the figures */
+	assert_non_null(strstr(page, "id=\"reached\" data-value=\"120000\">120,000</strong>"));
+	assert_non_null(strstr(page, "id=\"limit\" data-value=\"memory_reserve\""));
+	assert_non_null(strstr(page, "<span id=\"diff\">n/a</span>"));
+	assert_non_null(strstr(page, "<span id=\"predicted\">130,000</span>"));
+
+	/* the limits chart: six bars, two without a ceiling, the binding one marked */
+	assert_int_equal(count(page, "<g class=\"bar"), 6);
+	assert_int_equal(count(page, "<g class=\"bar none\">"), 2);
+	assert_int_equal(count(page, "<g class=\"bar binding\">"), 1);
+	assert_non_null(strstr(page, "reached 120k"));
+	assert_non_null(strstr(page, "<tr class=\"binding\"><td><code>memory</code>"));
+
+	/* tables */
+	assert_int_equal(count(page, "<ul class=\"evidence\""), 3);
+	assert_non_null(strstr(page, "id=\"steps-table\""));
+	assert_non_null(strstr(page, "id=\"memory-table\""));
+	assert_non_null(strstr(page, "id=\"limits-table\""));
+	assert_non_null(strstr(page, "<td>9223372036854775807</td>")); /* value text as is */
+
+	/* escaping */
+	assert_null(strstr(page, "<script"));
+	assert_non_null(strstr(page, "EADDRNOTAVAIL &lt;script&gt;alert(1)&lt;/script&gt;"));
+	assert_non_null(strstr(page, "maxconn &amp; co"));
+	assert_non_null(strstr(page, "&#39;reserve&#39; &quot;kept&quot;"));
+	free(page);
+}
+
+static void test_empty(void **state)
+{
+	static struct mc_probe_report r;
+	char *page;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	page = render(&r);
+	assert_charts(page);
+	assert_null(strstr(page, "<polyline"));
+	assert_null(strstr(page, "<path"));
+	assert_int_equal(count(page, "no samples were taken"), 2);
+	assert_non_null(strstr(page, "no limits were judged"));
+	assert_non_null(strstr(page, "id=\"reached\" data-value=\"0\">0</strong>"));
+	assert_non_null(strstr(page, "No step ran."));
+	free(page);
+}
+
+/* One sample, and every value at its largest or not a number. */
+static void test_one_sample_huge(void **state)
+{
+	static struct mc_probe_report r;
+	struct mc_probe_sample smp[NSAMPLES];
+	char *page;
+
+	(void)state;
+	fake_report(&r, smp);
+	smp[0] = (struct mc_probe_sample){.t = NAN,
+					  .held = UINT64_MAX - 1,
+					  .server_held = UINT64_MAX,
+					  .kernel_bytes = UINT64_MAX,
+					  .user_bytes = UINT64_MAX};
+	r.nsamples = 1;
+	r.reached = UINT64_MAX;
+	r.predicted = MC_LIMITS_NONE;
+	r.target = MC_LIMITS_NONE;
+	r.diff_pct = INFINITY;
+	r.seconds = NAN;
+	r.steps[2].seconds = -INFINITY;
+	r.steps[2].rate = NAN;
+	r.user_per_conn_server = NAN;
+	r.slab.total = INFINITY;
+	for (int i = 0; i < r.steps[2].nlimits; i++)
+		r.steps[2].limits[i].conns = MC_LIMITS_NONE;
+	r.steps[2].nev = 99; /* out of range: clamped, not read past the array */
+	r.nsteps = 99;
+
+	page = render(&r);
+	assert_charts(page);
+	assert_int_equal(polyline_points(page, "series-held"), 1);
+	assert_non_null(strstr(page, "<circle class=\"dot held\""));
+	assert_non_null(strstr(page, "<span id=\"predicted\">no ceiling</span>"));
+	assert_non_null(strstr(page, "data-value=\"18446744073709551615\""));
+	free(page);
+}
+
+/* A write error comes back as a negative errno. */
+static void test_write_error(void **state)
+{
+	static struct mc_probe_report r;
+	FILE *f = fopen("/dev/full", "w");
+
+	(void)state;
+	if (!f)
+		skip();
+	memset(&r, 0, sizeof(r));
+	assert_true(mc_probe_html(f, &r) < 0);
+	fclose(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_staircase),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_one_sample_huge),
+	    cmocka_unit_test(test_write_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
