@@ -715,6 +715,7 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 	struct client *cl = calloc(1, sizeof(*cl));
 	uint64_t limit = mc_fdtable_limit(), cap_est, inflight, rss_base = 0, ramp_end = 0;
 	uint64_t last_tick, drain_end = 0;
+	const uint64_t tick_ns = cfg->tick_ns ? cfg->tick_ns : MC_NS_PER_SEC;
 	int rc = 0, open_fds;
 	unsigned n;
 
@@ -788,10 +789,10 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 	last_tick = mc_now_ns();
 	for (;;) {
 		uint64_t now = mc_now_ns();
-		int timeout = (int)((last_tick + MC_NS_PER_SEC - now) / MC_NS_PER_MS) + 1;
+		int timeout = (int)((last_tick + tick_ns - now) / MC_NS_PER_MS) + 1;
 		enum mc_ctl_event ev;
 
-		if (last_tick + MC_NS_PER_SEC <= now)
+		if (last_tick + tick_ns <= now)
 			timeout = 0;
 		for (unsigned i = 0; i < cl->nworkers; i++) {
 			int st = atomic_load(&cl->w[i]->state);
@@ -832,7 +833,7 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 			continue;
 		}
 		now = mc_now_ns();
-		if (now - last_tick >= MC_NS_PER_SEC) {
+		if (now - last_tick >= tick_ns) {
 			last_tick = now;
 			if (cfg->tick) {
 				struct mc_client_stats *st = malloc(sizeof(*st));

@@ -41,6 +41,7 @@ struct mc_client_config {
 	uint64_t every_ns;   /* period of heartbeats / echo messages; 0 = once */
 	void (*tick)(void *arg, const struct mc_client_stats *s);
 	void *tick_arg;
+	uint64_t tick_ns; /* how often tick is called; 0: once a second */
 };
 
 struct mc_client_stats {

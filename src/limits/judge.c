@@ -507,6 +507,16 @@ static void judge_fd_system(struct ctx *c)
 		return;
 	}
 	set_value(it, "%" PRIu64 " max, %" PRIu64 " in use", s->file_max.v, s->file_nr.v);
+	if (s->uid == 0 && s->init_userns) {
+		/* alloc_empty_file() checks file-max only without CAP_SYS_ADMIN */
+		it->kind = MC_LIMITS_INFO;
+		set_note(it,
+			 "root (CAP_SYS_ADMIN) is exempt: the kernel checks fs.file-max only for "
+			 "other users; for them (%" PRIu64 " - %" PRIu64 " in use) / %" PRIu64
+			 " fd(s) per connection",
+			 s->file_max.v, s->file_nr.v, c->fdpc);
+		return;
+	}
 	it->conns = sub0(s->file_max.v, s->file_nr.v) / c->fdpc;
 	set_note(it,
 		 "(%" PRIu64 " - %" PRIu64 " in use) / %" PRIu64 " fd(s) per connection; "
@@ -625,7 +635,9 @@ static void judge_memory(struct ctx *c)
 	add_val(it, "mem_total", s->mem_total);
 	add_val(it, "mem_available", s->mem_available);
 	add_val(it, "bytes_per_connection", (struct mc_limits_num){r->conn_bytes, 0});
-	r->mem_reserve = max_u(s->mem_total.err ? 0 : s->mem_total.v / 20, 64ULL << 20);
+	r->mem_reserve = c->sc->mem_reserve ? c->sc->mem_reserve
+					    : max_u(s->mem_total.err ? 0 : s->mem_total.v / 20,
+						    64ULL << 20);
 	add_val(it, "reserve", (struct mc_limits_num){r->mem_reserve, 0});
 	if (s->mem_available.err) {
 		set_unknown(it, "MemAvailable in " MC_LIMITS_P_MEMINFO, s->mem_available.err);

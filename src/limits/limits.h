@@ -211,6 +211,7 @@ struct mc_limits_scenario {
 	uint64_t traffic;     /* buffer bytes each socket holds under load */
 	uint64_t target;      /* 0: none */
 	uint64_t backlog;     /* listen() backlog the server asks for */
+	uint64_t mem_reserve; /* memory kept free; 0: 5% of MemTotal, at least 64 MiB */
 };
 
 enum mc_limits_kind {

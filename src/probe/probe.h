@@ -146,6 +146,37 @@ struct mc_probe_report {
 	int exit_code;
 };
 
+/* What the user asked for (the flags of `maxconn probe`). */
+struct mc_probe_config {
+	uint64_t target; /* connections; MC_LIMITS_NONE: until the first limit */
+	enum mc_probe_model model;
+	uint64_t sources;	   /* client source addresses; 0: enough for the target */
+	uint64_t dest_ports;	   /* server listen ports (default 1) */
+	uint64_t port_lo, port_hi; /* ip_local_port_range in the netns; 0: as it is */
+	uint64_t fd_limit;	   /* RLIMIT_NOFILE with one fd table per process; 0:
+				    * the current limit and private fd tables */
+	uint64_t backlog;	   /* 0: 65535 in the netns, somaxconn on the host */
+	uint64_t reserve;	   /* memory kept free; 0: max(10% of RAM, 1 GiB) */
+	size_t thread_stack;	   /* --model threads; 0: the default */
+	double rate;		   /* connects per second; 0: as fast as it goes */
+	bool staircase;
+	bool host;		   /* --no-netns: the host's loopback, tune nothing */
+	bool have_target_addr;	   /* probe an existing server */
+	struct mc_endpoint_range target_addr;
+	int server_pid;		   /* that server's pid, 0: none */
+	uint64_t hold_ns;	   /* hold the connections this long at the end */
+	uint64_t timeout_ns;	   /* the whole probe; 0: 10 minutes */
+	/* called about ten times a second from the probe's only thread */
+	void (*tick)(void *arg, const struct mc_probe_report *r, const struct mc_probe_sample *s);
+	void *tick_arg;
+};
+
+/* Run the probe. Fills *r (the caller frees r->samples with
+ * mc_probe_report_free). Returns 0 (the outcome is in r), or -errno with
+ * err set when it could not start. */
+int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r, struct mc_err *err);
+void mc_probe_report_free(struct mc_probe_report *r);
+
 const char *mc_probe_model_str(enum mc_probe_model m); /* "epoll" */
 const char *mc_probe_stop_str(enum mc_probe_stop s);   /* "target", "limit", "memory_reserve" */
 

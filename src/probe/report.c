@@ -7,6 +7,7 @@
 
 #include "common/json.h"
 #include "common/parse.h"
+#include "net/cause.h"
 #include "probe/probe.h"
 
 const char *mc_probe_model_str(enum mc_probe_model m)
@@ -31,4 +32,337 @@ const char *mc_probe_stop_str(enum mc_probe_stop s)
 		break;
 	}
 	return "failed";
+}
+
+/* "1.2M" for counts, "max" for the no-target case */
+static const char *count(uint64_t n, char *buf, size_t len)
+{
+	if (n == MC_LIMITS_NONE)
+		return "none";
+	snprintf(buf, len, "%" PRIu64, n);
+	return buf;
+}
+
+static const char *target_str(uint64_t t, char *buf, size_t len)
+{
+	return t == MC_LIMITS_NONE ? "max" : mc_fmt_count(t, buf, len);
+}
+
+static const struct mc_probe_limit *find_limit(const struct mc_probe_step *st, const char *id)
+{
+	for (int i = 0; i < st->nlimits; i++)
+		if (strcmp(st->limits[i].id, id) == 0)
+			return &st->limits[i];
+	return NULL;
+}
+
+/* What one connection costs of the resource a limit counts (the seed's
+ * table's third column). */
+static void cost_of(const struct mc_probe_report *r, const struct mc_probe_step *st, char *buf,
+		    size_t len)
+{
+	const char *id = st->limit_id;
+
+	if (strcmp(id, MC_LIMIT_PORTS) == 0)
+		snprintf(buf, len, "1 local port of its (source, destination) pair's range");
+	else if (strcmp(id, MC_LIMIT_FD_PROCESS) == 0)
+		snprintf(buf, len, "1 file descriptor in the server and 1 in the client");
+	else if (strcmp(id, MC_LIMIT_FD_SYSTEM) == 0 || strcmp(id, MC_LIMIT_FD_NR_OPEN) == 0)
+		snprintf(buf, len, "2 open files (one socket each end)");
+	else if (strcmp(id, MC_LIMIT_ACCEPTQ) == 0)
+		snprintf(buf, len, "1 accept-queue slot until the server accepts it");
+	else if (strcmp(id, MC_LIMIT_THREADS) == 0)
+		snprintf(buf, len, "1 thread: a 16 KiB kernel stack, a task, stack pages (%.0f B "
+				   "kernel per socket measured)",
+			 st->kernel_per_sock);
+	else if (strcmp(id, MC_LIMIT_CONNTRACK) == 0)
+		snprintf(buf, len, "1 conntrack entry");
+	else if (st->kernel_per_sock > 0)
+		snprintf(buf, len, "%.0f B kernel (2 sockets) + %.0f B user",
+			 2 * st->kernel_per_sock,
+			 st->user_per_conn_server + st->user_per_conn_client);
+	else
+		snprintf(buf, len, "-");
+	(void)r;
+}
+
+static void print_scenario(FILE *f, const struct mc_probe_scenario *sc)
+{
+	char b[32];
+
+	fprintf(f, "%s, %" PRIu64 " source%s, %" PRIu64 " port%s, range %" PRIu64 "-%" PRIu64
+		   ", ",
+		mc_probe_model_str(sc->model), sc->sources, sc->sources == 1 ? "" : "s",
+		sc->dest_ports, sc->dest_ports == 1 ? "" : "s", sc->port_lo, sc->port_hi);
+	if (sc->one_table)
+		fprintf(f, "one fd table of %s", mc_fmt_count(sc->fd_limit, b, sizeof(b)));
+	else
+		fprintf(f, "private fd tables");
+	fprintf(f, ", backlog %" PRIu64, sc->backlog);
+}
+
+void mc_probe_print(FILE *f, const struct mc_probe_report *r)
+{
+	char a[32], b[32], c[32], d[32];
+	const struct mc_probe_step *last = r->nsteps ? &r->steps[r->nsteps - 1] : NULL;
+
+	if (!last) {
+		fprintf(f, "maxconn probe: no step ran\n");
+		return;
+	}
+	fprintf(f, "maxconn probe: %s connections held (target %s) after %.1fs: ",
+		mc_fmt_count(r->reached, a, sizeof(a)), target_str(r->target, b, sizeof(b)),
+		r->seconds);
+	switch (r->stop) {
+	case MC_PROBE_TARGET:
+		fprintf(f, "target reached\n");
+		break;
+	case MC_PROBE_RESERVE:
+		fprintf(f, "stopped by memory (the reserve of %s)\n",
+			mc_fmt_bytes(r->reserve, c, sizeof(c)));
+		break;
+	case MC_PROBE_LIMIT:
+		fprintf(f, "stopped by %s (%s)\n", last->limit_id, last->limit_name);
+		break;
+	default:
+		fprintf(f, "%s\n", mc_probe_stop_str(r->stop));
+	}
+	fprintf(f, "  happened   %s\n", last->happened);
+	fprintf(f, "  predicted  %s (%s); reached %s", mc_fmt_count(r->predicted, a, sizeof(a)),
+		last->predicted_limit, mc_fmt_count(r->reached, b, sizeof(b)));
+	if (isfinite(r->diff_pct))
+		fprintf(f, " (%+.1f%%)", r->diff_pct);
+	fputc('\n', f);
+	fprintf(f, "  where      %s\n", r->where);
+	if (r->target_addr[0])
+		fprintf(f, "  server     %s%s%s (pid %d)\n", r->target_addr,
+			r->server_name[0] ? ", " : "", r->server_name, r->server_pid);
+	fprintf(f, "  host       %s, %u CPUs, %s memory\n", r->kernel, r->cpus,
+		mc_fmt_bytes(r->mem_total, a, sizeof(a)));
+
+	fprintf(f, "\nSteps\n");
+	for (int i = 0; i < r->nsteps; i++) {
+		const struct mc_probe_step *st = &r->steps[i];
+		fprintf(f, "  %d. ", i + 1);
+		print_scenario(f, &st->sc);
+		fprintf(f, "\n     predicted %s (%s), reached %s", mc_fmt_count(st->predicted, a, sizeof(a)),
+			st->predicted_limit, mc_fmt_count(st->reached, b, sizeof(b)));
+		if (isfinite(st->diff_pct))
+			fprintf(f, " (%+.1f%%)", st->diff_pct);
+		fprintf(f, " in %.1fs at %s/s: %s%s%s\n", st->seconds,
+			mc_fmt_count((uint64_t)st->rate, c, sizeof(c)), mc_probe_stop_str(st->stop),
+			st->limit_id[0] ? " " : "", st->limit_id);
+		fprintf(f, "     %s\n", st->happened);
+		if (st->lifted[0])
+			fprintf(f, "     -> lifted: %s\n", st->lifted);
+	}
+
+	fprintf(f, "\nEvidence (last step)\n");
+	for (int i = 0; i < last->nev; i++) {
+		const struct mc_probe_evidence *e = &last->ev[i];
+		if (strcmp(e->what, "dmesg") == 0)
+			fprintf(f, "  dmesg: %s\n", e->text);
+		else
+			fprintf(f, "  %-30s %12s  %s\n", e->what, count(e->value, a, sizeof(a)),
+				e->text);
+	}
+
+	fprintf(f, "\nLimits (the model's, for the last step; distance from %s held)\n",
+		mc_fmt_count(r->reached, a, sizeof(a)));
+	for (int i = 0; i < last->nlimits; i++) {
+		const struct mc_probe_limit *l = &last->limits[i];
+		fprintf(f, "  %-18s %12s  %-40.40s %s\n", l->id,
+			l->conns == MC_LIMITS_NONE ? "no ceiling" : mc_fmt_count(l->conns, b, sizeof(b)),
+			l->value, l->binding ? "<- binding" : "");
+	}
+
+	fprintf(f, "\nMemory per connection\n");
+	if (r->slab.sockets) {
+		fprintf(f,
+			"  kernel     %.0f B per socket over %s sockets: TCP %.0f, socket inode %.0f, "
+			"dentry %.0f, file %.0f, epoll %.0f, other %.0f%s\n",
+			r->slab.total, mc_fmt_count(r->slab.sockets, a, sizeof(a)), r->slab.tcp,
+			r->slab.sock_inode, r->slab.dentry, r->slab.filp, r->slab.epoll, r->slab.other,
+			r->slab.known ? "" : " (slabinfo unreadable: totals from meminfo only)");
+		fprintf(f, "  user       server %.1f B, client %.1f B per connection\n",
+			r->user_per_conn_server, r->user_per_conn_client);
+		fprintf(f, "  projection %s available, %s kept in reserve: room for about %s more\n",
+			mc_fmt_bytes(r->mem_available_end, a, sizeof(a)),
+			mc_fmt_bytes(r->reserve, b, sizeof(b)),
+			mc_fmt_count(r->more_conns, d, sizeof(d)));
+	} else {
+		fprintf(f, "  no connection was held: nothing to divide by\n");
+	}
+	if (r->server_fd_limit)
+		fprintf(f, "  server fd limit (RLIMIT_NOFILE of pid %d): %" PRIu64 "\n", r->server_pid,
+			r->server_fd_limit);
+
+	if (r->staircase) {
+		fprintf(f, "\nThe seed's table, measured\n");
+		fprintf(f, "  %-28s %-34s %-44s %12s  %s\n", "resource", "this host has",
+			"one connection costs", "ran out at", "what happened");
+		for (int i = 0; i < r->nsteps; i++) {
+			const struct mc_probe_step *st = &r->steps[i];
+			const struct mc_probe_limit *l = find_limit(st, st->limit_id);
+			char cost[160];
+			cost_of(r, st, cost, sizeof(cost));
+			fprintf(f, "  %-28.28s %-34.34s %-44.44s %12s  %s\n",
+				st->limit_name[0] ? st->limit_name : "-", l ? l->value : "-", cost,
+				count(st->reached, a, sizeof(a)), st->happened);
+		}
+	}
+}
+
+static void json_target(struct mc_json *j, const char *key, uint64_t t)
+{
+	if (t == MC_LIMITS_NONE)
+		mc_json_kv_str(j, key, "max");
+	else
+		mc_json_kv_u64(j, key, t);
+}
+
+static void json_step(struct mc_json *j, const struct mc_probe_step *st)
+{
+	mc_json_obj_open(j);
+	mc_json_key(j, "scenario");
+	mc_json_obj_open(j);
+	mc_json_kv_str(j, "model", mc_probe_model_str(st->sc.model));
+	mc_json_kv_u64(j, "sources", st->sc.sources);
+	mc_json_kv_u64(j, "dest_ports", st->sc.dest_ports);
+	mc_json_key(j, "port_range");
+	mc_json_arr_open(j);
+	mc_json_u64(j, st->sc.port_lo);
+	mc_json_u64(j, st->sc.port_hi);
+	mc_json_arr_close(j);
+	mc_json_kv_u64(j, "fd_limit", st->sc.fd_limit);
+	mc_json_kv_str(j, "fd_tables", st->sc.one_table ? "one" : "private");
+	mc_json_kv_u64(j, "backlog", st->sc.backlog);
+	json_target(j, "target", st->sc.target);
+	mc_json_obj_close(j);
+	mc_json_kv_u64(j, "predicted", st->predicted);
+	mc_json_kv_str(j, "predicted_limit", st->predicted_limit);
+	mc_json_kv_u64(j, "reached", st->reached);
+	mc_json_kv_u64(j, "attempted", st->attempted);
+	mc_json_kv_double(j, "diff_pct", st->diff_pct);
+	mc_json_kv_double(j, "seconds", st->seconds);
+	mc_json_kv_double(j, "connect_rate", st->rate);
+	mc_json_kv_str(j, "stop", mc_probe_stop_str(st->stop));
+	mc_json_kv_str(j, "limit", st->limit_id);
+	mc_json_kv_str(j, "limit_name", st->limit_name);
+	mc_json_kv_str(j, "happened", st->happened);
+	mc_json_kv_str(j, "lifted", st->lifted);
+	mc_json_kv_double(j, "kernel_bytes_per_socket", st->kernel_per_sock);
+	mc_json_kv_double(j, "user_bytes_per_conn_server", st->user_per_conn_server);
+	mc_json_kv_double(j, "user_bytes_per_conn_client", st->user_per_conn_client);
+	mc_json_key(j, "evidence");
+	mc_json_arr_open(j);
+	for (int i = 0; i < st->nev; i++) {
+		mc_json_obj_open(j);
+		mc_json_kv_str(j, "what", st->ev[i].what);
+		mc_json_kv_u64(j, "value", st->ev[i].value);
+		mc_json_kv_str(j, "text", st->ev[i].text);
+		mc_json_obj_close(j);
+	}
+	mc_json_arr_close(j);
+	mc_json_key(j, "limits");
+	mc_json_arr_open(j);
+	for (int i = 0; i < st->nlimits; i++) {
+		const struct mc_probe_limit *l = &st->limits[i];
+		mc_json_obj_open(j);
+		mc_json_kv_str(j, "id", l->id);
+		mc_json_kv_str(j, "name", l->name);
+		mc_json_kv_str(j, "value", l->value);
+		if (l->conns == MC_LIMITS_NONE)
+			mc_json_kv_null(j, "connections");
+		else
+			mc_json_kv_u64(j, "connections", l->conns);
+		mc_json_kv_bool(j, "binding", l->binding);
+		mc_json_obj_close(j);
+	}
+	mc_json_arr_close(j);
+	mc_json_obj_close(j);
+}
+
+void mc_probe_json(FILE *f, const struct mc_probe_report *r)
+{
+	struct mc_json j;
+	const struct mc_probe_step *last = r->nsteps ? &r->steps[r->nsteps - 1] : NULL;
+
+	mc_json_init(&j, f);
+	mc_json_obj_open(&j);
+	mc_json_kv_u64(&j, "schema_version", 1);
+	mc_json_kv_str(&j, "command", "probe");
+	mc_json_kv_str(&j, "where", r->where);
+	mc_json_kv_bool(&j, "netns", r->netns);
+	mc_json_kv_str(&j, "kernel", r->kernel);
+	mc_json_kv_u64(&j, "cpus", r->cpus);
+	mc_json_kv_u64(&j, "mem_total", r->mem_total);
+	json_target(&j, "target", r->target);
+	mc_json_kv_bool(&j, "staircase", r->staircase);
+	mc_json_kv_u64(&j, "reserve", r->reserve);
+	mc_json_kv_str(&j, "target_addr", r->target_addr);
+	mc_json_kv_i64(&j, "server_pid", r->server_pid);
+	mc_json_kv_str(&j, "server_name", r->server_name);
+	mc_json_kv_u64(&j, "server_fd_limit", r->server_fd_limit);
+
+	mc_json_key(&j, "result");
+	mc_json_obj_open(&j);
+	mc_json_kv_u64(&j, "reached", r->reached);
+	mc_json_kv_u64(&j, "predicted", r->predicted);
+	mc_json_kv_str(&j, "predicted_limit", last ? last->predicted_limit : "");
+	mc_json_kv_double(&j, "diff_pct", r->diff_pct);
+	mc_json_kv_str(&j, "stop", mc_probe_stop_str(r->stop));
+	mc_json_kv_str(&j, "limit", r->limit_id);
+	mc_json_kv_str(&j, "limit_name", last ? last->limit_name : "");
+	mc_json_kv_str(&j, "happened", last ? last->happened : "");
+	mc_json_kv_double(&j, "seconds", r->seconds);
+	mc_json_kv_i64(&j, "exit_code", r->exit_code);
+	mc_json_obj_close(&j);
+
+	mc_json_key(&j, "memory");
+	mc_json_obj_open(&j);
+	mc_json_key(&j, "kernel_bytes_per_socket");
+	mc_json_obj_open(&j);
+	mc_json_kv_bool(&j, "slabinfo", r->slab.known);
+	mc_json_kv_u64(&j, "sockets", r->slab.sockets);
+	mc_json_kv_double(&j, "tcp", r->slab.tcp);
+	mc_json_kv_double(&j, "sock_inode", r->slab.sock_inode);
+	mc_json_kv_double(&j, "dentry", r->slab.dentry);
+	mc_json_kv_double(&j, "filp", r->slab.filp);
+	mc_json_kv_double(&j, "epoll", r->slab.epoll);
+	mc_json_kv_double(&j, "other", r->slab.other);
+	mc_json_kv_double(&j, "total", r->slab.total);
+	mc_json_obj_close(&j);
+	mc_json_key(&j, "user_bytes_per_conn");
+	mc_json_obj_open(&j);
+	mc_json_kv_double(&j, "server", r->user_per_conn_server);
+	mc_json_kv_double(&j, "client", r->user_per_conn_client);
+	mc_json_obj_close(&j);
+	mc_json_kv_u64(&j, "mem_available_end", r->mem_available_end);
+	mc_json_kv_u64(&j, "more_conns", r->more_conns);
+	mc_json_obj_close(&j);
+
+	mc_json_key(&j, "steps");
+	mc_json_arr_open(&j);
+	for (int i = 0; i < r->nsteps; i++)
+		json_step(&j, &r->steps[i]);
+	mc_json_arr_close(&j);
+
+	mc_json_key(&j, "samples");
+	mc_json_arr_open(&j);
+	for (size_t i = 0; i < r->nsamples; i++) {
+		const struct mc_probe_sample *s = &r->samples[i];
+		mc_json_obj_open(&j);
+		mc_json_kv_double(&j, "t", s->t);
+		mc_json_kv_i64(&j, "step", s->step);
+		mc_json_kv_u64(&j, "held", s->held);
+		mc_json_kv_u64(&j, "server_held", s->server_held);
+		mc_json_kv_double(&j, "rate", s->rate);
+		mc_json_kv_u64(&j, "kernel_bytes", s->kernel_bytes);
+		mc_json_kv_u64(&j, "user_bytes", s->user_bytes);
+		mc_json_kv_u64(&j, "mem_available", s->mem_available);
+		mc_json_obj_close(&j);
+	}
+	mc_json_arr_close(&j);
+	mc_json_obj_close(&j);
 }

@@ -1,0 +1,226 @@
+/* diagnose.c: name the limit that stopped a probe step, with its evidence
+ * (see diagnose.h). Pure: no I/O. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/parse.h"
+#include "probe/diagnose.h"
+
+static void evidence(struct mc_probe_step *st, const char *what, uint64_t value, const char *fmt,
+		     ...) __attribute__((format(printf, 4, 5)));
+
+static void evidence(struct mc_probe_step *st, const char *what, uint64_t value, const char *fmt,
+		     ...)
+{
+	struct mc_probe_evidence *e;
+	va_list ap;
+
+	if (st->nev >= MC_PROBE_MAX_EVIDENCE)
+		return;
+	e = &st->ev[st->nev++];
+	snprintf(e->what, sizeof(e->what), "%s", what);
+	e->value = value;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t delta(uint64_t before, uint64_t after)
+{
+	return after > before ? after - before : 0;
+}
+
+static void set_limit(struct mc_probe_step *st, const char *id, const char *name)
+{
+	snprintf(st->limit_id, sizeof(st->limit_id), "%s", id);
+	snprintf(st->limit_name, sizeof(st->limit_name), "%s", name);
+}
+
+/* The counts, as evidence lines, before any judgement. */
+static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	static const struct {
+		const char *what;
+		size_t off;
+		const char *text;
+	} counters[] = {
+		{"ListenOverflows", offsetof(struct mc_watch, listen_overflows),
+		 "connections dropped because a listen socket's accept queue was full"},
+		{"ListenDrops", offsetof(struct mc_watch, listen_drops),
+		 "SYNs or ACKs dropped at a listen socket (overflows included)"},
+		{"SyncookiesSent", offsetof(struct mc_watch, syncookies_sent),
+		 "SYN queue full: answered with a SYN cookie"},
+		{"TCPReqQFullDrop", offsetof(struct mc_watch, reqq_full_drop),
+		 "SYNs dropped: SYN queue full and syncookies off"},
+	};
+	char b1[32], b2[32];
+
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		if (o->fail[k]) {
+			char what[64];
+			snprintf(what, sizeof(what), "client connect: %s", mc_cause_key(k));
+			evidence(st, what, o->fail[k], "%s", mc_cause_advice(k));
+		}
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		if (o->lost[k]) {
+			char what[64];
+			snprintf(what, sizeof(what), "client lost: %s", mc_cause_key(k));
+			evidence(st, what, o->lost[k],
+				 "established connections the server side ended (%s)",
+				 mc_cause_key(k));
+		}
+	if (o->srv_refused_fd)
+		evidence(st, "server refused: fd_limit", o->srv_refused_fd,
+			 "accept() found the fd table full (EMFILE): accepted on the reserve fd "
+			 "and closed at once");
+	if (o->srv_refused_threads)
+		evidence(st, "server refused: threads", o->srv_refused_threads,
+			 "pthread_create failed (%s): no thread for the connection, closed",
+			 mc_errno_name(o->srv_thread_errno ? o->srv_thread_errno : 11));
+	if (o->srv_refused_mem)
+		evidence(st, "server refused: memory", o->srv_refused_mem,
+			 "accept() or epoll said ENOMEM/ENOBUFS");
+	if (o->srv_refused_max)
+		evidence(st, "server refused: max_conns", o->srv_refused_max,
+			 "over the server's --max-conns");
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		uint64_t b = *(const uint64_t *)((const char *)&o->before + counters[i].off);
+		uint64_t a = *(const uint64_t *)((const char *)&o->after + counters[i].off);
+		if (delta(b, a))
+			evidence(st, counters[i].what, delta(b, a), "/proc/net/netstat TcpExt: %s",
+				 counters[i].text);
+	}
+	if (!o->after.ct_err && o->after.ct_max)
+		evidence(st, "nf_conntrack_count", o->after.ct_count, "of nf_conntrack_max %" PRIu64,
+			 o->after.ct_max);
+	evidence(st, "sockstat TCP inuse", o->after.tcp_inuse,
+		 "/proc/net/sockstat: TCP sockets in use (both ends and listeners), %" PRIu64
+		 " in TIME_WAIT, %" PRIu64 " orphaned",
+		 o->after.tcp_tw, o->after.tcp_orphan);
+	evidence(st, "MemAvailable", o->after.mem_available, "%s available; the reserve is %s",
+		 mc_fmt_bytes(o->after.mem_available, b1, sizeof(b1)),
+		 mc_fmt_bytes(o->reserve, b2, sizeof(b2)));
+	for (int i = 0; i < o->nkmsg; i++)
+		evidence(st, "dmesg", 0, "%s", o->kmsg[i]);
+}
+
+/* The host limit the counts point at; "" when none does. */
+static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	uint64_t overflow = delta(o->before.listen_overflows, o->after.listen_overflows) +
+			    delta(o->before.reqq_full_drop, o->after.reqq_full_drop);
+	uint64_t lost = 0;
+
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		lost += o->lost[k];
+	if (o->reserve_hit) {
+		char a[32], b[32];
+		set_limit(st, MC_LIMIT_MEMORY, "memory (the probe's reserve)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "MemAvailable fell to %s, the reserve of %s: the probe stopped before the "
+			 "OOM killer would",
+			 mc_fmt_bytes(o->after.mem_available, a, sizeof(a)),
+			 mc_fmt_bytes(o->reserve, b, sizeof(b)));
+	} else if (o->srv_refused_threads) {
+		set_limit(st, MC_LIMIT_THREADS, "threads (one per connection)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "pthread_create: %s after %" PRIu64
+			 " threads; %" PRIu64 " connections refused",
+			 mc_errno_name(o->srv_thread_errno ? o->srv_thread_errno : 11),
+			 o->srv_held, o->srv_refused_threads);
+	} else if (o->fail[MC_CAUSE_ADDRNOTAVAIL]) {
+		set_limit(st, MC_LIMIT_PORTS, "local ports (ip_local_port_range per source address)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "connect: Cannot assign requested address (EADDRNOTAVAIL) x %" PRIu64,
+			 o->fail[MC_CAUSE_ADDRNOTAVAIL]);
+	} else if (o->fail[MC_CAUSE_EMFILE]) {
+		set_limit(st, MC_LIMIT_FD_PROCESS, "open files per process (ulimit -n), client");
+		snprintf(st->happened, sizeof(st->happened),
+			 "client socket: Too many open files (EMFILE) x %" PRIu64,
+			 o->fail[MC_CAUSE_EMFILE]);
+	} else if (o->fail[MC_CAUSE_ENFILE]) {
+		set_limit(st, MC_LIMIT_FD_SYSTEM, "open files system-wide (fs.file-max)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "socket: Too many open files in system (ENFILE) x %" PRIu64,
+			 o->fail[MC_CAUSE_ENFILE]);
+	} else if (o->srv_refused_fd) {
+		set_limit(st, MC_LIMIT_FD_PROCESS, "open files per process (ulimit -n), server");
+		snprintf(st->happened, sizeof(st->happened),
+			 "server accept: Too many open files (EMFILE) at %" PRIu64
+			 " held; %" PRIu64 " connections accepted and closed",
+			 o->srv_held, o->srv_refused_fd);
+	} else if (o->fail[MC_CAUSE_NOMEM] || o->srv_refused_mem) {
+		set_limit(st, MC_LIMIT_MEMORY, "kernel memory (ENOBUFS/ENOMEM)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "No buffer space available (ENOBUFS) / ENOMEM x %" PRIu64,
+			 o->fail[MC_CAUSE_NOMEM] + o->srv_refused_mem);
+	} else if (o->fail[MC_CAUSE_TIMEDOUT] && !o->after.ct_err && o->after.ct_max &&
+		   o->after.ct_count + o->after.ct_max / 100 >= o->after.ct_max) {
+		set_limit(st, MC_LIMIT_CONNTRACK, "connection tracking table (nf_conntrack_max)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "connect timed out x %" PRIu64 ": nf_conntrack table full (%" PRIu64
+			 "/%" PRIu64 "), new SYNs dropped",
+			 o->fail[MC_CAUSE_TIMEDOUT], o->after.ct_count, o->after.ct_max);
+	} else if (o->fail[MC_CAUSE_TIMEDOUT] || (overflow && lost)) {
+		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "connect timed out x %" PRIu64 " with %" PRIu64
+			 " ListenOverflows: the server does not accept as fast as they arrive",
+			 o->fail[MC_CAUSE_TIMEDOUT], overflow);
+	} else if (lost && !o->have_server) {
+		set_limit(st, "server", "the server's own limit");
+		snprintf(st->happened, sizeof(st->happened),
+			 "the server closed or reset %" PRIu64 " connections once it held about %" PRIu64
+			 " (its connection or fd limit)",
+			 lost, o->held);
+	} else if (o->fail[MC_CAUSE_REFUSED]) {
+		set_limit(st, "refused", "nothing listening (ECONNREFUSED)");
+		snprintf(st->happened, sizeof(st->happened), "connect: Connection refused x %" PRIu64,
+			 o->fail[MC_CAUSE_REFUSED]);
+	} else if (lost) {
+		set_limit(st, "lost", "connections lost");
+		snprintf(st->happened, sizeof(st->happened),
+			 "%" PRIu64 " established connections were closed or reset by the server side",
+			 lost);
+	}
+}
+
+void mc_probe_diagnose(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	st->nev = 0;
+	st->limit_id[0] = st->limit_name[0] = st->happened[0] = '\0';
+	collect(o, st);
+	judge(o, st);
+	if (o->child_failed) {
+		st->stop = MC_PROBE_FAILED;
+		snprintf(st->happened, sizeof(st->happened), "%s", o->child_error);
+	} else if (o->reserve_hit) {
+		st->stop = MC_PROBE_RESERVE;
+	} else if (o->held >= o->target) {
+		st->stop = MC_PROBE_TARGET;
+		st->limit_id[0] = '\0';
+		snprintf(st->limit_name, sizeof(st->limit_name), "none: the target was reached");
+		snprintf(st->happened, sizeof(st->happened),
+			 "all %" PRIu64 " connections established and held", o->held);
+	} else if (o->interrupted) {
+		st->stop = MC_PROBE_INTERRUPTED;
+		if (!st->happened[0])
+			snprintf(st->happened, sizeof(st->happened),
+				 "interrupted (Ctrl-C) at %" PRIu64 " held", o->held);
+	} else if (st->limit_id[0]) {
+		st->stop = MC_PROBE_LIMIT;
+	} else if (o->timed_out) {
+		st->stop = MC_PROBE_TIMEOUT;
+		snprintf(st->happened, sizeof(st->happened),
+			 "--timeout passed at %" PRIu64 " held; no limit showed", o->held);
+	} else {
+		st->stop = MC_PROBE_LIMIT;
+		set_limit(st, "unknown", "no known limit (see the evidence)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "%" PRIu64 " of %" PRIu64 " held and no failure was counted", o->held,
+			 o->target);
+	}
+}

@@ -1,0 +1,43 @@
+/* diagnose.h: from what the probe saw to the limit that stopped it.
+ *
+ * A pure function, unit-tested: the counts of the client and the server,
+ * the kernel counters before and after, memory against the reserve, the
+ * kernel log lines -> why the step ended, the limit's id and name, one
+ * sentence of what the user would have seen, and the evidence list. */
+#ifndef MC_PROBE_DIAGNOSE_H
+#define MC_PROBE_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/cause.h"
+#include "probe/probe.h"
+#include "probe/watch.h"
+
+#define MC_PROBE_MAX_KMSG 6
+
+struct mc_probe_obs {
+	uint64_t target; /* connections asked for */
+	uint64_t held, attempted;
+	uint64_t fail[MC_CAUSE_COUNT]; /* client connects that failed, by cause */
+	uint64_t lost[MC_CAUSE_COUNT]; /* client connections lost, by cause */
+	char first_error[256];	       /* the client's first failure, in words */
+	/* the server's side (have_server: its own, or none for --target-addr) */
+	bool have_server;
+	uint64_t srv_held, srv_refused_fd, srv_refused_max, srv_refused_mem, srv_refused_threads;
+	int srv_thread_errno;
+	uint64_t srv_fd_limit; /* RLIMIT_NOFILE of the server, 0 unknown */
+	bool srv_one_table;
+	/* the host */
+	struct mc_watch before, after;
+	uint64_t reserve;
+	bool reserve_hit, interrupted, timed_out, child_failed;
+	char child_error[200];
+	char kmsg[MC_PROBE_MAX_KMSG][240];
+	int nkmsg;
+};
+
+/* Fill st->stop, limit_id, limit_name, happened and ev[] from o. */
+void mc_probe_diagnose(const struct mc_probe_obs *o, struct mc_probe_step *st);
+
+#endif

@@ -1,0 +1,258 @@
+/* watch.c: read the host while the probe ramps (see watch.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/procfs.h"
+#include "probe/watch.h"
+
+/* Find a line that starts with key (at the start of buf or after '\n'). */
+static const char *line_with(const char *buf, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, key, n) == 0)
+			return p;
+	return NULL;
+}
+
+int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch_slab *s)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} caches[] = {
+		{"TCP", offsetof(struct mc_watch_slab, tcp)},
+		{"TCPv6", offsetof(struct mc_watch_slab, tcp6)},
+		{"sock_inode_cache", offsetof(struct mc_watch_slab, sock_inode)},
+		{"dentry", offsetof(struct mc_watch_slab, dentry)},
+		{"filp", offsetof(struct mc_watch_slab, filp)},
+		{"eventpoll_epi", offsetof(struct mc_watch_slab, epoll)},
+		{"eventpoll_pwq", offsetof(struct mc_watch_slab, epoll)},
+	};
+	int found = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		char name[64];
+		unsigned long long active, num, size, per, pages, aslabs, nslabs;
+		if (sscanf(p, "%63s %llu %llu %llu %llu %llu : tunables %*u %*u %*u : slabdata "
+			      "%llu %llu",
+			   name, &active, &num, &size, &per, &pages, &aslabs, &nslabs) != 8)
+			continue;
+		for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]); i++)
+			if (strcmp(name, caches[i].name) == 0) {
+				uint64_t *v = (uint64_t *)((char *)s + caches[i].off);
+				*v += (uint64_t)nslabs * pages * page_size;
+				found++;
+			}
+	}
+	return found ? 0 : -ENOENT;
+}
+
+int mc_watch_parse_meminfo(const char *buf, const char *key, uint64_t *bytes)
+{
+	char k[64];
+	unsigned long long kb;
+	const char *p;
+
+	snprintf(k, sizeof(k), "%s:", key);
+	p = line_with(buf, k);
+	if (!p || sscanf(p + strlen(k), "%llu", &kb) != 1)
+		return -ENOENT;
+	*bytes = (uint64_t)kb * 1024;
+	return 0;
+}
+
+int mc_watch_parse_netstat(const char *buf, const char *prefix, const char *key, uint64_t *v)
+{
+	char pre[32];
+	const char *names, *vals;
+	int col = -1, i = 0;
+
+	snprintf(pre, sizeof(pre), "%s:", prefix);
+	names = line_with(buf, pre);
+	if (!names)
+		return -ENOENT;
+	vals = line_with(strchr(names, '\n') ? strchr(names, '\n') + 1 : "", pre);
+	if (!vals)
+		return -ENOENT;
+	/* find the column of key among the names */
+	for (const char *p = names + strlen(pre); *p && *p != '\n';) {
+		size_t n;
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " \n");
+		if (n == strlen(key) && strncmp(p, key, n) == 0) {
+			col = i;
+			break;
+		}
+		i++;
+		p += n;
+	}
+	if (col < 0)
+		return -ENOENT;
+	vals += strlen(pre);
+	for (i = 0; i <= col; i++) {
+		char *end;
+		unsigned long long x = strtoull(vals, &end, 10);
+		if (end == vals)
+			return -ENOENT;
+		if (i == col) {
+			*v = x;
+			return 0;
+		}
+		vals = end;
+	}
+	return -ENOENT;
+}
+
+int mc_watch_parse_sockstat(const char *buf, const char *key, uint64_t *v)
+{
+	const char *p = line_with(buf, "TCP:"), *e, *q;
+	char k[32];
+
+	if (!p)
+		return -ENOENT;
+	snprintf(k, sizeof(k), " %s ", key);
+	e = strchr(p, '\n');
+	q = strstr(p, k);
+	if (!q || (e && q > e))
+		return -ENOENT;
+	*v = strtoull(q + strlen(k), NULL, 10);
+	return 0;
+}
+
+int mc_watch_parse_status(const char *buf, const char *key, uint64_t *v)
+{
+	return mc_watch_parse_meminfo(buf, key, v);
+}
+
+uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s)
+{
+	return s->tcp + s->tcp6 + s->sock_inode + s->dentry + s->filp + s->epoll;
+}
+
+void mc_watch_read(struct mc_watch *w)
+{
+	static char buf[1 << 17]; /* slabinfo runs to ~30 KB; the probe has one thread */
+	long ps = sysconf(_SC_PAGESIZE);
+
+	memset(w, 0, sizeof(*w));
+	w->slab.err = (int)mc_proc_read(NULL, "/proc/slabinfo", buf, sizeof(buf));
+	if (w->slab.err >= 0)
+		w->slab.err = mc_watch_parse_slabinfo(buf, ps > 0 ? (uint64_t)ps : 4096, &w->slab);
+	if (mc_proc_read(NULL, "/proc/meminfo", buf, sizeof(buf)) > 0) {
+		mc_watch_parse_meminfo(buf, "MemTotal", &w->mem_total);
+		mc_watch_parse_meminfo(buf, "MemAvailable", &w->mem_available);
+		mc_watch_parse_meminfo(buf, "Slab", &w->slab_total);
+		mc_watch_parse_meminfo(buf, "KernelStack", &w->kernel_stack);
+		mc_watch_parse_meminfo(buf, "PageTables", &w->page_tables);
+	}
+	if (mc_proc_read(NULL, "/proc/net/netstat", buf, sizeof(buf)) > 0) {
+		mc_watch_parse_netstat(buf, "TcpExt", "ListenOverflows", &w->listen_overflows);
+		mc_watch_parse_netstat(buf, "TcpExt", "ListenDrops", &w->listen_drops);
+		mc_watch_parse_netstat(buf, "TcpExt", "SyncookiesSent", &w->syncookies_sent);
+		mc_watch_parse_netstat(buf, "TcpExt", "TCPReqQFullDrop", &w->reqq_full_drop);
+	}
+	if (mc_proc_read(NULL, "/proc/net/sockstat", buf, sizeof(buf)) > 0) {
+		mc_watch_parse_sockstat(buf, "inuse", &w->tcp_inuse);
+		mc_watch_parse_sockstat(buf, "orphan", &w->tcp_orphan);
+		mc_watch_parse_sockstat(buf, "tw", &w->tcp_tw);
+		mc_watch_parse_sockstat(buf, "alloc", &w->tcp_alloc);
+		mc_watch_parse_sockstat(buf, "mem", &w->tcp_mem_pages);
+	}
+	w->ct_err = mc_proc_read_u64(NULL, "/proc/sys/net/netfilter/nf_conntrack_count",
+				     &w->ct_count);
+	if (!w->ct_err)
+		w->ct_err = mc_proc_read_u64(NULL, "/proc/sys/net/netfilter/nf_conntrack_max",
+					     &w->ct_max);
+}
+
+uint64_t mc_watch_rss(int pid)
+{
+	char path[64], buf[4096];
+	uint64_t v = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
+		mc_watch_parse_status(buf, "VmRSS", &v);
+	return v;
+}
+
+void mc_watch_comm(int pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	n = mc_proc_read(NULL, path, buf, len);
+	if (n <= 0) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+int mc_watch_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/* Kernel messages that explain a connection limit. */
+static bool kmsg_relevant(const char *m)
+{
+	static const char *const words[] = {
+		"TCP:", "nf_conntrack", "Out of memory", "oom", "socket", "SYN flooding",
+		"too many", "page allocation failure", "VFS: file-max",
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(m, words[i]))
+			return true;
+	return false;
+}
+
+int mc_watch_kmsg_read(int fd, char (*lines)[240], int max)
+{
+	char rec[2048];
+	int n = 0;
+
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t r = read(fd, rec, sizeof(rec) - 1);
+		char *msg;
+		if (r < 0) {
+			if (errno == EINTR || errno == EPIPE) /* EPIPE: overwritten records */
+				continue;
+			break;
+		}
+		if (r == 0)
+			break;
+		rec[r] = '\0';
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		msg[strcspn(msg, "\n")] = '\0';
+		if (kmsg_relevant(msg) && n < max) {
+			size_t l = strnlen(msg, 239);
+			memcpy(lines[n], msg, l);
+			lines[n++][l] = '\0';
+		}
+	}
+	return n;
+}

@@ -1,0 +1,63 @@
+/* watch.h: what the probe reads from the host while it ramps: slab caches,
+ * memory, the TCP counters, sockstat, conntrack, the kernel log, a
+ * process's RSS. The parsers are pure functions of a buffer (unit-tested);
+ * the readers feed them from /proc. */
+#ifndef MC_PROBE_WATCH_H
+#define MC_PROBE_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bytes held by the slab caches a socket lives in (num_slabs x pages per
+ * slab x page size). */
+struct mc_watch_slab {
+	int err; /* -errno of reading /proc/slabinfo (root only), or 0 */
+	uint64_t tcp, tcp6, sock_inode, dentry, filp, epoll;
+};
+
+struct mc_watch {
+	struct mc_watch_slab slab;
+	/* /proc/meminfo, bytes */
+	uint64_t mem_total, mem_available, slab_total, kernel_stack, page_tables;
+	/* /proc/net/netstat TcpExt (this network namespace) */
+	uint64_t listen_overflows, listen_drops, syncookies_sent, reqq_full_drop;
+	/* /proc/net/sockstat (inuse/orphan/tw/alloc: this namespace; mem:
+	 * pages, host-wide) */
+	uint64_t tcp_inuse, tcp_orphan, tcp_tw, tcp_alloc, tcp_mem_pages;
+	/* nf_conntrack_count / _max; ct_err != 0 when conntrack is not loaded */
+	uint64_t ct_count, ct_max;
+	int ct_err;
+};
+
+/* Parsers: 0 or -ENOENT when a key is missing. */
+int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch_slab *s);
+int mc_watch_parse_meminfo(const char *buf, const char *key, uint64_t *bytes);
+/* The value of a "TcpExt:" (or any prefix:) key in /proc/net/netstat,
+ * /proc/net/snmp layout: a header line of names, then a line of values. */
+int mc_watch_parse_netstat(const char *buf, const char *prefix, const char *key, uint64_t *v);
+/* "TCP: inuse 5 orphan 0 tw 0 alloc 7 mem 1" */
+int mc_watch_parse_sockstat(const char *buf, const char *key, uint64_t *v);
+/* "VmRSS:   1234 kB" in /proc/PID/status */
+int mc_watch_parse_status(const char *buf, const char *key, uint64_t *v);
+
+/* Read all of the above. Never fails: missing parts keep 0 (slab.err,
+ * ct_err say why). */
+void mc_watch_read(struct mc_watch *w);
+/* Slab bytes of the socket caches together. */
+uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s);
+
+/* A process's resident bytes, or 0 when it cannot be read. */
+uint64_t mc_watch_rss(int pid);
+/* A process's name (comm), "" when it cannot be read. */
+void mc_watch_comm(int pid, char *buf, size_t len);
+
+/* The kernel log from now on: open /dev/kmsg at its end (-errno when it
+ * cannot be read), then collect the new lines about sockets, conntrack,
+ * memory and the OOM killer. */
+int mc_watch_kmsg_open(void);
+/* Append up to max lines (each at most len bytes) to lines; returns how
+ * many. Closes nothing. */
+int mc_watch_kmsg_read(int fd, char (*lines)[240], int max);
+
+#endif
