@@ -9,6 +9,7 @@
 int mc_cmd_server(int argc, char **argv);
 int mc_cmd_client(int argc, char **argv);
 int mc_cmd_limits(int argc, char **argv);
+int mc_cmd_probe(int argc, char **argv);
 
 /* Print "maxconn CMD: <msg>" and a hint to --help on stderr; returns
  * MC_EXIT_USAGE. */

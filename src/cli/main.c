@@ -12,6 +12,9 @@ static const char usage[] =
 	"Usage: maxconn COMMAND [OPTIONS]\n"
 	"\n"
 	"Commands:\n"
+	"  probe    the experiment: ramp connections on this host until the target or\n"
+	"           the first limit, name the limit with its evidence, measure memory\n"
+	"           per connection, compare with the prediction, write a report\n"
 	"  limits   every limit on concurrent connections on this host, the ceiling each\n"
 	"           allows, which one binds first and how to raise it\n"
 	"  server   hold as many connections as the host allows (hold or echo)\n"
@@ -26,7 +29,8 @@ static const char usage[] =
 	"Run 'maxconn COMMAND --help' for a command's options.\n"
 	"\n"
 	"Exit codes: 0 done as asked; 1 runtime failure (resets, lost bytes);\n"
-	"            2 usage error; 3 a host limit stopped the run short of its target.\n";
+	"            2 usage error; 3 a host limit stopped the run short of its target;\n"
+	"            130 interrupted (Ctrl-C; the summary is still printed).\n";
 
 int main(int argc, char **argv)
 {
@@ -37,6 +41,7 @@ int main(int argc, char **argv)
 		{"server", mc_cmd_server},
 		{"client", mc_cmd_client},
 		{"limits", mc_cmd_limits},
+		{"probe", mc_cmd_probe},
 	};
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
@@ -53,7 +58,7 @@ int main(int argc, char **argv)
 		if (strcmp(cmd, cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
 	fprintf(stderr,
-		"maxconn: '%s' is not a command. Commands: limits, server, client.\n"
+		"maxconn: '%s' is not a command. Commands: probe, limits, server, client.\n"
 		"Try 'maxconn --help'.\n",
 		cmd);
 	return MC_EXIT_USAGE;

@@ -1,0 +1,385 @@
+/* cmd_probe.c: `maxconn probe`: flags -> struct mc_probe_config, run, the
+ * live line, the summary, --json and --html files, exit code. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/clock.h"
+#include "common/parse.h"
+#include "probe/probe.h"
+
+static const char help[] =
+	"Usage: maxconn probe [OPTIONS]\n"
+	"\n"
+	"The experiment: start a maxconn server and client on this host, ramp up\n"
+	"connections until --target or the first limit, and report which limit\n"
+	"stopped it with its evidence (the errors and their counts, the kernel's\n"
+	"counters, dmesg), the memory one connection costs in the kernel and in user\n"
+	"space, and what `maxconn limits` predicted against what was reached.\n"
+	"\n"
+	"As root it runs in a private network namespace, a fresh one per step, and\n"
+	"tunes net.* sysctls (port range, somaxconn) only there: the host is not\n"
+	"changed. Otherwise it uses the host's loopback and tunes nothing.\n"
+	"It never drives the host into the OOM killer: it stops while --reserve\n"
+	"memory is still available and says so, with a projection.\n"
+	"\n"
+	"Options:\n"
+	"  -t, --target N|max      connections to reach (100k, 1M); max: until the\n"
+	"                          first limit or the memory reserve (default 100k)\n"
+	"  -M, --model epoll|threads|uring  the server's model (default epoll)\n"
+	"      --staircase         the seeds' story: start like a naive program (one\n"
+	"                          source address, one port, one fd table), and after\n"
+	"                          each limit lift it (wider port range, more source\n"
+	"                          addresses, private fd tables, a larger backlog,\n"
+	"                          epoll instead of threads) and go on to the next,\n"
+	"                          until the target or memory; prints the seeds'\n"
+	"                          table with measured values\n"
+	"      --sources N         client source addresses, 127.0.0.2 on (default:\n"
+	"                          enough to keep each pair's ports under 25%% used)\n"
+	"      --dest-ports N      server listen ports (default 1)\n"
+	"      --port-range LO-HI  net.ipv4.ip_local_port_range in the namespace\n"
+	"                          (default: the kernel's, 32768-60999)\n"
+	"      --fd-limit N        give server and client RLIMIT_NOFILE N and one fd\n"
+	"                          table each, as `ulimit -n N` would (default: this\n"
+	"                          shell's limit, and private fd tables past it)\n"
+	"  -b, --backlog N         listen backlog, and somaxconn in the namespace\n"
+	"                          (default 65535; on the host: somaxconn)\n"
+	"      --reserve SIZE      memory to keep available (default: the larger of\n"
+	"                          10%% of RAM and 1 GiB)\n"
+	"  -r, --rate R            connects per second (default: as fast as it goes)\n"
+	"      --thread-stack SIZE stack per thread with --model threads\n"
+	"      --target-addr HOST:PORT  probe an existing server (nginx, redis, ...)\n"
+	"                          instead of starting one; nothing is tuned\n"
+	"      --server-pid PID    that server's pid: adds its memory per connection\n"
+	"                          (RSS of it and its children) and its fd limit\n"
+	"      --no-netns          use the host's loopback even as root\n"
+	"  -H, --hold D            keep the connections D once all are up (default 0)\n"
+	"      --timeout D         give up after D (default 10m)\n"
+	"      --json FILE         write the report as JSON (schema: docs/probe.md)\n"
+	"      --html FILE         write the report as one self-contained HTML page\n"
+	"                          with charts\n"
+	"  -q, --quiet             no live line\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"Examples:\n"
+	"  maxconn probe                                # 100k connections, report\n"
+	"  maxconn probe --target max --html report.html\n"
+	"  maxconn probe --staircase --target 100k      # the seeds' story, measured\n"
+	"  maxconn probe --port-range 40000-40299 --sources 1 --target 1000\n"
+	"  maxconn probe --target-addr 127.0.0.1:80 --server-pid $(pgrep -o nginx)\n"
+	"\n"
+	"Exit codes: 0 the target was reached; 1 runtime failure (a child died);\n"
+	"            2 usage error; 3 a limit or the memory reserve stopped it;\n"
+	"            130 Ctrl-C (everything is torn down, the reports are written).\n";
+
+struct tick_ctx {
+	bool tty, quiet;
+	uint64_t last_ns;
+};
+
+/* The lowest ceiling of the step that is not passed yet. */
+static const struct mc_probe_limit *nearest(const struct mc_probe_report *r, int step,
+					    uint64_t held)
+{
+	const struct mc_probe_limit *best = NULL;
+
+	if (step < 0 || step >= r->nsteps)
+		return NULL;
+	for (int i = 0; i < r->steps[step].nlimits; i++) {
+		const struct mc_probe_limit *l = &r->steps[step].limits[i];
+		if (l->conns != MC_LIMITS_NONE && (!best || l->conns < best->conns) &&
+		    l->conns + 1 >= held)
+			best = l;
+	}
+	return best;
+}
+
+static void tick(void *arg, const struct mc_probe_report *r, const struct mc_probe_sample *s)
+{
+	struct tick_ctx *t = arg;
+	const struct mc_probe_limit *l = nearest(r, s->step, s->held);
+	uint64_t now = mc_now_ns(), every = t->tty ? 250 * MC_NS_PER_MS : 5 * MC_NS_PER_SEC;
+	char h[32], tg[32], rt[32], kb[32], ub[32], ma[32], lc[32];
+
+	if (t->quiet || now - t->last_ns < every)
+		return;
+	t->last_ns = now;
+	fprintf(stderr,
+		"%s%5.1fs  step %d  held %s/%s  +%s/s  kernel %s  user %s  available %s  "
+		"nearest: %s at %s%s",
+		t->tty ? "\r\033[K" : "", s->t, s->step + 1, mc_fmt_count(s->held, h, sizeof(h)),
+		r->target == MC_LIMITS_NONE ? "max" : mc_fmt_count(r->target, tg, sizeof(tg)),
+		mc_fmt_count((uint64_t)s->rate, rt, sizeof(rt)),
+		mc_fmt_bytes(s->kernel_bytes, kb, sizeof(kb)), mc_fmt_bytes(s->user_bytes, ub, sizeof(ub)),
+		mc_fmt_bytes(s->mem_available, ma, sizeof(ma)), l ? l->id : "-",
+		l ? mc_fmt_count(l->conns, lc, sizeof(lc)) : "-", t->tty ? "" : "\n");
+	fflush(stderr);
+}
+
+static int parse_range(const char *s, uint64_t *lo, uint64_t *hi)
+{
+	char *end;
+	unsigned long a = strtoul(s, &end, 10), b;
+
+	if (end == s || *end != '-')
+		return -1;
+	s = end + 1;
+	b = strtoul(s, &end, 10);
+	if (end == s || *end || a < 1 || b > 65535 || a > b)
+		return -1;
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+static FILE *open_out(const char *path, const char *what)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		fprintf(stderr, "maxconn probe: %s %s: %s; choose a writable path\n", what, path,
+			strerror(errno));
+	return f;
+}
+
+int mc_cmd_probe(int argc, char **argv)
+{
+	enum {
+		O_STAIR = 256, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
+		O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML,
+	};
+	static const struct option opts[] = {
+		{"target", required_argument, NULL, 't'},
+		{"model", required_argument, NULL, 'M'},
+		{"staircase", no_argument, NULL, O_STAIR},
+		{"sources", required_argument, NULL, O_SOURCES},
+		{"dest-ports", required_argument, NULL, O_DPORTS},
+		{"port-range", required_argument, NULL, O_PRANGE},
+		{"fd-limit", required_argument, NULL, O_FDLIM},
+		{"backlog", required_argument, NULL, 'b'},
+		{"reserve", required_argument, NULL, O_RESERVE},
+		{"rate", required_argument, NULL, 'r'},
+		{"thread-stack", required_argument, NULL, O_STACK},
+		{"target-addr", required_argument, NULL, O_TADDR},
+		{"server-pid", required_argument, NULL, O_SPID},
+		{"no-netns", no_argument, NULL, O_NONETNS},
+		{"hold", required_argument, NULL, 'H'},
+		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"json", required_argument, NULL, O_JSON},
+		{"html", required_argument, NULL, O_HTML},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct mc_probe_config cfg = {.target = 100000, .dest_ports = 1};
+	struct mc_probe_report *r;
+	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
+	const char *json_path = NULL, *html_path = NULL;
+	FILE *jf = NULL, *hf = NULL;
+	struct mc_err err;
+	uint64_t v;
+	int c, rc, code;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":t:M:b:r:H:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (strcmp(optarg, "max") == 0) {
+				cfg.target = MC_LIMITS_NONE;
+				break;
+			}
+			if (mc_parse_count(optarg, &cfg.target, &err) < 0 || cfg.target < 1 ||
+			    cfg.target > UINT32_MAX)
+				return mc_cli_usage_error("probe",
+							  "--target '%s': use 1 to 4G connections "
+							  "(100k, 1M) or max",
+							  optarg);
+			break;
+		case 'M':
+			if (strcmp(optarg, "epoll") == 0)
+				cfg.model = MC_PROBE_EPOLL;
+			else if (strcmp(optarg, "threads") == 0)
+				cfg.model = MC_PROBE_THREADS;
+			else if (strcmp(optarg, "uring") == 0)
+				cfg.model = MC_PROBE_URING;
+			else
+				return mc_cli_usage_error("probe",
+							  "--model '%s': use epoll, threads or uring",
+							  optarg);
+			break;
+		case O_STAIR:
+			cfg.staircase = true;
+			break;
+		case O_SOURCES:
+			if (mc_parse_count(optarg, &cfg.sources, &err) < 0 || !cfg.sources ||
+			    cfg.sources > (1u << 24) - 3)
+				return mc_cli_usage_error("probe",
+							  "--sources '%s': use 1 to 16M (127.0.0.2 on)",
+							  optarg);
+			break;
+		case O_DPORTS:
+			if (mc_parse_count(optarg, &cfg.dest_ports, &err) < 0 || !cfg.dest_ports ||
+			    cfg.dest_ports > 64)
+				return mc_cli_usage_error("probe", "--dest-ports '%s': use 1 to 64",
+							  optarg);
+			break;
+		case O_PRANGE:
+			if (parse_range(optarg, &cfg.port_lo, &cfg.port_hi) < 0)
+				return mc_cli_usage_error("probe",
+							  "--port-range '%s': use LO-HI within "
+							  "1-65535, e.g. 40000-40299",
+							  optarg);
+			break;
+		case O_FDLIM:
+			if (mc_parse_count(optarg, &cfg.fd_limit, &err) < 0 || cfg.fd_limit < 32)
+				return mc_cli_usage_error("probe", "--fd-limit '%s': use 32 or more",
+							  optarg);
+			break;
+		case 'b':
+			if (mc_parse_count(optarg, &cfg.backlog, &err) < 0 || !cfg.backlog ||
+			    cfg.backlog > 65535)
+				return mc_cli_usage_error("probe", "--backlog '%s': use 1 to 65535",
+							  optarg);
+			break;
+		case O_RESERVE:
+			if (mc_parse_size(optarg, &cfg.reserve, &err) < 0 || !cfg.reserve)
+				return mc_cli_usage_error("probe",
+							  "--reserve '%s': use a size such as 2G or 512M",
+							  optarg);
+			break;
+		case 'r':
+			if (mc_parse_count(optarg, &v, &err) < 0 || !v)
+				return mc_cli_usage_error("probe",
+							  "--rate '%s': use connects per second (10k)",
+							  optarg);
+			cfg.rate = (double)v;
+			break;
+		case O_STACK:
+			if (mc_parse_size(optarg, &v, &err) < 0 || v < 16384)
+				return mc_cli_usage_error("probe",
+							  "--thread-stack '%s': use 16k or more", optarg);
+			cfg.thread_stack = (size_t)v;
+			break;
+		case O_TADDR:
+			if (mc_parse_endpoint(optarg, false, &cfg.target_addr, &err) < 0 ||
+			    cfg.target_addr.port_lo != cfg.target_addr.port_hi)
+				return mc_cli_usage_error("probe", "--target-addr '%s': use HOST:PORT",
+							  optarg);
+			cfg.have_target_addr = true;
+			break;
+		case O_SPID: {
+			char *end;
+			long pid = strtol(optarg, &end, 10);
+			char path[64];
+			if (end == optarg || *end || pid < 1 || pid > 4194304)
+				return mc_cli_usage_error("probe", "--server-pid '%s': use a pid",
+							  optarg);
+			snprintf(path, sizeof(path), "/proc/%ld", pid);
+			if (access(path, F_OK) != 0)
+				return mc_cli_usage_error("probe",
+							  "--server-pid %ld: no such process", pid);
+			cfg.server_pid = (int)pid;
+			break;
+		}
+		case O_NONETNS:
+			cfg.host = true;
+			break;
+		case 'H':
+			if (mc_parse_duration(optarg, &cfg.hold_ns, &err) < 0)
+				return mc_cli_usage_error("probe", "--hold: %s", err.msg);
+			break;
+		case O_TIMEOUT:
+			if (mc_parse_duration(optarg, &cfg.timeout_ns, &err) < 0 || !cfg.timeout_ns)
+				return mc_cli_usage_error("probe", "--timeout '%s': use e.g. 60s, 10m",
+							  optarg);
+			break;
+		case O_JSON:
+			json_path = optarg;
+			break;
+		case O_HTML:
+			html_path = optarg;
+			break;
+		case 'q':
+			tc.quiet = true;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return MC_EXIT_OK;
+		case ':':
+			return mc_cli_usage_error("probe", "%s needs a value", argv[optind - 1]);
+		default:
+			return mc_cli_usage_error("probe", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return mc_cli_usage_error("probe", "unexpected argument '%s'", argv[optind]);
+	if (cfg.server_pid && !cfg.have_target_addr)
+		return mc_cli_usage_error("probe", "--server-pid goes with --target-addr: the "
+						   "probe measures its own server otherwise");
+	if (cfg.have_target_addr && cfg.staircase)
+		return mc_cli_usage_error("probe", "--staircase lifts limits of the probe's own "
+						   "server; it does not go with --target-addr");
+	if (cfg.have_target_addr && (cfg.port_lo || cfg.model != MC_PROBE_EPOLL))
+		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
+						   "namespace and server; not with --target-addr");
+	/* open the outputs first: a bad path fails before the long run */
+	if (json_path && !(jf = open_out(json_path, "--json")))
+		return MC_EXIT_USAGE;
+	if (html_path && !(hf = open_out(html_path, "--html"))) {
+		if (jf)
+			fclose(jf);
+		return MC_EXIT_USAGE;
+	}
+
+	cfg.tick = tick;
+	cfg.tick_arg = &tc;
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		fprintf(stderr, "maxconn probe: out of memory\n");
+		return MC_EXIT_RUNTIME;
+	}
+	rc = mc_probe_run(&cfg, r, &err);
+	if (tc.tty && !tc.quiet)
+		fputs("\r\033[K", stderr);
+	if (rc < 0) {
+		fprintf(stderr, "maxconn probe: %s\n", err.msg);
+		code = rc == -EPERM || rc == -ENOSYS ? MC_EXIT_LIMIT : MC_EXIT_RUNTIME;
+		goto out;
+	}
+	code = r->exit_code;
+	mc_probe_print(stdout, r);
+	if (jf) {
+		mc_probe_json(jf, r);
+		if (fclose(jf) != 0) {
+			fprintf(stderr, "maxconn probe: writing %s: %s\n", json_path, strerror(errno));
+			code = MC_EXIT_RUNTIME;
+		} else {
+			printf("\nJSON report: %s\n", json_path);
+		}
+		jf = NULL;
+	}
+	if (hf) {
+		int hr = mc_probe_html(hf, r);
+		if (fclose(hf) != 0 || hr < 0) {
+			fprintf(stderr, "maxconn probe: writing %s: %s\n", html_path, strerror(errno));
+			code = MC_EXIT_RUNTIME;
+		} else {
+			printf("HTML report: %s\n", html_path);
+		}
+		hf = NULL;
+	}
+out:
+	if (jf)
+		fclose(jf);
+	if (hf)
+		fclose(hf);
+	mc_probe_report_free(r);
+	free(r);
+	return code;
+}
