@@ -26,8 +26,10 @@ static const char help[] =
     "  --sources N           client source addresses                              [1]\n"
     "  --dest-addrs N        destination addresses                                [1]\n"
     "  --dest-ports N        destination ports (= the server's listen ports)      [1]\n"
-    "  --model epoll|threads epoll: a few threads serve all connections; threads:\n"
-    "                        one thread per connection                        [epoll]\n"
+    "  --model epoll|threads|uring  epoll: a few threads serve all connections;\n"
+    "                        threads: one thread per connection; uring: like\n"
+    "                        epoll, a ring's registered files capped at\n"
+    "                        RLIMIT_NOFILE, one ring per fd table            [epoll]\n"
     "  --fd-tables N         fd tables: processes, or maxconn server/client workers\n"
     "                        (each owns one, so RLIMIT_NOFILE counts per worker)  [1]\n"
     "  --fd-overhead N       fds per table that are not connections (stdio, epoll,\n"
@@ -150,9 +152,11 @@ int mc_cmd_limits(int argc, char **argv)
 				sc.model = MC_LIMITS_EPOLL;
 			else if (strcmp(optarg, "threads") == 0)
 				sc.model = MC_LIMITS_THREADS;
+			else if (strcmp(optarg, "uring") == 0)
+				sc.model = MC_LIMITS_URING;
 			else
 				return mc_cli_usage_error(
-				    "limits", "--model '%s': expected epoll or threads", optarg);
+				    "limits", "--model '%s': expected epoll, threads or uring", optarg);
 			break;
 		case OPT_SOURCES:
 			rc = count_arg("--sources", optarg, 1, 1ULL << 32, &sc.sources);

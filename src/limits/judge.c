@@ -1312,5 +1312,5 @@ const char *mc_limits_role_str(enum mc_limits_role role)
 
 const char *mc_limits_model_str(enum mc_limits_model m)
 {
-	return m == MC_LIMITS_THREADS ? "threads" : "epoll";
+	return m == MC_LIMITS_THREADS ? "threads" : m == MC_LIMITS_URING ? "uring" : "epoll";
 }

@@ -197,7 +197,9 @@ struct mc_limits_snap {
 };
 
 enum mc_limits_role { MC_LIMITS_SERVER, MC_LIMITS_CLIENT, MC_LIMITS_BOTH };
-enum mc_limits_model { MC_LIMITS_EPOLL, MC_LIMITS_THREADS };
+/* uring counts like epoll: a ring's registered files are capped at
+ * RLIMIT_NOFILE, one ring per fd table (--fd-tables) */
+enum mc_limits_model { MC_LIMITS_EPOLL, MC_LIMITS_THREADS, MC_LIMITS_URING };
 
 /* What the user plans (the flags of `maxconn limits`). */
 struct mc_limits_scenario {
@@ -305,7 +307,7 @@ const struct mc_limits_item *mc_limits_find(const struct mc_limits_result *r, co
 const char *mc_limits_status_str(enum mc_limits_status st); /* "binding", "needs_change" */
 const char *mc_limits_kind_str(enum mc_limits_kind k);	    /* "ceiling", "queue", "info" */
 const char *mc_limits_role_str(enum mc_limits_role r);	    /* "server", "client", "both" */
-const char *mc_limits_model_str(enum mc_limits_model m);    /* "epoll", "threads" */
+const char *mc_limits_model_str(enum mc_limits_model m);    /* "epoll", "threads", "uring" */
 
 /* Table, summary line, 4-tuple arithmetic, and the changes for --target. */
 void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_limits_scenario *sc,

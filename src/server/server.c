@@ -17,7 +17,9 @@
 #include "common/procfs.h"
 #include "net/ctl.h"
 #include "net/sock.h"
+#include "server/worker.h"
 #include "server/threads.h"
+#include "server/uring.h"
 
 #define MAX_LISTENERS   4096
 #define MAX_WORKERS     4096
@@ -38,17 +40,6 @@ struct srv_conn {
 };
 static_assert(sizeof(struct srv_conn) == 16, "keep per-connection state tiny");
 
-/* counters written by the owning worker, read by the main thread */
-struct srv_counters {
-	_Atomic uint64_t accepted, held, closed_peer, closed_reset, closed_other;
-	_Atomic uint64_t refused_fd, refused_max, refused_mem, bytes_in, bytes_out;
-};
-
-#define CNT_ADD(c, n)                                                                              \
-	atomic_store_explicit(&(c), atomic_load_explicit(&(c), memory_order_relaxed) + (n),        \
-			      memory_order_relaxed)
-#define CNT_GET(c) atomic_load_explicit(&(c), memory_order_relaxed)
-
 struct server;
 
 struct srv_worker {
@@ -63,7 +54,7 @@ struct srv_worker {
 	struct srv_conn *conns;
 	size_t nconns; /* size of conns[] (fd numbers below the fd limit) */
 	char *scratch;
-	struct srv_counters c;
+	struct mc_srv_counters c;
 	_Atomic int state; /* 0 starting, 1 ready, -errno failed */
 };
 
@@ -81,6 +72,7 @@ struct server {
 	_Atomic unsigned nworkers;
 	struct srv_worker *w[MAX_WORKERS];
 	struct mc_threads *threads; /* --model threads */
+	struct mc_uring *uring;     /* --model uring */
 };
 
 static void listeners_set(struct srv_worker *w, bool on)
@@ -143,16 +135,6 @@ static void conn_close(struct srv_worker *w, int fd, _Atomic uint64_t *why)
 	CNT_ADD(w->c.held, (uint64_t)-1);
 	atomic_fetch_sub_explicit(&w->srv->held_total, 1, memory_order_relaxed);
 	worker_room(w);
-}
-
-static void peak_update(struct server *s, uint64_t now_held)
-{
-	uint64_t p = atomic_load_explicit(&s->held_peak, memory_order_relaxed);
-
-	while (now_held > p &&
-	       !atomic_compare_exchange_weak_explicit(&s->held_peak, &p, now_held,
-						      memory_order_relaxed, memory_order_relaxed))
-		;
 }
 
 /* Drop one pending connection: accept and close it at once. Returns false
@@ -265,7 +247,7 @@ static void on_listen(struct srv_worker *w, int lfd)
 		CNT_ADD(w->c.held, 1);
 		atomic_fetch_add_explicit(&s->accepted_total, 1, memory_order_relaxed);
 		held = atomic_fetch_add_explicit(&s->held_total, 1, memory_order_relaxed) + 1;
-		peak_update(s, held);
+		mc_srv_peak_update(&s->held_peak, held);
 		if (CNT_GET(w->c.held) == w->cap / 2)
 			mc_ctl_wake(s->ctl.wakefd); /* the main thread may add a worker */
 	}
@@ -466,11 +448,24 @@ out:
 	return NULL;
 }
 
+int mc_srv_thread_start(pthread_t *tid, void *(*fn)(void *), void *arg, unsigned id,
+			struct mc_err *err)
+{
+	char eb[96];
+	int rc = pthread_create(tid, NULL, fn, arg);
+
+	if (rc)
+		return mc_errf(err, -rc,
+			       "starting worker %u: %s: the thread limit (ulimit -u, "
+			       "kernel.threads-max, pids.max) or memory",
+			       id, mc_strerror(rc, eb, sizeof(eb)));
+	return 0;
+}
+
 static int spawn_worker(struct server *s, struct mc_err *err)
 {
 	unsigned id = atomic_load(&s->nworkers);
 	struct srv_worker *w;
-	char eb[96];
 	int rc;
 
 	if (id >= MAX_WORKERS)
@@ -480,13 +475,9 @@ static int spawn_worker(struct server *s, struct mc_err *err)
 		return mc_errf(err, -ENOMEM, "out of memory for a worker");
 	w->srv = s;
 	w->epfd = w->reserve = -1;
-	rc = pthread_create(&w->tid, NULL, worker_main, w);
-	if (rc) {
+	if ((rc = mc_srv_thread_start(&w->tid, worker_main, w, id, err)) < 0) {
 		free(w);
-		return mc_errf(err, -rc,
-			       "starting worker %u: %s: the thread limit (ulimit -u, "
-			       "kernel.threads-max, pids.max) or memory",
-			       id, mc_strerror(rc, eb, sizeof(eb)));
+		return rc;
 	}
 	s->w[id] = w;
 	atomic_store(&s->nworkers, id + 1);
@@ -513,28 +504,17 @@ static void collect(struct server *s, struct mc_server_stats *st)
 	unsigned n = atomic_load(&s->nworkers);
 
 	memset(st, 0, sizeof(*st));
-	if (s->threads) {
-		mc_threads_collect(s->threads, st);
+	if (s->threads || s->uring) {
+		if (s->threads)
+			mc_threads_collect(s->threads, st);
+		else
+			mc_uring_collect(s->uring, st);
 		st->elapsed_ns = mc_now_ns() - s->t0;
 		mc_self_rss(&st->rss);
 		return;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		struct srv_counters *c = &s->w[i]->c;
-		struct mc_server_stats one = {
-			.accepted = CNT_GET(c->accepted),
-			.held = CNT_GET(c->held),
-			.closed_peer = CNT_GET(c->closed_peer),
-			.closed_reset = CNT_GET(c->closed_reset),
-			.closed_other = CNT_GET(c->closed_other),
-			.refused_fd = CNT_GET(c->refused_fd),
-			.refused_max = CNT_GET(c->refused_max),
-			.refused_mem = CNT_GET(c->refused_mem),
-			.bytes_in = CNT_GET(c->bytes_in),
-			.bytes_out = CNT_GET(c->bytes_out),
-		};
-		mc_server_stats_merge(st, &one);
-	}
+	for (unsigned i = 0; i < n; i++)
+		mc_srv_counters_merge(st, &s->w[i]->c);
 	st->held_peak = atomic_load(&s->held_peak);
 	st->workers = n;
 	st->accepting = atomic_load(&s->accepting);
@@ -555,13 +535,9 @@ static uint64_t room(struct server *s)
 
 	for (unsigned i = 0; i < n; i++) {
 		struct srv_worker *w = s->w[i];
-		int st = atomic_load(&w->state);
-		uint64_t held = CNT_GET(w->c.held);
-		if (st == 0)
-			r += s->cap_est;
-		else if (st == 1 && atomic_load_explicit(&w->counted, memory_order_relaxed) &&
-			 held < w->cap)
-			r += w->cap - held;
+		r += mc_srv_room(atomic_load(&w->state),
+				 atomic_load_explicit(&w->counted, memory_order_relaxed),
+				 CNT_GET(w->c.held), w->cap, s->cap_est);
 	}
 	return r;
 }
@@ -640,6 +616,18 @@ int mc_server_run(const struct mc_server_config *cfg, struct mc_server_stats *ou
 		initial = max_workers = 0;
 		goto ready;
 	}
+	if (cfg->model == MC_MODEL_URING) {
+		s->t0 = mc_now_ns();
+		rc = mc_uring_start(&s->uring, cfg, s->lfds, s->nl, &s->ctl, err);
+		if (rc < 0)
+			goto out;
+		initial = max_workers = 0;
+		if (rc == MC_URING_SIGNALLED) {
+			rc = 0;
+			goto stop;
+		}
+		goto ready;
+	}
 
 	/* One table is enough when the target fits in it; past that every
 	 * worker takes its own. */
@@ -708,7 +696,12 @@ ready:
 			if ((end - now) / MC_NS_PER_MS < (uint64_t)timeout)
 				timeout = (int)((end - now) / MC_NS_PER_MS) + 1;
 		}
-		if (!s->threads && auto_workers && s->private_tables && cfg->accept_rate != 0 &&
+		if (s->uring) {
+			int t = mc_uring_grow(s->uring);
+			if (t >= 0 && t < timeout)
+				timeout = t;
+		}
+		if (!s->threads && !s->uring && auto_workers && s->private_tables && cfg->accept_rate != 0 &&
 		    atomic_load(&s->nworkers) < max_workers && room(s) < 2 * s->cap_est) {
 			struct mc_err serr;
 			if (spawn_worker(s, &serr) < 0)
@@ -738,6 +731,8 @@ stop:
 	mc_ctl_stop(&s->ctl);
 	if (s->threads)
 		mc_threads_stop(s->threads);
+	if (s->uring)
+		mc_uring_stop(s->uring);
 	for (unsigned i = 0; i < atomic_load(&s->nworkers); i++) {
 		pthread_join(s->w[i]->tid, NULL);
 		free(s->w[i]);

@@ -9,7 +9,9 @@
  * thread starts another worker before the accepting ones run out of room.
  * (Per-worker SO_REUSEPORT listeners would keep hashing 1/N of new
  * connections to a full worker, and closing a full worker's listener resets
- * the connections waiting in its queue.) */
+ * the connections waiting in its queue.) --model threads (threads.h) and
+ * --model uring (uring.h) run other engines behind the same config, stats,
+ * ticks and stop. */
 #ifndef MC_SERVER_SERVER_H
 #define MC_SERVER_SERVER_H
 
@@ -24,6 +26,7 @@ enum mc_server_mode { MC_SERVER_HOLD, MC_SERVER_ECHO };
 enum mc_server_model {
 	MC_MODEL_EPOLL,   /* worker threads, each with its epoll (and fd table) */
 	MC_MODEL_THREADS, /* one blocking thread per connection (threads.c) */
+	MC_MODEL_URING,   /* worker threads, each with its io_uring (uring.c) */
 };
 
 struct mc_server_stats {

@@ -1,0 +1,857 @@
+/* uring.c: the io_uring server model: workers, each with a ring, multishot
+ * accept into registered files, multishot receive from provided buffers,
+ * hold and echo (see uring.h for the design). */
+#include "server/uring.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <liburing.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/procfs.h"
+#include "net/sock.h"
+#include "server/worker.h"
+
+#define MAX_WORKERS 4096
+#define MAX_FILES   (1u << 20) /* the kernel's cap on one ring's file table */
+#define SQ_ENTRIES  1024
+#define CQ_ENTRIES  8192
+#define BUF_COUNT   1024 /* provided buffers per worker (a power of two) */
+#define BUF_SIZE    4096
+#define BGID        0
+#define SINGLE_MAX  64 /* single-shot accepts in flight per worker */
+#define QMAX        8 /* echo: buffers queued on one connection before it stops reading */
+#define NONE16      0xFFFFu
+#define NONE32      0xFFFFFFFFu
+
+/* user_data: the operation in the top byte, the slot or listener below */
+enum { OP_ACCEPT = 1, OP_ACCEPT1, OP_RECV, OP_SEND, OP_CLOSE, OP_CANCEL, OP_STOP };
+#define UD(op, idx) (((uint64_t)(op) << 56) | (uint32_t)(idx))
+
+/* conn flags; the close cause sits in the top two bits */
+enum {
+	F_OPEN = 1,     /* a connection is in this slot */
+	F_RECV = 2,     /* its multishot receive is armed */
+	F_SEND = 4,     /* a send is in flight */
+	F_CLOSING = 8,  /* ending: close once nothing is in flight */
+	F_STALLED = 16, /* receive ended for want of buffers: on the stalled list */
+	F_QFULL = 32,   /* echo: receive stopped until the queue drains */
+};
+enum { CAUSE_PEER = 0, CAUSE_RESET = 1, CAUSE_OTHER = 2 };
+#define CAUSE_SHIFT 6
+
+/* Per-connection state: 16 bytes, indexed by the registered-file slot. The
+ * echo queue is a chain of provided buffers (linked through the worker's
+ * per-buffer arrays): nothing is allocated for a connection, and an idle
+ * one holds no buffer. */
+struct ur_conn {
+	uint16_t qhead, qtail; /* buffer ids, NONE16 when empty */
+	uint16_t qoff;         /* bytes of qhead already sent */
+	uint16_t qn;           /* buffers queued */
+	uint8_t flags;
+	uint8_t pad[3];
+	uint32_t next; /* the stalled list */
+};
+static_assert(sizeof(struct ur_conn) == 16, "keep per-connection state tiny");
+
+struct mc_uring;
+
+struct ur_worker {
+	struct mc_uring *u;
+	pthread_t tid;
+	struct io_uring ring;
+	bool ring_ok, stopping;
+	struct io_uring_buf_ring *br;
+	char *bufs;
+	uint16_t *blen, *bnext; /* per buffer: bytes, next in a connection's queue */
+	unsigned returned;      /* buffers given back since the last advance */
+	unsigned out;           /* buffers we hold (not in the ring) */
+	struct ur_conn *conns;  /* by slot */
+	uint8_t *armed;         /* by listener: multishot accept 0 none, 1 live, 2 cancelled */
+	uint32_t pending;       /* single-shot accepts in flight: a slot promised to each */
+	uint32_t closing;       /* direct closes in flight */
+	size_t rr;              /* next listener for a single-shot accept */
+	bool replan;            /* accept_plan() has something to do */
+	bool singles_cancelled, broken;
+	uint32_t stalled_head, stalled_tail;
+	_Atomic bool counted; /* we count in u->accepting (read by main) */
+	struct mc_srv_counters c;
+	const char *stage;   /* what failed, when state < 0 */
+	_Atomic int state;   /* 0 starting, 1 ready, -errno failed */
+};
+
+struct mc_uring {
+	const struct mc_server_config *cfg;
+	struct mc_ctl *ctl;
+	const int *lfds;
+	size_t nl;
+	uint32_t cap;   /* registered files per ring: RLIMIT_NOFILE */
+	uint32_t margin; /* multishot accept only while more slots than this are free */
+	_Atomic unsigned max_workers;
+	bool echo;
+	_Atomic uint64_t held_total, held_peak;
+	_Atomic unsigned accepting, nworkers;
+	struct ur_worker *w[MAX_WORKERS];
+};
+
+/* ---- submission helpers --------------------------------------------- */
+
+static struct io_uring_sqe *sqe_get(struct ur_worker *w)
+{
+	struct io_uring_sqe *sqe;
+
+	while (!(sqe = io_uring_get_sqe(&w->ring)))
+		io_uring_submit(&w->ring); /* the queue is full: hand it over */
+	return sqe;
+}
+
+static void cancel(struct ur_worker *w, uint64_t target, int flags)
+{
+	struct io_uring_sqe *sqe = sqe_get(w);
+
+	io_uring_prep_cancel64(sqe, target, flags);
+	io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, 0));
+}
+
+static void accept_arm(struct ur_worker *w, size_t i)
+{
+	struct io_uring_sqe *sqe = sqe_get(w);
+
+	io_uring_prep_multishot_accept_direct(sqe, w->u->lfds[i], NULL, NULL, 0);
+	io_uring_sqe_set_data64(sqe, UD(OP_ACCEPT, i));
+	w->armed[i] = 1;
+}
+
+static void recv_arm(struct ur_worker *w, uint32_t slot)
+{
+	struct io_uring_sqe *sqe = sqe_get(w);
+
+	io_uring_prep_recv_multishot(sqe, (int)slot, NULL, 0, 0);
+	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
+	sqe->buf_group = BGID;
+	io_uring_sqe_set_data64(sqe, UD(OP_RECV, slot));
+	w->conns[slot].flags |= F_RECV;
+}
+
+static void send_next(struct ur_worker *w, uint32_t slot)
+{
+	struct ur_conn *c = &w->conns[slot];
+	struct io_uring_sqe *sqe = sqe_get(w);
+
+	io_uring_prep_send(sqe, (int)slot, w->bufs + (size_t)c->qhead * BUF_SIZE + c->qoff,
+			   (size_t)(w->blen[c->qhead] - c->qoff), MSG_NOSIGNAL | MSG_WAITALL);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, UD(OP_SEND, slot));
+	c->flags |= F_SEND;
+}
+
+static void close_slot(struct ur_worker *w, uint32_t slot)
+{
+	struct io_uring_sqe *sqe = sqe_get(w);
+
+	io_uring_prep_close_direct(sqe, slot);
+	io_uring_sqe_set_data64(sqe, UD(OP_CLOSE, slot));
+	w->closing++; /* the slot is taken until the close completes */
+}
+
+/* Give a provided buffer back to the kernel (published at the batch end). */
+static void buf_put(struct ur_worker *w, uint16_t bid)
+{
+	io_uring_buf_ring_add(w->br, w->bufs + (size_t)bid * BUF_SIZE, BUF_SIZE, bid,
+			      io_uring_buf_ring_mask(BUF_COUNT), (int)w->returned++);
+	w->out--;
+}
+
+/* ---- accepting ------------------------------------------------------ */
+
+/* Slots that no accept may take: held, promised to a single-shot accept in
+ * flight, or still closing. */
+static uint32_t slots_free(const struct ur_worker *w)
+{
+	uint64_t used = CNT_GET(w->c.held) + w->pending + w->closing;
+
+	return used < w->u->cap ? (uint32_t)(w->u->cap - used) : 0;
+}
+
+/* Leave the accepting set when full, unless we are the last one in it (the
+ * main thread is starting the next worker; until then connections wait in
+ * the listen queue). */
+static void worker_full(struct ur_worker *w)
+{
+	struct mc_uring *u = w->u;
+	unsigned n = atomic_load(&u->accepting);
+
+	if (!atomic_load_explicit(&w->counted, memory_order_relaxed))
+		return;
+	while (n > 1) {
+		if (atomic_compare_exchange_weak(&u->accepting, &n, n - 1)) {
+			atomic_store(&w->counted, false);
+			w->replan = true;
+			mc_ctl_wake(u->ctl->wakefd);
+			return;
+		}
+	}
+}
+
+static void worker_room(struct ur_worker *w)
+{
+	struct mc_uring *u = w->u;
+
+	if (atomic_load_explicit(&w->counted, memory_order_relaxed) || u->cfg->accept_rate == 0 ||
+	    CNT_GET(w->c.held) > u->cap - u->cap / 8)
+		return;
+	atomic_fetch_add(&u->accepting, 1);
+	atomic_store(&w->counted, true);
+	w->replan = true;
+}
+
+/* Post the accepts the worker's state calls for. A multishot accept drains
+ * the whole listen queue into the ring at once, and a socket accepted into
+ * a full table is closed by the kernel, so multishot runs only while more
+ * slots are free than the queue can hold (u->margin); past that the worker
+ * posts single-shot accepts, at most one per free slot, and fills its table
+ * to the last slot without refusing anything. The last accepting worker,
+ * full, when no other worker can start, keeps one accept posted: what it
+ * takes is refused (closed by the kernel) and counted. */
+static void accept_plan(struct ur_worker *w)
+{
+	struct mc_uring *u = w->u;
+	bool on = atomic_load_explicit(&w->counted, memory_order_relaxed);
+	uint32_t free_slots = slots_free(w), want;
+	bool multi;
+
+	w->replan = false;
+	if (on && free_slots == 0) {
+		worker_full(w);
+		on = atomic_load_explicit(&w->counted, memory_order_relaxed);
+		w->replan = false;
+	}
+	multi = on && free_slots > u->margin;
+	for (size_t i = 0; i < u->nl; i++) {
+		if (multi && w->armed[i] == 0) {
+			accept_arm(w, i);
+		} else if (!multi && w->armed[i] == 1) {
+			cancel(w, UD(OP_ACCEPT, i), 0);
+			w->armed[i] = 2; /* 0 again on its last CQE */
+		}
+	}
+	if (!on) {
+		if (w->pending && !w->singles_cancelled) {
+			for (size_t i = 0; i < u->nl; i++)
+				cancel(w, UD(OP_ACCEPT1, i), IORING_ASYNC_CANCEL_ALL);
+			w->singles_cancelled = true;
+		}
+		return;
+	}
+	w->singles_cancelled = false;
+	if (multi)
+		return;
+	want = free_slots + w->pending;
+	if (want == 0 && atomic_load(&u->nworkers) >= atomic_load(&u->max_workers))
+		want = 1; /* refuse the surplus: the kernel closes it, we count it */
+	while (w->pending < want && w->pending < SINGLE_MAX) {
+		struct io_uring_sqe *sqe = sqe_get(w);
+		size_t i = w->rr++ % u->nl;
+
+		/* "allocate a slot": liburing 2.3 adds the 1 itself, 2.4 and
+		 * later turn IORING_FILE_INDEX_ALLOC into this; both mean ALLOC */
+		io_uring_prep_accept_direct(sqe, u->lfds[i], NULL, NULL, 0,
+					    IORING_FILE_INDEX_ALLOC - 1);
+		io_uring_sqe_set_data64(sqe, UD(OP_ACCEPT1, i));
+		w->pending++;
+	}
+}
+
+static void conn_new(struct ur_worker *w, uint32_t slot)
+{
+	struct mc_uring *u = w->u;
+	uint64_t held;
+
+	if (slot >= u->cap) { /* cannot happen: the table has cap slots */
+		close_slot(w, slot);
+		CNT_ADD(w->c.refused_fd, 1);
+		return;
+	}
+	if (u->cfg->max_conns &&
+	    atomic_load_explicit(&u->held_total, memory_order_relaxed) >= u->cfg->max_conns) {
+		close_slot(w, slot);
+		CNT_ADD(w->c.refused_max, 1);
+		return;
+	}
+	w->conns[slot] = (struct ur_conn){.qhead = NONE16, .qtail = NONE16, .flags = F_OPEN};
+	recv_arm(w, slot);
+	CNT_ADD(w->c.accepted, 1);
+	CNT_ADD(w->c.held, 1);
+	held = atomic_fetch_add_explicit(&u->held_total, 1, memory_order_relaxed) + 1;
+	mc_srv_peak_update(&u->held_peak, held);
+	if (CNT_GET(w->c.held) == u->cap / 2)
+		mc_ctl_wake(u->ctl->wakefd); /* the main thread may add a worker */
+}
+
+/* A multishot (single == false) or single-shot accept completed. */
+static void on_accept(struct ur_worker *w, size_t li, int res, unsigned flags, bool single)
+{
+	if (single)
+		w->pending--;
+	else if (!(flags & IORING_CQE_F_MORE))
+		w->armed[li] = 0; /* ended: accept_plan posts it again if wanted */
+	w->replan = true;
+	if (res >= 0) {
+		conn_new(w, (uint32_t)res);
+	} else if (res == -ENFILE || res == -EMFILE) {
+		/* the table was full: the kernel closed that connection */
+		CNT_ADD(w->c.refused_fd, 1);
+	} else if (res == -ENOMEM || res == -ENOBUFS) {
+		CNT_ADD(w->c.refused_mem, 1);
+	} else if (res == -EINVAL || res == -EBADF || res == -ENOTSOCK) {
+		w->broken = true; /* this kernel cannot do it: do not spin re-posting */
+	}
+}
+
+/* ---- connections ---------------------------------------------------- */
+
+static void queue_drop(struct ur_worker *w, struct ur_conn *c)
+{
+	while (c->qhead != NONE16) {
+		uint16_t next = w->bnext[c->qhead];
+		buf_put(w, c->qhead);
+		c->qhead = next;
+	}
+	c->qtail = NONE16;
+	c->qn = c->qoff = 0;
+}
+
+/* Close the slot once nothing of ours is in flight on it: after this the
+ * kernel may hand the slot to a new connection. */
+static void conn_release(struct ur_worker *w, uint32_t slot)
+{
+	struct ur_conn *c = &w->conns[slot];
+	_Atomic uint64_t *why[] = {&w->c.closed_peer, &w->c.closed_reset, &w->c.closed_other};
+
+	if (c->flags & (F_RECV | F_SEND | F_STALLED))
+		return;
+	queue_drop(w, c);
+	close_slot(w, slot);
+	CNT_ADD(*why[c->flags >> CAUSE_SHIFT], 1);
+	c->flags = 0;
+	CNT_ADD(w->c.held, (uint64_t)-1);
+	atomic_fetch_sub_explicit(&w->u->held_total, 1, memory_order_relaxed);
+	worker_room(w);
+}
+
+static void conn_end(struct ur_worker *w, uint32_t slot, int cause)
+{
+	struct ur_conn *c = &w->conns[slot];
+
+	if (c->flags & F_CLOSING)
+		return;
+	c->flags |= (uint8_t)(F_CLOSING | cause << CAUSE_SHIFT);
+	if (c->flags & F_RECV)
+		cancel(w, UD(OP_RECV, slot), 0);
+	conn_release(w, slot);
+}
+
+static int cause_of(int res)
+{
+	return res == -ECONNRESET || res == -EPIPE ? CAUSE_RESET : CAUSE_OTHER;
+}
+
+/* Receive again if nothing stops it: not ending, not waiting for buffers,
+ * and (echo) the queue has drained to half. */
+static void recv_resume(struct ur_worker *w, uint32_t slot)
+{
+	struct ur_conn *c = &w->conns[slot];
+
+	if (c->flags & (F_RECV | F_CLOSING | F_STALLED))
+		return;
+	if ((c->flags & F_QFULL) && c->qn > QMAX / 2)
+		return;
+	c->flags &= (uint8_t)~F_QFULL;
+	recv_arm(w, slot);
+}
+
+static void stall(struct ur_worker *w, uint32_t slot)
+{
+	struct ur_conn *c = &w->conns[slot];
+
+	c->flags |= F_STALLED;
+	c->next = NONE32;
+	if (w->stalled_tail == NONE32)
+		w->stalled_head = slot;
+	else
+		w->conns[w->stalled_tail].next = slot;
+	w->stalled_tail = slot;
+}
+
+/* After a batch: connections whose receive ran out of buffers read again
+ * while there are buffers to spare (closing ones leave the list at once). */
+static void unstall(struct ur_worker *w)
+{
+	for (int i = 0; i < 64 && w->stalled_head != NONE32; i++) {
+		uint32_t slot = w->stalled_head;
+		struct ur_conn *c = &w->conns[slot];
+
+		if (!(c->flags & F_CLOSING) && w->out + 64 > BUF_COUNT)
+			return;
+		w->stalled_head = c->next;
+		if (w->stalled_head == NONE32)
+			w->stalled_tail = NONE32;
+		c->flags &= (uint8_t)~F_STALLED;
+		if (c->flags & F_CLOSING)
+			conn_release(w, slot);
+		else
+			recv_resume(w, slot);
+	}
+}
+
+static void echo_enqueue(struct ur_worker *w, uint32_t slot, uint16_t bid, uint16_t len)
+{
+	struct ur_conn *c = &w->conns[slot];
+
+	w->blen[bid] = len;
+	w->bnext[bid] = NONE16;
+	if (c->qtail == NONE16)
+		c->qhead = bid;
+	else
+		w->bnext[c->qtail] = bid;
+	c->qtail = bid;
+	c->qn++;
+	if (!(c->flags & F_SEND))
+		send_next(w, slot);
+	if (c->qn >= QMAX && (c->flags & F_RECV) && !(c->flags & F_QFULL)) {
+		/* the peer reads slower than it writes: stop reading it, so one
+		 * connection cannot take every buffer of the worker */
+		c->flags |= F_QFULL;
+		cancel(w, UD(OP_RECV, slot), 0);
+	}
+}
+
+static void on_recv(struct ur_worker *w, uint32_t slot, int res, unsigned flags)
+{
+	struct ur_conn *c = &w->conns[slot];
+	uint16_t bid = NONE16;
+
+	if (slot >= w->u->cap || !(c->flags & F_OPEN))
+		return;
+	if (!(flags & IORING_CQE_F_MORE))
+		c->flags &= (uint8_t)~F_RECV;
+	if (flags & IORING_CQE_F_BUFFER) {
+		bid = (uint16_t)(flags >> IORING_CQE_BUFFER_SHIFT);
+		w->out++;
+	}
+	if (res > 0) {
+		CNT_ADD(w->c.bytes_in, (uint64_t)res);
+		if (w->u->echo && !(c->flags & F_CLOSING) && bid != NONE16)
+			echo_enqueue(w, slot, bid, (uint16_t)res);
+		else if (bid != NONE16)
+			buf_put(w, bid);
+	} else if (bid != NONE16) {
+		buf_put(w, bid);
+	}
+	if (res == 0)
+		conn_end(w, slot, CAUSE_PEER);
+	else if (res == -ENOBUFS && !(c->flags & F_CLOSING))
+		stall(w, slot);
+	else if (res < 0 && res != -ECANCELED && res != -ENOBUFS)
+		conn_end(w, slot, cause_of(res));
+	if (c->flags & F_RECV)
+		return;
+	if (c->flags & F_CLOSING)
+		conn_release(w, slot);
+	else
+		recv_resume(w, slot); /* ended by a full CQ, or a queue that drained */
+}
+
+static void on_send(struct ur_worker *w, uint32_t slot, int res)
+{
+	struct ur_conn *c = &w->conns[slot];
+
+	if (slot >= w->u->cap || !(c->flags & F_OPEN))
+		return;
+	c->flags &= (uint8_t)~F_SEND;
+	if (res > 0) {
+		CNT_ADD(w->c.bytes_out, (uint64_t)res);
+		c->qoff = (uint16_t)(c->qoff + res);
+		if (c->qoff >= w->blen[c->qhead]) {
+			uint16_t next = w->bnext[c->qhead];
+			buf_put(w, c->qhead);
+			c->qhead = next;
+			if (next == NONE16)
+				c->qtail = NONE16;
+			c->qn--;
+			c->qoff = 0;
+		}
+	} else {
+		conn_end(w, slot, cause_of(res));
+	}
+	if (c->flags & F_CLOSING) {
+		conn_release(w, slot);
+		return;
+	}
+	if (c->qhead != NONE16)
+		send_next(w, slot);
+	recv_resume(w, slot);
+}
+
+/* ---- the worker ----------------------------------------------------- */
+
+/* A ring of provided buffers (what io_uring_setup_buf_ring does in
+ * liburing 2.4; Debian 12 has 2.3): page-aligned ring memory, registered as
+ * group BGID, every buffer handed to the kernel. */
+static int bufs_setup(struct ur_worker *w)
+{
+	size_t rsz = BUF_COUNT * sizeof(struct io_uring_buf);
+	struct io_uring_buf_reg reg = {.ring_entries = BUF_COUNT, .bgid = BGID};
+	void *p = mmap(NULL, rsz, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+	int rc;
+
+	if (p == MAP_FAILED)
+		return -errno;
+	w->br = p;
+	io_uring_buf_ring_init(w->br);
+	reg.ring_addr = (uint64_t)(uintptr_t)p;
+	if ((rc = io_uring_register_buf_ring(&w->ring, &reg, 0)) < 0)
+		return rc;
+	/* touched only where the kernel writes: an idle server stays small */
+	p = mmap(NULL, (size_t)BUF_COUNT * BUF_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	w->bufs = p;
+	w->out = BUF_COUNT;
+	for (unsigned i = 0; i < BUF_COUNT; i++)
+		buf_put(w, (uint16_t)i);
+	io_uring_buf_ring_advance(w->br, (int)w->returned);
+	w->returned = 0;
+	return 0;
+}
+
+static int worker_setup(struct ur_worker *w)
+{
+	struct mc_uring *u = w->u;
+	struct io_uring_params p = {.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL |
+					     IORING_SETUP_SINGLE_ISSUER |
+					     IORING_SETUP_DEFER_TASKRUN,
+				    .cq_entries = CQ_ENTRIES};
+	struct io_uring_sqe *sqe;
+	int rc;
+
+	w->stage = "io_uring_queue_init";
+	rc = io_uring_queue_init_params(SQ_ENTRIES, &w->ring, &p);
+	if (rc == -EINVAL) { /* before 6.1: no DEFER_TASKRUN */
+		p = (struct io_uring_params){.flags = IORING_SETUP_CQSIZE,
+					     .cq_entries = CQ_ENTRIES};
+		rc = io_uring_queue_init_params(SQ_ENTRIES, &w->ring, &p);
+	}
+	if (rc < 0)
+		return rc;
+	w->ring_ok = true;
+	w->stage = "io_uring_register_files_sparse";
+	if ((rc = io_uring_register_files_sparse(&w->ring, u->cap)) < 0)
+		return rc;
+	w->stage = "io_uring_register_buf_ring";
+	if ((rc = bufs_setup(w)) < 0)
+		return rc;
+	w->stage = "allocating connection state";
+	w->conns = calloc(u->cap, sizeof(*w->conns));
+	w->blen = calloc(BUF_COUNT, sizeof(*w->blen));
+	w->bnext = calloc(BUF_COUNT, sizeof(*w->bnext));
+	w->armed = calloc(u->nl, 1);
+	if (!w->conns || !w->blen || !w->bnext || !w->armed)
+		return -ENOMEM;
+	w->stalled_head = w->stalled_tail = NONE32;
+	sqe = sqe_get(w);
+	io_uring_prep_poll_add(sqe, u->ctl->stopfd, POLLIN);
+	io_uring_sqe_set_data64(sqe, UD(OP_STOP, 0));
+	if (u->cfg->accept_rate != 0) {
+		atomic_fetch_add(&u->accepting, 1);
+		atomic_store(&w->counted, true);
+		accept_plan(w);
+	}
+	w->stage = "io_uring_submit";
+	rc = io_uring_submit(&w->ring);
+	return rc < 0 ? rc : 0;
+}
+
+static void dispatch(struct ur_worker *w, const struct io_uring_cqe *cqe)
+{
+	uint64_t ud = io_uring_cqe_get_data64(cqe);
+	uint32_t idx = (uint32_t)ud;
+
+	switch ((int)(ud >> 56)) {
+	case OP_ACCEPT:
+	case OP_ACCEPT1:
+		on_accept(w, idx, cqe->res, cqe->flags, ud >> 56 == OP_ACCEPT1);
+		break;
+	case OP_CLOSE:
+		w->closing--;
+		w->replan = true;
+		break;
+	case OP_RECV:
+		on_recv(w, idx, cqe->res, cqe->flags);
+		break;
+	case OP_SEND:
+		on_send(w, idx, cqe->res);
+		break;
+	case OP_STOP:
+		w->stopping = true;
+		break;
+	default: /* OP_CANCEL: nothing to do */
+		break;
+	}
+}
+
+static void worker_free(struct ur_worker *w)
+{
+	if (w->ring_ok)
+		io_uring_queue_exit(&w->ring); /* closes every registered socket */
+	w->ring_ok = false;
+	if (w->br)
+		munmap(w->br, BUF_COUNT * sizeof(struct io_uring_buf));
+	if (w->bufs)
+		munmap(w->bufs, (size_t)BUF_COUNT * BUF_SIZE);
+	free(w->conns);
+	free(w->blen);
+	free(w->bnext);
+	free(w->armed);
+}
+
+static void *worker_main(void *arg)
+{
+	struct ur_worker *w = arg;
+	int rc = worker_setup(w);
+
+	if (rc < 0) {
+		if (atomic_exchange(&w->counted, false))
+			atomic_fetch_sub(&w->u->accepting, 1);
+		worker_free(w);
+		atomic_store(&w->state, rc);
+		mc_ctl_wake(w->u->ctl->wakefd);
+		return NULL;
+	}
+	atomic_store(&w->state, 1);
+	mc_ctl_wake(w->u->ctl->wakefd);
+
+	while (!w->stopping) {
+		struct io_uring_cqe *cqe;
+		unsigned head, n = 0;
+
+		rc = io_uring_submit_and_wait(&w->ring, 1);
+		if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME)
+			break;
+		io_uring_for_each_cqe(&w->ring, head, cqe)
+		{
+			dispatch(w, cqe);
+			n++;
+		}
+		io_uring_cq_advance(&w->ring, n);
+		unstall(w);
+		if (w->replan && !w->broken)
+			accept_plan(w);
+		if (w->returned) {
+			io_uring_buf_ring_advance(w->br, (int)w->returned);
+			w->returned = 0;
+		}
+	}
+	worker_free(w);
+	return NULL;
+}
+
+/* ---- the main thread's side ----------------------------------------- */
+
+static int spawn_worker(struct mc_uring *u, struct mc_err *err)
+{
+	unsigned id = atomic_load(&u->nworkers);
+	struct ur_worker *w;
+	int rc;
+
+	if (id >= MAX_WORKERS)
+		return mc_errf(err, -ENOSPC, "too many workers (%u)", id);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return mc_errf(err, -ENOMEM, "out of memory for a worker");
+	w->u = u;
+	if ((rc = mc_srv_thread_start(&w->tid, worker_main, w, id, err)) < 0) {
+		free(w);
+		return rc;
+	}
+	u->w[id] = w;
+	atomic_store(&u->nworkers, id + 1);
+	return 0;
+}
+
+/* Why io_uring_queue_init failed, and what to do about it. */
+static int unavailable(struct mc_err *err, int rc)
+{
+	uint64_t v = 0;
+	bool known = mc_proc_read_u64(NULL, "/proc/sys/kernel/io_uring_disabled", &v) == 0;
+	char eb[96];
+
+	mc_strerror(-rc, eb, sizeof(eb));
+	if (known && v == 2)
+		return mc_errf(err, rc,
+			       "io_uring is disabled on this host (kernel.io_uring_disabled = 2, "
+			       "io_uring_setup: %s): set it to 0 (sysctl -w "
+			       "kernel.io_uring_disabled=0), or use --model epoll",
+			       eb);
+	if (known && v == 1)
+		return mc_errf(err, rc,
+			       "io_uring is limited to privileged processes on this host "
+			       "(kernel.io_uring_disabled = 1, io_uring_setup: %s): run with "
+			       "CAP_SYS_ADMIN, join the group kernel.io_uring_group names, set "
+			       "kernel.io_uring_disabled to 0, or use --model epoll",
+			       eb);
+	if (rc == -ENOSYS)
+		return mc_errf(err, rc,
+			       "io_uring is not available (io_uring_setup: %s): the kernel is "
+			       "older than 5.1 or built without CONFIG_IO_URING; use --model epoll",
+			       eb);
+	if (rc == -EPERM)
+		return mc_errf(err, rc,
+			       "io_uring_setup was refused (%s): a seccomp filter (container "
+			       "runtimes' default profiles block io_uring) or a security module; "
+			       "allow io_uring_setup, io_uring_enter and io_uring_register, or use "
+			       "--model epoll",
+			       eb);
+	return mc_errf(err, rc, "io_uring_queue_init: %s; or use --model epoll", eb);
+}
+
+/* Room left in the workers that accept now, counting a worker still
+ * starting as a whole ring (see room() in server.c). */
+static uint64_t room(struct mc_uring *u)
+{
+	unsigned n = atomic_load(&u->nworkers);
+	uint64_t r = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct ur_worker *w = u->w[i];
+		r += mc_srv_room(atomic_load(&w->state),
+				 atomic_load_explicit(&w->counted, memory_order_relaxed),
+				 CNT_GET(w->c.held), u->cap, u->cap);
+	}
+	return r;
+}
+
+int mc_uring_grow(struct mc_uring *u)
+{
+	struct mc_err err;
+
+	if (u->cfg->workers || u->cfg->accept_rate == 0 ||
+	    atomic_load(&u->nworkers) >= atomic_load(&u->max_workers) || room(u) >= 2 * (uint64_t)u->cap)
+		return -1;
+	if (spawn_worker(u, &err) < 0) {
+		atomic_store(&u->max_workers, atomic_load(&u->nworkers)); /* the host said no */
+		return -1;
+	}
+	return 20;
+}
+
+void mc_uring_collect(struct mc_uring *u, struct mc_server_stats *st)
+{
+	unsigned n = atomic_load(&u->nworkers);
+
+	for (unsigned i = 0; i < n; i++)
+		mc_srv_counters_merge(st, &u->w[i]->c);
+	st->held_peak = atomic_load(&u->held_peak);
+	st->workers = n;
+	st->accepting = atomic_load(&u->accepting);
+	st->private_fd_tables = false; /* sockets live in the rings, not in fd tables */
+	st->per_table_cap = u->cap;
+}
+
+void mc_uring_stop(struct mc_uring *u)
+{
+	for (unsigned i = 0; i < atomic_load(&u->nworkers); i++) {
+		pthread_join(u->w[i]->tid, NULL);
+		free(u->w[i]);
+	}
+	free(u);
+}
+
+int mc_uring_start(struct mc_uring **out, const struct mc_server_config *cfg, const int *lfds,
+		   size_t nl, struct mc_ctl *ctl, struct mc_err *err)
+{
+	struct mc_uring *u;
+	struct io_uring probe;
+	uint64_t limit = mc_fdtable_limit(), need, somaxconn;
+	int backlog;
+	unsigned initial;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc;
+
+	/* io_uring may be compiled out, disabled by sysctl or blocked by
+	 * seccomp: say which, and never fall back to another model */
+	if ((rc = io_uring_queue_init(4, &probe, 0)) < 0)
+		return unavailable(err, rc);
+	io_uring_queue_exit(&probe);
+
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return mc_errf(err, -ENOMEM, "out of memory");
+	u->cfg = cfg;
+	u->ctl = ctl;
+	u->lfds = lfds;
+	u->nl = nl;
+	u->echo = cfg->mode == MC_SERVER_ECHO;
+	u->cap = (uint32_t)(limit < MAX_FILES ? limit : MAX_FILES);
+	/* the most one multishot accept can take at once: a full listen queue
+	 * (the kernel caps the backlog at somaxconn), and a few that arrive
+	 * while it drains */
+	backlog = cfg->backlog;
+	if (mc_proc_read_u64(NULL, "/proc/sys/net/core/somaxconn", &somaxconn) < 0)
+		somaxconn = 4096;
+	if (backlog < 0 || (uint64_t)backlog > somaxconn)
+		backlog = (int)somaxconn;
+	u->margin = (uint32_t)backlog + 64;
+	need = cfg->max_conns ? (cfg->max_conns + u->cap - 1) / u->cap : 0;
+	if (cfg->workers) {
+		initial = cfg->workers;
+		atomic_store(&u->max_workers, initial);
+	} else {
+		initial = (unsigned)(ncpu > 0 ? ncpu : 1);
+		if (need && need < initial)
+			initial = (unsigned)need;
+		atomic_store(&u->max_workers,
+			     need && need + 1 < MAX_WORKERS ? (unsigned)need + 1 : MAX_WORKERS);
+	}
+	if (initial > MAX_WORKERS)
+		initial = MAX_WORKERS;
+
+	for (unsigned i = 0; i < initial; i++)
+		if ((rc = spawn_worker(u, err)) < 0)
+			goto fail;
+	for (;;) {
+		unsigned ready = 0;
+		for (unsigned i = 0; i < initial; i++) {
+			struct ur_worker *w = u->w[i];
+			int st = atomic_load(&w->state);
+			char eb[96];
+			if (st < 0) {
+				rc = mc_errf(err, st, "worker %u: %s: %s%s", i, w->stage,
+					     mc_strerror(-st, eb, sizeof(eb)),
+					     st == -EMFILE ? " (more files than RLIMIT_NOFILE)" : "");
+				goto fail;
+			}
+			ready += st == 1;
+		}
+		if (ready == initial)
+			break;
+		if (mc_ctl_wait(ctl, 100) == MC_CTL_SIGNAL) {
+			*out = u;
+			return MC_URING_SIGNALLED;
+		}
+	}
+	*out = u;
+	return 0;
+fail:
+	mc_ctl_stop(ctl);
+	mc_uring_stop(u);
+	return rc;
+}

@@ -1,0 +1,81 @@
+#!/bin/bash
+# test_uring_model.sh: `maxconn server --model uring` (a ring per worker,
+# multishot accept into registered files, multishot receive from provided
+# buffers). Under RLIMIT_NOFILE 1200 one ring holds at most 1200 sockets, so
+# 3000 connections need at least 3 workers: every one is held (the kernel
+# and the server agree), none refused, and echo returns every byte in order.
+# With kernel.io_uring_disabled=2 the server refuses to start (exit 3) and
+# names the sysctl; the sysctl is global, so it is restored on every exit.
+. "$(dirname "$0")/lib.sh"
+mc_netns
+N=3000 MSG=1024
+NOFILE=(prlimit --nofile=1200:1200)
+
+orig=$(sysctl -n kernel.io_uring_disabled 2>/dev/null || echo none)
+[ "$orig" = none ] || [ "$orig" = 0 ] || mc_skip "io_uring is disabled here (kernel.io_uring_disabled = $orig)"
+
+# hold: 3000 connections, counted by the kernel and by the server
+mc_bg "${NOFILE[@]}" "$MAXCONN" server --model uring --listen 127.0.0.1:9000 --backlog 256 \
+	--ready-file "$MC_TMP/r1" --json -q >"$MC_TMP/s1.json"
+srv=$MC_LAST
+mc_wait_file "$MC_TMP/r1" 10
+mc_bg "$MAXCONN" client -c 127.0.0.1:9000 --conns $N --hold 20s --json -q >"$MC_TMP/c1.json"
+cli=$MC_LAST
+mc_wait_established 'sport = :9000' $N 20
+sleep 0.5
+mc_eq "established server side (ss)" $N "$(mc_ss_established '( sport = :9000 )')"
+kill -TERM $srv; wait $srv
+mc_eq "server exit code" 0 $?
+kill -TERM $cli; wait $cli
+s=$MC_TMP/s1.json
+mc_eq "server model" '"uring"' "$(jq .model $s)"
+mc_eq "held" $N "$(jq .held $s)"
+mc_eq "held at peak" $N "$(jq .held_peak $s)"
+mc_eq "accepted" $N "$(jq .accepted $s)"
+mc_eq "refused (fd limit + max + memory)" 0 "$(jq '.refused.fd_limit + .refused.max_conns + .refused.memory' $s)"
+mc_eq "registered files per ring (RLIMIT_NOFILE)" 1200 "$(jq .per_table_cap $s)"
+mc_ge "workers (3000 / 1200 per ring)" 3 "$(jq .workers $s)"
+mc_eq "no private fd tables (sockets live in the rings)" false "$(jq .private_fd_tables $s)"
+
+# echo: every byte back, in order, and both sides count the same bytes
+mc_bg "${NOFILE[@]}" "$MAXCONN" server --model uring --mode echo --listen 127.0.0.1:9001 \
+	--backlog 256 --ready-file "$MC_TMP/r2" --json -q >"$MC_TMP/s2.json"
+srv=$MC_LAST
+mc_wait_file "$MC_TMP/r2" 10
+"$MAXCONN" client -c 127.0.0.1:9001 --conns $N --echo-verify $MSG --every 300ms --hold 2s \
+	--json -q >"$MC_TMP/c2.json"
+crc=$?
+kill -TERM $srv; wait $srv
+mc_eq "echo server exit code" 0 $?
+c=$MC_TMP/c2.json s=$MC_TMP/s2.json
+sent=$(jq .traffic.bytes_out $c)
+mc_eq "client exit code" 0 $crc
+mc_eq "established" $N "$(jq .established $c)"
+mc_eq "echo mismatches" 0 "$(jq .traffic.echo_mismatch $c)"
+mc_eq "echo bytes lost" 0 "$(jq .traffic.echo_lost_bytes $c)"
+mc_ge "messages sent (at least 2 per connection)" $((2 * N)) "$(jq .traffic.msgs_sent $c)"
+mc_eq "bytes out = messages x $MSG" $(( $(jq .traffic.msgs_sent $c) * MSG )) "$sent"
+mc_eq "bytes back = bytes out" "$sent" "$(jq .traffic.bytes_in $c)"
+mc_eq "server bytes in = client bytes out" "$sent" "$(jq .bytes_in $s)"
+mc_eq "server bytes out = client bytes out" "$sent" "$(jq .bytes_out $s)"
+mc_eq "echo server held at peak" $N "$(jq .held_peak $s)"
+mc_eq "echo server refused" 0 "$(jq '.refused.fd_limit + .refused.max_conns + .refused.memory' $s)"
+mc_eq "closed by the peer (the client hung up)" $N "$(jq .closed.peer_closed $s)"
+
+# limits knows the model
+mc_eq "limits --model uring" '"uring"' "$("$MAXCONN" limits --model uring --json | jq .scenario.model)"
+
+# io_uring disabled: a clear error and exit 3, never a silent fallback
+[ "$orig" = none ] && mc_skip "no kernel.io_uring_disabled sysctl on this kernel (the rest passed)"
+restore() { sysctl -qw kernel.io_uring_disabled="$orig"; }
+trap 'restore; mc_cleanup' EXIT
+sysctl -qw kernel.io_uring_disabled=2 || mc_fail "could not set kernel.io_uring_disabled"
+"$MAXCONN" server --model uring --listen 127.0.0.1:9002 --duration 5s -q >"$MC_TMP/s3.out" 2>"$MC_TMP/s3.err"
+rc=$?
+restore
+mc_eq "kernel.io_uring_disabled restored" "$orig" "$(sysctl -n kernel.io_uring_disabled)"
+cat "$MC_TMP/s3.err"
+mc_eq "exit code when io_uring is disabled (a host limit)" 3 $rc
+mc_eq "the error names the sysctl" 1 "$(grep -c 'kernel.io_uring_disabled = 2' "$MC_TMP/s3.err")"
+mc_eq "the error names the way out" 1 "$(grep -c -- '--model epoll' "$MC_TMP/s3.err")"
+mc_eq "nothing printed on stdout" 0 "$(wc -c <"$MC_TMP/s3.out")"
