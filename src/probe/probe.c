@@ -42,7 +42,6 @@
 
 #define SAMPLE_NS	(100 * MC_NS_PER_MS)
 #define READY_TIMEOUT	(10 * MC_NS_PER_SEC)
-#define STOP_TIMEOUT	(60 * MC_NS_PER_SEC)
 #define DEFAULT_TIMEOUT (600 * MC_NS_PER_SEC)
 #define FIRST_PORT	9000
 #define MAX_DEST_PORTS	64
@@ -271,23 +270,18 @@ static bool reap(struct child *c)
 	return c->reaped;
 }
 
-/* SIGINT, wait up to STOP_TIMEOUT, then SIGKILL. */
+/* End a child and reap it. The probe has taken its figures already, so
+ * there is nothing to wait for: SIGKILL, and the kernel closes the
+ * sockets as the process exits (with a million connections, a graceful
+ * close of each, FIN by FIN from user space, takes many seconds longer). */
 static void stop_child(struct child *c)
 {
-	uint64_t end = mc_now_ns() + STOP_TIMEOUT;
-
 	if (c->pid <= 0 || reap(c))
 		return;
-	kill(c->pid, SIGINT);
-	while (!reap(c)) {
-		if (mc_now_ns() > end) {
-			kill(c->pid, SIGKILL);
-			waitpid(c->pid, &c->status, 0);
-			c->reaped = true;
-			break;
-		}
-		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-	}
+	kill(c->pid, SIGKILL);
+	while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+		;
+	c->reaped = true;
 }
 
 /* ---- the namespace ------------------------------------------------------ */
@@ -528,6 +522,7 @@ static void ramp(struct probe *p, struct mc_probe_step *st, struct mc_probe_obs 
 	const uint64_t step_t0 = mc_now_ns();
 	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0;
 	struct mc_watch now;
+	bool peak = false;
 
 	for (;;) {
 		struct mc_probe_sample smp = {0};
@@ -591,6 +586,10 @@ static void ramp(struct probe *p, struct mc_probe_step *st, struct mc_probe_obs 
 		if (cs->open >= st->sc.target || (cs->ramp_done && cs->inflight == 0) || fails) {
 			if (!held_at) {
 				held_at = t;
+				/* the memory figures at the top, before --hold lets the
+				 * rest of the host move them */
+				o->after = now;
+				peak = true;
 				/* hold the connections as asked only when all came */
 				hold_until = cs->open >= st->sc.target ? t + p->cfg->hold_ns : t;
 				/* a limit: let the counts settle a moment */
@@ -602,65 +601,65 @@ static void ramp(struct probe *p, struct mc_probe_step *st, struct mc_probe_obs 
 		}
 	}
 	/* the figures at the top, before anything is closed */
-	o->after = now;
-	mc_watch_read(&o->after);
+	if (!peak)
+		mc_watch_read(&o->after);
+	else
+		mc_watch_read(&now), o->after.mem_available = now.mem_available;
 	fetch(&p->sh->client, cs, sizeof(*cs));
 	if (!p->cfg->have_target_addr)
 		fetch(&p->sh->server, ss, sizeof(*ss));
 	st->seconds = (double)((held_at ? held_at : mc_now_ns()) - step_t0) / 1e9;
 }
 
-/* The projection and the per-connection costs of a step. */
+/* The projection and the per-connection costs of a step. Kernel bytes per
+ * socket: the growth of the socket slab caches, or of meminfo's Slab +
+ * KernelStack + PageTables when that is larger (it also covers thread
+ * stacks and bind buckets, but it is host-wide, so other work can move it
+ * either way). */
 static void costs(struct probe *p, struct mc_probe_step *st, const struct mc_probe_obs *o,
 		  const struct mc_client_stats *cs, uint64_t server_rss)
 {
 	struct mc_probe_report *r = p->r;
-	uint64_t socks = 2 * st->reached;
-	uint64_t kb = (o->after.slab_total + o->after.kernel_stack + o->after.page_tables);
-	uint64_t kb0 = (o->before.slab_total + o->before.kernel_stack + o->before.page_tables);
+	const struct mc_watch_slab *a = &o->after.slab, *b = &o->before.slab;
+	uint64_t kb = o->after.slab_total + o->after.kernel_stack + o->after.page_tables;
+	uint64_t kb0 = o->before.slab_total + o->before.kernel_stack + o->before.page_tables;
+	double n = 2.0 * (double)st->reached, mem, caches, per;
+	struct mc_probe_slab sl = {0};
 
 	if (!st->reached)
 		return;
-	st->kernel_per_sock = kb > kb0 ? (double)(kb - kb0) / (double)socks : 0;
-	st->user_per_conn_client = cs->rss > cs->rss_base
-					   ? (double)(cs->rss - cs->rss_base) / (double)st->reached
-					   : 0;
+#define D(x) ((a->x > b->x ? (double)(a->x - b->x) : 0) / n)
+	sl.known = !a->err && !b->err;
+	sl.sockets = 2 * st->reached;
+	sl.tcp = D(tcp) + D(tcp6);
+	sl.sock_inode = D(sock_inode);
+	sl.dentry = D(dentry);
+	sl.filp = D(filp);
+	sl.epoll = D(epoll);
+#undef D
+	caches = sl.tcp + sl.sock_inode + sl.dentry + sl.filp + sl.epoll;
+	mem = kb > kb0 ? (double)(kb - kb0) / n : 0;
+	sl.total = mem > caches ? mem : caches;
+	sl.other = sl.total - caches;
+	st->kernel_per_sock = sl.total;
+	st->user_per_conn_client =
+	    cs->rss > cs->rss_base ? (double)(cs->rss - cs->rss_base) / (double)st->reached : 0;
 	if (server_rss)
 		st->user_per_conn_server =
 		    server_rss > p->server_rss0
 			? (double)(server_rss - p->server_rss0) / (double)st->reached
 			: 0;
 	/* the report's memory table comes from the largest step */
-	if (st->reached >= r->slab.sockets / 2) {
-		const struct mc_watch_slab *a = &o->after.slab, *b = &o->before.slab;
-		double n = (double)socks;
-#define D(x) ((a->x > b->x ? (double)(a->x - b->x) : 0) / n)
-		r->slab.known = !a->err && !b->err;
-		r->slab.sockets = socks;
-		r->slab.tcp = D(tcp) + D(tcp6);
-		r->slab.sock_inode = D(sock_inode);
-		r->slab.dentry = D(dentry);
-		r->slab.filp = D(filp);
-		r->slab.epoll = D(epoll);
-#undef D
-		r->slab.total = st->kernel_per_sock;
-		r->slab.other = r->slab.total - r->slab.tcp - r->slab.sock_inode - r->slab.dentry -
-				r->slab.filp - r->slab.epoll;
-		if (r->slab.other < 0)
-			r->slab.other = 0;
-		r->user_per_conn_server = st->user_per_conn_server;
-		r->user_per_conn_client = st->user_per_conn_client;
-		r->mem_available_end = o->after.mem_available;
-		{
-			double per = 2 * st->kernel_per_sock + st->user_per_conn_server +
-				     st->user_per_conn_client;
-			r->more_conns = per > 0 && o->after.mem_available > r->reserve
-						? (uint64_t)((double)(o->after.mem_available -
-								      r->reserve) /
-							     per)
-						: 0;
-		}
-	}
+	if (sl.sockets < r->slab.sockets)
+		return;
+	r->slab = sl;
+	r->user_per_conn_server = st->user_per_conn_server;
+	r->user_per_conn_client = st->user_per_conn_client;
+	r->mem_available_end = o->after.mem_available;
+	per = 2 * sl.total + st->user_per_conn_server + st->user_per_conn_client;
+	r->more_conns = per > 0 && o->after.mem_available > r->reserve
+				? (uint64_t)((double)(o->after.mem_available - r->reserve) / per)
+				: 0;
 }
 
 static void obs_from(struct probe *p, struct mc_probe_obs *o, const struct mc_probe_step *st,
@@ -697,7 +696,7 @@ static int run_step(struct probe *p, struct mc_probe_step *st, struct mc_err *er
 	struct mc_client_stats *cs = calloc(1, sizeof(*cs));
 	struct mc_server_stats *ss = calloc(1, sizeof(*ss));
 	struct mc_probe_obs *o = calloc(1, sizeof(*o));
-	uint64_t server_rss = 0;
+	uint64_t server_rss = 0, t_stop;
 	int rc = 0;
 
 	if (!cs || !ss || !o) {
@@ -748,8 +747,10 @@ static int run_step(struct probe *p, struct mc_probe_step *st, struct mc_err *er
 	mc_probe_diagnose(o, st);
 	costs(p, st, o, cs, server_rss);
 stop:
+	t_stop = mc_now_ns();
 	stop_child(&p->client);
 	stop_child(&p->server);
+	st->teardown_s = (double)(mc_now_ns() - t_stop) / 1e9;
 	p->client.pid = p->server.pid = 0;
 out:
 	free(cs);

@@ -92,6 +92,7 @@ struct mc_probe_step {
 	uint64_t attempted;
 	double diff_pct;   /* (reached - predicted) / predicted x 100 */
 	double seconds;	   /* ramp time of this step */
+	double teardown_s; /* ending the children and their sockets */
 	double rate;	   /* connects per second */
 	enum mc_probe_stop stop;
 	char limit_id[32];   /* the limit that stopped it ("" for target) */

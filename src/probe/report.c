@@ -245,6 +245,7 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_kv_u64(j, "attempted", st->attempted);
 	mc_json_kv_double(j, "diff_pct", st->diff_pct);
 	mc_json_kv_double(j, "seconds", st->seconds);
+	mc_json_kv_double(j, "teardown_seconds", st->teardown_s);
 	mc_json_kv_double(j, "connect_rate", st->rate);
 	mc_json_kv_str(j, "stop", mc_probe_stop_str(st->stop));
 	mc_json_kv_str(j, "limit", st->limit_id);

@@ -48,7 +48,10 @@ int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch
 		for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]); i++)
 			if (strcmp(name, caches[i].name) == 0) {
 				uint64_t *v = (uint64_t *)((char *)s + caches[i].off);
-				*v += (uint64_t)nslabs * pages * page_size;
+				/* objects in use x each one's share of its slab:
+				 * counts allocations, not the free slack of
+				 * slabs other work left behind */
+				*v += per ? (uint64_t)active * pages * page_size / per : 0;
 				found++;
 			}
 	}

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bytes held by the slab caches a socket lives in (num_slabs x pages per
- * slab x page size). */
+/* Bytes of the slab caches a socket lives in: active objects x (pages per
+ * slab x page size / objects per slab), each object's share of its slab. */
 struct mc_watch_slab {
 	int err; /* -errno of reading /proc/slabinfo (root only), or 0 */
 	uint64_t tcp, tcp6, sock_inode, dentry, filp, epoll;
