@@ -192,7 +192,7 @@ struct ctx {
 	struct mc_limits_result *r;
 	uint64_t fdpc; /* fds per connection on this host */
 	uint64_t spc;  /* sockets per connection on this host */
-	uint64_t tpc;  /* threads per connection (model threads) */
+	uint64_t tpc;  /* threads per connection (model threads): the server's one */
 	bool client;   /* this host opens the connections */
 	bool server;   /* this host accepts them */
 	bool threads;
@@ -1228,7 +1228,9 @@ int mc_limits_judge(const struct mc_limits_snap *s, const struct mc_limits_scena
 	c.server = sc->role != MC_LIMITS_CLIENT;
 	c.threads = sc->model == MC_LIMITS_THREADS;
 	c.fdpc = c.spc = sc->role == MC_LIMITS_BOTH ? 2 : 1;
-	c.tpc = c.spc;
+	/* --model is the server's: with role both the client on this host is
+	 * maxconn client (event-driven), so one thread per connection */
+	c.tpc = 1;
 	r->fds_per_conn = c.fdpc;
 	r->socks_per_conn = c.spc;
 	conn_cost(&c);

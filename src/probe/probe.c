@@ -186,7 +186,9 @@ static int set_nofile(uint64_t n)
 
 static enum mc_server_model server_model(enum mc_probe_model m)
 {
-	return m == MC_PROBE_THREADS ? MC_MODEL_THREADS : MC_MODEL_EPOLL;
+	return m == MC_PROBE_THREADS ? MC_MODEL_THREADS
+	       : m == MC_PROBE_URING ? MC_MODEL_URING
+				     : MC_MODEL_EPOLL;
 }
 
 static void run_server(struct probe *p, const struct mc_probe_scenario *sc)
@@ -339,7 +341,9 @@ static int enter_netns(const struct mc_probe_scenario *sc, struct mc_err *err)
 
 static enum mc_limits_model limits_model(enum mc_probe_model m)
 {
-	return m == MC_PROBE_THREADS ? MC_LIMITS_THREADS : MC_LIMITS_EPOLL;
+	return m == MC_PROBE_THREADS ? MC_LIMITS_THREADS
+	       : m == MC_PROBE_URING ? MC_LIMITS_URING
+				     : MC_LIMITS_EPOLL;
 }
 
 /* Ask the limits model about this step's scenario. */
@@ -514,6 +518,18 @@ static void add_sample(struct probe *p, struct mc_probe_sample *s)
 	r->samples[r->nsamples++] = *s;
 }
 
+/* The server publishes once a second: short of the target, wait for one
+ * more tick so its refusals by cause (fd table, threads, memory) are in. */
+static void fresh_server_tick(struct probe *p)
+{
+	uint32_t seq0 = atomic_load(&p->sh->server.seq);
+	uint64_t end = mc_now_ns() + 3 * MC_NS_PER_SEC / 2;
+
+	while (atomic_load(&p->sh->server.seq) == seq0 && mc_now_ns() < end &&
+	       !atomic_load(&p->sh->server.done))
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+}
+
 /* Ramp until the target, a limit, the reserve, Ctrl-C or the deadline.
  * Fills o with what it saw at the stop, before anything is torn down. */
 static void ramp(struct probe *p, struct mc_probe_step *st, struct mc_probe_obs *o,
@@ -606,6 +622,8 @@ static void ramp(struct probe *p, struct mc_probe_step *st, struct mc_probe_obs 
 	else
 		mc_watch_read(&now), o->after.mem_available = now.mem_available;
 	fetch(&p->sh->client, cs, sizeof(*cs));
+	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted)
+		fresh_server_tick(p);
 	if (!p->cfg->have_target_addr)
 		fetch(&p->sh->server, ss, sizeof(*ss));
 	st->seconds = (double)((held_at ? held_at : mc_now_ns()) - step_t0) / 1e9;
@@ -689,6 +707,27 @@ static void obs_from(struct probe *p, struct mc_probe_obs *o, const struct mc_pr
 	o->nkmsg = mc_watch_kmsg_read(p->kmsg, o->kmsg, MC_PROBE_MAX_KMSG);
 }
 
+/* A thread could not be created: say which of the thread limits the model
+ * expected to bind (RLIMIT_NPROC, threads-max, pid_max, pids.max, stack
+ * address space). */
+static void name_thread_limit(struct mc_probe_step *st)
+{
+	static const char *const family[] = {
+		MC_LIMIT_THREADS,	   MC_LIMITS_ID_PID_MAX,      MC_LIMITS_ID_NPROC,
+		MC_LIMITS_ID_CGROUP_PIDS, MC_LIMITS_ID_THREAD_STACK,
+	};
+
+	if (strcmp(st->limit_id, MC_LIMIT_THREADS) != 0)
+		return;
+	for (size_t i = 0; i < sizeof(family) / sizeof(family[0]); i++)
+		for (int k = 0; k < st->nlimits; k++)
+			if (st->limits[k].binding && strcmp(st->limits[k].id, family[i]) == 0) {
+				say(st->limit_name, sizeof(st->limit_name), "threads: %s",
+				    st->limits[k].name);
+				return;
+			}
+}
+
 /* Run one step: namespace, server, client, ramp, stop, judge. Returns 0,
  * or -errno when the step could not start (err set). */
 static int run_step(struct probe *p, struct mc_probe_step *st, struct mc_err *err)
@@ -745,6 +784,7 @@ static int run_step(struct probe *p, struct mc_probe_step *st, struct mc_err *er
 			       : NAN;
 	obs_from(p, o, st, cs, ss);
 	mc_probe_diagnose(o, st);
+	name_thread_limit(st);
 	costs(p, st, o, cs, server_rss);
 stop:
 	t_stop = mc_now_ns();

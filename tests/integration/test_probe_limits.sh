@@ -53,3 +53,27 @@ mc_eq "staircase: step 3 private fd tables" '"private"' "$(jq '.steps[2].scenari
 mc_eq "staircase: step 3 reached" 3000 "$(jq '.steps[2].reached' "$j")"
 mc_eq "staircase: stop" '"target"' "$(jq .result.stop "$j")"
 grep -q "The seed's table, measured" "$MC_TMP/out3" || mc_fail "staircase: no seed table printed"
+
+# --model threads under RLIMIT_NPROC 200 (root ignores RLIMIT_NPROC, so as
+# user nobody; without root the probe cannot make a namespace and says so,
+# running in this test's namespace instead): pthread_create fails with
+# EAGAIN near the model's ceiling and the limit is named.
+if id nobody >/dev/null 2>&1; then
+	mkdir -m 777 "$MC_TMP/nobody"
+	chmod 711 "$MC_TMP"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups prlimit --nproc=200:200 \
+		timeout 60 "$MAXCONN" probe -q --model threads --thread-stack 64k --target 1000 \
+		--json "$MC_TMP/nobody/t.json" >"$MC_TMP/out4"
+	rc=$?
+	t="$MC_TMP/nobody/t.json"
+	mc_eq "threads: exit code" 3 $rc
+	mc_eq "threads: limit named" '"threads"' "$(jq .result.limit "$t")"
+	mc_eq "threads: the model's binding limit" '"nproc"' "$(jq .result.predicted_limit "$t")"
+	pred=$(jq .result.predicted "$t")
+	mc_between "threads: reached within 5% of the prediction ($pred)" $((pred * 95 / 100)) \
+		"$pred" "$(jq .result.reached "$t")"
+	mc_ge "threads: refusals counted" 700 \
+		"$(jq '.steps[0].evidence[]|select(.what=="server refused: threads").value' "$t")"
+	grep -q "EAGAIN" "$MC_TMP/out4" || mc_fail "threads: EAGAIN not in the summary"
+	mc_eq "threads: the run says it had no namespace" false "$(jq .netns "$t")"
+fi
