@@ -1,0 +1,256 @@
+/* test_probe_diagnose.c: the probe's judgement of why a step stopped (a pure
+ * function of the counts), and the /proc parsers it reads them with. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "probe/diagnose.h"
+#include "probe/watch.h"
+
+static struct mc_probe_obs *obs(void)
+{
+	struct mc_probe_obs *o = calloc(1, sizeof(*o));
+	o->target = 1000;
+	o->have_server = true;
+	o->reserve = 1ULL << 30;
+	o->before.mem_available = o->after.mem_available = 8ULL << 30;
+	return o;
+}
+
+static const struct mc_probe_evidence *ev(const struct mc_probe_step *st, const char *what)
+{
+	for (int i = 0; i < st->nev; i++)
+		if (strcmp(st->ev[i].what, what) == 0)
+			return &st->ev[i];
+	return NULL;
+}
+
+/* the value of an evidence line, or UINT64_MAX when it is missing */
+static uint64_t evval(const struct mc_probe_step *st, const char *what)
+{
+	const struct mc_probe_evidence *e = ev(st, what);
+	return e ? e->value : UINT64_MAX;
+}
+
+static void test_target(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 1000;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_TARGET);
+	assert_string_equal(st.limit_id, "");
+	assert_non_null(ev(&st, "MemAvailable"));
+	free(o);
+}
+
+static void test_ports(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 300;
+	o->fail[MC_CAUSE_ADDRNOTAVAIL] = 700;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, MC_LIMIT_PORTS);
+	assert_non_null(strstr(st.happened, "EADDRNOTAVAIL"));
+	assert_non_null(strstr(st.happened, "700"));
+	assert_int_equal(evval(&st, "client connect: EADDRNOTAVAIL"), 700);
+	free(o);
+}
+
+/* the server's fd table fills: the client sees its connections closed */
+static void test_server_fd(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 992;
+	o->srv_held = 992;
+	o->srv_refused_fd = 8;
+	o->lost[MC_CAUSE_PEER_CLOSED] = 8;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_FD_PROCESS);
+	assert_non_null(strstr(st.limit_name, "server"));
+	assert_int_equal(evval(&st, "server refused: fd_limit"), 8);
+	assert_int_equal(evval(&st, "client lost: peer_closed"), 8);
+	free(o);
+}
+
+/* threads win over the losses they cause */
+static void test_threads(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 193;
+	o->srv_held = 193;
+	o->srv_refused_threads = 807;
+	o->srv_thread_errno = 11;
+	o->lost[MC_CAUSE_PEER_CLOSED] = 807;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_THREADS);
+	assert_non_null(strstr(st.happened, "EAGAIN"));
+	free(o);
+}
+
+/* the reserve stops it even with other failures, and wins over the target */
+static void test_reserve(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 900;
+	o->reserve_hit = true;
+	o->after.mem_available = 1ULL << 30;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_RESERVE);
+	assert_string_equal(st.limit_id, MC_LIMIT_MEMORY);
+	free(o);
+}
+
+/* timeouts with listen overflows: the accept queue, with the counter */
+static void test_accept_queue(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 500;
+	o->fail[MC_CAUSE_TIMEDOUT] = 20;
+	o->before.listen_overflows = 100;
+	o->after.listen_overflows = 160;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_int_equal(evval(&st, "ListenOverflows"), 60);
+	free(o);
+}
+
+/* timeouts with a full conntrack table: conntrack, not the accept queue */
+static void test_conntrack(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 500;
+	o->fail[MC_CAUSE_TIMEDOUT] = 20;
+	o->after.ct_max = 1000;
+	o->after.ct_count = 1000;
+	snprintf(o->kmsg[0], sizeof(o->kmsg[0]), "nf_conntrack: table full, dropping packet");
+	o->nkmsg = 1;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_CONNTRACK);
+	assert_non_null(ev(&st, "dmesg"));
+	free(o);
+}
+
+/* an external server that closes connections: its own limit */
+static void test_external(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->have_server = false;
+	o->target = 5000;
+	o->held = 1530;
+	o->lost[MC_CAUSE_PEER_CLOSED] = 100;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "server");
+	assert_non_null(strstr(st.happened, "1530"));
+	free(o);
+}
+
+static void test_interrupted_and_child(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 10;
+	o->interrupted = true;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_INTERRUPTED);
+	o->child_failed = true;
+	snprintf(o->child_error, sizeof(o->child_error), "the probe's server ended: bind");
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_FAILED);
+	assert_string_equal(st.happened, "the probe's server ended: bind");
+	free(o);
+}
+
+static void test_parsers(void **state)
+{
+	static const char slab[] =
+		"slabinfo - version: 2.1\n"
+		"# name <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables "
+		"<limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> "
+		"<sharedavail>\n"
+		"TCP                 1300   1313   2368   13    8 : tunables    0    0    0 : "
+		"slabdata    101    101      0\n"
+		"sock_inode_cache    1900   1900    832   19    4 : tunables    0    0    0 : "
+		"slabdata    100    100      0\n"
+		"eventpoll_epi        640    640    128   32    1 : tunables    0    0    0 : "
+		"slabdata     20     20      0\n";
+	static const char netstat[] = "TcpExt: SyncookiesSent ListenOverflows ListenDrops\n"
+				      "TcpExt: 3 17 19\n"
+				      "IpExt: InNoRoutes\nIpExt: 0\n";
+	static const char meminfo[] = "MemTotal:       24576000 kB\n"
+				      "MemAvailable:   20000000 kB\nSlab:  1024 kB\n";
+	static const char sockstat[] = "sockets: used 20\nTCP: inuse 6001 orphan 2 tw 7 alloc "
+				       "6003 mem 12\nUDP: inuse 1 mem 0\n";
+	struct mc_watch_slab s;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(mc_watch_parse_slabinfo(slab, 4096, &s), 0);
+	assert_int_equal(s.tcp, 1300ULL * 8 * 4096 / 13); /* each object's share of its slab */
+	assert_int_equal(s.sock_inode, 1900ULL * 4 * 4096 / 19);
+	assert_int_equal(s.epoll, 640ULL * 4096 / 32);
+	assert_int_equal(s.filp, 0);
+	assert_int_equal(mc_watch_parse_slabinfo("nothing here\n", 4096, &s), -ENOENT);
+
+	assert_int_equal(mc_watch_parse_netstat(netstat, "TcpExt", "ListenOverflows", &v), 0);
+	assert_int_equal(v, 17);
+	assert_int_equal(mc_watch_parse_netstat(netstat, "TcpExt", "ListenDrops", &v), 0);
+	assert_int_equal(v, 19);
+	assert_int_equal(mc_watch_parse_netstat(netstat, "TcpExt", "Nope", &v), -ENOENT);
+	assert_int_equal(mc_watch_parse_netstat(netstat, "IpExt", "InNoRoutes", &v), 0);
+	assert_int_equal(v, 0);
+
+	assert_int_equal(mc_watch_parse_meminfo(meminfo, "MemAvailable", &v), 0);
+	assert_int_equal(v, 20000000ULL * 1024);
+	assert_int_equal(mc_watch_parse_meminfo(meminfo, "Mem", &v), -ENOENT);
+
+	assert_int_equal(mc_watch_parse_sockstat(sockstat, "inuse", &v), 0);
+	assert_int_equal(v, 6001);
+	assert_int_equal(mc_watch_parse_sockstat(sockstat, "tw", &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(mc_watch_parse_sockstat(sockstat, "nope", &v), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_target),	  cmocka_unit_test(test_ports),
+	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_accept_queue),
+	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
+	    cmocka_unit_test(test_interrupted_and_child), cmocka_unit_test(test_parsers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
