@@ -164,7 +164,7 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "connect timed out x %" PRIu64 ": nf_conntrack table full (%" PRIu64
 			 "/%" PRIu64 "), new SYNs dropped",
 			 o->fail[MC_CAUSE_TIMEDOUT], o->after.ct_count, o->after.ct_max);
-	} else if (o->fail[MC_CAUSE_TIMEDOUT] || (overflow && lost)) {
+	} else if (o->fail[MC_CAUSE_TIMEDOUT]) {
 		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "connect timed out x %" PRIu64 " with %" PRIu64
@@ -176,6 +176,12 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "the server closed or reset %" PRIu64 " connections once it held about %" PRIu64
 			 " (its connection or fd limit)",
 			 lost, o->held);
+	} else if (overflow && lost) {
+		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "connect timed out x %" PRIu64 " with %" PRIu64
+			 " ListenOverflows: the server does not accept as fast as they arrive",
+			 o->fail[MC_CAUSE_TIMEDOUT], overflow);
 	} else if (o->fail[MC_CAUSE_REFUSED]) {
 		set_limit(st, "refused", "nothing listening (ECONNREFUSED)");
 		snprintf(st->happened, sizeof(st->happened), "connect: Connection refused x %" PRIu64,

@@ -875,8 +875,10 @@ static void scene(struct probe *p)
 		if (r->reserve < (1ULL << 30))
 			r->reserve = 1ULL << 30;
 	}
-	if (p->cfg->server_pid)
+	if (p->cfg->server_pid) {
+		r->server_pid = p->cfg->server_pid;
 		mc_watch_comm(p->cfg->server_pid, r->server_name, sizeof(r->server_name));
+	}
 	if (p->cfg->have_target_addr)
 		mc_addr_port_str(&p->cfg->target_addr.addr, p->cfg->target_addr.port_lo,
 				 r->target_addr, sizeof(r->target_addr));
