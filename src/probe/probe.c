@@ -553,7 +553,7 @@ static void ramp(struct probe *p, struct mc_probe_step *st, struct mc_probe_obs 
 		fetch(&p->sh->client, cs, sizeof(*cs));
 		if (!p->cfg->have_target_addr)
 			fetch(&p->sh->server, ss, sizeof(*ss));
-		mc_watch_read(&now);
+		mc_watch_read(&now, false);
 		smp.t = (double)(t - p->t0) / 1e9;
 		smp.step = p->r->nsteps - 1;
 		smp.held = cs->open;
@@ -604,7 +604,7 @@ static void ramp(struct probe *p, struct mc_probe_step *st, struct mc_probe_obs 
 				held_at = t;
 				/* the memory figures at the top, before --hold lets the
 				 * rest of the host move them */
-				o->after = now;
+				mc_watch_read(&o->after, true);
 				peak = true;
 				/* hold the connections as asked only when all came */
 				hold_until = cs->open >= st->sc.target ? t + p->cfg->hold_ns : t;
@@ -618,9 +618,7 @@ static void ramp(struct probe *p, struct mc_probe_step *st, struct mc_probe_obs 
 	}
 	/* the figures at the top, before anything is closed */
 	if (!peak)
-		mc_watch_read(&o->after);
-	else
-		mc_watch_read(&now), o->after.mem_available = now.mem_available;
+		mc_watch_read(&o->after, true);
 	fetch(&p->sh->client, cs, sizeof(*cs));
 	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted)
 		fresh_server_tick(p);
@@ -766,7 +764,7 @@ static int run_step(struct probe *p, struct mc_probe_step *st, struct mc_err *er
 	} else if (p->cfg->server_pid) {
 		p->server_rss0 = tree_rss(p->cfg->server_pid);
 	}
-	mc_watch_read(&p->before);
+	mc_watch_read(&p->before, true);
 	if ((rc = spawn(p, &p->client, &st->sc, run_client, err)) < 0)
 		goto stop;
 
@@ -867,7 +865,7 @@ static void scene(struct probe *p)
 	if (uname(&u) == 0)
 		say(r->kernel, sizeof(r->kernel), "%s %s", u.sysname, u.release);
 	r->cpus = ncpu > 0 ? (unsigned)ncpu : 1;
-	mc_watch_read(&w);
+	mc_watch_read(&w, false);
 	r->mem_total = w.mem_total;
 	r->reserve = p->cfg->reserve;
 	if (!r->reserve) {

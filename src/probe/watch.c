@@ -141,13 +141,14 @@ uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s)
 	return s->tcp + s->tcp6 + s->sock_inode + s->dentry + s->filp + s->epoll;
 }
 
-void mc_watch_read(struct mc_watch *w)
+void mc_watch_read(struct mc_watch *w, bool with_slab)
 {
 	static char buf[1 << 17]; /* slabinfo runs to ~30 KB; the probe has one thread */
 	long ps = sysconf(_SC_PAGESIZE);
 
 	memset(w, 0, sizeof(*w));
-	w->slab.err = (int)mc_proc_read(NULL, "/proc/slabinfo", buf, sizeof(buf));
+	w->slab.err = with_slab ? (int)mc_proc_read(NULL, "/proc/slabinfo", buf, sizeof(buf))
+				: -ENODATA;
 	if (w->slab.err >= 0)
 		w->slab.err = mc_watch_parse_slabinfo(buf, ps > 0 ? (uint64_t)ps : 4096, &w->slab);
 	if (mc_proc_read(NULL, "/proc/meminfo", buf, sizeof(buf)) > 0) {

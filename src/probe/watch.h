@@ -41,9 +41,11 @@ int mc_watch_parse_sockstat(const char *buf, const char *key, uint64_t *v);
 /* "VmRSS:   1234 kB" in /proc/PID/status */
 int mc_watch_parse_status(const char *buf, const char *key, uint64_t *v);
 
-/* Read all of the above. Never fails: missing parts keep 0 (slab.err,
- * ct_err say why). */
-void mc_watch_read(struct mc_watch *w);
+/* Read all of the above; /proc/slabinfo only when with_slab (it walks
+ * every cache under a lock: too slow to read ten times a second while
+ * the kernel allocates a hundred thousand sockets a second). Never fails:
+ * missing parts keep 0 (slab.err, ct_err say why). */
+void mc_watch_read(struct mc_watch *w, bool with_slab);
 /* Slab bytes of the socket caches together. */
 uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s);
 
