@@ -507,21 +507,21 @@ static void judge_fd_system(struct ctx *c)
 		return;
 	}
 	set_value(it, "%" PRIu64 " max, %" PRIu64 " in use", s->file_max.v, s->file_nr.v);
+	it->conns = sub0(s->file_max.v, s->file_nr.v) / c->fdpc;
+	set_note(it,
+		 "(%" PRIu64 " - %" PRIu64 " in use) / %" PRIu64 " fd(s) per connection; "
+		 "shared by every process (root may exceed it)",
+		 s->file_max.v, s->file_nr.v, c->fdpc);
 	if (s->uid == 0 && s->init_userns) {
-		/* alloc_empty_file() checks file-max only without CAP_SYS_ADMIN */
+		/* alloc_empty_file() checks file-max only without CAP_SYS_ADMIN:
+		 * shown for other users' processes, caps nothing for root */
 		it->kind = MC_LIMITS_INFO;
 		set_note(it,
 			 "root (CAP_SYS_ADMIN) is exempt: the kernel checks fs.file-max only for "
 			 "other users; for them (%" PRIu64 " - %" PRIu64 " in use) / %" PRIu64
 			 " fd(s) per connection",
 			 s->file_max.v, s->file_nr.v, c->fdpc);
-		return;
 	}
-	it->conns = sub0(s->file_max.v, s->file_nr.v) / c->fdpc;
-	set_note(it,
-		 "(%" PRIu64 " - %" PRIu64 " in use) / %" PRIu64 " fd(s) per connection; "
-		 "shared by every process (root may exceed it)",
-		 s->file_max.v, s->file_nr.v, c->fdpc);
 	d = demand(c, it);
 	need = add_sat(add_sat(s->file_nr.v, mul_sat(d, c->fdpc)), 65536);
 	it->raise_to = need;

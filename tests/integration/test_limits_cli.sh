@@ -47,6 +47,9 @@ j=$(prlimit --nofile=5000:5000 "$MAXCONN" limits --root "$FIX/base" --json)
 mc_eq "fake tree: ceiling" 4992 "$(echo "$j" | jq .summary.connections)"
 mc_eq "fake tree: binding" '"fd_process"' "$(echo "$j" | jq .summary.binding)"
 mc_eq "fake tree: fd_system" 999000 "$(echo "$j" | jq '.limits[]|select(.id=="fd_system").connections')"
+# real root (CAP_SYS_ADMIN) is exempt from fs.file-max: shown, never binding
+mc_eq "fake tree: fd_system is information for root" '"info"' \
+	"$(echo "$j" | jq '.limits[]|select(.id=="fd_system").kind')"
 mc_eq "fake tree: socket bytes" 3900 "$(echo "$j" | jq .per_connection.socket_bytes)"
 mc_eq "fake tree: memory" $(( 3865470567 / 3900 )) \
 	"$(echo "$j" | jq '.limits[]|select(.id=="memory").connections')"
