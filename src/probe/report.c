@@ -198,16 +198,16 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 			r->server_fd_limit);
 
 	if (r->staircase) {
-		fprintf(f, "\nThe seed's table, measured\n");
-		fprintf(f, "  %-28s %-34s %-44s %12s  %s\n", "resource", "this host has",
-			"one connection costs", "ran out at", "what happened");
+		fprintf(f, "\nThe seed's table, measured (resource: what this host has; what one "
+			   "connection costs; where it ran out: what happened)\n");
 		for (int i = 0; i < r->nsteps; i++) {
 			const struct mc_probe_step *st = &r->steps[i];
 			const struct mc_probe_limit *l = find_limit(st, st->limit_id);
 			char cost[160];
 			cost_of(r, st, cost, sizeof(cost));
-			fprintf(f, "  %-28.28s %-34.34s %-44.44s %12s  %s\n",
+			fprintf(f, "  %d. %s: %s; %s\n     %s %s: %s\n", i + 1,
 				st->limit_name[0] ? st->limit_name : "-", l ? l->value : "-", cost,
+				st->stop == MC_PROBE_TARGET ? "held" : "ran out at",
 				count(st->reached, a, sizeof(a)), st->happened);
 		}
 	}
