@@ -3,7 +3,8 @@
 # multishot accept into registered files, multishot receive from provided
 # buffers). Under RLIMIT_NOFILE 1200 one ring holds at most 1200 sockets, so
 # 3000 connections need at least 3 workers: every one is held (the kernel
-# and the server agree), none refused, and echo returns every byte in order.
+# and the server agree), none refused, and echo returns every byte in order;
+# with one worker only, what its ring cannot hold is refused and counted.
 # With kernel.io_uring_disabled=2 the server refuses to start (exit 3) and
 # names the sysctl; the sysctl is global, so it is restored on every exit.
 . "$(dirname "$0")/lib.sh"
@@ -15,14 +16,15 @@ orig=$(sysctl -n kernel.io_uring_disabled 2>/dev/null || echo none)
 [ "$orig" = none ] || [ "$orig" = 0 ] || mc_skip "io_uring is disabled here (kernel.io_uring_disabled = $orig)"
 
 # hold: 3000 connections, counted by the kernel and by the server
-mc_bg "${NOFILE[@]}" "$MAXCONN" server --model uring --listen 127.0.0.1:9000 --backlog 256 \
+mc_bg "${NOFILE[@]}" "$MAXCONN" server --model uring --listen 127.0.0.1:9000 --backlog 512 \
 	--ready-file "$MC_TMP/r1" --json -q >"$MC_TMP/s1.json"
 srv=$MC_LAST
 mc_wait_file "$MC_TMP/r1" 10
 mc_bg "$MAXCONN" client -c 127.0.0.1:9000 --conns $N --hold 20s --json -q >"$MC_TMP/c1.json"
 cli=$MC_LAST
-mc_wait_established 'sport = :9000' $N 20
+mc_wait_established 'sport = :9000' $N 30
 sleep 0.5
+kill -0 $cli 2>/dev/null || { cat "$MC_TMP/c1.json"; mc_fail "the client ended early"; }
 mc_eq "established server side (ss)" $N "$(mc_ss_established '( sport = :9000 )')"
 kill -TERM $srv; wait $srv
 mc_eq "server exit code" 0 $?
@@ -39,7 +41,7 @@ mc_eq "no private fd tables (sockets live in the rings)" false "$(jq .private_fd
 
 # echo: every byte back, in order, and both sides count the same bytes
 mc_bg "${NOFILE[@]}" "$MAXCONN" server --model uring --mode echo --listen 127.0.0.1:9001 \
-	--backlog 256 --ready-file "$MC_TMP/r2" --json -q >"$MC_TMP/s2.json"
+	--backlog 512 --ready-file "$MC_TMP/r2" --json -q >"$MC_TMP/s2.json"
 srv=$MC_LAST
 mc_wait_file "$MC_TMP/r2" 10
 "$MAXCONN" client -c 127.0.0.1:9001 --conns $N --echo-verify $MSG --every 300ms --hold 2s \
@@ -60,7 +62,24 @@ mc_eq "server bytes in = client bytes out" "$sent" "$(jq .bytes_in $s)"
 mc_eq "server bytes out = client bytes out" "$sent" "$(jq .bytes_out $s)"
 mc_eq "echo server held at peak" $N "$(jq .held_peak $s)"
 mc_eq "echo server refused" 0 "$(jq '.refused.fd_limit + .refused.max_conns + .refused.memory' $s)"
-mc_eq "closed by the peer (the client hung up)" $N "$(jq .closed.peer_closed $s)"
+# the client hung up: each connection closed by the peer or still held
+# when the server stopped, none reset or closed for another cause
+mc_eq "closed by the peer + held at the end" $N "$(jq '.closed.peer_closed + .held' $s)"
+mc_eq "closed reset or other" 0 "$(jq '.closed.ECONNRESET + .closed.other' $s)"
+
+# one worker, a table of 200: the 100 past it are refused and counted, none lost
+mc_bg prlimit --nofile=200:200 "$MAXCONN" server --model uring --workers 1 --listen 127.0.0.1:9003 \
+	--ready-file "$MC_TMP/r4" --json -q >"$MC_TMP/s4.json"
+srv=$MC_LAST
+mc_wait_file "$MC_TMP/r4" 10
+"$MAXCONN" client -c 127.0.0.1:9003 --conns 300 --hold 1s --json -q >"$MC_TMP/c4.json"
+kill -TERM $srv; wait $srv
+mc_eq "server exit code (a host limit refused connections)" 3 $?
+s=$MC_TMP/s4.json
+mc_eq "held at peak (one ring of 200)" 200 "$(jq .held_peak $s)"
+mc_eq "refused at the fd limit" 100 "$(jq .refused.fd_limit $s)"
+mc_eq "server names the limit" '"fd_process"' "$(jq .limit $s)"
+mc_eq "client saw the refused ones closed" 100 "$(jq '.lost.peer_closed // 0' "$MC_TMP/c4.json")"
 
 # limits knows the model
 mc_eq "limits --model uring" '"uring"' "$("$MAXCONN" limits --model uring --json | jq .scenario.model)"
