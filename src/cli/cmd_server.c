@@ -96,7 +96,7 @@ static void tick(void *arg, const struct mc_server_stats *s)
 		rate, (unsigned long long)s->closed_peer, (unsigned long long)s->closed_reset,
 		(unsigned long long)s->closed_other,
 		(unsigned long long)(s->refused_fd + s->refused_max + s->refused_mem +
-				     s->refused_threads),
+				     s->refused_threads + s->refused_watches),
 		(unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out, s->workers,
 		mc_fmt_bytes(s->rss, rss, sizeof(rss)));
 	fflush(stderr);
@@ -132,6 +132,7 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	mc_json_kv_u64(&j, "max_conns", s->refused_max);
 	mc_json_kv_u64(&j, "memory", s->refused_mem);
 	mc_json_kv_u64(&j, "threads", s->refused_threads);
+	mc_json_kv_u64(&j, "epoll_watches", s->refused_watches);
 	mc_json_obj_close(&j);
 	mc_json_key(&j, "closed");
 	mc_json_obj_open(&j);
@@ -151,6 +152,8 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 		mc_json_kv_str(&j, "limit", MC_LIMIT_THREADS);
 	else if (s->refused_fd)
 		mc_json_kv_str(&j, "limit", MC_LIMIT_FD_PROCESS);
+	else if (s->refused_watches)
+		mc_json_kv_str(&j, "limit", MC_LIMIT_EPOLL_WATCHES);
 	else if (s->refused_mem)
 		mc_json_kv_str(&j, "limit", MC_LIMIT_MEMORY);
 	else
@@ -191,6 +194,9 @@ static void print_text(const struct mc_server_stats *s)
 	if (s->refused_fd)
 		printf("  limit: the fd tables were full: %s\n",
 		       mc_cause_advice(MC_CAUSE_EMFILE));
+	if (s->refused_watches)
+		printf("  limit: %llu connections could not be watched: %s\n",
+		       (unsigned long long)s->refused_watches, mc_cause_advice(MC_CAUSE_WATCHES));
 }
 
 int mc_cmd_server(int argc, char **argv)
@@ -332,5 +338,7 @@ int mc_cmd_server(int argc, char **argv)
 		print_json(&cfg, &st);
 	else
 		print_text(&st);
-	return st.refused_fd || st.refused_mem || st.refused_threads ? MC_EXIT_LIMIT : MC_EXIT_OK;
+	return st.refused_fd || st.refused_mem || st.refused_threads || st.refused_watches
+		       ? MC_EXIT_LIMIT
+		       : MC_EXIT_OK;
 }

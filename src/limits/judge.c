@@ -528,6 +528,45 @@ static void judge_fd_system(struct ctx *c)
 	fix_sysctl_u64(it, "fs.file-max", need);
 }
 
+/* epoll_watches: fs.epoll.max_user_watches caps the fds one user may have
+ * registered in epoll instances, all its processes together (epoll_ctl
+ * says ENOSPC past it). The default is 4% of low memory / ~90 bytes, about
+ * 230k per GiB: below the memory ceiling when both ends are on the host.
+ * An epoll server and maxconn client watch one socket each per
+ * connection; uring and threads servers none. */
+static void judge_epoll_watches(struct ctx *c)
+{
+	const struct mc_limits_snap *s = c->s;
+	struct mc_limits_item *it = add_item(c->r, MC_LIMIT_EPOLL_WATCHES,
+					     "epoll watches per user (fs.epoll.max_user_watches)",
+					     MC_LIMITS_P_EPOLL_WATCHES, MC_LIMITS_CEILING);
+	uint64_t wpc = (c->client ? 1 : 0) + (c->server && c->sc->model == MC_LIMITS_EPOLL ? 1 : 0);
+	uint64_t d, need;
+
+	if (!it)
+		return;
+	add_val(it, "max_user_watches", s->epoll_watches);
+	if (s->epoll_watches.err) {
+		set_unknown(it, MC_LIMITS_P_EPOLL_WATCHES, s->epoll_watches.err);
+		return;
+	}
+	set_value(it, "%" PRIu64 " per user", s->epoll_watches.v);
+	if (!wpc) {
+		it->kind = MC_LIMITS_INFO;
+		set_note(it, "this model watches no socket with epoll");
+		return;
+	}
+	it->conns = s->epoll_watches.v / wpc;
+	set_note(it,
+		 "%" PRIu64 " / %" PRIu64 " watched socket(s) per connection (shared by every "
+		 "process of the user; watches in use now are not counted)",
+		 s->epoll_watches.v, wpc);
+	d = demand(c, it);
+	need = add_sat(mul_sat(d, wpc), 65536);
+	it->raise_to = need;
+	fix_sysctl_u64(it, "fs.epoll.max_user_watches", need);
+}
+
 /* fd_user: the limits.conf and limits.d nofile/nproc lines, as
  * information (pam applies them to new sessions, not to this process). */
 static void judge_fd_user(struct ctx *c)
@@ -579,7 +618,7 @@ static uint64_t sock_bytes(const struct ctx *c, bool *dflt)
 	*dflt = sl->err || !sl->tcp;
 	if (*dflt)
 		return MC_LIMITS_DEFAULT_SOCK_BYTES;
-	b = sl->tcp + sl->sock_inode + sl->dentry + sl->filp;
+	b = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + MC_LIMITS_SOCK_REST_BYTES;
 	if (!c->threads)
 		b += sl->epi;
 	return b;
@@ -1201,6 +1240,7 @@ static void judge_orphans(struct ctx *c)
  * a table of named checks). Each appends one item to the result. */
 static void (*const checks[])(struct ctx *) = {
     judge_ports,   judge_sources, judge_fd_process,    judge_fd_nr_open,  judge_fd_system,
+    judge_epoll_watches,
     judge_fd_user, judge_memory,  judge_cgroup_memory, judge_tcp_mem,	  judge_conntrack,
     judge_threads, judge_pid_max, judge_nproc,	       judge_cgroup_pids, judge_thread_stack,
     judge_acceptq, judge_cpu,	  judge_time_wait,     judge_orphans,

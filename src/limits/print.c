@@ -308,6 +308,17 @@ static const struct {
      "open(), socket(), accept() fail with ENFILE, \"Too many open files in system\";\n"
      "dmesg: \"VFS: file-max limit N reached\".",
      "sysctl -w fs.file-max=N; echo 'fs.file-max = N' >> /etc/sysctl.d/99-maxconn.conf"},
+    {MC_LIMIT_EPOLL_WATCHES,
+     "fs.epoll.max_user_watches caps the file descriptors one user may have registered\n"
+     "in epoll instances, all its processes together. The default is 4% of low memory\n"
+     "divided by the cost of a watch (~90 bytes): about 5.5M on a 24 GiB host, which an\n"
+     "epoll server and an epoll client on the same host (two watches per connection)\n"
+     "reach at about 2.7M connections, before memory does. Global (not per namespace).",
+     "epoll_ctl(EPOLL_CTL_ADD) fails with ENOSPC (\"No space left on device\"); a server\n"
+     "then closes the accepted socket, and the closed ones pile up as orphans (dmesg:\n"
+     "\"TCP: too many orphaned sockets\").",
+     "sysctl -w fs.epoll.max_user_watches=N; echo 'fs.epoll.max_user_watches = N' >>\n"
+     "/etc/sysctl.d/99-maxconn.conf. Or run the two ends as different users."},
     {MC_LIMITS_ID_FD_USER,
      "Per-user and per-group lines in /etc/security/limits.conf and limits.d/*.conf (the\n"
      "seeds' user-level limit): pam_limits applies nofile and nproc at login. Services\n"
@@ -412,7 +423,7 @@ const char *mc_limits_explain_ids(void)
 {
 	return MC_LIMIT_PORTS
 	    ", " MC_LIMITS_ID_SOURCES ", " MC_LIMIT_FD_PROCESS ", " MC_LIMIT_FD_NR_OPEN
-	    ", " MC_LIMIT_FD_SYSTEM ", " MC_LIMITS_ID_FD_USER ", " MC_LIMIT_MEMORY
+	    ", " MC_LIMIT_FD_SYSTEM ", " MC_LIMIT_EPOLL_WATCHES ", " MC_LIMITS_ID_FD_USER ", " MC_LIMIT_MEMORY
 	    ", " MC_LIMITS_ID_CGROUP_MEMORY ", " MC_LIMITS_ID_TCP_MEM ", " MC_LIMIT_CONNTRACK
 	    ", " MC_LIMIT_ACCEPTQ ", " MC_LIMIT_THREADS ", " MC_LIMITS_ID_PID_MAX
 	    ", " MC_LIMITS_ID_NPROC ", " MC_LIMITS_ID_CGROUP_PIDS ", " MC_LIMITS_ID_THREAD_STACK

@@ -772,6 +772,7 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	nums_file(root, MC_LIMITS_P_TCP_WMEM, s->tcp_wmem, 3);
 	read_cgroup(root, s->pid, &s->cg);
 
+	s->epoll_watches = num_file(root, MC_LIMITS_P_EPOLL_WATCHES);
 	s->threads_max = num_file(root, MC_LIMITS_P_THREADS_MAX);
 	s->pid_max = num_file(root, MC_LIMITS_P_PID_MAX);
 	s->threads_now = read_threads_now(root);

@@ -21,6 +21,7 @@ enum mc_cause mc_cause_from_errno(int e)
 	case ENOMEM: return MC_CAUSE_NOMEM;
 	case ENETUNREACH:
 	case EHOSTUNREACH: return MC_CAUSE_UNREACH;
+	case ENOSPC: return MC_CAUSE_WATCHES;
 	default: return MC_CAUSE_OTHER;
 	}
 }
@@ -58,6 +59,11 @@ static const struct {
 			    "net.ipv4.tcp_mem"},
 	[MC_CAUSE_UNREACH] = {"EHOSTUNREACH", NULL,
 			      "no route to the destination; check the address and routes"},
+	[MC_CAUSE_WATCHES] = {"ENOSPC", MC_LIMIT_EPOLL_WATCHES,
+			      "epoll_ctl: the user's epoll watches are used up "
+			      "(fs.epoll.max_user_watches, shared by every process of the user; "
+			      "default 4% of low memory / ~90 bytes); raise it: sysctl -w "
+			      "fs.epoll.max_user_watches=N"},
 	[MC_CAUSE_OTHER] = {"other", NULL, "an unexpected error; see the message"},
 };
 

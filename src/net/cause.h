@@ -16,6 +16,7 @@ enum mc_cause {
 	MC_CAUSE_PEER_CLOSED,  /* peer closed (EOF) while we held it */
 	MC_CAUSE_NOMEM,        /* ENOBUFS / ENOMEM: kernel memory */
 	MC_CAUSE_UNREACH,      /* ENETUNREACH / EHOSTUNREACH */
+	MC_CAUSE_WATCHES,      /* epoll_ctl ENOSPC: fs.epoll.max_user_watches */
 	MC_CAUSE_OTHER,
 	MC_CAUSE_COUNT
 };
@@ -31,6 +32,7 @@ enum mc_cause {
 #define MC_LIMIT_MEMORY     "memory"
 #define MC_LIMIT_THREADS    "threads"
 #define MC_LIMIT_CPU        "cpu"
+#define MC_LIMIT_EPOLL_WATCHES "epoll_watches"
 
 enum mc_cause mc_cause_from_errno(int e);
 /* "EADDRNOTAVAIL", "peer_closed": the key used in JSON */

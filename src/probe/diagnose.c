@@ -80,6 +80,10 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		evidence(st, "server refused: threads", o->srv_refused_threads,
 			 "pthread_create failed (%s): no thread for the connection, closed",
 			 mc_errno_name(o->srv_thread_errno ? o->srv_thread_errno : 11));
+	if (o->srv_refused_watches)
+		evidence(st, "server refused: epoll_watches", o->srv_refused_watches,
+			 "epoll_ctl said ENOSPC: the user's epoll watches "
+			 "(fs.epoll.max_user_watches) are used up; accepted and closed");
 	if (o->srv_refused_mem)
 		evidence(st, "server refused: memory", o->srv_refused_mem,
 			 "accept() or epoll said ENOMEM/ENOBUFS");
@@ -100,7 +104,8 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		 "/proc/net/sockstat: TCP sockets in use (both ends and listeners), %" PRIu64
 		 " in TIME_WAIT, %" PRIu64 " orphaned",
 		 o->after.tcp_tw, o->after.tcp_orphan);
-	evidence(st, "MemAvailable", o->after.mem_available, "%s available; the reserve is %s",
+	evidence(st, "MemAvailable", o->after.mem_available,
+		 "%s available (less the dentries and inodes the sockets pin); the reserve is %s",
 		 mc_fmt_bytes(o->after.mem_available, b1, sizeof(b1)),
 		 mc_fmt_bytes(o->reserve, b2, sizeof(b2)));
 	for (int i = 0; i < o->nkmsg; i++)
@@ -152,6 +157,13 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "server accept: Too many open files (EMFILE) at %" PRIu64
 			 " held; %" PRIu64 " connections accepted and closed",
 			 o->srv_held, o->srv_refused_fd);
+	} else if (o->fail[MC_CAUSE_WATCHES] || o->srv_refused_watches) {
+		set_limit(st, MC_LIMIT_EPOLL_WATCHES,
+			  "epoll watches per user (fs.epoll.max_user_watches)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "epoll_ctl: No space left on device (ENOSPC) x %" PRIu64
+			 ": every process of the user together may watch no more sockets",
+			 o->fail[MC_CAUSE_WATCHES] + o->srv_refused_watches);
 	} else if (o->fail[MC_CAUSE_NOMEM] || o->srv_refused_mem) {
 		set_limit(st, MC_LIMIT_MEMORY, "kernel memory (ENOBUFS/ENOMEM)");
 		snprintf(st->happened, sizeof(st->happened),

@@ -25,6 +25,7 @@ struct mc_probe_obs {
 	/* the server's side (have_server: its own, or none for --target-addr) */
 	bool have_server;
 	uint64_t srv_held, srv_refused_fd, srv_refused_max, srv_refused_mem, srv_refused_threads;
+	uint64_t srv_refused_watches;
 	int srv_thread_errno;
 	uint64_t srv_fd_limit; /* RLIMIT_NOFILE of the server, 0 unknown */
 	bool srv_one_table;

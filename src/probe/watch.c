@@ -155,6 +155,7 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 		mc_watch_parse_meminfo(buf, "MemTotal", &w->mem_total);
 		mc_watch_parse_meminfo(buf, "MemAvailable", &w->mem_available);
 		mc_watch_parse_meminfo(buf, "Slab", &w->slab_total);
+		mc_watch_parse_meminfo(buf, "SReclaimable", &w->sreclaimable);
 		mc_watch_parse_meminfo(buf, "KernelStack", &w->kernel_stack);
 		mc_watch_parse_meminfo(buf, "PageTables", &w->page_tables);
 	}

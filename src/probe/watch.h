@@ -20,6 +20,7 @@ struct mc_watch {
 	struct mc_watch_slab slab;
 	/* /proc/meminfo, bytes */
 	uint64_t mem_total, mem_available, slab_total, kernel_stack, page_tables;
+	uint64_t sreclaimable; /* SReclaimable: dentries and inodes, sockets' too */
 	/* /proc/net/netstat TcpExt (this network namespace) */
 	uint64_t listen_overflows, listen_drops, syncookies_sent, reqq_full_drop;
 	/* /proc/net/sockstat (inuse/orphan/tw/alloc: this namespace; mem:

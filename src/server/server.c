@@ -238,8 +238,12 @@ static void on_listen(struct srv_worker *w, int lfd)
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP,
 					 .data.u64 = ((uint64_t)c->gen << 32) | (uint32_t)fd};
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+			int e = errno;
 			close(fd);
-			CNT_ADD(w->c.refused_mem, 1);
+			if (e == ENOSPC)
+				CNT_ADD(w->c.refused_watches, 1);
+			else
+				CNT_ADD(w->c.refused_mem, 1);
 			continue;
 		}
 		c->open = 1;
@@ -494,6 +498,7 @@ void mc_server_stats_merge(struct mc_server_stats *dst, const struct mc_server_s
 	dst->refused_fd += src->refused_fd;
 	dst->refused_max += src->refused_max;
 	dst->refused_mem += src->refused_mem;
+	dst->refused_watches += src->refused_watches;
 	dst->bytes_in += src->bytes_in;
 	dst->bytes_out += src->bytes_out;
 }

@@ -40,6 +40,7 @@ struct mc_server_stats {
 	uint64_t refused_max;  /* accepted and dropped at once: --max-conns */
 	uint64_t refused_mem;  /* accept or epoll said ENOMEM/ENOBUFS */
 	uint64_t refused_threads; /* --model threads: no thread for it (EAGAIN) */
+	uint64_t refused_watches; /* epoll_ctl ENOSPC: fs.epoll.max_user_watches */
 	int thread_errno;         /* the first pthread_create error, or 0 */
 	uint64_t bytes_in, bytes_out;
 	unsigned workers, accepting;

@@ -14,7 +14,8 @@
 
 struct mc_srv_counters {
 	_Atomic uint64_t accepted, held, closed_peer, closed_reset, closed_other;
-	_Atomic uint64_t refused_fd, refused_max, refused_mem, bytes_in, bytes_out;
+	_Atomic uint64_t refused_fd, refused_max, refused_mem, refused_watches;
+	_Atomic uint64_t bytes_in, bytes_out;
 };
 
 /* only the owning worker writes a counter: a relaxed load and store is enough */
@@ -36,6 +37,7 @@ static inline void mc_srv_counters_merge(struct mc_server_stats *st,
 		.refused_fd = CNT_GET(c->refused_fd),
 		.refused_max = CNT_GET(c->refused_max),
 		.refused_mem = CNT_GET(c->refused_mem),
+		.refused_watches = CNT_GET(c->refused_watches),
 		.bytes_in = CNT_GET(c->bytes_in),
 		.bytes_out = CNT_GET(c->bytes_out),
 	};

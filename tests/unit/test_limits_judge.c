@@ -23,6 +23,8 @@
  * 8 GiB / 20 = 429496729 and (4 GiB - reserve) = 3865470567 bytes; an
  * idle epoll socket is 2520 + 862 + 195 + 195 + 128 = 3900 bytes. */
 #define USABLE 3865470567ULL
+/* ... plus what the named caches miss (MC_LIMITS_SOCK_REST_BYTES) */
+#define SOCK (3900 + MC_LIMITS_SOCK_REST_BYTES)
 
 struct fx {
 	struct mc_limits_snap s;
@@ -129,8 +131,8 @@ static void test_server_fd_process(void **state)
 	/* the other fd levels */
 	assert_int_equal(item(f, MC_LIMIT_FD_NR_OPEN)->conns, 1048576 - 8);
 	assert_int_equal(item(f, MC_LIMIT_FD_SYSTEM)->conns, 1000000 - 1000);
-	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / 3900);
-	assert_int_equal(f->r.sock_bytes, 3900);
+	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / SOCK);
+	assert_int_equal(f->r.sock_bytes, SOCK);
 	assert_false(f->r.sock_bytes_default);
 	/* the fix: more than the hard limit, so limits.conf and workers */
 	it = item(f, MC_LIMIT_FD_PROCESS);
@@ -235,7 +237,7 @@ static void test_target_client(void **state)
 	assert_string_equal(f->r.items[f->r.changes[0]].id, MC_LIMIT_FD_PROCESS);
 	assert_string_equal(f->r.items[f->r.changes[1]].id, MC_LIMIT_PORTS);
 	assert_string_equal(f->r.items[f->r.changes[2]].id, MC_LIMIT_MEMORY);
-	assert_int_equal(f->r.items[f->r.changes[2]].conns, USABLE / 3964);
+	assert_int_equal(f->r.items[f->r.changes[2]].conns, USABLE / (3964 + MC_LIMITS_SOCK_REST_BYTES));
 	assert_string_equal(f->r.items[f->r.changes[3]].id, MC_LIMIT_FD_SYSTEM);
 	assert_true(f->r.items[f->r.binding].needs_change);
 
@@ -254,7 +256,7 @@ static void test_target_client(void **state)
 
 	/* memory: 1M x 3900 + reserve > 4 GiB available */
 	it = item(f, MC_LIMIT_MEMORY);
-	assert_int_equal(it->raise_to, 1000000ULL * 3964 + 429496729);
+	assert_int_equal(it->raise_to, 1000000ULL * (3964 + MC_LIMITS_SOCK_REST_BYTES) + 429496729);
 
 	/* a target the port range can reach by widening it */
 	f->sc.target = 50000;
@@ -283,8 +285,8 @@ static void test_both(void **state)
 	assert_int_equal(f->r.fds_per_conn, 2);
 	assert_int_equal(f->r.socks_per_conn, 2);
 	/* two sockets plus the client port's bind bucket */
-	assert_int_equal(f->r.conn_bytes, 2 * 3900 + 64);
-	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / 7864);
+	assert_int_equal(f->r.conn_bytes, 2 * SOCK + 64);
+	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / (7864 + 2 * MC_LIMITS_SOCK_REST_BYTES));
 	assert_int_equal(item(f, MC_LIMIT_FD_SYSTEM)->conns, (1000000 - 1000) / 2);
 	free(f);
 }
@@ -335,7 +337,7 @@ static void test_memory(void **state)
 
 	(void)state;
 	lift_fds(f);
-	assert_binding(f, MC_LIMIT_MEMORY, USABLE / 3900);
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / SOCK);
 	assert_no_warnings(f);
 	it = item(f, MC_LIMIT_MEMORY);
 	assert_int_equal(it->vals[3].v, 429496729); /* reserve */
@@ -360,7 +362,7 @@ static void test_traffic_tcp_mem(void **state)
 	f->sc.traffic = 65536;
 	/* tcp_mem max 300000 pages x 4096 / 64 KiB */
 	assert_binding(f, MC_LIMITS_ID_TCP_MEM, 18750);
-	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / (3900 + 65536));
+	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / (SOCK + 65536));
 	f->sc.target = 30000;
 	judge(f);
 	it = item(f, MC_LIMITS_ID_TCP_MEM);
@@ -382,8 +384,9 @@ static void test_cgroup_memory(void **state)
 
 	(void)state;
 	lift_fds(f);
-	/* (1 GiB - 100 MiB + 50 MiB inactive - 1 GiB/20) / 3900 */
-	assert_binding(f, MC_LIMITS_ID_CGROUP_MEMORY, 248109);
+	/* (1 GiB - 100 MiB + 50 MiB inactive - 1 GiB/20) / SOCK */
+	assert_binding(f, MC_LIMITS_ID_CGROUP_MEMORY,
+		       (1073741824ULL - 104857600 + 52428800 - 1073741824 / 20) / SOCK);
 	it = item(f, MC_LIMITS_ID_CGROUP_MEMORY);
 	assert_true(has_fix(it, "/sys/fs/cgroup/app/web/memory.max"));
 	assert_true(has_fix(it, "MemoryMax="));
@@ -392,8 +395,8 @@ static void test_cgroup_memory(void **state)
 
 	f = load(FIX "cg1");
 	lift_fds(f);
-	/* (512 MiB - 256 MiB - 512 MiB/20) / 3900 */
-	assert_binding(f, MC_LIMITS_ID_CGROUP_MEMORY, 61946);
+	/* (512 MiB - 256 MiB - 512 MiB/20) / SOCK */
+	assert_binding(f, MC_LIMITS_ID_CGROUP_MEMORY, (536870912ULL - 268435456 - 536870912 / 20) / SOCK);
 	assert_true(has_fix(item(f, MC_LIMITS_ID_CGROUP_MEMORY),
 			    "/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes"));
 	free(f);
@@ -426,13 +429,13 @@ static void test_threads(void **state)
 	/* memory: socket without epoll item + 16 KiB kernel stack + task +
 	 * two stack pages */
 	f->s.threads_max.v = 10000000;
-	assert_binding(f, MC_LIMIT_MEMORY, USABLE / (3772 + 16384 + 6553 + 8192));
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / (3772 + MC_LIMITS_SOCK_REST_BYTES + 16384 + 6553 + 8192));
 	/* strict overcommit: each 8 MiB stack is committed */
 	f->s.overcommit.v = 2;
 	assert_binding(f, MC_LIMITS_ID_THREAD_STACK, (16777216ULL - 100000) * 1024 / (8 << 20));
 	/* the same host as an epoll server: none of these apply */
 	f->sc.model = MC_LIMITS_EPOLL;
-	assert_binding(f, MC_LIMIT_MEMORY, USABLE / 3900);
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / SOCK);
 	assert_int_equal(item(f, MC_LIMIT_THREADS)->kind, MC_LIMITS_INFO);
 	free(f);
 
@@ -462,7 +465,7 @@ static void test_conntrack(void **state)
 	/* no conntrack module at all */
 	f->sc.target = 0;
 	f->s.ct_max.err = -ENOENT;
-	assert_binding(f, MC_LIMIT_MEMORY, USABLE / 3900);
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / SOCK);
 	assert_non_null(strstr(item(f, MC_LIMIT_CONNTRACK)->note, "not loaded"));
 	free(f);
 
