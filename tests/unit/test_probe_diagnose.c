@@ -106,6 +106,27 @@ static void test_threads(void **state)
 	free(o);
 }
 
+/* epoll_ctl ENOSPC on both sides: the user's epoll watches, not memory */
+static void test_epoll_watches(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->target = 4000000;
+	o->held = 2745592;
+	o->fail[MC_CAUSE_WATCHES] = 195433;
+	o->srv_refused_watches = 195434;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_EPOLL_WATCHES);
+	assert_non_null(strstr(st.happened, "ENOSPC"));
+	assert_int_equal(evval(&st, "server refused: epoll_watches"), 195434);
+	assert_int_equal(evval(&st, "client connect: ENOSPC"), 195433);
+	assert_int_equal(mc_cause_from_errno(ENOSPC), MC_CAUSE_WATCHES);
+	assert_string_equal(mc_cause_limit(MC_CAUSE_WATCHES), MC_LIMIT_EPOLL_WATCHES);
+	free(o);
+}
+
 /* the reserve stops it even with other failures, and wins over the target */
 static void test_reserve(void **state)
 {
@@ -248,7 +269,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_target),	  cmocka_unit_test(test_ports),
 	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
-	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_accept_queue),
+	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
 	    cmocka_unit_test(test_interrupted_and_child), cmocka_unit_test(test_parsers),
 	};
