@@ -19,6 +19,8 @@
 #   SETTLE        seconds from "all connected" to the window        [2]
 #   RAMP_TIMEOUT  seconds a ramp may take before the row is stopped [90]
 #   REPEAT        runs per row; the table shows medians  [1]
+#   QUIET_WAIT    seconds to wait before a run for the host's CPUs to be
+#                 80% idle (a shared host); a row marked * started busier [30]
 #
 # Every run (one row, one repetition) gets a fresh private network namespace
 # (unshare -n: loopback up, net.core.somaxconn 65535 as in bench/run.sh), so
@@ -148,11 +150,11 @@ if [ "${1:-}" = "--run" ]; then
 		exit 0
 	fi
 	sleep 0.3
-	rss() { awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$SRV/status"; }
-	vsz() { awk '/^VmSize:/ {print $2 * 1024}' "/proc/$SRV/status"; }
+	rss() { awk '/^VmRSS:/ {printf "%.0f\n", $2 * 1024}' "/proc/$SRV/status"; }
+	vsz() { awk '/^VmSize:/ {printf "%.0f\n", $2 * 1024}' "/proc/$SRV/status"; }
 	# kernel stacks (host-wide: the client's few threads are in it too) and
 	# the server's own page tables
-	kstack_pt() { echo $(( $(meminfo KernelStack) + $(awk '/^VmPTE:/ {print $2 * 1024}' "/proc/$SRV/status") )); }
+	kstack_pt() { echo $(( $(meminfo KernelStack) + $(awk '/^VmPTE:/ {printf "%.0f\n", $2 * 1024}' "/proc/$SRV/status") )); }
 	inuse() { awk '/^TCP:/ {print $3}' /proc/net/sockstat; }
 	# this session's memory cgroup (v1): kernel memory charged to it, a
 	# host-noise-free cross-check of the Slab delta
@@ -291,6 +293,9 @@ if [ "${1:-}" = "--run" ]; then
 	exit 0
 fi
 
+# an expansion error inside the run's block abandons the block, not the script
+[ "${1:-}" != "--run" ] || { echo "models.sh --run: aborted by an error above" >&2; exit 1; }
+
 # ---- the driver (host side) --------------------------------------------------
 [ $# -eq 1 ] || usage
 BIN=$(realpath "$1")
@@ -299,7 +304,7 @@ BIN=$(realpath "$1")
 SELF=$(realpath "$0")
 # the command as given: the settings it had in the environment, then the script
 cmd=""
-for v in MODELS COUNTS THREADS_MAX THREAD_STACK DEFAULT_STACK_AT EVERY EXTRA WINDOW SETTLE RAMP_TIMEOUT REPEAT; do
+for v in MODELS COUNTS THREADS_MAX THREAD_STACK DEFAULT_STACK_AT EVERY EXTRA WINDOW SETTLE RAMP_TIMEOUT REPEAT QUIET_WAIT; do
 	[ -n "${!v+set}" ] && cmd+="$v=\"${!v}\" "
 done
 MODELS=${MODELS:-epoll threads uring}
@@ -353,16 +358,37 @@ for f in $EXTRA; do
 	done
 done
 
+# The host may be shared: before each run wait (up to QUIET_WAIT s) for a
+# second in which the CPUs are at least 80% idle, and note how busy they
+# were; a run whose server or client could not even start (a host-wide
+# limit such as fs.epoll.max_user_watches taken by someone else) is tried
+# again, twice at most.
+busy_pct() { # CPU busy % over one second, all CPUs
+	local a b
+	a=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6}' /proc/stat); sleep 1
+	b=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6}' /proc/stat)
+	awk -v a="$a" -v b="$b" 'BEGIN {split(a, x, " "); split(b, y, " "); u = y[1] - x[1]; i = y[2] - x[2];
+		printf "%.0f\n", (u + i > 0) ? 100 * u / (u + i) : 0}'
+}
+QUIET_WAIT=${QUIET_WAIT:-30}
 i=0
 for row in "${rows[@]}"; do
 	IFS='|' read -r label m stack c every <<<"$row"
 	i=$((i + 1))
 	[ "$c" = - ] && continue
 	for r in $(seq "$REPEAT"); do
-		echo "  [$i/${#rows[@]}] $label, $c connections, heartbeat $every, run $r of $REPEAT" >&2
-		unshare -n -- "$SELF" --run "$BIN" "$m" "$stack" "$(to_n "$c")" "$every" "$RES/row$i" ||
-			echo "status=stopped held=0 why=run failed (exit $?)" >>"$RES/row$i"
-		tail -1 "$RES/row$i" | sed 's/^/    /' >&2
+		for try in 1 2 3; do
+			busy=100
+			for _ in $(seq "$QUIET_WAIT"); do busy=$(busy_pct); [ "$busy" -le 20 ] && break; done
+			echo "  [$i/${#rows[@]}] $label, $c connections, heartbeat $every, run $r of $REPEAT (host CPU ${busy}% busy before it)" >&2
+			unshare -n -- "$SELF" --run "$BIN" "$m" "$stack" "$(to_n "$c")" "$every" "$RES/try" ||
+				echo "status=stopped held=0 why=run failed (exit $?)" >>"$RES/try"
+			res=$(tail -1 "$RES/try"); rm -f "$RES/try"
+			echo "    $res host_busy=$busy" >&2
+			case $res in *"did not start"*|*"could not start"*) [ $try -lt 3 ] && { sleep 10; continue; };; esac
+			break
+		done
+		echo "$res host_busy=$busy" >>"$RES/row$i"
 	done
 done
 
@@ -397,6 +423,8 @@ for row in "${rows[@]}"; do
 		continue
 	fi
 	noisy=$(grep -c 'slab_noisy=1' "$f" || true)
+	# a run that started with the host's CPUs more than 20% busy: marked *
+	awk -v b="$(med "$f" host_busy)" 'BEGIN {exit !(b > 20)}' && c="$c *"
 	ub=$(med "$f" ub)
 	ub=$(awk -v x="$ub" 'BEGIN {if (x < 1000) printf "%.1f", x; else print "big"}')
 	[ "$ub" = big ] && ub=$(fmtn "$(med "$f" ub)")
@@ -457,5 +485,6 @@ for f in $EXTRA; do
 		awk -v e="$e" -v u="$u" -v f="$f" 'BEGIN {printf "  (for information) uring / epoll msgs/s at %s: %.0f / %.0f = %.3f\n", f, u, e, u / e}'
 done
 echo
+echo "* = the host's CPUs were more than 20% busy (median) just before the run: something else was running."
 echo "slab B/conn: /proc/meminfo Slab delta / connections held; a connection is two sockets here (client and server on one host); ? = host slab moved by something else during the run."
 echo "RTT: the probe client's (the last min(1000, N/2) connections, opened once the rest were up). CPU and msgs/s: a ${WINDOW} s window with all held."
