@@ -418,7 +418,7 @@ for row in "${rows[@]}"; do
 	fi
 	if grep -q '^status=stopped' "$f"; then
 		reached=$(sed -n 's/.*\bheld=\([0-9]*\).*/\1/p' "$f" | sort -n | head -1)
-		why=$(grep '^status=stopped' "$f" | head -1 | sed 's/.*why=//')
+		why=$(grep '^status=stopped' "$f" | head -1 | sed 's/.*why=//; s/ host_busy=[0-9]*$//')
 		echo "| $label | $c | $every | stopped at $(fmtn "${reached:-0}") of $(fmtn "$(to_n "$c")"): $why | | | | | | | | | |"
 		continue
 	fi
