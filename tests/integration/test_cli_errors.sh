@@ -39,3 +39,10 @@ expect 2 "'0'" server --workers 0
 expect 2 "unexpected argument" server extra
 # the port preflight: 100k connections from one source to one destination
 expect 3 "--source 127.0.0.2-127.0.0." client -c 127.0.0.1:9 --conns 100k
+# probe: bad values are named, nothing is started, unwritable reports fail first
+expect 2 "--target '0'" probe --target 0
+expect 2 "epoll, threads or uring" probe --model fibers
+expect 2 "LO-HI" probe --port-range 60000-1000
+expect 2 "/nonexistent/r.json" probe --json /nonexistent/r.json
+expect 2 "goes with --target-addr" probe --server-pid 1
+expect 2 "unknown option" probe --bogus
