@@ -104,3 +104,89 @@ int mc_self_rss(uint64_t *bytes)
 	*bytes = v[1] * (uint64_t)sysconf(_SC_PAGESIZE);
 	return 0;
 }
+
+/* Find a line that starts with key (at the start of buf or after '\n'). */
+static const char *line_with(const char *buf, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, key, n) == 0)
+			return p;
+	return NULL;
+}
+
+int mc_proc_kb_field(const char *buf, const char *key, uint64_t *bytes)
+{
+	char k[64];
+	unsigned long long kb;
+	const char *p;
+
+	snprintf(k, sizeof(k), "%s:", key);
+	p = line_with(buf, k);
+	if (!p)
+		return -ENOENT;
+	if (sscanf(p + strlen(k), "%llu", &kb) != 1)
+		return -EINVAL;
+	*bytes = (uint64_t)kb * 1024;
+	return 0;
+}
+
+int mc_proc_netstat(const char *buf, const char *prefix, const char *key, uint64_t *v)
+{
+	char pre[32];
+	const char *names, *vals;
+	int col = -1, i = 0;
+
+	snprintf(pre, sizeof(pre), "%s:", prefix);
+	names = line_with(buf, pre);
+	if (!names)
+		return -ENOENT;
+	vals = line_with(strchr(names, '\n') ? strchr(names, '\n') + 1 : "", pre);
+	if (!vals)
+		return -ENOENT;
+	/* find the column of key among the names */
+	for (const char *p = names + strlen(pre); *p && *p != '\n';) {
+		size_t n;
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " \n");
+		if (n == strlen(key) && strncmp(p, key, n) == 0) {
+			col = i;
+			break;
+		}
+		i++;
+		p += n;
+	}
+	if (col < 0)
+		return -ENOENT;
+	vals += strlen(pre);
+	for (i = 0; i <= col; i++) {
+		char *end;
+		unsigned long long x = strtoull(vals, &end, 10);
+		if (end == vals)
+			return -ENOENT;
+		if (i == col) {
+			*v = x;
+			return 0;
+		}
+		vals = end;
+	}
+	return -ENOENT;
+}
+
+int mc_proc_sockstat(const char *buf, const char *key, uint64_t *v)
+{
+	const char *p = line_with(buf, "TCP:"), *e, *q;
+	char k[32];
+
+	if (!p)
+		return -ENOENT;
+	snprintf(k, sizeof(k), " %s ", key);
+	e = strchr(p, '\n');
+	q = strstr(p, k);
+	if (!q || (e && q > e))
+		return -ENOENT;
+	*v = strtoull(q + strlen(k), NULL, 10);
+	return 0;
+}

@@ -17,6 +17,16 @@ int mc_proc_read_u64s(const char *root, const char *path, uint64_t *v, int n);
 /* Write a value to a sysctl file (used only inside namespaces we made). */
 int mc_proc_write(const char *root, const char *path, const char *val);
 
+/* Pure parsers of what those files hold (buf is NUL-terminated):
+ * a "Key:   123 kB" line of /proc/meminfo or /proc/PID/status, in bytes
+ * (-ENOENT: no such key, -EINVAL: no number); a named counter of
+ * /proc/net/netstat or /proc/net/snmp ("TcpExt:" header line of names,
+ * then a line of values); a key of the "TCP:" line of /proc/net/sockstat
+ * ("TCP: inuse 5 orphan 0 tw 0 alloc 7 mem 1"). 0 or -ENOENT. */
+int mc_proc_kb_field(const char *buf, const char *key, uint64_t *bytes);
+int mc_proc_netstat(const char *buf, const char *prefix, const char *key, uint64_t *v);
+int mc_proc_sockstat(const char *buf, const char *key, uint64_t *v);
+
 /* This process's resident set size in bytes (from /proc/self/statm). */
 int mc_self_rss(uint64_t *bytes);
 

@@ -58,19 +58,12 @@ static struct mc_limits_num num_val(uint64_t v)
 /* A "Key:   123 kB" line of /proc/meminfo, in bytes. */
 static struct mc_limits_num meminfo_field(const char *buf, int err, const char *key)
 {
-	size_t klen = strlen(key);
+	uint64_t v;
 
 	if (err)
 		return num_err(err);
-	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (strncmp(p, key, klen) == 0 && p[klen] == ':') {
-			unsigned long long kb;
-			if (sscanf(p + klen + 1, "%llu", &kb) != 1)
-				return num_err(-EINVAL);
-			return num_val((uint64_t)kb * 1024);
-		}
-	}
-	return num_err(-ENOENT);
+	err = mc_proc_kb_field(buf, key, &v);
+	return err ? num_err(err) : num_val(v);
 }
 
 /* Count the reserved ports ("8080,9000-9100") that fall inside [lo, hi]. */
@@ -195,7 +188,7 @@ static void read_netstat(const char *root, struct mc_limits_snap *s)
 {
 	char *buf = malloc(65536);
 	ssize_t r;
-	char *names = NULL, *vals = NULL;
+	uint64_t v;
 
 	s->listen_overflows = num_err(-ENOENT);
 	s->listen_drops = num_err(-ENOENT);
@@ -209,28 +202,10 @@ static void read_netstat(const char *root, struct mc_limits_snap *s)
 		free(buf);
 		return;
 	}
-	for (char *line = buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		if (strncmp(line, "TcpExt:", 7) == 0) {
-			if (!names)
-				names = line + 7;
-			else if (!vals)
-				vals = line + 7;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	if (names && vals) {
-		char *sn, *sv;
-		char *n = strtok_r(names, " ", &sn), *v = strtok_r(vals, " ", &sv);
-		for (; n && v; n = strtok_r(NULL, " ", &sn), v = strtok_r(NULL, " ", &sv)) {
-			if (strcmp(n, "ListenOverflows") == 0)
-				s->listen_overflows = num_val(strtoull(v, NULL, 10));
-			else if (strcmp(n, "ListenDrops") == 0)
-				s->listen_drops = num_val(strtoull(v, NULL, 10));
-		}
-	}
+	if (mc_proc_netstat(buf, "TcpExt", "ListenOverflows", &v) == 0)
+		s->listen_overflows = num_val(v);
+	if (mc_proc_netstat(buf, "TcpExt", "ListenDrops", &v) == 0)
+		s->listen_drops = num_val(v);
 	free(buf);
 }
 
@@ -239,14 +214,13 @@ static void read_sockstat(const char *root, struct mc_limits_snap *s)
 {
 	char buf[1024];
 	ssize_t r = mc_proc_read(root, MC_LIMITS_P_SOCKSTAT, buf, sizeof(buf));
-	const char *p;
-	unsigned long long inuse, orphan, tw;
+	uint64_t inuse, orphan, tw;
 
 	s->tcp_inuse = s->tcp_orphan = s->tcp_tw = num_err(r < 0 ? (int)r : -EINVAL);
 	if (r < 0)
 		return;
-	p = strstr(buf, "TCP: ");
-	if (p && sscanf(p, "TCP: inuse %llu orphan %llu tw %llu", &inuse, &orphan, &tw) == 3) {
+	if (mc_proc_sockstat(buf, "inuse", &inuse) == 0 &&
+	    mc_proc_sockstat(buf, "orphan", &orphan) == 0 && mc_proc_sockstat(buf, "tw", &tw) == 0) {
 		s->tcp_inuse = num_val(inuse);
 		s->tcp_orphan = num_val(orphan);
 		s->tcp_tw = num_val(tw);

@@ -10,17 +10,6 @@
 #include "common/procfs.h"
 #include "probe/watch.h"
 
-/* Find a line that starts with key (at the start of buf or after '\n'). */
-static const char *line_with(const char *buf, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (strncmp(p, key, n) == 0)
-			return p;
-	return NULL;
-}
-
 int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch_slab *s)
 {
 	static const struct {
@@ -58,84 +47,6 @@ int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch
 	return found ? 0 : -ENOENT;
 }
 
-int mc_watch_parse_meminfo(const char *buf, const char *key, uint64_t *bytes)
-{
-	char k[64];
-	unsigned long long kb;
-	const char *p;
-
-	snprintf(k, sizeof(k), "%s:", key);
-	p = line_with(buf, k);
-	if (!p || sscanf(p + strlen(k), "%llu", &kb) != 1)
-		return -ENOENT;
-	*bytes = (uint64_t)kb * 1024;
-	return 0;
-}
-
-int mc_watch_parse_netstat(const char *buf, const char *prefix, const char *key, uint64_t *v)
-{
-	char pre[32];
-	const char *names, *vals;
-	int col = -1, i = 0;
-
-	snprintf(pre, sizeof(pre), "%s:", prefix);
-	names = line_with(buf, pre);
-	if (!names)
-		return -ENOENT;
-	vals = line_with(strchr(names, '\n') ? strchr(names, '\n') + 1 : "", pre);
-	if (!vals)
-		return -ENOENT;
-	/* find the column of key among the names */
-	for (const char *p = names + strlen(pre); *p && *p != '\n';) {
-		size_t n;
-		while (*p == ' ')
-			p++;
-		n = strcspn(p, " \n");
-		if (n == strlen(key) && strncmp(p, key, n) == 0) {
-			col = i;
-			break;
-		}
-		i++;
-		p += n;
-	}
-	if (col < 0)
-		return -ENOENT;
-	vals += strlen(pre);
-	for (i = 0; i <= col; i++) {
-		char *end;
-		unsigned long long x = strtoull(vals, &end, 10);
-		if (end == vals)
-			return -ENOENT;
-		if (i == col) {
-			*v = x;
-			return 0;
-		}
-		vals = end;
-	}
-	return -ENOENT;
-}
-
-int mc_watch_parse_sockstat(const char *buf, const char *key, uint64_t *v)
-{
-	const char *p = line_with(buf, "TCP:"), *e, *q;
-	char k[32];
-
-	if (!p)
-		return -ENOENT;
-	snprintf(k, sizeof(k), " %s ", key);
-	e = strchr(p, '\n');
-	q = strstr(p, k);
-	if (!q || (e && q > e))
-		return -ENOENT;
-	*v = strtoull(q + strlen(k), NULL, 10);
-	return 0;
-}
-
-int mc_watch_parse_status(const char *buf, const char *key, uint64_t *v)
-{
-	return mc_watch_parse_meminfo(buf, key, v);
-}
-
 uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s)
 {
 	return s->tcp + s->tcp6 + s->sock_inode + s->dentry + s->filp + s->epoll;
@@ -152,25 +63,25 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 	if (w->slab.err >= 0)
 		w->slab.err = mc_watch_parse_slabinfo(buf, ps > 0 ? (uint64_t)ps : 4096, &w->slab);
 	if (mc_proc_read(NULL, "/proc/meminfo", buf, sizeof(buf)) > 0) {
-		mc_watch_parse_meminfo(buf, "MemTotal", &w->mem_total);
-		mc_watch_parse_meminfo(buf, "MemAvailable", &w->mem_available);
-		mc_watch_parse_meminfo(buf, "Slab", &w->slab_total);
-		mc_watch_parse_meminfo(buf, "SReclaimable", &w->sreclaimable);
-		mc_watch_parse_meminfo(buf, "KernelStack", &w->kernel_stack);
-		mc_watch_parse_meminfo(buf, "PageTables", &w->page_tables);
+		mc_proc_kb_field(buf, "MemTotal", &w->mem_total);
+		mc_proc_kb_field(buf, "MemAvailable", &w->mem_available);
+		mc_proc_kb_field(buf, "Slab", &w->slab_total);
+		mc_proc_kb_field(buf, "SReclaimable", &w->sreclaimable);
+		mc_proc_kb_field(buf, "KernelStack", &w->kernel_stack);
+		mc_proc_kb_field(buf, "PageTables", &w->page_tables);
 	}
 	if (mc_proc_read(NULL, "/proc/net/netstat", buf, sizeof(buf)) > 0) {
-		mc_watch_parse_netstat(buf, "TcpExt", "ListenOverflows", &w->listen_overflows);
-		mc_watch_parse_netstat(buf, "TcpExt", "ListenDrops", &w->listen_drops);
-		mc_watch_parse_netstat(buf, "TcpExt", "SyncookiesSent", &w->syncookies_sent);
-		mc_watch_parse_netstat(buf, "TcpExt", "TCPReqQFullDrop", &w->reqq_full_drop);
+		mc_proc_netstat(buf, "TcpExt", "ListenOverflows", &w->listen_overflows);
+		mc_proc_netstat(buf, "TcpExt", "ListenDrops", &w->listen_drops);
+		mc_proc_netstat(buf, "TcpExt", "SyncookiesSent", &w->syncookies_sent);
+		mc_proc_netstat(buf, "TcpExt", "TCPReqQFullDrop", &w->reqq_full_drop);
 	}
 	if (mc_proc_read(NULL, "/proc/net/sockstat", buf, sizeof(buf)) > 0) {
-		mc_watch_parse_sockstat(buf, "inuse", &w->tcp_inuse);
-		mc_watch_parse_sockstat(buf, "orphan", &w->tcp_orphan);
-		mc_watch_parse_sockstat(buf, "tw", &w->tcp_tw);
-		mc_watch_parse_sockstat(buf, "alloc", &w->tcp_alloc);
-		mc_watch_parse_sockstat(buf, "mem", &w->tcp_mem_pages);
+		mc_proc_sockstat(buf, "inuse", &w->tcp_inuse);
+		mc_proc_sockstat(buf, "orphan", &w->tcp_orphan);
+		mc_proc_sockstat(buf, "tw", &w->tcp_tw);
+		mc_proc_sockstat(buf, "alloc", &w->tcp_alloc);
+		mc_proc_sockstat(buf, "mem", &w->tcp_mem_pages);
 	}
 	w->ct_err = mc_proc_read_u64(NULL, "/proc/sys/net/netfilter/nf_conntrack_count",
 				     &w->ct_count);
@@ -186,7 +97,7 @@ uint64_t mc_watch_rss(int pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
-		mc_watch_parse_status(buf, "VmRSS", &v);
+		mc_proc_kb_field(buf, "VmRSS", &v);
 	return v;
 }
 

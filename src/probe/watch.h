@@ -31,16 +31,9 @@ struct mc_watch {
 	int ct_err;
 };
 
-/* Parsers: 0 or -ENOENT when a key is missing. */
+/* 0, or -ENOENT when no socket cache is listed (the other files are parsed
+ * by common/procfs.h, shared with the limits reader). */
 int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch_slab *s);
-int mc_watch_parse_meminfo(const char *buf, const char *key, uint64_t *bytes);
-/* The value of a "TcpExt:" (or any prefix:) key in /proc/net/netstat,
- * /proc/net/snmp layout: a header line of names, then a line of values. */
-int mc_watch_parse_netstat(const char *buf, const char *prefix, const char *key, uint64_t *v);
-/* "TCP: inuse 5 orphan 0 tw 0 alloc 7 mem 1" */
-int mc_watch_parse_sockstat(const char *buf, const char *key, uint64_t *v);
-/* "VmRSS:   1234 kB" in /proc/PID/status */
-int mc_watch_parse_status(const char *buf, const char *key, uint64_t *v);
 
 /* Read all of the above; /proc/slabinfo only when with_slab (it walks
  * every cache under a lock: too slow to read ten times a second while

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "probe/diagnose.h"
+#include "common/procfs.h"
 #include "probe/watch.h"
 
 static struct mc_probe_obs *obs(void)
@@ -245,23 +246,23 @@ static void test_parsers(void **state)
 	assert_int_equal(s.filp, 0);
 	assert_int_equal(mc_watch_parse_slabinfo("nothing here\n", 4096, &s), -ENOENT);
 
-	assert_int_equal(mc_watch_parse_netstat(netstat, "TcpExt", "ListenOverflows", &v), 0);
+	assert_int_equal(mc_proc_netstat(netstat, "TcpExt", "ListenOverflows", &v), 0);
 	assert_int_equal(v, 17);
-	assert_int_equal(mc_watch_parse_netstat(netstat, "TcpExt", "ListenDrops", &v), 0);
+	assert_int_equal(mc_proc_netstat(netstat, "TcpExt", "ListenDrops", &v), 0);
 	assert_int_equal(v, 19);
-	assert_int_equal(mc_watch_parse_netstat(netstat, "TcpExt", "Nope", &v), -ENOENT);
-	assert_int_equal(mc_watch_parse_netstat(netstat, "IpExt", "InNoRoutes", &v), 0);
+	assert_int_equal(mc_proc_netstat(netstat, "TcpExt", "Nope", &v), -ENOENT);
+	assert_int_equal(mc_proc_netstat(netstat, "IpExt", "InNoRoutes", &v), 0);
 	assert_int_equal(v, 0);
 
-	assert_int_equal(mc_watch_parse_meminfo(meminfo, "MemAvailable", &v), 0);
+	assert_int_equal(mc_proc_kb_field(meminfo, "MemAvailable", &v), 0);
 	assert_int_equal(v, 20000000ULL * 1024);
-	assert_int_equal(mc_watch_parse_meminfo(meminfo, "Mem", &v), -ENOENT);
+	assert_int_equal(mc_proc_kb_field(meminfo, "Mem", &v), -ENOENT);
 
-	assert_int_equal(mc_watch_parse_sockstat(sockstat, "inuse", &v), 0);
+	assert_int_equal(mc_proc_sockstat(sockstat, "inuse", &v), 0);
 	assert_int_equal(v, 6001);
-	assert_int_equal(mc_watch_parse_sockstat(sockstat, "tw", &v), 0);
+	assert_int_equal(mc_proc_sockstat(sockstat, "tw", &v), 0);
 	assert_int_equal(v, 7);
-	assert_int_equal(mc_watch_parse_sockstat(sockstat, "nope", &v), -ENOENT);
+	assert_int_equal(mc_proc_sockstat(sockstat, "nope", &v), -ENOENT);
 }
 
 int main(void)
