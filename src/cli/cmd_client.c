@@ -74,14 +74,6 @@ struct tick_ctx {
 	uint64_t last_est, last_ns;
 };
 
-static uint64_t sum(const uint64_t *v)
-{
-	uint64_t s = 0;
-	for (int k = 0; k < MC_CAUSE_COUNT; k++)
-		s += v[k];
-	return s;
-}
-
 static void tick(void *arg, const struct mc_client_stats *s)
 {
 	struct tick_ctx *t = arg;
@@ -99,7 +91,7 @@ static void tick(void *arg, const struct mc_client_stats *s)
 		(double)s->elapsed_ns / 1e9, mc_fmt_count(s->established, est, sizeof(est)),
 		mc_fmt_count(s->requested, req, sizeof(req)),
 		mc_fmt_count(s->open, open, sizeof(open)), rate, (unsigned long long)s->inflight,
-		(unsigned long long)sum(s->fail), (unsigned long long)sum(s->lost),
+		(unsigned long long)mc_cause_sum(s->fail), (unsigned long long)mc_cause_sum(s->lost),
 		mc_fmt_bytes(s->rss, rss, sizeof(rss)));
 	fflush(stderr);
 }
@@ -173,7 +165,7 @@ static void print_json(const struct mc_client_stats *s, uint64_t ports, uint64_t
 	mc_json_kv_u64(&j, "established", s->established);
 	mc_json_kv_u64(&j, "held", s->open);
 	mc_json_kv_u64(&j, "held_peak", s->open_peak);
-	mc_json_kv_u64(&j, "failed", sum(s->fail));
+	mc_json_kv_u64(&j, "failed", mc_cause_sum(s->fail));
 	json_causes(&j, "failures", s->fail);
 	json_causes(&j, "lost", s->lost);
 	if (lim)
@@ -268,7 +260,7 @@ static int exit_code(const struct mc_client_config *cfg, const struct mc_client_
 
 	if (binding_limit(s, &cause))
 		return MC_EXIT_LIMIT;
-	if (sum(s->fail) || sum(s->lost) || s->echo_mismatch ||
+	if (mc_cause_sum(s->fail) || mc_cause_sum(s->lost) || s->echo_mismatch ||
 	    (cfg->echo_bytes && s->echo_lost_bytes))
 		return MC_EXIT_RUNTIME;
 	if (s->stop_signal && (!s->ramp_done || s->attempted < s->requested))

@@ -81,3 +81,12 @@ const char *mc_cause_advice(enum mc_cause c)
 {
 	return c < MC_CAUSE_COUNT ? causes[c].advice : "";
 }
+
+uint64_t mc_cause_sum(const uint64_t v[MC_CAUSE_COUNT])
+{
+	uint64_t s = 0;
+
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		s += v[k];
+	return s;
+}

@@ -6,6 +6,8 @@
 #ifndef MC_NET_CAUSE_H
 #define MC_NET_CAUSE_H
 
+#include <stdint.h>
+
 enum mc_cause {
 	MC_CAUSE_ADDRNOTAVAIL, /* no free local port for this 4-tuple */
 	MC_CAUSE_EMFILE,       /* per-process (per fd table) fd limit */
@@ -42,5 +44,7 @@ const char *mc_cause_key(enum mc_cause c);
 const char *mc_cause_limit(enum mc_cause c);
 /* one sentence: what it means and what to change */
 const char *mc_cause_advice(enum mc_cause c);
+/* the total of a per-cause count array (fail[], lost[]) */
+uint64_t mc_cause_sum(const uint64_t v[MC_CAUSE_COUNT]);
 
 #endif

@@ -117,10 +117,8 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 {
 	uint64_t overflow = delta(o->before.listen_overflows, o->after.listen_overflows) +
 			    delta(o->before.reqq_full_drop, o->after.reqq_full_drop);
-	uint64_t lost = 0;
+	uint64_t lost = mc_cause_sum(o->lost);
 
-	for (int k = 0; k < MC_CAUSE_COUNT; k++)
-		lost += o->lost[k];
 	if (o->reserve_hit) {
 		char a[32], b[32];
 		set_limit(st, MC_LIMIT_MEMORY, "memory (the probe's reserve)");

@@ -473,17 +473,9 @@ static int wait_server(struct probe *p, struct mc_err *err)
 	return 0;
 }
 
-static uint64_t sum(const uint64_t *v)
-{
-	uint64_t s = 0;
-	for (int k = 0; k < MC_CAUSE_COUNT; k++)
-		s += v[k];
-	return s;
-}
-
 static uint64_t limit_failures(const struct mc_client_stats *c)
 {
-	uint64_t n = sum(c->lost);
+	uint64_t n = mc_cause_sum(c->lost);
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
 		if (mc_cause_limit((enum mc_cause)k))
 			n += c->fail[k];
