@@ -148,15 +148,8 @@ int mc_cmd_limits(int argc, char **argv)
 				    optarg);
 			break;
 		case OPT_MODEL:
-			if (strcmp(optarg, "epoll") == 0)
-				sc.model = MC_LIMITS_EPOLL;
-			else if (strcmp(optarg, "threads") == 0)
-				sc.model = MC_LIMITS_THREADS;
-			else if (strcmp(optarg, "uring") == 0)
-				sc.model = MC_LIMITS_URING;
-			else
-				return mc_cli_usage_error(
-				    "limits", "--model '%s': expected epoll, threads or uring", optarg);
+			if (mc_model_parse(optarg, &sc.model, &err) < 0)
+				return mc_cli_usage_error("limits", "%s", err.msg);
 			break;
 		case OPT_SOURCES:
 			rc = count_arg("--sources", optarg, 1, 1ULL << 32, &sc.sources);

@@ -202,16 +202,8 @@ int mc_cmd_probe(int argc, char **argv)
 							  optarg);
 			break;
 		case 'M':
-			if (strcmp(optarg, "epoll") == 0)
-				cfg.model = MC_PROBE_EPOLL;
-			else if (strcmp(optarg, "threads") == 0)
-				cfg.model = MC_PROBE_THREADS;
-			else if (strcmp(optarg, "uring") == 0)
-				cfg.model = MC_PROBE_URING;
-			else
-				return mc_cli_usage_error("probe",
-							  "--model '%s': use epoll, threads or uring",
-							  optarg);
+			if (mc_model_parse(optarg, &cfg.model, &err) < 0)
+				return mc_cli_usage_error("probe", "%s", err.msg);
 			break;
 		case O_STAIR:
 			cfg.staircase = true;
@@ -325,7 +317,7 @@ int mc_cmd_probe(int argc, char **argv)
 	if (cfg.have_target_addr && cfg.staircase)
 		return mc_cli_usage_error("probe", "--staircase lifts limits of the probe's own "
 						   "server; it does not go with --target-addr");
-	if (cfg.have_target_addr && (cfg.port_lo || cfg.model != MC_PROBE_EPOLL))
+	if (cfg.have_target_addr && (cfg.port_lo || cfg.model != MC_MODEL_EPOLL))
 		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
 						   "namespace and server; not with --target-addr");
 	/* open the outputs first: a bad path fails before the long run */

@@ -109,11 +109,6 @@ static double user_bytes_per_conn(const struct mc_server_stats *s)
 	return (double)(s->rss - s->rss_base) / (double)s->held_peak;
 }
 
-static const char *model_str(enum mc_server_model m)
-{
-	return m == MC_MODEL_THREADS ? "threads" : m == MC_MODEL_URING ? "uring" : "epoll";
-}
-
 static void print_json(const struct mc_server_config *cfg, const struct mc_server_stats *s)
 {
 	struct mc_json j;
@@ -122,7 +117,7 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	mc_json_obj_open(&j);
 	mc_json_kv_str(&j, "command", "server");
 	mc_json_kv_str(&j, "mode", cfg->mode == MC_SERVER_ECHO ? "echo" : "hold");
-	mc_json_kv_str(&j, "model", model_str(cfg->model));
+	mc_json_kv_str(&j, "model", mc_model_name(cfg->model));
 	mc_json_kv_u64(&j, "accepted", s->accepted);
 	mc_json_kv_u64(&j, "held", s->held);
 	mc_json_kv_u64(&j, "held_peak", s->held_peak);
@@ -262,15 +257,8 @@ int mc_cmd_server(int argc, char **argv)
 							  optarg);
 			break;
 		case 'M':
-			if (strcmp(optarg, "epoll") == 0)
-				cfg.model = MC_MODEL_EPOLL;
-			else if (strcmp(optarg, "threads") == 0)
-				cfg.model = MC_MODEL_THREADS;
-			else if (strcmp(optarg, "uring") == 0)
-				cfg.model = MC_MODEL_URING;
-			else
-				return mc_cli_usage_error(
-					"server", "--model '%s': use epoll, threads or uring", optarg);
+			if (mc_model_parse(optarg, &cfg.model, &err) < 0)
+				return mc_cli_usage_error("server", "%s", err.msg);
 			break;
 		case 'k':
 			if (mc_parse_size(optarg, &v, &err) < 0 || v < 16384 || v > (1ULL << 30))

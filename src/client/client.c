@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/counter.h"
 #include "common/procfs.h"
 #include "net/ctl.h"
 #include "net/sock.h"
@@ -56,11 +57,6 @@ struct cli_counters {
 	_Atomic uint64_t bytes_out, bytes_in, msgs_sent, msgs_returned;
 	_Atomic uint64_t echo_mismatch, echo_lost_bytes;
 };
-
-#define CNT_ADD(c, n)                                                                              \
-	atomic_store_explicit(&(c), atomic_load_explicit(&(c), memory_order_relaxed) + (n),        \
-			      memory_order_relaxed)
-#define CNT_GET(c) atomic_load_explicit(&(c), memory_order_relaxed)
 
 struct client;
 
@@ -306,7 +302,7 @@ static void on_established(struct cli_worker *w, int fd, uint64_t now)
 {
 	struct cli_conn *c = &w->conns[fd];
 	struct client *cl = w->cl;
-	uint64_t open, peak;
+	uint64_t open;
 
 	mc_hist_add(&w->lat, now - c->t_mark);
 	c->state = C_OPEN;
@@ -314,11 +310,7 @@ static void on_established(struct cli_worker *w, int fd, uint64_t now)
 	CNT_ADD(w->c.established, 1);
 	CNT_ADD(w->c.open, 1);
 	open = atomic_fetch_add_explicit(&cl->open_total, 1, memory_order_relaxed) + 1;
-	peak = atomic_load_explicit(&cl->open_peak, memory_order_relaxed);
-	while (open > peak && !atomic_compare_exchange_weak_explicit(&cl->open_peak, &peak, open,
-								     memory_order_relaxed,
-								     memory_order_relaxed))
-		;
+	mc_counter_peak(&cl->open_peak, open);
 	if (cl->cfg->echo_bytes)
 		send_msg(w, fd, true);
 }

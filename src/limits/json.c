@@ -68,7 +68,7 @@ void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 	mc_json_key(&j, "scenario");
 	mc_json_obj_open(&j);
 	mc_json_kv_str(&j, "role", mc_limits_role_str(sc->role));
-	mc_json_kv_str(&j, "model", mc_limits_model_str(sc->model));
+	mc_json_kv_str(&j, "model", mc_model_name(sc->model));
 	mc_json_kv_u64(&j, "sources", sc->sources);
 	mc_json_kv_u64(&j, "dest_addrs", sc->dest_addrs);
 	mc_json_kv_u64(&j, "dest_ports", sc->dest_ports);

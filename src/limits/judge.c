@@ -319,7 +319,7 @@ static void judge_sources(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	struct mc_limits_item *it =
-	    add_item(c->r, MC_LIMITS_ID_SOURCES, "local addresses usable as sources",
+	    add_item(c->r, MC_LIMIT_SOURCES, "local addresses usable as sources",
 		     MC_LIMITS_P_FIB_TRIE ", " MC_LIMITS_P_IF_INET6, MC_LIMITS_INFO);
 	char *p;
 	size_t left;
@@ -540,7 +540,7 @@ static void judge_epoll_watches(struct ctx *c)
 	struct mc_limits_item *it = add_item(c->r, MC_LIMIT_EPOLL_WATCHES,
 					     "epoll watches per user (fs.epoll.max_user_watches)",
 					     MC_LIMITS_P_EPOLL_WATCHES, MC_LIMITS_CEILING);
-	uint64_t wpc = (c->client ? 1 : 0) + (c->server && c->sc->model == MC_LIMITS_EPOLL ? 1 : 0);
+	uint64_t wpc = (c->client ? 1 : 0) + (c->server && c->sc->model == MC_MODEL_EPOLL ? 1 : 0);
 	uint64_t d, need;
 
 	if (!it)
@@ -573,7 +573,7 @@ static void judge_fd_user(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	struct mc_limits_item *it =
-	    add_item(c->r, MC_LIMITS_ID_FD_USER, "per-user limits (limits.conf, limits.d)",
+	    add_item(c->r, MC_LIMIT_FD_USER, "per-user limits (limits.conf, limits.d)",
 		     MC_LIMITS_P_LIMITS_CONF, MC_LIMITS_INFO);
 	char *p;
 	size_t left;
@@ -706,7 +706,7 @@ static void judge_cgroup_memory(struct ctx *c)
 	const struct mc_limits_cgroup *cg = &c->s->cg;
 	struct mc_limits_result *r = c->r;
 	struct mc_limits_item *it =
-	    add_item(c->r, MC_LIMITS_ID_CGROUP_MEMORY,
+	    add_item(c->r, MC_LIMIT_CGROUP_MEMORY,
 		     cg->version == 1 ? "cgroup memory limit (v1 memory.limit_in_bytes)"
 				      : "cgroup memory limit (memory.max)",
 		     cg->mem_path[0] ? cg->mem_path : MC_LIMITS_P_CGROUP, MC_LIMITS_CEILING);
@@ -760,7 +760,7 @@ static void judge_tcp_mem(struct ctx *c)
 	const struct mc_limits_snap *s = c->s;
 	uint64_t traffic = c->sc->traffic;
 	struct mc_limits_item *it =
-	    add_item(c->r, MC_LIMITS_ID_TCP_MEM, "TCP buffer memory (net.ipv4.tcp_mem)",
+	    add_item(c->r, MC_LIMIT_TCP_MEM, "TCP buffer memory (net.ipv4.tcp_mem)",
 		     MC_LIMITS_P_TCP_MEM, traffic ? MC_LIMITS_CEILING : MC_LIMITS_INFO);
 	uint64_t maxb, d, pages;
 	char a[32], v[80];
@@ -970,7 +970,7 @@ static void judge_threads(struct ctx *c)
 static void judge_pid_max(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
-	struct mc_limits_item *it = thread_item(c, MC_LIMITS_ID_PID_MAX,
+	struct mc_limits_item *it = thread_item(c, MC_LIMIT_PID_MAX,
 						"thread ids (kernel.pid_max)", MC_LIMITS_P_PID_MAX);
 
 	if (!it)
@@ -1004,7 +1004,7 @@ static void judge_nproc(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	struct mc_limits_item *it =
-	    thread_item(c, MC_LIMITS_ID_NPROC, "threads per user (RLIMIT_NPROC, ulimit -u)",
+	    thread_item(c, MC_LIMIT_NPROC, "threads per user (RLIMIT_NPROC, ulimit -u)",
 			c->s->pid > 0 ? c->s->pid_limits : "getrlimit(RLIMIT_NPROC)");
 	char a[24], b[24];
 
@@ -1044,7 +1044,7 @@ static void judge_cgroup_pids(struct ctx *c)
 {
 	const struct mc_limits_cgroup *cg = &c->s->cg;
 	struct mc_limits_item *it =
-	    thread_item(c, MC_LIMITS_ID_CGROUP_PIDS, "cgroup task limit (pids.max)",
+	    thread_item(c, MC_LIMIT_CGROUP_PIDS, "cgroup task limit (pids.max)",
 			cg->pids_path[0] ? cg->pids_path : MC_LIMITS_P_CGROUP);
 
 	if (!it)
@@ -1087,7 +1087,7 @@ static void judge_thread_stack(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	struct mc_limits_item *it =
-	    thread_item(c, MC_LIMITS_ID_THREAD_STACK, "thread stacks (RLIMIT_STACK, ulimit -s)",
+	    thread_item(c, MC_LIMIT_THREAD_STACK, "thread stacks (RLIMIT_STACK, ulimit -s)",
 			c->s->pid > 0 ? c->s->pid_limits : "getrlimit(RLIMIT_STACK)");
 	char a[32], b[32], ob[24];
 	uint64_t stack, room;
@@ -1167,7 +1167,7 @@ static void judge_cpu(struct ctx *c)
 static void judge_time_wait(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
-	struct mc_limits_item *it = add_item(c->r, MC_LIMITS_ID_TIME_WAIT,
+	struct mc_limits_item *it = add_item(c->r, MC_LIMIT_TIME_WAIT,
 					     "TIME_WAIT and churn (tcp_tw_reuse, tcp_fin_timeout)",
 					     MC_LIMITS_P_TW_REUSE, MC_LIMITS_INFO);
 	const char *reuse;
@@ -1217,7 +1217,7 @@ static void judge_orphans(struct ctx *c)
 {
 	const struct mc_limits_snap *s = c->s;
 	struct mc_limits_item *it =
-	    add_item(c->r, MC_LIMITS_ID_ORPHANS, "orphaned sockets (tcp_max_orphans)",
+	    add_item(c->r, MC_LIMIT_ORPHANS, "orphaned sockets (tcp_max_orphans)",
 		     MC_LIMITS_P_ORPHANS, MC_LIMITS_INFO);
 
 	if (!it)
@@ -1266,7 +1266,7 @@ int mc_limits_judge(const struct mc_limits_snap *s, const struct mc_limits_scena
 	r->ceiling = MC_LIMITS_NONE;
 	c.client = sc->role != MC_LIMITS_SERVER;
 	c.server = sc->role != MC_LIMITS_CLIENT;
-	c.threads = sc->model == MC_LIMITS_THREADS;
+	c.threads = sc->model == MC_MODEL_THREADS;
 	c.fdpc = c.spc = sc->role == MC_LIMITS_BOTH ? 2 : 1;
 	/* --model is the server's: with role both the client on this host is
 	 * maxconn client (event-driven), so one thread per connection */
@@ -1321,7 +1321,7 @@ void mc_limits_scenario_default(struct mc_limits_scenario *sc)
 {
 	memset(sc, 0, sizeof(*sc));
 	sc->role = MC_LIMITS_SERVER;
-	sc->model = MC_LIMITS_EPOLL;
+	sc->model = MC_MODEL_EPOLL;
 	sc->sources = sc->dest_addrs = sc->dest_ports = sc->fd_tables = 1;
 	sc->fd_overhead = MC_LIMITS_FD_OVERHEAD;
 	sc->backlog = 4096; /* SOMAXCONN in glibc >= 2.34 and Linux >= 5.4 */
@@ -1352,7 +1352,3 @@ const char *mc_limits_role_str(enum mc_limits_role role)
 	return role == MC_LIMITS_SERVER ? "server" : role == MC_LIMITS_CLIENT ? "client" : "both";
 }
 
-const char *mc_limits_model_str(enum mc_limits_model m)
-{
-	return m == MC_LIMITS_THREADS ? "threads" : m == MC_LIMITS_URING ? "uring" : "epoll";
-}

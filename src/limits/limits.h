@@ -19,6 +19,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/limit-t.h"
+#include "common/model.h"
+
 /* "no ceiling" for a limit, and "unlimited" for a raw value (RLIM_INFINITY,
  * memory.max "max", ...) */
 #define MC_LIMITS_NONE UINT64_MAX
@@ -91,17 +94,6 @@
 #define MC_LIMITS_P_LIMITS_D	"/etc/security/limits.d"
 #define MC_LIMITS_P_CGROUP_FS	"/sys/fs/cgroup"
 
-/* Ids of limits not in net/cause.h (those are used as they are there). */
-#define MC_LIMITS_ID_CGROUP_MEMORY "cgroup_memory"
-#define MC_LIMITS_ID_TCP_MEM	   "tcp_mem"
-#define MC_LIMITS_ID_PID_MAX	   "pid_max"
-#define MC_LIMITS_ID_NPROC	   "nproc"
-#define MC_LIMITS_ID_CGROUP_PIDS   "cgroup_pids"
-#define MC_LIMITS_ID_THREAD_STACK  "thread_stack"
-#define MC_LIMITS_ID_SOURCES	   "source_addresses"
-#define MC_LIMITS_ID_FD_USER	   "fd_user"
-#define MC_LIMITS_ID_TIME_WAIT	   "time_wait"
-#define MC_LIMITS_ID_ORPHANS	   "orphans"
 
 /* One number read from the host: v is meaningful only when err == 0;
  * otherwise err is the -errno of the read (-ENOENT: file absent). */
@@ -209,12 +201,11 @@ struct mc_limits_snap {
 enum mc_limits_role { MC_LIMITS_SERVER, MC_LIMITS_CLIENT, MC_LIMITS_BOTH };
 /* uring counts like epoll: a ring's registered files are capped at
  * RLIMIT_NOFILE, one ring per fd table (--fd-tables) */
-enum mc_limits_model { MC_LIMITS_EPOLL, MC_LIMITS_THREADS, MC_LIMITS_URING };
 
 /* What the user plans (the flags of `maxconn limits`). */
 struct mc_limits_scenario {
 	enum mc_limits_role role;
-	enum mc_limits_model model;
+	enum mc_model model;
 	uint64_t sources;     /* client source addresses */
 	uint64_t dest_addrs;  /* destination addresses */
 	uint64_t dest_ports;  /* destination ports = the server's listen ports */
@@ -250,7 +241,7 @@ struct mc_limits_val {
 
 /* One judged limit. */
 struct mc_limits_item {
-	const char *id;	    /* stable id: net/cause.h or MC_LIMITS_ID_* */
+	const char *id;	    /* stable id: net/cause.h or MC_LIMIT_* */
 	const char *name;   /* "open files per process (RLIMIT_NOFILE)" */
 	const char *source; /* "getrlimit(RLIMIT_NOFILE)", a /proc path, ... */
 	enum mc_limits_kind kind;
@@ -317,7 +308,6 @@ const struct mc_limits_item *mc_limits_find(const struct mc_limits_result *r, co
 const char *mc_limits_status_str(enum mc_limits_status st); /* "binding", "needs_change" */
 const char *mc_limits_kind_str(enum mc_limits_kind k);	    /* "ceiling", "queue", "info" */
 const char *mc_limits_role_str(enum mc_limits_role r);	    /* "server", "client", "both" */
-const char *mc_limits_model_str(enum mc_limits_model m);    /* "epoll", "threads", "uring" */
 
 /* Table, summary line, 4-tuple arithmetic, and the changes for --target. */
 void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_limits_scenario *sc,

@@ -78,7 +78,7 @@ void mc_limits_summary(char *buf, size_t len, const struct mc_limits_scenario *s
 				      "This host can hold about %s connections as %s (%s, %" PRIu64
 				      " fd table%s); the first limit is %s: %s.",
 				      grp(r->ceiling, g, sizeof(g)), as,
-				      mc_limits_model_str(sc->model), sc->fd_tables,
+				      mc_model_name(sc->model), sc->fd_tables,
 				      sc->fd_tables == 1 ? "" : "s", r->items[r->binding].id,
 				      r->items[r->binding].name);
 	else
@@ -200,7 +200,7 @@ void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_li
 	    "maxconn limits: role %s, model %s, %" PRIu64 " fd table(s) with %" PRIu64
 	    " overhead fds, %" PRIu64 " source(s) x %" PRIu64 " destination(s) x %" PRIu64
 	    " port(s), traffic %" PRIu64 " B/socket",
-	    mc_limits_role_str(sc->role), mc_limits_model_str(sc->model), sc->fd_tables,
+	    mc_limits_role_str(sc->role), mc_model_name(sc->model), sc->fd_tables,
 	    sc->fd_overhead, sc->sources, sc->dest_addrs, sc->dest_ports, sc->traffic);
 	if (sc->target && o < sizeof(head))
 		o += (size_t)snprintf(head + o, sizeof(head) - o, ", target %s",
@@ -274,7 +274,7 @@ static const struct {
      "  echo 'net.ipv4.ip_local_port_range = 1024 65535' >> /etc/sysctl.d/99-maxconn.conf\n"
      "A client that binds its source address should set IP_BIND_ADDRESS_NO_PORT, or each\n"
      "source address is capped at the range whatever the destinations."},
-    {MC_LIMITS_ID_SOURCES,
+    {MC_LIMIT_SOURCES,
      "The local addresses a client can use as source IPs. Each gives every destination its\n"
      "own port range. On Linux all of 127.0.0.0/8 is local on lo: 127.0.0.2, 127.0.0.3, ...\n"
      "need no setup.",
@@ -319,7 +319,7 @@ static const struct {
      "\"TCP: too many orphaned sockets\").",
      "sysctl -w fs.epoll.max_user_watches=N; echo 'fs.epoll.max_user_watches = N' >>\n"
      "/etc/sysctl.d/99-maxconn.conf. Or run the two ends as different users."},
-    {MC_LIMITS_ID_FD_USER,
+    {MC_LIMIT_FD_USER,
      "Per-user and per-group lines in /etc/security/limits.conf and limits.d/*.conf (the\n"
      "seeds' user-level limit): pam_limits applies nofile and nproc at login. Services\n"
      "started by systemd ignore them (use LimitNOFILE=).",
@@ -335,14 +335,14 @@ static const struct {
      "Slab in /proc/meminfo grows, MemAvailable falls.",
      "Add memory or free it; less buffer memory per connection (smaller tcp_rmem and\n"
      "tcp_wmem maximums); more hosts behind a load balancer."},
-    {MC_LIMITS_ID_CGROUP_MEMORY,
+    {MC_LIMIT_CGROUP_MEMORY,
      "A container's memory limit: memory.max (cgroup v2) or memory.limit_in_bytes (v1),\n"
      "the lowest on the path to the root. Socket memory is charged to the cgroup.",
      "The OOM killer inside the cgroup: dmesg \"Memory cgroup out of memory: Killed\n"
      "process\"; memory.events oom_kill (v2) or memory.failcnt (v1) count up.",
      "echo N > /sys/fs/cgroup/PATH/memory.max; systemd MemoryMax=N; docker --memory N;\n"
      "Kubernetes resources.limits.memory."},
-    {MC_LIMITS_ID_TCP_MEM,
+    {MC_LIMIT_TCP_MEM,
      "net.ipv4.tcp_mem: pages all TCP sockets may use for buffers (min, pressure, max).\n"
      "Idle connections hold none; connections with traffic hold up to tcp_rmem/tcp_wmem.",
      "Above pressure the kernel shrinks buffers (TCPMemoryPressures in /proc/net/netstat);\n"
@@ -379,19 +379,19 @@ static const struct {
      "pthread_create() and clone() fail with EAGAIN, \"Resource temporarily unavailable\";\n"
      "before that, context switches (vmstat cs) and latency climb.",
      "sysctl -w kernel.threads-max=N; better: an epoll server (--model epoll)."},
-    {MC_LIMITS_ID_PID_MAX,
+    {MC_LIMIT_PID_MAX,
      "kernel.pid_max: every thread takes an id below it (at most 4194304 on 64 bits).",
      "clone() fails with EAGAIN.", "sysctl -w kernel.pid_max=4194304"},
-    {MC_LIMITS_ID_NPROC,
+    {MC_LIMIT_NPROC,
      "RLIMIT_NPROC (ulimit -u): threads and processes of one user. Not enforced for root.",
      "clone() fails with EAGAIN; bash: \"fork: retry: Resource temporarily unavailable\".",
      "ulimit -u N; limits.conf '* - nproc N'; systemd LimitNPROC=N."},
-    {MC_LIMITS_ID_CGROUP_PIDS,
+    {MC_LIMIT_CGROUP_PIDS,
      "pids.max of the cgroup (containers, systemd TasksMax=): threads and processes.",
      "clone() fails with EAGAIN; dmesg \"cgroup: fork rejected by pids controller\";\n"
      "pids.events 'max' counts up.",
      "echo N > /sys/fs/cgroup/PATH/pids.max; systemd TasksMax=N; docker --pids-limit N."},
-    {MC_LIMITS_ID_THREAD_STACK,
+    {MC_LIMIT_THREAD_STACK,
      "Each thread reserves RLIMIT_STACK (ulimit -s, default 8 MiB) of address space for its\n"
      "stack. Only touched pages are resident, so it binds when memory is not overcommitted\n"
      "(vm.overcommit_memory=2) or the address space runs out.",
@@ -404,7 +404,7 @@ static const struct {
      "The connect or accept rate stops growing, latency rises, top shows 100% (much of it\n"
      "softirq); connections time out.",
      "More cores or hosts; fewer wakeups per connection; more workers (SO_REUSEPORT)."},
-    {MC_LIMITS_ID_TIME_WAIT,
+    {MC_LIMIT_TIME_WAIT,
      "A closed connection's port stays in TIME_WAIT for 60 s on the side that closed first;\n"
      "net.ipv4.tcp_tw_reuse lets connect() reuse it (1: always, 2: loopback only, the\n"
      "default). tcp_max_tw_buckets caps TIME_WAIT sockets; tcp_fin_timeout is FIN_WAIT_2.\n"
@@ -412,7 +412,7 @@ static const struct {
      "EADDRNOTAVAIL sooner for a client that reconnects; dmesg \"TCP: time wait bucket\n"
      "table overflow\".",
      "sysctl -w net.ipv4.tcp_tw_reuse=1; keep connections open instead of reconnecting."},
-    {MC_LIMITS_ID_ORPHANS,
+    {MC_LIMIT_ORPHANS,
      "Sockets the program closed but TCP has not finished (FIN_WAIT, LAST_ACK), up to\n"
      "net.ipv4.tcp_max_orphans.",
      "dmesg \"TCP: too many orphaned sockets\"; the kernel resets them.",
@@ -422,12 +422,12 @@ static const struct {
 const char *mc_limits_explain_ids(void)
 {
 	return MC_LIMIT_PORTS
-	    ", " MC_LIMITS_ID_SOURCES ", " MC_LIMIT_FD_PROCESS ", " MC_LIMIT_FD_NR_OPEN
-	    ", " MC_LIMIT_FD_SYSTEM ", " MC_LIMIT_EPOLL_WATCHES ", " MC_LIMITS_ID_FD_USER ", " MC_LIMIT_MEMORY
-	    ", " MC_LIMITS_ID_CGROUP_MEMORY ", " MC_LIMITS_ID_TCP_MEM ", " MC_LIMIT_CONNTRACK
-	    ", " MC_LIMIT_ACCEPTQ ", " MC_LIMIT_THREADS ", " MC_LIMITS_ID_PID_MAX
-	    ", " MC_LIMITS_ID_NPROC ", " MC_LIMITS_ID_CGROUP_PIDS ", " MC_LIMITS_ID_THREAD_STACK
-	    ", " MC_LIMIT_CPU ", " MC_LIMITS_ID_TIME_WAIT ", " MC_LIMITS_ID_ORPHANS;
+	    ", " MC_LIMIT_SOURCES ", " MC_LIMIT_FD_PROCESS ", " MC_LIMIT_FD_NR_OPEN
+	    ", " MC_LIMIT_FD_SYSTEM ", " MC_LIMIT_EPOLL_WATCHES ", " MC_LIMIT_FD_USER ", " MC_LIMIT_MEMORY
+	    ", " MC_LIMIT_CGROUP_MEMORY ", " MC_LIMIT_TCP_MEM ", " MC_LIMIT_CONNTRACK
+	    ", " MC_LIMIT_ACCEPTQ ", " MC_LIMIT_THREADS ", " MC_LIMIT_PID_MAX
+	    ", " MC_LIMIT_NPROC ", " MC_LIMIT_CGROUP_PIDS ", " MC_LIMIT_THREAD_STACK
+	    ", " MC_LIMIT_CPU ", " MC_LIMIT_TIME_WAIT ", " MC_LIMIT_ORPHANS;
 }
 
 int mc_limits_explain(FILE *f, const char *id)

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "common/limit-t.h"
+
 enum mc_cause {
 	MC_CAUSE_ADDRNOTAVAIL, /* no free local port for this 4-tuple */
 	MC_CAUSE_EMFILE,       /* per-process (per fd table) fd limit */
@@ -22,19 +24,6 @@ enum mc_cause {
 	MC_CAUSE_OTHER,
 	MC_CAUSE_COUNT
 };
-
-/* Stable ids of the host limits, shared by client, server, limits, probe and
- * their JSON output. */
-#define MC_LIMIT_PORTS      "ephemeral_ports"
-#define MC_LIMIT_FD_PROCESS "fd_process"
-#define MC_LIMIT_FD_SYSTEM  "fd_system"
-#define MC_LIMIT_FD_NR_OPEN "fd_nr_open"
-#define MC_LIMIT_ACCEPTQ    "accept_queue"
-#define MC_LIMIT_CONNTRACK  "conntrack"
-#define MC_LIMIT_MEMORY     "memory"
-#define MC_LIMIT_THREADS    "threads"
-#define MC_LIMIT_CPU        "cpu"
-#define MC_LIMIT_EPOLL_WATCHES "epoll_watches"
 
 enum mc_cause mc_cause_from_errno(int e);
 /* "EADDRNOTAVAIL", "peer_closed": the key used in JSON */

@@ -739,7 +739,7 @@ static void table_steps(FILE *f, const struct mc_probe_report *r)
 		const struct mc_probe_scenario *sc = &r->steps[i].sc;
 
 		fprintf(f, "<tr><td class=\"n\">%d</td><td>%s</td>", i + 1,
-			mc_probe_model_str(sc->model));
+			mc_model_name(sc->model));
 		td_count(f, sc->sources);
 		td_count(f, sc->dest_ports);
 		fprintf(f, "<td class=\"n\">%" PRIu64 "-%" PRIu64 "</td>", sc->port_lo,

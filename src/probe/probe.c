@@ -184,10 +184,10 @@ static int set_nofile(uint64_t n)
 	return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
 }
 
-static enum mc_server_model server_model(enum mc_probe_model m)
+static enum mc_model server_model(enum mc_model m)
 {
-	return m == MC_PROBE_THREADS ? MC_MODEL_THREADS
-	       : m == MC_PROBE_URING ? MC_MODEL_URING
+	return m == MC_MODEL_THREADS ? MC_MODEL_THREADS
+	       : m == MC_MODEL_URING ? MC_MODEL_URING
 				     : MC_MODEL_EPOLL;
 }
 
@@ -343,11 +343,11 @@ static int enter_netns(const struct mc_probe_scenario *sc, struct mc_err *err)
 
 /* ---- prediction ------------------------------------------------------- */
 
-static enum mc_limits_model limits_model(enum mc_probe_model m)
+static enum mc_model limits_model(enum mc_model m)
 {
-	return m == MC_PROBE_THREADS ? MC_LIMITS_THREADS
-	       : m == MC_PROBE_URING ? MC_LIMITS_URING
-				     : MC_LIMITS_EPOLL;
+	return m == MC_MODEL_THREADS ? MC_MODEL_THREADS
+	       : m == MC_MODEL_URING ? MC_MODEL_URING
+				     : MC_MODEL_EPOLL;
 }
 
 /* Ask the limits model about this step's scenario. */
@@ -726,8 +726,8 @@ static void obs_from(struct probe *p, struct mc_probe_obs *o, const struct mc_pr
 static void name_thread_limit(struct mc_probe_step *st)
 {
 	static const char *const family[] = {
-		MC_LIMIT_THREADS,	   MC_LIMITS_ID_PID_MAX,      MC_LIMITS_ID_NPROC,
-		MC_LIMITS_ID_CGROUP_PIDS, MC_LIMITS_ID_THREAD_STACK,
+		MC_LIMIT_THREADS,	   MC_LIMIT_PID_MAX,      MC_LIMIT_NPROC,
+		MC_LIMIT_CGROUP_PIDS, MC_LIMIT_THREAD_STACK,
 	};
 
 	if (strcmp(st->limit_id, MC_LIMIT_THREADS) != 0)
@@ -868,8 +868,8 @@ static bool lift(const struct mc_probe_step *st, struct mc_probe_scenario *next,
 			 next->backlog);
 		return true;
 	}
-	if (strcmp(id, MC_LIMIT_THREADS) == 0 && next->model == MC_PROBE_THREADS) {
-		next->model = MC_PROBE_EPOLL;
+	if (strcmp(id, MC_LIMIT_THREADS) == 0 && next->model == MC_MODEL_THREADS) {
+		next->model = MC_MODEL_EPOLL;
 		snprintf(what, len,
 			 "IO multiplexing: --model epoll, a few threads for all connections "
 			 "instead of one each");

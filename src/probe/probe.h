@@ -28,8 +28,6 @@
 #define MC_PROBE_MAX_EVIDENCE 16
 #define MC_PROBE_MAX_LIMITS   16
 
-enum mc_probe_model { MC_PROBE_EPOLL, MC_PROBE_THREADS, MC_PROBE_URING };
-
 /* Why a step ended. */
 enum mc_probe_stop {
 	MC_PROBE_TARGET,      /* every connection asked for is held */
@@ -42,7 +40,7 @@ enum mc_probe_stop {
 
 /* What one step of the probe ran: the knobs the staircase turns. */
 struct mc_probe_scenario {
-	enum mc_probe_model model;
+	enum mc_model model;
 	uint64_t sources;	  /* client source addresses (127.0.0.2 on) */
 	uint64_t dest_ports;	  /* server listen ports */
 	uint64_t port_lo, port_hi; /* ip_local_port_range in force */
@@ -150,7 +148,7 @@ struct mc_probe_report {
 /* What the user asked for (the flags of `maxconn probe`). */
 struct mc_probe_config {
 	uint64_t target; /* connections; MC_LIMITS_NONE: until the first limit */
-	enum mc_probe_model model;
+	enum mc_model model;
 	uint64_t sources;	   /* client source addresses; 0: enough for the target */
 	uint64_t dest_ports;	   /* server listen ports (default 1) */
 	uint64_t port_lo, port_hi; /* ip_local_port_range in the netns; 0: as it is */
@@ -178,7 +176,6 @@ struct mc_probe_config {
 int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r, struct mc_err *err);
 void mc_probe_report_free(struct mc_probe_report *r);
 
-const char *mc_probe_model_str(enum mc_probe_model m); /* "epoll" */
 const char *mc_probe_stop_str(enum mc_probe_stop s);   /* "target", "limit", "memory_reserve" */
 
 /* Writers (report.c, html.c). */

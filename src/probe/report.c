@@ -10,11 +10,6 @@
 #include "net/cause.h"
 #include "probe/probe.h"
 
-const char *mc_probe_model_str(enum mc_probe_model m)
-{
-	return m == MC_PROBE_THREADS ? "threads" : m == MC_PROBE_URING ? "uring" : "epoll";
-}
-
 const char *mc_probe_stop_str(enum mc_probe_stop s)
 {
 	switch (s) {
@@ -92,7 +87,7 @@ static void print_scenario(FILE *f, const struct mc_probe_scenario *sc)
 
 	fprintf(f, "%s, %" PRIu64 " source%s, %" PRIu64 " port%s, range %" PRIu64 "-%" PRIu64
 		   ", ",
-		mc_probe_model_str(sc->model), sc->sources, sc->sources == 1 ? "" : "s",
+		mc_model_name(sc->model), sc->sources, sc->sources == 1 ? "" : "s",
 		sc->dest_ports, sc->dest_ports == 1 ? "" : "s", sc->port_lo, sc->port_hi);
 	if (sc->one_table)
 		fprintf(f, "one fd table of %s", mc_fmt_count(sc->fd_limit, b, sizeof(b)));
@@ -226,7 +221,7 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_obj_open(j);
 	mc_json_key(j, "scenario");
 	mc_json_obj_open(j);
-	mc_json_kv_str(j, "model", mc_probe_model_str(st->sc.model));
+	mc_json_kv_str(j, "model", mc_model_name(st->sc.model));
 	mc_json_kv_u64(j, "sources", st->sc.sources);
 	mc_json_kv_u64(j, "dest_ports", st->sc.dest_ports);
 	mc_json_key(j, "port_range");

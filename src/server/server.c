@@ -251,7 +251,7 @@ static void on_listen(struct srv_worker *w, int lfd)
 		CNT_ADD(w->c.held, 1);
 		atomic_fetch_add_explicit(&s->accepted_total, 1, memory_order_relaxed);
 		held = atomic_fetch_add_explicit(&s->held_total, 1, memory_order_relaxed) + 1;
-		mc_srv_peak_update(&s->held_peak, held);
+		mc_counter_peak(&s->held_peak, held);
 		if (CNT_GET(w->c.held) == w->cap / 2)
 			mc_ctl_wake(s->ctl.wakefd); /* the main thread may add a worker */
 	}

@@ -20,14 +20,10 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/model.h"
 #include "common/parse.h"
 
 enum mc_server_mode { MC_SERVER_HOLD, MC_SERVER_ECHO };
-enum mc_server_model {
-	MC_MODEL_EPOLL,   /* worker threads, each with its epoll (and fd table) */
-	MC_MODEL_THREADS, /* one blocking thread per connection (threads.c) */
-	MC_MODEL_URING,   /* worker threads, each with its io_uring (uring.c) */
-};
 
 struct mc_server_stats {
 	uint64_t accepted;     /* connections accepted and kept */
@@ -57,7 +53,7 @@ struct mc_server_config {
 	unsigned workers;   /* 0 = auto: start a few, add as they fill */
 	uint64_t max_conns; /* 0 = as many as the host allows */
 	enum mc_server_mode mode;
-	enum mc_server_model model;
+	enum mc_model model;
 	size_t thread_stack; /* --model threads: stack per thread; 0 = the default */
 	int backlog;        /* < 0: net.core.somaxconn */
 	double accept_rate; /* < 0 unlimited; 0 never accept (backlog tests) */

@@ -293,7 +293,7 @@ static void conn_new(struct ur_worker *w, uint32_t slot)
 	CNT_ADD(w->c.accepted, 1);
 	CNT_ADD(w->c.held, 1);
 	held = atomic_fetch_add_explicit(&u->held_total, 1, memory_order_relaxed) + 1;
-	mc_srv_peak_update(&u->held_peak, held);
+	mc_counter_peak(&u->held_peak, held);
 	if (CNT_GET(w->c.held) == u->cap / 2)
 		mc_ctl_wake(u->ctl->wakefd); /* the main thread may add a worker */
 }

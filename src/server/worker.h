@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/counter.h"
 #include "server/server.h"
 
 struct mc_srv_counters {
@@ -17,12 +18,6 @@ struct mc_srv_counters {
 	_Atomic uint64_t refused_fd, refused_max, refused_mem, refused_watches;
 	_Atomic uint64_t bytes_in, bytes_out;
 };
-
-/* only the owning worker writes a counter: a relaxed load and store is enough */
-#define CNT_ADD(c, n)                                                                              \
-	atomic_store_explicit(&(c), atomic_load_explicit(&(c), memory_order_relaxed) + (n),        \
-			      memory_order_relaxed)
-#define CNT_GET(c) atomic_load_explicit(&(c), memory_order_relaxed)
 
 /* Add one worker's counters into st. */
 static inline void mc_srv_counters_merge(struct mc_server_stats *st,
@@ -42,16 +37,6 @@ static inline void mc_srv_counters_merge(struct mc_server_stats *st,
 		.bytes_out = CNT_GET(c->bytes_out),
 	};
 	mc_server_stats_merge(st, &one);
-}
-
-/* Raise *peak to now_held if it is higher (any thread). */
-static inline void mc_srv_peak_update(_Atomic uint64_t *peak, uint64_t now_held)
-{
-	uint64_t p = atomic_load_explicit(peak, memory_order_relaxed);
-
-	while (now_held > p && !atomic_compare_exchange_weak_explicit(
-				       peak, &p, now_held, memory_order_relaxed, memory_order_relaxed))
-		;
 }
 
 /* Room one worker adds to the accepting set: a whole table (start_cap)

@@ -121,7 +121,7 @@ static void test_server_fd_process(void **state)
 	assert_non_null(strstr(it->note, "2^48"));
 	assert_int_equal(f->r.ports_per_pair, 28232);
 	/* tcp_tw_reuse=2 is the loopback-only default, not a problem */
-	it = item(f, MC_LIMITS_ID_TIME_WAIT);
+	it = item(f, MC_LIMIT_TIME_WAIT);
 	assert_int_equal(it->status, MC_LIMITS_FINE);
 	assert_non_null(strstr(it->value, "tw_reuse 2 (loopback)"));
 	/* not tracking: conntrack caps nothing */
@@ -361,11 +361,11 @@ static void test_traffic_tcp_mem(void **state)
 	lift_fds(f);
 	f->sc.traffic = 65536;
 	/* tcp_mem max 300000 pages x 4096 / 64 KiB */
-	assert_binding(f, MC_LIMITS_ID_TCP_MEM, 18750);
+	assert_binding(f, MC_LIMIT_TCP_MEM, 18750);
 	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / (SOCK + 65536));
 	f->sc.target = 30000;
 	judge(f);
-	it = item(f, MC_LIMITS_ID_TCP_MEM);
+	it = item(f, MC_LIMIT_TCP_MEM);
 	/* 30000 x 64 KiB / 4096 = 480000 pages */
 	assert_int_equal(it->raise_to, 480000);
 	assert_true(has_fix(it, "sysctl -w net.ipv4.tcp_mem=\"100000 360000 480000\""));
@@ -373,7 +373,7 @@ static void test_traffic_tcp_mem(void **state)
 	f->sc.traffic = 0;
 	f->sc.target = 0;
 	judge(f);
-	assert_int_equal(item(f, MC_LIMITS_ID_TCP_MEM)->kind, MC_LIMITS_INFO);
+	assert_int_equal(item(f, MC_LIMIT_TCP_MEM)->kind, MC_LIMITS_INFO);
 	free(f);
 }
 
@@ -385,9 +385,9 @@ static void test_cgroup_memory(void **state)
 	(void)state;
 	lift_fds(f);
 	/* (1 GiB - 100 MiB + 50 MiB inactive - 1 GiB/20) / SOCK */
-	assert_binding(f, MC_LIMITS_ID_CGROUP_MEMORY,
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
 		       (1073741824ULL - 104857600 + 52428800 - 1073741824 / 20) / SOCK);
-	it = item(f, MC_LIMITS_ID_CGROUP_MEMORY);
+	it = item(f, MC_LIMIT_CGROUP_MEMORY);
 	assert_true(has_fix(it, "/sys/fs/cgroup/app/web/memory.max"));
 	assert_true(has_fix(it, "MemoryMax="));
 	assert_non_null(strstr(item(f, MC_LIMIT_CPU)->value, "1.50 CPUs"));
@@ -396,8 +396,8 @@ static void test_cgroup_memory(void **state)
 	f = load(FIX "cg1");
 	lift_fds(f);
 	/* (512 MiB - 256 MiB - 512 MiB/20) / SOCK */
-	assert_binding(f, MC_LIMITS_ID_CGROUP_MEMORY, (536870912ULL - 268435456 - 536870912 / 20) / SOCK);
-	assert_true(has_fix(item(f, MC_LIMITS_ID_CGROUP_MEMORY),
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY, (536870912ULL - 268435456 - 536870912 / 20) / SOCK);
+	assert_true(has_fix(item(f, MC_LIMIT_CGROUP_MEMORY),
 			    "/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes"));
 	free(f);
 }
@@ -409,14 +409,14 @@ static void test_threads(void **state)
 	const struct mc_limits_item *it;
 
 	(void)state;
-	f->sc.model = MC_LIMITS_THREADS;
+	f->sc.model = MC_MODEL_THREADS;
 	lift_fds(f);
 	/* RLIMIT_NPROC 4096 for uid 1000 */
-	assert_binding(f, MC_LIMITS_ID_NPROC, 4096);
+	assert_binding(f, MC_LIMIT_NPROC, 4096);
 	/* root in the initial user namespace is exempt: pid_max binds */
 	f->s.uid = 0;
-	assert_binding(f, MC_LIMITS_ID_PID_MAX, 32768 - 100);
-	assert_int_equal(item(f, MC_LIMITS_ID_NPROC)->conns, MC_LIMITS_NONE);
+	assert_binding(f, MC_LIMIT_PID_MAX, 32768 - 100);
+	assert_int_equal(item(f, MC_LIMIT_NPROC)->conns, MC_LIMITS_NONE);
 	/* threads-max */
 	f->s.pid_max.v = 4194304;
 	assert_binding(f, MC_LIMIT_THREADS, 100000 - 100);
@@ -432,18 +432,18 @@ static void test_threads(void **state)
 	assert_binding(f, MC_LIMIT_MEMORY, USABLE / (3772 + MC_LIMITS_SOCK_REST_BYTES + 16384 + 6553 + 8192));
 	/* strict overcommit: each 8 MiB stack is committed */
 	f->s.overcommit.v = 2;
-	assert_binding(f, MC_LIMITS_ID_THREAD_STACK, (16777216ULL - 100000) * 1024 / (8 << 20));
+	assert_binding(f, MC_LIMIT_THREAD_STACK, (16777216ULL - 100000) * 1024 / (8 << 20));
 	/* the same host as an epoll server: none of these apply */
-	f->sc.model = MC_LIMITS_EPOLL;
+	f->sc.model = MC_MODEL_EPOLL;
 	assert_binding(f, MC_LIMIT_MEMORY, USABLE / SOCK);
 	assert_int_equal(item(f, MC_LIMIT_THREADS)->kind, MC_LIMITS_INFO);
 	free(f);
 
 	f = load(FIX "cg2");
-	f->sc.model = MC_LIMITS_THREADS;
+	f->sc.model = MC_MODEL_THREADS;
 	f->s.uid = 0;
 	lift_fds(f);
-	assert_binding(f, MC_LIMITS_ID_CGROUP_PIDS, 1000 - 10);
+	assert_binding(f, MC_LIMIT_CGROUP_PIDS, 1000 - 10);
 	free(f);
 }
 
@@ -490,7 +490,7 @@ static void test_time_wait(void **state)
 		f->s.tw_reuse.v = v;
 		assert_binding(f, MC_LIMIT_PORTS, 28232);
 		assert_no_warnings(f);
-		it = item(f, MC_LIMITS_ID_TIME_WAIT);
+		it = item(f, MC_LIMIT_TIME_WAIT);
 		assert_int_equal(it->kind, MC_LIMITS_INFO);
 		assert_non_null(strstr(it->note, v == 0 ? "60 s" : "after 1 s"));
 		assert_non_null(strstr(it->note, "5 in TIME_WAIT now"));
@@ -571,14 +571,14 @@ static void test_no_cgroupfs(void **state)
 
 	(void)state;
 	assert_binding(f, MC_LIMIT_FD_PROCESS, 19992);
-	it = item(f, MC_LIMITS_ID_CGROUP_MEMORY);
+	it = item(f, MC_LIMIT_CGROUP_MEMORY);
 	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
 	assert_non_null(strstr(it->reason, "ENOENT"));
 	assert_int_equal(f->r.nunknown, 1);
-	assert_int_equal(item(f, MC_LIMITS_ID_CGROUP_PIDS)->status, MC_LIMITS_FINE);
-	f->sc.model = MC_LIMITS_THREADS;
+	assert_int_equal(item(f, MC_LIMIT_CGROUP_PIDS)->status, MC_LIMITS_FINE);
+	f->sc.model = MC_MODEL_THREADS;
 	judge(f);
-	assert_int_equal(item(f, MC_LIMITS_ID_CGROUP_PIDS)->status, MC_LIMITS_UNKNOWN);
+	assert_int_equal(item(f, MC_LIMIT_CGROUP_PIDS)->status, MC_LIMITS_UNKNOWN);
 	free(f);
 }
 

@@ -62,7 +62,7 @@ static void fake_report(struct mc_probe_report *r, struct mc_probe_sample *smp)
 	for (int i = 0; i < 3; i++) {
 		struct mc_probe_step *s = &r->steps[i];
 
-		s->sc.model = MC_PROBE_EPOLL;
+		s->sc.model = MC_MODEL_EPOLL;
 		s->sc.sources = i == 0 ? 1 : 40;
 		s->sc.dest_ports = 1;
 		s->sc.port_lo = 32768;
