@@ -704,11 +704,11 @@ static void obs_from(struct probe *p, struct mc_probe_obs *o, const struct mc_pr
 	o->have_server = !p->cfg->have_target_addr;
 	if (o->have_server) {
 		o->srv_held = ss->held;
-		o->srv_refused_fd = ss->refused_fd;
-		o->srv_refused_max = ss->refused_max;
-		o->srv_refused_mem = ss->refused_mem;
-		o->srv_refused_threads = ss->refused_threads;
-		o->srv_refused_watches = ss->refused_watches;
+		o->srv_refused_fd = ss->refused[MC_CAUSE_EMFILE];
+		o->srv_refused_max = ss->refused[MC_CAUSE_MAX_CONNS];
+		o->srv_refused_mem = ss->refused[MC_CAUSE_NOMEM];
+		o->srv_refused_threads = ss->refused[MC_CAUSE_THREADS];
+		o->srv_refused_watches = ss->refused[MC_CAUSE_WATCHES];
 		o->srv_thread_errno = ss->thread_errno;
 	}
 	o->srv_fd_limit = st->sc.one_table ? st->sc.fd_limit : 0;
