@@ -58,8 +58,6 @@ void mc__judge_conntrack(struct mc__judge *c, struct mc_limits_item *it)
 			"-j CT --notrack; iptables -t raw -I OUTPUT -p tcp -j CT --notrack");
 }
 
-/* ---- accept queue --------------------------------------------------- */
-
 /* accept_queue: min(backlog, somaxconn) + 1 per listen socket: how many
  * connections can wait for accept(), a queue and never the binding limit. */
 void mc__judge_acceptq(struct mc__judge *c, struct mc_limits_item *it)
