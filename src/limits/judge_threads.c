@@ -199,8 +199,11 @@ void mc__judge_thread_stack(struct mc__judge *c, struct mc_limits_item *it)
 		threads_epoll_note(c, it);
 		return;
 	}
-	/* glibc uses 8 MiB when RLIMIT_STACK is unlimited */
+	/* glibc uses 8 MiB when RLIMIT_STACK is unlimited, and PTHREAD_STACK_MIN
+	 * (16 KiB) when it is smaller than that (0 included) */
 	stack = s->stack_soft.v == MC_LIMITS_NONE ? 8ULL << 20 : s->stack_soft.v;
+	if (stack < 16384)
+		stack = 16384;
 	strict = s->overcommit.err == 0 && s->overcommit.v == 2;
 	mc__set_value(it, "%s per thread, overcommit_memory %s", mc_fmt_bytes(stack, a, sizeof(a)),
 		      mc__numstr(s->overcommit, ob, sizeof(ob)));
