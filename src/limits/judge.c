@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "common/parse.h"
+#include "common/fmt.h"
 #include "net/cause.h"
 
 #define SYSCTL_D "/etc/sysctl.d/99-maxconn.conf"
