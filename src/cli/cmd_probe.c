@@ -10,6 +10,8 @@
 
 #include "cli/cli.h"
 #include "common/clock.h"
+#include "common/addr.h"
+#include "common/fmt.h"
 #include "common/parse.h"
 #include "probe/probe.h"
 

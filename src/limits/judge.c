@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/fmt.h"
 #include "limits/judge-int.h"
 #include "limits/registry-int.h"
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/parse.h"
+#include "common/fmt.h"
 #include "limits/judge-int.h"
 
 static uint64_t sock_bytes(const struct mc__judge *c, bool *dflt)

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/parse.h"
+#include "common/fmt.h"
 #include "limits/judge-int.h"
 
 /* A thread limit caps only a thread-per-connection server; --pid names the

@@ -124,8 +124,9 @@ struct mc_limits_addr {
 };
 
 /* Per-object footprint in bytes (pages per slab x page size / objects per
- * slab) of the slab caches an idle socket lives in; 0 when the cache is
- * not listed. err != 0 when slabinfo could not be read. */
+ * slab: mc_proc_slab_obj_bytes of common/procfs.h's one slabinfo parse) of
+ * the slab caches an idle socket lives in; 0 when the cache is not listed.
+ * err != 0 when slabinfo could not be read. */
 struct mc_limits_slab {
 	int err;
 	uint64_t tcp, tcpv6, sock_inode, dentry, filp, epi, bind_bucket, task;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "common/parse.h"
+#include "common/fmt.h"
 #include "probe/diagnose.h"
 
 static void evidence(struct mc_probe_step *st, const char *what, uint64_t value, const char *fmt,

@@ -13,6 +13,7 @@
  * browser can draw. Stable ids for tests and readers: chart-conns,
  * chart-memory, chart-limits, series-held, series-server, series-kernel,
  * series-user, reached, limit, predicted, diff. */
+#include "common/fmt.h"
 #include "probe/probe.h"
 
 #include <errno.h>

@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
-#include "common/parse.h"
+#include "common/addr.h"
 #include "limits/limits.h"
 
 #define MC_PROBE_MAX_STEPS    8

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/json.h"
-#include "common/parse.h"
+#include "common/fmt.h"
 #include "net/cause.h"
 #include "probe/probe.h"
 

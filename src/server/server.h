@@ -21,7 +21,7 @@
 
 #include "common/err.h"
 #include "common/model.h"
-#include "common/parse.h"
+#include "common/addr.h"
 
 enum mc_server_mode { MC_SERVER_HOLD, MC_SERVER_ECHO };
 
