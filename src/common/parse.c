@@ -454,6 +454,23 @@ const char *mc_fmt_count(uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
+const char *mc_fmt_thousands(uint64_t n, char *buf, size_t len)
+{
+	char raw[24];
+	int nd = snprintf(raw, sizeof(raw), "%llu", (unsigned long long)n);
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	for (int i = 0; i < nd && o + 2 < len; i++) {
+		if (i > 0 && (nd - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = raw[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 const char *mc_fmt_bytes(uint64_t n, char *buf, size_t len)
 {
 	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};

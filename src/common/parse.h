@@ -65,6 +65,9 @@ void mc_addr_from_sockaddr(const struct sockaddr *sa, struct mc_addr *a, uint16_
 
 /* Human output: 1.2M, 28.2k; 3.5 MiB; 1.5s / 250ms / 80us. */
 const char *mc_fmt_count(uint64_t n, char *buf, size_t len);
+/* Every digit, grouped by three: 1234567 -> "1,234,567" (the reports' exact
+ * figures). Cut to fit len (27 bytes hold any uint64_t); returns buf. */
+const char *mc_fmt_thousands(uint64_t n, char *buf, size_t len);
 const char *mc_fmt_bytes(uint64_t n, char *buf, size_t len);
 const char *mc_fmt_duration(uint64_t ns, char *buf, size_t len);
 

@@ -68,28 +68,12 @@ static bool none(uint64_t v)
 	return v == MC_LIMITS_NONE;
 }
 
-/* 1234567 -> "1,234,567" */
-static const char *fmt_sep(uint64_t n, char *buf, size_t len)
-{
-	char raw[24];
-	int nd = snprintf(raw, sizeof(raw), "%" PRIu64, n);
-	size_t o = 0;
-
-	for (int i = 0; i < nd && o + 2 < len; i++) {
-		if (i > 0 && (nd - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = raw[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 /* A count for a table cell: "1,234,567", or "no ceiling" for NONE. */
 static void put_count(FILE *f, uint64_t n)
 {
 	char b[32];
 
-	fputs(none(n) ? "no ceiling" : fmt_sep(n, b, sizeof(b)), f);
+	fputs(none(n) ? "no ceiling" : mc_fmt_thousands(n, b, sizeof(b)), f);
 }
 
 static void put_bytes(FILE *f, uint64_t n)
@@ -604,7 +588,7 @@ static void html_head(FILE *f, const struct mc_probe_report *r)
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<title>maxconn probe: ",
 	      f);
-	fputs(fmt_sep(r->reached, b, sizeof(b)), f);
+	fputs(mc_fmt_thousands(r->reached, b, sizeof(b)), f);
 	fputs(" connections</title>\n<style>\n"
 	      "body{font:14px/1.45 'DejaVu Sans',sans-serif;color:#222;margin:24px auto;"
 	      "max-width:1000px;padding:0 12px}\n"
@@ -654,11 +638,11 @@ static void html_summary(FILE *f, const struct mc_probe_report *r)
 	      "id=\"reached\" data-value=\"",
 	      f);
 	fprintf(f, "%" PRIu64 "\">%s</strong> connections", r->reached,
-		fmt_sep(r->reached, b, sizeof(b)));
+		mc_fmt_thousands(r->reached, b, sizeof(b)));
 	if (none(r->target) || r->target == 0)
 		fputs(" (target: as many as the host allows)", f);
 	else
-		fprintf(f, " of a target of %s", fmt_sep(r->target, b, sizeof(b)));
+		fprintf(f, " of a target of %s", mc_fmt_thousands(r->target, b, sizeof(b)));
 	fputs("; stopped by ", f);
 	if (r->stop == MC_PROBE_LIMIT && r->limit_id[0]) {
 		PUT(f, "the limit <strong id=\"limit\" data-value=\"", r->limit_id, "\">");
@@ -805,7 +789,7 @@ static void list_evidence(FILE *f, const struct mc_probe_report *r)
 			char b[32];
 
 			PUT(f, "<li><code>", e->what, "</code> ");
-			fprintf(f, "<strong>%s</strong>", fmt_sep(e->value, b, sizeof(b)));
+			fprintf(f, "<strong>%s</strong>", mc_fmt_thousands(e->value, b, sizeof(b)));
 			PUT_SET(f, ": ", e->text, "");
 			fputs("</li>\n", f);
 		}
