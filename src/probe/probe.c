@@ -649,29 +649,27 @@ static void ramp(struct probe *p, struct mc_probe_step *st, struct mc_probe_obs 
 static void costs(struct probe *p, struct mc_probe_step *st, const struct mc_probe_obs *o,
 		  const struct mc_client_stats *cs, uint64_t server_rss)
 {
-	struct mc_probe_report *r = p->r;
 	const struct mc_watch_slab *a = &o->after.slab, *b = &o->before.slab;
 	uint64_t kb = o->after.slab_total + o->after.kernel_stack + o->after.page_tables;
 	uint64_t kb0 = o->before.slab_total + o->before.kernel_stack + o->before.page_tables;
 	double n = 2.0 * (double)st->reached, mem, caches, per;
-	struct mc_probe_slab sl = {0};
+	struct mc_probe_slab *sl = &st->slab;
 
 	if (!st->reached)
 		return;
 #define D(x) ((a->x > b->x ? (double)(a->x - b->x) : 0) / n)
-	sl.known = !a->err && !b->err;
-	sl.sockets = 2 * st->reached;
-	sl.tcp = D(tcp) + D(tcp6);
-	sl.sock_inode = D(sock_inode);
-	sl.dentry = D(dentry);
-	sl.filp = D(filp);
-	sl.epoll = D(epoll);
+	sl->known = !a->err && !b->err;
+	sl->sockets = 2 * st->reached;
+	sl->tcp = D(tcp) + D(tcp6);
+	sl->sock_inode = D(sock_inode);
+	sl->dentry = D(dentry);
+	sl->filp = D(filp);
+	sl->epoll = D(epoll);
 #undef D
-	caches = sl.tcp + sl.sock_inode + sl.dentry + sl.filp + sl.epoll;
+	caches = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + sl->epoll;
 	mem = kb > kb0 ? (double)(kb - kb0) / n : 0;
-	sl.total = mem > caches ? mem : caches;
-	sl.other = sl.total - caches;
-	st->kernel_per_sock = sl.total;
+	sl->total = mem > caches ? mem : caches;
+	sl->other = sl->total - caches;
 	st->user_per_conn_client =
 	    cs->rss > cs->rss_base ? (double)(cs->rss - cs->rss_base) / (double)st->reached : 0;
 	if (server_rss)
@@ -679,17 +677,11 @@ static void costs(struct probe *p, struct mc_probe_step *st, const struct mc_pro
 		    server_rss > p->server_rss0
 			? (double)(server_rss - p->server_rss0) / (double)st->reached
 			: 0;
-	/* the report's memory table comes from the largest step */
-	if (sl.sockets < r->slab.sockets)
-		return;
-	r->slab = sl;
-	r->user_per_conn_server = st->user_per_conn_server;
-	r->user_per_conn_client = st->user_per_conn_client;
-	r->mem_available_end = o->after.mem_available;
-	per = 2 * sl.total + st->user_per_conn_server + st->user_per_conn_client;
-	r->more_conns = per > 0 && o->after.mem_available > r->reserve
-				? (uint64_t)((double)(o->after.mem_available - r->reserve) / per)
-				: 0;
+	st->mem_available_end = o->after.mem_available;
+	per = 2 * sl->total + st->user_per_conn_server + st->user_per_conn_client;
+	st->more_conns = per > 0 && o->after.mem_available > p->r->reserve
+				 ? (uint64_t)((double)(o->after.mem_available - p->r->reserve) / per)
+				 : 0;
 }
 
 static void obs_from(struct probe *p, struct mc_probe_obs *o, const struct mc_probe_step *st,
@@ -1027,18 +1019,6 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r, s
 		    !lift(st, &next, st->lifted, sizeof(st->lifted)))
 			break;
 		sc = next;
-	}
-	{
-		const struct mc_probe_step *last = &r->steps[r->nsteps - 1];
-		r->reached = last->reached;
-		r->predicted = last->predicted;
-		r->diff_pct = last->diff_pct;
-		r->stop = last->stop;
-		snprintf(r->limit_id, sizeof(r->limit_id), "%s", last->limit_id);
-		r->exit_code = last->stop == MC_PROBE_TARGET	    ? MC_EXIT_OK
-			       : last->stop == MC_PROBE_INTERRUPTED ? MC_EXIT_INTERRUPTED
-			       : last->stop == MC_PROBE_FAILED	    ? MC_EXIT_RUNTIME
-								    : MC_EXIT_LIMIT;
 	}
 	if (cfg->server_pid) {
 		struct mc_limits_snap *snap = calloc(1, sizeof(*snap));
