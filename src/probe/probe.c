@@ -696,11 +696,11 @@ static void obs_from(struct probe *p, struct mc_probe_obs *o, const struct mc_pr
 	o->have_server = !p->cfg->have_target_addr;
 	if (o->have_server) {
 		o->srv_held = ss->held;
-		o->srv_refused_fd = ss->refused_fd;
-		o->srv_refused_max = ss->refused_max;
-		o->srv_refused_mem = ss->refused_mem;
+		o->srv_refused[MC_CAUSE_EMFILE] = ss->refused_fd;
+		o->srv_refused[MC_CAUSE_NOMEM] = ss->refused_mem;
+		o->srv_refused[MC_CAUSE_WATCHES] = ss->refused_watches;
 		o->srv_refused_threads = ss->refused_threads;
-		o->srv_refused_watches = ss->refused_watches;
+		o->srv_refused_max = ss->refused_max;
 		o->srv_thread_errno = ss->thread_errno;
 	}
 	o->srv_fd_limit = st->sc.one_table ? st->sc.fd_limit : 0;
@@ -710,27 +710,6 @@ static void obs_from(struct probe *p, struct mc_probe_obs *o, const struct mc_pr
 	o->interrupted = p->interrupted;
 	o->timed_out = p->timed_out;
 	o->nkmsg = mc_watch_kmsg_read(p->kmsg, o->kmsg, MC_PROBE_MAX_KMSG);
-}
-
-/* A thread could not be created: say which of the thread limits the model
- * expected to bind (RLIMIT_NPROC, threads-max, pid_max, pids.max, stack
- * address space). */
-static void name_thread_limit(struct mc_probe_step *st)
-{
-	static const char *const family[] = {
-		MC_LIMIT_THREADS,	   MC_LIMIT_PID_MAX,      MC_LIMIT_NPROC,
-		MC_LIMIT_CGROUP_PIDS, MC_LIMIT_THREAD_STACK,
-	};
-
-	if (strcmp(st->limit_id, MC_LIMIT_THREADS) != 0)
-		return;
-	for (size_t i = 0; i < sizeof(family) / sizeof(family[0]); i++)
-		for (int k = 0; k < st->nlimits; k++)
-			if (st->limits[k].binding && strcmp(st->limits[k].id, family[i]) == 0) {
-				say(st->limit_name, sizeof(st->limit_name), "threads: %s",
-				    st->limits[k].name);
-				return;
-			}
 }
 
 /* Run one step: namespace, server, client, ramp, stop, judge. Returns 0,
@@ -789,7 +768,6 @@ static int run_step(struct probe *p, struct mc_probe_step *st, struct mc_err *er
 			       : NAN;
 	obs_from(p, o, st, cs, ss);
 	mc_probe_diagnose(o, st);
-	name_thread_limit(st);
 	costs(p, st, o, cs, server_rss);
 stop:
 	t_stop = mc_now_ns();
