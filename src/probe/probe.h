@@ -1,16 +1,27 @@
 /* probe.h: `maxconn probe`, the seeds' experiment run for real.
  *
- *   probe.c   the orchestration: a private network namespace (when root),
- *             a `maxconn server` and a `maxconn client` child, the ramp,
- *             the watch for the first limit and the memory reserve, the
- *             staircase, the teardown;
- *   watch.c   what it reads from the host while it runs: slabinfo, meminfo,
- *             netstat, sockstat, conntrack, dmesg, the children's status;
- *   report.c  the terminal summary and the --json document;
- *   html.c    the --html page (inline SVG charts, no network needed).
+ *   probe.c      the orchestration: the scene, then each step (namespace,
+ *                prediction, children, ramp, teardown) until the staircase
+ *                ends;
+ *   child.c      the server and client children and the shared page they
+ *                publish their counters in (child.h; run.h: a run's state);
+ *   netns.c      the private network namespace of each step, its sysctls;
+ *   ramp.c       the ramp (samples, the stop at the first limit or the
+ *                memory reserve) and a step's accounting: figures, verdict,
+ *                cost per connection;
+ *   staircase.c  the first scenario and the lift after each limit (pure);
+ *   diagnose.c   the verdict: which limit stopped a step, and its evidence
+ *                (pure);
+ *   watch.c      what it reads from the host while it runs: slabinfo,
+ *                meminfo, netstat, sockstat, conntrack, dmesg, RSS;
+ *   result.c     reading the report: the result, the memory figures, the
+ *                words the writers share;
+ *   report.c     the terminal summary and the --json document;
+ *   html.c       the --html page (inline SVG charts, no network needed).
  *
- * Everything the reports show is in struct mc_probe_report, filled by
- * probe.c and only read by the writers. */
+ * Everything the reports show is in struct mc_probe_report, once: filled by
+ * the run and only read by the writers. The command chooses the exit code
+ * from the result. */
 #ifndef MC_PROBE_PROBE_H
 #define MC_PROBE_PROBE_H
 
