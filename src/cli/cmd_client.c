@@ -9,8 +9,11 @@
 
 #include "cli/cli.h"
 #include "client/client.h"
+#include "common/addr.h"
 #include "common/clock.h"
+#include "common/fmt.h"
 #include "common/json.h"
+#include "common/parse.h"
 #include "limits/limits.h"
 #include "net/sock.h"
 

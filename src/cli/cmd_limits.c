@@ -13,7 +13,8 @@
 #include "common/parse.h"
 #include "limits/limits.h"
 
-static const char help[] =
+/* --help, before the list of limit ids ... */
+static const char help_head[] =
     "Usage: maxconn limits [OPTIONS]\n"
     "\n"
     "Every limit on concurrent TCP connections on this host: its value and where it\n"
@@ -42,12 +43,9 @@ static const char help[] =
     "Output:\n"
     "  --json                the same content as JSON (schema: docs/limits.md)\n"
     "  --explain ID          what one limit is, how it shows when hit (errno, dmesg\n"
-    "                        line, counter) and how to raise it. IDs:\n"
-    "                        ephemeral_ports, source_addresses, fd_process,\n"
-    "                        fd_nr_open, fd_system,\n"
-    "                        fd_user, memory, cgroup_memory, tcp_mem, conntrack,\n"
-    "                        accept_queue, threads, pid_max, nproc, cgroup_pids,\n"
-    "                        thread_stack, cpu, time_wait, orphans\n"
+    "                        line, counter) and how to raise it. IDs:\n";
+/* ... then the limit ids from the registry, then: */
+static const char help_tail[] =
     "\n"
     "Whose limits:\n"
     "  --pid PID             judge a running process: its rlimits (/proc/PID/limits),\n"
@@ -195,7 +193,9 @@ int mc_cmd_limits(int argc, char **argv)
 				    "limits", "--pid '%s': expected a process id", optarg);
 			break;
 		case 'h':
-			fputs(help, stdout);
+			fputs(help_head, stdout);
+			mc_limits_print_ids(stdout, 24, 80);
+			fputs(help_tail, stdout);
 			return MC_EXIT_OK;
 		case ':':
 			return mc_cli_usage_error("limits", "%s needs a value", argv[optind - 1]);
@@ -210,10 +210,13 @@ int mc_cmd_limits(int argc, char **argv)
 		return mc_cli_usage_error("limits", "unexpected argument '%s'", argv[optind]);
 
 	if (explain) {
-		if (mc_limits_explain(stdout, explain) < 0)
-			return mc_cli_usage_error("limits",
-						  "--explain '%s': no such limit; one of: %s",
-						  explain, mc_limits_explain_ids());
+		char ids[1024];
+
+		if (mc_limits_explain(stdout, explain) < 0) {
+			mc_limits_ids(ids, sizeof(ids));
+			return mc_cli_usage_error(
+			    "limits", "--explain '%s': no such limit; one of: %s", explain, ids);
+		}
 		return MC_EXIT_OK;
 	}
 

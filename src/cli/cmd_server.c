@@ -9,6 +9,8 @@
 
 #include "cli/cli.h"
 #include "common/json.h"
+#include "common/addr.h"
+#include "common/fmt.h"
 #include "common/parse.h"
 #include "net/cause.h"
 #include "server/server.h"

@@ -16,7 +16,7 @@
 
 #include "common/err.h"
 #include "common/hist.h"
-#include "common/parse.h"
+#include "common/addr.h"
 #include "net/cause.h"
 
 struct mc_client_stats;

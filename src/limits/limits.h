@@ -4,9 +4,12 @@
  *   read.c   fills a struct mc_limits_snap from /proc, /sys, /etc and the
  *            process's own rlimits; every file path goes through a root
  *            directory so tests point it at a fake tree (tests/unit/fixtures);
+ *   registry.c  the one table of limits: id, name, source, kind, judge
+ *            function and the --explain texts of each (registry-int.h);
  *   judge.c  a pure function: snapshot + scenario -> one struct mc_limits_item
- *            per limit with the number of connections it allows, the binding
- *            limit, and the ordered changes needed to reach --target;
+ *            per registry entry with the number of connections it allows, the
+ *            binding limit, and the ordered changes needed to reach --target;
+ *            each limit judged in the judge_*.c of its family (judge-int.h);
  *   print.c  the table, the summary line, the 4-tuple arithmetic, --explain;
  *   json.c   the --json document (schema in docs/limits.md).
  *
@@ -121,8 +124,9 @@ struct mc_limits_addr {
 };
 
 /* Per-object footprint in bytes (pages per slab x page size / objects per
- * slab) of the slab caches an idle socket lives in; 0 when the cache is
- * not listed. err != 0 when slabinfo could not be read. */
+ * slab: mc_proc_slab_obj_bytes of common/procfs.h's one slabinfo parse) of
+ * the slab caches an idle socket lives in; 0 when the cache is not listed.
+ * err != 0 when slabinfo could not be read. */
 struct mc_limits_slab {
 	int err;
 	uint64_t tcp, tcpv6, sock_inode, dentry, filp, epi, bind_bucket, task;
@@ -318,8 +322,13 @@ void mc_limits_summary(char *buf, size_t len, const struct mc_limits_scenario *s
 /* --explain ID: what it is, how it shows when hit, how to raise it.
  * Returns 0, or -ENOENT for an id it does not know. */
 int mc_limits_explain(FILE *f, const char *id);
-/* Comma-separated list of the ids --explain knows. */
-const char *mc_limits_explain_ids(void);
+/* Every limit id, in table order, comma-separated ("ephemeral_ports,
+ * source_addresses, ..."), into buf (always terminated when len > 0).
+ * Returns the length of the whole list, as snprintf does: >= len means it
+ * was cut. */
+int mc_limits_ids(char *buf, size_t len);
+/* The same list word-wrapped at width columns, each line indented. */
+void mc_limits_print_ids(FILE *f, int indent, int width);
 /* The --json document. */
 void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 			  const struct mc_limits_scenario *sc, const struct mc_limits_result *r);

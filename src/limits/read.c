@@ -119,67 +119,25 @@ int mc_limits_ports_per_pair(const char *root, uint64_t *ports)
 	return 0;
 }
 
-/* The per-object footprint of a slab cache line:
- * "name active num objsize objperslab pagesperslab : ..." */
-static uint64_t slab_bytes(const char *line, uint64_t page_size)
-{
-	char name[64];
-	unsigned long active, num, objsize, perslab, pages;
-
-	if (sscanf(line, "%63s %lu %lu %lu %lu %lu", name, &active, &num, &objsize, &perslab,
-		   &pages) != 6 ||
-	    perslab == 0)
-		return 0;
-	/* the slab's pages shared by its objects: objsize plus padding */
-	return (uint64_t)pages * page_size / perslab;
-}
-
 /* The footprints of the caches an idle socket (and a thread) lives in,
  * from /proc/slabinfo (root only: sl->err is -EACCES for others). */
 static void read_slab(const char *root, uint64_t page_size, struct mc_limits_slab *sl)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} caches[] = {
-	    {"TCP", offsetof(struct mc_limits_slab, tcp)},
-	    {"TCPv6", offsetof(struct mc_limits_slab, tcpv6)},
-	    {"sock_inode_cache", offsetof(struct mc_limits_slab, sock_inode)},
-	    {"dentry", offsetof(struct mc_limits_slab, dentry)},
-	    {"filp", offsetof(struct mc_limits_slab, filp)},
-	    {"eventpoll_epi", offsetof(struct mc_limits_slab, epi)},
-	    {"tcp_bind_bucket", offsetof(struct mc_limits_slab, bind_bucket)},
-	    {"task_struct", offsetof(struct mc_limits_slab, task)},
-	};
-	size_t cap = 1 << 20;
-	char *buf = malloc(cap);
-	ssize_t r;
+	struct mc_proc_slabinfo si;
+	const struct mc_proc_slab_cache *c = si.c;
 
 	memset(sl, 0, sizeof(*sl));
-	if (!buf) {
-		sl->err = -ENOMEM;
+	sl->err = mc_proc_read_slabinfo(root, &si);
+	if (sl->err)
 		return;
-	}
-	r = mc_proc_read(root, MC_LIMITS_P_SLABINFO, buf, cap);
-	if (r < 0) {
-		sl->err = (int)r;
-		free(buf);
-		return;
-	}
-	for (char *line = buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
-			size_t len = strlen(caches[i].name);
-			if (strncmp(line, caches[i].name, len) == 0 && line[len] == ' ') {
-				uint64_t *dst = (uint64_t *)((char *)sl + caches[i].off);
-				*dst = slab_bytes(line, page_size);
-			}
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	free(buf);
+	sl->tcp = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_TCP], page_size);
+	sl->tcpv6 = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_TCPV6], page_size);
+	sl->sock_inode = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_SOCK_INODE], page_size);
+	sl->dentry = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_DENTRY], page_size);
+	sl->filp = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_FILP], page_size);
+	sl->epi = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_EPOLL_EPI], page_size);
+	sl->bind_bucket = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_BIND_BUCKET], page_size);
+	sl->task = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_TASK], page_size);
 }
 
 /* Named counters of /proc/net/netstat: a "TcpExt:" header line of names

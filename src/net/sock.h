@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "common/parse.h"
+#include "common/addr.h"
 
 /* A listening TCP socket on addr:port (SO_REUSEADDR, non-blocking,
  * close-on-exec). Returns the fd or -errno; err names the address. */

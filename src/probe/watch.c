@@ -10,41 +10,35 @@
 #include "common/procfs.h"
 #include "probe/watch.h"
 
-int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch_slab *s)
+/* The bytes the socket caches of si hold (see watch.h). */
+static int slab_from(const struct mc_proc_slabinfo *si, uint64_t page_size, struct mc_watch_slab *s)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} caches[] = {
-		{"TCP", offsetof(struct mc_watch_slab, tcp)},
-		{"TCPv6", offsetof(struct mc_watch_slab, tcp6)},
-		{"sock_inode_cache", offsetof(struct mc_watch_slab, sock_inode)},
-		{"dentry", offsetof(struct mc_watch_slab, dentry)},
-		{"filp", offsetof(struct mc_watch_slab, filp)},
-		{"eventpoll_epi", offsetof(struct mc_watch_slab, epoll)},
-		{"eventpoll_pwq", offsetof(struct mc_watch_slab, epoll)},
+	static const enum mc_proc_slab_id socket_caches[] = {
+	    MC_PROC_SLAB_TCP,  MC_PROC_SLAB_TCPV6,     MC_PROC_SLAB_SOCK_INODE, MC_PROC_SLAB_DENTRY,
+	    MC_PROC_SLAB_FILP, MC_PROC_SLAB_EPOLL_EPI, MC_PROC_SLAB_EPOLL_PWQ,
 	};
-	int found = 0;
+	const struct mc_proc_slab_cache *c = si->c;
+	bool found = false;
 
 	memset(s, 0, sizeof(*s));
-	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		char name[64];
-		unsigned long long active, num, size, per, pages, aslabs, nslabs;
-		if (sscanf(p, "%63s %llu %llu %llu %llu %llu : tunables %*u %*u %*u : slabdata "
-			      "%llu %llu",
-			   name, &active, &num, &size, &per, &pages, &aslabs, &nslabs) != 8)
-			continue;
-		for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]); i++)
-			if (strcmp(name, caches[i].name) == 0) {
-				uint64_t *v = (uint64_t *)((char *)s + caches[i].off);
-				/* objects in use x each one's share of its slab:
-				 * counts allocations, not the free slack of
-				 * slabs other work left behind */
-				*v += per ? (uint64_t)active * pages * page_size / per : 0;
-				found++;
-			}
-	}
+	for (size_t i = 0; i < sizeof(socket_caches) / sizeof(socket_caches[0]); i++)
+		found |= c[socket_caches[i]].listed;
+	s->tcp = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_TCP], page_size);
+	s->tcp6 = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_TCPV6], page_size);
+	s->sock_inode = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_SOCK_INODE], page_size);
+	s->dentry = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_DENTRY], page_size);
+	s->filp = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_FILP], page_size);
+	s->epoll = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_EPOLL_EPI], page_size) +
+		   mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_EPOLL_PWQ], page_size);
 	return found ? 0 : -ENOENT;
+}
+
+int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch_slab *s)
+{
+	struct mc_proc_slabinfo si;
+
+	mc_proc_slabinfo(buf, &si);
+	return slab_from(&si, page_size, s);
 }
 
 uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s)
@@ -54,14 +48,18 @@ uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s)
 
 void mc_watch_read(struct mc_watch *w, bool with_slab)
 {
-	static char buf[1 << 17]; /* slabinfo runs to ~30 KB; the probe has one thread */
+	static char buf[1 << 17]; /* the probe has one thread */
 	long ps = sysconf(_SC_PAGESIZE);
 
 	memset(w, 0, sizeof(*w));
-	w->slab.err = with_slab ? (int)mc_proc_read(NULL, "/proc/slabinfo", buf, sizeof(buf))
-				: -ENODATA;
-	if (w->slab.err >= 0)
-		w->slab.err = mc_watch_parse_slabinfo(buf, ps > 0 ? (uint64_t)ps : 4096, &w->slab);
+	if (with_slab) {
+		struct mc_proc_slabinfo si;
+		w->slab.err = mc_proc_read_slabinfo(NULL, &si);
+		if (!w->slab.err)
+			w->slab.err = slab_from(&si, ps > 0 ? (uint64_t)ps : 4096, &w->slab);
+	} else {
+		w->slab.err = -ENODATA;
+	}
 	if (mc_proc_read(NULL, "/proc/meminfo", buf, sizeof(buf)) > 0) {
 		mc_proc_kb_field(buf, "MemTotal", &w->mem_total);
 		mc_proc_kb_field(buf, "MemAvailable", &w->mem_available);

@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 /* Bytes of the slab caches a socket lives in: active objects x (pages per
- * slab x page size / objects per slab), each object's share of its slab. */
+ * slab x page size / objects per slab), each object's share of its slab
+ * (mc_proc_slab_used_bytes of common/procfs.h's one slabinfo parse). */
 struct mc_watch_slab {
 	int err; /* -errno of reading /proc/slabinfo (root only), or 0 */
 	uint64_t tcp, tcp6, sock_inode, dentry, filp, epoll;
@@ -31,8 +32,9 @@ struct mc_watch {
 	int ct_err;
 };
 
-/* 0, or -ENOENT when no socket cache is listed (the other files are parsed
- * by common/procfs.h, shared with the limits reader). */
+/* Parse slabinfo text with common/procfs.h (shared with the limits reader,
+ * as the other /proc files are) and sum the socket caches' bytes. 0, or
+ * -ENOENT when no socket cache is listed. */
 int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch_slab *s);
 
 /* Read all of the above; /proc/slabinfo only when with_slab (it walks

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "common/model.h"
-#include "common/parse.h"
+#include "common/addr.h"
 #include "net/cause.h"
 
 enum mc_server_mode { MC_SERVER_HOLD, MC_SERVER_ECHO };

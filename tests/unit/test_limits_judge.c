@@ -433,6 +433,13 @@ static void test_threads(void **state)
 	/* strict overcommit: each 8 MiB stack is committed */
 	f->s.overcommit.v = 2;
 	assert_binding(f, MC_LIMIT_THREAD_STACK, (16777216ULL - 100000) * 1024 / (8 << 20));
+	/* ulimit -s 0: glibc gives each thread PTHREAD_STACK_MIN (16 KiB), and
+	 * the judge must not divide by the zero */
+	f->s.stack_soft.v = 0;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_THREAD_STACK)->conns,
+			 (16777216ULL - 100000) * 1024 / 16384);
+	f->s.stack_soft.v = 8 << 20;
 	/* the same host as an epoll server: none of these apply */
 	f->sc.model = MC_MODEL_EPOLL;
 	assert_binding(f, MC_LIMIT_MEMORY, USABLE / SOCK);

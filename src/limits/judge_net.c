@@ -1,0 +1,168 @@
+/* judge_net.c: the kernel's network tables besides ports: conntrack, the
+ * accept queue, and churn (TIME_WAIT, orphans) as information (registry.c
+ * binds them to their ids; judge-int.h says what a judge function does).
+ *
+ *   conntrack     nf_conntrack_max - count, only when the kernel tracks
+ *   accept_queue  a queue: (min(backlog, somaxconn) + 1) x listen sockets
+ *   time_wait, orphans  information */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "limits/judge-int.h"
+
+/* conntrack: a ceiling (max - count) only while the kernel tracks: entries
+ * exist or a NAT table is loaded. No module, or nothing tracked: no limit,
+ * and no warning. */
+void mc__judge_conntrack(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+	bool tracking;
+	uint64_t d, need;
+
+	mc__add_val(it, "max", s->ct_max);
+	mc__add_val(it, "count", s->ct_count);
+	if (s->ct_max.err == -ENOENT) {
+		mc__set_value(it, "no conntrack");
+		mc__set_note(it,
+			     "the nf_conntrack module is not loaded: nothing is tracked, no limit");
+		return;
+	}
+	if (s->ct_max.err) {
+		mc__set_unknown(it, MC_LIMITS_P_CT_MAX, s->ct_max.err);
+		return;
+	}
+	if (s->ct_count.err) {
+		mc__set_unknown(it, MC_LIMITS_P_CT_COUNT, s->ct_count.err);
+		return;
+	}
+	tracking = s->ct_count.v > 0 || s->ct_nat_table;
+	mc__set_value(it, "%" PRIu64 " max, %" PRIu64 " tracked", s->ct_max.v, s->ct_count.v);
+	if (!tracking) {
+		mc__set_note(it,
+			     "not tracking (no entries, no NAT table): no limit; a rule that "
+			     "tracks (state, ct, NAT) would cap new connections at %" PRIu64,
+			     s->ct_max.v);
+		return;
+	}
+	it->conns = mc__sub0(s->ct_max.v, s->ct_count.v);
+	mc__set_note(it,
+		     "the kernel is tracking connections: %" PRIu64 " max - %" PRIu64
+		     " tracked; when full new SYNs are dropped (ETIMEDOUT)",
+		     s->ct_max.v, s->ct_count.v);
+	d = mc__demand(c, it);
+	need = mc__add_sat(mc__add_sat(s->ct_count.v, d), d / 10);
+	it->raise_to = need;
+	mc__fix_sysctl_u64(it, "net.netfilter.nf_conntrack_max", need);
+	mc__add_fix(it, "or do not track these connections: iptables -t raw -I PREROUTING -p tcp "
+			"-j CT --notrack; iptables -t raw -I OUTPUT -p tcp -j CT --notrack");
+}
+
+/* accept_queue: min(backlog, somaxconn) + 1 per listen socket: how many
+ * connections can wait for accept(), a queue and never the binding limit. */
+void mc__judge_acceptq(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+	const struct mc_limits_scenario *sc = c->sc;
+	uint64_t q, want;
+	char nb[24], ob[24], db[24];
+
+	if (!c->server)
+		it->kind = MC_LIMITS_INFO;
+	mc__add_val(it, "somaxconn", s->somaxconn);
+	mc__add_val(it, "backlog", (struct mc_limits_num){sc->backlog, 0});
+	mc__add_val(it, "tcp_max_syn_backlog", s->syn_backlog);
+	mc__add_val(it, "syncookies", s->syncookies);
+	mc__add_val(it, "listen_overflows", s->listen_overflows);
+	mc__add_val(it, "listen_drops", s->listen_drops);
+	if (s->somaxconn.err) {
+		mc__set_unknown(it, MC_LIMITS_P_SOMAXCONN, s->somaxconn.err);
+		if (!c->server)
+			it->status = MC_LIMITS_FINE;
+		return;
+	}
+	q = mc__min_u(sc->backlog, s->somaxconn.v) + 1;
+	c->r->accept_queue = q;
+	mc__set_value(it, "somaxconn %" PRIu64 ", backlog %" PRIu64 ", syn %s, cookies %s",
+		      s->somaxconn.v, sc->backlog, mc__numstr(s->syn_backlog, nb, sizeof(nb)),
+		      s->syncookies.err ? "?" : (s->syncookies.v ? "on" : "off"));
+	if (!c->server) {
+		mc__set_note(it, "the server's queue, on its host");
+		return;
+	}
+	it->conns = mc__mul_sat(q, sc->dest_ports);
+	mc__set_note(
+	    it,
+	    "not a ceiling on held connections: up to (min(backlog, somaxconn) + 1) = %" PRIu64
+	    " x %" PRIu64 " listen socket(s) wait for accept(); ListenOverflows %s, "
+	    "ListenDrops %s so far",
+	    q, sc->dest_ports, mc__numstr(s->listen_overflows, ob, sizeof(ob)),
+	    mc__numstr(s->listen_drops, db, sizeof(db)));
+	want = mc__max_u(s->somaxconn.v, 65535);
+	mc__fix_sysctl_u64(it, "net.core.somaxconn", want);
+	mc__add_fix(it, "and listen with that backlog: maxconn server --backlog %" PRIu64, want);
+	mc__add_fix(it, "or accept faster: more --workers");
+}
+
+/* time_wait: churn settings, as information; tcp_tw_reuse=2 (loopback
+ * only) is the default and never a warning. */
+void mc__judge_time_wait(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+	const char *reuse;
+	char fb[24], bb[24], tb[24];
+
+	mc__add_val(it, "tw_reuse", s->tw_reuse);
+	mc__add_val(it, "fin_timeout", s->fin_timeout);
+	mc__add_val(it, "max_tw_buckets", s->tw_buckets);
+	mc__add_val(it, "time_wait_now", s->tcp_tw);
+	if (s->tw_reuse.err) {
+		mc__set_unknown(it, MC_LIMITS_P_TW_REUSE, s->tw_reuse.err);
+		it->status = MC_LIMITS_FINE;
+		return;
+	}
+	reuse = s->tw_reuse.v == 0 ? "off" : s->tw_reuse.v == 1 ? "on" : "loopback";
+	mc__set_value(it, "tw_reuse %" PRIu64 " (%s), fin_timeout %ss, tw max %s", s->tw_reuse.v,
+		      reuse, mc__numstr(s->fin_timeout, fb, sizeof(fb)),
+		      mc__numstr(s->tw_buckets, bb, sizeof(bb)));
+	if (!c->client)
+		mc__set_note(it,
+			     "held connections never enter TIME_WAIT; on a server it only "
+			     "costs memory after closes (%s in TIME_WAIT now)",
+			     mc__numstr(s->tcp_tw, tb, sizeof(tb)));
+	else if (s->tw_reuse.v == 0)
+		mc__set_note(it,
+			     "a client that closes and reconnects keeps each closed port in "
+			     "TIME_WAIT for 60 s; net.ipv4.tcp_tw_reuse=1 (or 2 for loopback) lets "
+			     "connect() reuse it after 1 s (%s in TIME_WAIT now)",
+			     mc__numstr(s->tcp_tw, tb, sizeof(tb)));
+	else if (s->tw_reuse.v == 1)
+		mc__set_note(it,
+			     "connect() reuses a port in TIME_WAIT after 1 s (TCP timestamps on) "
+			     "(%s in TIME_WAIT now)",
+			     mc__numstr(s->tcp_tw, tb, sizeof(tb)));
+	else
+		mc__set_note(it,
+			     "connect() reuses a port in TIME_WAIT after 1 s toward loopback "
+			     "destinations (TCP timestamps on); elsewhere a closed port waits 60 s "
+			     "(%s in TIME_WAIT now)",
+			     mc__numstr(s->tcp_tw, tb, sizeof(tb)));
+}
+
+/* orphans: tcp_max_orphans, as information (held connections are never
+ * orphans). */
+void mc__judge_orphans(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+
+	mc__add_val(it, "max_orphans", s->max_orphans);
+	mc__add_val(it, "orphans_now", s->tcp_orphan);
+	if (s->max_orphans.err) {
+		mc__set_unknown(it, MC_LIMITS_P_ORPHANS, s->max_orphans.err);
+		it->status = MC_LIMITS_FINE;
+		return;
+	}
+	mc__set_value(it, "%" PRIu64, s->max_orphans.v);
+	mc__set_note(it, "closed by the program, not yet by TCP; past the max the kernel resets "
+			 "them ('too many orphaned sockets'); held connections are never orphans");
+}

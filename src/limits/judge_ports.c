@@ -1,0 +1,170 @@
+/* judge_ports.c: the limits of the 4-tuple: ephemeral ports per (source,
+ * destination) pair and the local addresses usable as sources (registry.c
+ * binds them to their ids; judge-int.h says what a judge function does).
+ *
+ *   ephemeral_ports  client: sources x dest addrs x dest ports x (range -
+ *                    reserved); a server: 2^48 tuples per listening port
+ *   source_addresses information */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "limits/judge-int.h"
+
+/* The address 127.0.0.0 + k, for --source 127.0.0.1-<it>. */
+static const char *loop_addr(uint64_t k, char *buf, size_t len)
+{
+	if (k > 0xffffff)
+		k = 0xfffffe;
+	snprintf(buf, len, "127.%u.%u.%u", (unsigned)(k >> 16) & 255, (unsigned)(k >> 8) & 255,
+		 (unsigned)k & 255);
+	return buf;
+}
+
+/* ephemeral_ports: a ceiling for a client (pairs x ports per pair); for a
+ * server information with the 2^48 argument. Fixes: more sources, more
+ * destination ports, a wider range (when 1024-65535 can carry it). */
+void mc__judge_ports(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+	const struct mc_limits_scenario *sc = c->sc;
+	uint64_t range, per_pair, pairs, d, need, k;
+	char a[24];
+
+	if (!c->client)
+		it->kind = MC_LIMITS_INFO;
+	mc__add_val(it, "lo", s->port_lo);
+	mc__add_val(it, "hi", s->port_hi);
+	mc__add_val(it, "reserved_in_range", s->reserved_in_range);
+	c->r->pairs = mc__mul_sat(mc__mul_sat(sc->sources, sc->dest_addrs), sc->dest_ports);
+	if (s->port_lo.err || s->port_hi.err) {
+		mc__set_unknown(it, MC_LIMITS_P_PORT_RANGE,
+				s->port_lo.err ? s->port_lo.err : s->port_hi.err);
+		if (!c->client) {
+			it->status = MC_LIMITS_FINE; /* a server does not need it */
+			mc__set_note(it, "a server uses no ephemeral ports (%s)", it->reason);
+		}
+		return;
+	}
+	range = s->port_hi.v - s->port_lo.v + 1;
+	per_pair = mc__sub0(range, s->reserved_in_range.err ? 0 : s->reserved_in_range.v);
+	c->r->ports_per_pair = per_pair;
+	mc__set_value(it, "%" PRIu64 "-%" PRIu64 " (%" PRIu64 " ports, %" PRIu64 " reserved)",
+		      s->port_lo.v, s->port_hi.v, range,
+		      s->reserved_in_range.err ? 0 : s->reserved_in_range.v);
+	if (!c->client) {
+		mc__set_note(it,
+			     "a server accepts on its listen port: 2^32 client IPs x 2^16 client "
+			     "ports = 2^48 tuples per listening port; ports cap nothing here");
+		return;
+	}
+	pairs = c->r->pairs;
+	it->conns = mc__mul_sat(pairs, per_pair);
+	mc__set_note(it,
+		     "%" PRIu64 " source(s) x %" PRIu64 " destination address(es) x %" PRIu64
+		     " destination port(s) x %" PRIu64 " ports per pair",
+		     sc->sources, sc->dest_addrs, sc->dest_ports, per_pair);
+
+	d = mc__demand(c, it);
+	need = mc__div_up(d, pairs); /* ports per pair needed */
+	it->raise_to = need;
+	k = mc__div_up(
+	    d, mc__mul_sat(mc__mul_sat(sc->dest_addrs, sc->dest_ports), mc__max_u(per_pair, 1)));
+	if (k <= 0xfffffe)
+		mc__add_fix(it,
+			    "maxconn client --source 127.0.0.1-%s (%" PRIu64
+			    " loopback source addresses; all of 127.0.0.0/8 is local; elsewhere "
+			    "add addresses with 'ip addr add')",
+			    loop_addr(k, a, sizeof(a)), k);
+	k = mc__div_up(
+	    d, mc__mul_sat(mc__mul_sat(sc->sources, sc->dest_addrs), mc__max_u(per_pair, 1)));
+	if (k <= 65535)
+		mc__add_fix(it,
+			    "or %" PRIu64 " destination ports: maxconn server --listen "
+			    "127.0.0.1:10000-%" PRIu64 " and client --connect the same range",
+			    k, 10000 + k - 1 > 65535 ? 65535 : 10000 + k - 1);
+	need = mc__add_sat(need, s->reserved_in_range.err ? 0 : s->reserved_in_range.v);
+	if (need <= 65535 - 1024 + 1) {
+		uint64_t hi = s->port_hi.v, lo;
+		char v[32];
+		if (need > hi - 1024 + 1)
+			hi = 65535;
+		lo = hi - need + 1;
+		if (lo > s->port_lo.v)
+			lo = s->port_lo.v;
+		snprintf(v, sizeof(v), "%" PRIu64 " %" PRIu64, lo, hi);
+		mc__fix_sysctl(it, "net.ipv4.ip_local_port_range", v);
+	} else {
+		mc__add_fix(it, "(widening net.ipv4.ip_local_port_range to 1024 65535 gives only "
+				"64512 ports per pair: add source addresses or destination ports)");
+	}
+}
+
+/* An IPv4 address in dotted form, as a number (0 when it does not parse). */
+static uint32_t v4(const char *a)
+{
+	unsigned b[4];
+
+	if (sscanf(a, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]) != 4)
+		return 0;
+	return (uint32_t)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+}
+
+/* Is single address i inside a block (e.g. 127.0.0.0/8) listed as well? */
+static bool in_block(const struct mc_limits_snap *s, int i)
+{
+	uint32_t a = v4(s->addrs[i].addr);
+
+	for (int k = 0; k < s->naddrs; k++) {
+		unsigned p = s->addrs[k].prefix;
+		uint32_t mask = p ? ~0U << (32 - p) : 0;
+		if (k != i && p < 31 && (a & mask) == (v4(s->addrs[k].addr) & mask))
+			return true;
+	}
+	return false;
+}
+
+/* Local addresses usable as sources (information). */
+void mc__judge_sources(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+	char *p;
+	size_t left;
+	uint64_t total = 0;
+
+	if (s->addrs_err) {
+		mc__set_unknown(it, MC_LIMITS_P_FIB_TRIE, s->addrs_err);
+		return;
+	}
+	p = it->value;
+	left = sizeof(it->value);
+	for (int i = 0; i < s->naddrs && left > 1; i++) {
+		int n = s->addrs[i].prefix < 32
+			    ? snprintf(p, left, "%s%s/%u", i ? ", " : "", s->addrs[i].addr,
+				       s->addrs[i].prefix)
+			    : snprintf(p, left, "%s%s", i ? ", " : "", s->addrs[i].addr);
+		if (n < 0 || (size_t)n >= left)
+			break;
+		p += n;
+		left -= (size_t)n;
+		if (s->addrs[i].prefix >= 8 && s->addrs[i].prefix < 31)
+			total = mc__add_sat(total, (1ULL << (32 - s->addrs[i].prefix)) - 2);
+		else if (!in_block(s, i))
+			total++;
+	}
+	for (int i = 0; i < s->naddrs6 && left > 1; i++) {
+		int n = snprintf(p, left, "%s%s", s->naddrs || i ? ", " : "", s->addrs6[i]);
+		if (n < 0 || (size_t)n >= left)
+			break;
+		p += n;
+		left -= (size_t)n;
+	}
+	if (!s->naddrs && !s->naddrs6)
+		mc__set_value(it, "none");
+	mc__add_val(it, "addresses", (struct mc_limits_num){total, 0});
+	mc__set_note(it,
+		     "%" PRIu64
+		     " local IPv4 addresses (a /8 block on lo counts 16777214) and %d IPv6: "
+		     "each gives every destination its own port range; --sources %" PRIu64
+		     " is what this scenario uses",
+		     total, s->naddrs6, c->sc->sources);
+}

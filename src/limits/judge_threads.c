@@ -1,0 +1,257 @@
+/* judge_threads.c: tasks and CPUs, the limits of a thread-per-connection
+ * server (ceilings with --model threads, information otherwise) and the
+ * CPUs (information) (registry.c binds them to their ids; judge-int.h says
+ * what a judge function does).
+ *
+ *   threads       (threads-max - threads now) / threads per conn
+ *   pid_max       (pid_max - threads now) / threads per conn
+ *   nproc         RLIMIT_NPROC / threads per conn (root exempt)
+ *   cgroup_pids   (pids.max - pids.current) / threads per conn
+ *   thread_stack  address space (or commit room) / stack per thread
+ *   cpu           information: CPU bounds rates, not connections held */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/fmt.h"
+#include "limits/judge-int.h"
+
+/* A thread limit caps only a thread-per-connection server; --pid names the
+ * process whose rlimits it judges. */
+static void thread_item(const struct mc__judge *c, struct mc_limits_item *it, bool rlimit)
+{
+	if (!c->threads)
+		it->kind = MC_LIMITS_INFO;
+	if (rlimit && c->s->pid > 0)
+		it->source = c->s->pid_limits;
+}
+
+static void threads_epoll_note(struct mc__judge *c, struct mc_limits_item *it)
+{
+	if (!c->threads && it->status != MC_LIMITS_UNKNOWN)
+		mc__set_note(it, "--model epoll: a few threads serve every connection; caps only "
+				 "thread-per-connection servers (--model threads)");
+	if (!c->threads && it->status == MC_LIMITS_UNKNOWN) {
+		it->status = MC_LIMITS_FINE;
+		snprintf(it->note, sizeof(it->note), "%s (--model epoll does not need it)",
+			 it->reason);
+		it->reason[0] = '\0';
+	}
+}
+
+/* threads: (threads-max - threads now) / threads per connection, for
+ * --model threads; information for epoll. */
+void mc__judge_threads(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+	uint64_t d;
+
+	thread_item(c, it, false);
+	mc__add_val(it, "threads_max", s->threads_max);
+	mc__add_val(it, "threads_now", s->threads_now);
+	if (s->threads_max.err || s->threads_now.err) {
+		mc__set_unknown(it,
+				s->threads_max.err ? MC_LIMITS_P_THREADS_MAX : MC_LIMITS_P_LOADAVG,
+				s->threads_max.err ? s->threads_max.err : s->threads_now.err);
+	} else {
+		mc__set_value(it, "%" PRIu64 " max, %" PRIu64 " running", s->threads_max.v,
+			      s->threads_now.v);
+		if (c->threads) {
+			it->conns = mc__sub0(s->threads_max.v, s->threads_now.v) / c->tpc;
+			mc__set_note(it,
+				     "(%" PRIu64 " - %" PRIu64 " threads now) / %" PRIu64
+				     " thread(s) per connection",
+				     s->threads_max.v, s->threads_now.v, c->tpc);
+			d = mc__demand(c, it);
+			it->raise_to = mc__add_sat(s->threads_now.v, mc__mul_sat(d, c->tpc));
+			mc__fix_sysctl_u64(it, "kernel.threads-max", it->raise_to);
+			mc__add_fix(it, "or --model epoll: IO multiplexing, a few threads for all");
+		}
+	}
+	threads_epoll_note(c, it);
+}
+
+/* pid_max: every thread takes an id: (pid_max - threads now) / threads per
+ * connection. */
+void mc__judge_pid_max(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+
+	thread_item(c, it, false);
+	mc__add_val(it, "pid_max", s->pid_max);
+	if (s->pid_max.err || s->threads_now.err) {
+		mc__set_unknown(it, s->pid_max.err ? MC_LIMITS_P_PID_MAX : MC_LIMITS_P_LOADAVG,
+				s->pid_max.err ? s->pid_max.err : s->threads_now.err);
+	} else {
+		mc__set_value(it, "%" PRIu64, s->pid_max.v);
+		if (c->threads) {
+			uint64_t d;
+			it->conns = mc__sub0(s->pid_max.v, s->threads_now.v) / c->tpc;
+			mc__set_note(it,
+				     "every thread takes an id: (%" PRIu64 " - %" PRIu64
+				     " in use) / %" PRIu64,
+				     s->pid_max.v, s->threads_now.v, c->tpc);
+			d = mc__demand(c, it);
+			it->raise_to = mc__min_u(
+			    mc__add_sat(mc__add_sat(s->threads_now.v, mc__mul_sat(d, c->tpc)), 300),
+			    4194304);
+			mc__fix_sysctl_u64(it, "kernel.pid_max", it->raise_to);
+			mc__add_fix(it, "(4194304 is the most a 64-bit kernel allows)");
+		}
+	}
+	threads_epoll_note(c, it);
+}
+
+/* nproc: RLIMIT_NPROC / threads per connection; not enforced for uid 0 in
+ * the initial user namespace. */
+void mc__judge_nproc(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+	char a[24], b[24];
+
+	thread_item(c, it, true);
+	mc__add_val(it, "soft", s->nproc_soft);
+	mc__add_val(it, "hard", s->nproc_hard);
+	if (s->nproc_soft.err) {
+		mc__set_unknown(it, "RLIMIT_NPROC", s->nproc_soft.err);
+	} else {
+		mc__set_value(it, "%s soft, %s hard", mc__cnt(s->nproc_soft.v, a, sizeof(a)),
+			      s->nproc_hard.err ? "unknown"
+						: mc__cnt(s->nproc_hard.v, b, sizeof(b)));
+		if (c->threads && s->uid == 0 && s->init_userns) {
+			mc__set_note(it,
+				     "not enforced for root (uid 0 in the initial user namespace)");
+		} else if (c->threads && s->nproc_soft.v != MC_LIMITS_NONE) {
+			uint64_t d;
+			it->conns = s->nproc_soft.v / c->tpc;
+			mc__set_note(it,
+				     "%" PRIu64 " threads of this user / %" PRIu64
+				     " per connection (less the threads the user already runs)",
+				     s->nproc_soft.v, c->tpc);
+			d = mc__demand(c, it);
+			it->raise_to = mc__add_sat(mc__mul_sat(d, c->tpc), 1024);
+			mc__add_fix(it,
+				    "ulimit -u %" PRIu64 " (up to the hard limit), or in "
+				    "/etc/security/limits.conf: * - nproc %" PRIu64,
+				    it->raise_to, it->raise_to);
+			mc__add_fix(it, "systemd unit: LimitNPROC=%" PRIu64, it->raise_to);
+		}
+	}
+	threads_epoll_note(c, it);
+}
+
+/* cgroup_pids: (pids.max - pids.current) / threads per connection at the
+ * tightest level; no limit when none is set. */
+void mc__judge_cgroup_pids(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_cgroup *cg = &c->s->cg;
+
+	thread_item(c, it, false);
+	if (cg->pids_path[0])
+		it->source = cg->pids_path;
+	mc__add_val(it, "max", cg->pids_max);
+	mc__add_val(it, "current", cg->pids_current);
+	if (cg->pids_max.err) {
+		mc__set_unknown(it, "pids.max", cg->pids_max.err);
+	} else if (cg->pids_max.v == MC_LIMITS_NONE) {
+		mc__set_value(it, "no limit");
+		if (c->threads)
+			mc__set_note(it, "no pids limit on this cgroup or its parents");
+	} else if (cg->pids_current.err) {
+		mc__set_unknown(it, "pids.current", cg->pids_current.err);
+	} else {
+		mc__set_value(it, "%" PRIu64 " max, %" PRIu64 " now", cg->pids_max.v,
+			      cg->pids_current.v);
+		if (c->threads) {
+			uint64_t d;
+			it->conns = mc__sub0(cg->pids_max.v, cg->pids_current.v) / c->tpc;
+			mc__set_note(it, "(%" PRIu64 " - %" PRIu64 ") / %" PRIu64, cg->pids_max.v,
+				     cg->pids_current.v, c->tpc);
+			d = mc__demand(c, it);
+			it->raise_to = mc__add_sat(cg->pids_current.v,
+						   mc__add_sat(mc__mul_sat(d, c->tpc), 64));
+			mc__add_fix(it, "echo %" PRIu64 " > /sys/fs/cgroup%s/pids.max",
+				    it->raise_to, cg->pids_path + strlen(MC_LIMITS_P_CGROUP_FS));
+			mc__add_fix(it, "systemd unit: TasksMax=%" PRIu64, it->raise_to);
+		}
+	}
+	if (!c->threads && it->status != MC_LIMITS_UNKNOWN && it->conns == MC_LIMITS_NONE &&
+	    cg->pids_max.err == 0 && cg->pids_max.v == MC_LIMITS_NONE)
+		return;
+	threads_epoll_note(c, it);
+}
+
+/* thread_stack: stacks of RLIMIT_STACK bytes are reserved address space:
+ * the 47-bit space / stack, or with overcommit_memory=2 the commit room /
+ * stack. */
+void mc__judge_thread_stack(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+	char a[32], b[32], ob[24];
+	uint64_t stack, room;
+	bool strict;
+
+	thread_item(c, it, true);
+	mc__add_val(it, "stack", s->stack_soft);
+	mc__add_val(it, "overcommit_memory", s->overcommit);
+	if (s->stack_soft.err) {
+		mc__set_unknown(it, "RLIMIT_STACK", s->stack_soft.err);
+		threads_epoll_note(c, it);
+		return;
+	}
+	/* glibc uses 8 MiB when RLIMIT_STACK is unlimited, and PTHREAD_STACK_MIN
+	 * (16 KiB) when it is smaller than that (0 included) */
+	stack = s->stack_soft.v == MC_LIMITS_NONE ? 8ULL << 20 : s->stack_soft.v;
+	if (stack < 16384)
+		stack = 16384;
+	strict = s->overcommit.err == 0 && s->overcommit.v == 2;
+	mc__set_value(it, "%s per thread, overcommit_memory %s", mc_fmt_bytes(stack, a, sizeof(a)),
+		      mc__numstr(s->overcommit, ob, sizeof(ob)));
+	if (!c->threads) {
+		threads_epoll_note(c, it);
+		return;
+	}
+	if (strict && (s->commit_limit.err || s->committed_as.err)) {
+		mc__set_unknown(it, "CommitLimit in " MC_LIMITS_P_MEMINFO,
+				s->commit_limit.err ? s->commit_limit.err : s->committed_as.err);
+		return;
+	}
+	room = strict ? mc__sub0(s->commit_limit.v, s->committed_as.v) : MC_LIMITS_VA_BYTES;
+	it->conns = mc__div_keep(room, mc__mul_sat(stack, c->tpc));
+	mc__set_note(it, "%s / %s stack per thread (%s)", mc_fmt_bytes(room, b, sizeof(b)), a,
+		     strict ? "overcommit_memory=2: CommitLimit - Committed_AS"
+			    : "47-bit address space; stacks are reserved, not resident");
+	{
+		uint64_t d = mc__demand(c, it), kb = room / mc__mul_sat(d, c->tpc) / 1024;
+		it->raise_to = kb;
+		mc__add_fix(
+		    it, "smaller stacks: ulimit -s %" PRIu64 " (KiB) or pthread_attr_setstacksize",
+		    kb ? kb : 16);
+		mc__add_fix(it, "or --model epoll");
+	}
+}
+
+/* cpu: CPUs and a cgroup quota, as information: CPU bounds rates, not the
+ * number of idle connections held. */
+void mc__judge_cpu(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+	const struct mc_limits_cgroup *cg = &s->cg;
+
+	mc__add_val(it, "cpus", s->cpus);
+	mc__add_val(it, "quota_us", cg->cpu_quota_us);
+	mc__add_val(it, "period_us", cg->cpu_period_us);
+	if (s->cpus.err) {
+		mc__set_unknown(it, "the CPU affinity", s->cpus.err);
+		it->status = MC_LIMITS_FINE;
+		return;
+	}
+	if (cg->cpu_quota_us.err == 0 && cg->cpu_quota_us.v != MC_LIMITS_NONE &&
+	    cg->cpu_period_us.err == 0 && cg->cpu_period_us.v)
+		mc__set_value(it, "%" PRIu64 " (cgroup quota %.2f CPUs)", s->cpus.v,
+			      (double)cg->cpu_quota_us.v / (double)cg->cpu_period_us.v);
+	else
+		mc__set_value(it, "%" PRIu64, s->cpus.v);
+	mc__set_note(it, "idle connections cost no CPU: CPU bounds how fast connections open and "
+			 "how much traffic they carry, not how many are held");
+}
