@@ -56,8 +56,7 @@ unsigned mc_pool_plan_fixed(uint64_t conns, uint64_t per_worker, unsigned worker
 	return n < MC_POOL_MAX ? n : MC_POOL_MAX;
 }
 
-uint64_t mc_pool_worker_room(int state, bool accepting, uint64_t held, uint64_t cap,
-			     uint64_t table)
+uint64_t mc_pool_worker_room(int state, bool accepting, uint64_t held, uint64_t cap, uint64_t table)
 {
 	if (state == 0)
 		return table;
@@ -81,8 +80,8 @@ unsigned mc_pool_ncpu(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
-int mc_pool_thread_start(pthread_t *tid, const pthread_attr_t *attr, void *(*fn)(void *),
-			 void *arg, unsigned id, struct mc_err *err)
+int mc_pool_thread_start(pthread_t *tid, const pthread_attr_t *attr, void *(*fn)(void *), void *arg,
+			 unsigned id, struct mc_err *err)
 {
 	char eb[96];
 	int rc = pthread_create(tid, attr, fn, arg);
@@ -183,8 +182,8 @@ int mc_pool_grow(struct mc_pool *p)
 {
 	struct mc_err err;
 
-	if (!p->grows || !mc_pool_should_grow(mc_pool_count(p), atomic_load(&p->max),
-					      mc_pool_room(p), p->table))
+	if (!p->grows ||
+	    !mc_pool_should_grow(mc_pool_count(p), atomic_load(&p->max), mc_pool_room(p), p->table))
 		return -1;
 	if (mc_pool_spawn(p, &err) < 0) {
 		atomic_store(&p->max, mc_pool_count(p)); /* the host said no */

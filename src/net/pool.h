@@ -36,25 +36,25 @@ struct mc_pool_worker {
 	struct mc_pool *pool;
 	pthread_t tid;
 	unsigned id;
-	_Atomic int state;      /* 0 starting, 1 ready, -errno failed */
+	_Atomic int state;	/* 0 starting, 1 ready, -errno failed */
 	_Atomic bool accepting; /* counted in pool->accepting */
-	_Atomic uint64_t held;  /* connections it holds now */
-	_Atomic uint64_t cap;   /* connections it may hold */
+	_Atomic uint64_t held;	/* connections it holds now */
+	_Atomic uint64_t cap;	/* connections it may hold */
 };
 
 struct mc_pool {
 	/* set by the engine before the first spawn */
-	size_t size;            /* of the engine's worker struct */
-	void *(*main)(void *);  /* the worker thread; its argument is the worker */
+	size_t size;	       /* of the engine's worker struct */
+	void *(*main)(void *); /* the worker thread; its argument is the worker */
 	void (*prepare)(struct mc_pool_worker *w); /* before its thread starts; may be NULL */
-	void *owner;            /* the engine, for main and prepare */
+	void *owner;				   /* the engine, for main and prepare */
 	/* names in err why worker w could not start (rc); NULL: "worker N
 	 * could not start: ERROR" */
 	void (*why)(const struct mc_pool_worker *w, int rc, struct mc_err *err);
-	int wakefd;             /* the mc_ctl wake eventfd of the main thread */
-	bool grows;             /* mc_pool_grow may add workers */
-	uint64_t table;         /* connections one worker's table holds */
-	_Atomic unsigned max;   /* workers at most (lowered when the host says no) */
+	int wakefd;	      /* the mc_ctl wake eventfd of the main thread */
+	bool grows;	      /* mc_pool_grow may add workers */
+	uint64_t table;	      /* connections one worker's table holds */
+	_Atomic unsigned max; /* workers at most (lowered when the host says no) */
 	/* the pool's own */
 	_Atomic unsigned n, accepting;
 	_Atomic uint64_t held_total, held_peak;
@@ -65,7 +65,7 @@ struct mc_pool {
 
 struct mc_pool_plan {
 	unsigned initial; /* workers to start now */
-	unsigned max;     /* workers the pool may grow to */
+	unsigned max;	  /* workers the pool may grow to */
 };
 
 /* Connections one fd table holds for a new worker: RLIMIT_NOFILE less the
@@ -99,8 +99,8 @@ unsigned mc_pool_ncpu(void);
 
 /* Start a thread; on failure err names the thread limit. Returns 0 or
  * -errno. */
-int mc_pool_thread_start(pthread_t *tid, const pthread_attr_t *attr, void *(*fn)(void *),
-			 void *arg, unsigned id, struct mc_err *err);
+int mc_pool_thread_start(pthread_t *tid, const pthread_attr_t *attr, void *(*fn)(void *), void *arg,
+			 unsigned id, struct mc_err *err);
 /* Allocate worker number n, prepare it and start its thread. Returns 0, or
  * -errno with err set (too many workers, no memory, the thread limit); the
  * worker is then freed and not counted. */

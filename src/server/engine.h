@@ -24,7 +24,7 @@ struct mc_engine_env {
 	const int *lfds; /* the listening sockets, made by server.c */
 	size_t nl;
 	struct mc_ctl *ctl; /* stopfd tells the workers to stop; wakefd wakes main */
-	uint64_t t0;        /* when the run started (mc_now_ns) */
+	uint64_t t0;	    /* when the run started (mc_now_ns) */
 };
 
 struct mc_engine {
@@ -46,8 +46,8 @@ struct mc_engine {
 	void (*stop)(void *run);
 };
 
-extern const struct mc_engine mc_engine_epoll;   /* epoll.c */
+extern const struct mc_engine mc_engine_epoll;	 /* epoll.c */
 extern const struct mc_engine mc_engine_threads; /* threads.c */
-extern const struct mc_engine mc_engine_uring;   /* uring.c */
+extern const struct mc_engine mc_engine_uring;	 /* uring.c */
 
 #endif

@@ -17,7 +17,7 @@ enum mc_server_mode { MC_SERVER_HOLD, MC_SERVER_ECHO };
 
 struct mc_server_stats {
 	uint64_t accepted;  /* connections accepted and kept */
-	uint64_t held;      /* open now */
+	uint64_t held;	    /* open now */
 	uint64_t held_peak; /* most open at once */
 	/* accepted and dropped at once, by cause: MC_CAUSE_EMFILE (fd table
 	 * full), MC_CAUSE_MAX_CONNS (--max-conns), MC_CAUSE_NOMEM (accept or
@@ -40,7 +40,7 @@ struct mc_server_stats {
 	uint64_t per_table_cap; /* connections one worker's table holds */
 	uint64_t elapsed_ns;
 	uint64_t rss_base, rss; /* resident bytes when ready, and now */
-	int stop_signal;        /* SIGINT/SIGTERM that stopped it, or 0 */
+	int stop_signal;	/* SIGINT/SIGTERM that stopped it, or 0 */
 };
 
 struct mc_server_config {
@@ -51,8 +51,8 @@ struct mc_server_config {
 	enum mc_server_mode mode;
 	enum mc_model model;
 	size_t thread_stack; /* --model threads: stack per thread; 0 = the default */
-	int backlog;        /* < 0: net.core.somaxconn */
-	double accept_rate; /* < 0 unlimited; 0 never accept (backlog tests) */
+	int backlog;	     /* < 0: net.core.somaxconn */
+	double accept_rate;  /* < 0 unlimited; 0 never accept (backlog tests) */
 	uint64_t duration_ns;
 	const char *ready_file;
 	/* called from the main thread about once a second */

@@ -22,16 +22,17 @@ void mc_srv_counters_merge(struct mc_server_stats *st, const struct mc_srv_count
 			   uint64_t held)
 {
 	struct mc_server_stats one = {
-		.accepted = atomic_load_explicit(&c->accepted, memory_order_relaxed),
-		.held = held,
-		.bytes_in = atomic_load_explicit(&c->bytes_in, memory_order_relaxed),
-		.bytes_out = atomic_load_explicit(&c->bytes_out, memory_order_relaxed),
+	    .accepted = atomic_load_explicit(&c->accepted, memory_order_relaxed),
+	    .held = held,
+	    .bytes_in = atomic_load_explicit(&c->bytes_in, memory_order_relaxed),
+	    .bytes_out = atomic_load_explicit(&c->bytes_out, memory_order_relaxed),
 	};
 
 	for (int k = 0; k < MC_CAUSE_COUNT; k++) {
 		one.refused[k] = atomic_load_explicit(&c->refused[k], memory_order_relaxed);
 		one.closed[k] = atomic_load_explicit(&c->closed[k], memory_order_relaxed);
-		one.epoll_failed[k] = atomic_load_explicit(&c->epoll_failed[k], memory_order_relaxed);
+		one.epoll_failed[k] =
+		    atomic_load_explicit(&c->epoll_failed[k], memory_order_relaxed);
 	}
 	mc_server_stats_merge(st, &one);
 }

@@ -26,57 +26,61 @@ static void test_table_room(void **state)
 
 static void test_plan_grow(void **state)
 {
-	struct mc_pool_plan p;
+	static const struct {
+		uint64_t conns, per_worker;
+		unsigned workers, ncpu, initial, max;
+	} cases[] = {
+	    /* --workers N: N, and no more */
+	    {1000000, 1000, 3, 8, 3, 3},
+	    /* auto, no bound: one per CPU, grow as far as the pool goes */
+	    {0, 1000, 0, 4, 4, MC_POOL_MAX},
+	    /* 2,500 in tables of 1,000: 3 tables, so 3 of the 4 CPUs, one more may come */
+	    {2500, 1000, 0, 4, 3, 4},
+	    /* 1M in tables of 20k needs 50: one per CPU, grow to 51 */
+	    {1000000, 20000, 0, 2, 2, 51},
+	    /* exactly one table */
+	    {1000, 1000, 0, 2, 1, 2},
+	    /* never past the pool */
+	    {10000000, 1000, 0, 2, 2, MC_POOL_MAX},
+	    {0, 1000, 9999, 2, MC_POOL_MAX, MC_POOL_MAX},
+	    /* no CPU count: one */
+	    {0, 1000, 0, 0, 1, MC_POOL_MAX},
+	};
 
 	(void)state;
-	/* --workers N: N, and no more */
-	p = mc_pool_plan_grow(1000000, 1000, 3, 8);
-	assert_int_equal(p.initial, 3);
-	assert_int_equal(p.max, 3);
-	/* auto, no bound: one per CPU, grow as far as the pool goes */
-	p = mc_pool_plan_grow(0, 1000, 0, 4);
-	assert_int_equal(p.initial, 4);
-	assert_int_equal(p.max, MC_POOL_MAX);
-	/* auto, 2,500 connections in tables of 1,000: 3 tables, so 3 of the 4
-	 * CPUs start, and one more may come */
-	p = mc_pool_plan_grow(2500, 1000, 0, 4);
-	assert_int_equal(p.initial, 3);
-	assert_int_equal(p.max, 4);
-	/* 1M in tables of 20k needs 50: start one per CPU, grow to 51 */
-	p = mc_pool_plan_grow(1000000, 20000, 0, 2);
-	assert_int_equal(p.initial, 2);
-	assert_int_equal(p.max, 51);
-	/* exactly one table */
-	p = mc_pool_plan_grow(1000, 1000, 0, 2);
-	assert_int_equal(p.initial, 1);
-	assert_int_equal(p.max, 2);
-	/* never past the pool: 10M in tables of 1k, 4096 workers at most */
-	p = mc_pool_plan_grow(10000000, 1000, 0, 2);
-	assert_int_equal(p.initial, 2);
-	assert_int_equal(p.max, MC_POOL_MAX);
-	p = mc_pool_plan_grow(0, 1000, 9999, 2);
-	assert_int_equal(p.initial, MC_POOL_MAX);
-	assert_int_equal(p.max, MC_POOL_MAX);
-	/* no CPU count: one */
-	p = mc_pool_plan_grow(0, 1000, 0, 0);
-	assert_int_equal(p.initial, 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct mc_pool_plan p = mc_pool_plan_grow(cases[i].conns, cases[i].per_worker,
+							  cases[i].workers, cases[i].ncpu);
+		assert_int_equal(p.initial, cases[i].initial);
+		assert_int_equal(p.max, cases[i].max);
+	}
 }
 
 static void test_plan_fixed(void **state)
 {
+	static const struct {
+		uint64_t conns, per_worker;
+		unsigned workers, ncpu, n;
+	} cases[] = {
+	    {100000, 1000, 7, 2, 7},
+	    {100000, 1000, 9999, 2, MC_POOL_MAX},
+	    /* fits in one table: one per CPU */
+	    {500, 1000, 0, 4, 4},
+	    /* needs more tables than CPUs: one per table */
+	    {1000000, 20000, 0, 4, 50},
+	    {1000001, 20000, 0, 4, 51},
+	    /* fewer connections than CPUs: one worker per connection */
+	    {3, 1000, 0, 8, 3},
+	    {0, 1000, 0, 8, 1},
+	    /* never past the pool */
+	    {100000000, 1000, 0, 4, MC_POOL_MAX},
+	};
+
 	(void)state;
-	assert_int_equal(mc_pool_plan_fixed(100000, 1000, 7, 2), 7);
-	assert_int_equal(mc_pool_plan_fixed(100000, 1000, 9999, 2), MC_POOL_MAX);
-	/* fits in one table: one per CPU */
-	assert_int_equal(mc_pool_plan_fixed(500, 1000, 0, 4), 4);
-	/* needs more tables than CPUs: one per table */
-	assert_int_equal(mc_pool_plan_fixed(1000000, 20000, 0, 4), 50);
-	assert_int_equal(mc_pool_plan_fixed(1000001, 20000, 0, 4), 51);
-	/* fewer connections than CPUs: one worker per connection */
-	assert_int_equal(mc_pool_plan_fixed(3, 1000, 0, 8), 3);
-	assert_int_equal(mc_pool_plan_fixed(0, 1000, 0, 8), 1);
-	/* never past the pool */
-	assert_int_equal(mc_pool_plan_fixed(100000000, 1000, 0, 4), MC_POOL_MAX);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		assert_int_equal(mc_pool_plan_fixed(cases[i].conns, cases[i].per_worker,
+						    cases[i].workers, cases[i].ncpu),
+				 cases[i].n);
 }
 
 static void test_worker_room(void **state)
@@ -130,9 +134,9 @@ static void test_has_room(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_room),  cmocka_unit_test(test_plan_grow),
-		cmocka_unit_test(test_plan_fixed),  cmocka_unit_test(test_worker_room),
-		cmocka_unit_test(test_should_grow), cmocka_unit_test(test_has_room),
+	    cmocka_unit_test(test_table_room),	cmocka_unit_test(test_plan_grow),
+	    cmocka_unit_test(test_plan_fixed),	cmocka_unit_test(test_worker_room),
+	    cmocka_unit_test(test_should_grow), cmocka_unit_test(test_has_room),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
