@@ -217,11 +217,7 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->have_server = !p->cfg->have_target_addr;
 	if (o->have_server) {
 		o->srv_held = ss->held;
-		o->srv_refused[MC_CAUSE_EMFILE] = ss->refused[MC_CAUSE_EMFILE];
-		o->srv_refused[MC_CAUSE_NOMEM] = ss->refused[MC_CAUSE_NOMEM];
-		o->srv_refused[MC_CAUSE_WATCHES] = ss->refused[MC_CAUSE_WATCHES];
-		o->srv_refused_threads = ss->refused[MC_CAUSE_THREADS];
-		o->srv_refused_max = ss->refused[MC_CAUSE_MAX_CONNS];
+		memcpy(o->srv_refused, ss->refused, sizeof(o->srv_refused));
 		o->srv_thread_errno = ss->thread_errno;
 	}
 	o->srv_fd_limit = st->sc.one_table ? st->sc.fd_limit : 0;
