@@ -290,14 +290,12 @@ int mc_cmd_server(int argc, char **argv)
 		case 'h':
 			fputs(help, stdout);
 			return MC_EXIT_OK;
-		case ':':
-			return mc_cli_usage_error("server", "%s needs a value", argv[optind - 1]);
 		default:
-			return mc_cli_usage_error("server", "unknown option '%s'", argv[optind - 1]);
+			return mc_cli_option_error("server", c, argv);
 		}
 	}
 	if (optind < argc)
-		return mc_cli_usage_error("server", "unexpected argument '%s'", argv[optind]);
+		return mc_cli_extra_arg("server", argv);
 	if (cfg.model == MC_MODEL_URING && cfg.accept_rate > 0)
 		return mc_cli_usage_error("server", "--accept-rate above 0 is not supported with "
 						    "--model uring (0, never accept, is)");
