@@ -38,9 +38,13 @@ mc_need() {
 	for c in "$@"; do command -v "$c" >/dev/null || mc_skip "$c not installed"; done
 }
 
-# mc_bg CMD...: start in the background, remember the PID in $MC_LAST
+# mc_bg CMD...: start in the background, remember the PID in $MC_LAST (the
+# command's own: the subshell execs it), without the test's lock fds
 mc_bg() {
-	"$@" &
+	(
+		for v in ${!MC_LOCK_FD_*}; do eval "exec ${!v}>&-"; done
+		exec "$@"
+	) &
 	MC_LAST=$!
 	MC_PIDS="$MC_PIDS $MC_LAST"
 }
@@ -71,15 +75,32 @@ mc_server() {
 # mc_stop PID: SIGTERM, then wait; returns the process's exit code
 mc_stop() { kill -TERM "$1" 2>/dev/null; wait "$1"; }
 
+# mc_lock NAME [-s]: hold the host-wide lock NAME until the test ends (-s:
+# shared), waiting at most 120 s. For what a private namespace does not
+# make private and another run of these tests on the same host would
+# disturb: a global sysctl, the tasks of user nobody (RLIMIT_NPROC counts
+# them all). Taking it again converts it (flock(1) semantics).
+mc_lock() {
+	local v=MC_LOCK_FD_$1
+	if [ -z "${!v:-}" ]; then
+		exec {MC_FD}>>"/tmp/maxconn-test-$1.lock" || mc_fail "cannot open the lock /tmp/maxconn-test-$1.lock"
+		printf -v "$v" %s "$MC_FD"
+	fi
+	flock -w 120 ${2:--x} "${!v}" || mc_fail "waited 120 s for the lock $1 (another test run holds it)"
+}
+
 # mc_nobody: set up to run maxconn as user nobody; returns 1 (and sets up
 # nothing) without a user nobody or setpriv. A checkout may sit where nobody cannot go (a home of mode 0700),
 # so nobody runs MC_NOBODY_BIN, a copy of $MAXCONN in $MC_TMP/bin (0755,
 # removed with $MC_TMP), from MC_NOBODY_DIR, a directory it may write (its
 # ready files and reports). Run a command as nobody with
 # "${MC_AS_NOBODY[@]}" CMD... (an array, not a function, so that mc_bg
-# records the PID of the command itself).
+# records the PID of the command itself). Holds the lock "nobody": the
+# tests set RLIMIT_NPROC for nobody, which counts nobody's every task on
+# the host, so two runs at once would take each other's threads.
 mc_nobody() {
 	id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null || return 1
+	mc_lock nobody
 	chmod 711 "$MC_TMP"
 	mkdir -p -m 755 "$MC_TMP/bin"
 	cp "$MAXCONN" "$MC_TMP/bin/maxconn"

@@ -12,6 +12,9 @@ mc_netns
 N=3000 MSG=1024
 NOFILE=(prlimit --nofile=1200:1200)
 
+# the sysctl is host-wide: another run of this test must not disable
+# io_uring under these servers (shared here, exclusive below)
+mc_lock io_uring -s
 orig=$(sysctl -n kernel.io_uring_disabled 2>/dev/null || echo none)
 [ "$orig" = none ] || [ "$orig" = 0 ] || mc_skip "io_uring is disabled here (kernel.io_uring_disabled = $orig)"
 
@@ -75,6 +78,7 @@ mc_eq "limits --model uring" '"uring"' "$("$MAXCONN" limits --model uring --json
 [ "$orig" = none ] && mc_skip "no kernel.io_uring_disabled sysctl on this kernel (the rest passed)"
 restore() { sysctl -qw kernel.io_uring_disabled="$orig"; }
 trap 'restore; mc_cleanup' EXIT
+mc_lock io_uring
 sysctl -qw kernel.io_uring_disabled=2 || mc_fail "could not set kernel.io_uring_disabled"
 "$MAXCONN" server --model uring --listen 127.0.0.1:9002 --duration 5s -q >"$MC_TMP/s3.out" 2>"$MC_TMP/s3.err"
 rc=$?
