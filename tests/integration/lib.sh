@@ -24,6 +24,8 @@ trap mc_cleanup EXIT
 mc_netns() {
 	if [ -z "${MC_IN_NETNS:-}" ]; then
 		[ "$(id -u)" -eq 0 ] || mc_skip "needs root for a private network namespace"
+		# exec runs no EXIT trap: the run inside makes its own MC_TMP
+		rmdir "$MC_TMP"
 		MC_IN_NETNS=1 exec unshare -n -- bash "$0" "$@"
 	fi
 	ip link set lo up
