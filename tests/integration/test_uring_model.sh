@@ -1,6 +1,6 @@
 #!/bin/bash
 # test_uring_model.sh: `maxconn server --model uring` (a ring per worker,
-# multishot accept into registered files, multishot receive from provided
+# multishot accept into registered files, receives from provided
 # buffers). Under RLIMIT_NOFILE 1200 one ring holds at most 1200 sockets, so
 # 3000 connections need at least 3 workers: every one is held (the kernel
 # and the server agree), none refused, and echo returns every byte in order;
