@@ -37,7 +37,9 @@ static const char help[] =
 	"  -w, --workers N|auto    worker threads; auto starts one per CPU and adds\n"
 	"                          one whenever the accepting ones are filling up\n"
 	"                          (default auto)\n"
-	"  -m, --mode hold|echo    hold: read and discard; echo: write back every byte\n"
+	"  -m, --mode hold|echo    hold: read and discard; echo: write back every byte,\n"
+	"                          also after the peer's half-close (shutdown); bytes a\n"
+	"                          reset or the stop left unechoed are counted\n"
 	"                          (default hold)\n"
 	"  -M, --model epoll|threads|uring  epoll: worker threads with epoll\n"
 	"                          (scales); threads: one blocking thread per\n"
@@ -140,6 +142,7 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	json_counts(&j, "closed", groups, mc_cause_server_closed(s->closed, groups));
 	mc_json_kv_u64(&j, "bytes_in", s->bytes_in);
 	mc_json_kv_u64(&j, "bytes_out", s->bytes_out);
+	mc_json_kv_u64(&j, "bytes_not_echoed", s->bytes_not_echoed);
 	mc_json_kv_u64(&j, "workers", s->workers);
 	mc_json_kv_bool(&j, "private_fd_tables", s->private_fd_tables);
 	mc_json_kv_u64(&j, "per_table_cap", s->per_table_cap);
@@ -155,7 +158,7 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	mc_json_obj_close(&j);
 }
 
-static void print_text(const struct mc_server_stats *s)
+static void print_text(const struct mc_server_config *cfg, const struct mc_server_stats *s)
 {
 	struct mc_cause_count closed[MC_CAUSE_COUNT];
 	char a[32], b[32], c[32];
@@ -170,8 +173,12 @@ static void print_text(const struct mc_server_stats *s)
 	       (unsigned long long)s->refused[MC_CAUSE_EMFILE],
 	       (unsigned long long)s->refused[MC_CAUSE_MAX_CONNS],
 	       (unsigned long long)s->refused[MC_CAUSE_NOMEM]);
-	printf("  bytes: %llu in, %llu out\n", (unsigned long long)s->bytes_in,
+	printf("  bytes: %llu in, %llu out", (unsigned long long)s->bytes_in,
 	       (unsigned long long)s->bytes_out);
+	if (cfg->mode == MC_SERVER_ECHO)
+		printf(", %llu not echoed (their connection ended first: reset, or this stop)",
+		       (unsigned long long)s->bytes_not_echoed);
+	putchar('\n');
 	printf("  workers: %u, %s; user memory %.1f bytes per held connection (rss %s)\n",
 	       s->workers,
 	       s->private_fd_tables ? "each with its own fd table" : "sharing one fd table",
@@ -320,7 +327,7 @@ int mc_cmd_server(int argc, char **argv)
 	if (json)
 		print_json(&cfg, &st);
 	else
-		print_text(&st);
+		print_text(&cfg, &st);
 	/* a refusal for a host limit (not --max-conns) */
 	return mc_cause_server_limit(st.refused) != MC_CAUSE_COUNT ? MC_EXIT_LIMIT : MC_EXIT_OK;
 }

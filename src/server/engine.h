@@ -42,8 +42,11 @@ struct mc_engine {
 	 * held_peak, workers, accepting and the table figures are the
 	 * engine's, times and rss the caller's. */
 	void (*collect)(void *run, struct mc_server_stats *st);
-	/* After mc_ctl_stop: end every worker and connection, and free. */
-	void (*stop)(void *run);
+	/* After mc_ctl_stop: end every worker and connection, and free. When
+	 * st is not NULL (what collect gave), first bring its byte counts up
+	 * to date (mc_srv_*_bytes): bytes moved until the workers ended, and
+	 * the echo bytes the stop dropped, so that in = out + not echoed. */
+	void (*stop)(void *run, struct mc_server_stats *st);
 };
 
 extern const struct mc_engine mc_engine_epoll;	 /* epoll.c */

@@ -26,7 +26,10 @@
 #define GEN_MAX         0xFFFFFFF0u
 
 /* Per-connection state: 16 bytes, indexed by fd, nothing allocated while a
- * connection is idle. pend holds echo bytes the peer was not ready for. */
+ * connection is idle. pend holds echo bytes the peer was not ready for;
+ * while it does, the connection is watched for EPOLLOUT only and not read
+ * (our backpressure), so its end of file (a half-close) is read only once
+ * everything before it has been written back. */
 struct srv_conn {
 	uint32_t gen;      /* bumped on close: stale epoll events are dropped */
 	uint16_t open;
@@ -116,6 +119,7 @@ static void conn_close(struct srv_worker *w, int fd, enum mc_cause why)
 	close(fd);
 	c->open = 0;
 	c->gen = c->gen + 1 >= GEN_MAX ? 0 : c->gen + 1;
+	CNT_ADD(w->sw.c.not_echoed, c->pend_len);
 	free(c->pend);
 	c->pend = NULL;
 	c->pend_len = 0;
@@ -233,13 +237,17 @@ static void on_listen(struct srv_worker *w, int lfd)
 	}
 }
 
-/* Write as much of buf as the socket takes; keep the rest in c->pend and
- * wait for EPOLLOUT (reading stops meanwhile: that is our backpressure).
- * Returns 0 or -errno (the connection is to be closed). */
+/* Write as much of buf as the socket takes; keep the rest in c->pend (empty
+ * on entry) and wait for EPOLLOUT alone: reading stops meanwhile (that is
+ * our backpressure), and EPOLLRDHUP stays out of the mask, since after a
+ * half-close it would be reported on every wait. Returns 0 or -errno (the
+ * connection is to be closed; what was not written is counted, not echoed).
+ */
 static int echo_write(struct srv_worker *w, int fd, const char *buf, size_t len)
 {
 	struct srv_conn *c = &w->conns[fd];
 	size_t off = 0;
+	int rc = 0;
 
 	while (off < len) {
 		ssize_t n = send(fd, buf + off, len - off, MSG_NOSIGNAL);
@@ -252,22 +260,27 @@ static int echo_write(struct srv_worker *w, int fd, const char *buf, size_t len)
 			continue;
 		if (n == -1 && errno == EAGAIN)
 			break;
-		return -errno;
+		rc = -errno;
+		break;
 	}
-	if (off < len) {
+	if (off < len && rc == 0) {
 		size_t rest = len - off;
 		char *p = malloc(rest);
-		if (!p)
+		if (!p) {
+			CNT_ADD(w->sw.c.not_echoed, rest);
 			return -ENOMEM;
+		}
 		memcpy(p, buf + off, rest);
 		free(c->pend);
 		c->pend = p;
 		c->pend_len = (uint16_t)rest;
 		/* not watched for EPOLLOUT, the rest would never be sent */
-		return ctl(w, EPOLL_CTL_MOD, fd, EPOLLOUT | EPOLLRDHUP,
+		return ctl(w, EPOLL_CTL_MOD, fd, EPOLLOUT,
 			   ((uint64_t)c->gen << 32) | (uint32_t)fd);
 	}
-	return 0;
+	if (rc < 0)
+		CNT_ADD(w->sw.c.not_echoed, len - off);
+	return rc;
 }
 
 static void on_writable(struct srv_worker *w, int fd)
@@ -397,7 +410,10 @@ static void *worker_main(void *arg)
 			}
 			if (lo >= w->nconns || !w->conns[lo].open || w->conns[lo].gen != tag)
 				continue; /* closed (and maybe reused) earlier in this batch */
-			if (evs[i].events & EPOLLOUT)
+			/* with echo bytes pending, any event (EPOLLOUT, or an
+			 * error) is for the write side: never read before they
+			 * are written back */
+			if (w->conns[lo].pend)
 				on_writable(w, (int)lo);
 			else
 				on_readable(w, (int)lo);
@@ -407,6 +423,7 @@ out:
 	for (size_t fd = 0; fd < w->nconns; fd++)
 		if (w->conns[fd].open) {
 			close((int)fd);
+			CNT_ADD(w->sw.c.not_echoed, w->conns[fd].pend_len);
 			free(w->conns[fd].pend);
 		}
 	free(w->conns);
@@ -437,11 +454,13 @@ static void worker_failed(const struct mc_pool_worker *pw, int rc, struct mc_err
 
 /* ---- the engine ------------------------------------------------------ */
 
-static void ep_stop(void *run)
+static void ep_stop(void *run, struct mc_server_stats *st)
 {
 	struct ep_server *s = run;
 
 	mc_pool_join(&s->pool);
+	if (st)
+		mc_srv_pool_bytes(st, &s->pool);
 	mc_pool_free(&s->pool);
 	free(s);
 }
@@ -480,7 +499,7 @@ static int ep_start(void **run, const struct mc_engine_env *env, struct mc_err *
 	/* the first workers, listening (or failed) */
 	if ((rc = mc_pool_start(&s->pool, plan.initial, s->env.ctl, err)) < 0) {
 		mc_ctl_stop(s->env.ctl);
-		ep_stop(s);
+		ep_stop(s, NULL);
 		return rc;
 	}
 	*run = s;

@@ -35,6 +35,10 @@ struct mc_server_stats {
 	uint64_t epoll_failed[MC_CAUSE_COUNT];
 	int thread_errno; /* the first pthread_create error, or 0 */
 	uint64_t bytes_in, bytes_out;
+	/* echo: bytes read but never written back, because their connection
+	 * ended first (the peer reset, a send failed, the server stopped);
+	 * bytes_in = bytes_out + bytes_not_echoed once the server has stopped */
+	uint64_t bytes_not_echoed;
 	unsigned workers, accepting;
 	bool private_fd_tables;
 	uint64_t per_table_cap; /* connections one worker's table holds */

@@ -171,7 +171,7 @@ stop:
 	out->rss_base = rss_base;
 	out->stop_signal = s->ctl.signo;
 	mc_ctl_stop(&s->ctl);
-	s->engine->stop(s->run);
+	s->engine->stop(s->run, out);
 out:
 	for (size_t i = 0; i < s->nl; i++)
 		close(s->lfds[i]);

@@ -16,6 +16,7 @@ void mc_server_stats_merge(struct mc_server_stats *dst, const struct mc_server_s
 	add_causes(dst->epoll_failed, src->epoll_failed);
 	dst->bytes_in += src->bytes_in;
 	dst->bytes_out += src->bytes_out;
+	dst->bytes_not_echoed += src->bytes_not_echoed;
 }
 
 void mc_srv_counters_merge(struct mc_server_stats *st, const struct mc_srv_counters *c,
@@ -26,6 +27,7 @@ void mc_srv_counters_merge(struct mc_server_stats *st, const struct mc_srv_count
 	    .held = held,
 	    .bytes_in = atomic_load_explicit(&c->bytes_in, memory_order_relaxed),
 	    .bytes_out = atomic_load_explicit(&c->bytes_out, memory_order_relaxed),
+	    .bytes_not_echoed = atomic_load_explicit(&c->not_echoed, memory_order_relaxed),
 	};
 
 	for (int k = 0; k < MC_CAUSE_COUNT; k++) {
@@ -49,4 +51,28 @@ void mc_srv_pool_collect(struct mc_server_stats *st, const struct mc_pool *p)
 	st->held_peak = atomic_load(&p->held_peak);
 	st->workers = n;
 	st->accepting = atomic_load(&p->accepting);
+}
+
+void mc_srv_counters_bytes(struct mc_server_stats *st, const struct mc_srv_counters *c)
+{
+	st->bytes_in = atomic_load(&c->bytes_in);
+	st->bytes_out = atomic_load(&c->bytes_out);
+	st->bytes_not_echoed = atomic_load(&c->not_echoed);
+}
+
+void mc_srv_pool_bytes(struct mc_server_stats *st, const struct mc_pool *p)
+{
+	struct mc_server_stats sum = {0};
+	unsigned n = mc_pool_count(p);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct mc_server_stats one;
+		mc_srv_counters_bytes(&one, &((const struct mc_srv_worker *)mc_pool_at(p, i))->c);
+		sum.bytes_in += one.bytes_in;
+		sum.bytes_out += one.bytes_out;
+		sum.bytes_not_echoed += one.bytes_not_echoed;
+	}
+	st->bytes_in = sum.bytes_in;
+	st->bytes_out = sum.bytes_out;
+	st->bytes_not_echoed = sum.bytes_not_echoed;
 }

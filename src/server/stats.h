@@ -17,6 +17,7 @@ struct mc_srv_counters {
 	_Atomic uint64_t refused[MC_CAUSE_COUNT], closed[MC_CAUSE_COUNT];
 	_Atomic uint64_t epoll_failed[MC_CAUSE_COUNT];
 	_Atomic uint64_t bytes_in, bytes_out;
+	_Atomic uint64_t not_echoed; /* see mc_server_stats.bytes_not_echoed */
 };
 
 /* The head of a pooled engine's worker (epoll, uring): the pool's part
@@ -35,5 +36,10 @@ void mc_srv_counters_merge(struct mc_server_stats *st, const struct mc_srv_count
 /* Add the counters of every worker of a pool of mc_srv_worker into st, and
  * the pool's held_peak, workers and accepting. */
 void mc_srv_pool_collect(struct mc_server_stats *st, const struct mc_pool *p);
+/* Set st's byte counts (in, out, not echoed) to what one worker, or every
+ * worker of a pool of mc_srv_worker, counts now: after the workers have
+ * ended, the final figures. */
+void mc_srv_counters_bytes(struct mc_server_stats *st, const struct mc_srv_counters *c);
+void mc_srv_pool_bytes(struct mc_server_stats *st, const struct mc_pool *p);
 
 #endif

@@ -61,6 +61,9 @@ static void *conn_main(void *arg)
 				ssize_t w = send(a.fd, buf + off, (size_t)(n - off), MSG_NOSIGNAL);
 				if (w <= 0 && errno != EINTR) {
 					why = mc_cause_from_errno(errno);
+					atomic_fetch_add_explicit(&t->c.not_echoed,
+								  (uint64_t)(n - off),
+								  memory_order_relaxed);
 					goto out;
 				}
 				if (w > 0) {
@@ -165,7 +168,7 @@ static void *acceptor_main(void *arg)
 	return NULL;
 }
 
-static void th_stop(void *run)
+static void th_stop(void *run, struct mc_server_stats *st)
 {
 	struct th_server *t = run;
 	struct timespec ms = {0, 1000000};
@@ -178,6 +181,8 @@ static void th_stop(void *run)
 			shutdown((int)fd, SHUT_RDWR);
 	for (int i = 0; i < 10000 && atomic_load(&t->live); i++)
 		nanosleep(&ms, NULL);
+	if (st) /* every thread that ended counted what it could not echo */
+		mc_srv_counters_bytes(st, &t->c);
 	if (atomic_load(&t->live))
 		return; /* a thread is stuck: leak rather than free under it */
 	pthread_attr_destroy(&t->attr);

@@ -70,6 +70,7 @@ enum {
 	F_CLOSING = 8,  /* ending: close once nothing is in flight */
 	F_STALLED = 16, /* receive ended for want of buffers: on the stalled list */
 	F_QFULL = 32,   /* echo: receive stopped until the queue drains */
+	F_EOF = 64,     /* echo: the peer is done sending; close once the queue is written back */
 };
 /* Per-connection state: 16 bytes, indexed by the registered-file slot. The
  * echo queue is a chain of provided buffers (linked through the worker's
@@ -313,13 +314,19 @@ static void on_accept(struct ur_worker *w, size_t li, int res, unsigned flags, b
 
 /* ---- connections ---------------------------------------------------- */
 
+/* Give back the buffers of a connection's echo queue; what they still held
+ * was read and will not be written back: counted. */
 static void queue_drop(struct ur_worker *w, struct ur_conn *c)
 {
+	uint64_t left = 0;
+
 	while (c->qhead != NONE16) {
 		uint16_t next = w->bnext[c->qhead];
+		left += w->blen[c->qhead];
 		buf_put(w, c->qhead);
 		c->qhead = next;
 	}
+	CNT_ADD(w->sw.c.not_echoed, left - c->qoff); /* qoff: sent of the first */
 	c->qtail = NONE16;
 	c->qn = c->qoff = 0;
 }
@@ -353,13 +360,26 @@ static void conn_end(struct ur_worker *w, uint32_t slot, enum mc_cause why)
 	conn_release(w, slot);
 }
 
+/* The peer is done sending (a receive read 0). Hold mode, or nothing left
+ * to echo: the connection ends. Otherwise it ends once the queue is
+ * written back (on_send): a half-close is not the end of the write side. */
+static void peer_done(struct ur_worker *w, uint32_t slot)
+{
+	struct ur_conn *c = &w->conns[slot];
+
+	if (c->qhead == NONE16)
+		conn_end(w, slot, MC_CAUSE_PEER_CLOSED);
+	else
+		c->flags |= F_EOF;
+}
+
 /* Receive again if nothing stops it: not ending, not waiting for buffers,
- * and (echo) the queue has drained to half. */
+ * the peer not done sending, and (echo) the queue has drained to half. */
 static void recv_resume(struct ur_worker *w, uint32_t slot)
 {
 	struct ur_conn *c = &w->conns[slot];
 
-	if (c->flags & (F_RECV | F_CLOSING | F_STALLED))
+	if (c->flags & (F_RECV | F_CLOSING | F_STALLED | F_EOF))
 		return;
 	if ((c->flags & F_QFULL) && c->qn > QMAX / 2)
 		return;
@@ -444,15 +464,17 @@ static void on_recv(struct ur_worker *w, uint32_t slot, int res, unsigned flags)
 	}
 	if (res > 0) {
 		CNT_ADD(w->sw.c.bytes_in, (uint64_t)res);
-		if (w->u->echo && !(c->flags & F_CLOSING) && bid != NONE16)
+		if (w->u->echo && !(c->flags & F_CLOSING) && bid != NONE16) {
 			echo_enqueue(w, slot, bid, (uint16_t)res);
-		else if (bid != NONE16)
-			buf_put(w, bid);
-	} else if (bid != NONE16) {
-		buf_put(w, bid);
+			bid = NONE16;
+		} else if (w->u->echo) {
+			CNT_ADD(w->sw.c.not_echoed, (uint64_t)res); /* read as it ends */
+		}
 	}
+	if (bid != NONE16)
+		buf_put(w, bid);
 	if (res == 0)
-		conn_end(w, slot, MC_CAUSE_PEER_CLOSED);
+		peer_done(w, slot);
 	else if (res == -ENOBUFS && !(c->flags & F_CLOSING))
 		stall(w, slot);
 	else if (res < 0 && res != -ECANCELED && res != -ENOBUFS)
@@ -498,7 +520,10 @@ static void on_send(struct ur_worker *w, uint32_t slot, int res)
 	}
 	if (c->qhead != NONE16)
 		send_next(w, slot);
-	recv_resume(w, slot);
+	else if (c->flags & F_EOF)
+		conn_end(w, slot, MC_CAUSE_PEER_CLOSED); /* all written back */
+	else
+		recv_resume(w, slot);
 }
 
 /* ---- the worker ----------------------------------------------------- */
@@ -611,6 +636,10 @@ static void dispatch(struct ur_worker *w, const struct io_uring_cqe *cqe)
 
 static void worker_free(struct ur_worker *w)
 {
+	/* the stop drops what the open connections still had to echo */
+	for (uint32_t slot = 0; w->conns && slot < w->u->cap; slot++)
+		if (w->conns[slot].flags & F_OPEN)
+			queue_drop(w, &w->conns[slot]);
 	if (w->ring_ok)
 		io_uring_queue_exit(&w->ring); /* closes every registered socket */
 	w->ring_ok = false;
@@ -729,11 +758,13 @@ static void ur_collect(void *run, struct mc_server_stats *st)
 	st->per_table_cap = u->cap;
 }
 
-static void ur_stop(void *run)
+static void ur_stop(void *run, struct mc_server_stats *st)
 {
 	struct ur_server *u = run;
 
 	mc_pool_join(&u->pool);
+	if (st)
+		mc_srv_pool_bytes(st, &u->pool);
 	mc_pool_free(&u->pool);
 	free(u);
 }
@@ -783,7 +814,7 @@ static int ur_start(void **run, const struct mc_engine_env *env, struct mc_err *
 
 	if ((rc = mc_pool_start(&u->pool, plan.initial, u->env.ctl, err)) < 0) {
 		mc_ctl_stop(u->env.ctl);
-		ur_stop(u);
+		ur_stop(u, NULL);
 		return rc;
 	}
 	*run = u;

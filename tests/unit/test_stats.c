@@ -65,7 +65,7 @@ static void test_server_merge(void **state)
 				    .bytes_in = 10};
 	struct mc_server_stats b = {.accepted = 7, .held = 6, .closed[MC_CAUSE_PEER_CLOSED] = 1,
 				    .refused[MC_CAUSE_MAX_CONNS] = 2, .bytes_in = 3, .bytes_out = 3,
-				    .held_peak = 999};
+				    .bytes_not_echoed = 4, .held_peak = 999};
 
 	(void)state;
 	mc_server_stats_merge(&a, &b);
@@ -76,6 +76,7 @@ static void test_server_merge(void **state)
 	assert_int_equal(a.refused[MC_CAUSE_MAX_CONNS], 2);
 	assert_int_equal(a.bytes_in, 13);
 	assert_int_equal(a.bytes_out, 3);
+	assert_int_equal(a.bytes_not_echoed, 4);
 	assert_int_equal(a.held_peak, 0); /* not a sum: the caller's */
 }
 
