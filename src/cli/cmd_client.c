@@ -349,11 +349,12 @@ int mc_cmd_client(int argc, char **argv)
 							  optarg);
 			break;
 		case 'T':
-			if (mc_parse_duration(optarg, &cfg.connect_timeout_ns, &err) < 0 ||
-			    !cfg.connect_timeout_ns)
-				return mc_cli_usage_error("client", "--connect-timeout: %s",
-							  cfg.connect_timeout_ns ? err.msg
-										 : "must be above 0");
+			if (mc_parse_duration(optarg, &cfg.connect_timeout_ns, &err) < 0)
+				return mc_cli_usage_error("client", "--connect-timeout: %s", err.msg);
+			if (!cfg.connect_timeout_ns)
+				return mc_cli_usage_error("client",
+							  "--connect-timeout '%s': use more than 0 (10s)",
+							  optarg);
 			break;
 		case 'H':
 			if (mc_parse_duration(optarg, &cfg.hold_ns, &err) < 0)

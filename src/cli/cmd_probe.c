@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -123,19 +124,27 @@ static void tick(void *arg, const struct mc_probe_report *r, const struct mc_pro
 	fflush(stderr);
 }
 
-static int parse_range(const char *s, uint64_t *lo, uint64_t *hi)
+/* --fd-limit N: the probe gives its server and client RLIMIT_NOFILE N, and
+ * cannot give more than this process's hard limit (it does not raise it).
+ * Returns 0, or prints the usage error naming both and returns
+ * MC_EXIT_USAGE. */
+static int parse_fd_limit(const char *arg, uint64_t *out)
 {
-	char *end;
-	unsigned long a = strtoul(s, &end, 10), b;
+	struct rlimit rl;
+	struct mc_err err;
 
-	if (end == s || *end != '-')
-		return -1;
-	s = end + 1;
-	b = strtoul(s, &end, 10);
-	if (end == s || *end || a < 1 || b > 65535 || a > b)
-		return -1;
-	*lo = a;
-	*hi = b;
+	if (mc_parse_count(arg, out, &err) < 0)
+		return mc_cli_usage_error("probe", "--fd-limit: %s", err.msg);
+	if (*out < 32)
+		return mc_cli_usage_error("probe", "--fd-limit '%s': use 32 or more", arg);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+	    *out > rl.rlim_max)
+		return mc_cli_usage_error(
+		    "probe",
+		    "--fd-limit '%s': above the hard limit on open files, %llu (ulimit -Hn), "
+		    "which the probe does not raise: use 32 to %llu, or raise the hard limit "
+		    "first (as root: ulimit -Hn N, or nofile in /etc/security/limits.conf)",
+		    arg, (unsigned long long)rl.rlim_max, (unsigned long long)rl.rlim_max);
 	return 0;
 }
 
@@ -242,17 +251,17 @@ int mc_cmd_probe(int argc, char **argv)
 				return mc_cli_usage_error("probe", "--dest-ports '%s': use 1 to 64",
 							  optarg);
 			break;
-		case O_PRANGE:
-			if (parse_range(optarg, &cfg.port_lo, &cfg.port_hi) < 0)
-				return mc_cli_usage_error("probe",
-							  "--port-range '%s': use LO-HI within "
-							  "1-65535, e.g. 40000-40299",
-							  optarg);
+		case O_PRANGE: {
+			uint16_t lo, hi;
+			if (mc_parse_port_range(optarg, &lo, &hi, &err) < 0)
+				return mc_cli_usage_error("probe", "--port-range: %s", err.msg);
+			cfg.port_lo = lo;
+			cfg.port_hi = hi;
 			break;
+		}
 		case O_FDLIM:
-			if (mc_parse_count(optarg, &cfg.fd_limit, &err) < 0 || cfg.fd_limit < 32)
-				return mc_cli_usage_error("probe", "--fd-limit '%s': use 32 or more",
-							  optarg);
+			if (parse_fd_limit(optarg, &cfg.fd_limit))
+				return MC_EXIT_USAGE;
 			break;
 		case 'b':
 			if (mc_parse_count(optarg, &cfg.backlog, &err) < 0 || !cfg.backlog ||

@@ -242,10 +242,12 @@ int mc_cmd_server(int argc, char **argv)
 		case 'n':
 			if (strcmp(optarg, "max") == 0)
 				cfg.max_conns = 0;
-			else if (mc_parse_count(optarg, &cfg.max_conns, &err) < 0 || !cfg.max_conns)
-				return mc_cli_usage_error("server", "--max-conns: %s",
-							  cfg.max_conns ? err.msg
-									: "must be at least 1, or max");
+			else if (mc_parse_count(optarg, &cfg.max_conns, &err) < 0)
+				return mc_cli_usage_error("server", "--max-conns: %s; or max", err.msg);
+			else if (!cfg.max_conns)
+				return mc_cli_usage_error("server",
+							  "--max-conns '%s': use 1 or more, or max",
+							  optarg);
 			break;
 		case 'w':
 			if (mc_cli_parse_workers("server", optarg, &cfg.workers))

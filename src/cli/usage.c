@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "common/err.h"
@@ -23,11 +24,21 @@ int mc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	return MC_EXIT_USAGE;
 }
 
+/* getopt_long leaves the option in optopt for a short one (a letter, maybe
+ * inside a cluster such as -xq, where argv[optind - 1] is the word before
+ * it) and 0 for an unknown long one; a long option missing its value is
+ * the last word. */
 int mc_cli_option_error(const char *cmd, int opt, char **argv)
 {
+	const char *word = argv[optind - 1];
+	bool is_long = strncmp(word, "--", 2) == 0;
+
 	if (opt == ':')
-		return mc_cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
-	return mc_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		return is_long ? mc_cli_usage_error(cmd, "%s needs a value", word)
+			       : mc_cli_usage_error(cmd, "-%c needs a value", optopt);
+	if (optopt > 0 && optopt < 128)
+		return mc_cli_usage_error(cmd, "unknown option '-%c'", optopt);
+	return mc_cli_usage_error(cmd, "unknown option '%s'", word);
 }
 
 int mc_cli_extra_arg(const char *cmd, char **argv)

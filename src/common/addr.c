@@ -76,6 +76,12 @@ int mc_parse_addr_range(const char *s, struct mc_addr_range *out, struct mc_err 
 			       s ? s : "");
 	strcpy(buf, s);
 	memset(out, 0, sizeof(*out));
+	sep = strpbrk(buf, "-/");
+	if (!buf[0] || sep == buf || (sep && !sep[1]))
+		return mc_errf(err, -EINVAL,
+			       "'%s' is not an address, range or CIDR block: write 127.0.0.2, "
+			       "127.0.0.2-127.0.0.9 or 127.0.0.0/24",
+			       s);
 
 	if ((sep = strchr(buf, '/'))) {
 		char *end;
@@ -165,18 +171,51 @@ int mc_parse_addr_range(const char *s, struct mc_addr_range *out, struct mc_err 
 	return 0;
 }
 
+/* Digits only (no sign, no space, strtol takes both), lo_allowed..65535. */
 static int parse_port(const char *s, long lo_allowed, uint16_t *out)
 {
-	char *end;
-	long v;
+	long v = 0;
 
-	if (!isdigit((unsigned char)*s))
+	if (!*s)
 		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end || errno || v < lo_allowed || v > 65535)
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s) || v > 65535)
+			return -EINVAL;
+		v = v * 10 + (*s - '0');
+	}
+	if (v < lo_allowed || v > 65535)
 		return -EINVAL;
 	*out = (uint16_t)v;
+	return 0;
+}
+
+/* LO-HI: -EINVAL when it is not two ports 1-65535, -ERANGE when it ends
+ * before it starts. */
+static int port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	const char *dash = strchr(s, '-');
+	char first[8];
+
+	if (!dash || dash - s >= (ptrdiff_t)sizeof(first))
+		return -EINVAL;
+	memcpy(first, s, (size_t)(dash - s));
+	first[dash - s] = '\0';
+	if (parse_port(first, 1, lo) < 0 || parse_port(dash + 1, 1, hi) < 0)
+		return -EINVAL;
+	return *hi < *lo ? -ERANGE : 0;
+}
+
+int mc_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, struct mc_err *err)
+{
+	int rc = port_range(s ? s : "", lo, hi);
+
+	if (rc == -ERANGE)
+		return mc_errf(err, -EINVAL, "'%s': the port range ends before it starts", s);
+	if (rc < 0)
+		return mc_errf(err, -EINVAL,
+			       "'%s' is not a port range: write LO-HI, two ports from 1 to 65535 "
+			       "(e.g. 40000-40299)",
+			       s ? s : "");
 	return 0;
 }
 
@@ -217,18 +256,22 @@ int mc_parse_endpoint(const char *s, bool allow_zero, struct mc_endpoint_range *
 		*colon = '\0';
 		host = buf;
 		ports = colon + 1;
+		if (!*host)
+			return mc_errf(err, -EINVAL,
+				       "'%s' has no address before the port: write ADDR:PORT "
+				       "(example: 127.0.0.1:9000)",
+				       s);
 		if ((rc = mc_parse_addr(host, &out->addr, err)) < 0)
 			return rc;
 	}
 
 	if ((dash = strchr(ports, '-'))) {
-		*dash = '\0';
-		if (parse_port(ports, 1, &out->port_lo) < 0 ||
-		    parse_port(dash + 1, 1, &out->port_hi) < 0)
+		rc = port_range(ports, &out->port_lo, &out->port_hi);
+		if (rc == -ERANGE)
+			return mc_errf(err, -EINVAL, "'%s': the port range ends before it starts", s);
+		if (rc < 0)
 			return mc_errf(err, -EINVAL,
 				       "'%s': a port range is two ports 1-65535, as 9000-9009", s);
-		if (out->port_hi < out->port_lo)
-			return mc_errf(err, -EINVAL, "'%s': the port range ends before it starts", s);
 		return 0;
 	}
 	if (parse_port(ports, allow_zero ? 0 : 1, &out->port_lo) < 0)

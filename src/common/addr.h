@@ -47,6 +47,8 @@ int mc_parse_addr_range(const char *s, struct mc_addr_range *out, struct mc_err 
  * choose) only when allow_zero and only alone. */
 int mc_parse_endpoint(const char *s, bool allow_zero, struct mc_endpoint_range *out,
 		      struct mc_err *err);
+/* LO-HI: two ports from 1 to 65535, digits only, LO <= HI. */
+int mc_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, struct mc_err *err);
 
 /* the i-th address of a range (i < count) */
 void mc_addr_nth(const struct mc_addr_range *r, uint64_t i, struct mc_addr *out);

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,24 +51,79 @@ static int scaled(const char *s, const struct unit *units, double *out)
 	return -EINVAL;
 }
 
+#define COUNT_MAX 1000000000000000ULL /* 10^15 */
+
+/* DIGITS[.DIGITS]SUFFIX in exact integers, so that every decimal that names
+ * a whole number is one: 4.1M is 4100000 (in floating point, 4.1 x 1e6 is
+ * 4099999.9999...). Returns 0, -EINVAL (not a count), -EDOM (not a whole
+ * number) or -ERANGE (above 10^15). */
+static int exact_count(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char *name;
+		uint64_t mult;
+	} units[] = {
+		{"", 1},	  {"k", 1000},	  {"K", 1000},	       {"m", 1000000},
+		{"M", 1000000}, {"g", 1000000000}, {"G", 1000000000},
+	};
+	const char *p = s, *frac = NULL, *frac_end;
+	uint64_t whole = 0, part = 0, scale = 1, mult = 0;
+	bool digits = false;
+
+	if (!s)
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++, digits = true) {
+		if (whole > COUNT_MAX)
+			return -ERANGE;
+		whole = whole * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		frac = ++p;
+		for (; isdigit((unsigned char)*p); p++)
+			digits = true;
+	}
+	if (!digits)
+		return -EINVAL;
+	frac_end = p;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(p, units[i].name) == 0)
+			mult = units[i].mult;
+	if (!mult)
+		return -EINVAL;
+	/* the decimals, trailing zeros dropped: past 9 of them no multiplier
+	 * (at most 10^9) makes a whole number */
+	while (frac && frac_end > frac && frac_end[-1] == '0')
+		frac_end--;
+	if (frac && frac_end - frac > 9)
+		return -EDOM;
+	for (const char *q = frac; q && q < frac_end; q++) {
+		part = part * 10 + (uint64_t)(*q - '0');
+		scale *= 10;
+	}
+	if (part * mult % scale != 0)
+		return -EDOM;
+	if (whole > COUNT_MAX / mult || whole * mult + part * mult / scale > COUNT_MAX)
+		return -ERANGE;
+	*out = whole * mult + part * mult / scale;
+	return 0;
+}
+
 int mc_parse_count(const char *s, uint64_t *out, struct mc_err *err)
 {
-	static const struct unit units[] = {
-		{"", 1},    {"k", 1e3}, {"K", 1e3},  {"m", 1e6}, {"M", 1e6},
-		{"g", 1e9}, {"G", 1e9}, {NULL, 0},
-	};
-	double v;
+	int rc = exact_count(s, out);
 
-	if (scaled(s, units, &v) < 0)
+	if (rc == -EDOM)
+		return mc_errf(err, -EINVAL,
+			       "'%s' is not a whole number (k, M and G multiply by 1000, 1000000 "
+			       "and 1000000000)",
+			       s);
+	if (rc == -ERANGE)
+		return mc_errf(err, -ERANGE, "'%s' is too large: at most 10^15", s);
+	if (rc < 0)
 		return mc_errf(err, -EINVAL,
 			       "'%s' is not a count: use a whole number, optionally with k, M or G "
-			       "(100k = 100000, 1M = 1000000)",
+			       "(100k = 100000, 1M = 1000000, 4.1M = 4100000)",
 			       s ? s : "");
-	if (v != floor(v))
-		return mc_errf(err, -EINVAL, "'%s' is not a whole number", s);
-	if (v > 1e15)
-		return mc_errf(err, -ERANGE, "'%s' is too large", s);
-	*out = (uint64_t)v;
 	return 0;
 }
 
@@ -101,7 +157,7 @@ int mc_parse_size(const char *s, uint64_t *out, struct mc_err *err)
 			       "(powers of 1024: 64k = 65536)",
 			       s ? s : "");
 	if (v > 1e18)
-		return mc_errf(err, -ERANGE, "'%s' is too large", s);
+		return mc_errf(err, -ERANGE, "'%s' is too large: at most 10^18 bytes", s);
 	*out = (uint64_t)llround(v);
 	return 0;
 }
@@ -121,7 +177,7 @@ int mc_parse_duration(const char *s, uint64_t *ns, struct mc_err *err)
 			       "(30s, 500ms, 2m); a bare number means seconds",
 			       s ? s : "");
 	if (v > 1e18)
-		return mc_errf(err, -ERANGE, "'%s' is too long", s);
+		return mc_errf(err, -ERANGE, "'%s' is too long: at most 31 years (10^18 ns)", s);
 	*ns = (uint64_t)llround(v);
 	return 0;
 }

@@ -42,7 +42,32 @@ expect 3 "--source 127.0.0.2-127.0.0." client -c 127.0.0.1:9 --conns 100k
 # probe: bad values are named, nothing is started, unwritable reports fail first
 expect 2 "--target '0'" probe --target 0
 expect 2 "epoll, threads or uring" probe --model fibers
-expect 2 "LO-HI" probe --port-range 60000-1000
+expect 2 "'60000-1000': the port range ends before it starts" probe --port-range 60000-1000
 expect 2 "/nonexistent/r.json" probe --json /nonexistent/r.json
 expect 2 "goes with --target-addr" probe --server-pid 1
 expect 2 "unknown option" probe --bogus
+
+# every usage error names the value it refuses (issue 12)
+expect 2 "--max-conns: 'abc' is not a count" server --max-conns abc
+expect 2 "--max-conns '0'" server --max-conns 0
+expect 2 "'99999999999h' is too long" client -c 127.0.0.1:9 --connect-timeout 99999999999h
+expect 2 "--connect-timeout '0'" client -c 127.0.0.1:9 --connect-timeout 0
+expect 2 "unknown option '-x'" server -xq
+expect 2 "unknown option '-x'" server -qx
+expect 2 "unknown option '-x'" server --json -xq
+expect 2 "-n needs a value" server -qn
+expect 2 "'127.0.0.1-'" client -c 127.0.0.1:9 -s 127.0.0.1-
+expect 2 "':9000' has no address" server --listen :9000
+# decimals that name a whole number are counts; the others are refused, named
+mc_eq "limits --target 4.1M" 4100000 "$("$MAXCONN" limits --target 4.1M --json | jq .scenario.target)"
+mc_eq "limits --dest-addrs 16.1k" 16100 "$("$MAXCONN" limits --dest-addrs 16.1k --json | jq .scenario.dest_addrs)"
+mc_eq "limits --target 8.2G" 8200000000 "$("$MAXCONN" limits --target 8.2G --json | jq .scenario.target)"
+expect 2 "'1.2345k' is not a whole number" limits --target 1.2345k
+# --fd-limit above the hard limit: refused, naming the hard limit
+out=$(prlimit --nofile=1000:1000 "$MAXCONN" probe --fd-limit 5000 2>&1)
+mc_eq "probe --fd-limit above the hard limit: exit code" 2 $?
+case $out in *"'5000'"*"hard limit on open files, 1000"*) echo "ok: $out" ;;
+*) mc_fail "probe --fd-limit 5000 under a hard limit of 1000 said: $out" ;; esac
+# --port-range: digits only
+expect 2 "' 40000-40299' is not a port range" probe --port-range " 40000-40299"
+expect 2 "'+40000-+40299' is not a port range" probe --port-range +40000-+40299

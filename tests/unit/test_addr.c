@@ -115,6 +115,55 @@ static void test_endpoint(void **state)
 	assert_true(mc_parse_endpoint("[127.0.0.1]:9000", false, &e, &err) < 0);
 	assert_true(mc_parse_endpoint("127.0.0.1:abc", false, &e, &err) < 0);
 	assert_true(mc_parse_endpoint(":9000", false, &e, &err) < 0);
+	assert_non_null(strstr(err.msg, "':9000' has no address"));
+	assert_true(mc_parse_endpoint("127.0.0.1:+9000", false, &e, &err) < 0);
+	assert_true(mc_parse_endpoint("127.0.0.1: 9000", false, &e, &err) < 0);
+	assert_true(mc_parse_endpoint("127.0.0.1:9000-+9001", false, &e, &err) < 0);
+}
+
+/* Every message names the value; an empty end is no range. */
+static void test_range_messages(void **state)
+{
+	struct mc_addr_range r;
+	struct mc_err err;
+
+	(void)state;
+	assert_true(mc_parse_addr_range("127.0.0.1-", &r, &err) < 0);
+	assert_non_null(strstr(err.msg, "'127.0.0.1-' is not an address"));
+	assert_true(mc_parse_addr_range("-127.0.0.1", &r, &err) < 0);
+	assert_non_null(strstr(err.msg, "'-127.0.0.1'"));
+	assert_true(mc_parse_addr_range("127.0.0.0/", &r, &err) < 0);
+	assert_non_null(strstr(err.msg, "'127.0.0.0/'"));
+	assert_true(mc_parse_addr_range("", &r, &err) < 0);
+	assert_non_null(strstr(err.msg, "''"));
+}
+
+static void test_port_range(void **state)
+{
+	uint16_t lo, hi;
+	struct mc_err err;
+
+	(void)state;
+	assert_int_equal(mc_parse_port_range("40000-40299", &lo, &hi, &err), 0);
+	assert_int_equal(lo, 40000);
+	assert_int_equal(hi, 40299);
+	assert_int_equal(mc_parse_port_range("1-65535", &lo, &hi, &err), 0);
+	assert_int_equal(mc_parse_port_range("80-80", &lo, &hi, &err), 0);
+	assert_true(mc_parse_port_range(" 40000-40299", &lo, &hi, &err) < 0);
+	assert_non_null(strstr(err.msg, "' 40000-40299' is not a port range"));
+	assert_true(mc_parse_port_range("+40000-+40299", &lo, &hi, &err) < 0);
+	assert_non_null(strstr(err.msg, "'+40000-+40299'"));
+	assert_true(mc_parse_port_range("40000-40299 ", &lo, &hi, &err) < 0);
+	assert_true(mc_parse_port_range("40000- 40299", &lo, &hi, &err) < 0);
+	assert_true(mc_parse_port_range("0-100", &lo, &hi, &err) < 0);
+	assert_true(mc_parse_port_range("1-65536", &lo, &hi, &err) < 0);
+	assert_true(mc_parse_port_range("1-99999999999999999999", &lo, &hi, &err) < 0);
+	assert_true(mc_parse_port_range("40000", &lo, &hi, &err) < 0);
+	assert_true(mc_parse_port_range("-", &lo, &hi, &err) < 0);
+	assert_true(mc_parse_port_range("1-2-3", &lo, &hi, &err) < 0);
+	assert_true(mc_parse_port_range("60000-1000", &lo, &hi, &err) < 0);
+	assert_non_null(strstr(err.msg, "'60000-1000': the port range ends before it starts"));
+	assert_true(mc_parse_port_range(NULL, &lo, &hi, &err) < 0);
 }
 
 int main(void)
@@ -123,6 +172,8 @@ int main(void)
 	    cmocka_unit_test(test_addr),
 	    cmocka_unit_test(test_addr_range),
 	    cmocka_unit_test(test_endpoint),
+	    cmocka_unit_test(test_range_messages),
+	    cmocka_unit_test(test_port_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
