@@ -185,6 +185,17 @@ int mc_cmd_limits(int argc, char **argv)
 			break;
 		case OPT_ROOT:
 			root = optarg;
+			if ((rc = mc_limits_root_check(root)) < 0) {
+				char eb[96];
+				return mc_cli_usage_error(
+				    "limits",
+				    "--root '%s': %s: give a directory that holds a host's proc/, "
+				    "sys/ and etc/ (a fake tree for tests, or a copy of another "
+				    "host's files)",
+				    root,
+				    rc == -ENODATA ? "none of proc/, sys/ and etc/ is in it"
+						   : mc_strerror(rc, eb, sizeof(eb)));
+			}
 			break;
 		case OPT_PID:
 			if (mc_parse_count(optarg, &pid, &err) < 0 || pid == 0 || pid > 4194304 ||
@@ -240,10 +251,15 @@ int mc_cmd_limits(int argc, char **argv)
 		rc = MC_EXIT_USAGE;
 		goto out;
 	}
-	if (json)
+	if (json) {
 		mc_limits_print_json(stdout, snap, &sc, res);
-	else
+	} else {
+		if (root)
+			printf("maxconn limits: read under --root %s: every /proc, /sys and /etc "
+			       "path below is %s/proc, %s/sys, %s/etc\n",
+			       root, root, root, root);
 		mc_limits_print(stdout, snap, &sc, res);
+	}
 	rc = sc.target && res->nchanges ? MC_EXIT_LIMIT : MC_EXIT_OK;
 out:
 	free(snap);

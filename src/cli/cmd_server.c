@@ -60,7 +60,8 @@ static const char help[] =
 	"                          accepts, so the accept queue fills (for tests)\n"
 	"  -d, --duration D        stop after D (30s, 5m); default: until Ctrl-C\n"
 	"      --ready-file PATH   write the listening addresses here, one a line,\n"
-	"                          once every listener is up\n"
+	"                          once every listener is up (a path that cannot be\n"
+	"                          written fails the run before anything listens)\n"
 	"      --json              print the summary as JSON on stdout\n"
 	"  -q, --quiet             no live stats line\n"
 	"  -h, --help              this help\n"
@@ -286,6 +287,11 @@ int mc_cmd_server(int argc, char **argv)
 		case 'd':
 			if (mc_parse_duration(optarg, &cfg.duration_ns, &err) < 0)
 				return mc_cli_usage_error("server", "--duration: %s", err.msg);
+			if (!cfg.duration_ns) /* 0 is how the config says "until a signal" */
+				return mc_cli_usage_error("server",
+							  "--duration '%s': use more than 0 (30s, 5m); leave it "
+							  "out to run until Ctrl-C or SIGTERM",
+							  optarg);
 			break;
 		case 'r':
 			cfg.ready_file = optarg;

@@ -41,6 +41,7 @@ const char *mc_errno_name(int e)
 	case ENETUNREACH: return "ENETUNREACH";
 	case EHOSTUNREACH: return "EHOSTUNREACH";
 	case ENOENT: return "ENOENT";
+	case ENOTDIR: return "ENOTDIR";
 	case ENOSYS: return "ENOSYS";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ERANGE: return "ERANGE";

@@ -292,6 +292,10 @@ void mc_limits_scenario_default(struct mc_limits_scenario *sc);
 /* Fill s from the files under root ("" or NULL: the real /). Never fails:
  * each value carries its own error. Does not touch the process fields. */
 void mc_limits_read(const char *root, struct mc_limits_snap *s);
+/* Can root be read as one (--root)? 0 when it is a directory that holds at
+ * least one of proc/, sys/ and etc/; -ENOTDIR, -ENOENT, -EACCES (stat's
+ * error) or -ENODATA (none of the three). */
+int mc_limits_root_check(const char *root);
 /* Local ports one (source, destination) pair may use: ip_local_port_range
  * less the ip_local_reserved_ports inside it. 0 or -errno. */
 int mc_limits_ports_per_pair(const char *root, uint64_t *ports);

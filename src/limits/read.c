@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/procfs.h"
@@ -384,6 +385,19 @@ static bool exists(const char *root, const char *path)
 
 	snprintf(full, sizeof(full), "%s%s", root ? root : "", path);
 	return access(full, F_OK) == 0;
+}
+
+int mc_limits_root_check(const char *root)
+{
+	struct stat st;
+
+	if (stat(root, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (!exists(root, "/proc") && !exists(root, "/sys") && !exists(root, "/etc"))
+		return -ENODATA;
+	return 0;
 }
 
 /* Cut the last component of a cgroup directory path; false at the mount. */

@@ -1,6 +1,7 @@
 /* diagnose.c: name the limit that stopped a probe step, with its evidence
  * (see diagnose.h). Pure: no I/O; the one place a step's verdict is made. */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -271,7 +272,11 @@ void mc_probe_diagnose(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		st->stop = MC_PROBE_INTERRUPTED;
 		if (!st->happened[0])
 			snprintf(st->happened, sizeof(st->happened),
-				 "interrupted (Ctrl-C) at %" PRIu64 " held", o->held);
+				 "interrupted (%s) at %" PRIu64 " held",
+				 o->stop_signal == SIGTERM ? "SIGTERM"
+				 : o->stop_signal == SIGINT ? "Ctrl-C"
+							    : "a signal",
+				 o->held);
 	} else if (st->limit_id[0]) {
 		st->stop = MC_PROBE_LIMIT;
 	} else if (o->timed_out) {

@@ -37,6 +37,7 @@ struct mc_probe_obs {
 	struct mc_watch before, after;
 	uint64_t reserve;
 	bool reserve_hit, interrupted, timed_out, child_failed;
+	int stop_signal; /* interrupted: SIGINT (Ctrl-C) or SIGTERM */
 	char child_error[200];
 	char kmsg[MC_PROBE_MAX_KMSG][240];
 	int nkmsg;

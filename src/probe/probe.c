@@ -251,6 +251,7 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r, s
 	p.t0 = mc_now_ns();
 	p.deadline = p.t0 + (cfg->timeout_ns ? cfg->timeout_ns : DEFAULT_TIMEOUT);
 	read_host(&host);
+	host.no_netns = !r->netns;
 	mc_probe_first_scenario(cfg, &host, &sc);
 	for (;;) {
 		struct mc_probe_step *st = &r->steps[r->nsteps++];

@@ -225,6 +225,7 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->before = p->before;
 	o->reserve = p->r->reserve;
 	o->interrupted = p->interrupted;
+	o->stop_signal = p->ctl.signo;
 	o->timed_out = p->timed_out;
 	o->nkmsg = mc_watch_kmsg_read(p->kmsg, o->kmsg, MC_PROBE_MAX_KMSG);
 }

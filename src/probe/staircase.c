@@ -69,7 +69,7 @@ bool mc_probe_lift(const struct mc_probe_step *st, struct mc_probe_scenario *nex
 void mc_probe_first_scenario(const struct mc_probe_config *cfg, const struct mc_probe_host *host,
 			     struct mc_probe_scenario *sc)
 {
-	bool on_host = cfg->host || cfg->have_target_addr;
+	bool on_host = cfg->host || cfg->have_target_addr || host->no_netns;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->model = cfg->model;

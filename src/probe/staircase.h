@@ -17,6 +17,9 @@ struct mc_probe_host {
 	uint64_t port_lo, port_hi; /* net.ipv4.ip_local_port_range */
 	uint64_t somaxconn;	   /* net.core.somaxconn */
 	uint64_t nofile;	   /* RLIMIT_NOFILE soft of the probe */
+	bool no_netns;		   /* the steps run on the host's loopback (not root):
+				    * its somaxconn and port range hold, not a new
+				    * namespace's */
 };
 
 /* The first scenario: the user's flags over the defaults, or the seed's

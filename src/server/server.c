@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/procfs.h"
@@ -32,6 +33,8 @@ struct server {
 	char lnames[MAX_LISTENERS][MC_ADDR_STRLEN];
 	size_t nl;
 	uint64_t t0;
+	bool ready_made;     /* --ready-file's PATH.tmp exists (made before the listeners) */
+	char ready_tmp[4096];
 };
 
 /* The engine's counters merged on read, with the run's times and rss. */
@@ -43,21 +46,39 @@ static void collect(struct server *s, struct mc_server_stats *st)
 	mc_self_rss(&st->rss);
 }
 
-static int write_ready_file(struct server *s, struct mc_err *err)
+/* The ready file is written to PATH.tmp and renamed, so a reader never sees
+ * half of it. PATH.tmp is made (empty) before any listener opens: a path
+ * that cannot be written fails the run before anything listens. */
+static int make_ready_file(struct server *s, struct mc_err *err)
 {
-	char tmp[4096];
+	const char *path = s->cfg->ready_file;
 	FILE *f;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", s->cfg->ready_file);
-	f = fopen(tmp, "w");
+	if ((size_t)snprintf(s->ready_tmp, sizeof(s->ready_tmp), "%s.tmp", path) >=
+	    sizeof(s->ready_tmp))
+		return mc_errf(err, -ENAMETOOLONG, "--ready-file %s: the path is too long", path);
+	if (!(f = fopen(s->ready_tmp, "we")))
+		return mc_errf(err, -errno,
+			       "--ready-file %s: cannot create %s: %s; choose a path in a "
+			       "directory this user can write",
+			       path, s->ready_tmp, strerror(errno));
+	fclose(f);
+	s->ready_made = true;
+	return 0;
+}
+
+static int write_ready_file(struct server *s, struct mc_err *err)
+{
+	FILE *f = fopen(s->ready_tmp, "we");
+
 	if (!f)
-		return mc_errf(err, -errno, "--ready-file %s: %s", s->cfg->ready_file,
-			       strerror(errno));
+		return mc_errf(err, -errno, "--ready-file %s: %s", s->ready_tmp, strerror(errno));
 	for (size_t i = 0; i < s->nl; i++)
 		fprintf(f, "%s\n", s->lnames[i]);
-	if (fclose(f) != 0 || rename(tmp, s->cfg->ready_file) != 0)
+	if (fclose(f) != 0 || rename(s->ready_tmp, s->cfg->ready_file) != 0)
 		return mc_errf(err, -errno, "--ready-file %s: %s", s->cfg->ready_file,
 			       strerror(errno));
+	s->ready_made = false;
 	return 0;
 }
 
@@ -148,6 +169,8 @@ int mc_server_run(const struct mc_server_config *cfg, struct mc_server_stats *ou
 		free(s);
 		return rc;
 	}
+	if (cfg->ready_file && (rc = make_ready_file(s, err)) < 0)
+		goto out;
 	if ((rc = open_listeners(s, err)) < 0)
 		goto out;
 
@@ -173,6 +196,8 @@ stop:
 	mc_ctl_stop(&s->ctl);
 	s->engine->stop(s->run, out);
 out:
+	if (s->ready_made) /* never renamed: the run did not start */
+		unlink(s->ready_tmp);
 	for (size_t i = 0; i < s->nl; i++)
 		close(s->lfds[i]);
 	mc_ctl_close(&s->ctl);

@@ -63,6 +63,8 @@ mc_eq "limits --target 4.1M" 4100000 "$("$MAXCONN" limits --target 4.1M --json |
 mc_eq "limits --dest-addrs 16.1k" 16100 "$("$MAXCONN" limits --dest-addrs 16.1k --json | jq .scenario.dest_addrs)"
 mc_eq "limits --target 8.2G" 8200000000 "$("$MAXCONN" limits --target 8.2G --json | jq .scenario.target)"
 expect 2 "'1.2345k' is not a whole number" limits --target 1.2345k
+# server --duration 0 would run until a signal: refused
+expect 2 "--duration '0'" server --duration 0
 # --fd-limit above the hard limit: refused, naming the hard limit
 out=$(prlimit --nofile=1000:1000 "$MAXCONN" probe --fd-limit 5000 2>&1)
 mc_eq "probe --fd-limit above the hard limit: exit code" 2 $?
@@ -71,3 +73,7 @@ case $out in *"'5000'"*"hard limit on open files, 1000"*) echo "ok: $out" ;;
 # --port-range: digits only
 expect 2 "' 40000-40299' is not a port range" probe --port-range " 40000-40299"
 expect 2 "'+40000-+40299' is not a port range" probe --port-range +40000-+40299
+# --ready-file is checked before any listener opens: with a listen address
+# that cannot be bound (TEST-NET-1 is no address of this host), the ready
+# file is the error, not the listener
+expect 1 "--ready-file /nonexistent/dir/r" server --listen 192.0.2.1:9000 --ready-file /nonexistent/dir/r

@@ -74,8 +74,22 @@ mc_eq "target_reachable" false "$(jq '.summary.target_reachable' "$MC_TMP/t.json
 prlimit --nofile=5000:5000 "$MAXCONN" limits --root "$FIX/base" --target 4000 >/dev/null
 mc_eq "reachable target exit code" 0 $?
 
-# a tree that does not exist: unknowns with reasons, exit 0, no crash
-j=$("$MAXCONN" limits --root "$MC_TMP/nothing-here" --json) || mc_fail "missing tree exited $?"
+# a tree that does not exist, a file, a directory with none of proc/, sys/,
+# etc/: a usage error that names it, nothing printed on stdout
+mkdir -p "$MC_TMP/no-proc"
+for r in "$MC_TMP/nothing-here" /etc/hostname "$MC_TMP/no-proc"; do
+	out=$("$MAXCONN" limits --root "$r" 2>&1 >"$MC_TMP/root.out")
+	mc_eq "--root $r: exit code" 2 $?
+	case $out in *"--root '$r'"*) ;; *) mc_fail "--root $r: the message does not name it: $out" ;; esac
+	mc_eq "--root $r: nothing on stdout" 0 "$(wc -c <"$MC_TMP/root.out")"
+done
+# a tree with an empty proc/: unknowns with reasons, exit 0, no crash; the
+# table says whose files it read
+mkdir -p "$MC_TMP/empty/proc"
+j=$("$MAXCONN" limits --root "$MC_TMP/empty" --json) || mc_fail "empty tree exited $?"
+case $("$MAXCONN" limits --root "$MC_TMP/empty" | head -1) in
+*"read under --root $MC_TMP/empty"*) echo "ok: the table names the root" ;;
+*) mc_fail "the table does not name --root" ;; esac
 n=$(echo "$j" | jq '[.limits[] | select(.status == "unknown")] | length')
 mc_ge "unknown limits in an empty tree" 4 "$n"
 echo "$j" | jq -e '[.limits[] | select(.status == "unknown") | .unknown_reason | test("ENOENT")] | all' >/dev/null ||

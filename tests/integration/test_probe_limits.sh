@@ -73,4 +73,11 @@ if mc_nobody; then
 		"$(jq '.steps[0].evidence[]|select(.what=="server refused: threads").value' "$t")"
 	grep -q "EAGAIN" "$MC_TMP/out4" || mc_fail "threads: EAGAIN not in the summary"
 	mc_eq "threads: the run says it had no namespace" false "$(jq .netns "$t")"
+	# no namespace, so the step ran with this namespace's somaxconn and
+	# port range, and says so (it said backlog 65535 and 32768-60999)
+	mc_eq "threads: step backlog = somaxconn" "$(sysctl -n net.core.somaxconn)" \
+		"$(jq '.steps[0].scenario.backlog' "$t")"
+	mc_eq "threads: step port range = ip_local_port_range" \
+		"[$(sysctl -n net.ipv4.ip_local_port_range | tr -s '\t ' ',')]" \
+		"$(jq -c '.steps[0].scenario.port_range' "$t")"
 fi

@@ -2,6 +2,7 @@
  * function of the counts), and the /proc parsers it reads them with. */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -249,8 +250,15 @@ static void test_interrupted_and_child(void **state)
 	(void)state;
 	o->held = 10;
 	o->interrupted = true;
+	o->stop_signal = SIGINT;
 	mc_probe_diagnose(o, &st);
 	assert_int_equal(st.stop, MC_PROBE_INTERRUPTED);
+	assert_string_equal(st.happened, "interrupted (Ctrl-C) at 10 held");
+	/* SIGTERM is no Ctrl-C */
+	o->stop_signal = SIGTERM;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_INTERRUPTED);
+	assert_string_equal(st.happened, "interrupted (SIGTERM) at 10 held");
 	o->child_failed = true;
 	snprintf(o->child_error, sizeof(o->child_error), "the probe's server ended: bind");
 	mc_probe_diagnose(o, &st);

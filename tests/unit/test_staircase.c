@@ -104,6 +104,27 @@ static void test_first_plain(void **state)
 	assert_int_equal(sc.sources, 3);
 }
 
+/* Not root, so no namespace: the steps run on the host's loopback, and the
+ * step line must show its somaxconn and port range, not a new namespace's
+ * (it said "backlog 65535" while somaxconn was 4096). */
+static void test_first_without_netns(void **state)
+{
+	struct mc_probe_config cfg = {.target = 100000, .dest_ports = 1};
+	struct mc_probe_host h = host;
+	struct mc_probe_scenario sc;
+
+	(void)state;
+	h.no_netns = true;
+	mc_probe_first_scenario(&cfg, &h, &sc);
+	assert_int_equal(sc.backlog, 4096);
+	assert_int_equal(sc.port_lo, 40000);
+	assert_int_equal(sc.port_hi, 40999);
+	stair_config(&cfg);
+	mc_probe_first_scenario(&cfg, &h, &sc);
+	assert_int_equal(sc.backlog, 4096);
+	assert_int_equal(sc.port_lo, 40000);
+}
+
 /* ports: first the range to 1024-65535, then more source addresses */
 static void test_lift_ports(void **state)
 {
@@ -213,7 +234,7 @@ int main(void)
 		cmocka_unit_test(test_first_staircase), cmocka_unit_test(test_first_plain),
 		cmocka_unit_test(test_lift_ports),	cmocka_unit_test(test_lift_fd),
 		cmocka_unit_test(test_lift_accept_queue), cmocka_unit_test(test_lift_threads),
-		cmocka_unit_test(test_lift_ends),
+		cmocka_unit_test(test_lift_ends), cmocka_unit_test(test_first_without_netns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
