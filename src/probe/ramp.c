@@ -15,6 +15,14 @@
 
 /* failures (or losses) that mean a limit is binding, not a hiccup */
 #define LIMIT_EVIDENCE 64
+/* Once a limit shows, the client starts no more connects and the probe
+ * waits until the counts settle: no connect in flight (an overloaded client
+ * learns late that connects it started long ago were accepted, and then
+ * closed by a full server) and no new loss for SETTLE_QUIET. At most
+ * SETTLE_MAX: a connect waiting on SYN retransmits may take its whole
+ * timeout. */
+#define SETTLE_QUIET (300 * MC_NS_PER_MS)
+#define SETTLE_MAX   (3 * MC_NS_PER_SEC)
 
 static uint64_t limit_failures(const struct mc_client_stats *c)
 {
@@ -25,22 +33,39 @@ static uint64_t limit_failures(const struct mc_client_stats *c)
 	return n;
 }
 
-/* The external server's RSS: the process and its direct children (nginx's
- * workers hold the connections, not its master). */
-static uint64_t tree_rss(int pid)
+/* of(pid) summed over a process and its direct children (nginx's workers
+ * hold the connections, not its master); -1 when of(pid) is negative. */
+static int64_t tree_sum(int pid, int64_t (*of)(int pid))
 {
 	char path[96], buf[4096];
-	uint64_t rss = mc_watch_rss(pid);
+	int64_t n = of(pid), c;
 
+	if (n < 0)
+		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
 	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
 		for (char *s = buf, *e; *s; s = e) {
-			long c = strtol(s, &e, 10);
+			long child = strtol(s, &e, 10);
 			if (e == s)
 				break;
-			rss += mc_watch_rss((int)c);
+			if ((c = of((int)child)) > 0)
+				n += c;
 		}
-	return rss;
+	return n;
+}
+
+static int64_t rss_of(int pid)
+{
+	return (int64_t)mc_watch_rss(pid);
+}
+
+int64_t mc_probe_server_sockets(const struct mc_probe_ctx *p)
+{
+	/* its socket fds, or -1 when /proc/PID/fd cannot be read (another
+	 * user's process without root) */
+	return p->cfg->have_target_addr && p->cfg->server_pid
+		       ? tree_sum(p->cfg->server_pid, mc_watch_sockets)
+		       : -1;
 }
 
 static void add_sample(struct mc_probe_ctx *p, struct mc_probe_sample *s)
@@ -76,8 +101,9 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 {
 	const uint64_t step_t0 = mc_now_ns();
 	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0;
+	uint64_t lost_n = 0, lost_at = 0;
 	struct mc_watch now;
-	bool peak = false;
+	bool peak = false, settling = false;
 
 	for (;;) {
 		struct mc_probe_sample smp = {0};
@@ -116,6 +142,8 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		if (p->cfg->tick)
 			p->cfg->tick(p->cfg->tick_arg, p->r, &smp);
 
+		if (atomic_load(&p->sh->client.done) && p->sh->client.rc == 0 && cs->ramp_done)
+			break; /* every connect failed: the client had nothing to hold */
 		if (mc_probe_child_ended(p, false, o->child_error, sizeof(o->child_error)) ||
 		    (!p->cfg->have_target_addr &&
 		     mc_probe_child_ended(p, true, o->child_error, sizeof(o->child_error)))) {
@@ -140,12 +168,20 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 				pinned_reclaimable(&o->after, &p->before);
 				peak = true;
 				/* hold the connections as asked only when all came */
-				hold_until = cs->open >= st->sc.target ? t + p->cfg->hold_ns : t;
-				/* a limit: let the counts settle a moment */
-				if (fails)
-					hold_until = t + MC_PROBE_SAMPLE_NS;
+				hold_until = t + p->cfg->hold_ns;
+				if (cs->open < st->sc.target) {
+					/* a limit: no more connects, let the counts settle */
+					atomic_store(&p->sh->client_pause, 1);
+					settling = true;
+					hold_until = t + SETTLE_MAX;
+				}
 			}
-			if (t >= hold_until)
+			if (mc_cause_sum(cs->lost) != lost_n || !lost_at) {
+				lost_n = mc_cause_sum(cs->lost);
+				lost_at = t;
+			}
+			if (t >= hold_until ||
+			    (settling && cs->inflight == 0 && t - lost_at >= SETTLE_QUIET))
 				break;
 		}
 	}
@@ -189,6 +225,12 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 #undef D
 	caches = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + sl->epoll;
 	mem = kb > kb0 ? (double)(kb - kb0) / n : 0;
+	/* without /proc/slabinfo (not root) the caches read 0: that is not
+	 * known to be 0; meminfo's growth is then the figure, and when it did
+	 * not grow either (other work freed as much) there is none */
+	sl->from = sl->known ? MC_PROBE_KMEM_SLABINFO
+		   : mem > 0 ? MC_PROBE_KMEM_MEMINFO
+			     : MC_PROBE_KMEM_UNKNOWN;
 	sl->total = mem > caches ? mem : caches;
 	sl->other = sl->total - caches;
 	st->user_per_conn_client =
@@ -200,6 +242,10 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 			: 0;
 	st->mem_available_end = o->after.mem_available;
 	per = 2 * sl->total + st->user_per_conn_server + st->user_per_conn_client;
+	if (sl->from == MC_PROBE_KMEM_UNKNOWN) {
+		st->more_conns = MC_LIMITS_NONE; /* unknown: no projection */
+		return;
+	}
 	st->more_conns = per > 0 && o->after.mem_available > p->r->reserve
 				 ? (uint64_t)((double)(o->after.mem_available - p->r->reserve) / per)
 				 : 0;
@@ -214,6 +260,10 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	memcpy(o->fail, cs->fail, sizeof(o->fail));
 	memcpy(o->lost, cs->lost, sizeof(o->lost));
 	snprintf(o->first_error, sizeof(o->first_error), "%s", cs->first_error);
+	memcpy(o->cause_error, cs->cause_error, sizeof(o->cause_error));
+	o->nsaid = cs->nsaid < MC_CLIENT_SAID_MAX ? cs->nsaid : MC_CLIENT_SAID_MAX;
+	memcpy(o->said, cs->said, sizeof(o->said));
+	o->reached = st->reached;
 	o->have_server = !p->cfg->have_target_addr;
 	if (o->have_server) {
 		o->srv_held = ss->held;
@@ -234,15 +284,22 @@ uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p)
 {
 	if (!p->cfg->have_target_addr)
 		return mc_watch_rss(p->server.pid);
-	return p->cfg->server_pid ? tree_rss(p->cfg->server_pid) : 0;
+	return p->cfg->server_pid ? (uint64_t)tree_sum(p->cfg->server_pid, rss_of) : 0;
 }
 
 void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		      const struct mc_client_stats *cs, const struct mc_server_stats *ss)
 {
 	uint64_t server_rss = mc_probe_server_rss(p);
+	int64_t socks = p->server_socks0 >= 0 ? mc_probe_server_sockets(p) : -1;
 
+	st->client_held = cs->open;
 	st->reached = cs->open;
+	if (socks >= 0) {
+		/* what the server itself holds: its sockets less those it had */
+		st->reached = socks > p->server_socks0 ? (uint64_t)(socks - p->server_socks0) : 0;
+		st->reached_server = true;
+	}
 	st->attempted = cs->attempted;
 	st->rate = st->seconds > 0 ? (double)cs->established / st->seconds : 0;
 	st->diff_pct = st->predicted
