@@ -59,8 +59,9 @@ struct cli_counters {
 };
 
 /* A server's first bytes on a connection, kept until the connection ends
- * (then they go to the worker's said[]) or the slot is needed again. */
-#define PENDING_SAID 8
+ * (then they go to the worker's said[]) or another connection's bytes take
+ * the slot (slot fd % PENDING_SAID): said[] counts are a lower bound. */
+#define PENDING_SAID 64
 struct said_pending {
 	int fd; /* -1: free */
 	uint32_t gen;
@@ -103,7 +104,6 @@ struct cli_worker {
 	char cause_error[MC_CAUSE_COUNT][160];
 	_Atomic int has_cause_error[MC_CAUSE_COUNT];
 	struct said_pending pending[PENDING_SAID];
-	unsigned pending_next;
 	struct said_entry said[MC_CLIENT_SAID_MAX];
 	_Atomic unsigned nsaid;
 };
@@ -235,11 +235,11 @@ static void note_error(struct cli_worker *w, const char *stage, uint64_t idx, in
 	}
 }
 
-/* The first bytes a server sends on a connection: kept in a small ring of
- * slots until the connection ends (said_ended) or the slot is reused. */
+/* The first bytes a server sends on a connection: kept in its slot until
+ * the connection ends (said_ended) or the slot is taken again. */
 static void said_first(struct cli_worker *w, int fd, const unsigned char *b, size_t n)
 {
-	struct said_pending *p = &w->pending[w->pending_next++ % PENDING_SAID];
+	struct said_pending *p = &w->pending[(unsigned)fd % PENDING_SAID];
 
 	p->fd = fd;
 	p->gen = w->conns[fd].gen;
@@ -253,12 +253,9 @@ static void said_first(struct cli_worker *w, int fd, const unsigned char *b, siz
 static void said_ended(struct cli_worker *w, int fd, enum mc_cause why)
 {
 	unsigned n = atomic_load_explicit(&w->nsaid, memory_order_relaxed), same = 0;
-	struct said_pending *p = NULL;
+	struct said_pending *p = &w->pending[(unsigned)fd % PENDING_SAID];
 
-	for (unsigned i = 0; i < PENDING_SAID; i++)
-		if (w->pending[i].fd == fd && w->pending[i].gen == w->conns[fd].gen)
-			p = &w->pending[i];
-	if (!p)
+	if (p->fd != fd || p->gen != w->conns[fd].gen)
 		return;
 	p->fd = -1;
 	for (unsigned i = 0; i < n; i++) {

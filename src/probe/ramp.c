@@ -96,14 +96,43 @@ static void pinned_reclaimable(struct mc_watch *now, const struct mc_watch *befo
 	now->mem_available = now->mem_available > grew ? now->mem_available - grew : 0;
 }
 
+/* Whether the counts have settled at time t (see SETTLE_QUIET): no
+ * connect in flight, no loss for a while, and the server's own count (with
+ * --server-pid) up to the client's or still for a while. The last values
+ * and when they moved are kept in *lost_n, *lost_at, *srv_n, *srv_at. */
+static bool settled(const struct mc_probe_ctx *p, const struct mc_probe_step *st,
+		    const struct mc_client_stats *cs, uint64_t t, uint64_t *lost_n,
+		    uint64_t *lost_at, int64_t *srv_n, uint64_t *srv_at)
+{
+	uint64_t lost = mc_cause_sum(cs->lost);
+	int64_t srv = p->server_socks0 >= 0 ? mc_probe_server_sockets(p) : -1;
+	bool all = cs->open >= st->sc.target;
+
+	if (lost != *lost_n || !*lost_at) {
+		*lost_n = lost;
+		*lost_at = t;
+	}
+	if (srv != *srv_n || !*srv_at) {
+		*srv_n = srv;
+		*srv_at = t;
+	}
+	if (cs->inflight)
+		return false;
+	if (srv >= 0 && srv - p->server_socks0 < (int64_t)cs->open && t - *srv_at < SETTLE_QUIET)
+		return false; /* the server is still accepting what the client has */
+	/* every connection came and none was lost: nothing to wait for */
+	return (all && !lost) || t - *lost_at >= SETTLE_QUIET;
+}
+
 void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		   struct mc_client_stats *cs, struct mc_server_stats *ss)
 {
 	const uint64_t step_t0 = mc_now_ns();
-	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0;
-	uint64_t lost_n = 0, lost_at = 0;
+	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0, settle_until = 0;
+	uint64_t lost_n = 0, lost_at = 0, srv_at = 0;
+	int64_t srv_n = -1;
 	struct mc_watch now;
-	bool peak = false, settling = false;
+	bool peak = false;
 
 	for (;;) {
 		struct mc_probe_sample smp = {0};
@@ -168,20 +197,15 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 				pinned_reclaimable(&o->after, &p->before);
 				peak = true;
 				/* hold the connections as asked only when all came */
-				hold_until = t + p->cfg->hold_ns;
-				if (cs->open < st->sc.target) {
-					/* a limit: no more connects, let the counts settle */
+				hold_until = cs->open >= st->sc.target ? t + p->cfg->hold_ns : t;
+				settle_until = t + SETTLE_MAX;
+				/* a limit: no more connects while the counts settle */
+				if (cs->open < st->sc.target)
 					atomic_store(&p->sh->client_pause, 1);
-					settling = true;
-					hold_until = t + SETTLE_MAX;
-				}
 			}
-			if (mc_cause_sum(cs->lost) != lost_n || !lost_at) {
-				lost_n = mc_cause_sum(cs->lost);
-				lost_at = t;
-			}
-			if (t >= hold_until ||
-			    (settling && cs->inflight == 0 && t - lost_at >= SETTLE_QUIET))
+			if (t >= hold_until && (settled(p, st, cs, t, &lost_n, &lost_at, &srv_n,
+							 &srv_at) ||
+						t >= settle_until))
 				break;
 		}
 	}
