@@ -74,6 +74,15 @@ static const struct mc_client_said *said_most(const struct mc_probe_obs *o)
 	return best;
 }
 
+/* Add s at the end of buf, cut to fit. */
+static void append(char *buf, size_t len, const char *s)
+{
+	size_t n = strnlen(buf, len);
+
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "%s", s);
+}
+
 static void set_limit(struct mc_probe_step *st, const char *id, const char *name)
 {
 	snprintf(st->limit_id, sizeof(st->limit_id), "%s", id);
@@ -273,15 +282,16 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		set_limit(st, "server_refuses",
 			  "the server refuses this client (policy, authentication, protected mode)");
 		snprintf(st->happened, sizeof(st->happened),
-			 "the server ended every connection at once (%" PRIu64 ") and holds %" PRIu64
-			 "%s",
-			 lost, o->reached, told);
+			 "the server ended every connection at once (%" PRIu64 ") and holds %" PRIu64,
+			 lost, o->reached);
+		append(st->happened, sizeof(st->happened), told);
 	} else if (lost && !o->have_server) {
 		set_limit(st, "server", "the server's own limit");
 		snprintf(st->happened, sizeof(st->happened),
 			 "the server closed or reset %" PRIu64 " connections once it held about %" PRIu64
-			 " (its connection or fd limit)%s",
-			 lost, o->reached, told);
+			 " (its connection or fd limit)",
+			 lost, o->reached);
+		append(st->happened, sizeof(st->happened), told);
 	} else if (overflow && lost) {
 		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
@@ -295,8 +305,9 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	} else if (lost) {
 		set_limit(st, "lost", "connections lost");
 		snprintf(st->happened, sizeof(st->happened),
-			 "%" PRIu64 " established connections were closed or reset by the server side%s",
-			 lost, told);
+			 "%" PRIu64 " established connections were closed or reset by the server side",
+			 lost);
+		append(st->happened, sizeof(st->happened), told);
 	} else if (failed) {
 		/* a failure no limit explains: say it in its own words */
 		int k = 0;
