@@ -139,6 +139,25 @@ static int parse_range(const char *s, uint64_t *lo, uint64_t *hi)
 	return 0;
 }
 
+/* The exit code of a probe that ran (the README's table): the library
+ * reports why the last step stopped; the command maps it. */
+static int exit_code(const struct mc_probe_report *r)
+{
+	switch (mc_probe_last(r)->stop) {
+	case MC_PROBE_TARGET:
+		return MC_EXIT_OK;
+	case MC_PROBE_INTERRUPTED:
+		return MC_EXIT_INTERRUPTED;
+	case MC_PROBE_FAILED:
+		return MC_EXIT_RUNTIME;
+	case MC_PROBE_LIMIT:
+	case MC_PROBE_RESERVE:
+	case MC_PROBE_TIMEOUT:
+		break;
+	}
+	return MC_EXIT_LIMIT;
+}
+
 static FILE *open_out(const char *path, const char *what)
 {
 	FILE *f = fopen(path, "w");
@@ -185,7 +204,7 @@ int mc_cmd_probe(int argc, char **argv)
 	FILE *jf = NULL, *hf = NULL;
 	struct mc_err err;
 	uint64_t v;
-	int c, rc, code;
+	int c, rc, code, result;
 
 	opterr = 0;
 	optind = 1;
@@ -346,10 +365,11 @@ int mc_cmd_probe(int argc, char **argv)
 		code = rc == -EPERM || rc == -ENOSYS ? MC_EXIT_LIMIT : MC_EXIT_RUNTIME;
 		goto out;
 	}
-	code = r->exit_code;
+	/* the writers record the run's code, not a later failure to write */
+	code = result = exit_code(r);
 	mc_probe_print(stdout, r);
 	if (jf) {
-		mc_probe_json(jf, r);
+		mc_probe_json(jf, r, result);
 		if (fclose(jf) != 0) {
 			fprintf(stderr, "maxconn probe: writing %s: %s\n", json_path, strerror(errno));
 			code = MC_EXIT_RUNTIME;
@@ -359,7 +379,7 @@ int mc_cmd_probe(int argc, char **argv)
 		jf = NULL;
 	}
 	if (hf) {
-		int hr = mc_probe_html(hf, r);
+		int hr = mc_probe_html(hf, r, result);
 		if (fclose(hf) != 0 || hr < 0) {
 			fprintf(stderr, "maxconn probe: writing %s: %s\n", html_path, strerror(errno));
 			code = MC_EXIT_RUNTIME;

@@ -47,3 +47,20 @@ const char *mc_fmt_duration(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%lluns", (unsigned long long)ns);
 	return buf;
 }
+
+const char *mc_fmt_thousands(uint64_t n, char *buf, size_t len)
+{
+	char raw[24];
+	int nd = snprintf(raw, sizeof(raw), "%llu", (unsigned long long)n);
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	for (int i = 0; i < nd && o + 2 < len; i++) {
+		if (i > 0 && (nd - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = raw[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}

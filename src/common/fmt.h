@@ -10,6 +10,9 @@
 
 /* 12.5M, 1.25M, 28.2k; below 10000 the whole number. */
 const char *mc_fmt_count(uint64_t n, char *buf, size_t len);
+/* Every digit, grouped by three: 1234567 -> "1,234,567" (the reports' exact
+ * figures). Cut to fit len (27 bytes hold any uint64_t); returns buf. */
+const char *mc_fmt_thousands(uint64_t n, char *buf, size_t len);
 /* 512 B, 3.5 KiB, 1.2 GiB (powers of 1024). */
 const char *mc_fmt_bytes(uint64_t n, char *buf, size_t len);
 /* 120s, 1.50s, 250.00ms, 80us, 500ns. */

@@ -1,5 +1,5 @@
 /* diagnose.c: name the limit that stopped a probe step, with its evidence
- * (see diagnose.h). Pure: no I/O. */
+ * (see diagnose.h). Pure: no I/O; the one place a step's verdict is made. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,21 +72,28 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 				 "established connections the server side ended (%s)",
 				 mc_cause_key(k));
 		}
-	if (o->srv_refused_fd)
-		evidence(st, "server refused: fd_limit", o->srv_refused_fd,
+	if (o->srv_refused[MC_CAUSE_EMFILE])
+		evidence(st, "server refused: fd_limit", o->srv_refused[MC_CAUSE_EMFILE],
 			 "accept() found the fd table full (EMFILE): accepted on the reserve fd "
 			 "and closed at once");
 	if (o->srv_refused_threads)
 		evidence(st, "server refused: threads", o->srv_refused_threads,
 			 "pthread_create failed (%s): no thread for the connection, closed",
 			 mc_errno_name(o->srv_thread_errno ? o->srv_thread_errno : 11));
-	if (o->srv_refused_watches)
-		evidence(st, "server refused: epoll_watches", o->srv_refused_watches,
+	if (o->srv_refused[MC_CAUSE_WATCHES])
+		evidence(st, "server refused: epoll_watches", o->srv_refused[MC_CAUSE_WATCHES],
 			 "epoll_ctl said ENOSPC: the user's epoll watches "
 			 "(fs.epoll.max_user_watches) are used up; accepted and closed");
-	if (o->srv_refused_mem)
-		evidence(st, "server refused: memory", o->srv_refused_mem,
+	if (o->srv_refused[MC_CAUSE_NOMEM])
+		evidence(st, "server refused: memory", o->srv_refused[MC_CAUSE_NOMEM],
 			 "accept() or epoll said ENOMEM/ENOBUFS");
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		if (o->srv_refused[k] && k != MC_CAUSE_EMFILE && k != MC_CAUSE_WATCHES &&
+		    k != MC_CAUSE_NOMEM) {
+			char what[64];
+			snprintf(what, sizeof(what), "server refused: %s", mc_cause_key(k));
+			evidence(st, what, o->srv_refused[k], "%s", mc_cause_advice(k));
+		}
 	if (o->srv_refused_max)
 		evidence(st, "server refused: max_conns", o->srv_refused_max,
 			 "over the server's --max-conns");
@@ -112,12 +119,38 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		evidence(st, "dmesg", 0, "%s", o->kmsg[i]);
 }
 
+/* The client's failures that name a limit on their own, in the order they
+ * are judged: the limit is the cause's (mc_cause_limit). */
+static const struct {
+	enum mc_cause cause;
+	const char *name, *seen;
+} client_limits[] = {
+	{MC_CAUSE_ADDRNOTAVAIL, "local ports (ip_local_port_range per source address)",
+	 "connect: Cannot assign requested address (EADDRNOTAVAIL)"},
+	{MC_CAUSE_EMFILE, "open files per process (ulimit -n), client",
+	 "client socket: Too many open files (EMFILE)"},
+	{MC_CAUSE_ENFILE, "open files system-wide (fs.file-max)",
+	 "socket: Too many open files in system (ENFILE)"},
+};
+
+/* The first of client_limits[] the client failed with, or -1. */
+static int client_limit(const struct mc_probe_obs *o)
+{
+	for (size_t i = 0; i < sizeof(client_limits) / sizeof(client_limits[0]); i++)
+		if (o->fail[client_limits[i].cause])
+			return (int)i;
+	return -1;
+}
+
 /* The host limit the counts point at; "" when none does. */
 static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 {
 	uint64_t overflow = delta(o->before.listen_overflows, o->after.listen_overflows) +
 			    delta(o->before.reqq_full_drop, o->after.reqq_full_drop);
 	uint64_t lost = mc_cause_sum(o->lost);
+	uint64_t watches = o->fail[MC_CAUSE_WATCHES] + o->srv_refused[MC_CAUSE_WATCHES];
+	uint64_t nomem = o->fail[MC_CAUSE_NOMEM] + o->srv_refused[MC_CAUSE_NOMEM];
+	int cl = client_limit(o);
 
 	if (o->reserve_hit) {
 		char a[32], b[32];
@@ -134,39 +167,29 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 " threads; %" PRIu64 " connections refused",
 			 mc_errno_name(o->srv_thread_errno ? o->srv_thread_errno : 11),
 			 o->srv_held, o->srv_refused_threads);
-	} else if (o->fail[MC_CAUSE_ADDRNOTAVAIL]) {
-		set_limit(st, MC_LIMIT_PORTS, "local ports (ip_local_port_range per source address)");
-		snprintf(st->happened, sizeof(st->happened),
-			 "connect: Cannot assign requested address (EADDRNOTAVAIL) x %" PRIu64,
-			 o->fail[MC_CAUSE_ADDRNOTAVAIL]);
-	} else if (o->fail[MC_CAUSE_EMFILE]) {
-		set_limit(st, MC_LIMIT_FD_PROCESS, "open files per process (ulimit -n), client");
-		snprintf(st->happened, sizeof(st->happened),
-			 "client socket: Too many open files (EMFILE) x %" PRIu64,
-			 o->fail[MC_CAUSE_EMFILE]);
-	} else if (o->fail[MC_CAUSE_ENFILE]) {
-		set_limit(st, MC_LIMIT_FD_SYSTEM, "open files system-wide (fs.file-max)");
-		snprintf(st->happened, sizeof(st->happened),
-			 "socket: Too many open files in system (ENFILE) x %" PRIu64,
-			 o->fail[MC_CAUSE_ENFILE]);
-	} else if (o->srv_refused_fd) {
-		set_limit(st, MC_LIMIT_FD_PROCESS, "open files per process (ulimit -n), server");
+	} else if (cl >= 0) {
+		enum mc_cause c = client_limits[cl].cause;
+		set_limit(st, mc_cause_limit(c), client_limits[cl].name);
+		snprintf(st->happened, sizeof(st->happened), "%s x %" PRIu64, client_limits[cl].seen,
+			 o->fail[c]);
+	} else if (o->srv_refused[MC_CAUSE_EMFILE]) {
+		set_limit(st, mc_cause_limit(MC_CAUSE_EMFILE),
+			  "open files per process (ulimit -n), server");
 		snprintf(st->happened, sizeof(st->happened),
 			 "server accept: Too many open files (EMFILE) at %" PRIu64
 			 " held; %" PRIu64 " connections accepted and closed",
-			 o->srv_held, o->srv_refused_fd);
-	} else if (o->fail[MC_CAUSE_WATCHES] || o->srv_refused_watches) {
-		set_limit(st, MC_LIMIT_EPOLL_WATCHES,
+			 o->srv_held, o->srv_refused[MC_CAUSE_EMFILE]);
+	} else if (watches) {
+		set_limit(st, mc_cause_limit(MC_CAUSE_WATCHES),
 			  "epoll watches per user (fs.epoll.max_user_watches)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "epoll_ctl: No space left on device (ENOSPC) x %" PRIu64
 			 ": every process of the user together may watch no more sockets",
-			 o->fail[MC_CAUSE_WATCHES] + o->srv_refused_watches);
-	} else if (o->fail[MC_CAUSE_NOMEM] || o->srv_refused_mem) {
-		set_limit(st, MC_LIMIT_MEMORY, "kernel memory (ENOBUFS/ENOMEM)");
+			 watches);
+	} else if (nomem) {
+		set_limit(st, mc_cause_limit(MC_CAUSE_NOMEM), "kernel memory (ENOBUFS/ENOMEM)");
 		snprintf(st->happened, sizeof(st->happened),
-			 "No buffer space available (ENOBUFS) / ENOMEM x %" PRIu64,
-			 o->fail[MC_CAUSE_NOMEM] + o->srv_refused_mem);
+			 "No buffer space available (ENOBUFS) / ENOMEM x %" PRIu64, nomem);
 	} else if (o->fail[MC_CAUSE_TIMEDOUT] && !o->after.ct_err && o->after.ct_max &&
 		   o->after.ct_count + o->after.ct_max / 100 >= o->after.ct_max) {
 		set_limit(st, MC_LIMIT_CONNTRACK, "connection tracking table (nf_conntrack_max)");
@@ -175,7 +198,8 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "/%" PRIu64 "), new SYNs dropped",
 			 o->fail[MC_CAUSE_TIMEDOUT], o->after.ct_count, o->after.ct_max);
 	} else if (o->fail[MC_CAUSE_TIMEDOUT]) {
-		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
+		set_limit(st, mc_cause_limit(MC_CAUSE_TIMEDOUT),
+			  "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "connect timed out x %" PRIu64 " with %" PRIu64
 			 " ListenOverflows: the server does not accept as fast as they arrive",
@@ -201,6 +225,28 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		snprintf(st->happened, sizeof(st->happened),
 			 "%" PRIu64 " established connections were closed or reset by the server side",
 			 lost);
+	}
+}
+
+/* A thread could not be created: say which of the thread limits the model
+ * expected to bind (RLIMIT_NPROC, threads-max, pid_max, pids.max, stack
+ * address space). */
+static void name_thread_limit(struct mc_probe_step *st)
+{
+	static const char *const family[] = {
+		MC_LIMIT_THREADS,     MC_LIMIT_PID_MAX,	     MC_LIMIT_NPROC,
+		MC_LIMIT_CGROUP_PIDS, MC_LIMIT_THREAD_STACK,
+	};
+
+	if (strcmp(st->limit_id, MC_LIMIT_THREADS) != 0)
+		return;
+	for (size_t i = 0; i < sizeof(family) / sizeof(family[0]); i++) {
+		const struct mc_probe_limit *l = mc_probe_step_limit(st, family[i]);
+		if (l && l->binding) {
+			/* the name cut to fit after "threads: " */
+			snprintf(st->limit_name, sizeof(st->limit_name), "threads: %.86s", l->name);
+			return;
+		}
 	}
 }
 
@@ -239,4 +285,5 @@ void mc_probe_diagnose(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "%" PRIu64 " of %" PRIu64 " held and no failure was counted", o->held,
 			 o->target);
 	}
+	name_thread_limit(st);
 }

@@ -1,9 +1,11 @@
 /* diagnose.h: from what the probe saw to the limit that stopped it.
  *
- * A pure function, unit-tested: the counts of the client and the server,
+ * One pure step, unit-tested: the counts of the client and the server,
  * the kernel counters before and after, memory against the reserve, the
- * kernel log lines -> why the step ended, the limit's id and name, one
- * sentence of what the user would have seen, and the evidence list. */
+ * kernel log lines, and the model's limits for the step -> why the step
+ * ended, the limit's id and name (a thread limit named after the one the
+ * model expected to bind), one sentence of what the user would have seen,
+ * and the evidence list. Causes map to limits through net/cause.h. */
 #ifndef MC_PROBE_DIAGNOSE_H
 #define MC_PROBE_DIAGNOSE_H
 
@@ -24,8 +26,12 @@ struct mc_probe_obs {
 	char first_error[256];	       /* the client's first failure, in words */
 	/* the server's side (have_server: its own, or none for --target-addr) */
 	bool have_server;
-	uint64_t srv_held, srv_refused_fd, srv_refused_max, srv_refused_mem, srv_refused_threads;
-	uint64_t srv_refused_watches;
+	uint64_t srv_held;
+	uint64_t srv_refused[MC_CAUSE_COUNT]; /* accepted and closed, by cause: EMFILE
+					       * (fd table full), NOMEM, WATCHES */
+	/* refusals with no cause of their own yet: no thread for the
+	 * connection (--model threads), over --max-conns */
+	uint64_t srv_refused_threads, srv_refused_max;
 	int srv_thread_errno;
 	uint64_t srv_fd_limit; /* RLIMIT_NOFILE of the server, 0 unknown */
 	bool srv_one_table;
@@ -38,7 +44,9 @@ struct mc_probe_obs {
 	int nkmsg;
 };
 
-/* Fill st->stop, limit_id, limit_name, happened and ev[] from o. */
+/* Judge a step: read o and the model's limits of the step (st->limits,
+ * st->nlimits, filled before it ran); fill st->stop, limit_id,
+ * limit_name, happened and ev[]/nev, and touch nothing else. */
 void mc_probe_diagnose(const struct mc_probe_obs *o, struct mc_probe_step *st);
 
 #endif

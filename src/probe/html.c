@@ -7,7 +7,8 @@
  * The page is one file: no script, no external style, font or image, so it
  * opens anywhere without a network.
  *
- * It only reads struct mc_probe_report. Every coordinate goes through
+ * It only reads struct mc_probe_report, its result and memory figures
+ * through result.c (shared with report.c). Every coordinate goes through
  * px_x()/px_y(), which map NaN and infinities into the plot area, so a
  * report with NaN or UINT64_MAX (MC_LIMITS_NONE) values still gives SVG a
  * browser can draw. Stable ids for tests and readers: chart-conns,
@@ -69,28 +70,12 @@ static bool none(uint64_t v)
 	return v == MC_LIMITS_NONE;
 }
 
-/* 1234567 -> "1,234,567" */
-static const char *fmt_sep(uint64_t n, char *buf, size_t len)
-{
-	char raw[24];
-	int nd = snprintf(raw, sizeof(raw), "%" PRIu64, n);
-	size_t o = 0;
-
-	for (int i = 0; i < nd && o + 2 < len; i++) {
-		if (i > 0 && (nd - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = raw[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 /* A count for a table cell: "1,234,567", or "no ceiling" for NONE. */
 static void put_count(FILE *f, uint64_t n)
 {
 	char b[32];
 
-	fputs(none(n) ? "no ceiling" : fmt_sep(n, b, sizeof(b)), f);
+	fputs(none(n) ? "no ceiling" : mc_fmt_thousands(n, b, sizeof(b)), f);
 }
 
 static void put_bytes(FILE *f, uint64_t n)
@@ -122,27 +107,18 @@ static int clamp_n(int n, int max)
 	return n < 0 ? 0 : n > max ? max : n;
 }
 
-static const struct mc_probe_step *last_step(const struct mc_probe_report *r)
-{
-	int n = clamp_n(r->nsteps, MC_PROBE_MAX_STEPS);
-
-	return n > 0 ? &r->steps[n - 1] : NULL;
-}
-
 /* The words for the limit id of the last step, or NULL. */
 static const char *limit_name(const struct mc_probe_report *r, const char *id)
 {
-	const struct mc_probe_step *s = last_step(r);
+	const struct mc_probe_step *s = mc_probe_last(r);
+	const struct mc_probe_limit *l;
 
-	if (!s || !id[0])
+	if (!id[0])
 		return NULL;
 	if (s->limit_name[0] && strncmp(s->limit_id, id, sizeof(s->limit_id)) == 0)
 		return s->limit_name;
-	for (int i = 0; i < clamp_n(s->nlimits, MC_PROBE_MAX_LIMITS); i++)
-		if (s->limits[i].name[0] &&
-		    strncmp(s->limits[i].id, id, sizeof(s->limits[i].id)) == 0)
-			return s->limits[i].name;
-	return NULL;
+	l = mc_probe_step_limit(s, id);
+	return l && l->name[0] ? l->name : NULL;
 }
 
 /* ---------------------------------------------------------------- charts */
@@ -357,6 +333,7 @@ static void chart_conns(FILE *f, const struct mc_probe_report *r)
 {
 	const struct mc_probe_sample *s = r->samples;
 	size_t n = nsamples(r);
+	uint64_t predicted = mc_probe_last(r)->predicted;
 	struct plot p = {.left = 80, .top = 50, .right = CHART_W - 20, .bottom = 300};
 	double tmax = 0, hmax = 0;
 	bool server = false;
@@ -404,14 +381,14 @@ static void chart_conns(FILE *f, const struct mc_probe_report *r)
 	}
 
 	/* the predicted ceiling of the last step, when it fits on the chart */
-	if (!none(r->predicted) && r->predicted > 0 && (double)r->predicted <= ay.top) {
-		double y = px_y(&p, (double)r->predicted);
+	if (!none(predicted) && predicted > 0 && (double)predicted <= ay.top) {
+		double y = px_y(&p, (double)predicted);
 
 		fprintf(f,
 			"<g class=\"predicted\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 			"y2=\"%.1f\"/><text x=\"%.1f\" y=\"%.1f\">predicted %s</text></g>\n",
 			p.left, y, p.right, y, p.left + 6, y - 4,
-			short_count(r->predicted, b, sizeof(b)));
+			short_count(predicted, b, sizeof(b)));
 		leg[nleg++] = (struct legend_item){"predicted", "predicted (last step)"};
 	}
 
@@ -496,16 +473,17 @@ static void chart_memory(FILE *f, const struct mc_probe_report *r)
  * scale, with the reached count as a line and the binding limit marked. */
 static void chart_limits(FILE *f, const struct mc_probe_report *r)
 {
-	const struct mc_probe_step *st = last_step(r);
-	int nl = st ? clamp_n(st->nlimits, MC_PROBE_MAX_LIMITS) : 0;
+	const struct mc_probe_step *st = mc_probe_last(r);
+	uint64_t reached = st->reached;
+	int nl = clamp_n(st->nlimits, MC_PROBE_MAX_LIMITS);
 	double row = 26, h = 130 + row * (nl ? nl : 1);
 	struct plot p = {.left = 230, .top = 70, .right = CHART_W - 130, .xlog = true};
 	double vmin = 1, vmax = 1;
 	char b[32];
 
 	p.bottom = h - 50;
-	if (r->reached > 0 && !none(r->reached))
-		vmax = (double)r->reached;
+	if (reached > 0 && !none(reached))
+		vmax = (double)reached;
 	for (int i = 0; i < nl; i++) {
 		double v = (double)st->limits[i].conns;
 
@@ -565,37 +543,18 @@ static void chart_limits(FILE *f, const struct mc_probe_report *r)
 		fputs("</text></g>\n", f);
 	}
 	if (nl > 0) {
-		double x = px_x(&p, none(r->reached) ? 0 : (double)r->reached);
+		double x = px_x(&p, none(reached) ? 0 : (double)reached);
 
 		fprintf(f,
 			"<g class=\"reached-line\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 			"y2=\"%.1f\"/><text x=\"%.1f\" y=\"%.1f\">reached %s</text></g>\n",
 			x, p.top - 4, x, p.bottom, x, p.top - 8,
-			short_count(r->reached, b, sizeof(b)));
+			short_count(reached, b, sizeof(b)));
 	}
 	svg_close(f);
 }
 
 /* ---------------------------------------------------------------- header */
-
-static const char *stop_words(enum mc_probe_stop s)
-{
-	switch (s) {
-	case MC_PROBE_TARGET:
-		return "the target: every connection asked for is held";
-	case MC_PROBE_LIMIT:
-		return "a host limit";
-	case MC_PROBE_RESERVE:
-		return "the memory reserve (MemAvailable fell to it)";
-	case MC_PROBE_INTERRUPTED:
-		return "an interruption (Ctrl-C or SIGTERM)";
-	case MC_PROBE_TIMEOUT:
-		return "the timeout";
-	case MC_PROBE_FAILED:
-		return "a failure: a child died or could not start";
-	}
-	return "an unknown reason";
-}
 
 static void html_head(FILE *f, const struct mc_probe_report *r)
 {
@@ -605,7 +564,7 @@ static void html_head(FILE *f, const struct mc_probe_report *r)
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<title>maxconn probe: ",
 	      f);
-	fputs(fmt_sep(r->reached, b, sizeof(b)), f);
+	fputs(mc_fmt_thousands(mc_probe_last(r)->reached, b, sizeof(b)), f);
 	fputs(" connections</title>\n<style>\n"
 	      "body{font:14px/1.45 'DejaVu Sans',sans-serif;color:#222;margin:24px auto;"
 	      "max-width:1000px;padding:0 12px}\n"
@@ -645,38 +604,37 @@ static void html_head(FILE *f, const struct mc_probe_report *r)
 }
 
 /* The result in one sentence, then where it ran. */
-static void html_summary(FILE *f, const struct mc_probe_report *r)
+static void html_summary(FILE *f, const struct mc_probe_report *r, int exit_code)
 {
-	const struct mc_probe_step *last = last_step(r);
-	const char *name = limit_name(r, r->limit_id);
+	const struct mc_probe_step *last = mc_probe_last(r);
+	const char *name = limit_name(r, last->limit_id);
 	char b[32];
 
 	fputs("<h1>maxconn probe</h1>\n<p class=\"result\" id=\"result\">Reached <strong "
 	      "id=\"reached\" data-value=\"",
 	      f);
-	fprintf(f, "%" PRIu64 "\">%s</strong> connections", r->reached,
-		fmt_sep(r->reached, b, sizeof(b)));
+	fprintf(f, "%" PRIu64 "\">%s</strong> connections", last->reached,
+		mc_fmt_thousands(last->reached, b, sizeof(b)));
 	if (none(r->target) || r->target == 0)
 		fputs(" (target: as many as the host allows)", f);
 	else
-		fprintf(f, " of a target of %s", fmt_sep(r->target, b, sizeof(b)));
+		fprintf(f, " of a target of %s", mc_fmt_thousands(r->target, b, sizeof(b)));
 	fputs("; stopped by ", f);
-	if (r->stop == MC_PROBE_LIMIT && r->limit_id[0]) {
-		PUT(f, "the limit <strong id=\"limit\" data-value=\"", r->limit_id, "\">");
-		PUT(f, "", r->limit_id, "</strong>");
+	if (last->stop == MC_PROBE_LIMIT && last->limit_id[0]) {
+		PUT(f, "the limit <strong id=\"limit\" data-value=\"", last->limit_id, "\">");
+		PUT(f, "", last->limit_id, "</strong>");
 		if (name)
 			PUT_STR(f, " (", name, ")");
 	} else {
 		fprintf(f, "<strong id=\"limit\" data-value=\"%s\">%s</strong>",
-			mc_probe_stop_str(r->stop), stop_words(r->stop));
+			mc_probe_stop_str(last->stop), mc_probe_stop_words(last->stop));
 	}
 	fputs(". Predicted <span id=\"predicted\">", f);
-	put_count(f, r->predicted);
+	put_count(f, last->predicted);
 	fputs("</span>", f);
-	if (last)
-		PUT_SET(f, " (", last->predicted_limit, ")");
+	PUT_SET(f, " (", last->predicted_limit, ")");
 	fputs(", difference <span id=\"diff\">", f);
-	put_pct(f, r->diff_pct);
+	put_pct(f, last->diff_pct);
 	fputs("</span>.</p>\n", f);
 
 	PUT(f, "<table class=\"scene\">\n<tr><th>where</th><td>", r->where, "</td></tr>\n");
@@ -702,7 +660,7 @@ static void html_summary(FILE *f, const struct mc_probe_report *r)
 	fputs("<tr><th>duration</th><td>", f);
 	put_num(f, r->seconds, 1);
 	fprintf(f, " s</td></tr>\n<tr><th>exit code</th><td>%d</td></tr>\n</table>\n",
-		r->exit_code);
+		exit_code);
 }
 
 /* ---------------------------------------------------------------- tables */
@@ -806,7 +764,7 @@ static void list_evidence(FILE *f, const struct mc_probe_report *r)
 			char b[32];
 
 			PUT(f, "<li><code>", e->what, "</code> ");
-			fprintf(f, "<strong>%s</strong>", fmt_sep(e->value, b, sizeof(b)));
+			fprintf(f, "<strong>%s</strong>", mc_fmt_thousands(e->value, b, sizeof(b)));
 			PUT_SET(f, ": ", e->text, "");
 			fputs("</li>\n", f);
 		}
@@ -823,7 +781,8 @@ static void mem_row(FILE *f, const char *what, double bytes)
 
 static void table_memory(FILE *f, const struct mc_probe_report *r)
 {
-	const struct mc_probe_slab *s = &r->slab;
+	const struct mc_probe_step *m = mc_probe_memory_step(r);
+	const struct mc_probe_slab *s = &m->slab;
 
 	fputs("<h2 id=\"memory\">Memory</h2>\n<table id=\"memory-table\">\n", f);
 	if (s->known) {
@@ -845,21 +804,21 @@ static void table_memory(FILE *f, const struct mc_probe_report *r)
 		      f);
 	}
 	fputs("<tr><th colspan=\"2\">user bytes per connection (RSS growth)</th></tr>\n", f);
-	mem_row(f, "server", r->user_per_conn_server);
-	mem_row(f, "client", r->user_per_conn_client);
+	mem_row(f, "server", m->user_per_conn_server);
+	mem_row(f, "client", m->user_per_conn_client);
 	fputs("<tr><th>MemAvailable at the end</th><td class=\"n\">", f);
-	put_bytes(f, r->mem_available_end);
+	put_bytes(f, m->mem_available_end);
 	fputs("</td></tr>\n<tr><th>reserve kept</th><td class=\"n\">", f);
 	put_bytes(f, r->reserve);
 	fputs("</td></tr>\n<tr><th>projection: more connections memory allows</th>", f);
-	td_count(f, r->more_conns);
+	td_count(f, m->more_conns);
 	fputs("</tr>\n</table>\n", f);
 }
 
 static void table_limits(FILE *f, const struct mc_probe_report *r)
 {
-	const struct mc_probe_step *s = last_step(r);
-	int n = s ? clamp_n(s->nlimits, MC_PROBE_MAX_LIMITS) : 0;
+	const struct mc_probe_step *s = mc_probe_last(r);
+	int n = clamp_n(s->nlimits, MC_PROBE_MAX_LIMITS);
 
 	fputs("<h2 id=\"limits\">Limits (last step)</h2>\n", f);
 	if (n == 0) {
@@ -884,10 +843,10 @@ static void table_limits(FILE *f, const struct mc_probe_report *r)
 
 /* ------------------------------------------------------------------ page */
 
-int mc_probe_html(FILE *f, const struct mc_probe_report *r)
+int mc_probe_html(FILE *f, const struct mc_probe_report *r, int exit_code)
 {
 	html_head(f, r);
-	html_summary(f, r);
+	html_summary(f, r, exit_code);
 	fputs("<h2 id=\"charts\">Charts</h2>\n", f);
 	chart_conns(f, r);
 	chart_memory(f, r);

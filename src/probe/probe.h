@@ -1,16 +1,27 @@
 /* probe.h: `maxconn probe`, the seeds' experiment run for real.
  *
- *   probe.c   the orchestration: a private network namespace (when root),
- *             a `maxconn server` and a `maxconn client` child, the ramp,
- *             the watch for the first limit and the memory reserve, the
- *             staircase, the teardown;
- *   watch.c   what it reads from the host while it runs: slabinfo, meminfo,
- *             netstat, sockstat, conntrack, dmesg, the children's status;
- *   report.c  the terminal summary and the --json document;
- *   html.c    the --html page (inline SVG charts, no network needed).
+ *   probe.c      the orchestration: the scene, then each step (namespace,
+ *                prediction, children, ramp, teardown) until the staircase
+ *                ends;
+ *   child.c      the server and client children and the shared page they
+ *                publish their counters in (child.h; run.h: a run's state);
+ *   netns.c      the private network namespace of each step, its sysctls;
+ *   ramp.c       the ramp (samples, the stop at the first limit or the
+ *                memory reserve) and a step's accounting: figures, verdict,
+ *                cost per connection;
+ *   staircase.c  the first scenario and the lift after each limit (pure);
+ *   diagnose.c   the verdict: which limit stopped a step, and its evidence
+ *                (pure);
+ *   watch.c      what it reads from the host while it runs: slabinfo,
+ *                meminfo, netstat, sockstat, conntrack, dmesg, RSS;
+ *   result.c     reading the report: the result, the memory figures, the
+ *                words the writers share;
+ *   report.c     the terminal summary and the --json document;
+ *   html.c       the --html page (inline SVG charts, no network needed).
  *
- * Everything the reports show is in struct mc_probe_report, filled by
- * probe.c and only read by the writers. */
+ * Everything the reports show is in struct mc_probe_report, once: filled by
+ * the run and only read by the writers. The command chooses the exit code
+ * from the result. */
 #ifndef MC_PROBE_PROBE_H
 #define MC_PROBE_PROBE_H
 
@@ -78,6 +89,13 @@ struct mc_probe_limit {
 	bool binding;	/* the model's binding limit */
 };
 
+/* Kernel bytes per socket by slab cache, over a step's growth. */
+struct mc_probe_slab {
+	double tcp, sock_inode, dentry, filp, epoll, other, total;
+	uint64_t sockets; /* sockets the deltas are divided by (0: none held) */
+	bool known;	  /* /proc/slabinfo was readable */
+};
+
 struct mc_probe_step {
 	struct mc_probe_scenario sc;
 	/* the model, before the step */
@@ -99,16 +117,11 @@ struct mc_probe_step {
 	struct mc_probe_evidence ev[MC_PROBE_MAX_EVIDENCE];
 	int nev;
 	char lifted[200]; /* what the staircase changed after this step ("") */
-	/* what one connection costs here */
-	double kernel_per_sock; /* slab growth / sockets */
+	/* what one connection costs here (slab.total: kernel bytes per socket) */
+	struct mc_probe_slab slab;
 	double user_per_conn_server, user_per_conn_client;
-};
-
-/* Kernel bytes per socket by slab cache, at the largest step. */
-struct mc_probe_slab {
-	double tcp, sock_inode, dentry, filp, epoll, other, total;
-	uint64_t sockets; /* sockets the deltas are divided by */
-	bool known;	  /* /proc/slabinfo was readable */
+	uint64_t mem_available_end; /* MemAvailable at the top of the step */
+	uint64_t more_conns; /* projection: (MemAvailable - reserve) / bytes per conn */
 };
 
 struct mc_probe_report {
@@ -130,19 +143,10 @@ struct mc_probe_report {
 	/* the time series */
 	struct mc_probe_sample *samples;
 	size_t nsamples;
-	/* the result: the last step */
-	uint64_t reached, predicted;
-	double diff_pct;
-	enum mc_probe_stop stop;
-	char limit_id[32];
-	/* memory */
-	struct mc_probe_slab slab;
-	double user_per_conn_server, user_per_conn_client;
-	uint64_t mem_available_end;
-	uint64_t more_conns; /* projection: (MemAvailable - reserve) / bytes per conn */
+	/* the result is the last step's (mc_probe_last), the memory figures the
+	 * largest step's (mc_probe_memory_step): nothing here copies them */
 	uint64_t server_fd_limit; /* --server-pid: its RLIMIT_NOFILE soft; 0 unknown */
 	double seconds;
-	int exit_code;
 };
 
 /* What the user asked for (the flags of `maxconn probe`). */
@@ -176,11 +180,24 @@ struct mc_probe_config {
 int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r, struct mc_err *err);
 void mc_probe_report_free(struct mc_probe_report *r);
 
-const char *mc_probe_stop_str(enum mc_probe_stop s);   /* "target", "limit", "memory_reserve" */
+/* Reading the report (result.c). Each returns a step of zeros (stopped at
+ * "target", no limit) when no step ran, never NULL. */
+/* The result: the last step (reached, predicted, diff_pct, stop, limit). */
+const struct mc_probe_step *mc_probe_last(const struct mc_probe_report *r);
+/* Where the memory figures come from: the step that held the most sockets
+ * (the later one on a tie). */
+const struct mc_probe_step *mc_probe_memory_step(const struct mc_probe_report *r);
+/* The model's limit id of a step, or NULL ("" is never one). */
+const struct mc_probe_limit *mc_probe_step_limit(const struct mc_probe_step *st, const char *id);
+/* "target", "limit", "memory_reserve", ... : the JSON key */
+const char *mc_probe_stop_str(enum mc_probe_stop s);
+/* "a host limit", "the timeout", ... : the phrase for "stopped by ..." */
+const char *mc_probe_stop_words(enum mc_probe_stop s);
 
-/* Writers (report.c, html.c). */
+/* Writers (report.c, html.c). They only read r; exit_code is the one the
+ * command chose from the result, written into the JSON and the page. */
 void mc_probe_print(FILE *f, const struct mc_probe_report *r);
-void mc_probe_json(FILE *f, const struct mc_probe_report *r);
-int mc_probe_html(FILE *f, const struct mc_probe_report *r);
+void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code);
+int mc_probe_html(FILE *f, const struct mc_probe_report *r, int exit_code);
 
 #endif

@@ -1,5 +1,6 @@
 /* report.c: the probe's terminal summary and its --json document (schema in
- * docs/probe.md); html.c writes the page. Both only read the report. */
+ * docs/probe.md); html.c writes the page. Both only read the report, its
+ * result and memory figures through result.c. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,25 +10,6 @@
 #include "common/fmt.h"
 #include "net/cause.h"
 #include "probe/probe.h"
-
-const char *mc_probe_stop_str(enum mc_probe_stop s)
-{
-	switch (s) {
-	case MC_PROBE_TARGET:
-		return "target";
-	case MC_PROBE_LIMIT:
-		return "limit";
-	case MC_PROBE_RESERVE:
-		return "memory_reserve";
-	case MC_PROBE_INTERRUPTED:
-		return "interrupted";
-	case MC_PROBE_TIMEOUT:
-		return "timeout";
-	case MC_PROBE_FAILED:
-		break;
-	}
-	return "failed";
-}
 
 /* "1.2M" for counts, "max" for the no-target case */
 static const char *count(uint64_t n, char *buf, size_t len)
@@ -43,18 +25,9 @@ static const char *target_str(uint64_t t, char *buf, size_t len)
 	return t == MC_LIMITS_NONE ? "max" : mc_fmt_count(t, buf, len);
 }
 
-static const struct mc_probe_limit *find_limit(const struct mc_probe_step *st, const char *id)
-{
-	for (int i = 0; i < st->nlimits; i++)
-		if (strcmp(st->limits[i].id, id) == 0)
-			return &st->limits[i];
-	return NULL;
-}
-
 /* What one connection costs of the resource a limit counts (the seed's
  * table's third column). */
-static void cost_of(const struct mc_probe_report *r, const struct mc_probe_step *st, char *buf,
-		    size_t len)
+static void cost_of(const struct mc_probe_step *st, char *buf, size_t len)
 {
 	const char *id = st->limit_id;
 
@@ -69,16 +42,15 @@ static void cost_of(const struct mc_probe_report *r, const struct mc_probe_step 
 	else if (strcmp(id, MC_LIMIT_THREADS) == 0)
 		snprintf(buf, len, "1 thread: a 16 KiB kernel stack, a task, stack pages (%.0f B "
 				   "kernel per socket measured)",
-			 st->kernel_per_sock);
+			 st->slab.total);
 	else if (strcmp(id, MC_LIMIT_CONNTRACK) == 0)
 		snprintf(buf, len, "1 conntrack entry");
-	else if (st->kernel_per_sock > 0)
+	else if (st->slab.total > 0)
 		snprintf(buf, len, "%.0f B kernel (2 sockets) + %.0f B user",
-			 2 * st->kernel_per_sock,
+			 2 * st->slab.total,
 			 st->user_per_conn_server + st->user_per_conn_client);
 	else
 		snprintf(buf, len, "-");
-	(void)r;
 }
 
 static void print_scenario(FILE *f, const struct mc_probe_scenario *sc)
@@ -99,16 +71,16 @@ static void print_scenario(FILE *f, const struct mc_probe_scenario *sc)
 void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 {
 	char a[32], b[32], c[32], d[32];
-	const struct mc_probe_step *last = r->nsteps ? &r->steps[r->nsteps - 1] : NULL;
+	const struct mc_probe_step *last = mc_probe_last(r), *mem = mc_probe_memory_step(r);
 
-	if (!last) {
+	if (!r->nsteps) {
 		fprintf(f, "maxconn probe: no step ran\n");
 		return;
 	}
 	fprintf(f, "maxconn probe: %s connections held (target %s) after %.1fs: ",
-		mc_fmt_count(r->reached, a, sizeof(a)), target_str(r->target, b, sizeof(b)),
+		mc_fmt_count(last->reached, a, sizeof(a)), target_str(r->target, b, sizeof(b)),
 		r->seconds);
-	switch (r->stop) {
+	switch (last->stop) {
 	case MC_PROBE_TARGET:
 		fprintf(f, "target reached\n");
 		break;
@@ -120,13 +92,13 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		fprintf(f, "stopped by %s (%s)\n", last->limit_id, last->limit_name);
 		break;
 	default:
-		fprintf(f, "%s\n", mc_probe_stop_str(r->stop));
+		fprintf(f, "%s\n", mc_probe_stop_str(last->stop));
 	}
 	fprintf(f, "  happened   %s\n", last->happened);
-	fprintf(f, "  predicted  %s (%s); reached %s", mc_fmt_count(r->predicted, a, sizeof(a)),
-		last->predicted_limit, mc_fmt_count(r->reached, b, sizeof(b)));
-	if (isfinite(r->diff_pct))
-		fprintf(f, " (%+.1f%%)", r->diff_pct);
+	fprintf(f, "  predicted  %s (%s); reached %s", mc_fmt_count(last->predicted, a, sizeof(a)),
+		last->predicted_limit, mc_fmt_count(last->reached, b, sizeof(b)));
+	if (isfinite(last->diff_pct))
+		fprintf(f, " (%+.1f%%)", last->diff_pct);
 	fputc('\n', f);
 	fprintf(f, "  where      %s\n", r->where);
 	if (r->target_addr[0])
@@ -163,7 +135,7 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 	}
 
 	fprintf(f, "\nLimits (the model's, for the last step; distance from %s held)\n",
-		mc_fmt_count(r->reached, a, sizeof(a)));
+		mc_fmt_count(last->reached, a, sizeof(a)));
 	for (int i = 0; i < last->nlimits; i++) {
 		const struct mc_probe_limit *l = &last->limits[i];
 		fprintf(f, "  %-18s %12s  %-40.40s %s\n", l->id,
@@ -172,19 +144,19 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 	}
 
 	fprintf(f, "\nMemory per connection\n");
-	if (r->slab.sockets) {
+	if (mem->slab.sockets) {
 		fprintf(f,
 			"  kernel     %.0f B per socket over %s sockets: TCP %.0f, socket inode %.0f, "
 			"dentry %.0f, file %.0f, epoll %.0f, other %.0f%s\n",
-			r->slab.total, mc_fmt_count(r->slab.sockets, a, sizeof(a)), r->slab.tcp,
-			r->slab.sock_inode, r->slab.dentry, r->slab.filp, r->slab.epoll, r->slab.other,
-			r->slab.known ? "" : " (slabinfo unreadable: totals from meminfo only)");
+			mem->slab.total, mc_fmt_count(mem->slab.sockets, a, sizeof(a)), mem->slab.tcp,
+			mem->slab.sock_inode, mem->slab.dentry, mem->slab.filp, mem->slab.epoll, mem->slab.other,
+			mem->slab.known ? "" : " (slabinfo unreadable: totals from meminfo only)");
 		fprintf(f, "  user       server %.1f B, client %.1f B per connection\n",
-			r->user_per_conn_server, r->user_per_conn_client);
+			mem->user_per_conn_server, mem->user_per_conn_client);
 		fprintf(f, "  projection %s available, %s kept in reserve: room for about %s more\n",
-			mc_fmt_bytes(r->mem_available_end, a, sizeof(a)),
+			mc_fmt_bytes(mem->mem_available_end, a, sizeof(a)),
 			mc_fmt_bytes(r->reserve, b, sizeof(b)),
-			mc_fmt_count(r->more_conns, d, sizeof(d)));
+			mc_fmt_count(mem->more_conns, d, sizeof(d)));
 	} else {
 		fprintf(f, "  no connection was held: nothing to divide by\n");
 	}
@@ -197,9 +169,9 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 			   "connection costs; where it ran out: what happened)\n");
 		for (int i = 0; i < r->nsteps; i++) {
 			const struct mc_probe_step *st = &r->steps[i];
-			const struct mc_probe_limit *l = find_limit(st, st->limit_id);
+			const struct mc_probe_limit *l = mc_probe_step_limit(st, st->limit_id);
 			char cost[160];
-			cost_of(r, st, cost, sizeof(cost));
+			cost_of(st, cost, sizeof(cost));
 			fprintf(f, "  %d. %s: %s; %s\n     %s %s: %s\n", i + 1,
 				st->limit_name[0] ? st->limit_name : "-", l ? l->value : "-", cost,
 				st->stop == MC_PROBE_TARGET ? "held" : "ran out at",
@@ -247,7 +219,7 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_kv_str(j, "limit_name", st->limit_name);
 	mc_json_kv_str(j, "happened", st->happened);
 	mc_json_kv_str(j, "lifted", st->lifted);
-	mc_json_kv_double(j, "kernel_bytes_per_socket", st->kernel_per_sock);
+	mc_json_kv_double(j, "kernel_bytes_per_socket", st->slab.total);
 	mc_json_kv_double(j, "user_bytes_per_conn_server", st->user_per_conn_server);
 	mc_json_kv_double(j, "user_bytes_per_conn_client", st->user_per_conn_client);
 	mc_json_key(j, "evidence");
@@ -279,10 +251,10 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_obj_close(j);
 }
 
-void mc_probe_json(FILE *f, const struct mc_probe_report *r)
+void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 {
 	struct mc_json j;
-	const struct mc_probe_step *last = r->nsteps ? &r->steps[r->nsteps - 1] : NULL;
+	const struct mc_probe_step *last = mc_probe_last(r), *mem = mc_probe_memory_step(r);
 
 	mc_json_init(&j, f);
 	mc_json_obj_open(&j);
@@ -303,39 +275,39 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r)
 
 	mc_json_key(&j, "result");
 	mc_json_obj_open(&j);
-	mc_json_kv_u64(&j, "reached", r->reached);
-	mc_json_kv_u64(&j, "predicted", r->predicted);
-	mc_json_kv_str(&j, "predicted_limit", last ? last->predicted_limit : "");
-	mc_json_kv_double(&j, "diff_pct", r->diff_pct);
-	mc_json_kv_str(&j, "stop", mc_probe_stop_str(r->stop));
-	mc_json_kv_str(&j, "limit", r->limit_id);
-	mc_json_kv_str(&j, "limit_name", last ? last->limit_name : "");
-	mc_json_kv_str(&j, "happened", last ? last->happened : "");
+	mc_json_kv_u64(&j, "reached", last->reached);
+	mc_json_kv_u64(&j, "predicted", last->predicted);
+	mc_json_kv_str(&j, "predicted_limit", last->predicted_limit);
+	mc_json_kv_double(&j, "diff_pct", last->diff_pct);
+	mc_json_kv_str(&j, "stop", mc_probe_stop_str(last->stop));
+	mc_json_kv_str(&j, "limit", last->limit_id);
+	mc_json_kv_str(&j, "limit_name", last->limit_name);
+	mc_json_kv_str(&j, "happened", last->happened);
 	mc_json_kv_double(&j, "seconds", r->seconds);
-	mc_json_kv_i64(&j, "exit_code", r->exit_code);
+	mc_json_kv_i64(&j, "exit_code", exit_code);
 	mc_json_obj_close(&j);
 
 	mc_json_key(&j, "memory");
 	mc_json_obj_open(&j);
 	mc_json_key(&j, "kernel_bytes_per_socket");
 	mc_json_obj_open(&j);
-	mc_json_kv_bool(&j, "slabinfo", r->slab.known);
-	mc_json_kv_u64(&j, "sockets", r->slab.sockets);
-	mc_json_kv_double(&j, "tcp", r->slab.tcp);
-	mc_json_kv_double(&j, "sock_inode", r->slab.sock_inode);
-	mc_json_kv_double(&j, "dentry", r->slab.dentry);
-	mc_json_kv_double(&j, "filp", r->slab.filp);
-	mc_json_kv_double(&j, "epoll", r->slab.epoll);
-	mc_json_kv_double(&j, "other", r->slab.other);
-	mc_json_kv_double(&j, "total", r->slab.total);
+	mc_json_kv_bool(&j, "slabinfo", mem->slab.known);
+	mc_json_kv_u64(&j, "sockets", mem->slab.sockets);
+	mc_json_kv_double(&j, "tcp", mem->slab.tcp);
+	mc_json_kv_double(&j, "sock_inode", mem->slab.sock_inode);
+	mc_json_kv_double(&j, "dentry", mem->slab.dentry);
+	mc_json_kv_double(&j, "filp", mem->slab.filp);
+	mc_json_kv_double(&j, "epoll", mem->slab.epoll);
+	mc_json_kv_double(&j, "other", mem->slab.other);
+	mc_json_kv_double(&j, "total", mem->slab.total);
 	mc_json_obj_close(&j);
 	mc_json_key(&j, "user_bytes_per_conn");
 	mc_json_obj_open(&j);
-	mc_json_kv_double(&j, "server", r->user_per_conn_server);
-	mc_json_kv_double(&j, "client", r->user_per_conn_client);
+	mc_json_kv_double(&j, "server", mem->user_per_conn_server);
+	mc_json_kv_double(&j, "client", mem->user_per_conn_client);
 	mc_json_obj_close(&j);
-	mc_json_kv_u64(&j, "mem_available_end", r->mem_available_end);
-	mc_json_kv_u64(&j, "more_conns", r->more_conns);
+	mc_json_kv_u64(&j, "mem_available_end", mem->mem_available_end);
+	mc_json_kv_u64(&j, "more_conns", mem->more_conns);
 	mc_json_obj_close(&j);
 
 	mc_json_key(&j, "steps");

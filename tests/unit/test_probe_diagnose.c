@@ -79,7 +79,7 @@ static void test_server_fd(void **state)
 	(void)state;
 	o->held = 992;
 	o->srv_held = 992;
-	o->srv_refused_fd = 8;
+	o->srv_refused[MC_CAUSE_EMFILE] = 8;
 	o->lost[MC_CAUSE_PEER_CLOSED] = 8;
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, MC_LIMIT_FD_PROCESS);
@@ -107,6 +107,50 @@ static void test_threads(void **state)
 	free(o);
 }
 
+/* a thread limit is named after the thread limit the model expected to
+ * bind, in the same step */
+static void test_thread_limit_named(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 193;
+	o->srv_held = 193;
+	o->srv_refused_threads = 807;
+	st.nlimits = 2;
+	snprintf(st.limits[0].id, sizeof(st.limits[0].id), "%s", MC_LIMIT_PID_MAX);
+	snprintf(st.limits[0].name, sizeof(st.limits[0].name), "pid_max");
+	snprintf(st.limits[1].id, sizeof(st.limits[1].id), "%s", MC_LIMIT_NPROC);
+	snprintf(st.limits[1].name, sizeof(st.limits[1].name), "processes per user");
+	st.limits[1].binding = true;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, MC_LIMIT_THREADS);
+	assert_string_equal(st.limit_name, "threads: processes per user");
+	/* no binding thread limit in the model: the plain name */
+	st.limits[1].binding = false;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_name, "threads (one per connection)");
+	free(o);
+}
+
+/* a server refusal by a cause diagnose has no words of its own for is
+ * still evidence, named by the cause */
+static void test_server_other_cause(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 1000;
+	o->srv_refused[MC_CAUSE_ENFILE] = 3;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_TARGET);
+	assert_int_equal(evval(&st, "server refused: ENFILE"), 3);
+	free(o);
+}
+
 /* epoll_ctl ENOSPC on both sides: the user's epoll watches, not memory */
 static void test_epoll_watches(void **state)
 {
@@ -117,7 +161,7 @@ static void test_epoll_watches(void **state)
 	o->target = 4000000;
 	o->held = 2745592;
 	o->fail[MC_CAUSE_WATCHES] = 195433;
-	o->srv_refused_watches = 195434;
+	o->srv_refused[MC_CAUSE_WATCHES] = 195434;
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, MC_LIMIT_EPOLL_WATCHES);
 	assert_non_null(strstr(st.happened, "ENOSPC"));
@@ -273,6 +317,7 @@ int main(void)
 	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
 	    cmocka_unit_test(test_interrupted_and_child), cmocka_unit_test(test_parsers),
+	    cmocka_unit_test(test_thread_limit_named), cmocka_unit_test(test_server_other_cause),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

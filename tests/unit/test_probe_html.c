@@ -78,7 +78,7 @@ static void fake_report(struct mc_probe_report *r, struct mc_probe_sample *smp)
 		s->seconds = 8.5;
 		s->rate = (double)reached[i] / 8.5;
 		s->stop = MC_PROBE_LIMIT;
-		s->kernel_per_sock = 4150;
+		s->slab.total = 4150;
 	}
 	snprintf(r->steps[0].limit_id, 32, "ports_per_pair");
 	snprintf(r->steps[0].limit_name, 96, "ephemeral ports per (source, destination) pair");
@@ -129,11 +129,7 @@ static void fake_report(struct mc_probe_report *r, struct mc_probe_sample *smp)
 	r->samples = smp;
 	r->nsamples = NSAMPLES;
 
-	r->reached = 120000;
-	r->predicted = 130000;
-	r->diff_pct = NAN;
-	r->stop = MC_PROBE_RESERVE;
-	r->slab = (struct mc_probe_slab){.tcp = 2304,
+	last->slab = (struct mc_probe_slab){.tcp = 2304,
 					 .sock_inode = 704,
 					 .dentry = 192,
 					 .filp = 256,
@@ -142,23 +138,22 @@ static void fake_report(struct mc_probe_report *r, struct mc_probe_sample *smp)
 					 .total = 4150,
 					 .sockets = 240000,
 					 .known = true};
-	r->user_per_conn_server = 17;
-	r->user_per_conn_client = 32;
-	r->mem_available_end = 600ULL << 20;
-	r->more_conns = 9000;
+	last->user_per_conn_server = 17;
+	last->user_per_conn_client = 32;
+	last->mem_available_end = 600ULL << 20;
+	last->more_conns = 9000;
 	r->seconds = 25.3;
-	r->exit_code = 3;
 }
 
-/* Render r; the caller frees the page. */
-static char *render(const struct mc_probe_report *r)
+/* Render r as a run that exits with exit_code; the caller frees the page. */
+static char *render(const struct mc_probe_report *r, int exit_code)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	assert_int_equal(mc_probe_html(f, r), 0);
+	assert_int_equal(mc_probe_html(f, r, exit_code), 0);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(buf);
 	return buf;
@@ -238,7 +233,7 @@ static void test_staircase(void **state)
 
 	(void)state;
 	fake_report(&r, smp);
-	page = render(&r);
+	page = render(&r, 3);
 	if (out && *out) {
 		FILE *f = fopen(out, "w");
 
@@ -293,7 +288,7 @@ static void test_empty(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	page = render(&r);
+	page = render(&r, 0);
 	assert_charts(page);
 	assert_null(strstr(page, "<polyline"));
 	assert_null(strstr(page, "<path"));
@@ -319,21 +314,23 @@ static void test_one_sample_huge(void **state)
 					  .kernel_bytes = UINT64_MAX,
 					  .user_bytes = UINT64_MAX};
 	r.nsamples = 1;
-	r.reached = UINT64_MAX;
-	r.predicted = MC_LIMITS_NONE;
+	/* the result: the last step, once r.nsteps below is clamped */
+	r.steps[MC_PROBE_MAX_STEPS - 1].reached = UINT64_MAX;
+	r.steps[MC_PROBE_MAX_STEPS - 1].predicted = MC_LIMITS_NONE;
 	r.target = MC_LIMITS_NONE;
-	r.diff_pct = INFINITY;
+	r.steps[MC_PROBE_MAX_STEPS - 1].diff_pct = INFINITY;
 	r.seconds = NAN;
 	r.steps[2].seconds = -INFINITY;
 	r.steps[2].rate = NAN;
-	r.user_per_conn_server = NAN;
-	r.slab.total = INFINITY;
+	/* the memory figures: the step with the most sockets */
+	r.steps[2].user_per_conn_server = NAN;
+	r.steps[2].slab.total = INFINITY;
 	for (int i = 0; i < r.steps[2].nlimits; i++)
 		r.steps[2].limits[i].conns = MC_LIMITS_NONE;
 	r.steps[2].nev = 99; /* out of range: clamped, not read past the array */
 	r.nsteps = 99;
 
-	page = render(&r);
+	page = render(&r, 3);
 	assert_charts(page);
 	assert_int_equal(polyline_points(page, "series-held"), 1);
 	assert_non_null(strstr(page, "<circle class=\"dot held\""));
@@ -352,7 +349,7 @@ static void test_write_error(void **state)
 	if (!f)
 		skip();
 	memset(&r, 0, sizeof(r));
-	assert_true(mc_probe_html(f, &r) < 0);
+	assert_true(mc_probe_html(f, &r, 0) < 0);
 	fclose(f);
 }
 

@@ -1,0 +1,43 @@
+/* child.h: the probe's server and client children and the shared page they
+ * publish their counters in (internal to src/probe; see child.c). */
+#ifndef MC_PROBE_CHILD_H
+#define MC_PROBE_CHILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/err.h"
+#include "probe/run.h"
+
+/* A zeroed page shared with the children, or NULL when mmap fails. */
+struct mc_probe_page *mc_probe_page_new(void);
+void mc_probe_page_free(struct mc_probe_page *pg);
+
+/* Copy a child's latest counters (len bytes of its union) into st; false
+ * when they were being written all the time it tried. */
+bool mc_probe_fetch(struct mc_probe_pub *pub, void *st, size_t len);
+
+/* Fork the server for scenario sc on p->dst (port 0: the kernel's choice)
+ * and wait until it listens; p->dst then holds the ports it listens on.
+ * Returns 0, or -errno with err set (the child may be left to
+ * mc_probe_stop_children). */
+int mc_probe_spawn_server(struct mc_probe_ctx *p, const struct mc_probe_scenario *sc,
+			  struct mc_err *err);
+/* Fork the client: p->conns connections from p->src to p->dst. Returns 0
+ * or -errno with err set. */
+int mc_probe_spawn_client(struct mc_probe_ctx *p, const struct mc_probe_scenario *sc,
+			  struct mc_err *err);
+
+/* True when the server (server) or the client child has ended; why then
+ * says so with the child's error ("the probe's client ended: ..."). */
+bool mc_probe_child_ended(struct mc_probe_ctx *p, bool server, char *why, size_t len);
+
+/* The server publishes once a second: wait (at most 1.5 s) until it has
+ * published once more, so its latest refusals are in. */
+void mc_probe_fresh_server_tick(struct mc_probe_ctx *p);
+
+/* End both children (SIGKILL, both at once) and reap them; their pids go
+ * back to 0. */
+void mc_probe_stop_children(struct mc_probe_ctx *p);
+
+#endif

@@ -1,0 +1,259 @@
+/* ramp.c: one step of the probe, from the client's start to its verdict:
+ * sampling the host and the children about ten times a second, stopping
+ * at the target, the first limit (LIMIT_EVIDENCE failures with a host-limit
+ * cause, or the client's ramp over short of it), the memory reserve,
+ * Ctrl-C or the deadline, then the step's figures, its verdict
+ * (diagnose.c) and what one connection cost (see ramp.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/procfs.h"
+#include "probe/child.h"
+#include "probe/ramp.h"
+
+/* failures (or losses) that mean a limit is binding, not a hiccup */
+#define LIMIT_EVIDENCE 64
+
+static uint64_t limit_failures(const struct mc_client_stats *c)
+{
+	uint64_t n = mc_cause_sum(c->lost);
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		if (mc_cause_limit((enum mc_cause)k))
+			n += c->fail[k];
+	return n;
+}
+
+/* The external server's RSS: the process and its direct children (nginx's
+ * workers hold the connections, not its master). */
+static uint64_t tree_rss(int pid)
+{
+	char path[96], buf[4096];
+	uint64_t rss = mc_watch_rss(pid);
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
+		for (char *s = buf, *e; *s; s = e) {
+			long c = strtol(s, &e, 10);
+			if (e == s)
+				break;
+			rss += mc_watch_rss((int)c);
+		}
+	return rss;
+}
+
+static void add_sample(struct mc_probe_ctx *p, struct mc_probe_sample *s)
+{
+	struct mc_probe_report *r = p->r;
+
+	if (r->nsamples == MC_PROBE_MAX_SAMPLES) {
+		/* keep every other one and sample half as often */
+		for (size_t i = 0; i < r->nsamples / 2; i++)
+			r->samples[i] = r->samples[2 * i + 1];
+		r->nsamples /= 2;
+		p->sample_ns *= 2;
+	}
+	r->samples[r->nsamples++] = *s;
+}
+
+/* MemAvailable counts part of SReclaimable as free to take, but the
+ * dentries and inodes of open sockets (~1 KB of their ~4 KB) are pinned
+ * until the socket closes: at 2.7M connections here MemAvailable still
+ * said 6.4 GiB when about 1 GiB was really left. What the step added to
+ * SReclaimable is therefore taken off. */
+static void pinned_reclaimable(struct mc_watch *now, const struct mc_watch *before)
+{
+	uint64_t grew = now->sreclaimable > before->sreclaimable
+				? now->sreclaimable - before->sreclaimable
+				: 0;
+
+	now->mem_available = now->mem_available > grew ? now->mem_available - grew : 0;
+}
+
+void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
+		   struct mc_client_stats *cs, struct mc_server_stats *ss)
+{
+	const uint64_t step_t0 = mc_now_ns();
+	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0;
+	struct mc_watch now;
+	bool peak = false;
+
+	for (;;) {
+		struct mc_probe_sample smp = {0};
+		enum mc_ctl_event ev = mc_ctl_wait(&p->ctl, (int)(p->sample_ns / MC_NS_PER_MS));
+		uint64_t t = mc_now_ns();
+		bool fails;
+
+		if (ev == MC_CTL_SIGNAL) {
+			p->interrupted = true;
+			break;
+		}
+		mc_probe_fetch(&p->sh->client, cs, sizeof(*cs));
+		if (!p->cfg->have_target_addr)
+			mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
+		mc_watch_read(&now, false);
+		pinned_reclaimable(&now, &p->before);
+		smp.t = (double)(t - p->t0) / 1e9;
+		smp.step = p->r->nsteps - 1;
+		smp.held = cs->open;
+		smp.server_held = p->cfg->have_target_addr ? 0 : ss->held;
+		smp.rate = t > last ? (double)(cs->established - last_est) / ((double)(t - last) / 1e9)
+				    : 0;
+		smp.kernel_bytes = (now.slab_total + now.kernel_stack + now.page_tables) -
+				   (p->before.slab_total + p->before.kernel_stack +
+				    p->before.page_tables);
+		if (smp.kernel_bytes > (1ULL << 62))
+			smp.kernel_bytes = 0; /* memory freed elsewhere meanwhile */
+		smp.user_bytes = (cs->rss > cs->rss_base ? cs->rss - cs->rss_base : 0) +
+				 (p->cfg->have_target_addr ? 0
+				  : ss->rss > ss->rss_base ? ss->rss - ss->rss_base
+							   : 0);
+		smp.mem_available = now.mem_available;
+		last = t;
+		last_est = cs->established;
+		add_sample(p, &smp);
+		if (p->cfg->tick)
+			p->cfg->tick(p->cfg->tick_arg, p->r, &smp);
+
+		if (mc_probe_child_ended(p, false, o->child_error, sizeof(o->child_error)) ||
+		    (!p->cfg->have_target_addr &&
+		     mc_probe_child_ended(p, true, o->child_error, sizeof(o->child_error)))) {
+			o->child_failed = true;
+			break;
+		}
+		if (now.mem_available && now.mem_available <= p->r->reserve) {
+			o->reserve_hit = true;
+			break;
+		}
+		if (t > p->deadline) {
+			p->timed_out = true;
+			break;
+		}
+		fails = limit_failures(cs) >= LIMIT_EVIDENCE;
+		if (cs->open >= st->sc.target || (cs->ramp_done && cs->inflight == 0) || fails) {
+			if (!held_at) {
+				held_at = t;
+				/* the memory figures at the top, before --hold lets the
+				 * rest of the host move them */
+				mc_watch_read(&o->after, true);
+				pinned_reclaimable(&o->after, &p->before);
+				peak = true;
+				/* hold the connections as asked only when all came */
+				hold_until = cs->open >= st->sc.target ? t + p->cfg->hold_ns : t;
+				/* a limit: let the counts settle a moment */
+				if (fails)
+					hold_until = t + MC_PROBE_SAMPLE_NS;
+			}
+			if (t >= hold_until)
+				break;
+		}
+	}
+	/* the figures at the top, before anything is closed */
+	if (!peak) {
+		mc_watch_read(&o->after, true);
+		pinned_reclaimable(&o->after, &p->before);
+	}
+	mc_probe_fetch(&p->sh->client, cs, sizeof(*cs));
+	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted)
+		mc_probe_fresh_server_tick(p);
+	if (!p->cfg->have_target_addr)
+		mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
+	st->seconds = (double)((held_at ? held_at : mc_now_ns()) - step_t0) / 1e9;
+}
+
+/* The projection and the per-connection costs of a step. Kernel bytes per
+ * socket: the growth of the socket slab caches, or of meminfo's Slab +
+ * KernelStack + PageTables when that is larger (it also covers thread
+ * stacks and bind buckets, but it is host-wide, so other work can move it
+ * either way). */
+static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct mc_probe_obs *o,
+		  const struct mc_client_stats *cs, uint64_t server_rss)
+{
+	const struct mc_watch_slab *a = &o->after.slab, *b = &o->before.slab;
+	uint64_t kb = o->after.slab_total + o->after.kernel_stack + o->after.page_tables;
+	uint64_t kb0 = o->before.slab_total + o->before.kernel_stack + o->before.page_tables;
+	double n = 2.0 * (double)st->reached, mem, caches, per;
+	struct mc_probe_slab *sl = &st->slab;
+
+	if (!st->reached)
+		return;
+#define D(x) ((a->x > b->x ? (double)(a->x - b->x) : 0) / n)
+	sl->known = !a->err && !b->err;
+	sl->sockets = 2 * st->reached;
+	sl->tcp = D(tcp) + D(tcp6);
+	sl->sock_inode = D(sock_inode);
+	sl->dentry = D(dentry);
+	sl->filp = D(filp);
+	sl->epoll = D(epoll);
+#undef D
+	caches = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + sl->epoll;
+	mem = kb > kb0 ? (double)(kb - kb0) / n : 0;
+	sl->total = mem > caches ? mem : caches;
+	sl->other = sl->total - caches;
+	st->user_per_conn_client =
+	    cs->rss > cs->rss_base ? (double)(cs->rss - cs->rss_base) / (double)st->reached : 0;
+	if (server_rss)
+		st->user_per_conn_server =
+		    server_rss > p->server_rss0
+			? (double)(server_rss - p->server_rss0) / (double)st->reached
+			: 0;
+	st->mem_available_end = o->after.mem_available;
+	per = 2 * sl->total + st->user_per_conn_server + st->user_per_conn_client;
+	st->more_conns = per > 0 && o->after.mem_available > p->r->reserve
+				 ? (uint64_t)((double)(o->after.mem_available - p->r->reserve) / per)
+				 : 0;
+}
+
+static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struct mc_probe_step *st,
+		     const struct mc_client_stats *cs, const struct mc_server_stats *ss)
+{
+	o->target = st->sc.target;
+	o->held = cs->open;
+	o->attempted = cs->attempted;
+	memcpy(o->fail, cs->fail, sizeof(o->fail));
+	memcpy(o->lost, cs->lost, sizeof(o->lost));
+	snprintf(o->first_error, sizeof(o->first_error), "%s", cs->first_error);
+	o->have_server = !p->cfg->have_target_addr;
+	if (o->have_server) {
+		o->srv_held = ss->held;
+		o->srv_refused[MC_CAUSE_EMFILE] = ss->refused_fd;
+		o->srv_refused[MC_CAUSE_NOMEM] = ss->refused_mem;
+		o->srv_refused[MC_CAUSE_WATCHES] = ss->refused_watches;
+		o->srv_refused_threads = ss->refused_threads;
+		o->srv_refused_max = ss->refused_max;
+		o->srv_thread_errno = ss->thread_errno;
+	}
+	o->srv_fd_limit = st->sc.one_table ? st->sc.fd_limit : 0;
+	o->srv_one_table = st->sc.one_table;
+	o->before = p->before;
+	o->reserve = p->r->reserve;
+	o->interrupted = p->interrupted;
+	o->timed_out = p->timed_out;
+	o->nkmsg = mc_watch_kmsg_read(p->kmsg, o->kmsg, MC_PROBE_MAX_KMSG);
+}
+
+
+uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p)
+{
+	if (!p->cfg->have_target_addr)
+		return mc_watch_rss(p->server.pid);
+	return p->cfg->server_pid ? tree_rss(p->cfg->server_pid) : 0;
+}
+
+void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
+		      const struct mc_client_stats *cs, const struct mc_server_stats *ss)
+{
+	uint64_t server_rss = mc_probe_server_rss(p);
+
+	st->reached = cs->open;
+	st->attempted = cs->attempted;
+	st->rate = st->seconds > 0 ? (double)cs->established / st->seconds : 0;
+	st->diff_pct = st->predicted
+			       ? 100.0 * ((double)st->reached - (double)st->predicted) /
+					 (double)st->predicted
+			       : NAN;
+	obs_from(p, o, st, cs, ss);
+	mc_probe_diagnose(o, st);
+	costs(p, st, o, cs, server_rss);
+}

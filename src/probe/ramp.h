@@ -1,0 +1,31 @@
+/* ramp.h: one step of the probe, from the client's start to its verdict
+ * and costs (internal to src/probe; see ramp.c). */
+#ifndef MC_PROBE_RAMP_H
+#define MC_PROBE_RAMP_H
+
+#include <stdint.h>
+
+#include "probe/diagnose.h"
+#include "probe/run.h"
+
+/* Ramp step st (its server, if any, and client running) until the target,
+ * the first limit, the memory reserve, Ctrl-C or the deadline, adding a
+ * sample to the report about ten times a second and calling cfg->tick.
+ * Fills o with the host's figures at the top and why it stopped, cs and
+ * ss with the children's last counters, st->seconds with the ramp time;
+ * sets p->interrupted or p->timed_out. Nothing is torn down. */
+void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
+		   struct mc_client_stats *cs, struct mc_server_stats *ss);
+
+/* After mc_probe_ramp, before the teardown: the step's figures (reached,
+ * attempted, rate, diff against the prediction), its verdict
+ * (mc_probe_diagnose on o, completed from cs and ss) and what one
+ * connection cost (slab, user bytes, the projection). */
+void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
+		      const struct mc_client_stats *cs, const struct mc_server_stats *ss);
+
+/* The server's resident bytes: the probe's own server child, or the
+ * --server-pid process and its children; 0 when there is none. */
+uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p);
+
+#endif

@@ -1,0 +1,69 @@
+/* run.h: the state of one probe run, shared by the files that run it
+ * (internal to src/probe): probe.c orchestrates the steps, child.c owns the
+ * two children and the page they publish their counters in, ramp.c samples,
+ * stops and accounts a step. Types only. */
+#ifndef MC_PROBE_RUN_H
+#define MC_PROBE_RUN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "client/client.h"
+#include "common/clock.h"
+#include "common/parse.h"
+#include "net/ctl.h"
+#include "probe/probe.h"
+#include "probe/watch.h"
+#include "server/server.h"
+
+#define MC_PROBE_SAMPLE_NS     (100 * MC_NS_PER_MS) /* the sampling period */
+#define MC_PROBE_MAX_DEST_PORTS 64
+
+/* What a child publishes: its latest counters, under a sequence lock. */
+struct mc_probe_pub {
+	_Atomic uint32_t seq; /* odd while being written */
+	_Atomic int done;     /* the engine returned; the counters are final */
+	_Atomic int ready;    /* the server listens */
+	int rc;		      /* the engine's return code */
+	char err[200];
+	union {
+		struct mc_client_stats c;
+		struct mc_server_stats s;
+	} u;
+};
+
+/* The page the probe shares with its children (MAP_SHARED). */
+struct mc_probe_page {
+	struct mc_probe_pub client, server;
+};
+
+struct mc_probe_child {
+	pid_t pid;
+	int status;
+	bool reaped;
+};
+
+struct mc_probe_ctx {
+	const struct mc_probe_config *cfg;
+	struct mc_probe_report *r;
+	struct mc_probe_page *sh;
+	struct mc_ctl ctl;
+	struct mc_probe_child server, client;
+	uint64_t t0, deadline;
+	bool interrupted, timed_out;
+	uint64_t sample_ns; /* grows when the sample array is full */
+	/* the step now running */
+	struct mc_endpoint_range dst[MC_PROBE_MAX_DEST_PORTS];
+	size_t ndst;
+	struct mc_addr_range src;
+	uint64_t conns; /* what the client is asked to open */
+	struct mc_watch before;
+	uint64_t server_rss0;
+	int kmsg;
+	char dir[64]; /* a private directory for the server's ready file */
+	char ready[96];
+};
+
+#endif

@@ -1,0 +1,104 @@
+/* staircase.c: the scenarios the probe runs (see staircase.h). The first
+ * one is the user's, or with --staircase the seeds' naive program; after
+ * each step the limit that stopped it is lifted in the next, until the
+ * target, the memory reserve or a limit this host cannot lift in a
+ * namespace. Pure: the host's values come in as arguments. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "probe/staircase.h"
+
+static uint64_t ports_in(const struct mc_probe_scenario *sc)
+{
+	return sc->port_hi >= sc->port_lo ? sc->port_hi - sc->port_lo + 1 : 1;
+}
+
+bool mc_probe_lift(const struct mc_probe_step *st, struct mc_probe_scenario *next, char *what,
+		   size_t len)
+{
+	const char *id = st->limit_id;
+
+	*next = st->sc;
+	if (st->stop != MC_PROBE_LIMIT)
+		return false;
+	if (strcmp(id, MC_LIMIT_PORTS) == 0) {
+		if (next->port_lo > 1024 || next->port_hi < 65535) {
+			next->port_lo = 1024;
+			next->port_hi = 65535;
+			snprintf(what, len,
+				 "widened net.ipv4.ip_local_port_range to 1024-65535 (in the "
+				 "probe's namespace)");
+		} else {
+			uint64_t per = ports_in(next) * next->dest_ports;
+			uint64_t want = next->target == MC_LIMITS_NONE
+						? next->sources * 8
+						: (4 * next->target + per - 1) / per;
+			next->sources = want > next->sources ? want : next->sources * 2;
+			snprintf(what, len,
+				 "more source addresses: %" PRIu64 " (127.0.0.2 on), each with its "
+				 "own %" PRIu64 " ports per destination",
+				 next->sources, ports_in(next));
+		}
+		return true;
+	}
+	if (strcmp(id, MC_LIMIT_FD_PROCESS) == 0 && next->one_table) {
+		next->one_table = false;
+		snprintf(what, len,
+			 "private fd tables: each worker thread takes its own table of %" PRIu64
+			 " fds (unshare(CLONE_FILES)), as the seed raises ulimit -n",
+			 next->fd_limit);
+		return true;
+	}
+	if (strcmp(id, MC_LIMIT_ACCEPTQ) == 0 && next->backlog < 65535) {
+		next->backlog = next->backlog * 16 < 65535 ? next->backlog * 16 : 65535;
+		snprintf(what, len, "a larger backlog and net.core.somaxconn: %" PRIu64,
+			 next->backlog);
+		return true;
+	}
+	if (strcmp(id, MC_LIMIT_THREADS) == 0 && next->model == MC_MODEL_THREADS) {
+		next->model = MC_MODEL_EPOLL;
+		snprintf(what, len,
+			 "IO multiplexing: --model epoll, a few threads for all connections "
+			 "instead of one each");
+		return true;
+	}
+	return false;
+}
+
+void mc_probe_first_scenario(const struct mc_probe_config *cfg, const struct mc_probe_host *host,
+			     struct mc_probe_scenario *sc)
+{
+	bool on_host = cfg->host || cfg->have_target_addr;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->model = cfg->model;
+	sc->target = cfg->target;
+	sc->dest_ports = cfg->dest_ports ? cfg->dest_ports : 1;
+	if (cfg->port_lo) {
+		sc->port_lo = cfg->port_lo;
+		sc->port_hi = cfg->port_hi;
+	} else {
+		/* a new namespace starts with the kernel's default range */
+		sc->port_lo = on_host ? host->port_lo : 32768;
+		sc->port_hi = on_host ? host->port_hi : 60999;
+	}
+	sc->fd_limit = cfg->fd_limit ? cfg->fd_limit : host->nofile;
+	sc->one_table = cfg->fd_limit || cfg->staircase;
+	sc->backlog = cfg->backlog ? cfg->backlog : on_host ? host->somaxconn : 65535;
+	if (cfg->sources) {
+		sc->sources = cfg->sources;
+	} else if (cfg->staircase) {
+		sc->sources = 1;
+	} else {
+		/* enough sources that every pair stays under a quarter full:
+		 * connect() slows sharply as a pair's range fills */
+		uint64_t per = ports_in(sc) * sc->dest_ports;
+		uint64_t t = cfg->target == MC_LIMITS_NONE ? 4000000 : cfg->target;
+		sc->sources = (4 * t + per - 1) / per;
+		if (sc->sources < 1)
+			sc->sources = 1;
+	}
+	if (cfg->have_target_addr && !mc_addr_is_loopback(&cfg->target_addr.addr))
+		sc->sources = 0; /* the kernel picks the source for a remote server */
+}
