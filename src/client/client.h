@@ -41,7 +41,10 @@ struct mc_client_config {
 	uint64_t every_ns;   /* period of heartbeats / echo messages; 0 = once */
 	void (*tick)(void *arg, const struct mc_client_stats *s);
 	void *tick_arg;
-	uint64_t tick_ns; /* how often tick is called; 0: once a second */
+	uint64_t tick_ns; /* how often tick is called; 0: once a second. The
+			   * stats a tick gets carry the round trips (rtt) as
+			   * the workers published them, at most about one
+			   * tick period old; connect_lat only at the end */
 };
 
 struct mc_client_stats {
