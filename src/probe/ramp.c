@@ -2,7 +2,8 @@
  * sampling the host and the children about ten times a second, stopping
  * at the target, the first limit (LIMIT_EVIDENCE failures with a host-limit
  * cause, or the client's ramp over short of it), the memory reserve,
- * Ctrl-C or the deadline, then the step's figures, its verdict
+ * Ctrl-C or the deadline, holding at the target for --hold and the
+ * steady-state window (steady.c), then the step's figures, its verdict
  * (diagnose.c) and what one connection cost (see ramp.h). */
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "common/procfs.h"
 #include "probe/child.h"
 #include "probe/ramp.h"
+#include "probe/steady.h"
 
 /* failures (or losses) that mean a limit is binding, not a hiccup */
 #define LIMIT_EVIDENCE 64
@@ -77,6 +79,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	const uint64_t step_t0 = mc_now_ns();
 	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0;
 	struct mc_watch now;
+	struct mc_probe_window *win = NULL;
 	bool peak = false;
 
 	for (;;) {
@@ -141,10 +144,18 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 				peak = true;
 				/* hold the connections as asked only when all came */
 				hold_until = cs->open >= st->sc.target ? t + p->cfg->hold_ns : t;
+				/* all came: the window, if asked, within the hold */
+				if (cs->open >= st->sc.target && p->cfg->window_ns &&
+				    (win = malloc(sizeof(*win)))) {
+					uint64_t end = mc_probe_window_arm(p, win, t);
+					hold_until = end > hold_until ? end : hold_until;
+				}
 				/* a limit: let the counts settle a moment */
 				if (fails)
 					hold_until = t + MC_PROBE_SAMPLE_NS;
 			}
+			if (win)
+				mc_probe_window_poll(p, win, t, cs, ss, &st->steady);
 			if (t >= hold_until)
 				break;
 		}
@@ -160,6 +171,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	if (!p->cfg->have_target_addr)
 		mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
 	st->seconds = (double)((held_at ? held_at : mc_now_ns()) - step_t0) / 1e9;
+	free(win);
 }
 
 /* The projection and the per-connection costs of a step. Kernel bytes per
