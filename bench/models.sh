@@ -98,10 +98,9 @@
 #   ~1.00 and passes from 0.99 (the window's noise). The ratios of the EXTRA
 #   rows are printed for information.
 set -euo pipefail
+. "$(dirname "$(realpath "$0")")/lib.sh"
 
 usage() { echo "usage: [MODELS=...] [COUNTS=...] [REPEAT=N] bench/models.sh path/to/maxconn" >&2; exit 2; }
-to_n() { case $1 in *k) echo $(( ${1%k} * 1000 ));; *M) echo $(( ${1%M} * 1000000 ));; *) echo "$1";; esac; }
-meminfo() { awk -v k="$1:" '$1 == k {printf "%.0f\n", $2 * 1024}' /proc/meminfo; }
 
 snmp() { # /proc/net/snmp or netstat counter: FILE PREFIX NAME
 	awk -v p="$2:" -v n="$3" '$1 == p && !h {for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next}
@@ -113,28 +112,19 @@ snmp() { # /proc/net/snmp or netstat counter: FILE PREFIX NAME
 if [ "${1:-}" = "--run" ]; then
 	BIN=$2 MODEL=$3 STACK=$4 N=$5 EVERY=$6 OUT=$7
 	WINDOW=${WINDOW:-10} SETTLE=${SETTLE:-2} RAMP_TIMEOUT=${RAMP_TIMEOUT:-90}
-	ip link set lo up
-	sysctl -qw net.core.somaxconn=65535
+	bench_netns_setup
 	TMP=$(mktemp -d /tmp/mc-models.XXXXXX)
 	SRV='' CLI='' PRB='' WD=''
-	stop_pid() { # PID: SIGINT, then SIGKILL after 60 s
-		local p=$1
-		[ -n "$p" ] || return 0
-		kill -INT "$p" 2>/dev/null || true
-		for _ in $(seq 600); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	}
 	cleanup() {
 		[ -z "$WD" ] || kill "$WD" 2>/dev/null || true
-		stop_pid "$PRB"; stop_pid "$CLI"; stop_pid "$SRV"
+		bench_stop "$PRB"; bench_stop "$CLI"; bench_stop "$SRV"
 		rm -rf "$TMP"
 	}
 	trap cleanup EXIT
 	emit() { echo "$*" >>"$OUT"; }
 	# wait for the slab to settle (the last run's namespace is freed lazily)
 	for _ in $(seq 40); do
-		a=$(meminfo Slab); sleep 0.5; b=$(meminfo Slab)
+		a=$(bench_meminfo Slab); sleep 0.5; b=$(bench_meminfo Slab)
 		[ $(( a > b ? a - b : b - a )) -lt 2000000 ] && break
 	done
 	sargs=(--model "$MODEL")
@@ -143,8 +133,7 @@ if [ "${1:-}" = "--run" ]; then
 	"$BIN" server --listen 127.0.0.1:9000 --mode echo "${sargs[@]}" --duration "$((bound + 30))s" \
 		--ready-file "$TMP/ready" --json -q >"$TMP/s.json" 2>"$TMP/s.err" &
 	SRV=$!
-	for _ in $(seq 200); do [ -s "$TMP/ready" ] || ! kill -0 $SRV 2>/dev/null && break; sleep 0.05; done
-	if [ ! -s "$TMP/ready" ]; then
+	if ! bench_wait_ready "$TMP/ready" "$SRV" 10; then
 		wait $SRV 2>/dev/null || true; SRV=
 		emit "status=stopped held=0 why=server did not start: $(head -c 200 "$TMP/s.err" | tr '\n' ' ')"
 		exit 0
@@ -154,13 +143,12 @@ if [ "${1:-}" = "--run" ]; then
 	vsz() { awk '/^VmSize:/ {printf "%.0f\n", $2 * 1024}' "/proc/$SRV/status"; }
 	# kernel stacks (host-wide: the client's few threads are in it too) and
 	# the server's own page tables
-	kstack_pt() { echo $(( $(meminfo KernelStack) + $(awk '/^VmPTE:/ {printf "%.0f\n", $2 * 1024}' "/proc/$SRV/status") )); }
-	inuse() { awk '/^TCP:/ {print $3}' /proc/net/sockstat; }
+	kstack_pt() { echo $(( $(bench_meminfo KernelStack) + $(awk '/^VmPTE:/ {printf "%.0f\n", $2 * 1024}' "/proc/$SRV/status") )); }
 	# this session's memory cgroup (v1): kernel memory charged to it, a
 	# host-noise-free cross-check of the Slab delta
 	kmem_f=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)/memory.kmem.usage_in_bytes
 	kmem() { [ -r "$kmem_f" ] && cat "$kmem_f" || echo 0; }
-	rss0=$(rss) slab0=$(meminfo Slab) kp0=$(kstack_pt) in0=$(inuse) km0=$(kmem) vsz0=$(vsz)
+	rss0=$(rss) slab0=$(bench_meminfo Slab) kp0=$(kstack_pt) in0=$(bench_inuse) km0=$(kmem) vsz0=$(vsz)
 	ao0=$(snmp /proc/net/snmp Tcp ActiveOpens)
 	softnet_drops() { local s=0 p d r; while read -r p d r; do s=$((s + 16#$d)); done </proc/net/softnet_stat; echo $s; }
 	kstat() { # this namespace's drop and retransmit counters, and the host's softnet backlog drops
@@ -194,7 +182,7 @@ if [ "${1:-}" = "--run" ]; then
 		t0=$(date +%s.%N) ramp=timeout
 		while :; do
 			now=$(date +%s.%N)
-			in=$(inuse) ao=$(( $(snmp /proc/net/snmp Tcp ActiveOpens) - ao0 ))
+			in=$(bench_inuse) ao=$(( $(snmp /proc/net/snmp Tcp ActiveOpens) - ao0 ))
 			if [ "$in" -ge $(( in0 + 2 * n )) ]; then ramp=all; break; fi
 			kill -0 "$pid" 2>/dev/null || { ramp="client exited"; break; }
 			if [ "$in" = "$last" ] && [ "$ao" = "$lastao" ]; then still=$((still + 1)); else still=0; fi
@@ -228,16 +216,16 @@ if [ "${1:-}" = "--run" ]; then
 		echo "$(awk -v a="$a" -v b="$t" 'BEGIN {printf "%.3f", (a + b) / 2}') $u $s $c $th $o"
 	}
 	A=$(sample)
-	rss1=$(rss) slab1=$(meminfo Slab) kp1=$(kstack_pt) in1=$(inuse) km1=$(kmem) vsz1=$(vsz)
+	rss1=$(rss) slab1=$(bench_meminfo Slab) kp1=$(kstack_pt) in1=$(bench_inuse) km1=$(kmem) vsz1=$(vsz)
 	sleep "$WINDOW"
 	B=$(sample)
 	alive=$(kill -0 "$CLI" 2>/dev/null && { [ -z "$PRB" ] || kill -0 "$PRB" 2>/dev/null; } && echo 1 || echo 0)
 	K1=$(kstat)
 	# the watchdog first: once a PID is reaped it may be reused
 	kill "$WD" 2>/dev/null || true; WD=''
-	stop_pid "$PRB"; PRB=''
-	stop_pid "$CLI"; CLI=''
-	stop_pid "$SRV"; SRV=''
+	bench_stop "$PRB"; PRB=''
+	bench_stop "$CLI"; CLI=''
+	bench_stop "$SRV"; SRV=''
 	[ -s "$TMP/c.json" ] || echo '{}' >"$TMP/c.json"
 	[ -s "$TMP/p.json" ] || echo '{}' >"$TMP/p.json"
 	[ -s "$TMP/s.json" ] || echo '{}' >"$TMP/s.json"
@@ -342,7 +330,7 @@ for m in $MODELS; do
 	label=$m stack=-
 	[ "$m" = threads ] && label="threads, $THREAD_STACK stack" stack=$THREAD_STACK
 	for c in $COUNTS; do
-		[ "$m" = threads ] && [ "$(to_n "$c")" -gt "$(to_n "$THREADS_MAX")" ] && continue
+		[ "$m" = threads ] && [ "$(bench_to_n "$c")" -gt "$(bench_to_n "$THREADS_MAX")" ] && continue
 		rows+=("$label|$m|$stack|$c|$EVERY")
 	done
 	[ "$m" = threads ] && [ -n "$DEFAULT_STACK_AT" ] &&
@@ -353,7 +341,7 @@ for f in $EXTRA; do
 		has_model "$m" || continue
 		label=$m stack=-
 		[ "$m" = threads ] && label="threads, $THREAD_STACK stack" stack=$THREAD_STACK
-		[ "$m" = threads ] && [ "$(to_n "${f%@*}")" -gt "$(to_n "$THREADS_MAX")" ] && continue
+		[ "$m" = threads ] && [ "$(bench_to_n "${f%@*}")" -gt "$(bench_to_n "$THREADS_MAX")" ] && continue
 		rows+=("$label|$m|$stack|${f%@*}|${f#*@}")
 	done
 done
@@ -381,7 +369,7 @@ for row in "${rows[@]}"; do
 			busy=100
 			for _ in $(seq "$QUIET_WAIT"); do busy=$(busy_pct); [ "$busy" -le 20 ] && break; done
 			echo "  [$i/${#rows[@]}] $label, $c connections, heartbeat $every, run $r of $REPEAT (host CPU ${busy}% busy before it)" >&2
-			unshare -n -- "$SELF" --run "$BIN" "$m" "$stack" "$(to_n "$c")" "$every" "$RES/try" ||
+			unshare -n -- "$SELF" --run "$BIN" "$m" "$stack" "$(bench_to_n "$c")" "$every" "$RES/try" ||
 				echo "status=stopped held=0 why=run failed (exit $?)" >>"$RES/try"
 			res=$(tail -1 "$RES/try"); rm -f "$RES/try"
 			echo "    $res host_busy=$busy" >&2
@@ -393,10 +381,7 @@ for row in "${rows[@]}"; do
 done
 
 # median of key K over a row's runs
-med() {
-	sed -n "s/.*\\b$2=\\([-0-9.e+]*\\).*/\\1/p" "$1" | sort -g |
-		awk '{a[NR] = $1} END {if (!NR) print "nan"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
-}
+med() { sed -n "s/.*\\b$2=\\([-0-9.e+]*\\).*/\\1/p" "$1" | bench_median; }
 fmtn() { # 1234567.8 -> 1,234,568
 	awk -v x="$1" 'BEGIN {if (x != x + 0) {print x; exit} s = sprintf("%.0f", x); n = "";
 		neg = s ~ /^-/; if (neg) s = substr(s, 2);
@@ -419,7 +404,7 @@ for row in "${rows[@]}"; do
 	if grep -q '^status=stopped' "$f"; then
 		reached=$(sed -n 's/.*\bheld=\([0-9]*\).*/\1/p' "$f" | sort -n | head -1)
 		why=$(grep '^status=stopped' "$f" | head -1 | sed 's/.*why=//; s/ host_busy=[0-9]*$//')
-		echo "| $label | $c | $every | stopped at $(fmtn "${reached:-0}") of $(fmtn "$(to_n "$c")"): $why | | | | | | | | | |"
+		echo "| $label | $c | $every | stopped at $(fmtn "${reached:-0}") of $(fmtn "$(bench_to_n "$c")"): $why | | | | | | | | | |"
 		continue
 	fi
 	noisy=$(grep -c 'slab_noisy=1' "$f" || true)
@@ -451,7 +436,7 @@ for m in epoll uring; do
 	case " $MODELS " in *" $m "*) ;; *) continue;; esac
 	# every heartbeat row that held all (user memory does not depend on the
 	# period), by count; the larger figure where two rows share a count
-	list=$(ok_rows "$m" | while read -r c f; do echo "$(to_n "$c") $c $(med "$f" ub)"; done |
+	list=$(ok_rows "$m" | while read -r c f; do echo "$(bench_to_n "$c") $c $(med "$f" ub)"; done |
 		sort -k1,1n -k3,3gr | awk '!seen[$1]++ {print $2 ":" $3}' | xargs)
 	if [ -z "$list" ]; then
 		echo "  $m <= 64 B user memory per connection: NOT MEASURED (no $m row held all its connections)"
@@ -460,7 +445,7 @@ for m in epoll uring; do
 	last=${list##* } first=${list%% *}
 	verdict=$(awk -v w="${last#*:}" 'BEGIN {print (w <= 64) ? "PASS" : "FAIL"}')
 	# the cost of one more connection: the RSS slope from the smallest count to the largest
-	slope=$(awk -v a="$(to_n "${first%%:*}")" -v ua="${first#*:}" -v b="$(to_n "${last%%:*}")" -v ub="${last#*:}" \
+	slope=$(awk -v a="$(bench_to_n "${first%%:*}")" -v ua="${first#*:}" -v b="$(bench_to_n "${last%%:*}")" -v ub="${last#*:}" \
 		'BEGIN {if (b > a) printf "; marginal %s..%s: %.1f B", "'"${first%%:*}"'", "'"${last%%:*}"'", (ub * b - ua * a) / (b - a)}')
 	echo "  $m <= 64 B user memory per connection: $verdict (${last#*:} B at ${last%%:*}; by count: $list$slope)"
 done

@@ -16,6 +16,14 @@ int mc_cmd_probe(int argc, char **argv);
 int mc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The end of every command's getopt loop: getopt_long returned opt (':'
+ * for a missing value, anything else unknown) for argv[optind - 1]; prints
+ * the usage error naming it and returns MC_EXIT_USAGE. */
+int mc_cli_option_error(const char *cmd, int opt, char **argv);
+/* After the options: argv[optind] is an argument no command takes; prints
+ * the usage error naming it and returns MC_EXIT_USAGE. */
+int mc_cli_extra_arg(const char *cmd, char **argv);
+
 /* Parse "--workers N|auto" (0 = auto). Returns 0, or prints the usage
  * error for cmd and returns MC_EXIT_USAGE. */
 int mc_cli_parse_workers(const char *cmd, const char *arg, unsigned *out);

@@ -401,14 +401,12 @@ int mc_cmd_client(int argc, char **argv)
 		case 'h':
 			fputs(help, stdout);
 			return MC_EXIT_OK;
-		case ':':
-			return mc_cli_usage_error("client", "%s needs a value", argv[optind - 1]);
 		default:
-			return mc_cli_usage_error("client", "unknown option '%s'", argv[optind - 1]);
+			return mc_cli_option_error("client", c, argv);
 		}
 	}
 	if (optind < argc)
-		return mc_cli_usage_error("client", "unexpected argument '%s'", argv[optind]);
+		return mc_cli_extra_arg("client", argv);
 	if (!cfg.ndst)
 		return mc_cli_usage_error("client", "say where to connect: --connect 127.0.0.1:9000");
 	if (cfg.send && cfg.echo_bytes)

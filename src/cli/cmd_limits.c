@@ -197,17 +197,14 @@ int mc_cmd_limits(int argc, char **argv)
 			mc_limits_print_ids(stdout, 24, 80);
 			fputs(help_tail, stdout);
 			return MC_EXIT_OK;
-		case ':':
-			return mc_cli_usage_error("limits", "%s needs a value", argv[optind - 1]);
 		default:
-			return mc_cli_usage_error("limits", "unknown option '%s'",
-						  argv[optind - 1]);
+			return mc_cli_option_error("limits", c, argv);
 		}
 		if (rc)
 			return rc;
 	}
 	if (optind < argc)
-		return mc_cli_usage_error("limits", "unexpected argument '%s'", argv[optind]);
+		return mc_cli_extra_arg("limits", argv);
 
 	if (explain) {
 		char ids[1024];

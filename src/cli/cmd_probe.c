@@ -363,14 +363,12 @@ int mc_cmd_probe(int argc, char **argv)
 		case 'h':
 			fputs(help, stdout);
 			return MC_EXIT_OK;
-		case ':':
-			return mc_cli_usage_error("probe", "%s needs a value", argv[optind - 1]);
 		default:
-			return mc_cli_usage_error("probe", "unknown option '%s'", argv[optind - 1]);
+			return mc_cli_option_error("probe", c, argv);
 		}
 	}
 	if (optind < argc)
-		return mc_cli_usage_error("probe", "unexpected argument '%s'", argv[optind]);
+		return mc_cli_extra_arg("probe", argv);
 	if (cfg.server_pid && !cfg.have_target_addr)
 		return mc_cli_usage_error("probe", "--server-pid goes with --target-addr: the "
 						   "probe measures its own server otherwise");

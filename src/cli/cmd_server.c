@@ -85,20 +85,20 @@ static void tick(void *arg, const struct mc_server_stats *s)
 	char held[32], peak[32], rss[32];
 	double dt = (double)(s->elapsed_ns - t->last_ns) / 1e9;
 	double rate = dt > 0 ? (double)(s->accepted - t->last_accepted) / dt : 0;
+	struct mc_cause_count closed[MC_CAUSE_COUNT];
 
 	t->last_accepted = s->accepted;
 	t->last_ns = s->elapsed_ns;
 	if (!t->tty)
 		return;
+	mc_cause_server_closed(s->closed, closed); /* peer, reset, other */
 	fprintf(stderr,
 		"\r\033[K%5.0fs  held %s (peak %s)  accepted %llu  +%.0f/s  closed peer %llu "
 		"reset %llu other %llu  refused %llu  in %llu B  out %llu B  workers %u  rss %s",
 		(double)s->elapsed_ns / 1e9, mc_fmt_count(s->held, held, sizeof(held)),
 		mc_fmt_count(s->held_peak, peak, sizeof(peak)), (unsigned long long)s->accepted,
-		rate, (unsigned long long)s->closed_peer, (unsigned long long)s->closed_reset,
-		(unsigned long long)s->closed_other,
-		(unsigned long long)(s->refused_fd + s->refused_max + s->refused_mem +
-				     s->refused_threads + s->refused_watches),
+		rate, (unsigned long long)closed[0].n, (unsigned long long)closed[1].n,
+		(unsigned long long)closed[2].n, (unsigned long long)mc_cause_sum(s->refused),
 		(unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out, s->workers,
 		mc_fmt_bytes(s->rss, rss, sizeof(rss)));
 	fflush(stderr);
@@ -111,8 +111,21 @@ static double user_bytes_per_conn(const struct mc_server_stats *s)
 	return (double)(s->rss - s->rss_base) / (double)s->held_peak;
 }
 
+/* "key": {"fd_limit": n, ...}, the server's per-cause counts under its
+ * keys (net/cause.c). */
+static void json_counts(struct mc_json *j, const char *key, const struct mc_cause_count *v, int n)
+{
+	mc_json_key(j, key);
+	mc_json_obj_open(j);
+	for (int i = 0; i < n; i++)
+		mc_json_kv_u64(j, v[i].key, v[i].n);
+	mc_json_obj_close(j);
+}
+
 static void print_json(const struct mc_server_config *cfg, const struct mc_server_stats *s)
 {
+	struct mc_cause_count groups[MC_CAUSE_COUNT];
+	enum mc_cause limit = mc_cause_server_limit(s->refused);
 	struct mc_json j;
 
 	mc_json_init(&j, stdout);
@@ -123,20 +136,8 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	mc_json_kv_u64(&j, "accepted", s->accepted);
 	mc_json_kv_u64(&j, "held", s->held);
 	mc_json_kv_u64(&j, "held_peak", s->held_peak);
-	mc_json_key(&j, "refused");
-	mc_json_obj_open(&j);
-	mc_json_kv_u64(&j, "fd_limit", s->refused_fd);
-	mc_json_kv_u64(&j, "max_conns", s->refused_max);
-	mc_json_kv_u64(&j, "memory", s->refused_mem);
-	mc_json_kv_u64(&j, "threads", s->refused_threads);
-	mc_json_kv_u64(&j, "epoll_watches", s->refused_watches);
-	mc_json_obj_close(&j);
-	mc_json_key(&j, "closed");
-	mc_json_obj_open(&j);
-	mc_json_kv_u64(&j, "peer_closed", s->closed_peer);
-	mc_json_kv_u64(&j, "ECONNRESET", s->closed_reset);
-	mc_json_kv_u64(&j, "other", s->closed_other);
-	mc_json_obj_close(&j);
+	json_counts(&j, "refused", groups, mc_cause_server_refused(s->refused, groups));
+	json_counts(&j, "closed", groups, mc_cause_server_closed(s->closed, groups));
 	mc_json_kv_u64(&j, "bytes_in", s->bytes_in);
 	mc_json_kv_u64(&j, "bytes_out", s->bytes_out);
 	mc_json_kv_u64(&j, "workers", s->workers);
@@ -145,14 +146,8 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	mc_json_kv_double(&j, "duration_s", (double)s->elapsed_ns / 1e9);
 	mc_json_kv_u64(&j, "rss_bytes", s->rss);
 	mc_json_kv_double(&j, "user_bytes_per_conn", user_bytes_per_conn(s));
-	if (s->refused_threads)
-		mc_json_kv_str(&j, "limit", MC_LIMIT_THREADS);
-	else if (s->refused_fd)
-		mc_json_kv_str(&j, "limit", MC_LIMIT_FD_PROCESS);
-	else if (s->refused_watches)
-		mc_json_kv_str(&j, "limit", MC_LIMIT_EPOLL_WATCHES);
-	else if (s->refused_mem)
-		mc_json_kv_str(&j, "limit", MC_LIMIT_MEMORY);
+	if (limit != MC_CAUSE_COUNT)
+		mc_json_kv_str(&j, "limit", mc_cause_limit(limit));
 	else
 		mc_json_kv_null(&j, "limit");
 	mc_json_kv_str(&j, "stopped_by",
@@ -162,38 +157,38 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 
 static void print_text(const struct mc_server_stats *s)
 {
+	struct mc_cause_count closed[MC_CAUSE_COUNT];
 	char a[32], b[32], c[32];
 
+	mc_cause_server_closed(s->closed, closed); /* peer, reset, other */
 	printf("maxconn server: held %s at peak, %s at the end; accepted %s in %.1fs\n",
 	       mc_fmt_count(s->held_peak, a, sizeof(a)), mc_fmt_count(s->held, b, sizeof(b)),
 	       mc_fmt_count(s->accepted, c, sizeof(c)), (double)s->elapsed_ns / 1e9);
-	printf("  closed: %llu by peer, %llu reset, %llu other\n",
-	       (unsigned long long)s->closed_peer, (unsigned long long)s->closed_reset,
-	       (unsigned long long)s->closed_other);
+	printf("  closed: %llu by peer, %llu reset, %llu other\n", (unsigned long long)closed[0].n,
+	       (unsigned long long)closed[1].n, (unsigned long long)closed[2].n);
 	printf("  refused: %llu at the fd limit, %llu over --max-conns, %llu for memory\n",
-	       (unsigned long long)s->refused_fd, (unsigned long long)s->refused_max,
-	       (unsigned long long)s->refused_mem);
+	       (unsigned long long)s->refused[MC_CAUSE_EMFILE],
+	       (unsigned long long)s->refused[MC_CAUSE_MAX_CONNS],
+	       (unsigned long long)s->refused[MC_CAUSE_NOMEM]);
 	printf("  bytes: %llu in, %llu out\n", (unsigned long long)s->bytes_in,
 	       (unsigned long long)s->bytes_out);
 	printf("  workers: %u, %s; user memory %.1f bytes per held connection (rss %s)\n",
 	       s->workers,
 	       s->private_fd_tables ? "each with its own fd table" : "sharing one fd table",
 	       user_bytes_per_conn(s), mc_fmt_bytes(s->rss, a, sizeof(a)));
-	if (s->refused_threads) {
+	if (s->refused[MC_CAUSE_THREADS]) {
 		char eb[96];
-		printf("  limit: %llu connections got no thread: pthread_create: %s: the thread "
-		       "limit (ulimit -u, kernel.threads-max, kernel.pid_max, pids.max) or memory "
-		       "for stacks; one thread per connection does not scale, epoll does "
-		       "(--model epoll)\n",
-		       (unsigned long long)s->refused_threads,
-		       mc_strerror(s->thread_errno, eb, sizeof(eb)));
+		printf("  limit: %llu connections got no thread: pthread_create: %s: %s\n",
+		       (unsigned long long)s->refused[MC_CAUSE_THREADS],
+		       mc_strerror(s->thread_errno, eb, sizeof(eb)), mc_cause_advice(MC_CAUSE_THREADS));
 	}
-	if (s->refused_fd)
+	if (s->refused[MC_CAUSE_EMFILE])
 		printf("  limit: the fd tables were full: %s\n",
 		       mc_cause_advice(MC_CAUSE_EMFILE));
-	if (s->refused_watches)
+	if (s->refused[MC_CAUSE_WATCHES])
 		printf("  limit: %llu connections could not be watched: %s\n",
-		       (unsigned long long)s->refused_watches, mc_cause_advice(MC_CAUSE_WATCHES));
+		       (unsigned long long)s->refused[MC_CAUSE_WATCHES],
+		       mc_cause_advice(MC_CAUSE_WATCHES));
 }
 
 int mc_cmd_server(int argc, char **argv)
@@ -295,14 +290,12 @@ int mc_cmd_server(int argc, char **argv)
 		case 'h':
 			fputs(help, stdout);
 			return MC_EXIT_OK;
-		case ':':
-			return mc_cli_usage_error("server", "%s needs a value", argv[optind - 1]);
 		default:
-			return mc_cli_usage_error("server", "unknown option '%s'", argv[optind - 1]);
+			return mc_cli_option_error("server", c, argv);
 		}
 	}
 	if (optind < argc)
-		return mc_cli_usage_error("server", "unexpected argument '%s'", argv[optind]);
+		return mc_cli_extra_arg("server", argv);
 	if (cfg.model == MC_MODEL_URING && cfg.accept_rate > 0)
 		return mc_cli_usage_error("server", "--accept-rate above 0 is not supported with "
 						    "--model uring (0, never accept, is)");
@@ -328,7 +321,6 @@ int mc_cmd_server(int argc, char **argv)
 		print_json(&cfg, &st);
 	else
 		print_text(&st);
-	return st.refused_fd || st.refused_mem || st.refused_threads || st.refused_watches
-		       ? MC_EXIT_LIMIT
-		       : MC_EXIT_OK;
+	/* a refusal for a host limit (not --max-conns) */
+	return mc_cause_server_limit(st.refused) != MC_CAUSE_COUNT ? MC_EXIT_LIMIT : MC_EXIT_OK;
 }

@@ -1,6 +1,8 @@
-/* usage.c: the usage-error message shared by every command. */
+/* usage.c: what every command's flag parsing shares: the usage-error
+ * message, the end of the getopt loop, --workers. */
 #include "cli/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -19,6 +21,18 @@ int mc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'maxconn %s --help'.\n", cmd);
 	return MC_EXIT_USAGE;
+}
+
+int mc_cli_option_error(const char *cmd, int opt, char **argv)
+{
+	if (opt == ':')
+		return mc_cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+	return mc_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int mc_cli_extra_arg(const char *cmd, char **argv)
+{
+	return mc_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 }
 
 int mc_cli_parse_workers(const char *cmd, const char *arg, unsigned *out)

@@ -18,9 +18,9 @@
 #include "common/counter.h"
 #include "common/procfs.h"
 #include "net/ctl.h"
+#include "net/pool.h"
 #include "net/sock.h"
 
-#define MAX_WORKERS   4096
 #define EVENT_BATCH   256
 #define SCRATCH_SIZE  65536
 #define TAG_STOP      0xFFFFFFFEu
@@ -61,9 +61,8 @@ struct cli_counters {
 struct client;
 
 struct cli_worker {
+	struct mc_pool_worker pw; /* first: the pool allocates and starts us */
 	struct client *cl;
-	pthread_t tid;
-	unsigned id;
 	int epfd;
 	uint64_t lo, hi, next; /* connection numbers [lo, hi) are ours */
 	uint64_t max_inflight;
@@ -85,7 +84,6 @@ struct cli_worker {
 	pthread_mutex_t rtt_lock;
 	struct mc_hist rtt_pub;
 	uint64_t rtt_pub_ns;
-	_Atomic int state;    /* 0 starting, 1 running, -errno failed */
 	_Atomic int ramp_done;
 	_Atomic int drained;
 	char first_error[256];
@@ -100,8 +98,9 @@ struct client {
 	uint64_t timeout_ns;
 	_Atomic int phase;
 	uint64_t t0;
-	unsigned nworkers;
-	struct cli_worker *w[MAX_WORKERS];
+	unsigned nworkers;       /* planned: connection numbers are split in as many shares */
+	uint64_t inflight;       /* connects in progress at once, over the ramping workers */
+	struct mc_pool pool;
 	_Atomic uint64_t open_total, open_peak;
 	/* Workers ramp a few at a time (cfg->ramp_workers, default 8 per CPU);
 	 * the others only hold until a ramping worker finishes and lets the
@@ -514,19 +513,16 @@ static void *worker_main(void *arg)
 	uint64_t started = 0;
 	int rc = worker_setup(w);
 
-	if (rc < 0) {
-		atomic_store(&w->state, rc);
-		mc_ctl_wake(cl->ctl.wakefd);
+	mc_pool_worker_ready(&w->pw, rc);
+	if (rc < 0)
 		return NULL;
-	}
-	atomic_store(&w->state, 1);
 	w->next = w->lo;
 
 	for (;;) {
 		uint64_t now = mc_now_ns();
 		int timeout = 100, n;
 		bool drain = atomic_load_explicit(&cl->phase, memory_order_relaxed) == PHASE_DRAIN;
-		bool my_turn = w->id < atomic_load_explicit(&cl->ramp_released, memory_order_acquire);
+		bool my_turn = w->pw.id < atomic_load_explicit(&cl->ramp_released, memory_order_acquire);
 
 		if (!my_turn) {
 			timeout = 5;
@@ -649,6 +645,30 @@ void mc_client_stats_merge(struct mc_client_stats *dst, const struct mc_client_s
 		snprintf(dst->first_error, sizeof(dst->first_error), "%s", src->first_error);
 }
 
+static struct cli_worker *worker_at(const struct client *cl, unsigned i)
+{
+	return (struct cli_worker *)mc_pool_at(&cl->pool, i);
+}
+
+/* Before its thread starts: worker i takes its share of the connection
+ * numbers, of the in-flight connects and of the rate. */
+static void worker_prepare(struct mc_pool_worker *pw)
+{
+	struct cli_worker *w = (struct cli_worker *)pw;
+	struct client *cl = pw->pool->owner;
+	const struct mc_client_config *cfg = cl->cfg;
+
+	w->cl = cl;
+	w->epfd = -1;
+	w->lo = cfg->conns * pw->id / cl->nworkers;
+	w->hi = cfg->conns * (pw->id + 1) / cl->nworkers;
+	w->max_inflight = cl->inflight / cl->ramp_slots ? cl->inflight / cl->ramp_slots : 1;
+	w->rate = cfg->rate > 0 ? cfg->rate / cl->ramp_slots : 0;
+	w->max_fd = -1;
+	pthread_mutex_init(&w->rtt_lock, NULL);
+	mc_hist_init(&w->rtt_pub);
+}
+
 /* One worker's counters as they stand (histograms only once it is joined:
  * the worker writes them without atomics; before, the round trips as the
  * worker last published them). */
@@ -697,13 +717,13 @@ static void collect(struct client *cl, struct mc_client_stats *st, bool hists)
 	mc_hist_init(&st->rtt);
 	st->requested = cl->cfg->conns;
 	st->ramp_done = true;
-	for (unsigned i = 0; one && i < cl->nworkers; i++) {
-		worker_snapshot(cl->w[i], one, hists);
+	for (unsigned i = 0; one && i < mc_pool_count(&cl->pool); i++) {
+		worker_snapshot(worker_at(cl, i), one, hists);
 		mc_client_stats_merge(st, one);
 	}
 	free(one);
 	st->open_peak = atomic_load(&cl->open_peak);
-	st->workers = cl->nworkers;
+	st->workers = mc_pool_count(&cl->pool);
 	st->private_fd_tables = cl->private_tables;
 	st->elapsed_ns = mc_now_ns() - cl->t0;
 	mc_self_rss(&st->rss);
@@ -711,8 +731,8 @@ static void collect(struct client *cl, struct mc_client_stats *st, bool hists)
 
 static bool all(struct client *cl, _Atomic int *(*field)(struct cli_worker *))
 {
-	for (unsigned i = 0; i < cl->nworkers; i++)
-		if (!atomic_load(field(cl->w[i])))
+	for (unsigned i = 0; i < mc_pool_count(&cl->pool); i++)
+		if (!atomic_load(field(worker_at(cl, i))))
 			return false;
 	return true;
 }
@@ -731,7 +751,7 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 		  struct mc_err *err)
 {
 	struct client *cl = calloc(1, sizeof(*cl));
-	uint64_t limit = mc_fdtable_limit(), cap_est, inflight, rss_base = 0, ramp_end = 0;
+	uint64_t cap_est, rss_base = 0, ramp_end = 0;
 	uint64_t last_tick, drain_end = 0;
 	const uint64_t tick_ns = cfg->tick_ns ? cfg->tick_ns : MC_NS_PER_SEC;
 	int rc = 0, open_fds;
@@ -751,60 +771,26 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 	}
 
 	open_fds = mc_fdtable_count();
-	cap_est = limit > (uint64_t)open_fds + 3 ? limit - (uint64_t)open_fds - 3 : 1;
+	cap_est = mc_pool_table_room(mc_fdtable_limit(), open_fds > 0 ? (uint64_t)open_fds : 0);
 	cl->private_tables = cfg->conns > cap_est;
-	if (cfg->workers) {
-		n = cfg->workers;
-	} else {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		uint64_t need = (cfg->conns + cap_est - 1) / cap_est;
-		n = (unsigned)(ncpu > 0 ? ncpu : 1);
-		if (need > n)
-			n = (unsigned)(need < MAX_WORKERS ? need : MAX_WORKERS);
-		if (cfg->conns < n)
-			n = cfg->conns ? (unsigned)cfg->conns : 1;
-	}
-	if (n > MAX_WORKERS)
-		n = MAX_WORKERS;
-	inflight = cfg->inflight ? cfg->inflight : DEFAULT_INFLIGHT;
-	{
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		cl->ramp_slots = cfg->ramp_workers ? cfg->ramp_workers
-						   : 8 * (unsigned)(ncpu > 0 ? ncpu : 1);
-		if (cl->ramp_slots > n)
-			cl->ramp_slots = n;
-		atomic_store(&cl->ramp_released, cl->ramp_slots);
-	}
+	n = cl->nworkers = mc_pool_plan_fixed(cfg->conns, cap_est, cfg->workers, mc_pool_ncpu());
+	cl->inflight = cfg->inflight ? cfg->inflight : DEFAULT_INFLIGHT;
+	cl->ramp_slots = cfg->ramp_workers ? cfg->ramp_workers : 8 * mc_pool_ncpu();
+	if (cl->ramp_slots > n)
+		cl->ramp_slots = n;
+	atomic_store(&cl->ramp_released, cl->ramp_slots);
+	cl->pool = (struct mc_pool){.size = sizeof(struct cli_worker),
+				    .main = worker_main,
+				    .prepare = worker_prepare,
+				    .owner = cl,
+				    .wakefd = cl->ctl.wakefd,
+				    .table = cap_est};
+	atomic_store(&cl->pool.max, n);
 
 	cl->t0 = mc_now_ns();
-	for (unsigned i = 0; i < n; i++) {
-		struct cli_worker *w = calloc(1, sizeof(*w));
-		char eb[96];
-		if (!w) {
-			rc = mc_errf(err, -ENOMEM, "out of memory for worker %u", i);
+	for (unsigned i = 0; i < n; i++)
+		if ((rc = mc_pool_spawn(&cl->pool, err)) < 0)
 			goto stop;
-		}
-		w->cl = cl;
-		w->id = i;
-		w->epfd = -1;
-		w->lo = cfg->conns * i / n;
-		w->hi = cfg->conns * (i + 1) / n;
-		w->max_inflight = inflight / cl->ramp_slots ? inflight / cl->ramp_slots : 1;
-		w->rate = cfg->rate > 0 ? cfg->rate / cl->ramp_slots : 0;
-		w->max_fd = -1;
-		pthread_mutex_init(&w->rtt_lock, NULL);
-		mc_hist_init(&w->rtt_pub);
-		if ((rc = pthread_create(&w->tid, NULL, worker_main, w)) != 0) {
-			pthread_mutex_destroy(&w->rtt_lock);
-			free(w);
-			rc = mc_errf(err, -rc,
-				     "starting worker %u: %s: the thread limit (ulimit -u, "
-				     "kernel.threads-max) or memory",
-				     i, mc_strerror(rc, eb, sizeof(eb)));
-			goto stop;
-		}
-		cl->w[cl->nworkers++] = w;
-	}
 	mc_self_rss(&rss_base);
 
 	last_tick = mc_now_ns();
@@ -815,15 +801,8 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 
 		if (last_tick + tick_ns <= now)
 			timeout = 0;
-		for (unsigned i = 0; i < cl->nworkers; i++) {
-			int st = atomic_load(&cl->w[i]->state);
-			if (st < 0) {
-				char eb[96];
-				rc = mc_errf(err, st, "worker %u could not start: %s", i,
-					     mc_strerror(st, eb, sizeof(eb)));
-				goto stop;
-			}
-		}
+		if ((rc = mc_pool_failed(&cl->pool, err)) < 0)
+			goto stop;
 		if (!ramp_end && all(cl, f_ramp)) {
 			ramp_end = now;
 			if (atomic_load(&cl->open_total) == 0)
@@ -874,8 +853,7 @@ stop:
 	out->stop_signal = cl->ctl.signo;
 	out->ramp_ns = ramp_end ? ramp_end - cl->t0 : 0;
 	mc_ctl_stop(&cl->ctl);
-	for (unsigned i = 0; i < cl->nworkers; i++)
-		pthread_join(cl->w[i]->tid, NULL);
+	mc_pool_join(&cl->pool);
 	{
 		/* after join: histograms and the final unechoed bytes */
 		struct mc_client_stats *fin = malloc(sizeof(*fin));
@@ -887,10 +865,9 @@ stop:
 			free(fin);
 		}
 	}
-	for (unsigned i = 0; i < cl->nworkers; i++) {
-		pthread_mutex_destroy(&cl->w[i]->rtt_lock);
-		free(cl->w[i]);
-	}
+	for (unsigned i = 0; i < mc_pool_count(&cl->pool); i++)
+		pthread_mutex_destroy(&worker_at(cl, i)->rtt_lock);
+	mc_pool_free(&cl->pool);
 	mc_ctl_close(&cl->ctl);
 	free(cl);
 	return rc;

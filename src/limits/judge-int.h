@@ -73,7 +73,7 @@ static inline uint64_t mc__max_u(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-/* ---- filling an item (judge.c) --------------------------------------- */
+/* ---- filling an item (judge_item.c) ------------------------------------ */
 
 /* A raw value for the JSON "values" object (known when n.err == 0). */
 void mc__add_val(struct mc_limits_item *it, const char *key, struct mc_limits_num n);

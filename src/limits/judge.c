@@ -5,8 +5,8 @@
  * judge_threads.c, judge_net.c) fill its item: the connections it allows,
  * its status, the value it must be raised to for --target and the exact
  * lines that raise it. Then it picks the binding limit and orders the
- * changes. It also owns the item helpers every judge function shares
- * (judge-int.h). No I/O: unit tests feed it fake snapshots.
+ * changes. The item helpers every judge function shares are
+ * in judge_item.c. No I/O: unit tests feed it fake snapshots.
  *
  * The arithmetic of each limit is documented in docs/limits.md and above
  * its judge function. */
@@ -22,108 +22,6 @@
 #include "common/fmt.h"
 #include "limits/judge-int.h"
 #include "limits/registry-int.h"
-
-#define SYSCTL_D "/etc/sysctl.d/99-maxconn.conf"
-
-/* ---- filling an item ------------------------------------------------ */
-
-void mc__add_val(struct mc_limits_item *it, const char *key, struct mc_limits_num n)
-{
-	if (it->nvals >= MC_LIMITS_MAX_VALS)
-		return;
-	it->vals[it->nvals].key = key;
-	it->vals[it->nvals].v = n.v;
-	it->vals[it->nvals].known = n.err == 0;
-	it->nvals++;
-}
-
-void mc__set_value(struct mc_limits_item *it, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(it->value, sizeof(it->value), fmt, ap);
-	va_end(ap);
-}
-
-void mc__set_note(struct mc_limits_item *it, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(it->note, sizeof(it->note), fmt, ap);
-	va_end(ap);
-}
-
-void mc__add_fix(struct mc_limits_item *it, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (it->nfix >= MC_LIMITS_MAX_FIX)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(it->fix[it->nfix++], sizeof(it->fix[0]), fmt, ap);
-	va_end(ap);
-}
-
-/* The sysctl pair every sysctl fix prints: the command that changes it now
- * and the line that keeps it after a reboot. */
-void mc__fix_sysctl(struct mc_limits_item *it, const char *key, const char *val)
-{
-	mc__add_fix(it, "sysctl -w %s=\"%s\"", key, val);
-	mc__add_fix(it, "echo '%s = %s' >> " SYSCTL_D, key, val);
-}
-
-void mc__fix_sysctl_u64(struct mc_limits_item *it, const char *key, uint64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	mc__fix_sysctl(it, key, buf);
-}
-
-/* Status unknown: name the file and the errno. */
-void mc__set_unknown(struct mc_limits_item *it, const char *what, int err)
-{
-	char eb[96];
-
-	it->status = MC_LIMITS_UNKNOWN;
-	it->conns = MC_LIMITS_NONE;
-	snprintf(it->reason, sizeof(it->reason), "cannot read %s: %s", what,
-		 mc_strerror(err, eb, sizeof(eb)));
-	if (!it->value[0])
-		mc__set_value(it, "unknown");
-}
-
-const char *mc__cnt(uint64_t v, char *buf, size_t len)
-{
-	if (v == MC_LIMITS_NONE)
-		snprintf(buf, len, "unlimited");
-	else
-		snprintf(buf, len, "%" PRIu64, v);
-	return buf;
-}
-
-/* A read number as text, "?" when unknown. */
-const char *mc__numstr(struct mc_limits_num n, char *buf, size_t len)
-{
-	if (n.err)
-		snprintf(buf, len, "?");
-	else
-		mc__cnt(n.v, buf, len);
-	return buf;
-}
-
-/* The demand a fix is computed for: --target, or else twice the ceiling
- * (an example of the next step). */
-uint64_t mc__demand(const struct mc__judge *c, const struct mc_limits_item *it)
-{
-	if (c->sc->target)
-		return c->sc->target;
-	if (it->conns == MC_LIMITS_NONE || it->conns == 0)
-		return 1000;
-	return mc__mul_sat(it->conns, 2);
-}
 
 /* ---- the whole judgement ------------------------------------------- */
 

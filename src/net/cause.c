@@ -1,7 +1,9 @@
-/* cause.c: errno -> cause -> limit and advice (see cause.h). */
+/* cause.c: errno -> cause -> limit and advice, and the server's summary
+ * keys (see cause.h). */
 #include "net/cause.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum mc_cause mc_cause_from_errno(int e)
@@ -28,6 +30,7 @@ enum mc_cause mc_cause_from_errno(int e)
 
 static const struct {
 	const char *key, *limit, *advice;
+	const char *srv; /* the server's JSON key (refused.*, closed.*), or NULL */
 } causes[MC_CAUSE_COUNT] = {
 	[MC_CAUSE_ADDRNOTAVAIL] = {"EADDRNOTAVAIL", MC_LIMIT_PORTS,
 				   "the local ports for a (source, destination) pair are used up; "
@@ -36,7 +39,8 @@ static const struct {
 	[MC_CAUSE_EMFILE] = {"EMFILE", MC_LIMIT_FD_PROCESS,
 			     "the process hit RLIMIT_NOFILE (ulimit -n); raise it (ulimit -n, "
 			     "LimitNOFILE= in systemd, nofile in limits.conf) or use more workers, "
-			     "each with its own fd table"},
+			     "each with its own fd table",
+			     "fd_limit"},
 	[MC_CAUSE_ENFILE] = {"ENFILE", MC_LIMIT_FD_SYSTEM,
 			     "the system-wide file limit is reached; raise fs.file-max "
 			     "(sysctl -w fs.file-max=N)"},
@@ -50,21 +54,34 @@ static const struct {
 			      "--connect"},
 	[MC_CAUSE_RESET] = {"ECONNRESET", NULL,
 			    "the peer reset the connection: it closed with unread data, died, or "
-			    "dropped connections it could not keep"},
+			    "dropped connections it could not keep",
+			    "ECONNRESET"},
 	[MC_CAUSE_PEER_CLOSED] = {"peer_closed", NULL,
 				  "the peer closed the connection while it was held (server "
-				  "stopped, or a limit on its side)"},
+				  "stopped, or a limit on its side)",
+				  "peer_closed"},
 	[MC_CAUSE_NOMEM] = {"ENOBUFS", MC_LIMIT_MEMORY,
 			    "the kernel could not allocate socket memory; see MemAvailable and "
-			    "net.ipv4.tcp_mem"},
+			    "net.ipv4.tcp_mem",
+			    "memory"},
 	[MC_CAUSE_UNREACH] = {"EHOSTUNREACH", NULL,
 			      "no route to the destination; check the address and routes"},
 	[MC_CAUSE_WATCHES] = {"ENOSPC", MC_LIMIT_EPOLL_WATCHES,
 			      "epoll_ctl: the user's epoll watches are used up "
 			      "(fs.epoll.max_user_watches, shared by every process of the user; "
 			      "default 4% of low memory / ~90 bytes); raise it: sysctl -w "
-			      "fs.epoll.max_user_watches=N"},
-	[MC_CAUSE_OTHER] = {"other", NULL, "an unexpected error; see the message"},
+			      "fs.epoll.max_user_watches=N",
+			      "epoll_watches"},
+	[MC_CAUSE_OTHER] = {"other", NULL, "an unexpected error; see the message", "other"},
+	[MC_CAUSE_MAX_CONNS] = {"max_conns", NULL,
+				"the server holds --max-conns connections and refuses the rest; "
+				"raise --max-conns",
+				"max_conns"},
+	[MC_CAUSE_THREADS] = {"threads", MC_LIMIT_THREADS,
+			      "the thread limit (ulimit -u, kernel.threads-max, kernel.pid_max, "
+			      "pids.max) or memory for stacks; one thread per connection does not "
+			      "scale, epoll does (--model epoll)",
+			      "threads"},
 };
 
 const char *mc_cause_key(enum mc_cause c)
@@ -89,4 +106,49 @@ uint64_t mc_cause_sum(const uint64_t v[MC_CAUSE_COUNT])
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
 		s += v[k];
 	return s;
+}
+
+/* The server's summary: which causes have a key, in report order. */
+static const enum mc_cause srv_refused[] = {MC_CAUSE_EMFILE, MC_CAUSE_MAX_CONNS, MC_CAUSE_NOMEM,
+					    MC_CAUSE_THREADS, MC_CAUSE_WATCHES};
+static const enum mc_cause srv_closed[] = {MC_CAUSE_PEER_CLOSED, MC_CAUSE_RESET, MC_CAUSE_OTHER};
+static const enum mc_cause srv_limit[] = {MC_CAUSE_THREADS, MC_CAUSE_EMFILE, MC_CAUSE_WATCHES,
+					  MC_CAUSE_NOMEM};
+
+/* out[i] for each of the n keyed causes; with rest, the last key also
+ * takes every cause that has no key in the list. */
+static int server_counts(const uint64_t v[MC_CAUSE_COUNT], const enum mc_cause *keyed, int n,
+			 bool rest, struct mc_cause_count out[MC_CAUSE_COUNT])
+{
+	uint64_t listed = 0;
+
+	for (int i = 0; i < n; i++) {
+		out[i] = (struct mc_cause_count){causes[keyed[i]].srv, keyed[i], v[keyed[i]]};
+		listed += v[keyed[i]];
+	}
+	if (rest)
+		out[n - 1].n += mc_cause_sum(v) - listed;
+	return n;
+}
+
+int mc_cause_server_refused(const uint64_t refused[MC_CAUSE_COUNT],
+			    struct mc_cause_count out[MC_CAUSE_COUNT])
+{
+	return server_counts(refused, srv_refused, (int)(sizeof(srv_refused) / sizeof(*srv_refused)),
+			     false, out);
+}
+
+int mc_cause_server_closed(const uint64_t closed[MC_CAUSE_COUNT],
+			   struct mc_cause_count out[MC_CAUSE_COUNT])
+{
+	return server_counts(closed, srv_closed, (int)(sizeof(srv_closed) / sizeof(*srv_closed)),
+			     true, out);
+}
+
+enum mc_cause mc_cause_server_limit(const uint64_t refused[MC_CAUSE_COUNT])
+{
+	for (size_t i = 0; i < sizeof(srv_limit) / sizeof(*srv_limit); i++)
+		if (refused[srv_limit[i]])
+			return srv_limit[i];
+	return MC_CAUSE_COUNT;
 }

@@ -1,8 +1,11 @@
-/* cause.h: why a connection failed or ended, and the host limit behind it.
+/* cause.h: why a connection failed, was refused or ended, and the host
+ * limit behind it: the one place that maps cause -> limit id -> advice.
  *
  * The client and server count every failure by cause (per worker, merged on
  * read); the limits model and the reports use the same limit ids, so a
- * failure seen at run time names the limit `maxconn limits` predicted. */
+ * failure seen at run time names the limit `maxconn limits` predicted. The
+ * server's summary keeps its own JSON keys (refused.fd_limit,
+ * closed.peer_closed, ...), which this table also holds. */
 #ifndef MC_NET_CAUSE_H
 #define MC_NET_CAUSE_H
 
@@ -22,6 +25,10 @@ enum mc_cause {
 	MC_CAUSE_UNREACH,      /* ENETUNREACH / EHOSTUNREACH */
 	MC_CAUSE_WATCHES,      /* epoll_ctl ENOSPC: fs.epoll.max_user_watches */
 	MC_CAUSE_OTHER,
+	/* the server's own refusals (never from an errno, so never in the
+	 * client's counts) */
+	MC_CAUSE_MAX_CONNS, /* over --max-conns: no host limit */
+	MC_CAUSE_THREADS,   /* pthread_create failed (EAGAIN): the thread limit */
 	MC_CAUSE_COUNT
 };
 
@@ -35,5 +42,27 @@ const char *mc_cause_limit(enum mc_cause c);
 const char *mc_cause_advice(enum mc_cause c);
 /* the total of a per-cause count array (fail[], lost[]) */
 uint64_t mc_cause_sum(const uint64_t v[MC_CAUSE_COUNT]);
+
+/* One line of the server's summary: its JSON key and the count under it. */
+struct mc_cause_count {
+	const char *key;
+	enum mc_cause cause; /* the cause the key names */
+	uint64_t n;
+};
+
+/* The server's refusals under its JSON keys, in report order: fd_limit,
+ * max_conns, memory, threads, epoll_watches (refusals of any other cause
+ * have no key of their own). Fills out[] and returns how many. */
+int mc_cause_server_refused(const uint64_t refused[MC_CAUSE_COUNT],
+			    struct mc_cause_count out[MC_CAUSE_COUNT]);
+/* The server's closes under its JSON keys, in report order: peer_closed,
+ * ECONNRESET, other (every cause without a key of its own). Fills out[] and
+ * returns how many. */
+int mc_cause_server_closed(const uint64_t closed[MC_CAUSE_COUNT],
+			   struct mc_cause_count out[MC_CAUSE_COUNT]);
+/* The refusal whose host limit stopped the server, in the order the server
+ * names one (threads, the fd limit, epoll watches, memory), or
+ * MC_CAUSE_COUNT when no refusal was for a host limit. */
+enum mc_cause mc_cause_server_limit(const uint64_t refused[MC_CAUSE_COUNT]);
 
 #endif

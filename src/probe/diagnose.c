@@ -76,8 +76,8 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		evidence(st, "server refused: fd_limit", o->srv_refused[MC_CAUSE_EMFILE],
 			 "accept() found the fd table full (EMFILE): accepted on the reserve fd "
 			 "and closed at once");
-	if (o->srv_refused_threads)
-		evidence(st, "server refused: threads", o->srv_refused_threads,
+	if (o->srv_refused[MC_CAUSE_THREADS])
+		evidence(st, "server refused: threads", o->srv_refused[MC_CAUSE_THREADS],
 			 "pthread_create failed (%s): no thread for the connection, closed",
 			 mc_errno_name(o->srv_thread_errno ? o->srv_thread_errno : 11));
 	if (o->srv_refused[MC_CAUSE_WATCHES])
@@ -89,13 +89,13 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "accept() or epoll said ENOMEM/ENOBUFS");
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
 		if (o->srv_refused[k] && k != MC_CAUSE_EMFILE && k != MC_CAUSE_WATCHES &&
-		    k != MC_CAUSE_NOMEM) {
+		    k != MC_CAUSE_NOMEM && k != MC_CAUSE_THREADS && k != MC_CAUSE_MAX_CONNS) {
 			char what[64];
 			snprintf(what, sizeof(what), "server refused: %s", mc_cause_key(k));
 			evidence(st, what, o->srv_refused[k], "%s", mc_cause_advice(k));
 		}
-	if (o->srv_refused_max)
-		evidence(st, "server refused: max_conns", o->srv_refused_max,
+	if (o->srv_refused[MC_CAUSE_MAX_CONNS])
+		evidence(st, "server refused: max_conns", o->srv_refused[MC_CAUSE_MAX_CONNS],
 			 "over the server's --max-conns");
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		uint64_t b = *(const uint64_t *)((const char *)&o->before + counters[i].off);
@@ -160,13 +160,13 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "OOM killer would",
 			 mc_fmt_bytes(o->after.mem_available, a, sizeof(a)),
 			 mc_fmt_bytes(o->reserve, b, sizeof(b)));
-	} else if (o->srv_refused_threads) {
-		set_limit(st, MC_LIMIT_THREADS, "threads (one per connection)");
+	} else if (o->srv_refused[MC_CAUSE_THREADS]) {
+		set_limit(st, mc_cause_limit(MC_CAUSE_THREADS), "threads (one per connection)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "pthread_create: %s after %" PRIu64
 			 " threads; %" PRIu64 " connections refused",
 			 mc_errno_name(o->srv_thread_errno ? o->srv_thread_errno : 11),
-			 o->srv_held, o->srv_refused_threads);
+			 o->srv_held, o->srv_refused[MC_CAUSE_THREADS]);
 	} else if (cl >= 0) {
 		enum mc_cause c = client_limits[cl].cause;
 		set_limit(st, mc_cause_limit(c), client_limits[cl].name);

@@ -28,10 +28,8 @@ struct mc_probe_obs {
 	bool have_server;
 	uint64_t srv_held;
 	uint64_t srv_refused[MC_CAUSE_COUNT]; /* accepted and closed, by cause: EMFILE
-					       * (fd table full), NOMEM, WATCHES */
-	/* refusals with no cause of their own yet: no thread for the
-	 * connection (--model threads), over --max-conns */
-	uint64_t srv_refused_threads, srv_refused_max;
+					       * (fd table full), NOMEM, WATCHES, THREADS
+					       * (no thread for it), MAX_CONNS */
 	int srv_thread_errno;
 	uint64_t srv_fd_limit; /* RLIMIT_NOFILE of the server, 0 unknown */
 	bool srv_one_table;

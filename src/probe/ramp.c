@@ -229,11 +229,7 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->have_server = !p->cfg->have_target_addr;
 	if (o->have_server) {
 		o->srv_held = ss->held;
-		o->srv_refused[MC_CAUSE_EMFILE] = ss->refused_fd;
-		o->srv_refused[MC_CAUSE_NOMEM] = ss->refused_mem;
-		o->srv_refused[MC_CAUSE_WATCHES] = ss->refused_watches;
-		o->srv_refused_threads = ss->refused_threads;
-		o->srv_refused_max = ss->refused_max;
+		memcpy(o->srv_refused, ss->refused, sizeof(o->srv_refused));
 		o->srv_thread_errno = ss->thread_errno;
 	}
 	o->srv_fd_limit = st->sc.one_table ? st->sc.fd_limit : 0;

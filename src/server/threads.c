@@ -1,5 +1,9 @@
-/* threads.c: thread-per-connection server model (see threads.h). */
-#include "server/threads.h"
+/* threads.c: the thread-per-connection engine (`--model threads`), the
+ * seeds' "traditional" model: one acceptor thread, and one thread with
+ * blocking reads and writes for every connection. It exists to measure what
+ * each connection costs that model (a stack, a task, context switches) and
+ * where it stops (a connection that gets no thread is refused, cause
+ * MC_CAUSE_THREADS); epoll is the model that scales. */
 
 #include <errno.h>
 #include <poll.h>
@@ -11,11 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/counter.h"
 #include "net/sock.h"
+#include "server/engine.h"
+#include "server/stats.h"
 
 #define MAX_POLL 4097
 
-struct mc_threads {
+struct th_server {
 	const struct mc_server_config *cfg;
 	const int *lfds;
 	size_t nl;
@@ -23,8 +30,8 @@ struct mc_threads {
 	pthread_t acceptor;
 	pthread_attr_t attr;
 	_Atomic bool stopping;
-	_Atomic uint64_t accepted, held, held_peak, closed_peer, closed_reset, closed_other;
-	_Atomic uint64_t refused_fd, refused_max, refused_threads, bytes_in, bytes_out;
+	struct mc_srv_counters c; /* every connection thread adds to them */
+	_Atomic uint64_t held, held_peak;
 	_Atomic uint64_t live; /* connection threads running */
 	_Atomic unsigned char *open; /* by fd: a connection thread owns it */
 	size_t nopen;
@@ -32,7 +39,7 @@ struct mc_threads {
 };
 
 struct conn_arg {
-	struct mc_threads *t;
+	struct th_server *t;
 	int fd;
 };
 
@@ -40,26 +47,25 @@ struct conn_arg {
 static void *conn_main(void *arg)
 {
 	struct conn_arg a = *(struct conn_arg *)arg;
-	struct mc_threads *t = a.t;
+	struct th_server *t = a.t;
 	bool echo = t->cfg->mode == MC_SERVER_ECHO;
 	char buf[4096];
-	_Atomic uint64_t *why = &t->closed_peer;
+	enum mc_cause why = MC_CAUSE_PEER_CLOSED;
 
 	free(arg);
 	for (;;) {
 		ssize_t n = recv(a.fd, buf, sizeof(buf), 0);
 		if (n > 0) {
-			atomic_fetch_add_explicit(&t->bytes_in, (uint64_t)n, memory_order_relaxed);
+			atomic_fetch_add_explicit(&t->c.bytes_in, (uint64_t)n, memory_order_relaxed);
 			for (ssize_t off = 0; echo && off < n;) {
 				ssize_t w = send(a.fd, buf + off, (size_t)(n - off), MSG_NOSIGNAL);
 				if (w <= 0 && errno != EINTR) {
-					why = errno == ECONNRESET || errno == EPIPE ? &t->closed_reset
-										    : &t->closed_other;
+					why = mc_cause_from_errno(errno);
 					goto out;
 				}
 				if (w > 0) {
 					off += w;
-					atomic_fetch_add_explicit(&t->bytes_out, (uint64_t)w,
+					atomic_fetch_add_explicit(&t->c.bytes_out, (uint64_t)w,
 								  memory_order_relaxed);
 				}
 			}
@@ -68,20 +74,20 @@ static void *conn_main(void *arg)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
-			why = errno == ECONNRESET ? &t->closed_reset : &t->closed_other;
+			why = mc_cause_from_errno(errno);
 		break;
 	}
 out:
 	atomic_store(&t->open[a.fd], 0);
 	close(a.fd);
 	if (!atomic_load(&t->stopping))
-		atomic_fetch_add(why, 1);
+		atomic_fetch_add(&t->c.closed[why], 1);
 	atomic_fetch_sub(&t->held, 1);
 	atomic_fetch_sub(&t->live, 1);
 	return NULL;
 }
 
-static void accept_some(struct mc_threads *t, int lfd)
+static void accept_some(struct th_server *t, int lfd)
 {
 	for (int i = 0; i < 64; i++) {
 		uint64_t held;
@@ -91,13 +97,15 @@ static void accept_some(struct mc_threads *t, int lfd)
 				continue;
 			if ((errno == EMFILE || errno == ENFILE) &&
 			    mc_reserve_drop(&t->reserve, lfd) > 0)
-				atomic_fetch_add(&t->refused_fd, 1);
+				atomic_fetch_add(&t->c.refused[MC_CAUSE_EMFILE], 1);
 			return;
 		}
 		if ((size_t)fd >= t->nopen ||
 		    (t->cfg->max_conns && atomic_load(&t->held) >= t->cfg->max_conns)) {
 			close(fd);
-			atomic_fetch_add((size_t)fd >= t->nopen ? &t->refused_fd : &t->refused_max, 1);
+			atomic_fetch_add(&t->c.refused[(size_t)fd >= t->nopen ? MC_CAUSE_EMFILE
+									     : MC_CAUSE_MAX_CONNS],
+					 1);
 			continue;
 		}
 		struct conn_arg *a = malloc(sizeof(*a));
@@ -123,19 +131,17 @@ static void accept_some(struct mc_threads *t, int lfd)
 			int none = 0;
 			atomic_compare_exchange_strong(&t->thread_errno, &none, rc);
 			close(fd);
-			atomic_fetch_add(&t->refused_threads, 1);
+			atomic_fetch_add(&t->c.refused[MC_CAUSE_THREADS], 1);
 			continue;
 		}
-		atomic_fetch_add(&t->accepted, 1);
-		uint64_t p = atomic_load(&t->held_peak);
-		while (held > p && !atomic_compare_exchange_weak(&t->held_peak, &p, held))
-			;
+		atomic_fetch_add(&t->c.accepted, 1);
+		mc_counter_peak(&t->held_peak, held);
 	}
 }
 
 static void *acceptor_main(void *arg)
 {
-	struct mc_threads *t = arg;
+	struct th_server *t = arg;
 	struct pollfd *p = calloc(t->nl + 1, sizeof(*p));
 
 	if (!p)
@@ -159,59 +165,9 @@ static void *acceptor_main(void *arg)
 	return NULL;
 }
 
-int mc_threads_start(struct mc_threads **out, const struct mc_server_config *cfg, const int *lfds,
-		     size_t nl, int stopfd, struct mc_err *err)
+static void th_stop(void *run)
 {
-	struct mc_threads *t = calloc(1, sizeof(*t));
-	char eb[96];
-	int rc;
-
-	if (!t)
-		return mc_errf(err, -ENOMEM, "out of memory");
-	t->cfg = cfg;
-	t->lfds = lfds;
-	t->nl = nl;
-	t->stopfd = stopfd;
-	t->nopen = mc_fdtable_limit();
-	t->open = calloc(t->nopen, 1);
-	t->reserve = mc_reserve_open();
-	pthread_attr_init(&t->attr);
-	pthread_attr_setdetachstate(&t->attr, PTHREAD_CREATE_DETACHED);
-	if (cfg->thread_stack &&
-	    (rc = pthread_attr_setstacksize(&t->attr, cfg->thread_stack)) != 0) {
-		free(t->open);
-		free(t);
-		return mc_errf(err, -rc, "--thread-stack %zu: %s (at least %d bytes)",
-			       cfg->thread_stack, mc_strerror(rc, eb, sizeof(eb)), 16384);
-	}
-	if (!t->open || (rc = pthread_create(&t->acceptor, NULL, acceptor_main, t)) != 0) {
-		free(t->open);
-		free(t);
-		return mc_errf(err, -ENOMEM, "starting the acceptor thread: out of memory");
-	}
-	*out = t;
-	return 0;
-}
-
-void mc_threads_collect(struct mc_threads *t, struct mc_server_stats *st)
-{
-	st->accepted = atomic_load(&t->accepted);
-	st->held = atomic_load(&t->held);
-	st->held_peak = atomic_load(&t->held_peak);
-	st->closed_peer = atomic_load(&t->closed_peer);
-	st->closed_reset = atomic_load(&t->closed_reset);
-	st->closed_other = atomic_load(&t->closed_other);
-	st->refused_fd = atomic_load(&t->refused_fd);
-	st->refused_max = atomic_load(&t->refused_max);
-	st->refused_threads = atomic_load(&t->refused_threads);
-	st->bytes_in = atomic_load(&t->bytes_in);
-	st->bytes_out = atomic_load(&t->bytes_out);
-	st->workers = (unsigned)atomic_load(&t->live);
-	st->thread_errno = atomic_load(&t->thread_errno);
-}
-
-void mc_threads_stop(struct mc_threads *t)
-{
+	struct th_server *t = run;
 	struct timespec ms = {0, 1000000};
 
 	pthread_join(t->acceptor, NULL); /* it watches the stop fd */
@@ -230,3 +186,56 @@ void mc_threads_stop(struct mc_threads *t)
 	free(t->open);
 	free(t);
 }
+
+/* Start the acceptor on the listening fds; the stop eventfd ends it. */
+static int th_start(void **run, const struct mc_engine_env *env, struct mc_err *err)
+{
+	const struct mc_server_config *cfg = env->cfg;
+	struct th_server *t = calloc(1, sizeof(*t));
+	char eb[96];
+	int rc;
+
+	if (!t)
+		return mc_errf(err, -ENOMEM, "out of memory");
+	t->cfg = cfg;
+	t->lfds = env->lfds;
+	t->nl = env->nl;
+	t->stopfd = env->ctl->stopfd;
+	t->nopen = mc_fdtable_limit();
+	t->open = calloc(t->nopen, 1);
+	t->reserve = mc_reserve_open();
+	pthread_attr_init(&t->attr);
+	pthread_attr_setdetachstate(&t->attr, PTHREAD_CREATE_DETACHED);
+	if (cfg->thread_stack &&
+	    (rc = pthread_attr_setstacksize(&t->attr, cfg->thread_stack)) != 0) {
+		free(t->open);
+		free(t);
+		return mc_errf(err, -rc, "--thread-stack %zu: %s (at least %d bytes)",
+			       cfg->thread_stack, mc_strerror(rc, eb, sizeof(eb)), 16384);
+	}
+	if (!t->open || (rc = pthread_create(&t->acceptor, NULL, acceptor_main, t)) != 0) {
+		free(t->open);
+		free(t);
+		return mc_errf(err, -ENOMEM, "starting the acceptor thread: out of memory");
+	}
+	*run = t;
+	return 0;
+}
+
+static void th_collect(void *run, struct mc_server_stats *st)
+{
+	struct th_server *t = run;
+
+	mc_srv_counters_merge(st, &t->c, atomic_load(&t->held));
+	st->held_peak = atomic_load(&t->held_peak);
+	st->workers = (unsigned)atomic_load(&t->live);
+	st->thread_errno = atomic_load(&t->thread_errno);
+}
+
+const struct mc_engine mc_engine_threads = {
+	.name = "threads",
+	.start = th_start,
+	.grow = NULL, /* a thread per connection: nothing to plan */
+	.collect = th_collect,
+	.stop = th_stop,
+};

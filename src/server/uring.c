@@ -1,8 +1,23 @@
-/* uring.c: the io_uring server model: workers, each with a ring, multishot
- * accept into registered files, multishot receive from provided buffers,
- * hold and echo (see uring.h for the design). */
-#include "server/uring.h"
-
+/* uring.c: the io_uring engine (`--model uring`): workers from the pool
+ * (net/pool.h), each with a ring, multishot accept into registered files,
+ * multishot receive from provided buffers, hold and echo.
+ *
+ * A worker posts one multishot accept per listener (the listeners are
+ * ordinary fds shared by every worker) that puts each new socket straight
+ * into the ring's registered-file table (accept "direct"), so a connection
+ * costs no slot in the process fd table; then one multishot receive per
+ * connection, fed from a ring of provided buffers the worker shares between
+ * its connections, so an idle connection has no buffer. Echo sends from
+ * that buffer with the fixed file, one send in flight per connection, in
+ * order.
+ *
+ * A ring's registered-file table is capped at RLIMIT_NOFILE, so a worker
+ * holds at most that many connections: a worker near full cancels its
+ * accepts and, in auto mode, the main thread has started another worker
+ * before that (one ring per RLIMIT_NOFILE connections). Connections that
+ * still reach a full table are closed by the kernel and counted as refused
+ * for the fd limit. If io_uring is missing or disabled, start says why and
+ * how to fix it (-ENOSYS or -EPERM) and never falls back to another model. */
 #include <assert.h>
 #include <errno.h>
 #include <liburing.h>
@@ -15,11 +30,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/counter.h"
 #include "common/procfs.h"
+#include "net/pool.h"
 #include "net/sock.h"
-#include "server/worker.h"
+#include "server/engine.h"
+#include "server/stats.h"
 
-#define MAX_WORKERS 4096
 #define MAX_FILES   (1u << 20) /* the kernel's cap on one ring's file table */
 #define SQ_ENTRIES  1024
 #define CQ_ENTRIES  8192
@@ -38,7 +55,7 @@
 enum { OP_ACCEPT = 1, OP_ACCEPT1, OP_RECV, OP_SEND, OP_CLOSE, OP_CANCEL, OP_STOP };
 #define UD(op, idx) (((uint64_t)(op) << 56) | (uint32_t)(idx))
 
-/* conn flags; the close cause sits in the top two bits */
+/* conn flags */
 enum {
 	F_OPEN = 1,     /* a connection is in this slot */
 	F_RECV = 2,     /* its multishot receive is armed */
@@ -47,9 +64,6 @@ enum {
 	F_STALLED = 16, /* receive ended for want of buffers: on the stalled list */
 	F_QFULL = 32,   /* echo: receive stopped until the queue drains */
 };
-enum { CAUSE_PEER = 0, CAUSE_RESET = 1, CAUSE_OTHER = 2 };
-#define CAUSE_SHIFT 6
-
 /* Per-connection state: 16 bytes, indexed by the registered-file slot. The
  * echo queue is a chain of provided buffers (linked through the worker's
  * per-buffer arrays): nothing is allocated for a connection, and an idle
@@ -59,16 +73,18 @@ struct ur_conn {
 	uint16_t qoff;         /* bytes of qhead already sent */
 	uint16_t qn;           /* buffers queued */
 	uint8_t flags;
-	uint8_t pad[3];
+	uint8_t why; /* enum mc_cause: why it is closing */
+	uint8_t pad[2];
 	uint32_t next; /* the stalled list */
 };
 static_assert(sizeof(struct ur_conn) == 16, "keep per-connection state tiny");
+static_assert(MC_CAUSE_COUNT <= 256, "a cause fits in ur_conn.why");
 
-struct mc_uring;
+struct ur_server;
 
 struct ur_worker {
-	struct mc_uring *u;
-	pthread_t tid;
+	struct mc_srv_worker sw; /* first: the pool allocates and starts us */
+	struct ur_server *u;
 	struct io_uring ring;
 	bool ring_ok, stopping;
 	struct io_uring_buf_ring *br;
@@ -84,25 +100,17 @@ struct ur_worker {
 	bool replan;            /* accept_plan() has something to do */
 	bool singles_cancelled, broken;
 	uint32_t stalled_head, stalled_tail;
-	_Atomic bool counted; /* we count in u->accepting (read by main) */
-	struct mc_srv_counters c;
-	const char *stage;   /* what failed, when state < 0 */
-	_Atomic int state;   /* 0 starting, 1 ready, -errno failed */
+	const char *stage;   /* what failed, when pw.state < 0 */
 };
 
-struct mc_uring {
-	const struct mc_server_config *cfg;
-	struct mc_ctl *ctl;
-	const int *lfds;
-	size_t nl;
+struct ur_server {
+	struct mc_engine_env env; /* cfg, listeners, ctl, t0 */
 	uint32_t cap;   /* registered files per ring: RLIMIT_NOFILE */
 	uint32_t margin; /* multishot accept only while more slots than this are free */
-	_Atomic unsigned max_workers;
 	bool echo;
-	_Atomic uint64_t held_total, held_peak;
-	_Atomic unsigned accepting, nworkers;
-	struct ur_worker *w[MAX_WORKERS];
+	struct mc_pool pool;
 };
+
 
 /* ---- submission helpers --------------------------------------------- */
 
@@ -127,7 +135,7 @@ static void accept_arm(struct ur_worker *w, size_t i)
 {
 	struct io_uring_sqe *sqe = sqe_get(w);
 
-	io_uring_prep_multishot_accept_direct(sqe, w->u->lfds[i], NULL, NULL, 0);
+	io_uring_prep_multishot_accept_direct(sqe, w->u->env.lfds[i], NULL, NULL, 0);
 	io_uring_sqe_set_data64(sqe, UD(OP_ACCEPT, i));
 	w->armed[i] = 1;
 }
@@ -178,7 +186,7 @@ static void buf_put(struct ur_worker *w, uint16_t bid)
  * flight, or still closing. */
 static uint32_t slots_free(const struct ur_worker *w)
 {
-	uint64_t used = CNT_GET(w->c.held) + w->pending + w->closing;
+	uint64_t used = CNT_GET(w->sw.pw.held) + w->pending + w->closing;
 
 	return used < w->u->cap ? (uint32_t)(w->u->cap - used) : 0;
 }
@@ -188,31 +196,14 @@ static uint32_t slots_free(const struct ur_worker *w)
  * the listen queue). */
 static void worker_full(struct ur_worker *w)
 {
-	struct mc_uring *u = w->u;
-	unsigned n = atomic_load(&u->accepting);
-
-	if (!atomic_load_explicit(&w->counted, memory_order_relaxed))
-		return;
-	while (n > 1) {
-		if (atomic_compare_exchange_weak(&u->accepting, &n, n - 1)) {
-			atomic_store(&w->counted, false);
-			w->replan = true;
-			mc_ctl_wake(u->ctl->wakefd);
-			return;
-		}
-	}
+	if (mc_pool_accept_stop(&w->sw.pw, true))
+		w->replan = true;
 }
 
 static void worker_room(struct ur_worker *w)
 {
-	struct mc_uring *u = w->u;
-
-	if (atomic_load_explicit(&w->counted, memory_order_relaxed) || u->cfg->accept_rate == 0 ||
-	    CNT_GET(w->c.held) > u->cap - u->cap / 8)
-		return;
-	atomic_fetch_add(&u->accepting, 1);
-	atomic_store(&w->counted, true);
-	w->replan = true;
+	if (w->u->env.cfg->accept_rate != 0 && mc_pool_accept_resume(&w->sw.pw))
+		w->replan = true;
 }
 
 /* Post the accepts the worker's state calls for. A multishot accept drains
@@ -225,19 +216,19 @@ static void worker_room(struct ur_worker *w)
  * takes is refused (closed by the kernel) and counted. */
 static void accept_plan(struct ur_worker *w)
 {
-	struct mc_uring *u = w->u;
-	bool on = atomic_load_explicit(&w->counted, memory_order_relaxed);
+	struct ur_server *u = w->u;
+	bool on = atomic_load_explicit(&w->sw.pw.accepting, memory_order_relaxed);
 	uint32_t free_slots = slots_free(w), want;
 	bool multi;
 
 	w->replan = false;
 	if (on && free_slots == 0) {
 		worker_full(w);
-		on = atomic_load_explicit(&w->counted, memory_order_relaxed);
+		on = atomic_load_explicit(&w->sw.pw.accepting, memory_order_relaxed);
 		w->replan = false;
 	}
 	multi = on && free_slots > u->margin;
-	for (size_t i = 0; i < u->nl; i++) {
+	for (size_t i = 0; i < u->env.nl; i++) {
 		if (multi && w->armed[i] == 0) {
 			accept_arm(w, i);
 		} else if (!multi && w->armed[i] == 1) {
@@ -247,7 +238,7 @@ static void accept_plan(struct ur_worker *w)
 	}
 	if (!on) {
 		if (w->pending && !w->singles_cancelled) {
-			for (size_t i = 0; i < u->nl; i++)
+			for (size_t i = 0; i < u->env.nl; i++)
 				cancel(w, UD(OP_ACCEPT1, i), IORING_ASYNC_CANCEL_ALL);
 			w->singles_cancelled = true;
 		}
@@ -257,15 +248,15 @@ static void accept_plan(struct ur_worker *w)
 	if (multi)
 		return;
 	want = free_slots + w->pending;
-	if (want == 0 && atomic_load(&u->nworkers) >= atomic_load(&u->max_workers))
+	if (want == 0 && mc_pool_count(&u->pool) >= atomic_load(&u->pool.max))
 		want = 1; /* refuse the surplus: the kernel closes it, we count it */
 	while (w->pending < want && w->pending < SINGLE_MAX) {
 		struct io_uring_sqe *sqe = sqe_get(w);
-		size_t i = w->rr++ % u->nl;
+		size_t i = w->rr++ % u->env.nl;
 
 		/* "allocate a slot": liburing 2.3 adds the 1 itself, 2.4 and
 		 * later turn IORING_FILE_INDEX_ALLOC into this; both mean ALLOC */
-		io_uring_prep_accept_direct(sqe, u->lfds[i], NULL, NULL, 0,
+		io_uring_prep_accept_direct(sqe, u->env.lfds[i], NULL, NULL, 0,
 					    IORING_FILE_INDEX_ALLOC - 1);
 		io_uring_sqe_set_data64(sqe, UD(OP_ACCEPT1, i));
 		w->pending++;
@@ -274,28 +265,23 @@ static void accept_plan(struct ur_worker *w)
 
 static void conn_new(struct ur_worker *w, uint32_t slot)
 {
-	struct mc_uring *u = w->u;
-	uint64_t held;
+	struct ur_server *u = w->u;
 
 	if (slot >= u->cap) { /* cannot happen: the table has cap slots */
 		close_slot(w, slot);
-		CNT_ADD(w->c.refused_fd, 1);
+		CNT_ADD(w->sw.c.refused[MC_CAUSE_EMFILE], 1);
 		return;
 	}
-	if (u->cfg->max_conns &&
-	    atomic_load_explicit(&u->held_total, memory_order_relaxed) >= u->cfg->max_conns) {
+	if (u->env.cfg->max_conns &&
+	    atomic_load_explicit(&u->pool.held_total, memory_order_relaxed) >= u->env.cfg->max_conns) {
 		close_slot(w, slot);
-		CNT_ADD(w->c.refused_max, 1);
+		CNT_ADD(w->sw.c.refused[MC_CAUSE_MAX_CONNS], 1);
 		return;
 	}
 	w->conns[slot] = (struct ur_conn){.qhead = NONE16, .qtail = NONE16, .flags = F_OPEN};
 	recv_arm(w, slot);
-	CNT_ADD(w->c.accepted, 1);
-	CNT_ADD(w->c.held, 1);
-	held = atomic_fetch_add_explicit(&u->held_total, 1, memory_order_relaxed) + 1;
-	mc_counter_peak(&u->held_peak, held);
-	if (CNT_GET(w->c.held) == u->cap / 2)
-		mc_ctl_wake(u->ctl->wakefd); /* the main thread may add a worker */
+	CNT_ADD(w->sw.c.accepted, 1);
+	mc_pool_took(&w->sw.pw);
 }
 
 /* A multishot (single == false) or single-shot accept completed. */
@@ -310,9 +296,9 @@ static void on_accept(struct ur_worker *w, size_t li, int res, unsigned flags, b
 		conn_new(w, (uint32_t)res);
 	} else if (res == -ENFILE || res == -EMFILE) {
 		/* the table was full: the kernel closed that connection */
-		CNT_ADD(w->c.refused_fd, 1);
+		CNT_ADD(w->sw.c.refused[MC_CAUSE_EMFILE], 1);
 	} else if (res == -ENOMEM || res == -ENOBUFS) {
-		CNT_ADD(w->c.refused_mem, 1);
+		CNT_ADD(w->sw.c.refused[MC_CAUSE_NOMEM], 1);
 	} else if (res == -EINVAL || res == -EBADF || res == -ENOTSOCK) {
 		w->broken = true; /* this kernel cannot do it: do not spin re-posting */
 	}
@@ -336,34 +322,28 @@ static void queue_drop(struct ur_worker *w, struct ur_conn *c)
 static void conn_release(struct ur_worker *w, uint32_t slot)
 {
 	struct ur_conn *c = &w->conns[slot];
-	_Atomic uint64_t *why[] = {&w->c.closed_peer, &w->c.closed_reset, &w->c.closed_other};
 
 	if (c->flags & (F_RECV | F_SEND | F_STALLED))
 		return;
 	queue_drop(w, c);
 	close_slot(w, slot);
-	CNT_ADD(*why[c->flags >> CAUSE_SHIFT], 1);
+	CNT_ADD(w->sw.c.closed[c->why], 1);
 	c->flags = 0;
-	CNT_ADD(w->c.held, (uint64_t)-1);
-	atomic_fetch_sub_explicit(&w->u->held_total, 1, memory_order_relaxed);
+	mc_pool_let_go(&w->sw.pw);
 	worker_room(w);
 }
 
-static void conn_end(struct ur_worker *w, uint32_t slot, int cause)
+static void conn_end(struct ur_worker *w, uint32_t slot, enum mc_cause why)
 {
 	struct ur_conn *c = &w->conns[slot];
 
 	if (c->flags & F_CLOSING)
 		return;
-	c->flags |= (uint8_t)(F_CLOSING | cause << CAUSE_SHIFT);
+	c->flags |= F_CLOSING;
+	c->why = (uint8_t)why;
 	if (c->flags & F_RECV)
 		cancel(w, UD(OP_RECV, slot), 0);
 	conn_release(w, slot);
-}
-
-static int cause_of(int res)
-{
-	return res == -ECONNRESET || res == -EPIPE ? CAUSE_RESET : CAUSE_OTHER;
 }
 
 /* Receive again if nothing stops it: not ending, not waiting for buffers,
@@ -450,7 +430,7 @@ static void on_recv(struct ur_worker *w, uint32_t slot, int res, unsigned flags)
 		w->out++;
 	}
 	if (res > 0) {
-		CNT_ADD(w->c.bytes_in, (uint64_t)res);
+		CNT_ADD(w->sw.c.bytes_in, (uint64_t)res);
 		if (w->u->echo && !(c->flags & F_CLOSING) && bid != NONE16)
 			echo_enqueue(w, slot, bid, (uint16_t)res);
 		else if (bid != NONE16)
@@ -459,11 +439,11 @@ static void on_recv(struct ur_worker *w, uint32_t slot, int res, unsigned flags)
 		buf_put(w, bid);
 	}
 	if (res == 0)
-		conn_end(w, slot, CAUSE_PEER);
+		conn_end(w, slot, MC_CAUSE_PEER_CLOSED);
 	else if (res == -ENOBUFS && !(c->flags & F_CLOSING))
 		stall(w, slot);
 	else if (res < 0 && res != -ECANCELED && res != -ENOBUFS)
-		conn_end(w, slot, cause_of(res));
+		conn_end(w, slot, mc_cause_from_errno(res));
 	if (c->flags & F_RECV)
 		return;
 	if (c->flags & F_CLOSING)
@@ -480,7 +460,7 @@ static void on_send(struct ur_worker *w, uint32_t slot, int res)
 		return;
 	c->flags &= (uint8_t)~F_SEND;
 	if (res > 0) {
-		CNT_ADD(w->c.bytes_out, (uint64_t)res);
+		CNT_ADD(w->sw.c.bytes_out, (uint64_t)res);
 		c->qoff = (uint16_t)(c->qoff + res);
 		if (c->qoff >= w->blen[c->qhead]) {
 			uint16_t next = w->bnext[c->qhead];
@@ -492,7 +472,7 @@ static void on_send(struct ur_worker *w, uint32_t slot, int res)
 			c->qoff = 0;
 		}
 	} else {
-		conn_end(w, slot, cause_of(res));
+		conn_end(w, slot, mc_cause_from_errno(res));
 	}
 	if (c->flags & F_CLOSING) {
 		conn_release(w, slot);
@@ -538,7 +518,7 @@ static int bufs_setup(struct ur_worker *w)
 
 static int worker_setup(struct ur_worker *w)
 {
-	struct mc_uring *u = w->u;
+	struct ur_server *u = w->u;
 	struct io_uring_params p = {.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL |
 					     IORING_SETUP_SINGLE_ISSUER |
 					     IORING_SETUP_DEFER_TASKRUN,
@@ -566,16 +546,16 @@ static int worker_setup(struct ur_worker *w)
 	w->conns = calloc(u->cap, sizeof(*w->conns));
 	w->blen = calloc(BUF_COUNT, sizeof(*w->blen));
 	w->bnext = calloc(BUF_COUNT, sizeof(*w->bnext));
-	w->armed = calloc(u->nl, 1);
+	w->armed = calloc(u->env.nl, 1);
 	if (!w->conns || !w->blen || !w->bnext || !w->armed)
 		return -ENOMEM;
 	w->stalled_head = w->stalled_tail = NONE32;
+	atomic_store(&w->sw.pw.cap, u->cap);
 	sqe = sqe_get(w);
-	io_uring_prep_poll_add(sqe, u->ctl->stopfd, POLLIN);
+	io_uring_prep_poll_add(sqe, u->env.ctl->stopfd, POLLIN);
 	io_uring_sqe_set_data64(sqe, UD(OP_STOP, 0));
-	if (u->cfg->accept_rate != 0) {
-		atomic_fetch_add(&u->accepting, 1);
-		atomic_store(&w->counted, true);
+	if (u->env.cfg->accept_rate != 0) {
+		mc_pool_accept_start(&w->sw.pw);
 		accept_plan(w);
 	}
 	w->stage = "io_uring_submit";
@@ -632,15 +612,12 @@ static void *worker_main(void *arg)
 	int rc = worker_setup(w);
 
 	if (rc < 0) {
-		if (atomic_exchange(&w->counted, false))
-			atomic_fetch_sub(&w->u->accepting, 1);
+		mc_pool_accept_stop(&w->sw.pw, false);
 		worker_free(w);
-		atomic_store(&w->state, rc);
-		mc_ctl_wake(w->u->ctl->wakefd);
+		mc_pool_worker_ready(&w->sw.pw, rc);
 		return NULL;
 	}
-	atomic_store(&w->state, 1);
-	mc_ctl_wake(w->u->ctl->wakefd);
+	mc_pool_worker_ready(&w->sw.pw, 0);
 
 	while (!w->stopping) {
 		struct io_uring_cqe *cqe;
@@ -669,25 +646,18 @@ static void *worker_main(void *arg)
 
 /* ---- the main thread's side ----------------------------------------- */
 
-static int spawn_worker(struct mc_uring *u, struct mc_err *err)
+static void worker_prepare(struct mc_pool_worker *pw)
 {
-	unsigned id = atomic_load(&u->nworkers);
-	struct ur_worker *w;
-	int rc;
+	((struct ur_worker *)pw)->u = pw->pool->owner;
+}
 
-	if (id >= MAX_WORKERS)
-		return mc_errf(err, -ENOSPC, "too many workers (%u)", id);
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return mc_errf(err, -ENOMEM, "out of memory for a worker");
-	w->u = u;
-	if ((rc = mc_srv_thread_start(&w->tid, worker_main, w, id, err)) < 0) {
-		free(w);
-		return rc;
-	}
-	u->w[id] = w;
-	atomic_store(&u->nworkers, id + 1);
-	return 0;
+static void worker_failed(const struct mc_pool_worker *pw, int rc, struct mc_err *err)
+{
+	char eb[96];
+
+	mc_errf(err, rc, "worker %u: %s: %s%s", pw->id, ((const struct ur_worker *)pw)->stage,
+		mc_strerror(-rc, eb, sizeof(eb)),
+		rc == -EMFILE ? " (more files than RLIMIT_NOFILE)" : "");
 }
 
 /* Why io_uring_queue_init failed, and what to do about it. */
@@ -726,67 +696,38 @@ static int unavailable(struct mc_err *err, int rc)
 	return mc_errf(err, rc, "io_uring_queue_init: %s; or use --model epoll", eb);
 }
 
-/* Room left in the workers that accept now, counting a worker still
- * starting as a whole ring (see room() in server.c). */
-static uint64_t room(struct mc_uring *u)
+static int ur_grow(void *run)
 {
-	unsigned n = atomic_load(&u->nworkers);
-	uint64_t r = 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		struct ur_worker *w = u->w[i];
-		r += mc_srv_room(atomic_load(&w->state),
-				 atomic_load_explicit(&w->counted, memory_order_relaxed),
-				 CNT_GET(w->c.held), u->cap, u->cap);
-	}
-	return r;
+	return mc_pool_grow(&((struct ur_server *)run)->pool);
 }
 
-int mc_uring_grow(struct mc_uring *u)
+/* Per-worker counters merged on read. */
+static void ur_collect(void *run, struct mc_server_stats *st)
 {
-	struct mc_err err;
+	struct ur_server *u = run;
 
-	if (u->cfg->workers || u->cfg->accept_rate == 0 ||
-	    atomic_load(&u->nworkers) >= atomic_load(&u->max_workers) || room(u) >= 2 * (uint64_t)u->cap)
-		return -1;
-	if (spawn_worker(u, &err) < 0) {
-		atomic_store(&u->max_workers, atomic_load(&u->nworkers)); /* the host said no */
-		return -1;
-	}
-	return 20;
-}
-
-void mc_uring_collect(struct mc_uring *u, struct mc_server_stats *st)
-{
-	unsigned n = atomic_load(&u->nworkers);
-
-	for (unsigned i = 0; i < n; i++)
-		mc_srv_counters_merge(st, &u->w[i]->c);
-	st->held_peak = atomic_load(&u->held_peak);
-	st->workers = n;
-	st->accepting = atomic_load(&u->accepting);
+	mc_srv_pool_collect(st, &u->pool);
 	st->private_fd_tables = false; /* sockets live in the rings, not in fd tables */
 	st->per_table_cap = u->cap;
 }
 
-void mc_uring_stop(struct mc_uring *u)
+static void ur_stop(void *run)
 {
-	for (unsigned i = 0; i < atomic_load(&u->nworkers); i++) {
-		pthread_join(u->w[i]->tid, NULL);
-		free(u->w[i]);
-	}
+	struct ur_server *u = run;
+
+	mc_pool_join(&u->pool);
+	mc_pool_free(&u->pool);
 	free(u);
 }
 
-int mc_uring_start(struct mc_uring **out, const struct mc_server_config *cfg, const int *lfds,
-		   size_t nl, struct mc_ctl *ctl, struct mc_err *err)
+static int ur_start(void **run, const struct mc_engine_env *env, struct mc_err *err)
 {
-	struct mc_uring *u;
+	const struct mc_server_config *cfg = env->cfg;
+	struct ur_server *u;
 	struct io_uring probe;
-	uint64_t limit = mc_fdtable_limit(), need, somaxconn;
+	uint64_t limit = mc_fdtable_limit(), somaxconn;
+	struct mc_pool_plan plan;
 	int backlog;
-	unsigned initial;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int rc;
 
 	/* io_uring may be compiled out, disabled by sysctl or blocked by
@@ -798,10 +739,7 @@ int mc_uring_start(struct mc_uring **out, const struct mc_server_config *cfg, co
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return mc_errf(err, -ENOMEM, "out of memory");
-	u->cfg = cfg;
-	u->ctl = ctl;
-	u->lfds = lfds;
-	u->nl = nl;
+	u->env = *env;
 	u->echo = cfg->mode == MC_SERVER_ECHO;
 	u->cap = (uint32_t)(limit < MAX_FILES ? limit : MAX_FILES);
 	/* the most one multishot accept can take at once: a full listen queue
@@ -813,48 +751,31 @@ int mc_uring_start(struct mc_uring **out, const struct mc_server_config *cfg, co
 	if (backlog < 0 || (uint64_t)backlog > somaxconn)
 		backlog = (int)somaxconn;
 	u->margin = (uint32_t)backlog + 64;
-	need = cfg->max_conns ? (cfg->max_conns + u->cap - 1) / u->cap : 0;
-	if (cfg->workers) {
-		initial = cfg->workers;
-		atomic_store(&u->max_workers, initial);
-	} else {
-		initial = (unsigned)(ncpu > 0 ? ncpu : 1);
-		if (need && need < initial)
-			initial = (unsigned)need;
-		atomic_store(&u->max_workers,
-			     need && need + 1 < MAX_WORKERS ? (unsigned)need + 1 : MAX_WORKERS);
-	}
-	if (initial > MAX_WORKERS)
-		initial = MAX_WORKERS;
+	/* one ring per table: a worker still starting counts as a whole ring */
+	u->pool = (struct mc_pool){.size = sizeof(struct ur_worker),
+				   .main = worker_main,
+				   .prepare = worker_prepare,
+				   .owner = u,
+				   .why = worker_failed,
+				   .wakefd = env->ctl->wakefd,
+				   .table = u->cap,
+				   .grows = !cfg->workers && cfg->accept_rate != 0};
+	plan = mc_pool_plan_grow(cfg->max_conns, u->cap, cfg->workers, mc_pool_ncpu());
+	atomic_store(&u->pool.max, plan.max);
 
-	for (unsigned i = 0; i < initial; i++)
-		if ((rc = spawn_worker(u, err)) < 0)
-			goto fail;
-	for (;;) {
-		unsigned ready = 0;
-		for (unsigned i = 0; i < initial; i++) {
-			struct ur_worker *w = u->w[i];
-			int st = atomic_load(&w->state);
-			char eb[96];
-			if (st < 0) {
-				rc = mc_errf(err, st, "worker %u: %s: %s%s", i, w->stage,
-					     mc_strerror(-st, eb, sizeof(eb)),
-					     st == -EMFILE ? " (more files than RLIMIT_NOFILE)" : "");
-				goto fail;
-			}
-			ready += st == 1;
-		}
-		if (ready == initial)
-			break;
-		if (mc_ctl_wait(ctl, 100) == MC_CTL_SIGNAL) {
-			*out = u;
-			return MC_URING_SIGNALLED;
-		}
+	if ((rc = mc_pool_start(&u->pool, plan.initial, u->env.ctl, err)) < 0) {
+		mc_ctl_stop(u->env.ctl);
+		ur_stop(u);
+		return rc;
 	}
-	*out = u;
-	return 0;
-fail:
-	mc_ctl_stop(ctl);
-	mc_uring_stop(u);
-	return rc;
+	*run = u;
+	return rc == MC_POOL_SIGNALLED ? MC_ENGINE_SIGNALLED : 0;
 }
+
+const struct mc_engine mc_engine_uring = {
+	.name = "uring",
+	.start = ur_start,
+	.grow = ur_grow,
+	.collect = ur_collect,
+	.stop = ur_stop,
+};

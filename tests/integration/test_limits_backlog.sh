@@ -9,7 +9,7 @@
 # ListenOverflows counts the dropped handshakes.
 . "$(dirname "$0")/lib.sh"
 mc_netns
-command -v jq >/dev/null || mc_skip "jq not installed"
+mc_need jq
 "$MAXCONN" server --help 2>&1 | grep -q -- --accept-rate || mc_skip "client/server not built yet"
 
 echo 16 >/proc/sys/net/core/somaxconn
@@ -23,9 +23,7 @@ mc_eq "ListenOverflows before" 0 "$(echo "$j" | jq '.limits[]|select(.id=="accep
 mc_eq "predicted queue with --backlog 5" 6 \
 	"$("$MAXCONN" limits --backlog 5 --json | jq '.limits[]|select(.id=="accept_queue").connections')"
 
-mc_bg "$MAXCONN" server --listen 127.0.0.1:9000 --accept-rate 0 --workers 1 \
-	--ready-file "$MC_TMP/ready" --json -q >"$MC_TMP/s.json"
-mc_wait_file "$MC_TMP/ready" 10
+mc_server s "$MAXCONN" server --listen 127.0.0.1:9000 --accept-rate 0 --workers 1
 
 timeout 60 "$MAXCONN" client --connect 127.0.0.1:9000 --conns 50 --hold 1s --connect-timeout 2s \
 	--json -q >"$MC_TMP/c.json"

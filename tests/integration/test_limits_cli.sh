@@ -3,7 +3,7 @@
 # valid JSON (jq), --explain, and the numbers it computes from a fake /proc
 # tree (tests/unit/fixtures/limits/base) with a known RLIMIT_NOFILE.
 . "$(dirname "$0")/lib.sh"
-command -v jq >/dev/null || mc_skip "jq not installed"
+mc_need jq
 FIX=$(cd "$(dirname "$0")/../unit/fixtures/limits" && pwd)
 
 # --help teaches every flag and the exit codes
@@ -85,22 +85,22 @@ echo "ok: empty tree gives $n unknown limits with reasons"
 # permission: as nobody, /proc/slabinfo (0400) is unreadable, so the socket
 # size is the documented 4.1 KB default, said so; a file of the tree made
 # unreadable is unknown with EACCES, never guessed
-if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
-	asnobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+if [ "$(id -u)" -eq 0 ] && mc_nobody; then
+	asnobody() { "${MC_AS_NOBODY[@]}" "$MC_NOBODY_BIN" "$@"; }
 	cp -r "$FIX/base" "$MC_TMP/perm"
-	chmod 755 "$MC_TMP" "$MC_TMP/perm"
+	chmod 755 "$MC_TMP/perm"
 	chmod 000 "$MC_TMP/perm/proc/sys/fs/file-nr"
-	j=$(asnobody "$MAXCONN" limits --root "$MC_TMP/perm" --json) || mc_fail "as nobody: exit $?"
+	j=$(asnobody limits --root "$MC_TMP/perm" --json) || mc_fail "as nobody: exit $?"
 	mc_eq "unreadable file-nr: status" '"unknown"' "$(echo "$j" | jq '.limits[]|select(.id=="fd_system").status')"
 	mc_eq "unreadable file-nr: reason" \
 		'"cannot read /proc/sys/fs/file-nr: Permission denied (EACCES)"' \
 		"$(echo "$j" | jq '.limits[]|select(.id=="fd_system").unknown_reason')"
 	mc_eq "unknown count" 1 "$(echo "$j" | jq .summary.unknown)"
 	if [ "$(stat -c %a /proc/slabinfo 2>/dev/null)" = 400 ]; then
-		j=$(asnobody "$MAXCONN" limits --json) || mc_fail "as nobody on the host: exit $?"
+		j=$(asnobody limits --json) || mc_fail "as nobody on the host: exit $?"
 		mc_eq "no slabinfo: source" '"default"' "$(echo "$j" | jq .per_connection.socket_bytes_source)"
 		mc_eq "no slabinfo: socket bytes" 4100 "$(echo "$j" | jq .per_connection.socket_bytes)"
-		t=$(asnobody "$MAXCONN" limits | tr -s ' \n' '  ')
+		t=$(asnobody limits | tr -s ' \n' '  ')
 		case $t in *"cannot read /proc/slabinfo: Permission denied (EACCES); 4.1 KB"*) ;;
 		*) mc_fail "the table does not say slabinfo was unreadable" ;; esac
 	fi

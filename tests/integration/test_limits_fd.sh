@@ -8,7 +8,7 @@
 # refuses the rest as fd_limit.
 . "$(dirname "$0")/lib.sh"
 mc_netns
-command -v jq >/dev/null || mc_skip "jq not installed"
+mc_need jq
 "$MAXCONN" server --help 2>&1 | grep -q -- --listen || mc_skip "client/server not built yet"
 
 j=$(prlimit --nofile=1000:1000 "$MAXCONN" limits --fd-tables 1 --json)
@@ -21,15 +21,12 @@ mc_eq "RLIMIT_NOFILE read" 1000 "$(echo "$j" | jq '.limits[]|select(.id=="fd_pro
 mc_eq "predicted with 2 fd tables" 1984 \
 	"$(prlimit --nofile=1000:1000 "$MAXCONN" limits --fd-tables 2 --json | jq .summary.connections)"
 
-mc_bg prlimit --nofile=1000:1000 "$MAXCONN" server --listen 127.0.0.1:9000 --workers 1 \
-	--ready-file "$MC_TMP/ready" --json -q >"$MC_TMP/s.json"
-srv=$MC_LAST
-mc_wait_file "$MC_TMP/ready" 10
+mc_server s prlimit --nofile=1000:1000 "$MAXCONN" server --listen 127.0.0.1:9000 --workers 1
+srv=$MC_SRV
 
 timeout 60 "$MAXCONN" client --connect 127.0.0.1:9000 --source 127.0.0.2-127.0.0.3 --conns 1200 \
 	--hold 2s --connect-timeout 5s --json -q >"$MC_TMP/c.json"
-kill -TERM "$srv"
-wait "$srv"
+mc_stop "$srv"
 mc_eq "server exit code (a host limit refused connections)" 3 $?
 
 held=$(jq .held_peak "$MC_TMP/s.json")

@@ -7,7 +7,7 @@
 # source addresses both sides say 400.
 . "$(dirname "$0")/lib.sh"
 mc_netns
-command -v jq >/dev/null || mc_skip "jq not installed"
+mc_need jq
 "$MAXCONN" client --help 2>&1 | grep -q -- --connect || mc_skip "client/server not built yet"
 
 echo "40000 40199" >/proc/sys/net/ipv4/ip_local_port_range
@@ -27,8 +27,7 @@ mc_eq "predicted for --role both" 200 \
 mc_eq "server port ceiling" null \
 	"$("$MAXCONN" limits --json | jq '.limits[]|select(.id=="ephemeral_ports").connections')"
 
-mc_bg "$MAXCONN" server --listen 127.0.0.1:9000 --ready-file "$MC_TMP/ready" --json -q
-mc_wait_file "$MC_TMP/ready" 10
+mc_server s "$MAXCONN" server --listen 127.0.0.1:9000
 
 timeout 60 "$MAXCONN" client --connect 127.0.0.1:9000 --conns 500 --force --hold 1s \
 	--connect-timeout 5s --json -q >"$MC_TMP/c1.json"

@@ -7,8 +7,7 @@
 # and give a kernel cost per socket in the range measured on Linux 6.x.
 . "$(dirname "$0")/lib.sh"
 mc_netns
-command -v jq >/dev/null || mc_skip "jq not installed"
-command -v nsenter >/dev/null || mc_skip "nsenter (util-linux) not installed"
+mc_need jq nsenter
 
 N=3000
 mc_bg "$MAXCONN" probe --timeout 60s --target $N --hold 6s --json "$MC_TMP/p.json" -q

@@ -6,7 +6,7 @@
 # build/artifacts/probe-report.png (MC_ARTIFACTS overrides the folder).
 . "$(dirname "$0")/lib.sh"
 mc_netns
-command -v jq >/dev/null || mc_skip "jq not installed"
+mc_need jq
 here=$(cd "$(dirname "$0")" && pwd)
 art=${MC_ARTIFACTS:-$here/../../build/artifacts}
 mkdir -p "$art"

@@ -9,7 +9,7 @@
 #     turn (a wider range, private fd tables), then the target.
 . "$(dirname "$0")/lib.sh"
 mc_netns
-command -v jq >/dev/null || mc_skip "jq not installed"
+mc_need jq
 j="$MC_TMP/p.json"
 
 timeout 120 "$MAXCONN" probe -q --port-range 40000-40299 --sources 1 --target 1000 --json "$j" \
@@ -58,14 +58,11 @@ grep -q "The seed's table, measured" "$MC_TMP/out3" || mc_fail "staircase: no se
 # user nobody; without root the probe cannot make a namespace and says so,
 # running in this test's namespace instead): pthread_create fails with
 # EAGAIN near the model's ceiling and the limit is named.
-if id nobody >/dev/null 2>&1; then
-	mkdir -m 777 "$MC_TMP/nobody"
-	chmod 711 "$MC_TMP"
-	setpriv --reuid=nobody --regid=nogroup --clear-groups prlimit --nproc=200:200 \
-		timeout 60 "$MAXCONN" probe -q --model threads --thread-stack 64k --target 1000 \
-		--json "$MC_TMP/nobody/t.json" >"$MC_TMP/out4"
+if mc_nobody; then
+	t="$MC_NOBODY_DIR/t.json"
+	"${MC_AS_NOBODY[@]}" prlimit --nproc=200:200 timeout 60 "$MC_NOBODY_BIN" probe -q --model threads \
+		--thread-stack 64k --target 1000 --json "$t" >"$MC_TMP/out4"
 	rc=$?
-	t="$MC_TMP/nobody/t.json"
 	mc_eq "threads: exit code" 3 $rc
 	mc_eq "threads: limit named" '"threads"' "$(jq .result.limit "$t")"
 	mc_eq "threads: the model's binding limit" '"nproc"' "$(jq .result.predicted_limit "$t")"

@@ -10,7 +10,7 @@
 # memory per connection (RSS of the master and its worker) and fd limit.
 . "$(dirname "$0")/lib.sh"
 mc_netns
-command -v jq >/dev/null || mc_skip "jq not installed"
+mc_need jq
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || mc_skip "nginx not installed (scripts/deps nginx)"
 

@@ -6,7 +6,7 @@
 # exits 130.
 . "$(dirname "$0")/lib.sh"
 mc_netns
-command -v jq >/dev/null || mc_skip "jq not installed"
+mc_need jq
 
 sysctls="net/core/somaxconn net/ipv4/ip_local_port_range net/ipv4/tcp_max_syn_backlog"
 snap() { for s in $sysctls; do printf '%s=%s\n' "$s" "$(cat /proc/sys/$s)"; done; }

@@ -10,15 +10,12 @@
 mc_netns
 N=60000
 
-mc_bg prlimit --nofile=20000:20000 "$MAXCONN" server --listen 127.0.0.1:9000 \
-	--ready-file "$MC_TMP/ready" --json -q >"$MC_TMP/s.json"
-srv=$MC_LAST
-mc_wait_file "$MC_TMP/ready" 10
+mc_server s prlimit --nofile=20000:20000 "$MAXCONN" server --listen 127.0.0.1:9000
+srv=$MC_SRV
 
-prlimit --nofile=20000:20000 "$MAXCONN" client --connect 127.0.0.1:9000 \
-	--source 127.0.0.2-127.0.0.21 --conns $N --hold 4s --json -q >"$MC_TMP/c.json" &
-cli=$!
-MC_PIDS="$MC_PIDS $cli"
+mc_bg prlimit --nofile=20000:20000 "$MAXCONN" client --connect 127.0.0.1:9000 \
+	--source 127.0.0.2-127.0.0.21 --conns $N --hold 4s --json -q >"$MC_TMP/c.json"
+cli=$MC_LAST
 
 # wait until the client holds all of them, then count with the kernel
 mc_wait_established 'sport = :9000' $N 30
@@ -37,7 +34,7 @@ main_fds=$(find /proc/$srv/fd -lname 'socket:*' | wc -l)
 
 wait $cli
 crc=$?
-kill -TERM "$srv"; wait "$srv"
+mc_stop "$srv"
 
 mc_eq "client exit code" 0 $crc
 mc_eq "ss: established, server side" $N "$srv_side"

@@ -6,12 +6,10 @@
 mc_netns
 N=2000
 
-mc_bg "$MAXCONN" server --listen 127.0.0.1:9000 --ready-file "$MC_TMP/ready" -q
-srv=$MC_LAST
-mc_wait_file "$MC_TMP/ready" 10
-"$MAXCONN" client --connect 127.0.0.1:9000 --conns $N --hold 3s --json -q >"$MC_TMP/c.json" &
-cli=$!
-MC_PIDS="$MC_PIDS $cli"
+mc_server s "$MAXCONN" server --listen 127.0.0.1:9000
+srv=$MC_SRV
+mc_bg "$MAXCONN" client --connect 127.0.0.1:9000 --conns $N --hold 3s --json -q >"$MC_TMP/c.json"
+cli=$MC_LAST
 mc_wait_established 'dport = :9000' $N 10
 kill -KILL "$srv"
 wait $cli

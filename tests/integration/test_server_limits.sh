@@ -6,11 +6,10 @@
 mc_netns
 
 # exact counts on both sides
-mc_bg "$MAXCONN" server --listen 127.0.0.1:9000 --max-conns 3000 --ready-file "$MC_TMP/r1" --json -q >"$MC_TMP/s1.json"
-srv=$MC_LAST
-mc_wait_file "$MC_TMP/r1" 10
+mc_server s1 "$MAXCONN" server --listen 127.0.0.1:9000 --max-conns 3000
+srv=$MC_SRV
 "$MAXCONN" client -c 127.0.0.1:9000 --conns 3456 --hold 1s --json -q >"$MC_TMP/c1.json"
-kill -TERM $srv; wait $srv
+mc_stop $srv
 mc_eq "server: held at peak (--max-conns 3000)" 3000 "$(jq .held_peak "$MC_TMP/s1.json")"
 mc_eq "server: refused over --max-conns" 456 "$(jq .refused.max_conns "$MC_TMP/s1.json")"
 mc_eq "server: accepted + refused = client attempts" 3456 \
@@ -18,20 +17,18 @@ mc_eq "server: accepted + refused = client attempts" 3456 \
 mc_eq "client: attempted exactly --conns" 3456 "$(jq .attempted "$MC_TMP/c1.json")"
 
 # the fd limit: a one-worker server with 300 fds gets 800 connections
-mc_bg prlimit --nofile=300:300 "$MAXCONN" server --listen 127.0.0.1:9001 --workers 1 \
-	--ready-file "$MC_TMP/r2" --json -q >"$MC_TMP/s2.json"
-srv=$MC_LAST
-mc_wait_file "$MC_TMP/r2" 10
+mc_server s2 prlimit --nofile=300:300 "$MAXCONN" server --listen 127.0.0.1:9001 --workers 1
+srv=$MC_SRV
 # 300/s: connections keep arriving at the full server while its CPU is measured
-"$MAXCONN" client -c 127.0.0.1:9001 --conns 800 --rate 300 --hold 1s --json -q >"$MC_TMP/c2.json" &
-cli=$!
+mc_bg "$MAXCONN" client -c 127.0.0.1:9001 --conns 800 --rate 300 --hold 1s --json -q >"$MC_TMP/c2.json"
+cli=$MC_LAST
 sleep 1.5
 # CPU time the server burns over one second while full and still polled
 t1=$(awk '{print $14 + $15}' /proc/$srv/stat)
 sleep 1
 t2=$(awk '{print $14 + $15}' /proc/$srv/stat)
 wait $cli
-kill -TERM $srv; wait $srv
+mc_stop $srv
 mc_eq "server exit code (a host limit refused connections)" 3 $?
 held=$(jq .held_peak "$MC_TMP/s2.json")
 mc_between "server held near its 300 fds" 280 299 "$held"

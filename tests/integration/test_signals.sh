@@ -5,13 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 mc_netns
 
-mc_bg "$MAXCONN" server --listen 127.0.0.1:9000 --ready-file "$MC_TMP/ready" --json -q >"$MC_TMP/s.json"
-srv=$MC_LAST
-mc_wait_file "$MC_TMP/ready" 10
+mc_server s "$MAXCONN" server --listen 127.0.0.1:9000
+srv=$MC_SRV
 
 # holding (default --hold: until Ctrl-C)
-"$MAXCONN" client -c 127.0.0.1:9000 --conns 500 --json -q >"$MC_TMP/c1.json" &
-cli=$!
+mc_bg "$MAXCONN" client -c 127.0.0.1:9000 --conns 500 --json -q >"$MC_TMP/c1.json"
+cli=$MC_LAST
 mc_wait_established 'dport = :9000' 500 5
 kill -INT $cli; wait $cli
 mc_eq "exit code, Ctrl-C while holding" 0 $?
@@ -19,8 +18,8 @@ mc_eq "summary: held" 500 "$(jq .held "$MC_TMP/c1.json")"
 mc_eq "summary: interrupted" true "$(jq .interrupted "$MC_TMP/c1.json")"
 
 # ramping slowly (100/s toward 10,000): interrupted after about a second
-"$MAXCONN" client -c 127.0.0.1:9000 --conns 10k --rate 100 --json -q >"$MC_TMP/c2.json" &
-cli=$!
+mc_bg "$MAXCONN" client -c 127.0.0.1:9000 --conns 10k --rate 100 --json -q >"$MC_TMP/c2.json"
+cli=$MC_LAST
 sleep 1.5
 kill -INT $cli; wait $cli
 mc_eq "exit code, Ctrl-C during the ramp" 130 $?
@@ -28,7 +27,7 @@ est=$(jq .established "$MC_TMP/c2.json")
 mc_between "established at ~100/s for ~1.5s" 50 400 "$est"
 mc_eq "attempted = established (nothing failed)" "$est" "$(jq .attempted "$MC_TMP/c2.json")"
 
-kill -TERM $srv; wait $srv
+mc_stop $srv
 mc_eq "server exit code on SIGTERM" 0 $?
 mc_eq "server summary: stopped by" '"SIGTERM"' "$(jq .stopped_by "$MC_TMP/s.json")"
 mc_ge "server summary: accepted" $((500 + est)) "$(jq .accepted "$MC_TMP/s.json")"

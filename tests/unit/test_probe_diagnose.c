@@ -98,7 +98,7 @@ static void test_threads(void **state)
 	(void)state;
 	o->held = 193;
 	o->srv_held = 193;
-	o->srv_refused_threads = 807;
+	o->srv_refused[MC_CAUSE_THREADS] = 807;
 	o->srv_thread_errno = 11;
 	o->lost[MC_CAUSE_PEER_CLOSED] = 807;
 	mc_probe_diagnose(o, &st);
@@ -117,7 +117,7 @@ static void test_thread_limit_named(void **state)
 	(void)state;
 	o->held = 193;
 	o->srv_held = 193;
-	o->srv_refused_threads = 807;
+	o->srv_refused[MC_CAUSE_THREADS] = 807;
 	st.nlimits = 2;
 	snprintf(st.limits[0].id, sizeof(st.limits[0].id), "%s", MC_LIMIT_PID_MAX);
 	snprintf(st.limits[0].name, sizeof(st.limits[0].name), "pid_max");

@@ -1,5 +1,6 @@
-/* test_stats.c: per-worker stats merged on read (client and server), and the
- * errno -> cause -> limit mapping the reports rely on. */
+/* test_stats.c: per-worker stats merged on read (client and server), the
+ * errno -> cause -> limit mapping the reports rely on, and the server's
+ * summary keys derived from the causes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,17 +61,19 @@ static void test_client_merge(void **state)
 
 static void test_server_merge(void **state)
 {
-	struct mc_server_stats a = {.accepted = 5, .held = 5, .refused_fd = 1, .bytes_in = 10};
-	struct mc_server_stats b = {.accepted = 7, .held = 6, .closed_peer = 1, .refused_max = 2,
-				    .bytes_in = 3, .bytes_out = 3, .held_peak = 999};
+	struct mc_server_stats a = {.accepted = 5, .held = 5, .refused[MC_CAUSE_EMFILE] = 1,
+				    .bytes_in = 10};
+	struct mc_server_stats b = {.accepted = 7, .held = 6, .closed[MC_CAUSE_PEER_CLOSED] = 1,
+				    .refused[MC_CAUSE_MAX_CONNS] = 2, .bytes_in = 3, .bytes_out = 3,
+				    .held_peak = 999};
 
 	(void)state;
 	mc_server_stats_merge(&a, &b);
 	assert_int_equal(a.accepted, 12);
 	assert_int_equal(a.held, 11);
-	assert_int_equal(a.closed_peer, 1);
-	assert_int_equal(a.refused_fd, 1);
-	assert_int_equal(a.refused_max, 2);
+	assert_int_equal(a.closed[MC_CAUSE_PEER_CLOSED], 1);
+	assert_int_equal(a.refused[MC_CAUSE_EMFILE], 1);
+	assert_int_equal(a.refused[MC_CAUSE_MAX_CONNS], 2);
 	assert_int_equal(a.bytes_in, 13);
 	assert_int_equal(a.bytes_out, 3);
 	assert_int_equal(a.held_peak, 0); /* not a sum: the caller's */
@@ -95,6 +98,58 @@ static void test_causes(void **state)
 	}
 	assert_non_null(strstr(mc_cause_advice(MC_CAUSE_ADDRNOTAVAIL), "--source"));
 	assert_non_null(strstr(mc_cause_advice(MC_CAUSE_TIMEDOUT), "somaxconn"));
+}
+
+/* The server's summary keeps its JSON keys, now derived from the causes. */
+static void test_server_causes(void **state)
+{
+	uint64_t refused[MC_CAUSE_COUNT] = {0}, closed[MC_CAUSE_COUNT] = {0};
+	struct mc_cause_count g[MC_CAUSE_COUNT];
+	static const char *const rkeys[] = {"fd_limit", "max_conns", "memory", "threads",
+					    "epoll_watches"};
+	static const char *const ckeys[] = {"peer_closed", "ECONNRESET", "other"};
+
+	(void)state;
+	refused[MC_CAUSE_EMFILE] = 1;
+	refused[MC_CAUSE_MAX_CONNS] = 2;
+	refused[MC_CAUSE_NOMEM] = 3;
+	refused[MC_CAUSE_THREADS] = 4;
+	refused[MC_CAUSE_WATCHES] = 5;
+	assert_int_equal(mc_cause_server_refused(refused, g), 5);
+	for (int i = 0; i < 5; i++) {
+		assert_string_equal(g[i].key, rkeys[i]);
+		assert_int_equal(g[i].n, (uint64_t)i + 1);
+	}
+	closed[MC_CAUSE_PEER_CLOSED] = 10;
+	closed[MC_CAUSE_RESET] = 20;
+	closed[MC_CAUSE_OTHER] = 1;
+	closed[MC_CAUSE_TIMEDOUT] = 2; /* no key of its own: under other */
+	closed[MC_CAUSE_NOMEM] = 4;
+	assert_int_equal(mc_cause_server_closed(closed, g), 3);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(g[i].key, ckeys[i]);
+	assert_int_equal(g[0].n, 10);
+	assert_int_equal(g[1].n, 20);
+	assert_int_equal(g[2].n, 7);
+	/* the limit the server names: threads, fd, watches, memory; never
+	 * --max-conns */
+	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_THREADS);
+	assert_string_equal(mc_cause_limit(MC_CAUSE_THREADS), MC_LIMIT_THREADS);
+	refused[MC_CAUSE_THREADS] = 0;
+	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_EMFILE);
+	refused[MC_CAUSE_EMFILE] = 0;
+	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_WATCHES);
+	refused[MC_CAUSE_WATCHES] = 0;
+	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_NOMEM);
+	refused[MC_CAUSE_NOMEM] = 0;
+	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_COUNT);
+	assert_null(mc_cause_limit(MC_CAUSE_MAX_CONNS));
+	/* the server's own causes never come from an errno (so never in the
+	 * client's counts) */
+	for (int e = 1; e < 200; e++) {
+		assert_int_not_equal(mc_cause_from_errno(e), MC_CAUSE_MAX_CONNS);
+		assert_int_not_equal(mc_cause_from_errno(e), MC_CAUSE_THREADS);
+	}
 }
 
 static void test_port_ceiling(void **state)
@@ -125,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_client_merge),
 		cmocka_unit_test(test_server_merge),
 		cmocka_unit_test(test_causes),
+		cmocka_unit_test(test_server_causes),
 		cmocka_unit_test(test_port_ceiling),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,142 @@
+/* test_pool.c: the worker pool's plans, pure functions of numbers
+ * (net/pool.h): how many workers to start and to grow to (server, shard-
+ * free), how many to start whole (client), the room each worker adds to
+ * the accepting set and when the main thread adds a worker. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "net/pool.h"
+
+static void test_table_room(void **state)
+{
+	(void)state;
+	/* RLIMIT_NOFILE less the open fds and three to spare */
+	assert_int_equal(mc_pool_table_room(1024, 5), 1016);
+	assert_int_equal(mc_pool_table_room(20000, 0), 19997);
+	/* never 0: a table too small still holds one */
+	assert_int_equal(mc_pool_table_room(8, 5), 1);
+	assert_int_equal(mc_pool_table_room(8, 4), 1);
+	assert_int_equal(mc_pool_table_room(9, 5), 1);
+	assert_int_equal(mc_pool_table_room(10, 5), 2);
+}
+
+static void test_plan_grow(void **state)
+{
+	static const struct {
+		uint64_t conns, per_worker;
+		unsigned workers, ncpu, initial, max;
+	} cases[] = {
+	    /* --workers N: N, and no more */
+	    {1000000, 1000, 3, 8, 3, 3},
+	    /* auto, no bound: one per CPU, grow as far as the pool goes */
+	    {0, 1000, 0, 4, 4, MC_POOL_MAX},
+	    /* 2,500 in tables of 1,000: 3 tables, so 3 of the 4 CPUs, one more may come */
+	    {2500, 1000, 0, 4, 3, 4},
+	    /* 1M in tables of 20k needs 50: one per CPU, grow to 51 */
+	    {1000000, 20000, 0, 2, 2, 51},
+	    /* exactly one table */
+	    {1000, 1000, 0, 2, 1, 2},
+	    /* never past the pool */
+	    {10000000, 1000, 0, 2, 2, MC_POOL_MAX},
+	    {0, 1000, 9999, 2, MC_POOL_MAX, MC_POOL_MAX},
+	    /* no CPU count: one */
+	    {0, 1000, 0, 0, 1, MC_POOL_MAX},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct mc_pool_plan p = mc_pool_plan_grow(cases[i].conns, cases[i].per_worker,
+							  cases[i].workers, cases[i].ncpu);
+		assert_int_equal(p.initial, cases[i].initial);
+		assert_int_equal(p.max, cases[i].max);
+	}
+}
+
+static void test_plan_fixed(void **state)
+{
+	static const struct {
+		uint64_t conns, per_worker;
+		unsigned workers, ncpu, n;
+	} cases[] = {
+	    {100000, 1000, 7, 2, 7},
+	    {100000, 1000, 9999, 2, MC_POOL_MAX},
+	    /* fits in one table: one per CPU */
+	    {500, 1000, 0, 4, 4},
+	    /* needs more tables than CPUs: one per table */
+	    {1000000, 20000, 0, 4, 50},
+	    {1000001, 20000, 0, 4, 51},
+	    /* fewer connections than CPUs: one worker per connection */
+	    {3, 1000, 0, 8, 3},
+	    {0, 1000, 0, 8, 1},
+	    /* never past the pool */
+	    {100000000, 1000, 0, 4, MC_POOL_MAX},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		assert_int_equal(mc_pool_plan_fixed(cases[i].conns, cases[i].per_worker,
+						    cases[i].workers, cases[i].ncpu),
+				 cases[i].n);
+}
+
+static void test_worker_room(void **state)
+{
+	(void)state;
+	/* starting: a whole table, whatever it holds */
+	assert_int_equal(mc_pool_worker_room(0, false, 0, 0, 1016), 1016);
+	/* ready and accepting: what its table has left */
+	assert_int_equal(mc_pool_worker_room(1, true, 16, 1016, 1016), 1000);
+	assert_int_equal(mc_pool_worker_room(1, true, 1016, 1016, 1016), 0);
+	assert_int_equal(mc_pool_worker_room(1, true, 2000, 1016, 1016), 0);
+	/* left the accepting set (full, or paused), or failed: none */
+	assert_int_equal(mc_pool_worker_room(1, false, 16, 1016, 1016), 0);
+	assert_int_equal(mc_pool_worker_room(-12, true, 0, 1016, 1016), 0);
+}
+
+static void test_should_grow(void **state)
+{
+	(void)state;
+	/* less than two tables of room: grow */
+	assert_true(mc_pool_should_grow(2, 10, 1999, 1000));
+	assert_false(mc_pool_should_grow(2, 10, 2000, 1000));
+	/* no more than max */
+	assert_false(mc_pool_should_grow(10, 10, 0, 1000));
+	assert_false(mc_pool_should_grow(11, 10, 0, 1000));
+	assert_true(mc_pool_should_grow(0, 1, 0, 1000));
+	/* a pool of 2 CPUs, tables of 1,000: both ready, 900 held each, room
+	 * 200: grow; a third starting adds a whole table, 1,200: grow again;
+	 * a fourth starting, 2,200: enough */
+	uint64_t room = mc_pool_worker_room(1, true, 900, 1000, 1000) +
+			mc_pool_worker_room(1, true, 900, 1000, 1000);
+	assert_int_equal(room, 200);
+	assert_true(mc_pool_should_grow(2, 51, room, 1000));
+	room += mc_pool_worker_room(0, false, 0, 0, 1000);
+	assert_true(mc_pool_should_grow(3, 51, room, 1000));
+	room += mc_pool_worker_room(0, false, 0, 0, 1000);
+	assert_false(mc_pool_should_grow(4, 51, room, 1000));
+}
+
+static void test_has_room(void **state)
+{
+	(void)state;
+	/* a full worker joins the accepting set again at 7/8 of its cap */
+	assert_true(mc_pool_has_room(875, 1000));
+	assert_false(mc_pool_has_room(876, 1000));
+	assert_true(mc_pool_has_room(0, 1000));
+	assert_true(mc_pool_has_room(0, 0));
+	assert_false(mc_pool_has_room(1, 0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_table_room),	cmocka_unit_test(test_plan_grow),
+	    cmocka_unit_test(test_plan_fixed),	cmocka_unit_test(test_worker_room),
+	    cmocka_unit_test(test_should_grow), cmocka_unit_test(test_has_room),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
