@@ -840,6 +840,7 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 				if (st) {
 					collect(cl, st, false);
 					st->rss_base = rss_base;
+					st->ramp_ns = ramp_end ? ramp_end - cl->t0 : 0;
 					cfg->tick(cfg->tick_arg, st);
 					free(st);
 				}

@@ -56,7 +56,8 @@ struct mc_client_stats {
 	uint64_t echo_mismatch;   /* connections that got a wrong byte back */
 	uint64_t echo_lost_bytes; /* bytes sent and never echoed */
 	struct mc_hist connect_lat, rtt;
-	uint64_t ramp_ns;    /* from start until every connect finished */
+	uint64_t ramp_ns;    /* from start until every connect finished (0 until
+			      * then; in the ticks too) */
 	uint64_t elapsed_ns; /* whole run */
 	uint64_t rss_base, rss;
 	unsigned workers;

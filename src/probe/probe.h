@@ -139,7 +139,8 @@ struct mc_probe_step {
 	uint64_t reached;  /* connections held when the step stopped */
 	uint64_t attempted;
 	double diff_pct;   /* (reached - predicted) / predicted x 100 */
-	double seconds;	   /* ramp time of this step */
+	double seconds;	   /* ramp time of this step (when all came: the client's
+			    * own, from its start to every connect finished) */
 	double teardown_s; /* ending the children and their sockets */
 	double rate;	   /* connects per second */
 	enum mc_probe_stop stop;

@@ -171,6 +171,9 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	if (!p->cfg->have_target_addr)
 		mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
 	st->seconds = (double)((held_at ? held_at : mc_now_ns()) - step_t0) / 1e9;
+	/* all came: the client's own clock, finer than the samples' */
+	if (cs->open >= st->sc.target && cs->ramp_ns)
+		st->seconds = (double)cs->ramp_ns / 1e9;
 	free(win);
 }
 

@@ -10,7 +10,7 @@
 # bad values are usage errors (exit 2).
 . "$(dirname "$0")/lib.sh"
 mc_netns
-command -v jq >/dev/null || mc_skip "jq not installed"
+mc_need jq
 
 # usage errors first: they cost nothing
 for bad in "--heartbeat 0" "--heartbeat 2h" "--window 10ms" "--window 1s --target max" \
