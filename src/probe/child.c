@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/procfs.h"
 #include "probe/child.h"
+#include "probe/watch.h"
 
 #define READY_TIMEOUT (10 * MC_NS_PER_SEC)
 
@@ -316,4 +318,29 @@ void mc_probe_stop_children(struct mc_probe_ctx *p)
 	stop_child(&p->client);
 	stop_child(&p->server);
 	p->client.pid = p->server.pid = 0;
+}
+
+/* The external server's RSS: the process and its direct children (nginx's
+ * workers hold the connections, not its master). */
+static uint64_t tree_rss(int pid)
+{
+	char path[96], buf[4096];
+	uint64_t rss = mc_watch_rss(pid);
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
+		for (char *s = buf, *e; *s; s = e) {
+			long c = strtol(s, &e, 10);
+			if (e == s)
+				break;
+			rss += mc_watch_rss((int)c);
+		}
+	return rss;
+}
+
+uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p)
+{
+	if (!p->cfg->have_target_addr)
+		return mc_watch_rss(p->server.pid);
+	return p->cfg->server_pid ? tree_rss(p->cfg->server_pid) : 0;
 }

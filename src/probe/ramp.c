@@ -27,24 +27,6 @@ static uint64_t limit_failures(const struct mc_client_stats *c)
 	return n;
 }
 
-/* The external server's RSS: the process and its direct children (nginx's
- * workers hold the connections, not its master). */
-static uint64_t tree_rss(int pid)
-{
-	char path[96], buf[4096];
-	uint64_t rss = mc_watch_rss(pid);
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
-	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
-		for (char *s = buf, *e; *s; s = e) {
-			long c = strtol(s, &e, 10);
-			if (e == s)
-				break;
-			rss += mc_watch_rss((int)c);
-		}
-	return rss;
-}
-
 static void add_sample(struct mc_probe_ctx *p, struct mc_probe_sample *s)
 {
 	struct mc_probe_report *r = p->r;
@@ -244,13 +226,6 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->nkmsg = mc_watch_kmsg_read(p->kmsg, o->kmsg, MC_PROBE_MAX_KMSG);
 }
 
-
-uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p)
-{
-	if (!p->cfg->have_target_addr)
-		return mc_watch_rss(p->server.pid);
-	return p->cfg->server_pid ? tree_rss(p->cfg->server_pid) : 0;
-}
 
 void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		      const struct mc_client_stats *cs, const struct mc_server_stats *ss)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe/ramp.h"
+#include "probe/child.h"
 #include "probe/steady.h"
 
 int mc_probe_window_server_pid(const struct mc_probe_ctx *p)
