@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/procfs.h"
 #include "probe/child.h"
+#include "probe/watch.h"
 
 #define READY_TIMEOUT (10 * MC_NS_PER_SEC)
 
@@ -152,7 +154,7 @@ static void run_server(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 		.listen = p->dst,
 		.nlisten = p->ndst,
 		.workers = sc->one_table ? 1 : 0,
-		.mode = MC_SERVER_HOLD,
+		.mode = p->cfg->heartbeat_ns ? MC_SERVER_ECHO : MC_SERVER_HOLD,
 		.model = server_model(sc->model),
 		.thread_stack = p->cfg->thread_stack,
 		.backlog = (int)sc->backlog,
@@ -182,6 +184,9 @@ static void run_client(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 		.rate = p->cfg->rate,
 		.hold_forever = true,
 		.workers = sc->one_table ? 1 : 0,
+		.send = p->cfg->heartbeat_ns ? MC_PROBE_HEARTBEAT : NULL,
+		.send_len = p->cfg->heartbeat_ns ? sizeof(MC_PROBE_HEARTBEAT) - 1 : 0,
+		.every_ns = p->cfg->heartbeat_ns,
 		.tick = client_tick,
 		.tick_arg = pub,
 		.tick_ns = MC_PROBE_SAMPLE_NS,
@@ -341,4 +346,46 @@ double mc_probe_teardown(struct mc_probe_rest *rest)
 	rest->client_pid = rest->server_pid = 0;
 	rest->sockets = 0;
 	return (double)(mc_now_ns() - t0) / 1e9;
+}
+
+/* of(pid) summed over a process and its direct children (nginx's workers
+ * hold the connections, not its master); -1 when of(pid) is negative. */
+static int64_t tree_sum(int pid, int64_t (*of)(int pid))
+{
+	char path[96], buf[4096];
+	int64_t n = of(pid), c;
+
+	if (n < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
+		for (char *s = buf, *e; *s; s = e) {
+			long child = strtol(s, &e, 10);
+			if (e == s)
+				break;
+			if ((c = of((int)child)) > 0)
+				n += c;
+		}
+	return n;
+}
+
+static int64_t rss_of(int pid)
+{
+	return (int64_t)mc_watch_rss(pid);
+}
+
+uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p)
+{
+	if (!p->cfg->have_target_addr)
+		return mc_watch_rss(p->server.pid);
+	return p->cfg->server_pid ? (uint64_t)tree_sum(p->cfg->server_pid, rss_of) : 0;
+}
+
+int64_t mc_probe_server_sockets(const struct mc_probe_ctx *p)
+{
+	/* its socket fds, or -1 when /proc/PID/fd cannot be read (another
+	 * user's process without root) */
+	return p->cfg->have_target_addr && p->cfg->server_pid
+		       ? tree_sum(p->cfg->server_pid, mc_watch_sockets)
+		       : -1;
 }

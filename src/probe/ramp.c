@@ -2,7 +2,8 @@
  * sampling the host and the children about ten times a second, stopping
  * at the target, the first limit (LIMIT_EVIDENCE failures with a host-limit
  * cause, or the client's ramp over short of it), the memory reserve,
- * Ctrl-C or the deadline, then the step's figures, its verdict
+ * Ctrl-C or the deadline, holding at the target for --hold and the
+ * steady-state window (steady.c), then the step's figures, its verdict
  * (diagnose.c) and what one connection cost (see ramp.h). */
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "common/procfs.h"
 #include "probe/child.h"
 #include "probe/ramp.h"
+#include "probe/steady.h"
 
 /* failures (or losses) that mean a limit is binding, not a hiccup */
 #define LIMIT_EVIDENCE 64
@@ -31,41 +33,6 @@ static uint64_t limit_failures(const struct mc_client_stats *c)
 		if (mc_cause_limit((enum mc_cause)k))
 			n += c->fail[k];
 	return n;
-}
-
-/* of(pid) summed over a process and its direct children (nginx's workers
- * hold the connections, not its master); -1 when of(pid) is negative. */
-static int64_t tree_sum(int pid, int64_t (*of)(int pid))
-{
-	char path[96], buf[4096];
-	int64_t n = of(pid), c;
-
-	if (n < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
-	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
-		for (char *s = buf, *e; *s; s = e) {
-			long child = strtol(s, &e, 10);
-			if (e == s)
-				break;
-			if ((c = of((int)child)) > 0)
-				n += c;
-		}
-	return n;
-}
-
-static int64_t rss_of(int pid)
-{
-	return (int64_t)mc_watch_rss(pid);
-}
-
-int64_t mc_probe_server_sockets(const struct mc_probe_ctx *p)
-{
-	/* its socket fds, or -1 when /proc/PID/fd cannot be read (another
-	 * user's process without root) */
-	return p->cfg->have_target_addr && p->cfg->server_pid
-		       ? tree_sum(p->cfg->server_pid, mc_watch_sockets)
-		       : -1;
 }
 
 static void add_sample(struct mc_probe_ctx *p, struct mc_probe_sample *s)
@@ -132,6 +99,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	uint64_t lost_n = 0, lost_at = 0, srv_at = 0;
 	int64_t srv_n = -1;
 	struct mc_watch now;
+	struct mc_probe_window *win = NULL;
 	bool peak = false;
 
 	for (;;) {
@@ -202,7 +170,15 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 				/* a limit: no more connects while the counts settle */
 				if (cs->open < st->sc.target)
 					atomic_store(&p->sh->client_pause, 1);
+				/* all came: the window, if asked, within the hold */
+				if (cs->open >= st->sc.target && p->cfg->window_ns &&
+				    (win = malloc(sizeof(*win)))) {
+					uint64_t end = mc_probe_window_arm(p, win, t);
+					hold_until = end > hold_until ? end : hold_until;
+				}
 			}
+			if (win)
+				mc_probe_window_poll(p, win, t, cs, ss, &st->steady);
 			if (t >= hold_until && (settled(p, st, cs, t, &lost_n, &lost_at, &srv_n,
 							 &srv_at) ||
 						t >= settle_until))
@@ -220,6 +196,10 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	if (!p->cfg->have_target_addr)
 		mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
 	st->seconds = (double)((held_at ? held_at : mc_now_ns()) - step_t0) / 1e9;
+	/* all came: the client's own clock, finer than the samples' */
+	if (cs->open >= st->sc.target && cs->ramp_ns)
+		st->seconds = (double)cs->ramp_ns / 1e9;
+	free(win);
 }
 
 /* The projection and the per-connection costs of a step. Kernel bytes per
@@ -303,13 +283,6 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->nkmsg = mc_watch_kmsg_read(p->kmsg, o->kmsg, MC_PROBE_MAX_KMSG);
 }
 
-
-uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p)
-{
-	if (!p->cfg->have_target_addr)
-		return mc_watch_rss(p->server.pid);
-	return p->cfg->server_pid ? (uint64_t)tree_sum(p->cfg->server_pid, rss_of) : 0;
-}
 
 void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		      const struct mc_client_stats *cs, const struct mc_server_stats *ss)
