@@ -23,7 +23,7 @@
  * closed by a full server) and no new loss for SETTLE_QUIET. At most
  * SETTLE_MAX: a connect waiting on SYN retransmits may take its whole
  * timeout. */
-#define SETTLE_QUIET (300 * MC_NS_PER_MS)
+#define SETTLE_QUIET (500 * MC_NS_PER_MS)
 #define SETTLE_MAX   (3 * MC_NS_PER_SEC)
 
 static uint64_t limit_failures(const struct mc_client_stats *c)
@@ -85,10 +85,13 @@ static bool settled(const struct mc_probe_ctx *p, const struct mc_probe_step *st
 	}
 	if (cs->inflight)
 		return false;
-	if (srv >= 0 && srv - p->server_socks0 < (int64_t)cs->open && t - *srv_at < SETTLE_QUIET)
-		return false; /* the server is still accepting what the client has */
-	/* every connection came and none was lost: nothing to wait for */
-	return (all && !lost) || t - *lost_at >= SETTLE_QUIET;
+	/* every connection came, none was lost and the server (when it is
+	 * counted) holds them all: nothing to wait for */
+	if (all && !lost && (srv < 0 || srv - p->server_socks0 >= (int64_t)cs->open))
+		return true;
+	/* else the server's count (it may still be accepting, or closing
+	 * what it refuses) and the losses must both stand still */
+	return t - *lost_at >= SETTLE_QUIET && (srv < 0 || t - *srv_at >= SETTLE_QUIET);
 }
 
 void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
