@@ -481,7 +481,9 @@ static void on_readable(struct cli_worker *w, int fd)
 					}
 				}
 			}
-			if (!cfg->echo_bytes && before == 0)
+			/* what a server says unasked (with traffic of ours it
+			 * would be our own bytes echoed) */
+			if (!cfg->echo_bytes && !cfg->send_len && before == 0)
 				said_first(w, fd, w->scratch, (size_t)n);
 			c->acked += (uint32_t)n;
 			/* a message came back whole: its round trip */

@@ -53,7 +53,8 @@ struct mc_client_config {
 
 /* What a server said on connections it then ended: the first bytes it sent
  * (up to MC_CLIENT_SAID_BYTES), the cause of the end, and on how many
- * connections it said exactly that. A few distinct ones are kept, no more
+ * connections it said exactly that (only while the client sends nothing:
+ * else it would be our own bytes echoed). A few distinct ones are kept, no more
  * than MC_CLIENT_SAID_PER_CAUSE per cause; bounded memory, no buffer per
  * connection. */
 #define MC_CLIENT_SAID_MAX	 6

@@ -321,7 +321,8 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 	if (rest) {
 		rest->server_pid = p.server.pid;
 		rest->client_pid = p.client.pid;
-		rest->sockets = 2 * last->client_held;
+		/* both ends when the server is the probe's own */
+		rest->sockets = (p.server.pid > 0 ? 2 : 1) * last->client_held;
 		p.server.pid = p.client.pid = 0;
 		last->teardown_s = NAN;
 	} else {
