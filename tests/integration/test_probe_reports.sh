@@ -14,8 +14,12 @@ mc_need jq setsid
 # 1. Ctrl-C to the process group 2 to 26 ms after the start (while the
 # namespace is made and the server starts; before the fix 1 run in 6 here
 # ended "the probe's server did not start"), 80 times
-interrupted=0
+interrupted=0 runs=0
+SECONDS=0
 for i in $(seq 0 79); do
+	# bounded in time on a busy host: at most a minute, at least 20 runs
+	[ $SECONDS -gt 60 ] && [ $runs -ge 20 ] && break
+	runs=$((runs + 1))
 	j="$MC_TMP/int$i.json"
 	setsid "$MAXCONN" probe --target 5k -q --json "$j" >"$MC_TMP/int$i.out" 2>&1 &
 	p=$!
@@ -36,7 +40,8 @@ for i in $(seq 0 79); do
 	[ "$(jq .result.exit_code "$j")" = 130 ] || mc_fail "run $i: exit code in the report"
 	interrupted=$((interrupted + 1))
 done
-mc_ge "runs interrupted at the start, each with exit 130 and its report" 60 $interrupted
+mc_ge "runs interrupted at the start (of $runs), each with exit 130 and its report" \
+	$((runs * 3 / 4)) $interrupted
 
 # 2. a failing probe leaves the old reports as they were
 echo '{"old":1}' >"$MC_TMP/old.json"
