@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/addr.h"
 #include "common/fmt.h"
+#include "common/outfile.h"
 #include "common/parse.h"
 #include "probe/probe.h"
 
@@ -44,6 +45,9 @@ static const char help[] =
 	"                          table with measured values\n"
 	"      --sources N         client source addresses, 127.0.0.2 on (default:\n"
 	"                          enough to keep each pair's ports under 25% used)\n"
+	"  -s, --source ADDR|ADDR-ADDR|CIDR  the client's source addresses instead,\n"
+	"                          as `maxconn client --source` takes them; repeatable\n"
+	"                          (127.0.0.1 included: some servers treat it apart)\n"
 	"      --dest-ports N      server listen ports (default 1)\n"
 	"      --port-range LO-HI  net.ipv4.ip_local_port_range in the namespace\n"
 	"                          (default: the kernel's, 32768-60999)\n"
@@ -62,10 +66,23 @@ static const char help[] =
 	"                          (RSS of it and its children) and its fd limit\n"
 	"      --no-netns          use the host's loopback even as root\n"
 	"  -H, --hold D            keep the connections D once all are up (default 0)\n"
+	"      --heartbeat D       every connection sends a 16-byte message every D\n"
+	"                          (1s, 100ms; at least 1ms) from the moment it opens,\n"
+	"                          and the probe's server echoes it (default: none)\n"
+	"      --window D          the steady-state window: once all --target\n"
+	"                          connections are up and --settle has passed, measure\n"
+	"                          for D (10s; at least 100ms) while holding them:\n"
+	"                          messages echoed per second, round trips in the window\n"
+	"                          (p50/p99 in microseconds), server CPU in ms per\n"
+	"                          1,000 messages, context switches per second, threads\n"
+	"                          and bytes per connection (the JSON's \"steady\")\n"
+	"      --settle D          from all up to the window's start (default 2s)\n"
 	"      --timeout D         give up after D (default 10m)\n"
 	"      --json FILE         write the report as JSON (schema: docs/probe.md)\n"
 	"      --html FILE         write the report as one self-contained HTML page\n"
-	"                          with charts\n"
+	"                          with charts (each file appears whole once the\n"
+	"                          figures are taken, or not at all: an existing\n"
+	"                          file is replaced only then)\n"
 	"  -q, --quiet             no live line\n"
 	"  -h, --help              this help\n"
 	"\n"
@@ -74,7 +91,13 @@ static const char help[] =
 	"  maxconn probe --target max --html report.html\n"
 	"  maxconn probe --staircase --target 100k      # the seeds' story, measured\n"
 	"  maxconn probe --port-range 40000-40299 --sources 1 --target 1000\n"
+	"  maxconn probe --target 10k --heartbeat 1s --window 10s --json run.json\n"
 	"  maxconn probe --target-addr 127.0.0.1:80 --server-pid $(pgrep -o nginx)\n"
+	"\n"
+	"The summary and the reports come as soon as the figures are taken; then\n"
+	"the probe closes its connections (\"closing N sockets...\": a million\n"
+	"take the kernel a while) and exits once nothing is left.\n"
+	"Its temporary directory is made in $TMPDIR (default /tmp).\n"
 	"\n"
 	"Exit codes: 0 the target was reached; 1 runtime failure (a child died);\n"
 	"            2 usage error; 3 a limit or the memory reserve stopped it;\n"
@@ -167,27 +190,46 @@ static int exit_code(const struct mc_probe_report *r)
 	return MC_EXIT_LIMIT;
 }
 
-static FILE *open_out(const char *path, const char *what)
+/* Write one report (json or html) and put it in place; false (said on
+ * stderr) when it could not be written. */
+static bool write_out(struct mc_outfile *o, const char *what, const struct mc_probe_report *r,
+		      int result)
 {
-	FILE *f = fopen(path, "w");
+	struct mc_err err;
+	int rc = 0;
 
-	if (!f)
-		fprintf(stderr, "maxconn probe: %s %s: %s; choose a writable path\n", what, path,
-			strerror(errno));
-	return f;
+	if (!o->f)
+		return true;
+	if (strcmp(what, "JSON") == 0)
+		mc_probe_json(o->f, r, result);
+	else
+		rc = mc_probe_html(o->f, r, result);
+	if (rc < 0) {
+		mc_outfile_abort(o);
+		fprintf(stderr, "maxconn probe: writing %s: %s\n", o->path, strerror(-rc));
+		return false;
+	}
+	if (mc_outfile_commit(o, &err) < 0) {
+		fprintf(stderr, "maxconn probe: %s\n", err.msg);
+		return false;
+	}
+	printf("%s report: %s\n", what, o->path);
+	return true;
 }
 
 int mc_cmd_probe(int argc, char **argv)
 {
 	enum {
 		O_STAIR = 256, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
-		O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML,
+		O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
+		O_SETTLE,
 	};
 	static const struct option opts[] = {
 		{"target", required_argument, NULL, 't'},
 		{"model", required_argument, NULL, 'M'},
 		{"staircase", no_argument, NULL, O_STAIR},
 		{"sources", required_argument, NULL, O_SOURCES},
+		{"source", required_argument, NULL, 's'},
 		{"dest-ports", required_argument, NULL, O_DPORTS},
 		{"port-range", required_argument, NULL, O_PRANGE},
 		{"fd-limit", required_argument, NULL, O_FDLIM},
@@ -200,24 +242,31 @@ int mc_cmd_probe(int argc, char **argv)
 		{"no-netns", no_argument, NULL, O_NONETNS},
 		{"hold", required_argument, NULL, 'H'},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"heartbeat", required_argument, NULL, O_HEARTBEAT},
+		{"window", required_argument, NULL, O_WINDOW},
+		{"settle", required_argument, NULL, O_SETTLE},
 		{"json", required_argument, NULL, O_JSON},
 		{"html", required_argument, NULL, O_HTML},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct mc_probe_config cfg = {.target = 100000, .dest_ports = 1};
+	struct mc_probe_config cfg = {.target = 100000, .dest_ports = 1,
+				      .settle_ns = 2 * MC_NS_PER_SEC};
+	bool settle_given = false;
 	struct mc_probe_report *r;
 	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
 	const char *json_path = NULL, *html_path = NULL;
-	FILE *jf = NULL, *hf = NULL;
+	struct mc_outfile *jf = NULL, *hf = NULL;
+	struct mc_addr_range src[16];
+	struct mc_probe_rest rest;
 	struct mc_err err;
 	uint64_t v;
 	int c, rc, code, result;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":t:M:b:r:H:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:M:s:b:r:H:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (strcmp(optarg, "max") == 0) {
@@ -244,6 +293,17 @@ int mc_cmd_probe(int argc, char **argv)
 				return mc_cli_usage_error("probe",
 							  "--sources '%s': use 1 to 16M (127.0.0.2 on)",
 							  optarg);
+			break;
+		case 's':
+			if (cfg.nsrc == sizeof(src) / sizeof(src[0]))
+				return mc_cli_usage_error("probe", "--source: at most %zu ranges; give "
+								   "a range or a CIDR block",
+							  sizeof(src) / sizeof(src[0]));
+			if (mc_parse_addr_range(optarg, &src[cfg.nsrc], &err) < 0)
+				return mc_cli_usage_error("probe", "--source '%s': %s", optarg,
+							  err.msg);
+			cfg.nsrc++;
+			cfg.src = src;
 			break;
 		case O_DPORTS:
 			if (mc_parse_count(optarg, &cfg.dest_ports, &err) < 0 || !cfg.dest_ports ||
@@ -321,6 +381,27 @@ int mc_cmd_probe(int argc, char **argv)
 				return mc_cli_usage_error("probe", "--timeout '%s': use e.g. 60s, 10m",
 							  optarg);
 			break;
+		case O_HEARTBEAT:
+			if (mc_parse_duration(optarg, &cfg.heartbeat_ns, &err) < 0 ||
+			    cfg.heartbeat_ns < MC_NS_PER_MS || cfg.heartbeat_ns > 3600 * MC_NS_PER_SEC)
+				return mc_cli_usage_error("probe",
+							  "--heartbeat '%s': use a period from 1ms to "
+							  "1h, e.g. 1s or 100ms",
+							  optarg);
+			break;
+		case O_WINDOW:
+			if (mc_parse_duration(optarg, &cfg.window_ns, &err) < 0 ||
+			    cfg.window_ns < 100 * MC_NS_PER_MS)
+				return mc_cli_usage_error("probe",
+							  "--window '%s': use a duration of 100ms or "
+							  "more, e.g. 10s",
+							  optarg);
+			break;
+		case O_SETTLE:
+			if (mc_parse_duration(optarg, &cfg.settle_ns, &err) < 0)
+				return mc_cli_usage_error("probe", "--settle: %s", err.msg);
+			settle_given = true;
+			break;
 		case O_JSON:
 			json_path = optarg;
 			break;
@@ -348,13 +429,53 @@ int mc_cmd_probe(int argc, char **argv)
 	if (cfg.have_target_addr && (cfg.port_lo || cfg.model != MC_MODEL_EPOLL))
 		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
 						   "namespace and server; not with --target-addr");
+	if (cfg.nsrc && (cfg.sources || cfg.staircase))
+		return mc_cli_usage_error("probe", "--source gives the addresses themselves; it "
+						   "goes with neither --sources nor --staircase "
+						   "(which choose 127.0.0.2 on)");
+	for (size_t i = 0; i < cfg.nsrc; i++) {
+		sa_family_t want = cfg.have_target_addr ? cfg.target_addr.addr.family : AF_INET;
+		char a[MC_ADDR_STRLEN];
+		if (src[i].first.family != want)
+			return mc_cli_usage_error(
+				"probe", "--source %s: %s, but the server is at %s; give sources of "
+					 "its family",
+				mc_addr_str(&src[i].first, a, sizeof(a)),
+				src[i].first.family == AF_INET ? "IPv4" : "IPv6",
+				cfg.have_target_addr ? (want == AF_INET ? "an IPv4 address"
+									: "an IPv6 address")
+						     : "127.0.0.1 (the probe's own, IPv4)");
+	}
+	if (json_path && html_path && mc_outfile_same(json_path, html_path))
+		return mc_cli_usage_error("probe", "--json and --html both name %s: give each "
+						   "report its own file",
+					  json_path);
+	if (settle_given && !cfg.window_ns)
+		return mc_cli_usage_error("probe", "--settle is the wait before --window; give "
+						   "--window too");
+	if (cfg.window_ns && cfg.target == MC_LIMITS_NONE)
+		return mc_cli_usage_error("probe", "--window runs once all --target connections "
+						   "are up; --target max never gets there: give a "
+						   "count (10k)");
+	if (cfg.window_ns && cfg.timeout_ns && cfg.timeout_ns <= cfg.settle_ns + cfg.window_ns)
+		return mc_cli_usage_error("probe", "--timeout must leave room for the ramp, "
+						   "--settle and --window: raise --timeout");
 	/* open the outputs first: a bad path fails before the long run */
-	if (json_path && !(jf = open_out(json_path, "--json")))
-		return MC_EXIT_USAGE;
-	if (html_path && !(hf = open_out(html_path, "--html"))) {
-		if (jf)
-			fclose(jf);
-		return MC_EXIT_USAGE;
+	jf = json_path ? calloc(1, sizeof(*jf)) : NULL;
+	hf = html_path ? calloc(1, sizeof(*hf)) : NULL;
+	r = NULL;
+	code = MC_EXIT_USAGE;
+	if ((json_path && !jf) || (html_path && !hf)) {
+		fprintf(stderr, "maxconn probe: out of memory\n");
+		goto out;
+	}
+	if (jf && mc_outfile_open(jf, json_path, &err) < 0) {
+		fprintf(stderr, "maxconn probe: --json %s\n", err.msg);
+		goto out;
+	}
+	if (hf && mc_outfile_open(hf, html_path, &err) < 0) {
+		fprintf(stderr, "maxconn probe: --html %s\n", err.msg);
+		goto out;
 	}
 
 	cfg.tick = tick;
@@ -362,9 +483,10 @@ int mc_cmd_probe(int argc, char **argv)
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		fprintf(stderr, "maxconn probe: out of memory\n");
-		return MC_EXIT_RUNTIME;
+		code = MC_EXIT_RUNTIME;
+		goto out;
 	}
-	rc = mc_probe_run(&cfg, r, &err);
+	rc = mc_probe_run(&cfg, r, &rest, &err);
 	if (tc.tty && !tc.quiet)
 		fputs("\r\033[K", stderr);
 	if (rc < 0) {
@@ -372,35 +494,38 @@ int mc_cmd_probe(int argc, char **argv)
 		code = rc == -EPERM || rc == -ENOSYS ? MC_EXIT_LIMIT : MC_EXIT_RUNTIME;
 		goto out;
 	}
-	/* the writers record the run's code, not a later failure to write */
+	/* the answer first: the summary and the reports while the connections
+	 * are still held, then the teardown. The writers record the run's
+	 * code, not a later failure to write. */
 	code = result = exit_code(r);
 	mc_probe_print(stdout, r);
-	if (jf) {
-		mc_probe_json(jf, r, result);
-		if (fclose(jf) != 0) {
-			fprintf(stderr, "maxconn probe: writing %s: %s\n", json_path, strerror(errno));
-			code = MC_EXIT_RUNTIME;
-		} else {
-			printf("\nJSON report: %s\n", json_path);
-		}
-		jf = NULL;
+	if (jf || hf)
+		putchar('\n');
+	if (jf && !write_out(jf, "JSON", r, result))
+		code = MC_EXIT_RUNTIME;
+	if (hf && !write_out(hf, "HTML", r, result))
+		code = MC_EXIT_RUNTIME;
+	fflush(stdout);
+	if (rest.sockets && !tc.quiet) {
+		char n[32];
+		fprintf(stderr, "closing %s sockets...", mc_fmt_count(rest.sockets, n, sizeof(n)));
+		fflush(stderr);
 	}
-	if (hf) {
-		int hr = mc_probe_html(hf, r, result);
-		if (fclose(hf) != 0 || hr < 0) {
-			fprintf(stderr, "maxconn probe: writing %s: %s\n", html_path, strerror(errno));
-			code = MC_EXIT_RUNTIME;
-		} else {
-			printf("HTML report: %s\n", html_path);
-		}
-		hf = NULL;
+	{
+		uint64_t socks = rest.sockets;
+		double secs = mc_probe_teardown(&rest);
+		if (socks && !tc.quiet)
+			fprintf(stderr, " done in %.1fs\n", secs);
 	}
 out:
 	if (jf)
-		fclose(jf);
+		mc_outfile_abort(jf);
 	if (hf)
-		fclose(hf);
-	mc_probe_report_free(r);
+		mc_outfile_abort(hf);
+	free(jf);
+	free(hf);
+	if (r)
+		mc_probe_report_free(r);
 	free(r);
 	return code;
 }

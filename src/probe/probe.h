@@ -10,6 +10,8 @@
  *                memory reserve) and a step's accounting: figures, verdict,
  *                cost per connection;
  *   staircase.c  the first scenario and the lift after each limit (pure);
+ *   steady.c     the steady-state window (--window): its two snapshots and
+ *                what the held connections cost between them (pure);
  *   diagnose.c   the verdict: which limit stopped a step, and its evidence
  *                (pure);
  *   watch.c      what it reads from the host while it runs: slabinfo,
@@ -89,11 +91,49 @@ struct mc_probe_limit {
 	bool binding;	/* the model's binding limit */
 };
 
+/* Where the kernel bytes per socket come from. */
+enum mc_probe_kmem {
+	MC_PROBE_KMEM_UNKNOWN, /* nothing grew that could be read: no figure */
+	MC_PROBE_KMEM_SLABINFO, /* the socket caches of /proc/slabinfo (root) */
+	MC_PROBE_KMEM_MEMINFO,	/* meminfo's Slab + KernelStack + PageTables growth */
+};
+
 /* Kernel bytes per socket by slab cache, over a step's growth. */
 struct mc_probe_slab {
 	double tcp, sock_inode, dentry, filp, epoll, other, total;
 	uint64_t sockets; /* sockets the deltas are divided by (0: none held) */
 	bool known;	  /* /proc/slabinfo was readable */
+	enum mc_probe_kmem from; /* what total is measured from */
+};
+
+/* The steady-state window (--window) of a step that reached its target:
+ * from --settle after all connections were up, for --window, what the held
+ * connections cost while they send their heartbeats. Rates are over the
+ * window; the memory figures are taken at its end against the step's start
+ * (before the client), per connection held. */
+struct mc_probe_steady {
+	bool ran;	     /* false: no window (none asked, or stopped short) */
+	double seconds;	     /* the window as measured */
+	double settle_s;     /* from all up to its start */
+	double heartbeat_s;  /* each connection's period; 0: no heartbeat */
+	uint64_t conns;	     /* connections the client held at its end */
+	uint64_t held;	     /* what the memory figures divide by: the server's
+			      * count, or conns when it is unknown */
+	uint64_t msgs;	     /* messages echoed back in it */
+	double msgs_per_s;   /* echoed per second */
+	double sent_per_s;   /* sent per second */
+	/* round trips completed in the window only, in microseconds */
+	uint64_t rtt_count;
+	double rtt_p50_us, rtt_p99_us, rtt_max_us;
+	/* the server process (its own, or --server-pid); server false: none */
+	bool server;
+	double cpu_ms;	      /* utime + stime of all its threads over it */
+	double cpu_ms_per_1k; /* per 1,000 messages echoed; NAN: no message */
+	double ctx_per_s;     /* voluntary + nonvoluntary, over its tasks */
+	uint64_t threads;     /* at its end */
+	double user_per_conn;	   /* server RSS growth since it listened */
+	double slab_per_conn;	   /* meminfo Slab growth (both ends' sockets) */
+	double kstack_pt_per_conn; /* KernelStack growth + server VmPTE growth */
 };
 
 struct mc_probe_step {
@@ -104,10 +144,15 @@ struct mc_probe_step {
 	struct mc_probe_limit limits[MC_PROBE_MAX_LIMITS];
 	int nlimits;
 	/* the measurement */
-	uint64_t reached;  /* connections held when the step stopped */
+	uint64_t reached;  /* connections held when the step stopped: the server's
+			    * own count of its sockets when it is known, else the
+			    * client's once its counts settled */
+	uint64_t client_held; /* what the client held then */
+	bool reached_server;  /* reached is the server's own count */
 	uint64_t attempted;
 	double diff_pct;   /* (reached - predicted) / predicted x 100 */
-	double seconds;	   /* ramp time of this step */
+	double seconds;	   /* ramp time of this step (when all came: the client's
+			    * own, from its start to every connect finished) */
 	double teardown_s; /* ending the children and their sockets */
 	double rate;	   /* connects per second */
 	enum mc_probe_stop stop;
@@ -122,6 +167,7 @@ struct mc_probe_step {
 	double user_per_conn_server, user_per_conn_client;
 	uint64_t mem_available_end; /* MemAvailable at the top of the step */
 	uint64_t more_conns; /* projection: (MemAvailable - reserve) / bytes per conn */
+	struct mc_probe_steady steady; /* the window, when one ran */
 };
 
 struct mc_probe_report {
@@ -134,6 +180,7 @@ struct mc_probe_report {
 	char target_addr[64]; /* --target-addr, "" for its own server */
 	int server_pid;	      /* --server-pid, or the child's while it ran */
 	char server_name[32]; /* comm of --server-pid */
+	char tmpdir[64];      /* where the probe made its temporary directory */
 	bool staircase;
 	uint64_t target; /* MC_LIMITS_NONE: max */
 	uint64_t reserve;
@@ -164,20 +211,42 @@ struct mc_probe_config {
 	double rate;		   /* connects per second; 0: as fast as it goes */
 	bool staircase;
 	bool host;		   /* --no-netns: the host's loopback, tune nothing */
+	const struct mc_addr_range *src; /* --source: the client's source
+					  * addresses; none: 127.0.0.2 on */
+	size_t nsrc;
 	bool have_target_addr;	   /* probe an existing server */
 	struct mc_endpoint_range target_addr;
 	int server_pid;		   /* that server's pid, 0: none */
 	uint64_t hold_ns;	   /* hold the connections this long at the end */
+	uint64_t heartbeat_ns;	   /* each connection sends 16 bytes this often and
+				    * the server echoes them; 0: no traffic */
+	uint64_t window_ns;	   /* the steady-state window once all are up; 0:
+				    * none */
+	uint64_t settle_ns;	   /* from all up to the window's start */
 	uint64_t timeout_ns;	   /* the whole probe; 0: 10 minutes */
 	/* called about ten times a second from the probe's only thread */
 	void (*tick)(void *arg, const struct mc_probe_report *r, const struct mc_probe_sample *s);
 	void *tick_arg;
 };
 
+/* What is left running when the figures are taken: the last step's server
+ * and client, holding their connections (0: none). */
+struct mc_probe_rest {
+	int server_pid, client_pid;
+	uint64_t sockets; /* the sockets they hold, both ends (what closing costs) */
+};
+
 /* Run the probe. Fills *r (the caller frees r->samples with
- * mc_probe_report_free). Returns 0 (the outcome is in r), or -errno with
- * err set when it could not start. */
-int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r, struct mc_err *err);
+ * mc_probe_report_free). With rest, the last step's children are left
+ * running and described there, so that the caller can write the reports
+ * before the teardown (mc_probe_teardown); without, the probe tears down
+ * itself. Returns 0 (the outcome is in r), or -errno with err set when it
+ * could not start. */
+int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
+		 struct mc_probe_rest *rest, struct mc_err *err);
+/* End what rest left running (SIGKILL, then wait until the kernel has
+ * closed their sockets) and return the seconds it took. */
+double mc_probe_teardown(struct mc_probe_rest *rest);
 void mc_probe_report_free(struct mc_probe_report *r);
 
 /* Reading the report (result.c). Each returns a step of zeros (stopped at
@@ -191,6 +260,10 @@ const struct mc_probe_step *mc_probe_memory_step(const struct mc_probe_report *r
 const struct mc_probe_limit *mc_probe_step_limit(const struct mc_probe_step *st, const char *id);
 /* "target", "limit", "memory_reserve", ... : the JSON key */
 const char *mc_probe_stop_str(enum mc_probe_stop s);
+/* "slabinfo", "meminfo", "unknown": where kernel bytes per socket come from */
+const char *mc_probe_kmem_str(enum mc_probe_kmem k);
+/* Kernel bytes per socket, or NAN when unknown (never a made-up 0). */
+double mc_probe_kernel_per_socket(const struct mc_probe_slab *s);
 /* "a host limit", "the timeout", ... : the phrase for "stopped by ..." */
 const char *mc_probe_stop_words(enum mc_probe_stop s);
 

@@ -68,6 +68,27 @@ static void print_scenario(FILE *f, const struct mc_probe_scenario *sc)
 	fprintf(f, ", backlog %" PRIu64, sc->backlog);
 }
 
+/* The window in one line: traffic, latency, what the server spent, memory. */
+static void print_steady(FILE *f, const struct mc_probe_steady *w)
+{
+	char a[32], b[32], c[32];
+
+	fprintf(f, "  steady     %.1fs window, %s held", w->seconds, mc_fmt_count(w->conns, a, sizeof(a)));
+	if (w->heartbeat_s > 0)
+		fprintf(f, ", heartbeat %gs: %s msgs/s echoed, RTT p50 %.0f us p99 %.0f us",
+			w->heartbeat_s, mc_fmt_thousands((uint64_t)llround(w->msgs_per_s), b, sizeof(b)),
+			w->rtt_p50_us, w->rtt_p99_us);
+	if (w->server) {
+		fprintf(f, "; server ");
+		if (isfinite(w->cpu_ms_per_1k))
+			fprintf(f, "CPU %.2f ms/1k msgs, ", w->cpu_ms_per_1k);
+		fprintf(f, "%s ctx sw/s, %" PRIu64 " threads",
+			mc_fmt_thousands((uint64_t)llround(w->ctx_per_s), c, sizeof(c)), w->threads);
+	}
+	fprintf(f, "; per connection: server user %.1f B, slab %.0f B, kstack+pt %.0f B\n",
+		w->user_per_conn, w->slab_per_conn, w->kstack_pt_per_conn);
+}
+
 void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 {
 	char a[32], b[32], c[32], d[32];
@@ -99,6 +120,9 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		last->predicted_limit, mc_fmt_count(last->reached, b, sizeof(b)));
 	if (isfinite(last->diff_pct))
 		fprintf(f, " (%+.1f%%)", last->diff_pct);
+	if (last->reached_server)
+		fprintf(f, ", counted in the server's own sockets (the client held %s)",
+			mc_fmt_count(last->client_held, c, sizeof(c)));
 	fputc('\n', f);
 	fprintf(f, "  where      %s\n", r->where);
 	if (r->target_addr[0])
@@ -106,6 +130,8 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 			r->server_name[0] ? ", " : "", r->server_name, r->server_pid);
 	fprintf(f, "  host       %s, %u CPUs, %s memory\n", r->kernel, r->cpus,
 		mc_fmt_bytes(r->mem_total, a, sizeof(a)));
+	if (last->steady.ran)
+		print_steady(f, &last->steady);
 
 	fprintf(f, "\nSteps\n");
 	for (int i = 0; i < r->nsteps; i++) {
@@ -145,18 +171,35 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 
 	fprintf(f, "\nMemory per connection\n");
 	if (mem->slab.sockets) {
-		fprintf(f,
-			"  kernel     %.0f B per socket over %s sockets: TCP %.0f, socket inode %.0f, "
-			"dentry %.0f, file %.0f, epoll %.0f, other %.0f%s\n",
-			mem->slab.total, mc_fmt_count(mem->slab.sockets, a, sizeof(a)), mem->slab.tcp,
-			mem->slab.sock_inode, mem->slab.dentry, mem->slab.filp, mem->slab.epoll, mem->slab.other,
-			mem->slab.known ? "" : " (slabinfo unreadable: totals from meminfo only)");
+		if (mem->slab.from == MC_PROBE_KMEM_SLABINFO)
+			fprintf(f,
+				"  kernel     %.0f B per socket over %s sockets: TCP %.0f, socket "
+				"inode %.0f, dentry %.0f, file %.0f, epoll %.0f, other %.0f\n",
+				mem->slab.total, mc_fmt_count(mem->slab.sockets, a, sizeof(a)),
+				mem->slab.tcp, mem->slab.sock_inode, mem->slab.dentry, mem->slab.filp,
+				mem->slab.epoll, mem->slab.other);
+		else if (mem->slab.from == MC_PROBE_KMEM_MEMINFO)
+			fprintf(f,
+				"  kernel     %.0f B per socket over %s sockets, from meminfo's Slab + "
+				"KernelStack + PageTables growth (/proc/slabinfo is unreadable without "
+				"root: no split by cache; other work on the host moves it)\n",
+				mem->slab.total, mc_fmt_count(mem->slab.sockets, a, sizeof(a)));
+		else
+			fprintf(f, "  kernel     unknown: /proc/slabinfo is unreadable without root "
+				   "and meminfo's Slab did not grow (other work freed as much)\n");
 		fprintf(f, "  user       server %.1f B, client %.1f B per connection\n",
 			mem->user_per_conn_server, mem->user_per_conn_client);
-		fprintf(f, "  projection %s available, %s kept in reserve: room for about %s more\n",
-			mc_fmt_bytes(mem->mem_available_end, a, sizeof(a)),
-			mc_fmt_bytes(r->reserve, b, sizeof(b)),
-			mc_fmt_count(mem->more_conns, d, sizeof(d)));
+		if (mem->more_conns == MC_LIMITS_NONE)
+			fprintf(f, "  projection %s available, %s kept in reserve: unknown without the "
+				   "kernel's bytes per connection\n",
+				mc_fmt_bytes(mem->mem_available_end, a, sizeof(a)),
+				mc_fmt_bytes(r->reserve, b, sizeof(b)));
+		else
+			fprintf(f, "  projection %s available, %s kept in reserve: room for about %s "
+				   "more\n",
+				mc_fmt_bytes(mem->mem_available_end, a, sizeof(a)),
+				mc_fmt_bytes(r->reserve, b, sizeof(b)),
+				mc_fmt_count(mem->more_conns, d, sizeof(d)));
 	} else {
 		fprintf(f, "  no connection was held: nothing to divide by\n");
 	}
@@ -209,6 +252,8 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_kv_u64(j, "predicted", st->predicted);
 	mc_json_kv_str(j, "predicted_limit", st->predicted_limit);
 	mc_json_kv_u64(j, "reached", st->reached);
+	mc_json_kv_str(j, "reached_from", st->reached_server ? "server_sockets" : "client");
+	mc_json_kv_u64(j, "client_held", st->client_held);
 	mc_json_kv_u64(j, "attempted", st->attempted);
 	mc_json_kv_double(j, "diff_pct", st->diff_pct);
 	mc_json_kv_double(j, "seconds", st->seconds);
@@ -219,7 +264,7 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_kv_str(j, "limit_name", st->limit_name);
 	mc_json_kv_str(j, "happened", st->happened);
 	mc_json_kv_str(j, "lifted", st->lifted);
-	mc_json_kv_double(j, "kernel_bytes_per_socket", st->slab.total);
+	mc_json_kv_double(j, "kernel_bytes_per_socket", mc_probe_kernel_per_socket(&st->slab));
 	mc_json_kv_double(j, "user_bytes_per_conn_server", st->user_per_conn_server);
 	mc_json_kv_double(j, "user_bytes_per_conn_client", st->user_per_conn_client);
 	mc_json_key(j, "evidence");
@@ -251,6 +296,51 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_obj_close(j);
 }
 
+/* A figure that may be unknown: null then. */
+static void kv_maybe(struct mc_json *j, const char *key, bool known, double v)
+{
+	if (known && isfinite(v))
+		mc_json_kv_double(j, key, v);
+	else
+		mc_json_kv_null(j, key);
+}
+
+static void json_steady(struct mc_json *j, const struct mc_probe_steady *w)
+{
+	mc_json_key(j, "steady");
+	mc_json_obj_open(j);
+	mc_json_kv_double(j, "window_seconds", w->seconds);
+	mc_json_kv_double(j, "settle_seconds", w->settle_s);
+	mc_json_kv_double(j, "heartbeat_seconds", w->heartbeat_s);
+	mc_json_kv_u64(j, "conns", w->conns);
+	mc_json_kv_u64(j, "held", w->held);
+	mc_json_kv_u64(j, "msgs", w->msgs);
+	mc_json_kv_double(j, "msgs_per_sec", w->msgs_per_s);
+	mc_json_kv_double(j, "sent_per_sec", w->sent_per_s);
+	mc_json_key(j, "rtt_us");
+	mc_json_obj_open(j);
+	mc_json_kv_u64(j, "count", w->rtt_count);
+	kv_maybe(j, "p50", w->rtt_count, w->rtt_p50_us);
+	kv_maybe(j, "p99", w->rtt_count, w->rtt_p99_us);
+	kv_maybe(j, "max", w->rtt_count, w->rtt_max_us);
+	mc_json_obj_close(j);
+	mc_json_kv_bool(j, "server", w->server);
+	kv_maybe(j, "server_cpu_ms", w->server, w->cpu_ms);
+	kv_maybe(j, "cpu_ms_per_1k_msgs", w->server, w->cpu_ms_per_1k);
+	kv_maybe(j, "ctx_switches_per_sec", w->server, w->ctx_per_s);
+	if (w->server)
+		mc_json_kv_u64(j, "threads", w->threads);
+	else
+		mc_json_kv_null(j, "threads");
+	mc_json_key(j, "bytes_per_conn");
+	mc_json_obj_open(j);
+	kv_maybe(j, "server_user", w->server, w->user_per_conn);
+	mc_json_kv_double(j, "slab", w->slab_per_conn);
+	mc_json_kv_double(j, "kstack_pt", w->kstack_pt_per_conn);
+	mc_json_obj_close(j);
+	mc_json_obj_close(j);
+}
+
 void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 {
 	struct mc_json j;
@@ -271,6 +361,7 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_kv_str(&j, "target_addr", r->target_addr);
 	mc_json_kv_i64(&j, "server_pid", r->server_pid);
 	mc_json_kv_str(&j, "server_name", r->server_name);
+	mc_json_kv_str(&j, "tmpdir", r->tmpdir);
 	mc_json_kv_u64(&j, "server_fd_limit", r->server_fd_limit);
 
 	mc_json_key(&j, "result");
@@ -292,6 +383,7 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_key(&j, "kernel_bytes_per_socket");
 	mc_json_obj_open(&j);
 	mc_json_kv_bool(&j, "slabinfo", mem->slab.known);
+	mc_json_kv_str(&j, "from", mc_probe_kmem_str(mem->slab.from));
 	mc_json_kv_u64(&j, "sockets", mem->slab.sockets);
 	mc_json_kv_double(&j, "tcp", mem->slab.tcp);
 	mc_json_kv_double(&j, "sock_inode", mem->slab.sock_inode);
@@ -299,7 +391,7 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_kv_double(&j, "filp", mem->slab.filp);
 	mc_json_kv_double(&j, "epoll", mem->slab.epoll);
 	mc_json_kv_double(&j, "other", mem->slab.other);
-	mc_json_kv_double(&j, "total", mem->slab.total);
+	mc_json_kv_double(&j, "total", mc_probe_kernel_per_socket(&mem->slab));
 	mc_json_obj_close(&j);
 	mc_json_key(&j, "user_bytes_per_conn");
 	mc_json_obj_open(&j);
@@ -307,8 +399,14 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_kv_double(&j, "client", mem->user_per_conn_client);
 	mc_json_obj_close(&j);
 	mc_json_kv_u64(&j, "mem_available_end", mem->mem_available_end);
-	mc_json_kv_u64(&j, "more_conns", mem->more_conns);
+	if (mem->more_conns == MC_LIMITS_NONE)
+		mc_json_kv_null(&j, "more_conns");
+	else
+		mc_json_kv_u64(&j, "more_conns", mem->more_conns);
 	mc_json_obj_close(&j);
+
+	if (last->steady.ran)
+		json_steady(&j, &last->steady);
 
 	mc_json_key(&j, "steps");
 	mc_json_arr_open(&j);
