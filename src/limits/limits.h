@@ -48,6 +48,21 @@
  * Without it the memory ceiling came out 5-6% high. */
 #define MC_LIMITS_SOCK_REST_BYTES 250
 
+/* What a memory cgroup is charged per connection differs by side: the
+ * tcp_sock of an accepted socket is allocated in softirq context, outside
+ * any cgroup, and is not charged (Linux 6.18); a connecting socket's is.
+ * The charged caches come from slabinfo; these are the rest, measured by
+ * `maxconn probe --target max` in a 256 MiB cgroup v1 (Linux 6.18), each
+ * side in its own child cgroup, 42k-45k connections: an accepted socket
+ * was charged 1,498-1,515 B (socket inode + dentry + file + epoll item =
+ * 1,380 B, and ~120 B more), a connecting one 4,081-4,098 B (the same +
+ * tcp_sock 2,520 B, and ~190 B more: its bind buckets). The totals are
+ * the defaults when slabinfo cannot be read. */
+#define MC_LIMITS_CG_ACCEPT_REST     120
+#define MC_LIMITS_CG_CONNECT_REST    190
+#define MC_LIMITS_CG_ACCEPT_DEFAULT  1500
+#define MC_LIMITS_CG_CONNECT_DEFAULT 4090
+
 /* Per thread in the thread-per-connection model, besides its socket: the
  * kernel stack (THREAD_SIZE, 16 KiB on x86_64 and arm64) and the user stack
  * pages a thread blocked in read() has touched (two pages). task_struct
@@ -134,12 +149,20 @@ struct mc_limits_slab {
 
 struct mc_limits_cgroup {
 	int version;			    /* 0: none found, 1, 2 */
-	char mem_path[200], pids_path[200]; /* directories under the root */
-	/* the lowest memory limit on the path to the root cgroup, and the
-	 * headroom (limit - usage + inactive_file) at the tightest level;
-	 * v = MC_LIMITS_NONE when no level sets a limit */
-	struct mc_limits_num mem_limit, mem_headroom;
+	char mem_path[200], pids_path[200]; /* the process's directories under the root */
+	char mem_at[200], pids_at[200];	    /* the directories that set the binding limits */
+	/* the memory level with the least room from the process's directory up:
+	 * its limit (memory.max or memory.high, v2; memory.limit_in_bytes, v1),
+	 * usage, and headroom (limit - usage + inactive file); v =
+	 * MC_LIMITS_NONE when no level sets a limit */
+	struct mc_limits_num mem_limit, mem_headroom, mem_usage;
+	bool mem_high; /* the binding limit is memory.high: throttled, not killed */
+	/* there: how often the limit was hit and the OOM killer ran (v2
+	 * memory.events max and oom_kill; v1 memory.failcnt and memory.oom_control
+	 * oom_kill) */
+	struct mc_limits_num mem_events_max, mem_oom_kill;
 	struct mc_limits_num pids_max, pids_current;
+	struct mc_limits_num pids_events_max;		  /* pids.events max: forks refused */
 	struct mc_limits_num cpu_quota_us, cpu_period_us; /* quota NONE: no quota */
 };
 
@@ -219,6 +242,7 @@ struct mc_limits_scenario {
 	uint64_t target;      /* 0: none */
 	uint64_t backlog;     /* listen() backlog the server asks for */
 	uint64_t mem_reserve; /* memory kept free; 0: 5% of MemTotal, at least 64 MiB */
+	uint64_t cg_reserve;  /* cgroup memory kept free; 0: 5% of its limit */
 };
 
 enum mc_limits_kind {
@@ -281,6 +305,11 @@ struct mc_limits_result {
 	uint64_t conn_bytes;	 /* all memory one connection costs (sockets,
 				  * traffic, thread) */
 	uint64_t mem_reserve;	 /* kept free, subtracted from MemAvailable */
+	/* what a memory cgroup is charged per connection here, and per side
+	 * (0 for a side not on this host); cg_default: slabinfo unreadable,
+	 * the measured defaults */
+	uint64_t cg_conn_bytes, cg_accept_bytes, cg_connect_bytes;
+	bool cg_default;
 	uint64_t ports_per_pair; /* 0 when unknown */
 	uint64_t pairs;		 /* sources x dest addrs x dest ports */
 	uint64_t accept_queue;	 /* per listen socket, min(backlog, somaxconn) + 1 */

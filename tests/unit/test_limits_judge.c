@@ -25,6 +25,10 @@
 #define USABLE 3865470567ULL
 /* ... plus what the named caches miss (MC_LIMITS_SOCK_REST_BYTES) */
 #define SOCK (3900 + MC_LIMITS_SOCK_REST_BYTES)
+/* what a memory cgroup is charged: an accepted socket has no tcp_sock
+ * charged (862 + 195 + 195 + 128 = 1380), a connecting one has (+ 2520) */
+#define CG_ACCEPT  (1380 + MC_LIMITS_CG_ACCEPT_REST)
+#define CG_CONNECT (3900 + MC_LIMITS_CG_CONNECT_REST)
 
 struct fx {
 	struct mc_limits_snap s;
@@ -384,19 +388,46 @@ static void test_cgroup_memory(void **state)
 
 	(void)state;
 	lift_fds(f);
-	/* (1 GiB - 100 MiB + 50 MiB inactive - 1 GiB/20) / SOCK */
+	/* (1 GiB - 100 MiB + 50 MiB inactive - 1 GiB/20) / what the cgroup is
+	 * charged for an accepted socket: inode 862 + dentry 195 + file 195 +
+	 * epoll item 128 + MC_LIMITS_CG_ACCEPT_REST (no tcp_sock) */
 	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
-		       (1073741824ULL - 104857600 + 52428800 - 1073741824 / 20) / SOCK);
+		       (1073741824ULL - 104857600 + 52428800 - 1073741824 / 20) / CG_ACCEPT);
 	it = item(f, MC_LIMIT_CGROUP_MEMORY);
-	assert_true(has_fix(it, "/sys/fs/cgroup/app/web/memory.max"));
+	/* the limit is set on app, not on app/web where the process is */
+	assert_true(has_fix(it, "echo "));
+	assert_true(has_fix(it, " > /sys/fs/cgroup/app/memory.max"));
+	assert_string_equal(it->source, "/sys/fs/cgroup/app");
 	assert_true(has_fix(it, "MemoryMax="));
 	assert_non_null(strstr(item(f, MC_LIMIT_CPU)->value, "1.50 CPUs"));
 	free(f);
 
 	f = load(FIX "cg1");
 	lift_fds(f);
-	/* (512 MiB - 256 MiB - 512 MiB/20) / SOCK */
-	assert_binding(f, MC_LIMIT_CGROUP_MEMORY, (536870912ULL - 268435456 - 536870912 / 20) / SOCK);
+	/* (512 MiB - 256 MiB - 512 MiB/20) / CG_ACCEPT */
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) / CG_ACCEPT);
+	/* a client is charged its tcp_sock too: + 2520 + the connect side's
+	 * rest; both sides on this host: the sum */
+	f->sc.role = MC_LIMITS_CLIENT;
+	f->sc.sources = 100;
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) / CG_CONNECT);
+	f->sc.role = MC_LIMITS_BOTH;
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) / (CG_ACCEPT + CG_CONNECT));
+	assert_int_equal(f->r.cg_accept_bytes, CG_ACCEPT);
+	assert_int_equal(f->r.cg_connect_bytes, CG_CONNECT);
+	/* without slabinfo: the measured defaults */
+	f->s.slab.err = -EACCES;
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) /
+			   (MC_LIMITS_CG_ACCEPT_DEFAULT + MC_LIMITS_CG_CONNECT_DEFAULT));
+	/* the probe's own reserve replaces the 5% */
+	f->sc.cg_reserve = 1 << 20;
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - (1 << 20)) /
+			   (MC_LIMITS_CG_ACCEPT_DEFAULT + MC_LIMITS_CG_CONNECT_DEFAULT));
 	assert_true(has_fix(item(f, MC_LIMIT_CGROUP_MEMORY),
 			    "/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes"));
 	free(f);
