@@ -23,6 +23,9 @@
 #include "probe/child.h"
 
 #define READY_TIMEOUT (10 * MC_NS_PER_SEC)
+/* how often the client publishes: when the probe stops it at a reserve,
+ * its last count is at most this old (a ramp opens ~60 connections a ms) */
+#define CLIENT_PUBLISH_NS (10 * MC_NS_PER_MS)
 
 /* snprintf that may cut: messages and names are shortened, never lost */
 static void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -102,7 +105,7 @@ static int set_nofile(uint64_t n)
  * process group (Ctrl-C goes to the probe, which stops the children in
  * order), take the fd limit of the scenario. */
 static void child_setup(struct mc_probe_ctx *p, const struct mc_probe_scenario *sc,
-			const char *name)
+			const char *name, int side)
 {
 	pid_t parent = getppid();
 
@@ -111,11 +114,16 @@ static void child_setup(struct mc_probe_ctx *p, const struct mc_probe_scenario *
 		_exit(1);
 	prctl(PR_SET_NAME, name);
 	setpgid(0, 0);
+
 	mc_ctl_close(&p->ctl);
 	if (p->kmsg >= 0)
 		close(p->kmsg);
 	if (sc->one_table && set_nofile(sc->fd_limit) < 0)
 		_exit(1);
+	/* its own child cgroup, when the probe made one: each side's charge
+	 * measured apart (the limit above still applies to both) */
+	if (p->sub[side][0] && mc_cg_join(p->sub[side]) < 0)
+		p->sub[side][0] = '\0';
 }
 
 /* Publish the final counters (or the error) and end the child. */
@@ -157,7 +165,7 @@ static void run_server(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 	struct mc_err err = {{0}};
 	int rc;
 
-	child_setup(p, sc, "maxconn-server");
+	child_setup(p, sc, "maxconn-server", 0);
 	rc = st ? mc_server_run(&cfg, st, &err) : -ENOMEM;
 	child_exit(pub, rc, &err, st, sizeof(*st));
 }
@@ -176,13 +184,13 @@ static void run_client(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 		.workers = sc->one_table ? 1 : 0,
 		.tick = client_tick,
 		.tick_arg = pub,
-		.tick_ns = MC_PROBE_SAMPLE_NS,
+		.tick_ns = CLIENT_PUBLISH_NS,
 	};
 	struct mc_client_stats *st = calloc(1, sizeof(*st));
 	struct mc_err err = {{0}};
 	int rc;
 
-	child_setup(p, sc, "maxconn-client");
+	child_setup(p, sc, "maxconn-client", 1);
 	rc = st ? mc_client_run(&cfg, st, &err) : -ENOMEM;
 	child_exit(pub, rc, &err, st, sizeof(*st));
 }
@@ -298,6 +306,21 @@ bool mc_probe_child_ended(struct mc_probe_ctx *p, bool server, char *why, size_t
 	return true;
 }
 
+void mc_probe_pause_client(struct mc_probe_ctx *p, bool pause)
+{
+	if (p->client.pid > 0 && !reap(&p->client))
+		kill(p->client.pid, pause ? SIGSTOP : SIGCONT);
+}
+
+void mc_probe_freeze_children(struct mc_probe_ctx *p)
+{
+	if (p->client.pid > 0 && !reap(&p->client))
+		kill(p->client.pid, SIGSTOP);
+	if (p->server.pid > 0 && !reap(&p->server))
+		kill(p->server.pid, SIGSTOP);
+	p->frozen = true;
+}
+
 void mc_probe_stop_children(struct mc_probe_ctx *p)
 {
 	/* (Taking loopback down first looks cheaper, but then every socket's
@@ -313,4 +336,5 @@ void mc_probe_stop_children(struct mc_probe_ctx *p)
 	stop_child(&p->client);
 	stop_child(&p->server);
 	p->client.pid = p->server.pid = 0;
+	p->frozen = false;
 }

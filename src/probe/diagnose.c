@@ -39,6 +39,30 @@ static void set_limit(struct mc_probe_step *st, const char *id, const char *name
 	snprintf(st->limit_name, sizeof(st->limit_name), "%s", name);
 }
 
+/* A watched memory cgroup: its room against the reserve, how often its
+ * limit was hit and whether the OOM killer ran in it during the step. */
+static void cg_evidence(const struct mc_probe_obs *o, int i, struct mc_probe_step *st)
+{
+	const struct mc_probe_cgroup *cg = &o->cg[i];
+	const struct mc_cg_mem *b = &o->cg_before[i], *a = &o->cg_after[i];
+	char b1[32], b2[32], b3[32], b4[32], what[64];
+
+	snprintf(what, sizeof(what), "cgroup memory (%s)", cg->who);
+	evidence(st, what, a->usage, "%s used of the %s %s in %s: %s left, the reserve is %s",
+		 mc_fmt_bytes(a->usage, b1, sizeof(b1)), mc_fmt_bytes(cg->limit, b2, sizeof(b2)),
+		 cg->high ? "memory.high" : "limit", cg->dir,
+		 mc_fmt_bytes(mc_cg_mem_room(a), b3, sizeof(b3)),
+		 mc_fmt_bytes(cg->reserve, b4, sizeof(b4)));
+	if (a->ev_err)
+		return;
+	evidence(st, cg->version == 1 ? "memory.failcnt" : "memory.events max",
+		 delta(b->ev_max, a->ev_max),
+		 "times the cgroup's usage hit its limit during the step (reclaim ran)");
+	evidence(st, "memory oom_kill", delta(b->ev_oom_kill, a->ev_oom_kill),
+		 "processes the OOM killer ended in the cgroup during the step (%s %s)",
+		 cg->version == 1 ? "memory.oom_control" : "memory.events", "oom_kill");
+}
+
 /* The counts, as evidence lines, before any judgement. */
 static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 {
@@ -115,6 +139,8 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		 "%s available (less the dentries and inodes the sockets pin); the reserve is %s",
 		 mc_fmt_bytes(o->after.mem_available, b1, sizeof(b1)),
 		 mc_fmt_bytes(o->reserve, b2, sizeof(b2)));
+	for (int i = 0; i < o->ncg && i < MC_PROBE_MAX_CG; i++)
+		cg_evidence(o, i, st);
 	for (int i = 0; i < o->nkmsg; i++)
 		evidence(st, "dmesg", 0, "%s", o->kmsg[i]);
 }
@@ -142,6 +168,12 @@ static int client_limit(const struct mc_probe_obs *o)
 	return -1;
 }
 
+/* Did a watched cgroup's room fall to its reserve? */
+static bool cg_hit(const struct mc_probe_obs *o)
+{
+	return o->cg_hit > 0 && o->cg_hit <= o->ncg && o->cg_hit <= MC_PROBE_MAX_CG;
+}
+
 /* The host limit the counts point at; "" when none does. */
 static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 {
@@ -152,7 +184,20 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	uint64_t nomem = o->fail[MC_CAUSE_NOMEM] + o->srv_refused[MC_CAUSE_NOMEM];
 	int cl = client_limit(o);
 
-	if (o->reserve_hit) {
+	if (cg_hit(o)) {
+		const struct mc_probe_cgroup *cg = &o->cg[o->cg_hit - 1];
+		const struct mc_cg_mem *a = &o->cg_after[o->cg_hit - 1];
+		const struct mc_cg_mem *b = &o->cg_before[o->cg_hit - 1];
+		char r1[32], r2[32], r3[32];
+		set_limit(st, MC_LIMIT_CGROUP_MEMORY, "the probe's reserve in a memory cgroup");
+		snprintf(st->happened, sizeof(st->happened),
+			 "the %s cgroup (%s) had %s left of its %s %s, the reserve of %s: the probe "
+			 "stopped before its OOM killer would (oom_kill +%" PRIu64 ")",
+			 cg->who, cg->dir, mc_fmt_bytes(mc_cg_mem_room(a), r1, sizeof(r1)),
+			 mc_fmt_bytes(cg->limit, r2, sizeof(r2)), cg->high ? "memory.high" : "limit",
+			 mc_fmt_bytes(cg->reserve, r3, sizeof(r3)),
+			 delta(b->ev_oom_kill, a->ev_oom_kill));
+	} else if (o->reserve_hit) {
 		char a[32], b[32];
 		set_limit(st, MC_LIMIT_MEMORY, "memory (the probe's reserve)");
 		snprintf(st->happened, sizeof(st->happened),
@@ -259,7 +304,7 @@ void mc_probe_diagnose(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	if (o->child_failed) {
 		st->stop = MC_PROBE_FAILED;
 		snprintf(st->happened, sizeof(st->happened), "%s", o->child_error);
-	} else if (o->reserve_hit) {
+	} else if (o->reserve_hit || cg_hit(o)) {
 		st->stop = MC_PROBE_RESERVE;
 	} else if (o->held >= o->target) {
 		st->stop = MC_PROBE_TARGET;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/cgroup.h"
 #include "net/cause.h"
 #include "probe/probe.h"
 #include "probe/watch.h"
@@ -37,6 +38,12 @@ struct mc_probe_obs {
 	struct mc_watch before, after;
 	uint64_t reserve;
 	bool reserve_hit, interrupted, timed_out, child_failed;
+	/* the memory cgroups kept to their reserve (the report's cg[]), as they
+	 * were when the step started and at its top; cg_hit: 1 + the index of
+	 * the one whose room fell to its reserve, 0 none */
+	struct mc_probe_cgroup cg[MC_PROBE_MAX_CG];
+	struct mc_cg_mem cg_before[MC_PROBE_MAX_CG], cg_after[MC_PROBE_MAX_CG];
+	int ncg, cg_hit;
 	char child_error[200];
 	char kmsg[MC_PROBE_MAX_KMSG][240];
 	int nkmsg;

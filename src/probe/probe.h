@@ -38,12 +38,13 @@
 #define MC_PROBE_MAX_SAMPLES  4096 /* one a second past the first 100 ms steps */
 #define MC_PROBE_MAX_EVIDENCE 16
 #define MC_PROBE_MAX_LIMITS   16
+#define MC_PROBE_MAX_CG	      2
 
 /* Why a step ended. */
 enum mc_probe_stop {
 	MC_PROBE_TARGET,      /* every connection asked for is held */
 	MC_PROBE_LIMIT,       /* a host limit: limit_id says which */
-	MC_PROBE_RESERVE,     /* MemAvailable fell to the reserve */
+	MC_PROBE_RESERVE,     /* MemAvailable, or a cgroup's room, fell to the reserve */
 	MC_PROBE_INTERRUPTED, /* Ctrl-C / SIGTERM */
 	MC_PROBE_TIMEOUT,     /* --timeout passed */
 	MC_PROBE_FAILED,      /* a child died or could not start */
@@ -89,6 +90,18 @@ struct mc_probe_limit {
 	bool binding;	/* the model's binding limit */
 };
 
+/* A memory cgroup with a limit the probe keeps its reserve in: its own
+ * (the server and client it starts are in it), or --server-pid's. */
+struct mc_probe_cgroup {
+	char who[48];  /* "server and client", "client", "server (pid 123)" */
+	char dir[200]; /* the directory whose limit binds */
+	int version;   /* 1 or 2 */
+	bool high;     /* the limit is memory.high (throttling), not memory.max */
+	uint64_t limit, reserve;
+	bool per_side; /* server and client each in a child cgroup (v1): the
+			* charge of each side measured apart */
+};
+
 /* Kernel bytes per socket by slab cache, over a step's growth. */
 struct mc_probe_slab {
 	double tcp, sock_inode, dentry, filp, epoll, other, total;
@@ -122,6 +135,11 @@ struct mc_probe_step {
 	double user_per_conn_server, user_per_conn_client;
 	uint64_t mem_available_end; /* MemAvailable at the top of the step */
 	uint64_t more_conns; /* projection: (MemAvailable - reserve) / bytes per conn */
+	/* what each watched cgroup (report's cg[]) was charged per connection
+	 * over the step, and per side where measured apart (0: unknown) */
+	double cg_per_conn[MC_PROBE_MAX_CG];
+	double cg_accept, cg_connect;
+	uint64_t cg_room_end[MC_PROBE_MAX_CG]; /* its room at the top */
 };
 
 struct mc_probe_report {
@@ -137,6 +155,8 @@ struct mc_probe_report {
 	bool staircase;
 	uint64_t target; /* MC_LIMITS_NONE: max */
 	uint64_t reserve;
+	struct mc_probe_cgroup cg[MC_PROBE_MAX_CG];
+	int ncg;
 	/* the steps (one without --staircase) */
 	struct mc_probe_step steps[MC_PROBE_MAX_STEPS];
 	int nsteps;
@@ -159,7 +179,8 @@ struct mc_probe_config {
 	uint64_t fd_limit;	   /* RLIMIT_NOFILE with one fd table per process; 0:
 				    * the current limit and private fd tables */
 	uint64_t backlog;	   /* 0: 65535 in the netns, somaxconn on the host */
-	uint64_t reserve;	   /* memory kept free; 0: max(10% of RAM, 1 GiB) */
+	uint64_t reserve;	   /* memory kept free; 0: max(10% of RAM, 1 GiB) of
+				    * the host, 5% of a cgroup's limit */
 	size_t thread_stack;	   /* --model threads; 0: the default */
 	double rate;		   /* connects per second; 0: as fast as it goes */
 	bool staircase;

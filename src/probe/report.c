@@ -68,6 +68,24 @@ static void print_scenario(FILE *f, const struct mc_probe_scenario *sc)
 	fprintf(f, ", backlog %" PRIu64, sc->backlog);
 }
 
+/* A watched memory cgroup: what it was charged per connection (per side
+ * when measured apart), its limit and the reserve kept there. */
+static void print_cgroup(FILE *f, const struct mc_probe_cgroup *cg, const struct mc_probe_step *st,
+			 int i)
+{
+	char a[32], b[32], c[32];
+
+	fprintf(f, "  cgroup     %s, v%d %s %s, %s left at the top, reserve %s: %.0f B charged per "
+		   "connection",
+		cg->who, cg->version, cg->high ? "memory.high" : "limit",
+		mc_fmt_bytes(cg->limit, a, sizeof(a)), mc_fmt_bytes(st->cg_room_end[i], b, sizeof(b)),
+		mc_fmt_bytes(cg->reserve, c, sizeof(c)), st->cg_per_conn[i]);
+	if (cg->per_side)
+		fprintf(f, " (accepted socket %.0f B, connecting socket %.0f B)", st->cg_accept,
+			st->cg_connect);
+	fprintf(f, "\n             %s\n", cg->dir);
+}
+
 void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 {
 	char a[32], b[32], c[32], d[32];
@@ -85,8 +103,11 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		fprintf(f, "target reached\n");
 		break;
 	case MC_PROBE_RESERVE:
-		fprintf(f, "stopped by memory (the reserve of %s)\n",
-			mc_fmt_bytes(r->reserve, c, sizeof(c)));
+		if (strcmp(last->limit_id, MC_LIMIT_CGROUP_MEMORY) == 0)
+			fprintf(f, "stopped by %s (%s)\n", last->limit_id, last->limit_name);
+		else
+			fprintf(f, "stopped by memory (the reserve of %s)\n",
+				mc_fmt_bytes(r->reserve, c, sizeof(c)));
 		break;
 	case MC_PROBE_LIMIT:
 		fprintf(f, "stopped by %s (%s)\n", last->limit_id, last->limit_name);
@@ -160,6 +181,8 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 	} else {
 		fprintf(f, "  no connection was held: nothing to divide by\n");
 	}
+	for (int i = 0; i < r->ncg; i++)
+		print_cgroup(f, &r->cg[i], mem, i);
 	if (r->server_fd_limit)
 		fprintf(f, "  server fd limit (RLIMIT_NOFILE of pid %d): %" PRIu64 "\n", r->server_pid,
 			r->server_fd_limit);
@@ -188,7 +211,19 @@ static void json_target(struct mc_json *j, const char *key, uint64_t t)
 		mc_json_kv_u64(j, key, t);
 }
 
-static void json_step(struct mc_json *j, const struct mc_probe_step *st)
+/* What the watched cgroups were charged per connection over a step. */
+static void json_cg_step(struct mc_json *j, const struct mc_probe_step *st, int ncg)
+{
+	mc_json_key(j, "cgroup_bytes_per_conn");
+	mc_json_arr_open(j);
+	for (int i = 0; i < ncg && i < MC_PROBE_MAX_CG; i++)
+		mc_json_double(j, st->cg_per_conn[i]);
+	mc_json_arr_close(j);
+	mc_json_kv_double(j, "cgroup_accept_bytes", st->cg_accept);
+	mc_json_kv_double(j, "cgroup_connect_bytes", st->cg_connect);
+}
+
+static void json_step(struct mc_json *j, const struct mc_probe_step *st, int n_cg)
 {
 	mc_json_obj_open(j);
 	mc_json_key(j, "scenario");
@@ -222,6 +257,7 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_kv_double(j, "kernel_bytes_per_socket", st->slab.total);
 	mc_json_kv_double(j, "user_bytes_per_conn_server", st->user_per_conn_server);
 	mc_json_kv_double(j, "user_bytes_per_conn_client", st->user_per_conn_client);
+	json_cg_step(j, st, n_cg);
 	mc_json_key(j, "evidence");
 	mc_json_arr_open(j);
 	for (int i = 0; i < st->nev; i++) {
@@ -272,6 +308,25 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_kv_i64(&j, "server_pid", r->server_pid);
 	mc_json_kv_str(&j, "server_name", r->server_name);
 	mc_json_kv_u64(&j, "server_fd_limit", r->server_fd_limit);
+	mc_json_key(&j, "cgroups");
+	mc_json_arr_open(&j);
+	for (int i = 0; i < r->ncg && i < MC_PROBE_MAX_CG; i++) {
+		const struct mc_probe_cgroup *cg = &r->cg[i];
+		mc_json_obj_open(&j);
+		mc_json_kv_str(&j, "who", cg->who);
+		mc_json_kv_str(&j, "dir", cg->dir);
+		mc_json_kv_i64(&j, "version", cg->version);
+		mc_json_kv_str(&j, "file", cg->version == 1 ? "memory.limit_in_bytes"
+					   : cg->high	  ? "memory.high"
+							  : "memory.max");
+		mc_json_kv_u64(&j, "limit", cg->limit);
+		mc_json_kv_u64(&j, "reserve", cg->reserve);
+		mc_json_kv_bool(&j, "per_side", cg->per_side);
+		mc_json_kv_double(&j, "bytes_per_conn", mem->cg_per_conn[i]);
+		mc_json_kv_u64(&j, "room_end", mem->cg_room_end[i]);
+		mc_json_obj_close(&j);
+	}
+	mc_json_arr_close(&j);
 
 	mc_json_key(&j, "result");
 	mc_json_obj_open(&j);
@@ -313,7 +368,7 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_key(&j, "steps");
 	mc_json_arr_open(&j);
 	for (int i = 0; i < r->nsteps; i++)
-		json_step(&j, &r->steps[i]);
+		json_step(&j, &r->steps[i], r->ncg);
 	mc_json_arr_close(&j);
 
 	mc_json_key(&j, "samples");

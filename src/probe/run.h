@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "client/client.h"
+#include "common/cgroup.h"
 #include "common/clock.h"
 #include "common/parse.h"
 #include "net/ctl.h"
@@ -60,6 +61,15 @@ struct mc_probe_ctx {
 	struct mc_addr_range src;
 	uint64_t conns; /* what the client is asked to open */
 	struct mc_watch before;
+	/* the memory cgroups kept to their reserve (r->cg[]): sampled now, and
+	 * as they were when the step's client started */
+	struct mc_cg_mem cgm[MC_PROBE_MAX_CG], cg_before[MC_PROBE_MAX_CG];
+	/* the child cgroups the server ([0]) and client ([1]) run in, "" none,
+	 * and their usage when the step's client started */
+	char sub[2][256];
+	uint64_t sub_before[2];
+	bool frozen;	      /* the children were stopped (SIGSTOP) at a reserve */
+	uint64_t kernel_held; /* then: the client's connections the kernel holds */
 	uint64_t server_rss0;
 	int kmsg;
 	char dir[64]; /* a private directory for the server's ready file */

@@ -1,0 +1,188 @@
+/* diag.c: the kernel's list of TCP sockets over NETLINK_SOCK_DIAG, the way
+ * `ss` reads it, and the TIME_WAIT reuse rule of connect() (see diag.h). */
+#include "net/diag.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/procfs.h"
+
+/* One inet_diag_msg into s. */
+static void from_msg(const struct inet_diag_msg *m, struct mc_diag_sock *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->src.family = s->dst.family = m->idiag_family;
+	if (m->idiag_family == AF_INET) {
+		memcpy(&s->src.u.v4, m->id.idiag_src, 4);
+		memcpy(&s->dst.u.v4, m->id.idiag_dst, 4);
+	} else {
+		memcpy(&s->src.u.v6, m->id.idiag_src, 16);
+		memcpy(&s->dst.u.v6, m->id.idiag_dst, 16);
+	}
+	s->sport = ntohs(m->id.idiag_sport);
+	s->dport = ntohs(m->id.idiag_dport);
+	s->state = m->idiag_state;
+	s->expires_ms = m->idiag_expires;
+}
+
+/* One dump of family; 0, 1 (fn asked to stop) or -errno. */
+static int walk_family(int nl, int family, uint32_t states, long *buf, size_t len,
+		       int (*fn)(void *arg, const struct mc_diag_sock *s), void *arg)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nlh = {.nlmsg_len = sizeof(req),
+			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+		.r = {.sdiag_family = (uint8_t)family,
+		      .sdiag_protocol = IPPROTO_TCP,
+		      .idiag_states = states},
+	};
+	int stop = 0;
+
+	if (send(nl, &req, sizeof(req), 0) < 0)
+		return -errno;
+	for (;;) {
+		int n = (int)recv(nl, buf, len, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE)
+				return stop;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				return e->error ? e->error : -EIO;
+			}
+			if (!stop && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+				struct mc_diag_sock s;
+				from_msg(NLMSG_DATA(h), &s);
+				stop = fn(arg, &s) != 0;
+			}
+		}
+	}
+}
+
+/* what `ss` reads at a time; the kernel sizes its dump messages to the
+ * largest read it has seen */
+#define DIAG_BUF 32768
+
+int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock *s), void *arg)
+{
+	long *buf = malloc(DIAG_BUF);
+	int nl, rc;
+
+	if (!buf)
+		return -ENOMEM;
+	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (nl < 0) {
+		rc = -errno;
+		free(buf);
+		return rc;
+	}
+	rc = walk_family(nl, AF_INET, states, buf, DIAG_BUF, fn, arg);
+	if (rc == 0)
+		rc = walk_family(nl, AF_INET6, states, buf, DIAG_BUF, fn, arg);
+	close(nl);
+	free(buf);
+	return rc < 0 ? rc : 0;
+}
+
+struct count_to {
+	uint16_t dport;
+	uint64_t n;
+};
+
+static int count_to_fn(void *arg, const struct mc_diag_sock *s)
+{
+	struct count_to *c = arg;
+
+	c->n += s->dport == c->dport;
+	return 0;
+}
+
+int mc_diag_count_to(uint32_t states, uint16_t dport, uint64_t *n)
+{
+	struct count_to c = {dport, 0};
+	int rc = mc_diag_walk(states, count_to_fn, &c);
+
+	if (rc == 0)
+		*n = c.n;
+	return rc;
+}
+
+bool mc_diag_tw_blocks(const struct mc_tw_rules *r, const struct mc_addr *src,
+		       const struct mc_addr *dst, uint32_t expires_ms)
+{
+	unsigned reuse = r->reuse;
+	uint32_t age = expires_ms < MC_TW_LEN_MS ? MC_TW_LEN_MS - expires_ms : 0;
+
+	if (reuse == 2 && !mc_addr_is_loopback(src) && !mc_addr_is_loopback(dst))
+		reuse = 0; /* 2: loopback only */
+	/* without timestamps PAWS cannot protect the new connection */
+	return !r->timestamps || !reuse || age <= r->delay_ms;
+}
+
+struct tw_pair {
+	const struct mc_addr *src, *dst;
+	uint16_t dport;
+	const struct mc_tw_rules *r;
+	uint64_t all, blocking;
+};
+
+static int tw_pair_fn(void *arg, const struct mc_diag_sock *s)
+{
+	struct tw_pair *t = arg;
+
+	if (s->dport != t->dport || !mc_addr_equal(&s->src, t->src) ||
+	    !mc_addr_equal(&s->dst, t->dst))
+		return 0;
+	t->all++;
+	t->blocking += mc_diag_tw_blocks(t->r, &s->src, &s->dst, s->expires_ms);
+	return 0;
+}
+
+void mc_diag_tw_rules(struct mc_tw_rules *r)
+{
+	uint64_t v;
+
+	r->reuse = mc_proc_read_u64(NULL, "/proc/sys/net/ipv4/tcp_tw_reuse", &v) == 0 ? (unsigned)v
+										       : 2;
+	r->delay_ms =
+	    mc_proc_read_u64(NULL, "/proc/sys/net/ipv4/tcp_tw_reuse_delay", &v) == 0 ? (unsigned)v
+											 : 1000;
+	r->timestamps =
+	    mc_proc_read_u64(NULL, "/proc/sys/net/ipv4/tcp_timestamps", &v) != 0 || v != 0;
+}
+
+int mc_diag_tw_pair(const struct mc_addr *src, const struct mc_addr *dst, uint16_t dport,
+		    const struct mc_tw_rules *r, uint64_t *all, uint64_t *blocking)
+{
+	struct mc_tw_rules here;
+	struct tw_pair t = {src, dst, dport, r, 0, 0};
+	int rc;
+
+	if (!r) {
+		mc_diag_tw_rules(&here);
+		t.r = &here;
+	}
+	rc = mc_diag_walk(1u << MC_TCP_TIME_WAIT, tw_pair_fn, &t);
+	if (rc == 0) {
+		*all = t.all;
+		*blocking = t.blocking;
+	}
+	return rc;
+}
