@@ -326,9 +326,13 @@ void mc_probe_diagnose(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	} else {
 		st->stop = MC_PROBE_LIMIT;
 		set_limit(st, "unknown", "no known limit (see the evidence)");
-		snprintf(st->happened, sizeof(st->happened),
-			 "%" PRIu64 " of %" PRIu64 " held and no failure was counted", o->held,
-			 o->target);
+		if (o->target == MC_LIMITS_NONE)
+			snprintf(st->happened, sizeof(st->happened),
+				 "%" PRIu64 " held (target max) and no failure was counted", o->held);
+		else
+			snprintf(st->happened, sizeof(st->happened),
+				 "%" PRIu64 " of %" PRIu64 " held and no failure was counted", o->held,
+				 o->target);
 	}
 	name_thread_limit(st);
 }

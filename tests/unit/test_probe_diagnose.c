@@ -189,6 +189,46 @@ static void test_reserve(void **state)
 }
 
 /* timeouts with listen overflows: the accept queue, with the counter */
+/* A memory cgroup's room fell to its reserve: cgroup_memory, with the
+ * cgroup's counters as evidence; a max target prints as max. */
+static void test_cgroup_reserve(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 45000;
+	o->target = MC_LIMITS_NONE;
+	o->ncg = 1;
+	snprintf(o->cg[0].who, sizeof(o->cg[0].who), "server and client");
+	snprintf(o->cg[0].dir, sizeof(o->cg[0].dir), "/sys/fs/cgroup/memory/box");
+	o->cg[0].version = 1;
+	o->cg[0].limit = 256ULL << 20;
+	o->cg[0].reserve = o->cg[0].limit / 20;
+	o->cg_after[0].limit = o->cg[0].limit;
+	o->cg_after[0].usage = o->cg[0].limit - (12ULL << 20);
+	o->cg_before[0].ev_max = 2;
+	o->cg_after[0].ev_max = 5;
+	o->cg_hit = 1;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_RESERVE);
+	assert_string_equal(st.limit_id, MC_LIMIT_CGROUP_MEMORY);
+	assert_non_null(strstr(st.happened, "/sys/fs/cgroup/memory/box"));
+	assert_non_null(strstr(st.happened, "oom_kill +0"));
+	assert_int_equal(evval(&st, "memory.failcnt"), 3);
+	assert_int_equal(evval(&st, "memory oom_kill"), 0);
+	assert_int_equal(evval(&st, "cgroup memory (server and client)"), o->cg_after[0].usage);
+
+	/* no reserve, no failure, target max: no 2^64 in the words */
+	memset(&st, 0, sizeof(st));
+	o->cg_hit = 0;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "unknown");
+	assert_null(strstr(st.happened, "18446744073709551615"));
+	assert_non_null(strstr(st.happened, "target max"));
+	free(o);
+}
+
 static void test_accept_queue(void **state)
 {
 	struct mc_probe_obs *o = obs();
@@ -316,6 +356,7 @@ int main(void)
 	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
+	    cmocka_unit_test(test_cgroup_reserve),
 	    cmocka_unit_test(test_interrupted_and_child), cmocka_unit_test(test_parsers),
 	    cmocka_unit_test(test_thread_limit_named), cmocka_unit_test(test_server_other_cause),
 	};
