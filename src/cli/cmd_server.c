@@ -122,6 +122,13 @@ static void json_counts(struct mc_json *j, const char *key, const struct mc_caus
 	mc_json_obj_close(j);
 }
 
+/* The limit id the server names for a refusal cause: for a thread, the
+ * thread limit it named when the first one failed. */
+static const char *limit_id(const struct mc_server_stats *s, enum mc_cause c)
+{
+	return c == MC_CAUSE_THREADS && s->thread_limit[0] ? s->thread_limit : mc_cause_limit(c);
+}
+
 static void print_json(const struct mc_server_config *cfg, const struct mc_server_stats *s)
 {
 	struct mc_cause_count groups[MC_CAUSE_COUNT];
@@ -147,7 +154,7 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	mc_json_kv_u64(&j, "rss_bytes", s->rss);
 	mc_json_kv_double(&j, "user_bytes_per_conn", user_bytes_per_conn(s));
 	if (limit != MC_CAUSE_COUNT)
-		mc_json_kv_str(&j, "limit", mc_cause_limit(limit));
+		mc_json_kv_str(&j, "limit", limit_id(s, limit));
 	else
 		mc_json_kv_null(&j, "limit");
 	mc_json_kv_str(&j, "stopped_by",
@@ -178,9 +185,10 @@ static void print_text(const struct mc_server_stats *s)
 	       user_bytes_per_conn(s), mc_fmt_bytes(s->rss, a, sizeof(a)));
 	if (s->refused[MC_CAUSE_THREADS]) {
 		char eb[96];
-		printf("  limit: %llu connections got no thread: pthread_create: %s: %s\n",
+		printf("  limit: %llu connections got no thread: pthread_create: %s (%s): %s\n",
 		       (unsigned long long)s->refused[MC_CAUSE_THREADS],
-		       mc_strerror(s->thread_errno, eb, sizeof(eb)), mc_cause_advice(MC_CAUSE_THREADS));
+		       mc_strerror(s->thread_errno, eb, sizeof(eb)),
+		       limit_id(s, MC_CAUSE_THREADS), mc_cause_advice(MC_CAUSE_THREADS));
 	}
 	if (s->refused[MC_CAUSE_EMFILE])
 		printf("  limit: the fd tables were full: %s\n",

@@ -127,6 +127,7 @@ void mc__judge_pid_max(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_nproc(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_cgroup_pids(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_thread_stack(struct mc__judge *c, struct mc_limits_item *it);
+void mc__judge_map_count(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_cpu(struct mc__judge *c, struct mc_limits_item *it);
 
 /* judge_net.c: the accept queue, conntrack, churn */

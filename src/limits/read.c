@@ -451,6 +451,16 @@ static struct mc_limits_num read_threads_now(const char *root)
 	return num_val(total);
 }
 
+/* Lines of /proc/self/maps (or /proc/PID/maps): the maps of the process. */
+static struct mc_limits_num read_maps(const char *root, int pid)
+{
+	char path[64];
+	uint64_t n;
+	int rc = mc_proc_count_lines(root, proc_path(pid, "maps", path, sizeof(path)), &n);
+
+	return rc < 0 ? num_err(rc) : num_val(n);
+}
+
 /* Is the iptables nat table loaded? NAT needs conntrack, so the kernel
  * tracks every connection even before the first entry shows. */
 static bool ipt_nat(const char *root)
@@ -516,6 +526,8 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	s->threads_max = num_file(root, MC_LIMITS_P_THREADS_MAX);
 	s->pid_max = num_file(root, MC_LIMITS_P_PID_MAX);
 	s->threads_now = read_threads_now(root);
+	s->max_map_count = num_file(root, MC_LIMITS_P_MAP_COUNT);
+	s->maps_now = read_maps(root, s->pid);
 	s->init_userns = read_init_userns(root, s->pid);
 
 	s->ct_max = num_file(root, MC_LIMITS_P_CT_MAX);

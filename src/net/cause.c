@@ -79,8 +79,8 @@ static const struct {
 				"max_conns"},
 	[MC_CAUSE_THREADS] = {"threads", MC_LIMIT_THREADS,
 			      "the thread limit (ulimit -u, kernel.threads-max, kernel.pid_max, "
-			      "pids.max) or memory for stacks; one thread per connection does not "
-			      "scale, epoll does (--model epoll)",
+			      "pids.max, vm.max_map_count) or memory for stacks; one thread per "
+			      "connection does not scale, epoll does (--model epoll)",
 			      "threads"},
 };
 
@@ -151,4 +151,17 @@ enum mc_cause mc_cause_server_limit(const uint64_t refused[MC_CAUSE_COUNT])
 		if (refused[srv_limit[i]])
 			return srv_limit[i];
 	return MC_CAUSE_COUNT;
+}
+
+/* a thread maps its stack and a guard page: 2 (limits.h's
+ * MC_LIMITS_MAPS_PER_THREAD), and what glibc maps with it */
+#define MAPS_PER_NEW_THREAD 4
+
+const char *mc_cause_thread_limit(const struct mc_thread_facts *f)
+{
+	if (f->max_map_count && f->maps + MAPS_PER_NEW_THREAD > f->max_map_count)
+		return MC_LIMIT_MAP_COUNT;
+	if (f->pids_refused || (f->pids_max && f->pids_current >= f->pids_max))
+		return MC_LIMIT_CGROUP_PIDS;
+	return MC_LIMIT_THREADS;
 }

@@ -43,6 +43,18 @@ const char *mc_cause_advice(enum mc_cause c);
 /* the total of a per-cause count array (fail[], lost[]) */
 uint64_t mc_cause_sum(const uint64_t v[MC_CAUSE_COUNT]);
 
+/* What the host showed when a thread could not be created (0: unknown). */
+struct mc_thread_facts {
+	uint64_t maps, max_map_count;	 /* the process's maps, vm.max_map_count */
+	uint64_t pids_current, pids_max; /* its pids cgroup; pids_max 0: no limit */
+	uint64_t pids_refused;		 /* forks it refused since the start (pids.events) */
+};
+/* The limit id behind a pthread_create that failed: max_map_count when the
+ * process's maps are at vm.max_map_count (the stack could not be mapped),
+ * cgroup_pids when its pids cgroup refused a fork or is full, else threads
+ * (RLIMIT_NPROC, kernel.threads-max, kernel.pid_max, memory). */
+const char *mc_cause_thread_limit(const struct mc_thread_facts *f);
+
 /* One line of the server's summary: its JSON key and the count under it. */
 struct mc_cause_count {
 	const char *key;

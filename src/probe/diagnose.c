@@ -104,6 +104,14 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		evidence(st, "server refused: threads", o->srv_refused[MC_CAUSE_THREADS],
 			 "pthread_create failed (%s): no thread for the connection, closed",
 			 mc_errno_name(o->srv_thread_errno ? o->srv_thread_errno : 11));
+	if (o->have_pids)
+		evidence(st, "pids.events max", delta(o->pids_refused_before, o->pids_refused_after),
+			 "forks the pids cgroup refused during the step (pids.max %" PRIu64 ")",
+			 o->pids_max);
+	if (o->srv_maps && o->max_map_count)
+		evidence(st, "server memory maps", o->srv_maps,
+			 "lines of /proc/PID/maps of the server; vm.max_map_count is %" PRIu64,
+			 o->max_map_count);
 	if (o->srv_refused[MC_CAUSE_WATCHES])
 		evidence(st, "server refused: epoll_watches", o->srv_refused[MC_CAUSE_WATCHES],
 			 "epoll_ctl said ENOSPC: the user's epoll watches "
@@ -206,7 +214,15 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 mc_fmt_bytes(o->after.mem_available, a, sizeof(a)),
 			 mc_fmt_bytes(o->reserve, b, sizeof(b)));
 	} else if (o->srv_refused[MC_CAUSE_THREADS]) {
-		set_limit(st, mc_cause_limit(MC_CAUSE_THREADS), "threads (one per connection)");
+		/* the server named which thread limit refused it */
+		if (strcmp(o->srv_thread_limit, MC_LIMIT_CGROUP_PIDS) == 0)
+			set_limit(st, MC_LIMIT_CGROUP_PIDS, "threads: cgroup task limit (pids.max)");
+		else if (strcmp(o->srv_thread_limit, MC_LIMIT_MAP_COUNT) == 0)
+			set_limit(st, MC_LIMIT_MAP_COUNT,
+				  "threads: memory maps per process (vm.max_map_count)");
+		else
+			set_limit(st, mc_cause_limit(MC_CAUSE_THREADS),
+				  "threads (one per connection)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "pthread_create: %s after %" PRIu64
 			 " threads; %" PRIu64 " connections refused",

@@ -32,6 +32,9 @@ struct mc_probe_obs {
 					       * (fd table full), NOMEM, WATCHES, THREADS
 					       * (no thread for it), MAX_CONNS */
 	int srv_thread_errno;
+	char srv_thread_limit[24]; /* the limit id it named for that failure, "" none */
+	uint64_t srv_maps;	   /* its memory maps at the top (threads model), 0 unknown */
+	uint64_t max_map_count;	   /* vm.max_map_count, 0 unknown */
 	uint64_t srv_fd_limit; /* RLIMIT_NOFILE of the server, 0 unknown */
 	bool srv_one_table;
 	/* the host */
@@ -44,6 +47,10 @@ struct mc_probe_obs {
 	struct mc_probe_cgroup cg[MC_PROBE_MAX_CG];
 	struct mc_cg_mem cg_before[MC_PROBE_MAX_CG], cg_after[MC_PROBE_MAX_CG];
 	int ncg, cg_hit;
+	/* the pids cgroup the server and client run in: forks it refused
+	 * (pids.events max) when the step started and at its top */
+	bool have_pids;
+	uint64_t pids_refused_before, pids_refused_after, pids_max;
 	char child_error[200];
 	char kmsg[MC_PROBE_MAX_KMSG][240];
 	int nkmsg;

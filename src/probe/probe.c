@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/procfs.h"
+#include "net/pool.h"
 #include "probe/child.h"
 #include "probe/netns.h"
 #include "probe/ramp.h"
@@ -81,6 +82,22 @@ static void predict_server_cgroup(struct mc_probe_ctx *p, struct mc_probe_step *
 	}
 }
 
+/* The tasks a step starts besides a thread per connection, counted
+ * against the thread limits (pids.max, threads-max, pid_max, RLIMIT_NPROC)
+ * with --model threads: the server's main and acceptor threads, and the
+ * client's main thread and its workers (planned as the client plans them:
+ * net/pool.h). */
+static uint64_t step_tasks(const struct mc_probe_ctx *p, const struct mc_probe_scenario *sc)
+{
+	uint64_t conns = sc->target == MC_LIMITS_NONE ? 10000 : sc->target;
+	uint64_t room = mc_pool_table_room(sc->fd_limit ? sc->fd_limit : 1024, MC_LIMITS_FD_OVERHEAD);
+
+	if (sc->model != MC_MODEL_THREADS)
+		return 0;
+	return (p->cfg->have_target_addr ? 0 : 2) + 1 +
+	       mc_pool_plan_fixed(conns, room, sc->one_table ? 1 : 0, mc_pool_ncpu());
+}
+
 /* Ask the limits model about this step's scenario. */
 static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 {
@@ -108,6 +125,7 @@ static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 	ls.backlog = sc->backlog;
 	ls.mem_reserve = p->r->reserve;
 	ls.cg_reserve = p->cfg->reserve; /* 0: 5% of the limit, as the probe keeps */
+	ls.tasks = step_tasks(p, sc);
 	ls.target = sc->target == MC_LIMITS_NONE ? 0 : sc->target;
 	mc_limits_judge(snap, &ls, res);
 
@@ -300,6 +318,7 @@ static void scene(struct mc_probe_ctx *p)
 		mc_addr_port_str(&p->cfg->target_addr.addr, p->cfg->target_addr.port_lo,
 				 r->target_addr, sizeof(r->target_addr));
 	watch_cgroup(p, 0, p->cfg->have_target_addr ? "client" : "server and client");
+	mc_cg_locate(NULL, 0, MC_CG_PIDS, &p->pids_cg);
 	if (p->cfg->server_pid) {
 		char who[48];
 		snprintf(who, sizeof(who), "server (pid %d)", p->cfg->server_pid);

@@ -157,10 +157,28 @@ static uint64_t sub_usage(const struct mc_probe_ctx *p, int side)
 	return mc_cg_read_value(NULL, path, &v) == 0 ? v : 0;
 }
 
+/* The pids cgroup's max and the forks it has refused; false without one. */
+static bool pids_read(const struct mc_probe_ctx *p, uint64_t *max, uint64_t *refused)
+{
+	struct mc_cg_pids pc;
+
+	if (!p->pids_cg.version || p->pids_cg.err)
+		return false;
+	mc_cg_pids_read(NULL, &p->pids_cg, &pc);
+	if (pc.err || pc.max == MC_CG_NONE || pc.ev_err)
+		return false;
+	*max = pc.max;
+	*refused = pc.ev_max;
+	return true;
+}
+
 void mc_probe_cg_start(struct mc_probe_ctx *p)
 {
 	bool near;
+	uint64_t max;
 
+	if (!pids_read(p, &max, &p->pids_refused0))
+		p->pids_refused0 = 0;
 	cg_sample(p, true, &near);
 	memcpy(p->cg_before, p->cgm, sizeof(p->cg_before));
 	p->sub_before[0] = sub_usage(p, 0);
@@ -382,11 +400,22 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 		o->srv_held = ss->held;
 		memcpy(o->srv_refused, ss->refused, sizeof(o->srv_refused));
 		o->srv_thread_errno = ss->thread_errno;
+		snprintf(o->srv_thread_limit, sizeof(o->srv_thread_limit), "%s", ss->thread_limit);
+		if (st->sc.model == MC_MODEL_THREADS) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->server.pid);
+			if (mc_proc_count_lines(NULL, path, &o->srv_maps) < 0)
+				o->srv_maps = 0;
+			if (mc_proc_read_u64(NULL, "/proc/sys/vm/max_map_count", &o->max_map_count) < 0)
+				o->max_map_count = 0;
+		}
 	}
 	o->srv_fd_limit = st->sc.one_table ? st->sc.fd_limit : 0;
 	o->srv_one_table = st->sc.one_table;
 	o->before = p->before;
 	o->reserve = p->r->reserve;
+	o->have_pids = pids_read(p, &o->pids_max, &o->pids_refused_after);
+	o->pids_refused_before = p->pids_refused0;
 	o->ncg = p->r->ncg;
 	memcpy(o->cg, p->r->cg, sizeof(o->cg));
 	memcpy(o->cg_before, p->cg_before, sizeof(o->cg_before));

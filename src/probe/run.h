@@ -68,6 +68,10 @@ struct mc_probe_ctx {
 	 * and their usage when the step's client started */
 	char sub[2][256];
 	uint64_t sub_before[2];
+	/* the pids cgroup of the probe and its children (version 0: none), and
+	 * the forks it had refused when the step's client started */
+	struct mc_cg pids_cg;
+	uint64_t pids_refused0;
 	bool frozen;	      /* the children were stopped (SIGSTOP) at a reserve */
 	uint64_t kernel_held; /* then: the client's connections the kernel holds */
 	uint64_t server_rss0;

@@ -133,7 +133,7 @@ static bool kmsg_relevant(const char *m)
 {
 	static const char *const words[] = {
 		"TCP:", "nf_conntrack", "Out of memory", "oom", "socket", "SYN flooding",
-		"too many", "page allocation failure", "VFS: file-max",
+		"too many", "page allocation failure", "VFS: file-max", "fork rejected",
 	};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strstr(m, words[i]))

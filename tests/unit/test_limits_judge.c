@@ -482,6 +482,27 @@ static void test_threads(void **state)
 	f->s.uid = 0;
 	lift_fds(f);
 	assert_binding(f, MC_LIMIT_CGROUP_PIDS, 1000 - 10);
+	/* the tasks the scenario starts besides one per connection count too */
+	f->sc.tasks = 5;
+	assert_binding(f, MC_LIMIT_CGROUP_PIDS, 1000 - 10 - 5);
+	/* a process holding 60,000 maps: two more per thread */
+	f->s.max_map_count = (struct mc_limits_num){65530, 0};
+	f->s.maps_now = (struct mc_limits_num){64000, 0};
+	assert_binding(f, MC_LIMIT_MAP_COUNT, (65530 - 64000) / MC_LIMITS_MAPS_PER_THREAD);
+	it = item(f, MC_LIMIT_MAP_COUNT);
+	assert_true(has_fix(it, "vm.max_map_count="));
+	assert_true(has_fix(it, "--model epoll"));
+	/* unreadable maps: unknown with the reason, never a guess */
+	f->s.maps_now.err = -EACCES;
+	judge(f);
+	it = item(f, MC_LIMIT_MAP_COUNT);
+	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
+	assert_non_null(strstr(it->reason, "maps"));
+	/* an epoll server: information only */
+	f->s.maps_now.err = 0;
+	f->sc.model = MC_MODEL_EPOLL;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_MAP_COUNT)->kind, MC_LIMITS_INFO);
 	free(f);
 }
 
