@@ -118,7 +118,8 @@ static void tick(void *arg, const struct mc_probe_report *r, const struct mc_pro
 		r->target == MC_LIMITS_NONE ? "max" : mc_fmt_count(r->target, tg, sizeof(tg)),
 		mc_fmt_count((uint64_t)s->rate, rt, sizeof(rt)),
 		mc_fmt_bytes(s->kernel_bytes, kb, sizeof(kb)), mc_fmt_bytes(s->user_bytes, ub, sizeof(ub)),
-		mc_fmt_bytes(s->mem_available, ma, sizeof(ma)), l ? l->id : "-",
+		s->mem_available ? mc_fmt_bytes(s->mem_available, ma, sizeof(ma)) : "unreadable",
+		l ? l->id : "-",
 		l ? mc_fmt_count(l->conns, lc, sizeof(lc)) : "-", t->tty ? "" : "\n");
 	fflush(stderr);
 }

@@ -193,6 +193,11 @@ static void print_text(const struct mc_server_stats *s)
 	if (s->refused[MC_CAUSE_EMFILE])
 		printf("  limit: the fd tables were full: %s\n",
 		       mc_cause_advice(MC_CAUSE_EMFILE));
+	if (s->refused[MC_CAUSE_ENFILE])
+		printf("  limit: %llu connections refused at the system's open-file limit "
+		       "(ENFILE, fd_system): %s\n",
+		       (unsigned long long)s->refused[MC_CAUSE_ENFILE],
+		       mc_cause_advice(MC_CAUSE_ENFILE));
 	if (s->refused[MC_CAUSE_WATCHES])
 		printf("  limit: %llu connections could not be watched: %s\n",
 		       (unsigned long long)s->refused[MC_CAUSE_WATCHES],

@@ -42,8 +42,10 @@ static const struct {
 			     "each with its own fd table",
 			     "fd_limit"},
 	[MC_CAUSE_ENFILE] = {"ENFILE", MC_LIMIT_FD_SYSTEM,
-			     "the system-wide file limit is reached; raise fs.file-max "
-			     "(sysctl -w fs.file-max=N)"},
+			     "the system-wide file limit is reached (fs.file-max, which binds "
+			     "processes without CAP_SYS_ADMIN); raise it: sysctl -w fs.file-max=N, "
+			     "or run as root; more fd tables do not help",
+			     "fd_system"},
 	[MC_CAUSE_TIMEDOUT] = {"ETIMEDOUT", MC_LIMIT_ACCEPTQ,
 			       "SYNs went unanswered: the server's accept queue is full "
 			       "(see ListenOverflows in /proc/net/netstat; raise "
@@ -109,11 +111,12 @@ uint64_t mc_cause_sum(const uint64_t v[MC_CAUSE_COUNT])
 }
 
 /* The server's summary: which causes have a key, in report order. */
-static const enum mc_cause srv_refused[] = {MC_CAUSE_EMFILE, MC_CAUSE_MAX_CONNS, MC_CAUSE_NOMEM,
-					    MC_CAUSE_THREADS, MC_CAUSE_WATCHES};
+static const enum mc_cause srv_refused[] = {MC_CAUSE_EMFILE,  MC_CAUSE_MAX_CONNS,
+					    MC_CAUSE_NOMEM,   MC_CAUSE_THREADS,
+					    MC_CAUSE_WATCHES, MC_CAUSE_ENFILE};
 static const enum mc_cause srv_closed[] = {MC_CAUSE_PEER_CLOSED, MC_CAUSE_RESET, MC_CAUSE_OTHER};
-static const enum mc_cause srv_limit[] = {MC_CAUSE_THREADS, MC_CAUSE_EMFILE, MC_CAUSE_WATCHES,
-					  MC_CAUSE_NOMEM};
+static const enum mc_cause srv_limit[] = {MC_CAUSE_THREADS, MC_CAUSE_ENFILE, MC_CAUSE_EMFILE,
+					  MC_CAUSE_WATCHES, MC_CAUSE_NOMEM};
 
 /* out[i] for each of the n keyed causes; with rest, the last key also
  * takes every cause that has no key in the list. */

@@ -63,8 +63,8 @@ struct mc_cause_count {
 };
 
 /* The server's refusals under its JSON keys, in report order: fd_limit,
- * max_conns, memory, threads, epoll_watches (refusals of any other cause
- * have no key of their own). Fills out[] and returns how many. */
+ * max_conns, memory, threads, epoll_watches, fd_system (refusals of any
+ * other cause have no key of their own). Fills out[] and returns how many. */
 int mc_cause_server_refused(const uint64_t refused[MC_CAUSE_COUNT],
 			    struct mc_cause_count out[MC_CAUSE_COUNT]);
 /* The server's closes under its JSON keys, in report order: peer_closed,
@@ -73,7 +73,8 @@ int mc_cause_server_refused(const uint64_t refused[MC_CAUSE_COUNT],
 int mc_cause_server_closed(const uint64_t closed[MC_CAUSE_COUNT],
 			   struct mc_cause_count out[MC_CAUSE_COUNT]);
 /* The refusal whose host limit stopped the server, in the order the server
- * names one (threads, the fd limit, epoll watches, memory), or
+ * names one (threads, the system's files, the fd limit, epoll watches,
+ * memory), or
  * MC_CAUSE_COUNT when no refusal was for a host limit. */
 enum mc_cause mc_cause_server_limit(const uint64_t refused[MC_CAUSE_COUNT]);
 

@@ -1,5 +1,6 @@
 /* diagnose.c: name the limit that stopped a probe step, with its evidence
  * (see diagnose.h). Pure: no I/O; the one place a step's verdict is made. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,15 @@ static void evidence(struct mc_probe_step *st, const char *what, uint64_t value,
 	va_start(ap, fmt);
 	vsnprintf(e->text, sizeof(e->text), fmt, ap);
 	va_end(ap);
+}
+
+/* A reading that failed: shown as unreadable with the reason, never as 0. */
+static void unreadable(struct mc_probe_step *st, const char *what, const char *path, int err)
+{
+	char eb[96];
+
+	evidence(st, what, 0, "could not be read: %s: %s", path, mc_strerror(err, eb, sizeof(eb)));
+	st->ev[st->nev - 1].unreadable = true;
 }
 
 static uint64_t delta(uint64_t before, uint64_t after)
@@ -119,9 +129,14 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	if (o->srv_refused[MC_CAUSE_NOMEM])
 		evidence(st, "server refused: memory", o->srv_refused[MC_CAUSE_NOMEM],
 			 "accept() or epoll said ENOMEM/ENOBUFS");
+	if (o->srv_refused[MC_CAUSE_ENFILE])
+		evidence(st, "server refused: fd_system", o->srv_refused[MC_CAUSE_ENFILE],
+			 "accept() said ENFILE: the system's open files (fs.file-max) are used "
+			 "up; accepted on the reserve fd and closed at once");
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
 		if (o->srv_refused[k] && k != MC_CAUSE_EMFILE && k != MC_CAUSE_WATCHES &&
-		    k != MC_CAUSE_NOMEM && k != MC_CAUSE_THREADS && k != MC_CAUSE_MAX_CONNS) {
+		    k != MC_CAUSE_NOMEM && k != MC_CAUSE_THREADS && k != MC_CAUSE_MAX_CONNS &&
+		    k != MC_CAUSE_ENFILE) {
 			char what[64];
 			snprintf(what, sizeof(what), "server refused: %s", mc_cause_key(k));
 			evidence(st, what, o->srv_refused[k], "%s", mc_cause_advice(k));
@@ -129,24 +144,37 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	if (o->srv_refused[MC_CAUSE_MAX_CONNS])
 		evidence(st, "server refused: max_conns", o->srv_refused[MC_CAUSE_MAX_CONNS],
 			 "over the server's --max-conns");
+	if (o->before.netstat_err || o->after.netstat_err)
+		unreadable(st, "TcpExt counters", "/proc/net/netstat",
+			   o->after.netstat_err ? o->after.netstat_err : o->before.netstat_err);
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		uint64_t b = *(const uint64_t *)((const char *)&o->before + counters[i].off);
 		uint64_t a = *(const uint64_t *)((const char *)&o->after + counters[i].off);
-		if (delta(b, a))
+		if (delta(b, a) && !o->before.netstat_err && !o->after.netstat_err)
 			evidence(st, counters[i].what, delta(b, a), "/proc/net/netstat TcpExt: %s",
 				 counters[i].text);
 	}
 	if (!o->after.ct_err && o->after.ct_max)
 		evidence(st, "nf_conntrack_count", o->after.ct_count, "of nf_conntrack_max %" PRIu64,
 			 o->after.ct_max);
-	evidence(st, "sockstat TCP inuse", o->after.tcp_inuse,
-		 "/proc/net/sockstat: TCP sockets in use (both ends and listeners), %" PRIu64
-		 " in TIME_WAIT, %" PRIu64 " orphaned",
-		 o->after.tcp_tw, o->after.tcp_orphan);
-	evidence(st, "MemAvailable", o->after.mem_available,
-		 "%s available (less the dentries and inodes the sockets pin); the reserve is %s",
-		 mc_fmt_bytes(o->after.mem_available, b1, sizeof(b1)),
-		 mc_fmt_bytes(o->reserve, b2, sizeof(b2)));
+	else if (o->after.ct_err && o->after.ct_err != -ENOENT)
+		unreadable(st, "nf_conntrack_count", "/proc/sys/net/netfilter/nf_conntrack_count",
+			   o->after.ct_err);
+	if (o->after.sockstat_err)
+		unreadable(st, "sockstat TCP inuse", "/proc/net/sockstat", o->after.sockstat_err);
+	else
+		evidence(st, "sockstat TCP inuse", o->after.tcp_inuse,
+			 "/proc/net/sockstat: TCP sockets in use (both ends and listeners), %" PRIu64
+			 " in TIME_WAIT, %" PRIu64 " orphaned",
+			 o->after.tcp_tw, o->after.tcp_orphan);
+	if (o->after.meminfo_err)
+		unreadable(st, "MemAvailable", "/proc/meminfo", o->after.meminfo_err);
+	else
+		evidence(st, "MemAvailable", o->after.mem_available,
+			 "%s available (less the dentries and inodes the sockets pin); the reserve "
+			 "is %s",
+			 mc_fmt_bytes(o->after.mem_available, b1, sizeof(b1)),
+			 mc_fmt_bytes(o->reserve, b2, sizeof(b2)));
 	for (int i = 0; i < o->ncg && i < MC_PROBE_MAX_CG; i++)
 		cg_evidence(o, i, st);
 	for (int i = 0; i < o->nkmsg; i++)
@@ -176,6 +204,25 @@ static int client_limit(const struct mc_probe_obs *o)
 	return -1;
 }
 
+/* The server's refusals for want of a file, the system's first. */
+static const struct {
+	enum mc_cause cause;
+	const char *name, *seen;
+} server_fd_limits[] = {
+	{MC_CAUSE_ENFILE, "open files system-wide (fs.file-max), server",
+	 "Too many open files in system (ENFILE)"},
+	{MC_CAUSE_EMFILE, "open files per process (ulimit -n), server",
+	 "Too many open files (EMFILE)"},
+};
+
+static int server_fd_limit(const struct mc_probe_obs *o)
+{
+	for (size_t i = 0; i < sizeof(server_fd_limits) / sizeof(server_fd_limits[0]); i++)
+		if (o->srv_refused[server_fd_limits[i].cause])
+			return (int)i;
+	return -1;
+}
+
 /* Did a watched cgroup's room fall to its reserve? */
 static bool cg_hit(const struct mc_probe_obs *o)
 {
@@ -190,7 +237,7 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	uint64_t lost = mc_cause_sum(o->lost);
 	uint64_t watches = o->fail[MC_CAUSE_WATCHES] + o->srv_refused[MC_CAUSE_WATCHES];
 	uint64_t nomem = o->fail[MC_CAUSE_NOMEM] + o->srv_refused[MC_CAUSE_NOMEM];
-	int cl = client_limit(o);
+	int cl = client_limit(o), sl;
 
 	if (cg_hit(o)) {
 		const struct mc_probe_cgroup *cg = &o->cg[o->cg_hit - 1];
@@ -233,13 +280,13 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		set_limit(st, mc_cause_limit(c), client_limits[cl].name);
 		snprintf(st->happened, sizeof(st->happened), "%s x %" PRIu64, client_limits[cl].seen,
 			 o->fail[c]);
-	} else if (o->srv_refused[MC_CAUSE_EMFILE]) {
-		set_limit(st, mc_cause_limit(MC_CAUSE_EMFILE),
-			  "open files per process (ulimit -n), server");
+	} else if ((sl = server_fd_limit(o)) >= 0) {
+		enum mc_cause c = server_fd_limits[sl].cause;
+		set_limit(st, mc_cause_limit(c), server_fd_limits[sl].name);
 		snprintf(st->happened, sizeof(st->happened),
-			 "server accept: Too many open files (EMFILE) at %" PRIu64
-			 " held; %" PRIu64 " connections accepted and closed",
-			 o->srv_held, o->srv_refused[MC_CAUSE_EMFILE]);
+			 "server accept: %s at %" PRIu64 " held; %" PRIu64
+			 " connections accepted and closed",
+			 server_fd_limits[sl].seen, o->srv_held, o->srv_refused[c]);
 	} else if (watches) {
 		set_limit(st, mc_cause_limit(MC_CAUSE_WATCHES),
 			  "epoll watches per user (fs.epoll.max_user_watches)");

@@ -76,8 +76,9 @@ struct mc_probe_sample {
 
 /* One counter or line that shows why it stopped. */
 struct mc_probe_evidence {
-	char what[64];	/* "client connect(): EADDRNOTAVAIL", "ListenOverflows" */
-	uint64_t value; /* the count (or bytes for memory lines) */
+	char what[64];	  /* "client connect(): EADDRNOTAVAIL", "ListenOverflows" */
+	uint64_t value;	  /* the count (or bytes for memory lines) */
+	bool unreadable;  /* the reading failed: no value; text says why */
 	char text[240]; /* a sentence, or the dmesg line itself */
 };
 

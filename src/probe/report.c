@@ -150,6 +150,8 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		const struct mc_probe_evidence *e = &last->ev[i];
 		if (strcmp(e->what, "dmesg") == 0)
 			fprintf(f, "  dmesg: %s\n", e->text);
+		else if (e->unreadable)
+			fprintf(f, "  %-30s %12s  %s\n", e->what, "unreadable", e->text);
 		else
 			fprintf(f, "  %-30s %12s  %s\n", e->what, count(e->value, a, sizeof(a)),
 				e->text);
@@ -175,7 +177,8 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		fprintf(f, "  user       server %.1f B, client %.1f B per connection\n",
 			mem->user_per_conn_server, mem->user_per_conn_client);
 		fprintf(f, "  projection %s available, %s kept in reserve: room for about %s more\n",
-			mc_fmt_bytes(mem->mem_available_end, a, sizeof(a)),
+			mem->mem_available_end ? mc_fmt_bytes(mem->mem_available_end, a, sizeof(a))
+					       : "unreadable",
 			mc_fmt_bytes(r->reserve, b, sizeof(b)),
 			mc_fmt_count(mem->more_conns, d, sizeof(d)));
 	} else {
@@ -263,7 +266,10 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st, int n_c
 	for (int i = 0; i < st->nev; i++) {
 		mc_json_obj_open(j);
 		mc_json_kv_str(j, "what", st->ev[i].what);
-		mc_json_kv_u64(j, "value", st->ev[i].value);
+		if (st->ev[i].unreadable)
+			mc_json_kv_null(j, "value");
+		else
+			mc_json_kv_u64(j, "value", st->ev[i].value);
 		mc_json_kv_str(j, "text", st->ev[i].text);
 		mc_json_obj_close(j);
 	}

@@ -50,6 +50,7 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 {
 	static char buf[1 << 17]; /* the probe has one thread */
 	long ps = sysconf(_SC_PAGESIZE);
+	ssize_t r;
 
 	memset(w, 0, sizeof(*w));
 	if (with_slab) {
@@ -60,7 +61,9 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 	} else {
 		w->slab.err = -ENODATA;
 	}
-	if (mc_proc_read(NULL, "/proc/meminfo", buf, sizeof(buf)) > 0) {
+	r = mc_proc_read(NULL, "/proc/meminfo", buf, sizeof(buf));
+	w->meminfo_err = r < 0 ? (int)r : 0;
+	if (r > 0) {
 		mc_proc_kb_field(buf, "MemTotal", &w->mem_total);
 		mc_proc_kb_field(buf, "MemAvailable", &w->mem_available);
 		mc_proc_kb_field(buf, "Slab", &w->slab_total);
@@ -68,13 +71,17 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 		mc_proc_kb_field(buf, "KernelStack", &w->kernel_stack);
 		mc_proc_kb_field(buf, "PageTables", &w->page_tables);
 	}
-	if (mc_proc_read(NULL, "/proc/net/netstat", buf, sizeof(buf)) > 0) {
+	r = mc_proc_read(NULL, "/proc/net/netstat", buf, sizeof(buf));
+	w->netstat_err = r < 0 ? (int)r : 0;
+	if (r > 0) {
 		mc_proc_netstat(buf, "TcpExt", "ListenOverflows", &w->listen_overflows);
 		mc_proc_netstat(buf, "TcpExt", "ListenDrops", &w->listen_drops);
 		mc_proc_netstat(buf, "TcpExt", "SyncookiesSent", &w->syncookies_sent);
 		mc_proc_netstat(buf, "TcpExt", "TCPReqQFullDrop", &w->reqq_full_drop);
 	}
-	if (mc_proc_read(NULL, "/proc/net/sockstat", buf, sizeof(buf)) > 0) {
+	r = mc_proc_read(NULL, "/proc/net/sockstat", buf, sizeof(buf));
+	w->sockstat_err = r < 0 ? (int)r : 0;
+	if (r > 0) {
 		mc_proc_sockstat(buf, "inuse", &w->tcp_inuse);
 		mc_proc_sockstat(buf, "orphan", &w->tcp_orphan);
 		mc_proc_sockstat(buf, "tw", &w->tcp_tw);

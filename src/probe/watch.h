@@ -27,6 +27,10 @@ struct mc_watch {
 	/* /proc/net/sockstat (inuse/orphan/tw/alloc: this namespace; mem:
 	 * pages, host-wide) */
 	uint64_t tcp_inuse, tcp_orphan, tcp_tw, tcp_alloc, tcp_mem_pages;
+	/* -errno of reading /proc/meminfo, /proc/net/netstat, /proc/net/sockstat
+	 * (ENFILE at the system's file limit, ...): their fields are then 0 and
+	 * must be shown as unreadable, not as 0 */
+	int meminfo_err, netstat_err, sockstat_err;
 	/* nf_conntrack_count / _max; ct_err != 0 when conntrack is not loaded */
 	uint64_t ct_count, ct_max;
 	int ct_err;

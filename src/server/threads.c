@@ -122,7 +122,7 @@ static void accept_some(struct th_server *t, int lfd)
 				continue;
 			if ((errno == EMFILE || errno == ENFILE) &&
 			    mc_reserve_drop(&t->reserve, lfd) > 0)
-				atomic_fetch_add(&t->c.refused[MC_CAUSE_EMFILE], 1);
+				atomic_fetch_add(&t->c.refused[mc_cause_from_errno(errno)], 1);
 			return;
 		}
 		if ((size_t)fd >= t->nopen ||

@@ -144,10 +144,10 @@ static void test_server_other_cause(void **state)
 
 	(void)state;
 	o->held = 1000;
-	o->srv_refused[MC_CAUSE_ENFILE] = 3;
+	o->srv_refused[MC_CAUSE_UNREACH] = 3;
 	mc_probe_diagnose(o, &st);
 	assert_int_equal(st.stop, MC_PROBE_TARGET);
-	assert_int_equal(evval(&st, "server refused: ENFILE"), 3);
+	assert_int_equal(evval(&st, "server refused: EHOSTUNREACH"), 3);
 	free(o);
 }
 
@@ -226,6 +226,32 @@ static void test_cgroup_reserve(void **state)
 	assert_string_equal(st.limit_id, "unknown");
 	assert_null(strstr(st.happened, "18446744073709551615"));
 	assert_non_null(strstr(st.happened, "target max"));
+	free(o);
+}
+
+/* At the system's file limit: the server's ENFILE refusals name fd_system,
+ * and readings that failed with it are unreadable, never 0. */
+static void test_enfile(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+	const struct mc_probe_evidence *e;
+
+	(void)state;
+	o->held = 600;
+	o->srv_held = 600;
+	o->srv_refused[MC_CAUSE_ENFILE] = 400;
+	o->after.meminfo_err = -ENFILE;
+	o->after.sockstat_err = -ENFILE;
+	o->after.mem_available = 0;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_FD_SYSTEM);
+	assert_int_equal(evval(&st, "server refused: fd_system"), 400);
+	e = ev(&st, "MemAvailable");
+	assert_true(e && e->unreadable);
+	assert_true(e && strstr(e->text, "ENFILE"));
+	e = ev(&st, "sockstat TCP inuse");
+	assert_true(e && e->unreadable);
 	free(o);
 }
 
@@ -356,7 +382,7 @@ int main(void)
 	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
-	    cmocka_unit_test(test_cgroup_reserve),
+	    cmocka_unit_test(test_cgroup_reserve), cmocka_unit_test(test_enfile),
 	    cmocka_unit_test(test_interrupted_and_child), cmocka_unit_test(test_parsers),
 	    cmocka_unit_test(test_thread_limit_named), cmocka_unit_test(test_server_other_cause),
 	};

@@ -105,8 +105,8 @@ static void test_server_causes(void **state)
 {
 	uint64_t refused[MC_CAUSE_COUNT] = {0}, closed[MC_CAUSE_COUNT] = {0};
 	struct mc_cause_count g[MC_CAUSE_COUNT];
-	static const char *const rkeys[] = {"fd_limit", "max_conns", "memory", "threads",
-					    "epoll_watches"};
+	static const char *const rkeys[] = {"fd_limit",	  "max_conns",	   "memory",
+					    "threads",	  "epoll_watches", "fd_system"};
 	static const char *const ckeys[] = {"peer_closed", "ECONNRESET", "other"};
 
 	(void)state;
@@ -115,8 +115,9 @@ static void test_server_causes(void **state)
 	refused[MC_CAUSE_NOMEM] = 3;
 	refused[MC_CAUSE_THREADS] = 4;
 	refused[MC_CAUSE_WATCHES] = 5;
-	assert_int_equal(mc_cause_server_refused(refused, g), 5);
-	for (int i = 0; i < 5; i++) {
+	refused[MC_CAUSE_ENFILE] = 6;
+	assert_int_equal(mc_cause_server_refused(refused, g), 6);
+	for (int i = 0; i < 6; i++) {
 		assert_string_equal(g[i].key, rkeys[i]);
 		assert_int_equal(g[i].n, (uint64_t)i + 1);
 	}
@@ -131,11 +132,16 @@ static void test_server_causes(void **state)
 	assert_int_equal(g[0].n, 10);
 	assert_int_equal(g[1].n, 20);
 	assert_int_equal(g[2].n, 7);
-	/* the limit the server names: threads, fd, watches, memory; never
+	/* the limit the server names: threads, system files, fd, watches,
+	 * memory; never
 	 * --max-conns */
 	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_THREADS);
 	assert_string_equal(mc_cause_limit(MC_CAUSE_THREADS), MC_LIMIT_THREADS);
 	refused[MC_CAUSE_THREADS] = 0;
+	/* the system's files before a table's: no table would help */
+	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_ENFILE);
+	assert_string_equal(mc_cause_limit(MC_CAUSE_ENFILE), MC_LIMIT_FD_SYSTEM);
+	refused[MC_CAUSE_ENFILE] = 0;
 	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_EMFILE);
 	refused[MC_CAUSE_EMFILE] = 0;
 	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_WATCHES);
