@@ -99,6 +99,7 @@ void mc__judge_acceptq(struct mc__judge *c, struct mc_limits_item *it)
 	    q, sc->dest_ports, mc__numstr(s->listen_overflows, ob, sizeof(ob)),
 	    mc__numstr(s->listen_drops, db, sizeof(db)));
 	want = mc__max_u(s->somaxconn.v, 65535);
+	it->raise_to = want;
 	mc__fix_sysctl_u64(it, "net.core.somaxconn", want);
 	mc__add_fix(it, "and listen with that backlog: maxconn server --backlog %" PRIu64, want);
 	mc__add_fix(it, "or accept faster: more --workers");
