@@ -19,33 +19,16 @@
 #include <cmocka.h>
 
 #include "limits/limits.h"
-
-#define FIX "tests/unit/fixtures/limits/"
-
-struct fx {
-	struct mc_limits_snap s;
-	struct mc_limits_scenario sc;
-	struct mc_limits_result r;
-};
+#include "limits_fx.h"
 
 /* A host with numbers that differ from each other, so that one in the
  * wrong place shows: soft nofile 4,000, hard 20,000, fs.nr_open 1,048,576. */
 static struct fx *host(const char *tree)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fx_load(tree, 4000, 20000);
 
-	assert_non_null(f);
-	f->s.page_size = 4096;
-	mc_limits_read(tree, &f->s);
-	f->s.nofile_soft = (struct mc_limits_num){4000, 0};
-	f->s.nofile_hard = (struct mc_limits_num){20000, 0};
-	f->s.nproc_soft = f->s.nproc_hard = (struct mc_limits_num){4096, 0};
-	f->s.stack_soft = (struct mc_limits_num){8 << 20, 0};
-	f->s.cpus = (struct mc_limits_num){2, 0};
-	f->s.uid = 1000;
 	f->s.max_map_count = (struct mc_limits_num){65530, 0};
 	f->s.maps_now = (struct mc_limits_num){1000, 0};
-	mc_limits_scenario_default(&f->sc);
 	return f;
 }
 

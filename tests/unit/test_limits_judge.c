@@ -15,9 +15,8 @@
 #include <cmocka.h>
 
 #include "limits/limits.h"
+#include "limits_fx.h"
 #include "net/cause.h"
-
-#define FIX "tests/unit/fixtures/limits/"
 
 /* base tree: MemTotal 8 GiB, MemAvailable 4 GiB, so the reserve is
  * 8 GiB / 20 = 429496729 and (4 GiB - reserve) = 3865470567 bytes; an
@@ -30,26 +29,9 @@
 #define CG_ACCEPT  (1380 + MC_LIMITS_CG_ACCEPT_REST)
 #define CG_CONNECT (3900 + MC_LIMITS_CG_CONNECT_REST)
 
-struct fx {
-	struct mc_limits_snap s;
-	struct mc_limits_scenario sc;
-	struct mc_limits_result r;
-};
-
 static struct fx *load(const char *tree)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->s.page_size = 4096;
-	mc_limits_read(tree, &f->s);
-	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){20000, 0};
-	f->s.nproc_soft = f->s.nproc_hard = (struct mc_limits_num){4096, 0};
-	f->s.stack_soft = (struct mc_limits_num){8 << 20, 0};
-	f->s.cpus = (struct mc_limits_num){2, 0};
-	f->s.uid = 1000;
-	mc_limits_scenario_default(&f->sc);
-	return f;
+	return fx_load(tree, 20000, 20000);
 }
 
 /* Lift the fd limits out of the way so memory-side limits can bind. */
