@@ -235,6 +235,8 @@ int mc_cmd_limits(int argc, char **argv)
 		goto out;
 	}
 	mc_limits_read(root, snap);
+	if (!root)
+		mc_limits_read_netns(snap);
 	if (mc_limits_judge(snap, &sc, res) < 0) {
 		fputs("maxconn limits: the scenario has a zero count\n", stderr);
 		rc = MC_EXIT_USAGE;

@@ -231,6 +231,8 @@ void mc__judge_tcp_mem(struct mc__judge *c, struct mc_limits_item *it)
 	mc__add_val(it, "rmem_default", s->tcp_rmem[1]);
 	mc__add_val(it, "wmem_default", s->tcp_wmem[1]);
 	if (s->tcp_mem[2].err) {
+		if (mc__global_absent(c, it, s->tcp_mem[2], "net.ipv4.tcp_mem"))
+			return;
 		mc__set_unknown(it, MC_LIMITS_P_TCP_MEM, s->tcp_mem[2].err);
 		if (!traffic)
 			it->status = MC_LIMITS_FINE;
@@ -250,6 +252,7 @@ void mc__judge_tcp_mem(struct mc__judge *c, struct mc_limits_item *it)
 		    "idle connections hold no buffer memory; a busy one holds up to tcp_rmem "
 		    "+ tcp_wmem max (%s); --traffic BYTES counts it and this caps the total",
 		    rw);
+		mc__note_global(c, it);
 		return;
 	}
 	it->conns = mc__div_keep(maxb, mc__mul_sat(traffic, c->spc));
@@ -264,4 +267,5 @@ void mc__judge_tcp_mem(struct mc__judge *c, struct mc_limits_item *it)
 		 mc__min_u(s->tcp_mem[0].v, pages / 2), mc__max_u(s->tcp_mem[1].v, pages / 4 * 3),
 		 pages);
 	mc__fix_sysctl(it, "net.ipv4.tcp_mem", v);
+	mc__note_global(c, it);
 }

@@ -11,17 +11,60 @@
 
 #include "limits/judge-int.h"
 
-/* conntrack: a ceiling (max - count) only while the kernel tracks: entries
- * exist or a NAT table is loaded. No module, or nothing tracked: no limit,
- * and no warning. */
+/* Why the kernel tracks connections here, into buf; false when nothing
+ * shows that it does. */
+static bool ct_tracking(const struct mc_limits_snap *s, char *buf, size_t len)
+{
+	if (s->ct_rules_read && s->ct_rules.tracks)
+		snprintf(buf, len, "%s", s->ct_rules.why);
+	else if (s->ct_nat_table)
+		snprintf(buf, len, "the iptables nat table is loaded");
+	else if (s->ct_count.v > 0)
+		snprintf(buf, len, "%" PRIu64 " connections are tracked already", s->ct_count.v);
+	else
+		return false;
+	return true;
+}
+
+/* The fixes of a full conntrack table, as they work where this runs:
+ * nf_conntrack_max is global and read-only in a child network namespace
+ * (set it on the host), its hash table (nf_conntrack_buckets) grown with
+ * it, or the traffic exempted with a notrack rule for the port. */
+static void fix_conntrack(struct mc__judge *c, struct mc_limits_item *it, uint64_t need)
+{
+	const struct mc_limits_snap *s = c->s;
+
+	if (s->ct_max_ro)
+		mc__add_fix(it, "nf_conntrack_max is one setting for the whole host, read-only in "
+				"this network namespace: run these on the host (its initial network "
+				"namespace), e.g. nsenter --net=/proc/1/ns/net");
+	mc__fix_sysctl_u64(it, "net.netfilter.nf_conntrack_max", need);
+	if (s->ct_buckets.err == 0 && s->ct_buckets.v < need)
+		mc__fix_sysctl_u64(it, "net.netfilter.nf_conntrack_buckets", need);
+	mc__add_fix(it, "or do not track the server's port (PORT below); in this network "
+			"namespace: nft add table inet notrack_maxconn");
+	mc__add_fix(it, "nft add chain inet notrack_maxconn pre '{ type filter hook prerouting "
+			"priority raw; }'; nft add chain inet notrack_maxconn out '{ type filter hook "
+			"output priority raw; }'");
+	mc__add_fix(it, "nft add rule inet notrack_maxconn pre tcp dport PORT notrack; nft add "
+			"rule inet notrack_maxconn pre tcp sport PORT notrack; the same two in out");
+	mc__add_fix(it, "(iptables: -t raw -I PREROUTING -p tcp --dport PORT -j CT --notrack, and "
+			"OUTPUT); then accept 'ct state untracked' where your rules accept established");
+}
+
+/* conntrack: a ceiling (max - count) only while the kernel tracks: a rule
+ * or chain needs it (the ruleset, read live), a NAT table is loaded, or
+ * entries exist. No module, or nothing tracked: no limit, and no warning;
+ * a ruleset that could not be read with no entries: unknown. */
 void mc__judge_conntrack(struct mc__judge *c, struct mc_limits_item *it)
 {
 	const struct mc_limits_snap *s = c->s;
-	bool tracking;
+	char why[128];
 	uint64_t d, need;
 
 	mc__add_val(it, "max", s->ct_max);
 	mc__add_val(it, "count", s->ct_count);
+	mc__add_val(it, "buckets", s->ct_buckets);
 	if (s->ct_max.err == -ENOENT) {
 		mc__set_value(it, "no conntrack");
 		mc__set_note(it,
@@ -36,26 +79,34 @@ void mc__judge_conntrack(struct mc__judge *c, struct mc_limits_item *it)
 		mc__set_unknown(it, MC_LIMITS_P_CT_COUNT, s->ct_count.err);
 		return;
 	}
-	tracking = s->ct_count.v > 0 || s->ct_nat_table;
-	mc__set_value(it, "%" PRIu64 " max, %" PRIu64 " tracked", s->ct_max.v, s->ct_count.v);
-	if (!tracking) {
+	mc__set_value(it, "%" PRIu64 " max%s, %" PRIu64 " tracked", s->ct_max.v,
+		      s->ct_max_ro ? " (global)" : "", s->ct_count.v);
+	if (!ct_tracking(s, why, sizeof(why))) {
+		if (s->ct_rules_read && s->ct_rules.err && s->ct_rules.legacy_err != 0) {
+			mc__set_unknown(it, "the firewall rules (nf_tables over netlink)",
+					s->ct_rules.err);
+			mc__set_note(it, "whether a rule makes the kernel track connections; run as "
+					 "root (CAP_NET_ADMIN) to know");
+			return;
+		}
 		mc__set_note(it,
-			     "not tracking (no entries, no NAT table): no limit; a rule that "
-			     "tracks (state, ct, NAT) would cap new connections at %" PRIu64,
-			     s->ct_max.v);
+			     "not tracking: no rule or chain needs it, no NAT table, no entries: no "
+			     "limit; a rule that tracks (ct state, NAT) would cap new connections at "
+			     "%" PRIu64,
+			     mc__sub0(s->ct_max.v, s->ct_count.v));
 		return;
 	}
 	it->conns = mc__sub0(s->ct_max.v, s->ct_count.v);
 	mc__set_note(it,
-		     "the kernel is tracking connections: %" PRIu64 " max - %" PRIu64
-		     " tracked; when full new SYNs are dropped (ETIMEDOUT)",
-		     s->ct_max.v, s->ct_count.v);
+		     "tracked (%s): %" PRIu64 " max - %" PRIu64
+		     " tracked; when full new SYNs are dropped (ETIMEDOUT)%s",
+		     why, s->ct_max.v, s->ct_count.v,
+		     s->ct_rules.notrack ? "; a notrack rule exempts some traffic (is it yours?)"
+					 : "");
 	d = mc__demand(c, it);
 	need = mc__add_sat(mc__add_sat(s->ct_count.v, d), d / 10);
 	it->raise_to = need;
-	mc__fix_sysctl_u64(it, "net.netfilter.nf_conntrack_max", need);
-	mc__add_fix(it, "or do not track these connections: iptables -t raw -I PREROUTING -p tcp "
-			"-j CT --notrack; iptables -t raw -I OUTPUT -p tcp -j CT --notrack");
+	fix_conntrack(c, it, need);
 }
 
 /* accept_queue: min(backlog, somaxconn) + 1 per listen socket: how many
@@ -159,6 +210,8 @@ void mc__judge_orphans(struct mc__judge *c, struct mc_limits_item *it)
 	mc__add_val(it, "max_orphans", s->max_orphans);
 	mc__add_val(it, "orphans_now", s->tcp_orphan);
 	if (s->max_orphans.err) {
+		if (mc__global_absent(c, it, s->max_orphans, "net.ipv4.tcp_max_orphans"))
+			return;
 		mc__set_unknown(it, MC_LIMITS_P_ORPHANS, s->max_orphans.err);
 		it->status = MC_LIMITS_FINE;
 		return;
@@ -166,4 +219,5 @@ void mc__judge_orphans(struct mc__judge *c, struct mc_limits_item *it)
 	mc__set_value(it, "%" PRIu64, s->max_orphans.v);
 	mc__set_note(it, "closed by the program, not yet by TCP; past the max the kernel resets "
 			 "them ('too many orphaned sockets'); held connections are never orphans");
+	mc__note_global(c, it);
 }

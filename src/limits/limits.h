@@ -24,6 +24,7 @@
 
 #include "common/limit-t.h"
 #include "common/model.h"
+#include "net/ruleset.h"
 
 /* "no ceiling" for a limit, and "unlimited" for a raw value (RLIM_INFINITY,
  * memory.max "max", ...) */
@@ -104,6 +105,7 @@
 #define MC_LIMITS_P_ORPHANS	"/proc/sys/net/ipv4/tcp_max_orphans"
 #define MC_LIMITS_P_CT_MAX	"/proc/sys/net/netfilter/nf_conntrack_max"
 #define MC_LIMITS_P_CT_COUNT	"/proc/sys/net/netfilter/nf_conntrack_count"
+#define MC_LIMITS_P_CT_BUCKETS	"/proc/sys/net/netfilter/nf_conntrack_buckets"
 #define MC_LIMITS_P_IPT_NAMES	"/proc/net/ip_tables_names"
 #define MC_LIMITS_P_MEMINFO	"/proc/meminfo"
 #define MC_LIMITS_P_SLABINFO	"/proc/slabinfo"
@@ -226,8 +228,20 @@ struct mc_limits_snap {
 	struct mc_limits_num max_map_count, maps_now;
 
 	/* conntrack */
-	struct mc_limits_num ct_max, ct_count;
+	struct mc_limits_num ct_max, ct_count, ct_buckets;
 	bool ct_nat_table; /* iptables nat table loaded: NAT makes the kernel track */
+	/* the firewall's rules (mc_limits_read_netns, live host only): whether
+	 * one makes the kernel track connections before any entry exists */
+	struct mc_ruleset ct_rules;
+	bool ct_rules_read;
+
+	/* the network namespace: in a child one the global net sysctls (tcp_mem,
+	 * tcp_max_orphans) are absent and nf_conntrack_max is read-only. When
+	 * the host is read live, mc_limits_read_netns reads the globals from
+	 * the initial namespace if it may (globals_from_init), or keeps why
+	 * not (globals_err: -EPERM without CAP_SYS_ADMIN) */
+	bool netns_child, ct_max_ro, globals_from_init;
+	int globals_err;
 
 	/* churn */
 	struct mc_limits_num tw_buckets, tw_reuse, fin_timeout, max_orphans;
@@ -269,7 +283,7 @@ enum mc_limits_status {
 	MC_LIMITS_UNKNOWN,	/* a value it needs could not be read */
 };
 
-#define MC_LIMITS_MAX_FIX  8
+#define MC_LIMITS_MAX_FIX  12
 #define MC_LIMITS_MAX_VALS 6
 
 struct mc_limits_val {
@@ -335,6 +349,12 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s);
 /* Local ports one (source, destination) pair may use: ip_local_port_range
  * less the ip_local_reserved_ports inside it. 0 or -errno. */
 int mc_limits_ports_per_pair(const char *root, uint64_t *ports);
+/* What the model asks the kernel rather than files, for the network
+ * namespace this process is in (read_netns.c): the firewall's rules
+ * (net/ruleset.h), and the global net sysctls from the initial namespace
+ * when this is a child one. Call after mc_limits_read
+ * on the live host (not under --root). */
+void mc_limits_read_netns(struct mc_limits_snap *s);
 /* The process fields of s: rlimits, CPUs, uid, page size. */
 void mc_limits_read_self(struct mc_limits_snap *s);
 /* Replace the rlimits and uid of s with those of process s->pid, from

@@ -451,6 +451,16 @@ static struct mc_limits_num read_threads_now(const char *root)
 	return num_val(total);
 }
 
+/* May this process write root+path? (A sysctl a child network namespace
+ * shows read-only is 0444 even for root.) */
+static bool writable(const char *root, const char *path)
+{
+	char full[PATH_MAX];
+
+	snprintf(full, sizeof(full), "%s%s", root ? root : "", path);
+	return access(full, W_OK) == 0;
+}
+
 /* Lines of /proc/self/maps (or /proc/PID/maps): the maps of the process. */
 static struct mc_limits_num read_maps(const char *root, int pid)
 {
@@ -534,12 +544,16 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	if (s->ct_max.err == -ENOENT)
 		s->ct_max = num_file(root, "/proc/sys/net/nf_conntrack_max");
 	s->ct_count = num_file(root, MC_LIMITS_P_CT_COUNT);
+	s->ct_buckets = num_file(root, MC_LIMITS_P_CT_BUCKETS);
 	s->ct_nat_table = ipt_nat(root);
 
 	s->tw_buckets = num_file(root, MC_LIMITS_P_TW_BUCKETS);
 	s->tw_reuse = num_file(root, MC_LIMITS_P_TW_REUSE);
 	s->fin_timeout = num_file(root, MC_LIMITS_P_FIN_TIMEOUT);
 	s->max_orphans = num_file(root, MC_LIMITS_P_ORPHANS);
+	/* tcp_mem lives in the initial network namespace only */
+	s->netns_child = s->tcp_mem[2].err == -ENOENT && s->port_lo.err == 0;
+	s->ct_max_ro = s->netns_child || (s->ct_max.err == 0 && !writable(root, MC_LIMITS_P_CT_MAX));
 	read_sockstat(root, s);
 }
 

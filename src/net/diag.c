@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/procfs.h"
+#include "net/nl.h"
 
 /* One inet_diag_msg into s. */
 static void from_msg(const struct inet_diag_msg *m, struct mc_diag_sock *s)
@@ -31,9 +32,25 @@ static void from_msg(const struct inet_diag_msg *m, struct mc_diag_sock *s)
 	s->expires_ms = m->idiag_expires;
 }
 
+struct walk {
+	int (*fn)(void *arg, const struct mc_diag_sock *s);
+	void *arg;
+	int stopped;
+};
+
+static int walk_msg(void *arg, const struct nlmsghdr *h)
+{
+	struct walk *w = arg;
+	struct mc_diag_sock s;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+		return 0;
+	from_msg(NLMSG_DATA(h), &s);
+	return w->stopped = w->fn(w->arg, &s) != 0;
+}
+
 /* One dump of family; 0, 1 (fn asked to stop) or -errno. */
-static int walk_family(int nl, int family, uint32_t states, long *buf, size_t len,
-		       int (*fn)(void *arg, const struct mc_diag_sock *s), void *arg)
+static int walk_family(int nl, int family, uint32_t states, long *buf, size_t len, struct walk *w)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -46,34 +63,9 @@ static int walk_family(int nl, int family, uint32_t states, long *buf, size_t le
 		      .sdiag_protocol = IPPROTO_TCP,
 		      .idiag_states = states},
 	};
-	int stop = 0;
+	int rc = mc_nl_dump(nl, &req, sizeof(req), buf, len, walk_msg, w);
 
-	if (send(nl, &req, sizeof(req), 0) < 0)
-		return -errno;
-	for (;;) {
-		int n = (int)recv(nl, buf, len, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE)
-				return stop;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-				return e->error ? e->error : -EIO;
-			}
-			if (!stop && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
-				struct mc_diag_sock s;
-				from_msg(NLMSG_DATA(h), &s);
-				stop = fn(arg, &s) != 0;
-			}
-		}
-	}
+	return rc < 0 ? rc : w->stopped;
 }
 
 /* what `ss` reads at a time; the kernel sizes its dump messages to the
@@ -83,6 +75,7 @@ static int walk_family(int nl, int family, uint32_t states, long *buf, size_t le
 int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock *s), void *arg)
 {
 	long *buf = malloc(DIAG_BUF);
+	struct walk w = {fn, arg, 0};
 	int nl, rc;
 
 	if (!buf)
@@ -93,9 +86,9 @@ int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock
 		free(buf);
 		return rc;
 	}
-	rc = walk_family(nl, AF_INET, states, buf, DIAG_BUF, fn, arg);
+	rc = walk_family(nl, AF_INET, states, buf, DIAG_BUF, &w);
 	if (rc == 0)
-		rc = walk_family(nl, AF_INET6, states, buf, DIAG_BUF, fn, arg);
+		rc = walk_family(nl, AF_INET6, states, buf, DIAG_BUF, &w);
 	close(nl);
 	free(buf);
 	return rc < 0 ? rc : 0;

@@ -109,6 +109,7 @@ static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 	if (!snap || !res)
 		goto out;
 	mc_limits_read(NULL, snap);
+	mc_limits_read_netns(snap);
 	mc_limits_read_self(snap);
 	if (sc->one_table) {
 		snap->nofile_soft.v = sc->fd_limit;

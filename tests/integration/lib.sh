@@ -28,10 +28,19 @@ mc_netns() {
 		[ "$(id -u)" -eq 0 ] || mc_skip "needs root for a private network namespace"
 		# exec runs no EXIT trap: the run inside makes its own MC_TMP
 		rmdir "$MC_TMP"
+		# the host's namespace stays reachable for what is global there
+		# (mc_host_net)
+		exec {MC_HOST_NETFD}</proc/self/ns/net
+		export MC_HOST_NETFD
 		MC_IN_NETNS=1 exec unshare -n -- bash "$0" "$@"
 	fi
 	ip link set lo up
 }
+
+# mc_host_net CMD...: run CMD in the network namespace the test started in
+# (after mc_netns): sysctls a child namespace shows read-only, such as
+# net.netfilter.nf_conntrack_max, are set there
+mc_host_net() { nsenter --net="/proc/$$/fd/${MC_HOST_NETFD:?mc_host_net needs mc_netns}" "$@"; }
 
 mc_skip() { echo "$*" >&2; exit 77; }
 mc_fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -515,6 +515,73 @@ static void test_conntrack(void **state)
 	lift_fds(f);
 	assert_binding(f, MC_LIMIT_CONNTRACK, 65536);
 	free(f);
+
+	/* a ct rule in the ruleset, no entry yet: tracked from the first one;
+	 * in a child namespace the max is set on the host, the table grown */
+	f = load(FIX "base");
+	lift_fds(f);
+	f->s.ct_rules_read = true;
+	f->s.ct_rules.tracks = true;
+	snprintf(f->s.ct_rules.why, sizeof(f->s.ct_rules.why), "nftables inet filter/input: ct");
+	f->s.ct_max_ro = true;
+	f->s.ct_buckets = (struct mc_limits_num){65536, 0};
+	f->sc.target = 300000;
+	judge(f);
+	it = item(f, MC_LIMIT_CONNTRACK);
+	assert_int_equal(it->conns, 262144);
+	assert_non_null(strstr(it->note, "nftables inet filter/input: ct"));
+	assert_true(has_fix(it, "read-only in this network namespace"));
+	assert_true(has_fix(it, "nf_conntrack_buckets=\"330000\""));
+	assert_true(has_fix(it, "tcp dport PORT notrack"));
+	/* the ruleset unreadable (not root) and nothing tracked yet: unknown,
+	 * never "no limit" */
+	f->s.ct_rules.tracks = false;
+	f->s.ct_rules.err = -EPERM;
+	f->s.ct_rules.legacy_err = -ENOENT;
+	judge(f);
+	it = item(f, MC_LIMIT_CONNTRACK);
+	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
+	assert_non_null(strstr(it->reason, "EPERM"));
+	free(f);
+}
+
+/* Seen from a child network namespace the global net sysctls are absent:
+ * shown as global with where to read them, never as unknown; read from the
+ * initial namespace when it may, and said so. */
+static void test_globals_in_child_netns(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	f->s.netns_child = true;
+	f->s.tcp_mem[0].err = f->s.tcp_mem[1].err = f->s.tcp_mem[2].err = -ENOENT;
+	f->s.max_orphans.err = -ENOENT;
+	f->s.globals_err = -EACCES;
+	judge(f);
+	assert_int_equal(f->r.nunknown, 0);
+	it = item(f, MC_LIMIT_TCP_MEM);
+	assert_int_equal(it->status, MC_LIMITS_FINE);
+	assert_non_null(strstr(it->value, "global"));
+	assert_non_null(strstr(it->note, "EACCES"));
+	assert_non_null(strstr(it->note, "sysctl net.ipv4.tcp_mem"));
+	it = item(f, MC_LIMIT_ORPHANS);
+	assert_int_equal(it->status, MC_LIMITS_FINE);
+	assert_non_null(strstr(it->value, "global"));
+	/* with --traffic tcp_mem would be a ceiling: still not "unknown" */
+	f->sc.traffic = 65536;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_TCP_MEM)->status, MC_LIMITS_FINE);
+	/* read from the initial namespace */
+	f->sc.traffic = 0;
+	f->s.tcp_mem[2] = (struct mc_limits_num){575796, 0};
+	f->s.tcp_mem[0] = (struct mc_limits_num){287898, 0};
+	f->s.tcp_mem[1] = (struct mc_limits_num){383867, 0};
+	f->s.globals_err = 0;
+	f->s.globals_from_init = true;
+	judge(f);
+	assert_non_null(strstr(item(f, MC_LIMIT_TCP_MEM)->note, "read from the initial network"));
+	free(f);
 }
 
 /* tcp_tw_reuse 0, 1 or 2 is never a warning: TIME_WAIT is churn, not a
@@ -692,6 +759,7 @@ int main(void)
 	    cmocka_unit_test(test_cgroup_memory),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_conntrack),
+	    cmocka_unit_test(test_globals_in_child_netns),
 	    cmocka_unit_test(test_time_wait),
 	    cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_unknown),

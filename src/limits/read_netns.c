@@ -1,0 +1,111 @@
+/* read_netns.c: what the limits model asks the kernel rather than files,
+ * for the network namespace the process is in: the firewall's rules (do
+ * they make the kernel track connections: net/ruleset.c), and the global
+ * net sysctls (tcp_mem, tcp_max_orphans) from the initial namespace when
+ * this one is a child (see limits.h, mc_limits_read_netns). Only for the live host:
+ * under --root the snapshot keeps what the files said. */
+#include "limits/limits.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/procfs.h"
+
+struct globals {
+	struct mc_limits_snap *s;
+	int err;
+};
+
+/* The parent pid of pid, or 0. */
+static int parent_of(int pid)
+{
+	char path[64], buf[1024];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (mc_proc_read(NULL, path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "\nPPid:")))
+		return 0;
+	return atoi(p + 6);
+}
+
+/* Join the network namespace of pid when it is not ours. 0, or -errno
+ * (-EEXIST: the same as ours). */
+static int join_net_of(int pid, ino_t ours)
+{
+	char path[64];
+	struct stat st;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && st.st_ino == ours)
+		rc = -EEXIST;
+	else if (setns(fd, CLONE_NEWNET) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/* A thread's network namespace is its own: this one joins the initial
+ * namespace and reads the globals there, so the process stays where it
+ * is. The initial namespace is the one where tcp_mem exists: pid 1's, or
+ * (when pid 1 may not be inspected) that of the nearest ancestor outside
+ * this namespace that has it. */
+static void *read_globals(void *arg)
+{
+	struct globals *g = arg;
+	uint64_t mem[3], orph;
+	struct stat self;
+	int pid = 1, tries = 0;
+
+	g->err = stat("/proc/thread-self/ns/net", &self) < 0 ? -errno : -ENOENT;
+	if (g->err != -ENOENT)
+		return NULL;
+	while (pid > 0 && tries++ < 64) {
+		int rc = join_net_of(pid, self.st_ino);
+		if (rc == 0 && mc_proc_read_u64s(NULL, MC_LIMITS_P_TCP_MEM, mem, 3) == 0) {
+			g->err = 0;
+			break;
+		}
+		if (rc < 0 && rc != -EEXIST && g->err == -ENOENT)
+			g->err = rc; /* the first refusal says why */
+		pid = pid == 1 ? parent_of(getpid()) : parent_of(pid);
+	}
+	if (g->err)
+		return NULL;
+	for (int i = 0; i < 3; i++)
+		g->s->tcp_mem[i] = (struct mc_limits_num){mem[i], 0};
+	if (mc_proc_read_u64(NULL, MC_LIMITS_P_ORPHANS, &orph) == 0)
+		g->s->max_orphans = (struct mc_limits_num){orph, 0};
+	return NULL;
+}
+
+void mc_limits_read_netns(struct mc_limits_snap *s)
+{
+	struct globals g = {s, 0};
+	pthread_t t;
+	int rc;
+
+	mc_ruleset_read(&s->ct_rules);
+	s->ct_rules_read = true;
+	if (!s->netns_child)
+		return;
+	/* unshare(CLONE_FS) is not needed: setns(CLONE_NEWNET) touches only
+	 * the calling thread */
+	rc = pthread_create(&t, NULL, read_globals, &g);
+	if (rc) {
+		s->globals_err = -rc;
+		return;
+	}
+	pthread_join(t, NULL);
+	s->globals_err = g.err;
+	s->globals_from_init = g.err == 0;
+}
