@@ -18,6 +18,7 @@
 #include "common/counter.h"
 #include "common/procfs.h"
 #include "net/ctl.h"
+#include "net/diag.h"
 #include "net/pool.h"
 #include "net/sock.h"
 
@@ -180,11 +181,25 @@ static inline unsigned char pattern(uint32_t idx, uint32_t off)
 	return pattern_tbl[(off + idx) & 1023] ^ (unsigned char)(idx >> (8 * (off & 3)));
 }
 
+/* EADDRNOTAVAIL: say how many of the pair's ports are held in TIME_WAIT
+ * (net/diag.h), after the error in buf. */
+static void note_time_wait(char *buf, size_t len, const struct mc_addr *src,
+			   const struct mc_addr *dst, uint16_t port)
+{
+	char tw[200];
+	size_t n = strlen(buf);
+
+	mc_diag_tw_words(src, dst, port, tw, sizeof(tw));
+	if (tw[0])
+		snprintf(buf + n, len - n, "; %s", tw);
+}
+
 static void note_error(struct cli_worker *w, const char *stage, uint64_t idx, int e)
 {
 	const struct mc_client_config *cfg = w->cl->cfg;
 	uint64_t pair = idx % w->cl->npairs;
 	const struct mc_addr *daddr = NULL;
+	struct mc_addr a;
 	uint16_t port = 0;
 	char d[MC_ADDR_STRLEN], sbuf[MC_ADDR_STRLEN] = "", eb[96];
 
@@ -193,12 +208,14 @@ static void note_error(struct cli_worker *w, const char *stage, uint64_t idx, in
 	dst_nth(cfg, cfg->nsrc ? pair / w->cl->nsrc : pair, &daddr, &port);
 	mc_addr_port_str(daddr, port, d, sizeof(d));
 	if (cfg->nsrc) {
-		struct mc_addr a;
 		src_nth(cfg, pair % w->cl->nsrc, &a);
 		mc_addr_str(&a, sbuf, sizeof(sbuf));
 	}
 	snprintf(w->first_error, sizeof(w->first_error), "%s %s%s%s: %s", stage, d,
 		 cfg->nsrc ? " from " : "", sbuf, mc_strerror(e, eb, sizeof(eb)));
+	if (e == EADDRNOTAVAIL || e == -EADDRNOTAVAIL)
+		note_time_wait(w->first_error, sizeof(w->first_error), cfg->nsrc ? &a : NULL, daddr,
+			       port);
 	atomic_store(&w->has_error, 1);
 }
 

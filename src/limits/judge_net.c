@@ -156,15 +156,43 @@ void mc__judge_acceptq(struct mc__judge *c, struct mc_limits_item *it)
 	mc__add_fix(it, "or accept faster: more --workers");
 }
 
-/* time_wait: churn settings, as information; tcp_tw_reuse=2 (loopback
- * only) is the default and never a warning. */
+/* The TIME_WAIT sockets on clients' ports (read live): how many, how many
+ * still keep connect() off their port, and the busiest pair, as words. */
+static void tw_words(const struct mc_limits_snap *s, char *buf, size_t len)
+{
+	uint64_t all = 0, blocking = 0;
+	char sa[MC_ADDR_STRLEN], da[MC_ADDR_STRLEN];
+
+	buf[0] = '\0';
+	if (!s->tw_read || !s->ntw)
+		return;
+	for (int i = 0; i < s->ntw; i++) {
+		all += s->tw[i].all;
+		blocking += s->tw[i].blocking;
+	}
+	snprintf(buf, len,
+		 "; on clients' ports %" PRIu64 " in TIME_WAIT, %" PRIu64
+		 " still keeping connect() off (most: %s -> %s, %" PRIu64 " of %" PRIu64 ")",
+		 all, blocking, mc_addr_str(&s->tw[0].src, sa, sizeof(sa)),
+		 mc_addr_port_str(&s->tw[0].dst, s->tw[0].dport, da, sizeof(da)), s->tw[0].blocking,
+		 s->tw[0].all);
+}
+
+/* time_wait: churn settings and the ports held in TIME_WAIT now, as
+ * information (the ports a pair cannot use count in ephemeral_ports); the
+ * reuse rules as connect() applies them (tcp_twsk_unique): timestamps on,
+ * tcp_tw_reuse 1 (or 2 with a loopback address), tcp_tw_reuse_delay ms
+ * after the socket entered TIME_WAIT. tcp_tw_reuse=2 is the default and
+ * never a warning. */
 void mc__judge_time_wait(struct mc__judge *c, struct mc_limits_item *it)
 {
 	const struct mc_limits_snap *s = c->s;
 	const char *reuse;
-	char fb[24], bb[24], tb[24];
+	char fb[24], bb[24], tb[24], tw[200];
+	struct mc_tw_rules r;
 
 	mc__add_val(it, "tw_reuse", s->tw_reuse);
+	mc__add_val(it, "tw_reuse_delay_ms", s->tw_reuse_delay);
 	mc__add_val(it, "fin_timeout", s->fin_timeout);
 	mc__add_val(it, "max_tw_buckets", s->tw_buckets);
 	mc__add_val(it, "time_wait_now", s->tcp_tw);
@@ -173,32 +201,40 @@ void mc__judge_time_wait(struct mc__judge *c, struct mc_limits_item *it)
 		it->status = MC_LIMITS_FINE;
 		return;
 	}
+	mc_limits_tw_rules(s, &r);
+	tw_words(s, tw, sizeof(tw));
 	reuse = s->tw_reuse.v == 0 ? "off" : s->tw_reuse.v == 1 ? "on" : "loopback";
-	mc__set_value(it, "tw_reuse %" PRIu64 " (%s), fin_timeout %ss, tw max %s", s->tw_reuse.v,
-		      reuse, mc__numstr(s->fin_timeout, fb, sizeof(fb)),
+	mc__set_value(it, "tw_reuse %" PRIu64 " (%s) after %u ms, fin_timeout %ss, tw max %s",
+		      s->tw_reuse.v, reuse, r.delay_ms, mc__numstr(s->fin_timeout, fb, sizeof(fb)),
 		      mc__numstr(s->tw_buckets, bb, sizeof(bb)));
+	mc__numstr(s->tcp_tw, tb, sizeof(tb));
 	if (!c->client)
 		mc__set_note(it,
 			     "held connections never enter TIME_WAIT; on a server it only "
-			     "costs memory after closes (%s in TIME_WAIT now)",
-			     mc__numstr(s->tcp_tw, tb, sizeof(tb)));
+			     "costs memory after closes (%s in TIME_WAIT now)%s",
+			     tb, tw);
+	else if (!r.timestamps)
+		mc__set_note(it,
+			     "tcp_timestamps is off: connect() never takes over a port in TIME_WAIT; "
+			     "each closed port waits 60 s (%s in TIME_WAIT now)%s",
+			     tb, tw);
 	else if (s->tw_reuse.v == 0)
 		mc__set_note(it,
 			     "a client that closes and reconnects keeps each closed port in "
 			     "TIME_WAIT for 60 s; net.ipv4.tcp_tw_reuse=1 (or 2 for loopback) lets "
-			     "connect() reuse it after 1 s (%s in TIME_WAIT now)",
-			     mc__numstr(s->tcp_tw, tb, sizeof(tb)));
+			     "connect() reuse it after tcp_tw_reuse_delay (%s in TIME_WAIT now)%s",
+			     tb, tw);
 	else if (s->tw_reuse.v == 1)
 		mc__set_note(it,
-			     "connect() reuses a port in TIME_WAIT after 1 s (TCP timestamps on) "
-			     "(%s in TIME_WAIT now)",
-			     mc__numstr(s->tcp_tw, tb, sizeof(tb)));
+			     "connect() reuses a port in TIME_WAIT %u ms after it entered it (TCP "
+			     "timestamps on) (%s in TIME_WAIT now)%s",
+			     r.delay_ms, tb, tw);
 	else
 		mc__set_note(it,
-			     "connect() reuses a port in TIME_WAIT after 1 s toward loopback "
-			     "destinations (TCP timestamps on); elsewhere a closed port waits 60 s "
-			     "(%s in TIME_WAIT now)",
-			     mc__numstr(s->tcp_tw, tb, sizeof(tb)));
+			     "connect() reuses a port in TIME_WAIT %u ms after it entered it toward "
+			     "loopback destinations (TCP timestamps on); elsewhere a closed port waits "
+			     "60 s (%s in TIME_WAIT now)%s",
+			     r.delay_ms, tb, tw);
 }
 
 /* orphans: tcp_max_orphans, as information (held connections are never

@@ -22,8 +22,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/addr.h"
 #include "common/limit-t.h"
 #include "common/model.h"
+#include "net/diag.h"
 #include "net/ruleset.h"
 
 /* "no ceiling" for a limit, and "unlimited" for a raw value (RLIM_INFINITY,
@@ -101,6 +103,8 @@
 #define MC_LIMITS_P_MAP_COUNT	"/proc/sys/vm/max_map_count"
 #define MC_LIMITS_P_TW_BUCKETS	"/proc/sys/net/ipv4/tcp_max_tw_buckets"
 #define MC_LIMITS_P_TW_REUSE	"/proc/sys/net/ipv4/tcp_tw_reuse"
+#define MC_LIMITS_P_TW_DELAY	"/proc/sys/net/ipv4/tcp_tw_reuse_delay"
+#define MC_LIMITS_P_TIMESTAMPS	"/proc/sys/net/ipv4/tcp_timestamps"
 #define MC_LIMITS_P_FIN_TIMEOUT "/proc/sys/net/ipv4/tcp_fin_timeout"
 #define MC_LIMITS_P_ORPHANS	"/proc/sys/net/ipv4/tcp_max_orphans"
 #define MC_LIMITS_P_CT_MAX	"/proc/sys/net/netfilter/nf_conntrack_max"
@@ -138,6 +142,7 @@ struct mc_limits_conf {
 };
 
 #define MC_LIMITS_MAX_CONF  16
+#define MC_LIMITS_MAX_TW    64
 #define MC_LIMITS_MAX_ADDRS 16
 
 /* A local IPv4 address or block from the fib (e.g. 127.0.0.0/8). */
@@ -245,6 +250,14 @@ struct mc_limits_snap {
 
 	/* churn */
 	struct mc_limits_num tw_buckets, tw_reuse, fin_timeout, max_orphans;
+	struct mc_limits_num tw_reuse_delay; /* ms; ENOENT before Linux 6.13: 1 s */
+	struct mc_limits_num timestamps;     /* net.ipv4.tcp_timestamps */
+	/* the TIME_WAIT sockets of clients' ports by pair, those that still
+	 * keep connect() off their port first (mc_limits_read_netns, live host
+	 * only; tw_err: reading them failed) */
+	struct mc_diag_tw_pair tw[MC_LIMITS_MAX_TW];
+	int ntw, tw_err;
+	bool tw_read;
 	struct mc_limits_num tcp_inuse, tcp_tw, tcp_orphan; /* /proc/net/sockstat */
 };
 
@@ -268,6 +281,12 @@ struct mc_limits_scenario {
 	uint64_t cg_reserve;  /* cgroup memory kept free; 0: 5% of its limit */
 	uint64_t tasks;	      /* tasks it starts besides a thread per connection
 			       * (counted against the thread limits) */
+	/* the client's pairs by address (--connect, --source), when given:
+	 * their ports held in TIME_WAIT are counted exactly; otherwise the
+	 * pairs with the most of them stand for the scenario's */
+	bool have_dst, have_src;
+	struct mc_endpoint_range dst;
+	struct mc_addr_range src;
 };
 
 enum mc_limits_kind {
@@ -306,7 +325,7 @@ struct mc_limits_item {
 	enum mc_limits_status status;
 	bool needs_change; /* conns < target (also set on the binding one) */
 	char reason[200];  /* status unknown: why */
-	char note[240];	   /* how conns follows from the value */
+	char note[400];	   /* how conns follows from the value */
 	uint64_t raise_to; /* with a target: the value it must be set to; 0 = n/a */
 	char fix[MC_LIMITS_MAX_FIX][200];
 	int nfix;
@@ -355,6 +374,8 @@ int mc_limits_ports_per_pair(const char *root, uint64_t *ports);
  * when this is a child one. Call after mc_limits_read
  * on the live host (not under --root). */
 void mc_limits_read_netns(struct mc_limits_snap *s);
+/* The TIME_WAIT reuse rules (net/diag.h) of snapshot s. */
+void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r);
 /* The process fields of s: rlimits, CPUs, uid, page size. */
 void mc_limits_read_self(struct mc_limits_snap *s);
 /* Replace the rlimits and uid of s with those of process s->pid, from

@@ -549,6 +549,8 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 
 	s->tw_buckets = num_file(root, MC_LIMITS_P_TW_BUCKETS);
 	s->tw_reuse = num_file(root, MC_LIMITS_P_TW_REUSE);
+	s->tw_reuse_delay = num_file(root, MC_LIMITS_P_TW_DELAY);
+	s->timestamps = num_file(root, MC_LIMITS_P_TIMESTAMPS);
 	s->fin_timeout = num_file(root, MC_LIMITS_P_FIN_TIMEOUT);
 	s->max_orphans = num_file(root, MC_LIMITS_P_ORPHANS);
 	/* tcp_mem lives in the initial network namespace only */

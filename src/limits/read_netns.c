@@ -1,6 +1,7 @@
 /* read_netns.c: what the limits model asks the kernel rather than files,
  * for the network namespace the process is in: the firewall's rules (do
- * they make the kernel track connections: net/ruleset.c), and the global
+ * they make the kernel track connections: net/ruleset.c), the clients'
+ * ports held in TIME_WAIT by pair (net/diag.c), and the global
  * net sysctls (tcp_mem, tcp_max_orphans) from the initial namespace when
  * this one is a child (see limits.h, mc_limits_read_netns). Only for the live host:
  * under --root the snapshot keeps what the files said. */
@@ -88,6 +89,28 @@ static void *read_globals(void *arg)
 	return NULL;
 }
 
+/* The rules connect() applies to a port held in TIME_WAIT, as read. */
+void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r)
+{
+	r->reuse = s->tw_reuse.err ? 2 : (unsigned)s->tw_reuse.v;
+	r->delay_ms = s->tw_reuse_delay.err ? 1000 : (unsigned)s->tw_reuse_delay.v;
+	r->timestamps = s->timestamps.err || s->timestamps.v != 0;
+}
+
+/* The TIME_WAIT sockets on the client's ports (the ephemeral range), by
+ * pair. */
+static void read_tw(struct mc_limits_snap *s)
+{
+	struct mc_tw_rules r;
+
+	if (s->port_lo.err || s->port_hi.err)
+		return;
+	mc_limits_tw_rules(s, &r);
+	s->tw_err = mc_diag_tw_pairs(&r, (uint16_t)s->port_lo.v, (uint16_t)s->port_hi.v, s->tw,
+				     MC_LIMITS_MAX_TW, &s->ntw);
+	s->tw_read = s->tw_err == 0;
+}
+
 void mc_limits_read_netns(struct mc_limits_snap *s)
 {
 	struct globals g = {s, 0};
@@ -96,6 +119,7 @@ void mc_limits_read_netns(struct mc_limits_snap *s)
 
 	mc_ruleset_read(&s->ct_rules);
 	s->ct_rules_read = true;
+	read_tw(s);
 	if (!s->netns_child)
 		return;
 	/* unshare(CLONE_FS) is not needed: setns(CLONE_NEWNET) touches only

@@ -33,9 +33,11 @@ static const struct {
 	const char *srv; /* the server's JSON key (refused.*, closed.*), or NULL */
 } causes[MC_CAUSE_COUNT] = {
 	[MC_CAUSE_ADDRNOTAVAIL] = {"EADDRNOTAVAIL", MC_LIMIT_PORTS,
-				   "the local ports for a (source, destination) pair are used up; "
-				   "add source addresses with --source 127.0.0.2-127.0.0.50, add "
-				   "destination ports, or widen net.ipv4.ip_local_port_range"},
+				   "the local ports for a (source, destination) pair are used up, "
+				   "by connections or by closed ones still in TIME_WAIT "
+				   "(tcp_tw_reuse); add source addresses with --source "
+				   "127.0.0.2-127.0.0.50, add destination ports, or widen "
+				   "net.ipv4.ip_local_port_range"},
 	[MC_CAUSE_EMFILE] = {"EMFILE", MC_LIMIT_FD_PROCESS,
 			     "the process hit RLIMIT_NOFILE (ulimit -n); raise it (ulimit -n, "
 			     "LimitNOFILE= in systemd, nofile in limits.conf) or use more workers, "

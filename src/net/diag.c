@@ -3,6 +3,7 @@
 #include "net/diag.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -178,4 +179,125 @@ int mc_diag_tw_pair(const struct mc_addr *src, const struct mc_addr *dst, uint16
 		*blocking = t.blocking;
 	}
 	return rc;
+}
+
+/* Pairs by a small open-addressed table; past TW_SLOTS distinct pairs the
+ * rest are not counted (their number is kept). */
+#define TW_SLOTS 4096
+
+struct tw_table {
+	const struct mc_tw_rules *r;
+	uint16_t lo, hi;
+	struct mc_diag_tw_pair *p; /* TW_SLOTS */
+	bool *used;
+};
+
+static uint32_t pair_hash(const struct mc_diag_sock *s)
+{
+	uint32_t h = 2166136261u;
+	const unsigned char *k[2] = {(const void *)&s->src.u, (const void *)&s->dst.u};
+
+	for (int j = 0; j < 2; j++)
+		for (size_t i = 0; i < (s->src.family == AF_INET ? 4u : 16u); i++)
+			h = (h ^ k[j][i]) * 16777619u;
+	return (h ^ s->dport) * 16777619u;
+}
+
+static int tw_pairs_fn(void *arg, const struct mc_diag_sock *s)
+{
+	struct tw_table *t = arg;
+	uint32_t i = pair_hash(s) % TW_SLOTS;
+
+	if (s->sport < t->lo || s->sport > t->hi)
+		return 0;
+	for (int probe = 0; probe < TW_SLOTS; probe++, i = (i + 1) % TW_SLOTS) {
+		struct mc_diag_tw_pair *p = &t->p[i];
+		if (t->used[i] && (p->dport != s->dport || !mc_addr_equal(&p->src, &s->src) ||
+				   !mc_addr_equal(&p->dst, &s->dst)))
+			continue;
+		if (!t->used[i]) {
+			t->used[i] = true;
+			p->src = s->src;
+			p->dst = s->dst;
+			p->dport = s->dport;
+		}
+		p->all++;
+		p->blocking += mc_diag_tw_blocks(t->r, &s->src, &s->dst, s->expires_ms);
+		return 0;
+	}
+	return 0;
+}
+
+static int by_blocking(const void *a, const void *b)
+{
+	const struct mc_diag_tw_pair *x = a, *y = b;
+
+	return x->blocking < y->blocking ? 1 : x->blocking > y->blocking ? -1 : 0;
+}
+
+int mc_diag_tw_pairs(const struct mc_tw_rules *r, uint16_t port_lo, uint16_t port_hi,
+		     struct mc_diag_tw_pair *out, int max, int *n)
+{
+	struct tw_table t = {r, port_lo, port_hi, calloc(TW_SLOTS, sizeof(*t.p)),
+			     calloc(TW_SLOTS, sizeof(*t.used))};
+	int rc = t.p && t.used ? mc_diag_walk(1u << MC_TCP_TIME_WAIT, tw_pairs_fn, &t) : -ENOMEM;
+
+	*n = 0;
+	if (rc == 0) {
+		int k = 0;
+		for (int i = 0; i < TW_SLOTS; i++)
+			if (t.used[i])
+				t.p[k++] = t.p[i];
+		qsort(t.p, (size_t)k, sizeof(*t.p), by_blocking);
+		for (int i = 0; i < k && i < max; i++)
+			out[i] = t.p[i];
+		*n = k < max ? k : max;
+	}
+	free(t.p);
+	free(t.used);
+	return rc;
+}
+
+struct tw_any {
+	const struct mc_addr *dst;
+	uint16_t dport;
+	const struct mc_tw_rules *r;
+	uint64_t all, blocking;
+};
+
+static int tw_any_fn(void *arg, const struct mc_diag_sock *s)
+{
+	struct tw_any *t = arg;
+
+	if (s->dport == t->dport && mc_addr_equal(&s->dst, t->dst)) {
+		t->all++;
+		t->blocking += mc_diag_tw_blocks(t->r, &s->src, &s->dst, s->expires_ms);
+	}
+	return 0;
+}
+
+void mc_diag_tw_words(const struct mc_addr *src, const struct mc_addr *dst, uint16_t dport,
+		      char *buf, size_t len)
+{
+	struct mc_tw_rules r;
+	uint64_t all = 0, blocking = 0;
+	int rc;
+
+	buf[0] = '\0';
+	mc_diag_tw_rules(&r);
+	if (src) {
+		rc = mc_diag_tw_pair(src, dst, dport, &r, &all, &blocking);
+	} else {
+		struct tw_any t = {dst, dport, &r, 0, 0};
+		rc = mc_diag_walk(1u << MC_TCP_TIME_WAIT, tw_any_fn, &t);
+		all = t.all;
+		blocking = t.blocking;
+	}
+	if (rc < 0 || !all)
+		return;
+	snprintf(buf, len,
+		 "%llu ports of this pair are in TIME_WAIT, %llu of them still kept from connect() "
+		 "(tcp_tw_reuse %u, tcp_tw_reuse_delay %u ms%s)",
+		 (unsigned long long)all, (unsigned long long)blocking, r.reuse, r.delay_ms,
+		 r.timestamps ? "" : ", tcp_timestamps off: no reuse");
 }

@@ -7,6 +7,7 @@
 #define MC_NET_DIAG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/addr.h"
@@ -54,6 +55,26 @@ bool mc_diag_tw_blocks(const struct mc_tw_rules *r, const struct mc_addr *src,
  * this namespace when r is NULL). 0 or -errno. */
 int mc_diag_tw_pair(const struct mc_addr *src, const struct mc_addr *dst, uint16_t dport,
 		    const struct mc_tw_rules *r, uint64_t *all, uint64_t *blocking);
+/* The TIME_WAIT sockets of this namespace grouped by pair (local address,
+ * remote address, remote port), counting only those whose local port lies
+ * in [port_lo, port_hi] (a client's ephemeral ports; a server's closed
+ * connections sit on its listening port and block no connect()), into
+ * out[] (at most max pairs, those with the most blocking first); *n pairs.
+ * 0 or -errno. */
+struct mc_diag_tw_pair {
+	struct mc_addr src, dst;
+	uint16_t dport;
+	uint64_t all, blocking; /* in TIME_WAIT; of them still keeping connect() off */
+};
+int mc_diag_tw_pairs(const struct mc_tw_rules *r, uint16_t port_lo, uint16_t port_hi,
+		     struct mc_diag_tw_pair *out, int max, int *n);
+/* "N ports of this pair are in TIME_WAIT, M of them kept from connect()
+ * (tcp_tw_reuse R, tcp_tw_reuse_delay D ms)" for the pair (src: NULL for
+ * the kernel's choice of source) into buf, or "" when none is or they
+ * cannot be read. For a connect() that failed with EADDRNOTAVAIL. */
+void mc_diag_tw_words(const struct mc_addr *src, const struct mc_addr *dst, uint16_t dport,
+		      char *buf, size_t len);
+
 /* The rules of this network namespace (missing sysctls: the defaults of
  * the kernel that lacks them: delay 1000 ms, reuse 2, timestamps on). */
 void mc_diag_tw_rules(struct mc_tw_rules *r);

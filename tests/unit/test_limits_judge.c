@@ -16,6 +16,7 @@
 
 #include "limits/limits.h"
 #include "limits_fx.h"
+#include "common/addr.h"
 #include "net/cause.h"
 
 /* base tree: MemTotal 8 GiB, MemAvailable 4 GiB, so the reserve is
@@ -590,6 +591,7 @@ static void test_time_wait(void **state)
 {
 	struct fx *f = load(FIX "base");
 	const struct mc_limits_item *it;
+	struct mc_err err;
 
 	(void)state;
 	f->sc.role = MC_LIMITS_CLIENT;
@@ -600,9 +602,38 @@ static void test_time_wait(void **state)
 		assert_no_warnings(f);
 		it = item(f, MC_LIMIT_TIME_WAIT);
 		assert_int_equal(it->kind, MC_LIMITS_INFO);
-		assert_non_null(strstr(it->note, v == 0 ? "60 s" : "after 1 s"));
+		assert_non_null(strstr(it->note, v == 0 ? "60 s" : "1000 ms after"));
 		assert_non_null(strstr(it->note, "5 in TIME_WAIT now"));
 	}
+	/* ports a pair holds in TIME_WAIT that connect() may not take over:
+	 * subtracted from that pair's range; the busiest pairs stand for the
+	 * scenario's when no address is given */
+	f->s.tw_read = true;
+	f->s.ntw = 2;
+	mc_parse_addr("127.0.0.2", &f->s.tw[0].src, &err);
+	mc_parse_addr("127.0.0.1", &f->s.tw[0].dst, &err);
+	f->s.tw[0].dport = 9000;
+	f->s.tw[0].all = 1000;
+	f->s.tw[0].blocking = 800;
+	f->s.tw[1] = f->s.tw[0];
+	mc_parse_addr("127.0.0.3", &f->s.tw[1].src, &err);
+	f->s.tw[1].blocking = 100;
+	assert_binding(f, MC_LIMIT_PORTS, 28232 - 800);
+	it = item(f, MC_LIMIT_PORTS);
+	assert_non_null(strstr(it->note, "less 800 held in TIME_WAIT"));
+	assert_non_null(strstr(it->note, "127.0.0.2 -> 127.0.0.1:9000"));
+	assert_true(has_fix(it, "tcp_tw_reuse"));
+	assert_non_null(strstr(item(f, MC_LIMIT_TIME_WAIT)->note, "900 still keeping connect() off"));
+	f->sc.sources = 2;
+	assert_binding(f, MC_LIMIT_PORTS, 2 * 28232 - 900);
+	/* the pairs named: only theirs count */
+	f->sc.sources = 1;
+	f->sc.have_dst = f->sc.have_src = true;
+	mc_parse_endpoint("127.0.0.1:9000", false, &f->sc.dst, &err);
+	mc_parse_addr_range("127.0.0.3", &f->sc.src, &err);
+	assert_binding(f, MC_LIMIT_PORTS, 28232 - 100);
+	mc_parse_endpoint("127.0.0.1:9001", false, &f->sc.dst, &err);
+	assert_binding(f, MC_LIMIT_PORTS, 28232);
 	free(f);
 }
 
