@@ -21,6 +21,9 @@
 
 #define MC_PROBE_SAMPLE_NS     (100 * MC_NS_PER_MS) /* the sampling period */
 #define MC_PROBE_MAX_DEST_PORTS 64
+/* what each connection sends every --heartbeat, and the server echoes */
+#define MC_PROBE_HEARTBEAT "0123456789abcdef"
+
 
 /* What a child publishes: its latest counters, under a sequence lock. */
 struct mc_probe_pub {
@@ -74,7 +77,7 @@ struct mc_probe_ctx {
 	uint64_t pids_refused0;
 	bool frozen;	      /* the children were stopped (SIGSTOP) at a reserve */
 	uint64_t kernel_held; /* then: the client's connections the kernel holds */
-	uint64_t server_rss0;
+	uint64_t server_rss0, server_pte0; /* the server once it listened */
 	int kmsg;
 	char dir[64]; /* a private directory for the server's ready file */
 	char ready[96];
