@@ -89,6 +89,11 @@ struct cli_worker {
 	_Atomic int drained;
 	char first_error[256];
 	_Atomic int has_error;
+	struct full_pair { /* the pair of first_error when it is EADDRNOTAVAIL */
+		bool set, has_src;
+		struct mc_addr src, dst;
+		uint16_t port;
+	} full_pair;
 };
 
 struct client {
@@ -187,19 +192,6 @@ static inline unsigned char pattern(uint32_t idx, uint32_t off)
 	return pattern_tbl[(off + idx) & 1023] ^ (unsigned char)(idx >> (8 * (off & 3)));
 }
 
-/* EADDRNOTAVAIL: say how many of the pair's ports are held in TIME_WAIT
- * (net/diag.h), after the error in buf. */
-static void note_time_wait(char *buf, size_t len, const struct mc_addr *src,
-			   const struct mc_addr *dst, uint16_t port)
-{
-	char tw[200];
-	size_t n = strlen(buf);
-
-	mc_diag_tw_words(src, dst, port, tw, sizeof(tw));
-	if (tw[0])
-		snprintf(buf + n, len - n, "; %s", tw);
-}
-
 static void note_error(struct cli_worker *w, const char *stage, uint64_t idx, int e)
 {
 	const struct mc_client_config *cfg = w->cl->cfg;
@@ -219,9 +211,10 @@ static void note_error(struct cli_worker *w, const char *stage, uint64_t idx, in
 	}
 	snprintf(w->first_error, sizeof(w->first_error), "%s %s%s%s: %s", stage, d,
 		 cfg->nsrc ? " from " : "", sbuf, mc_strerror(e, eb, sizeof(eb)));
+	/* the pair's ports in TIME_WAIT are counted once the run is over (a
+	 * dump of the kernel's sockets is no work for the connect path) */
 	if (e == EADDRNOTAVAIL || e == -EADDRNOTAVAIL)
-		note_time_wait(w->first_error, sizeof(w->first_error), cfg->nsrc ? &a : NULL, daddr,
-			       port);
+		w->full_pair = (struct full_pair){true, cfg->nsrc != 0, a, *daddr, port};
 	atomic_store(&w->has_error, 1);
 }
 
@@ -724,6 +717,27 @@ static void worker_snapshot(struct cli_worker *w, struct mc_client_stats *st, bo
 		snprintf(st->first_error, sizeof(st->first_error), "%s", w->first_error);
 }
 
+/* After the run: when the first error (the first worker's that has one,
+ * as collect picks it) is EADDRNOTAVAIL, say how many of that pair's ports
+ * are in TIME_WAIT (net/diag.h). */
+static void time_wait_words(struct client *cl, struct mc_client_stats *out)
+{
+	for (unsigned i = 0; i < mc_pool_count(&cl->pool); i++) {
+		const struct cli_worker *w = worker_at(cl, i);
+		char tw[200];
+		size_t n = strlen(out->first_error);
+		if (!atomic_load(&w->has_error))
+			continue;
+		if (!w->full_pair.set)
+			return;
+		mc_diag_tw_words(w->full_pair.has_src ? &w->full_pair.src : NULL, &w->full_pair.dst,
+				 w->full_pair.port, tw, sizeof(tw));
+		if (tw[0])
+			snprintf(out->first_error + n, sizeof(out->first_error) - n, "; %s", tw);
+		return;
+	}
+}
+
 /* Per-worker counters merged on read. */
 static void collect(struct client *cl, struct mc_client_stats *st, bool hists)
 {
@@ -872,6 +886,7 @@ stop:
 	out->ramp_ns = ramp_end ? ramp_end - cl->t0 : 0;
 	mc_ctl_stop(&cl->ctl);
 	mc_pool_join(&cl->pool);
+	time_wait_words(cl, out);
 	{
 		/* after join: histograms and the final unechoed bytes */
 		struct mc_client_stats *fin = malloc(sizeof(*fin));

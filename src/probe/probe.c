@@ -110,7 +110,11 @@ static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 	if (!snap || !res)
 		goto out;
 	mc_limits_read(NULL, snap);
-	mc_limits_read_netns(snap);
+	/* the ruleset and TIME_WAIT of where it runs: a namespace the probe just
+	 * made has neither (and a dump of the kernel's sockets walks every
+	 * namespace's: not for nothing) */
+	if (!p->r->netns)
+		mc_limits_read_netns(snap);
 	mc_limits_read_self(snap);
 	if (sc->one_table) {
 		snap->nofile_soft.v = sc->fd_limit;

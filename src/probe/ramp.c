@@ -309,11 +309,13 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	cg_sample(p, true, &near_end);
 	memcpy(o->cg_after, p->cgm, sizeof(o->cg_after));
 	p->kernel_held = p->frozen ? kernel_held(p) : 0;
+	/* (stopped children publish nothing more) */
+	if (cs->open < st->sc.target && !p->interrupted && !p->frozen)
+		mc_probe_fresh_tick(p, false);
 	mc_probe_fetch(&p->sh->client, cs, sizeof(*cs));
-	/* (a stopped server publishes nothing more) */
 	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted &&
 	    !p->frozen)
-		mc_probe_fresh_server_tick(p);
+		mc_probe_fresh_tick(p, true);
 	if (!p->cfg->have_target_addr)
 		mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
 	st->seconds = (double)((held_at ? held_at : mc_now_ns()) - step_t0) / 1e9;
