@@ -272,14 +272,15 @@ static int wait_server(struct mc_probe_ctx *p, struct mc_err *err)
 	return 0;
 }
 
-void mc_probe_fresh_tick(struct mc_probe_ctx *p, bool server)
+bool mc_probe_fresh_server_tick(struct mc_probe_ctx *p)
 {
-	struct mc_probe_pub *pub = server ? &p->sh->server : &p->sh->client;
-	uint32_t seq0 = atomic_load(&pub->seq);
+	uint32_t seq0 = atomic_load(&p->sh->server.seq);
 	uint64_t end = mc_now_ns() + 3 * MC_NS_PER_SEC / 2;
 
-	while (atomic_load(&pub->seq) == seq0 && mc_now_ns() < end && !atomic_load(&pub->done))
+	while (atomic_load(&p->sh->server.seq) == seq0 && mc_now_ns() < end &&
+	       !atomic_load(&p->sh->server.done))
 		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	return atomic_load(&p->sh->server.seq) != seq0;
 }
 
 

@@ -32,12 +32,9 @@ int mc_probe_spawn_client(struct mc_probe_ctx *p, const struct mc_probe_scenario
  * says so with the child's error ("the probe's client ended: ..."). */
 bool mc_probe_child_ended(struct mc_probe_ctx *p, bool server, char *why, size_t len);
 
-/* Wait (at most 1.5 s) until the server (server) or the client has
- * published once more, so its latest counts are in: the server publishes
- * once a second, the client ten times; a verdict taken between two of the
- * client's ticks saw its failures but not yet the connections its last
- * handshakes completed. */
-void mc_probe_fresh_tick(struct mc_probe_ctx *p, bool server);
+/* The server publishes once a second: wait (at most 1.5 s) until it has
+ * published once more, so its latest refusals are in. True when it did. */
+bool mc_probe_fresh_server_tick(struct mc_probe_ctx *p);
 
 /* Stop (SIGSTOP) or continue (SIGCONT) the client: near a reserve the
  * probe lets it run in short steps. */

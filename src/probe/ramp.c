@@ -89,9 +89,9 @@ static int held_fn(void *arg, const struct mc_diag_sock *s)
 	return 0;
 }
 
-/* The client's connections the kernel holds (sock_diag): at a reserve the
- * client is stopped mid-ramp, and the handshakes it had in flight have
- * completed without it seeing them; each is charged like a held one. 0
+/* The client's connections the kernel holds (sock_diag: established, toward
+ * a destination): at a reserve the client is stopped mid-ramp, and the
+ * handshakes it had in flight have completed without it seeing them. 0
  * when it cannot be read. */
 static uint64_t kernel_held(const struct mc_probe_ctx *p)
 {
@@ -308,14 +308,11 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	}
 	cg_sample(p, true, &near_end);
 	memcpy(o->cg_after, p->cgm, sizeof(o->cg_after));
+	/* stopped at a reserve: the client is stopped, its count lags */
 	p->kernel_held = p->frozen ? kernel_held(p) : 0;
-	/* (stopped children publish nothing more) */
-	if (cs->open < st->sc.target && !p->interrupted && !p->frozen)
-		mc_probe_fresh_tick(p, false);
 	mc_probe_fetch(&p->sh->client, cs, sizeof(*cs));
-	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted &&
-	    !p->frozen)
-		mc_probe_fresh_tick(p, true);
+	p->server_fresh = !p->cfg->have_target_addr && cs->open < st->sc.target &&
+			  !p->interrupted && !p->frozen && mc_probe_fresh_server_tick(p);
 	if (!p->cfg->have_target_addr)
 		mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
 	st->seconds = (double)((held_at ? held_at : mc_now_ns()) - step_t0) / 1e9;
@@ -429,9 +426,16 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 {
 	uint64_t server_rss = mc_probe_server_rss(p);
 
-	/* stopped at a reserve: what the kernel holds, in-flight handshakes
+	/* stopped at a reserve: what the kernel holds, the handshakes in flight
 	 * completed included (each was charged like the others) */
 	st->reached = p->kernel_held > cs->open ? p->kernel_held : cs->open;
+	/* its server refused connections for a host limit: it holds what it
+	 * could take, as it said after the stop. The client's count, published
+	 * while connections still wait in the accept queue to be refused and
+	 * refusals pour in, was seen at 129 and at 1,999 under a pids.max of
+	 * 300 on a busy host */
+	if (p->server_fresh && mc_cause_server_limit(ss->refused) != MC_CAUSE_COUNT)
+		st->reached = ss->held;
 	st->attempted = cs->attempted;
 	st->rate = st->seconds > 0 ? (double)cs->established / st->seconds : 0;
 	st->diff_pct = st->predicted

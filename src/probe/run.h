@@ -77,6 +77,7 @@ struct mc_probe_ctx {
 	uint64_t pids_refused0;
 	bool frozen;	      /* the children were stopped (SIGSTOP) at a reserve */
 	uint64_t kernel_held; /* then: the client's connections the kernel holds */
+	bool server_fresh;    /* the server published after the step stopped */
 	uint64_t server_rss0, server_pte0; /* the server once it listened */
 	int kmsg;
 	char dir[64]; /* a private directory for the server's ready file */
