@@ -33,8 +33,8 @@ int mc_probe_spawn_client(struct mc_probe_ctx *p, const struct mc_probe_scenario
 bool mc_probe_child_ended(struct mc_probe_ctx *p, bool server, char *why, size_t len);
 
 /* The server publishes once a second: wait (at most 1.5 s) until it has
- * published once more, so its latest refusals are in. True when it did. */
-bool mc_probe_fresh_server_tick(struct mc_probe_ctx *p);
+ * published once more, so its latest refusals are in. */
+void mc_probe_fresh_server_tick(struct mc_probe_ctx *p);
 
 /* Stop (SIGSTOP) or continue (SIGCONT) the client: near a reserve the
  * probe lets it run in short steps. */
@@ -51,5 +51,8 @@ void mc_probe_stop_children(struct mc_probe_ctx *p);
 /* The server's resident bytes: the probe's own server child, or the
  * --server-pid process and its children; 0 when there is none. */
 uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p);
+/* The --server-pid server's socket fds (it and its children), or -1 when
+ * there is none or they cannot be read. */
+int64_t mc_probe_server_sockets(const struct mc_probe_ctx *p);
 
 #endif

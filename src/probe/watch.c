@@ -1,10 +1,13 @@
 /* watch.c: read the host while the probe ramps (see watch.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kcmp.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/procfs.h"
@@ -104,6 +107,77 @@ uint64_t mc_watch_rss(int pid)
 	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
 		mc_proc_kb_field(buf, "VmRSS", &v);
 	return v;
+}
+
+/* The socket fds of one fd table: /proc/PID/task/TID/fd. */
+static int64_t table_sockets(int pid, int tid)
+{
+	char path[96], name[48];
+	struct dirent *d;
+	int64_t n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/fd", pid, tid);
+	if (!(dir = opendir(path)))
+		return -errno;
+	while ((d = readdir(dir))) {
+		ssize_t l;
+		if (d->d_name[0] == '.')
+			continue;
+		l = readlinkat(dirfd(dir), d->d_name, name, sizeof(name) - 1);
+		if (l > 7 && memcmp(name, "socket:", 7) == 0)
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+#define MAX_TABLES 4096
+
+int64_t mc_watch_sockets(int pid)
+{
+	char path[64];
+	int *tables = malloc(MAX_TABLES * sizeof(*tables)), ntables = 0;
+	struct dirent *d;
+	int64_t n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if (!tables || !(dir = opendir(path))) {
+		free(tables);
+		return table_sockets(pid, pid);
+	}
+	/* a maxconn server's workers each own an fd table (unshare(CLONE_FILES)),
+	 * which /proc/PID/fd alone does not show: each table counted once, the
+	 * tasks that share one found with kcmp(KCMP_FILES) */
+	while ((d = readdir(dir))) {
+		int tid = atoi(d->d_name), same = 0;
+		int64_t k;
+		if (tid <= 0)
+			continue;
+		for (int i = ntables - 1; i >= 0 && !same; i--) {
+			long rc = syscall(SYS_kcmp, tid, tables[i], KCMP_FILES, 0, 0);
+			if (rc < 0) { /* no kcmp here: the process's own table only */
+				closedir(dir);
+				free(tables);
+				return table_sockets(pid, pid);
+			}
+			same = rc == 0;
+		}
+		if (same || ntables == MAX_TABLES)
+			continue;
+		tables[ntables++] = tid;
+		if ((k = table_sockets(pid, tid)) < 0 && ntables == 1) {
+			closedir(dir); /* another user's process: not readable */
+			free(tables);
+			return k;
+		}
+		if (k > 0)
+			n += k;
+	}
+	closedir(dir);
+	free(tables);
+	return ntables ? n : table_sockets(pid, pid);
 }
 
 void mc_watch_comm(int pid, char *buf, size_t len)

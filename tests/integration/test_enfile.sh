@@ -42,10 +42,12 @@ mc_eq "held at most what it had before the limit" 300 "$(jq .held_peak "$s")"
 # (the pool may still add the one worker it plans from the start)
 mc_le "no worker added for it (threads before: $workers0)" $((workers0 + 1)) "$workers1"
 
-# the probe as nobody (no namespace of its own: it runs in this test's)
-j="$MC_NOBODY_DIR/p.json"
-mc_bg "${MC_AS_NOBODY[@]}" timeout 60 "$MC_NOBODY_BIN" probe -q --target 20000 --rate 2000 \
-	--json "$j"
+# the probe as nobody (no namespace of its own: it runs in this test's);
+# no --json: a report file cannot be made while the system has no file
+# left (the probe would exit 1 for it), the summary on stdout says it all
+out="$MC_NOBODY_DIR/p.out"
+mc_bg sh -c "\"\$@\" >'$out' 2>&1" sh "${MC_AS_NOBODY[@]}" timeout 60 "$MC_NOBODY_BIN" probe -q \
+	--target 20000 --rate 2000
 probe=$MC_LAST
 for i in $(seq 100); do pgrep -u nobody -x maxconn-client >/dev/null && break; sleep 0.1; done
 sleep 0.5
@@ -53,11 +55,11 @@ sysctl -qw fs.file-max=1
 wait $probe
 rc=$?
 restore
+cat "$out"
 mc_eq "probe exit code" 3 $rc
-mc_eq "probe names fd_system" '"fd_system"' "$(jq .result.limit "$j")"
-mc_ge "the client's ENFILE counted" 1 \
-	"$(jq '[.steps[-1].evidence[]|select(.what|test("ENFILE|fd_system")).value // 0]|add' "$j")"
-mc_eq "MemAvailable, unreadable, is not shown as 0" true \
-	"$(jq '[.steps[-1].evidence[]|select(.what=="MemAvailable")|.value != 0]|all' "$j")"
-mc_ge "readings that failed are unreadable, with the reason" 1 \
-	"$(jq '[.steps[-1].evidence[]|select(.value == null and (.text|test("could not be read: .*ENFILE")))]|length' "$j")"
+grep -q "stopped by fd_system" "$out" || mc_fail "the probe does not name fd_system"
+grep -qE "client connect: ENFILE +[1-9]" "$out" || mc_fail "the client's ENFILE failures are not counted"
+grep -qE "MemAvailable +unreadable +could not be read: /proc/meminfo: .*ENFILE" "$out" ||
+	mc_fail "MemAvailable, unreadable, is not shown as such"
+grep -qE "MemAvailable +0 " "$out" && mc_fail "MemAvailable shown as 0"
+echo "ok: the probe names fd_system and shows the failed readings as unreadable"
