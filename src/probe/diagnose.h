@@ -24,6 +24,9 @@ struct mc_probe_obs {
 	uint64_t fail[MC_CAUSE_COUNT]; /* client connects that failed, by cause */
 	uint64_t lost[MC_CAUSE_COUNT]; /* client connections lost, by cause */
 	char first_error[256];	       /* the client's first failure, in words */
+	/* the client falling behind (client.h): stalls of its workers over
+	 * 100 ms, the longest, connects it saw late (timed by the kernel) */
+	uint64_t cli_stalls, cli_stall_max_ns, cli_connects_late;
 	/* the server's side (have_server: its own, or none for --target-addr) */
 	bool have_server;
 	uint64_t srv_held;

@@ -75,7 +75,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		   struct mc_client_stats *cs, struct mc_server_stats *ss)
 {
 	const uint64_t step_t0 = mc_now_ns();
-	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0;
+	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0, settle_end = 0;
 	struct mc_watch now;
 	bool peak = false;
 
@@ -141,11 +141,14 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 				peak = true;
 				/* hold the connections as asked only when all came */
 				hold_until = cs->open >= st->sc.target ? t + p->cfg->hold_ns : t;
-				/* a limit: let the counts settle a moment */
-				if (fails)
+				/* a limit: let the counts settle a moment, and the
+				 * connects in flight end (a second at most) */
+				if (fails) {
 					hold_until = t + MC_PROBE_SAMPLE_NS;
+					settle_end = t + MC_NS_PER_SEC;
+				}
 			}
-			if (t >= hold_until)
+			if (t >= hold_until && (!settle_end || cs->inflight == 0 || t >= settle_end))
 				break;
 		}
 	}
@@ -214,6 +217,9 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	memcpy(o->fail, cs->fail, sizeof(o->fail));
 	memcpy(o->lost, cs->lost, sizeof(o->lost));
 	snprintf(o->first_error, sizeof(o->first_error), "%s", cs->first_error);
+	o->cli_stalls = cs->stalls;
+	o->cli_stall_max_ns = cs->stall_max_ns;
+	o->cli_connects_late = cs->connects_late;
 	o->have_server = !p->cfg->have_target_addr;
 	if (o->have_server) {
 		o->srv_held = ss->held;
