@@ -98,6 +98,12 @@ struct cli_worker {
 	unsigned char *scratch;
 	struct cli_counters c;
 	struct mc_hist lat, rtt, queue;
+	/* rtt as of its last publish (only with cfg->tick): the worker copies
+	 * it here under rtt_lock once a tick period, so the ticks carry the
+	 * round trips so far with no lock or atomic on each sample */
+	pthread_mutex_t rtt_lock;
+	struct mc_hist rtt_pub;
+	uint64_t rtt_pub_ns;
 	_Atomic int ramp_done;
 	_Atomic int drained;
 	char first_error[256];
@@ -744,6 +750,20 @@ static void note_away(struct cli_worker *w, uint64_t away)
 		atomic_store_explicit(&w->c.stall_max_ns, away, memory_order_relaxed);
 }
 
+/* Publish this worker's round trips for the ticks, once a tick period. */
+static void publish_rtt(struct cli_worker *w, uint64_t now)
+{
+	const struct mc_client_config *cfg = w->cl->cfg;
+	uint64_t period = cfg->tick_ns ? cfg->tick_ns : MC_NS_PER_SEC;
+
+	if (!cfg->tick || now - w->rtt_pub_ns < period)
+		return;
+	w->rtt_pub_ns = now;
+	pthread_mutex_lock(&w->rtt_lock);
+	w->rtt_pub = w->rtt;
+	pthread_mutex_unlock(&w->rtt_lock);
+}
+
 static void *worker_main(void *arg)
 {
 	struct cli_worker *w = arg;
@@ -792,6 +812,7 @@ static void *worker_main(void *arg)
 			if (timeout > 10)
 				timeout = 10;
 		}
+		publish_rtt(w, now);
 		if (drain && !atomic_load_explicit(&w->drained, memory_order_relaxed) &&
 		    !outstanding(w)) {
 			atomic_store(&w->drained, 1);
@@ -887,8 +908,6 @@ void mc_client_stats_merge(struct mc_client_stats *dst, const struct mc_client_s
 		snprintf(dst->first_error, sizeof(dst->first_error), "%s", src->first_error);
 }
 
-/* One worker's counters as they stand (histograms only once it is joined:
- * the worker writes them without atomics). */
 static struct cli_worker *worker_at(const struct client *cl, unsigned i)
 {
 	return (struct cli_worker *)mc_pool_at(&cl->pool, i);
@@ -909,8 +928,13 @@ static void worker_prepare(struct mc_pool_worker *pw)
 	w->max_inflight = cl->inflight / cl->ramp_slots ? cl->inflight / cl->ramp_slots : 1;
 	w->rate = cfg->rate > 0 ? cfg->rate / cl->ramp_slots : 0;
 	w->max_fd = -1;
+	pthread_mutex_init(&w->rtt_lock, NULL);
+	mc_hist_init(&w->rtt_pub);
 }
 
+/* One worker's counters as they stand (histograms only once it is joined:
+ * the worker writes them without atomics; before, the round trips as the
+ * worker last published them). */
 static void worker_snapshot(struct cli_worker *w, struct mc_client_stats *st, bool hists)
 {
 	struct cli_counters *c = &w->c;
@@ -948,6 +972,10 @@ static void worker_snapshot(struct cli_worker *w, struct mc_client_stats *st, bo
 		st->connect_lat = w->lat;
 		st->rtt = w->rtt;
 		st->connect_queue = w->queue;
+	} else {
+		pthread_mutex_lock(&w->rtt_lock);
+		st->rtt = w->rtt_pub;
+		pthread_mutex_unlock(&w->rtt_lock);
 	}
 	st->first_error[0] = '\0';
 	if (atomic_load(&w->has_error))
@@ -1150,6 +1178,7 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 				if (st) {
 					collect(cl, st, false);
 					st->rss_base = rss_base;
+					st->ramp_ns = ramp_end ? ramp_end - cl->t0 : 0;
 					cfg->tick(cfg->tick_arg, st);
 					free(st);
 				}
@@ -1174,6 +1203,8 @@ stop:
 	out->stop_signal = cl->ctl.signo;
 	out->ramp_ns = ramp_end ? ramp_end - cl->t0 : 0;
 	out->elapsed_ns = t_end - cl->t0;
+	for (unsigned i = 0; i < mc_pool_count(&cl->pool); i++)
+		pthread_mutex_destroy(&worker_at(cl, i)->rtt_lock);
 	mc_pool_free(&cl->pool);
 	mc_ctl_close(&cl->ctl);
 	mc_ports_free(&cl->ports);

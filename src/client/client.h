@@ -87,7 +87,10 @@ struct mc_client_config {
 	uint64_t every_ns;   /* period of heartbeats / echo messages; 0 = once */
 	void (*tick)(void *arg, const struct mc_client_stats *s);
 	void *tick_arg;
-	uint64_t tick_ns; /* how often tick is called; 0: once a second */
+	uint64_t tick_ns; /* how often tick is called; 0: once a second. The
+			   * stats a tick gets carry the round trips (rtt) as
+			   * the workers published them, at most about one
+			   * tick period old; connect_lat only at the end */
 };
 
 struct mc_client_stats {
@@ -117,7 +120,8 @@ struct mc_client_stats {
 	uint64_t connects_late; /* completed by the kernel, seen > 20 ms later */
 	struct mc_hist connect_lat, rtt;
 	struct mc_hist connect_queue; /* with a rate: connect() behind schedule */
-	uint64_t ramp_ns;    /* from start until every connect finished */
+	uint64_t ramp_ns;    /* from start until every connect finished (0 until
+			      * then; in the ticks too) */
 	uint64_t elapsed_ns; /* whole run */
 	uint64_t rss_base, rss;
 	unsigned workers;

@@ -1,6 +1,7 @@
 /* hist.c: the log-linear histogram (see hist.h). */
 #include "common/hist.h"
 
+#include <errno.h>
 #include <string.h>
 
 void mc_hist_init(struct mc_hist *h)
@@ -60,6 +61,38 @@ void mc_hist_merge(struct mc_hist *dst, const struct mc_hist *src)
 		dst->min = src->min;
 	if (src->max > dst->max)
 		dst->max = src->max;
+}
+
+int mc_hist_sub(struct mc_hist *h, const struct mc_hist *earlier)
+{
+	unsigned first = MC_HIST_BUCKETS, last = 0;
+	uint64_t lo, hi;
+
+	if (earlier->count > h->count || earlier->sum > h->sum)
+		return -EINVAL;
+	for (unsigned i = 0; i < MC_HIST_BUCKETS; i++)
+		if (earlier->b[i] > h->b[i])
+			return -EINVAL;
+	for (unsigned i = 0; i < MC_HIST_BUCKETS; i++) {
+		h->b[i] -= earlier->b[i];
+		if (h->b[i]) {
+			first = first < i ? first : i;
+			last = i;
+		}
+	}
+	h->count -= earlier->count;
+	h->sum -= earlier->sum;
+	if (first == MC_HIST_BUCKETS) {
+		h->count = h->sum = 0; /* no bucket: nothing was added */
+		h->min = UINT64_MAX;
+		h->max = 0;
+		return 0;
+	}
+	mc_hist_bucket_range(first, &lo, &hi);
+	h->min = lo > h->min ? lo : h->min;
+	mc_hist_bucket_range(last, &lo, &hi);
+	h->max = hi < h->max ? hi : h->max;
+	return 0;
 }
 
 uint64_t mc_hist_quantile(const struct mc_hist *h, double q)

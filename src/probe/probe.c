@@ -16,6 +16,7 @@
 #include "probe/netns.h"
 #include "probe/ramp.h"
 #include "probe/staircase.h"
+#include "probe/steady.h"
 
 #define DEFAULT_TIMEOUT (600 * MC_NS_PER_SEC)
 #define FIRST_PORT	9000
@@ -148,6 +149,12 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 		p->r->server_pid = p->server.pid;
 	}
 	p->server_rss0 = mc_probe_server_rss(p);
+	p->server_pte0 = 0;
+	if (mc_probe_window_server_pid(p) > 0) {
+		struct mc_proc_pid sp;
+		if (mc_proc_read_pid(NULL, mc_probe_window_server_pid(p), &sp) == 0)
+			p->server_pte0 = sp.pte;
+	}
 	mc_watch_read(&p->before, true);
 	if ((rc = mc_probe_spawn_client(p, &st->sc, err)) < 0)
 		goto stop;
