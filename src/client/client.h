@@ -113,7 +113,8 @@ struct mc_client_stats {
 	enum mc_port_select port_select;
 	uint64_t port_lo, port_hi, ports_per_pair, ports_reserved;
 	uint64_t ports_skipped_bound; /* bind EADDRINUSE: bound by another program */
-	uint64_t ports_skipped_tuple; /* connect EADDRNOTAVAIL: 4-tuple taken (TIME_WAIT) */
+	uint64_t ports_skipped_tuple; /* connect EADDRNOTAVAIL: 4-tuple taken (another
+				       * connection, a TIME_WAIT without timestamps) */
 	/* the client falling behind */
 	uint64_t stalls;	/* a worker away from its sockets > MC_CLIENT_STALL_NS */
 	uint64_t stall_max_ns;	/* the longest */

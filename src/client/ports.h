@@ -5,21 +5,24 @@
  * connect(), searching the range for one free for the 4-tuple. Past half of
  * a pair's range that search costs up to milliseconds a connect (the kernel
  * tries one parity of ports first; once those are used it scans the rest):
- * measured here 35k connects/s for the first 10,000 of one pair, then 2.3k/s,
- * 19,900 in 4.5 s. Here each pair has a cursor that walks the range instead:
+ * 19,900 on one pair took 13.3 s here (1.5k/s), the first 10,000 at the
+ * speed of an empty pair. Here each pair has a cursor that walks the range instead:
  * a connect binds the next port (SO_REUSEADDR) and connects, and the kernel
  * still checks that the 4-tuple is unique. A port it refuses is skipped and
  * never tried again by this run: bound by another program (bind:
- * EADDRINUSE) or its 4-tuple taken, as by a connection in TIME_WAIT or one
- * of another client (connect: EADDRNOTAVAIL). Reserved ports
- * (net.ipv4.ip_local_reserved_ports) are left out of the walk, as the
- * kernel leaves them out of its own. A connect then costs the same whether
- * its pair is empty or full: 19,900 on one pair in 0.57 s (35k/s, flat).
+ * EADDRINUSE) or its 4-tuple taken, as by another client's connection or a
+ * TIME_WAIT without TCP timestamps (connect: EADDRNOTAVAIL; one with
+ * timestamps the kernel takes over for a connect from a bound port).
+ * Reserved ports (net.ipv4.ip_local_reserved_ports) are left out of the
+ * walk, as the kernel leaves them out of its own. A connect then costs the
+ * same whether its pair is empty or full: 19,900 on one pair in 0.56 s
+ * (36k/s, flat).
  *
- * What it costs the host: while they are held, ports bound this way are
- * skipped by every other program's kernel-chosen connect() in the same
- * network namespace, to any destination (the kernel's search passes over a
- * port someone bound explicitly). In the probe's private namespace that
+ * What it costs the host: while they are held, and for the 60 s of
+ * TIME_WAIT after the client closes them, ports bound this way are skipped
+ * by every other program's kernel-chosen connect() in the same network
+ * namespace, to any destination (the kernel's search passes over a port
+ * someone bound explicitly). In the probe's private namespace that
  * touches nothing; on a shared host, --port-select kernel leaves them to
  * the kernel's sharing.
  *
@@ -55,8 +58,8 @@ struct mc_ports {
 /* Ports a connect skipped, by why the kernel refused them. */
 struct mc_ports_skips {
 	uint64_t bound; /* bind: EADDRINUSE (another socket bound it, not shared) */
-	uint64_t tuple; /* connect: EADDRNOTAVAIL (the 4-tuple is taken: TIME_WAIT,
-			 * another client's connection) */
+	uint64_t tuple; /* connect: EADDRNOTAVAIL (the 4-tuple is taken: another
+			 * client's connection, a TIME_WAIT without timestamps) */
 };
 
 /* Build the walk of [lo, hi] less the reserved ports (reserved: the text

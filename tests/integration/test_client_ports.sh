@@ -90,6 +90,35 @@ mc_eq "TIME_WAIT: EADDRNOTAVAIL once the range is used" 20 "$(jq '.failures.EADD
 mc_eq "TIME_WAIT: no timeouts" null "$(jq '.failures.ETIMEDOUT' "$c")"
 sysctl -qw net.ipv4.tcp_timestamps=1
 
+# two clients at once on one pair and one range: each skips the ports the
+# other holds (the kernel refuses the taken 4-tuple), so together they hold
+# the range exactly; with a slice each, neither meets the other
+sysctl -qw net.ipv4.tcp_timestamps=1
+mc_bg "$MAXCONN" client -c 127.0.0.1:9000 -s 127.0.0.8 --port-range 40300-40599 -n 300 --force \
+	--hold 1s --json -q >"$MC_TMP/a.json"
+a=$MC_LAST
+mc_bg "$MAXCONN" client -c 127.0.0.1:9000 -s 127.0.0.8 --port-range 40300-40599 -n 300 --force \
+	--hold 1s --json -q >"$MC_TMP/b.json"
+b=$MC_LAST
+wait $a $b
+both=$(jq -s 'map(.established) | add' "$MC_TMP/a.json" "$MC_TMP/b.json")
+mc_eq "two clients on one range: together they hold it exactly" 300 "$both"
+mc_eq "two clients on one range: the rest EADDRNOTAVAIL" 300 \
+	"$(jq -s 'map(.failures.EADDRNOTAVAIL // 0) | add' "$MC_TMP/a.json" "$MC_TMP/b.json")"
+mc_eq "two clients on one range: no timeouts" 0 \
+	"$(jq -s 'map(.failures.ETIMEDOUT // 0) | add' "$MC_TMP/a.json" "$MC_TMP/b.json")"
+mc_bg "$MAXCONN" client -c 127.0.0.1:9000 -s 127.0.0.9 --port-range 40600-40749 -n 150 \
+	--hold 1s --json -q >"$MC_TMP/a.json"
+a=$MC_LAST
+mc_bg "$MAXCONN" client -c 127.0.0.1:9000 -s 127.0.0.9 --port-range 40750-40899 -n 150 \
+	--hold 1s --json -q >"$MC_TMP/b.json"
+b=$MC_LAST
+wait $a $b
+mc_eq "two clients, a slice each: all established" 300 \
+	"$(jq -s 'map(.established) | add' "$MC_TMP/a.json" "$MC_TMP/b.json")"
+mc_eq "two clients, a slice each: nothing skipped" 0 \
+	"$(jq -s 'map(.ports.skipped_tuple + .ports.skipped_bound) | add' "$MC_TMP/a.json" "$MC_TMP/b.json")"
+
 # reserved ports are left out of the walk
 sysctl -qw net.ipv4.ip_local_reserved_ports="40100-40109,40150"
 "$MAXCONN" client -c 127.0.0.1:9000 -s 127.0.0.5 --port-range 40100-40199 -n 100 --force \
