@@ -5,8 +5,8 @@
  * connect(), searching the range for one free for the 4-tuple. Past half of
  * a pair's range that search costs up to milliseconds a connect (the kernel
  * tries one parity of ports first; once those are used it scans the rest):
- * 19,900 on one pair took 13.3 s here (1.5k/s), the first 10,000 at the
- * speed of an empty pair. Here each pair has a cursor that walks the range instead:
+ * 19,900 on one pair took 3.7 to 17 s here (bench/ports.sh), the first
+ * 10,000 at the speed of an empty pair. Here each pair has a cursor that walks the range instead:
  * a connect binds the next port (SO_REUSEADDR) and connects, and the kernel
  * still checks that the 4-tuple is unique. A port it refuses is skipped and
  * never tried again by this run: bound by another program (bind:
@@ -15,8 +15,8 @@
  * timestamps the kernel takes over for a connect from a bound port).
  * Reserved ports (net.ipv4.ip_local_reserved_ports) are left out of the
  * walk, as the kernel leaves them out of its own. A connect then costs the
- * same whether its pair is empty or full: 19,900 on one pair in 0.56 s
- * (36k/s, flat).
+ * same whether its pair is empty or full: 19,900 on one pair in 0.6 to
+ * 0.8 s (24k to 36k/s, flat to the last port).
  *
  * What it costs the host: while they are held, and for the 60 s of
  * TIME_WAIT after the client closes them, ports bound this way are skipped
