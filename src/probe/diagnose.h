@@ -30,6 +30,9 @@ struct mc_probe_obs {
 	/* what the server said on connections it then ended */
 	struct mc_client_said said[MC_CLIENT_SAID_MAX];
 	unsigned nsaid;
+	/* the client falling behind (client.h): stalls of its workers over
+	 * 100 ms, the longest, connects it saw late (timed by the kernel) */
+	uint64_t cli_stalls, cli_stall_max_ns, cli_connects_late;
 	/* the server's side (have_server: its own, or none for --target-addr) */
 	bool have_server;
 	uint64_t srv_held;

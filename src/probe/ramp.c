@@ -273,6 +273,9 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->nsaid = cs->nsaid < MC_CLIENT_SAID_MAX ? cs->nsaid : MC_CLIENT_SAID_MAX;
 	memcpy(o->said, cs->said, sizeof(o->said));
 	o->reached = st->reached;
+	o->cli_stalls = cs->stalls;
+	o->cli_stall_max_ns = cs->stall_max_ns;
+	o->cli_connects_late = cs->connects_late;
 	o->have_server = !p->cfg->have_target_addr;
 	if (o->have_server) {
 		o->srv_held = ss->held;

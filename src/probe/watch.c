@@ -74,6 +74,7 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 		mc_proc_netstat(buf, "TcpExt", "ListenDrops", &w->listen_drops);
 		mc_proc_netstat(buf, "TcpExt", "SyncookiesSent", &w->syncookies_sent);
 		mc_proc_netstat(buf, "TcpExt", "TCPReqQFullDrop", &w->reqq_full_drop);
+		mc_proc_netstat(buf, "TcpExt", "TCPSynRetrans", &w->syn_retrans);
 	}
 	if (mc_proc_read(NULL, "/proc/net/sockstat", buf, sizeof(buf)) > 0) {
 		mc_proc_sockstat(buf, "inuse", &w->tcp_inuse);
