@@ -624,8 +624,7 @@ void mc_client_stats_merge(struct mc_client_stats *dst, const struct mc_client_s
 		snprintf(dst->first_error, sizeof(dst->first_error), "%s", src->first_error);
 }
 
-/* One worker's counters as they stand (histograms only once it is joined:
- * the worker writes them without atomics). */
+/* One worker's counters as they stand (histograms too when asked). */
 static struct cli_worker *worker_at(const struct client *cl, unsigned i)
 {
 	return (struct cli_worker *)mc_pool_at(&cl->pool, i);
@@ -670,9 +669,9 @@ static void worker_snapshot(struct cli_worker *w, struct mc_client_stats *st, bo
 	st->echo_mismatch = CNT_GET(c->echo_mismatch);
 	st->echo_lost_bytes = CNT_GET(c->echo_lost_bytes);
 	st->ramp_done = atomic_load(&w->ramp_done);
-	if (hists) {
-		st->connect_lat = w->lat;
-		st->rtt = w->rtt;
+	if (hists) { /* relaxed reads: safe while the worker adds (hist.h) */
+		mc_hist_merge(&st->connect_lat, &w->lat);
+		mc_hist_merge(&st->rtt, &w->rtt);
 	}
 	st->first_error[0] = '\0';
 	if (atomic_load(&w->has_error))
@@ -810,7 +809,7 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 			if (cfg->tick) {
 				struct mc_client_stats *st = malloc(sizeof(*st));
 				if (st) {
-					collect(cl, st, false);
+					collect(cl, st, cfg->live_hists);
 					st->rss_base = rss_base;
 					cfg->tick(cfg->tick_arg, st);
 					free(st);

@@ -42,6 +42,7 @@ struct mc_client_config {
 	void (*tick)(void *arg, const struct mc_client_stats *s);
 	void *tick_arg;
 	uint64_t tick_ns; /* how often tick is called; 0: once a second */
+	bool live_hists;  /* tick's stats carry the histograms as they stand */
 };
 
 struct mc_client_stats {

@@ -4,7 +4,8 @@
  * 32 linear sub-buckets, so any percentile is within 1/32 (3.1%) of the true
  * value while the whole range 0..2^64 fits in 1920 counters (15 KiB). Count,
  * sum, min and max are kept exactly. One histogram per worker; merged on
- * read. */
+ * read, also while the worker adds to it (mc_hist_merge reads the source
+ * with relaxed atomic loads, mc_hist_add writes with relaxed stores). */
 #ifndef MC_COMMON_HIST_H
 #define MC_COMMON_HIST_H
 
