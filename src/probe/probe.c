@@ -15,6 +15,7 @@
 #include "probe/child.h"
 #include "probe/netns.h"
 #include "probe/ramp.h"
+#include "probe/remote.h"
 #include "probe/staircase.h"
 
 #define DEFAULT_TIMEOUT (600 * MC_NS_PER_SEC)
@@ -149,6 +150,7 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 	}
 	p->server_rss0 = mc_probe_server_rss(p);
 	mc_watch_read(&p->before, true);
+	mc_probe_remote_before(p);
 	if ((rc = mc_probe_spawn_client(p, &st->sc, err)) < 0)
 		goto stop;
 
