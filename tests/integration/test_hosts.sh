@@ -20,6 +20,7 @@
 #     from the server host's evidence (its --metrics), and without
 #     --server-metrics the probe says the server host is unknown.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/netns-hosts.sh"
 mc_netns
 mc_need jq curl
 PROM=$(command -v prometheus) || mc_skip "prometheus not installed (scripts/test installs it)"
@@ -31,27 +32,14 @@ SRV=mc13s$$ C1=mc13a$$ C2=mc13b$$
 NSS="$SRV $C1 $C2"
 hosts_cleanup() {
 	mc_cleanup
-	for n in $NSS; do ip netns del "$n" 2>/dev/null; done
+	netns_hosts_down $NSS
 }
 trap hosts_cleanup EXIT
 
 # the hub (this test's own namespace) holds the bridge and Prometheus
-ip link add br0 type bridge && ip link set br0 up || mc_fail "cannot make a bridge"
+netns_hosts_up 24 "$SRV=10.77.0.1" "$C1=10.77.0.11,10.77.0.12,10.77.0.13,10.77.0.14,10.77.0.15" \
+	"$C2=10.77.0.21,10.77.0.22,10.77.0.23,10.77.0.24,10.77.0.25" || mc_fail "cannot make the hosts"
 ip addr add 10.77.0.100/24 dev br0
-hostn=1
-for ns in $NSS; do
-	ip netns add "$ns" || mc_fail "ip netns add $ns"
-	ip link add "v$hostn" type veth peer name eth0 netns "$ns"
-	ip link set "v$hostn" master br0 up
-	ip -n "$ns" link set lo up
-	ip -n "$ns" link set eth0 up
-	hostn=$((hostn + 1))
-done
-ip -n "$SRV" addr add 10.77.0.1/24 dev eth0
-ip -n "$C1" addr add 10.77.0.11/24 dev eth0
-ip -n "$C2" addr add 10.77.0.21/24 dev eth0
-for i in 12 13 14 15; do ip -n "$C1" addr add 10.77.0.$i/24 dev eth0; done
-for i in 22 23 24 25; do ip -n "$C2" addr add 10.77.0.$i/24 dev eth0; done
 
 IN() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
