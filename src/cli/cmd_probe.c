@@ -72,6 +72,17 @@ static const char help[] =
 	"                          they are reported unknown\n"
 	"      --no-netns          use the host's loopback even as root\n"
 	"  -H, --hold D            keep the connections D once all are up (default 0)\n"
+	"      --heartbeat D       every connection sends a 16-byte message every D\n"
+	"                          (1s, 100ms; at least 1ms) from the moment it opens,\n"
+	"                          and the probe's server echoes it (default: none)\n"
+	"      --window D          the steady-state window: once all --target\n"
+	"                          connections are up and --settle has passed, measure\n"
+	"                          for D (10s; at least 100ms) while holding them:\n"
+	"                          messages echoed per second, round trips in the window\n"
+	"                          (p50/p99 in microseconds), server CPU in ms per\n"
+	"                          1,000 messages, context switches per second, threads\n"
+	"                          and bytes per connection (the JSON's \"steady\")\n"
+	"      --settle D          from all up to the window's start (default 2s)\n"
 	"      --timeout D         give up after D (default 10m)\n"
 	"      --json FILE         write the report as JSON (schema: docs/probe.md)\n"
 	"      --html FILE         write the report as one self-contained HTML page\n"
@@ -87,6 +98,7 @@ static const char help[] =
 	"  maxconn probe --target max --html report.html\n"
 	"  maxconn probe --staircase --target 100k      # the seeds' story, measured\n"
 	"  maxconn probe --port-range 40000-40299 --sources 1 --target 1000\n"
+	"  maxconn probe --target 10k --heartbeat 1s --window 10s --json run.json\n"
 	"  maxconn probe --target-addr 127.0.0.1:80 --server-pid $(pgrep -o nginx)\n"
 	"  maxconn probe --target-addr 10.0.0.1:9000 --target 20k \\\n"
 	"      --server-metrics http://10.0.0.1:9100/metrics   # another host\n"
@@ -230,7 +242,8 @@ int mc_cmd_probe(int argc, char **argv)
 {
 	enum {
 		O_STAIR = 256, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
-		O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_SMETRICS, O_METRICS,
+		O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
+		O_SETTLE, O_SMETRICS, O_METRICS,
 	};
 	static const struct option opts[] = {
 		{"target", required_argument, NULL, 't'},
@@ -249,6 +262,9 @@ int mc_cmd_probe(int argc, char **argv)
 		{"no-netns", no_argument, NULL, O_NONETNS},
 		{"hold", required_argument, NULL, 'H'},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"heartbeat", required_argument, NULL, O_HEARTBEAT},
+		{"window", required_argument, NULL, O_WINDOW},
+		{"settle", required_argument, NULL, O_SETTLE},
 		{"json", required_argument, NULL, O_JSON},
 		{"html", required_argument, NULL, O_HTML},
 		{"server-metrics", required_argument, NULL, O_SMETRICS},
@@ -257,7 +273,9 @@ int mc_cmd_probe(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct mc_probe_config cfg = {.target = 100000, .dest_ports = 1};
+	struct mc_probe_config cfg = {.target = 100000, .dest_ports = 1,
+				      .settle_ns = 2 * MC_NS_PER_SEC};
+	bool settle_given = false;
 	struct mc_probe_report *r = NULL;
 	static struct tick_ctx tc; /* large (the snapshot): off the stack */
 	struct mc_endpoint_range metrics_at;
@@ -375,6 +393,27 @@ int mc_cmd_probe(int argc, char **argv)
 				return mc_cli_usage_error("probe", "--timeout '%s': use e.g. 60s, 10m",
 							  optarg);
 			break;
+		case O_HEARTBEAT:
+			if (mc_parse_duration(optarg, &cfg.heartbeat_ns, &err) < 0 ||
+			    cfg.heartbeat_ns < MC_NS_PER_MS || cfg.heartbeat_ns > 3600 * MC_NS_PER_SEC)
+				return mc_cli_usage_error("probe",
+							  "--heartbeat '%s': use a period from 1ms to "
+							  "1h, e.g. 1s or 100ms",
+							  optarg);
+			break;
+		case O_WINDOW:
+			if (mc_parse_duration(optarg, &cfg.window_ns, &err) < 0 ||
+			    cfg.window_ns < 100 * MC_NS_PER_MS)
+				return mc_cli_usage_error("probe",
+							  "--window '%s': use a duration of 100ms or "
+							  "more, e.g. 10s",
+							  optarg);
+			break;
+		case O_SETTLE:
+			if (mc_parse_duration(optarg, &cfg.settle_ns, &err) < 0)
+				return mc_cli_usage_error("probe", "--settle: %s", err.msg);
+			settle_given = true;
+			break;
 		case O_JSON:
 			json_path = optarg;
 			break;
@@ -421,6 +460,16 @@ int mc_cmd_probe(int argc, char **argv)
 	if (cfg.have_target_addr && (cfg.port_lo || cfg.model != MC_MODEL_EPOLL))
 		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
 						   "namespace and server; not with --target-addr");
+	if (settle_given && !cfg.window_ns)
+		return mc_cli_usage_error("probe", "--settle is the wait before --window; give "
+						   "--window too");
+	if (cfg.window_ns && cfg.target == MC_LIMITS_NONE)
+		return mc_cli_usage_error("probe", "--window runs once all --target connections "
+						   "are up; --target max never gets there: give a "
+						   "count (10k)");
+	if (cfg.window_ns && cfg.timeout_ns && cfg.timeout_ns <= cfg.settle_ns + cfg.window_ns)
+		return mc_cli_usage_error("probe", "--timeout must leave room for the ramp, "
+						   "--settle and --window: raise --timeout");
 	/* open the outputs first: a bad path fails before the long run */
 	if (json_path && !(jf = open_out(json_path, "--json")))
 		return MC_EXIT_USAGE;

@@ -78,6 +78,13 @@ struct cli_worker {
 	unsigned char *scratch;
 	struct cli_counters c;
 	struct mc_hist lat, rtt;
+	/* rtt as of its last publish (only with cfg->tick): the worker copies
+	 * it here under rtt_lock once a tick period, so the ticks carry the
+	 * round trips so far with no lock or atomic on each sample */
+	pthread_mutex_t rtt_lock;
+	struct mc_hist rtt_pub;
+	struct mc_hist lat_pub; /* the connect latencies too, with cfg->live_hists */
+	uint64_t rtt_pub_ns;
 	_Atomic int ramp_done;
 	_Atomic int drained;
 	char first_error[256];
@@ -484,6 +491,23 @@ static int worker_setup(struct cli_worker *w)
 	return 0;
 }
 
+/* Publish this worker's round trips (and, with live_hists, connect latencies)
+ * for the ticks, once a tick period. */
+static void publish_rtt(struct cli_worker *w, uint64_t now)
+{
+	const struct mc_client_config *cfg = w->cl->cfg;
+	uint64_t period = cfg->tick_ns ? cfg->tick_ns : MC_NS_PER_SEC;
+
+	if (!cfg->tick || now - w->rtt_pub_ns < period)
+		return;
+	w->rtt_pub_ns = now;
+	pthread_mutex_lock(&w->rtt_lock);
+	w->rtt_pub = w->rtt;
+	if (cfg->live_hists)
+		w->lat_pub = w->lat;
+	pthread_mutex_unlock(&w->rtt_lock);
+}
+
 static void *worker_main(void *arg)
 {
 	struct cli_worker *w = arg;
@@ -548,6 +572,7 @@ static void *worker_main(void *arg)
 			if (timeout > 10)
 				timeout = 10;
 		}
+		publish_rtt(w, now);
 		if (drain && !atomic_load_explicit(&w->drained, memory_order_relaxed) &&
 		    !outstanding(w)) {
 			atomic_store(&w->drained, 1);
@@ -624,7 +649,6 @@ void mc_client_stats_merge(struct mc_client_stats *dst, const struct mc_client_s
 		snprintf(dst->first_error, sizeof(dst->first_error), "%s", src->first_error);
 }
 
-/* One worker's counters as they stand (histograms too when asked). */
 static struct cli_worker *worker_at(const struct client *cl, unsigned i)
 {
 	return (struct cli_worker *)mc_pool_at(&cl->pool, i);
@@ -645,8 +669,14 @@ static void worker_prepare(struct mc_pool_worker *pw)
 	w->max_inflight = cl->inflight / cl->ramp_slots ? cl->inflight / cl->ramp_slots : 1;
 	w->rate = cfg->rate > 0 ? cfg->rate / cl->ramp_slots : 0;
 	w->max_fd = -1;
+	pthread_mutex_init(&w->rtt_lock, NULL);
+	mc_hist_init(&w->rtt_pub);
+	mc_hist_init(&w->lat_pub);
 }
 
+/* One worker's counters as they stand (histograms only once it is joined:
+ * the worker writes them without atomics; before, the round trips as the
+ * worker last published them). */
 static void worker_snapshot(struct cli_worker *w, struct mc_client_stats *st, bool hists)
 {
 	struct cli_counters *c = &w->c;
@@ -669,9 +699,15 @@ static void worker_snapshot(struct cli_worker *w, struct mc_client_stats *st, bo
 	st->echo_mismatch = CNT_GET(c->echo_mismatch);
 	st->echo_lost_bytes = CNT_GET(c->echo_lost_bytes);
 	st->ramp_done = atomic_load(&w->ramp_done);
-	if (hists) { /* relaxed reads: safe while the worker adds (hist.h) */
-		mc_hist_merge(&st->connect_lat, &w->lat);
-		mc_hist_merge(&st->rtt, &w->rtt);
+	if (hists) {
+		st->connect_lat = w->lat;
+		st->rtt = w->rtt;
+	} else {
+		pthread_mutex_lock(&w->rtt_lock);
+		st->rtt = w->rtt_pub;
+		if (w->cl->cfg->live_hists)
+			st->connect_lat = w->lat_pub;
+		pthread_mutex_unlock(&w->rtt_lock);
 	}
 	st->first_error[0] = '\0';
 	if (atomic_load(&w->has_error))
@@ -809,8 +845,9 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 			if (cfg->tick) {
 				struct mc_client_stats *st = malloc(sizeof(*st));
 				if (st) {
-					collect(cl, st, cfg->live_hists);
+					collect(cl, st, false);
 					st->rss_base = rss_base;
+					st->ramp_ns = ramp_end ? ramp_end - cl->t0 : 0;
 					cfg->tick(cfg->tick_arg, st);
 					free(st);
 				}
@@ -836,6 +873,8 @@ stop:
 			free(fin);
 		}
 	}
+	for (unsigned i = 0; i < mc_pool_count(&cl->pool); i++)
+		pthread_mutex_destroy(&worker_at(cl, i)->rtt_lock);
 	mc_pool_free(&cl->pool);
 	mc_ctl_close(&cl->ctl);
 	free(cl);

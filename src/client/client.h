@@ -41,8 +41,11 @@ struct mc_client_config {
 	uint64_t every_ns;   /* period of heartbeats / echo messages; 0 = once */
 	void (*tick)(void *arg, const struct mc_client_stats *s);
 	void *tick_arg;
-	uint64_t tick_ns; /* how often tick is called; 0: once a second */
-	bool live_hists;  /* tick's stats carry the histograms as they stand */
+	uint64_t tick_ns; /* how often tick is called; 0: once a second. The
+			   * stats a tick gets carry the round trips (rtt) as
+			   * the workers published them, at most about one
+			   * tick period old; connect_lat only at the end */
+	bool live_hists;  /* ... and connect_lat too, published the same way */
 };
 
 struct mc_client_stats {
@@ -54,7 +57,8 @@ struct mc_client_stats {
 	uint64_t echo_mismatch;   /* connections that got a wrong byte back */
 	uint64_t echo_lost_bytes; /* bytes sent and never echoed */
 	struct mc_hist connect_lat, rtt;
-	uint64_t ramp_ns;    /* from start until every connect finished */
+	uint64_t ramp_ns;    /* from start until every connect finished (0 until
+			      * then; in the ticks too) */
 	uint64_t elapsed_ns; /* whole run */
 	uint64_t rss_base, rss;
 	unsigned workers;

@@ -1,14 +1,8 @@
 /* hist.c: the log-linear histogram (see hist.h). */
 #include "common/hist.h"
 
+#include <errno.h>
 #include <string.h>
-
-/* One thread adds, any thread may read: every field is written and read
- * with relaxed atomic accesses (a plain load and store on x86 and arm64,
- * no lock, no read-modify-write), so a live read is never torn; it may
- * see a sample's bucket before its count. */
-#define LD(x)	 __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define ST(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 void mc_hist_init(struct mc_hist *h)
 {
@@ -46,31 +40,59 @@ void mc_hist_bucket_range(unsigned idx, uint64_t *lo, uint64_t *hi)
 
 void mc_hist_add(struct mc_hist *h, uint64_t v)
 {
-	unsigned i = mc_hist_index(v);
-
-	ST(h->b[i], LD(h->b[i]) + 1);
-	ST(h->count, LD(h->count) + 1);
-	ST(h->sum, LD(h->sum) + v);
-	if (v < LD(h->min))
-		ST(h->min, v);
-	if (v > LD(h->max))
-		ST(h->max, v);
+	h->b[mc_hist_index(v)]++;
+	h->count++;
+	h->sum += v;
+	if (v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
 }
 
 void mc_hist_merge(struct mc_hist *dst, const struct mc_hist *src)
 {
-	uint64_t min = LD(src->min), max = LD(src->max);
-
-	if (!LD(src->count))
+	if (!src->count)
 		return;
 	for (unsigned i = 0; i < MC_HIST_BUCKETS; i++)
-		dst->b[i] += LD(src->b[i]);
-	dst->count += LD(src->count);
-	dst->sum += LD(src->sum);
-	if (min < dst->min)
-		dst->min = min;
-	if (max > dst->max)
-		dst->max = max;
+		dst->b[i] += src->b[i];
+	dst->count += src->count;
+	dst->sum += src->sum;
+	if (src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+}
+
+int mc_hist_sub(struct mc_hist *h, const struct mc_hist *earlier)
+{
+	unsigned first = MC_HIST_BUCKETS, last = 0;
+	uint64_t lo, hi;
+
+	if (earlier->count > h->count || earlier->sum > h->sum)
+		return -EINVAL;
+	for (unsigned i = 0; i < MC_HIST_BUCKETS; i++)
+		if (earlier->b[i] > h->b[i])
+			return -EINVAL;
+	for (unsigned i = 0; i < MC_HIST_BUCKETS; i++) {
+		h->b[i] -= earlier->b[i];
+		if (h->b[i]) {
+			first = first < i ? first : i;
+			last = i;
+		}
+	}
+	h->count -= earlier->count;
+	h->sum -= earlier->sum;
+	if (first == MC_HIST_BUCKETS) {
+		h->count = h->sum = 0; /* no bucket: nothing was added */
+		h->min = UINT64_MAX;
+		h->max = 0;
+		return 0;
+	}
+	mc_hist_bucket_range(first, &lo, &hi);
+	h->min = lo > h->min ? lo : h->min;
+	mc_hist_bucket_range(last, &lo, &hi);
+	h->max = hi < h->max ? hi : h->max;
+	return 0;
 }
 
 uint64_t mc_hist_quantile(const struct mc_hist *h, double q)

@@ -4,8 +4,7 @@
  * 32 linear sub-buckets, so any percentile is within 1/32 (3.1%) of the true
  * value while the whole range 0..2^64 fits in 1920 counters (15 KiB). Count,
  * sum, min and max are kept exactly. One histogram per worker; merged on
- * read, also while the worker adds to it (mc_hist_merge reads the source
- * with relaxed atomic loads, mc_hist_add writes with relaxed stores). */
+ * read. */
 #ifndef MC_COMMON_HIST_H
 #define MC_COMMON_HIST_H
 
@@ -23,6 +22,13 @@ struct mc_hist {
 void mc_hist_init(struct mc_hist *h);
 void mc_hist_add(struct mc_hist *h, uint64_t v);
 void mc_hist_merge(struct mc_hist *dst, const struct mc_hist *src);
+/* Take an earlier snapshot of the same histogram out of h, so h holds only
+ * the values added since (a window's round trips, from snapshots at its
+ * start and end). Count, sum and the buckets are exact; min and max become
+ * the bounds of the lowest and highest non-empty bucket, kept within h's
+ * old min and max. Returns 0, or -EINVAL (h unchanged) when earlier is not
+ * an earlier state of h: a count or bucket of it is larger than h's. */
+int mc_hist_sub(struct mc_hist *h, const struct mc_hist *earlier);
 /* The value at quantile q (0..1): the midpoint of the bucket holding it,
  * clamped to [min, max]; 0 when empty. q >= 1 gives max exactly. */
 uint64_t mc_hist_quantile(const struct mc_hist *h, double q);

@@ -1,8 +1,10 @@
 /* procfs.c: small /proc and /sys file reads under a root, and the pure
- * parsers of what they hold: meminfo/status kB fields, netstat counters,
- * the sockstat TCP line, slabinfo (see procfs.h). */
+ * parsers of what they hold: meminfo/status fields, netstat counters, the
+ * sockstat TCP line, slabinfo, one process's CPU time, threads, memory and
+ * context switches (see procfs.h). */
 #include "common/procfs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -118,19 +120,114 @@ static const char *line_with(const char *buf, const char *key)
 	return NULL;
 }
 
-int mc_proc_kb_field(const char *buf, const char *key, uint64_t *bytes)
+int mc_proc_status_field(const char *buf, const char *key, uint64_t *v)
 {
 	char k[64];
-	unsigned long long kb;
+	unsigned long long x;
 	const char *p;
 
 	snprintf(k, sizeof(k), "%s:", key);
 	p = line_with(buf, k);
 	if (!p)
 		return -ENOENT;
-	if (sscanf(p + strlen(k), "%llu", &kb) != 1)
+	if (sscanf(p + strlen(k), "%llu", &x) != 1)
 		return -EINVAL;
-	*bytes = (uint64_t)kb * 1024;
+	*v = x;
+	return 0;
+}
+
+int mc_proc_kb_field(const char *buf, const char *key, uint64_t *bytes)
+{
+	uint64_t kb;
+	int rc = mc_proc_status_field(buf, key, &kb);
+
+	if (rc == 0)
+		*bytes = kb * 1024;
+	return rc;
+}
+
+int mc_proc_stat_cpu(const char *buf, uint64_t *ticks)
+{
+	const char *p = strrchr(buf, ')');
+	uint64_t v[2];
+
+	if (!p)
+		return -EINVAL;
+	p++;
+	/* after "pid (comm)": state is field 3 ... utime 14, stime 15 */
+	for (int field = 3; field < 14; field++) {
+		p += strspn(p, " ");
+		if (!*p || *p == '\n')
+			return -EINVAL;
+		p += strcspn(p, " \n");
+	}
+	for (int i = 0; i < 2; i++) {
+		char *end;
+		p += strspn(p, " ");
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v[i] = strtoull(p, &end, 10);
+		p = end;
+	}
+	*ticks = v[0] + v[1];
+	return 0;
+}
+
+int mc_proc_status_ctxt(const char *buf, uint64_t *v)
+{
+	uint64_t vol, nonvol;
+	int rc;
+
+	if ((rc = mc_proc_status_field(buf, "voluntary_ctxt_switches", &vol)) < 0 ||
+	    (rc = mc_proc_status_field(buf, "nonvoluntary_ctxt_switches", &nonvol)) < 0)
+		return rc;
+	*v = vol + nonvol;
+	return 0;
+}
+
+/* The sum of the context switches of pid's live tasks. */
+static void read_tasks(const char *root, int pid, struct mc_proc_pid *p)
+{
+	char path[PATH_MAX], buf[4096];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/proc/%d/task", root ? root : "", pid);
+	if (!(d = opendir(path)))
+		return;
+	while ((de = readdir(d))) {
+		uint64_t n;
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/status", pid, de->d_name);
+		if (mc_proc_read(root, path, buf, sizeof(buf)) > 0 &&
+		    mc_proc_status_ctxt(buf, &n) == 0) {
+			p->ctxt_switches += n;
+			p->tasks_read++;
+		}
+	}
+	closedir(d);
+}
+
+int mc_proc_read_pid(const char *root, int pid, struct mc_proc_pid *p)
+{
+	char path[64], buf[4096];
+	ssize_t r;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((r = mc_proc_read(root, path, buf, sizeof(buf))) < 0)
+		return (int)r;
+	if ((rc = mc_proc_stat_cpu(buf, &p->cpu_ticks)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((r = mc_proc_read(root, path, buf, sizeof(buf))) < 0)
+		return (int)r;
+	mc_proc_status_field(buf, "Threads", &p->threads);
+	mc_proc_kb_field(buf, "VmRSS", &p->rss);
+	mc_proc_kb_field(buf, "VmPTE", &p->pte);
+	read_tasks(root, pid, p);
 	return 0;
 }
 

@@ -79,6 +79,33 @@ uint64_t mc_proc_slab_obj_bytes(const struct mc_proc_slab_cache *c, uint64_t pag
  * allocations, not the free slack of slabs other work left behind. */
 uint64_t mc_proc_slab_used_bytes(const struct mc_proc_slab_cache *c, uint64_t page_size);
 
+/* One process as /proc/PID/stat, /proc/PID/status and its tasks' status
+ * files show it: what a steady-state window takes the difference of. */
+struct mc_proc_pid {
+	uint64_t cpu_ticks;	/* utime + stime of all its threads, dead ones
+				 * too, in clock ticks (sysconf(_SC_CLK_TCK)) */
+	uint64_t threads;	/* "Threads:" */
+	uint64_t rss, pte;	/* "VmRSS:", "VmPTE:" in bytes */
+	uint64_t ctxt_switches; /* voluntary + nonvoluntary, summed over the
+				 * live tasks (/proc/PID/task/TID/status) */
+	uint64_t tasks_read;	/* task status files summed (0: none) */
+};
+
+/* Pure parsers of one process's files (buf NUL-terminated):
+ * a "Key:\t123" line of /proc/PID/status as it stands (no kB scaling);
+ * utime + stime (fields 14 and 15) of /proc/PID/stat, read after the last
+ * ')' so a comm with spaces or parentheses cannot shift them; a status
+ * file's voluntary + nonvoluntary context switches. 0, -ENOENT (no such
+ * line) or -EINVAL (no number where one belongs). */
+int mc_proc_status_field(const char *buf, const char *key, uint64_t *v);
+int mc_proc_stat_cpu(const char *buf, uint64_t *ticks);
+int mc_proc_status_ctxt(const char *buf, uint64_t *v);
+/* Read process pid under root into p: stat and status must be readable
+ * (else -errno: -ENOENT when it has exited), then every task's status is
+ * summed; a task that ends between the listing and the read is skipped.
+ * p is zeroed first. */
+int mc_proc_read_pid(const char *root, int pid, struct mc_proc_pid *p);
+
 /* This process's resident set size in bytes (from /proc/self/statm). */
 int mc_self_rss(uint64_t *bytes);
 

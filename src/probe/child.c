@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/procfs.h"
 #include "probe/child.h"
+#include "probe/watch.h"
 
 #define READY_TIMEOUT (10 * MC_NS_PER_SEC)
 
@@ -144,7 +146,7 @@ static void run_server(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 		.listen = p->dst,
 		.nlisten = p->ndst,
 		.workers = sc->one_table ? 1 : 0,
-		.mode = MC_SERVER_HOLD,
+		.mode = p->cfg->heartbeat_ns ? MC_SERVER_ECHO : MC_SERVER_HOLD,
 		.model = server_model(sc->model),
 		.thread_stack = p->cfg->thread_stack,
 		.backlog = (int)sc->backlog,
@@ -174,6 +176,9 @@ static void run_client(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 		.rate = p->cfg->rate,
 		.hold_forever = true,
 		.workers = sc->one_table ? 1 : 0,
+		.send = p->cfg->heartbeat_ns ? MC_PROBE_HEARTBEAT : NULL,
+		.send_len = p->cfg->heartbeat_ns ? sizeof(MC_PROBE_HEARTBEAT) - 1 : 0,
+		.every_ns = p->cfg->heartbeat_ns,
 		.tick = client_tick,
 		.tick_arg = pub,
 		.tick_ns = MC_PROBE_SAMPLE_NS,
@@ -314,4 +319,29 @@ void mc_probe_stop_children(struct mc_probe_ctx *p)
 	stop_child(&p->client);
 	stop_child(&p->server);
 	p->client.pid = p->server.pid = 0;
+}
+
+/* The external server's RSS: the process and its direct children (nginx's
+ * workers hold the connections, not its master). */
+static uint64_t tree_rss(int pid)
+{
+	char path[96], buf[4096];
+	uint64_t rss = mc_watch_rss(pid);
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
+		for (char *s = buf, *e; *s; s = e) {
+			long c = strtol(s, &e, 10);
+			if (e == s)
+				break;
+			rss += mc_watch_rss((int)c);
+		}
+	return rss;
+}
+
+uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p)
+{
+	if (!p->cfg->have_target_addr)
+		return mc_watch_rss(p->server.pid);
+	return p->cfg->server_pid ? tree_rss(p->cfg->server_pid) : 0;
 }

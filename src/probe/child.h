@@ -40,4 +40,8 @@ void mc_probe_fresh_server_tick(struct mc_probe_ctx *p);
  * back to 0. */
 void mc_probe_stop_children(struct mc_probe_ctx *p);
 
+/* The server's resident bytes: the probe's own server child, or the
+ * --server-pid process and its children; 0 when there is none. */
+uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p);
+
 #endif

@@ -17,6 +17,7 @@
 #include "probe/ramp.h"
 #include "probe/remote.h"
 #include "probe/staircase.h"
+#include "probe/steady.h"
 
 #define DEFAULT_TIMEOUT (600 * MC_NS_PER_SEC)
 #define FIRST_PORT	9000
@@ -149,6 +150,12 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 		p->r->server_pid = p->server.pid;
 	}
 	p->server_rss0 = mc_probe_server_rss(p);
+	p->server_pte0 = 0;
+	if (mc_probe_window_server_pid(p) > 0) {
+		struct mc_proc_pid sp;
+		if (mc_proc_read_pid(NULL, mc_probe_window_server_pid(p), &sp) == 0)
+			p->server_pte0 = sp.pte;
+	}
 	mc_watch_read(&p->before, true);
 	mc_probe_remote_before(p);
 	if ((rc = mc_probe_spawn_client(p, &st->sc, err)) < 0)

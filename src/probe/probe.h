@@ -10,6 +10,8 @@
  *                memory reserve) and a step's accounting: figures, verdict,
  *                cost per connection;
  *   staircase.c  the first scenario and the lift after each limit (pure);
+ *   steady.c     the steady-state window (--window): its two snapshots and
+ *                what the held connections cost between them (pure);
  *   diagnose.c   the verdict: which limit stopped a step, and its evidence
  *                (pure);
  *   watch.c      what it reads from the host while it runs: slabinfo,
@@ -118,6 +120,36 @@ struct mc_probe_server_host {
 	double more_conns; /* (available - reserve) ÷ (kernel + user bytes per connection) */
 };
 
+/* The steady-state window (--window) of a step that reached its target:
+ * from --settle after all connections were up, for --window, what the held
+ * connections cost while they send their heartbeats. Rates are over the
+ * window; the memory figures are taken at its end against the step's start
+ * (before the client), per connection held. */
+struct mc_probe_steady {
+	bool ran;	     /* false: no window (none asked, or stopped short) */
+	double seconds;	     /* the window as measured */
+	double settle_s;     /* from all up to its start */
+	double heartbeat_s;  /* each connection's period; 0: no heartbeat */
+	uint64_t conns;	     /* connections the client held at its end */
+	uint64_t held;	     /* what the memory figures divide by: the server's
+			      * count, or conns when it is unknown */
+	uint64_t msgs;	     /* messages echoed back in it */
+	double msgs_per_s;   /* echoed per second */
+	double sent_per_s;   /* sent per second */
+	/* round trips completed in the window only, in microseconds */
+	uint64_t rtt_count;
+	double rtt_p50_us, rtt_p99_us, rtt_max_us;
+	/* the server process (its own, or --server-pid); server false: none */
+	bool server;
+	double cpu_ms;	      /* utime + stime of all its threads over it */
+	double cpu_ms_per_1k; /* per 1,000 messages echoed; NAN: no message */
+	double ctx_per_s;     /* voluntary + nonvoluntary, over its tasks */
+	uint64_t threads;     /* at its end */
+	double user_per_conn;	   /* server RSS growth since it listened */
+	double slab_per_conn;	   /* meminfo Slab growth (both ends' sockets) */
+	double kstack_pt_per_conn; /* KernelStack growth + server VmPTE growth */
+};
+
 struct mc_probe_step {
 	struct mc_probe_scenario sc;
 	/* the model, before the step */
@@ -129,7 +161,8 @@ struct mc_probe_step {
 	uint64_t reached;  /* connections held when the step stopped */
 	uint64_t attempted;
 	double diff_pct;   /* (reached - predicted) / predicted x 100 */
-	double seconds;	   /* ramp time of this step */
+	double seconds;	   /* ramp time of this step (when all came: the client's
+			    * own, from its start to every connect finished) */
 	double teardown_s; /* ending the children and their sockets */
 	double rate;	   /* connects per second */
 	enum mc_probe_stop stop;
@@ -145,6 +178,7 @@ struct mc_probe_step {
 	uint64_t mem_available_end; /* MemAvailable at the top of the step */
 	uint64_t more_conns; /* projection: (MemAvailable - reserve) / bytes per conn */
 	struct mc_probe_server_host srv_host; /* --target-addr: the server host's side */
+	struct mc_probe_steady steady; /* the window, when one ran */
 };
 
 struct mc_probe_report {
@@ -191,6 +225,11 @@ struct mc_probe_config {
 	struct mc_endpoint_range target_addr;
 	int server_pid;		   /* that server's pid, 0: none */
 	uint64_t hold_ns;	   /* hold the connections this long at the end */
+	uint64_t heartbeat_ns;	   /* each connection sends 16 bytes this often and
+				    * the server echoes them; 0: no traffic */
+	uint64_t window_ns;	   /* the steady-state window once all are up; 0:
+				    * none */
+	uint64_t settle_ns;	   /* from all up to the window's start */
 	uint64_t timeout_ns;	   /* the whole probe; 0: 10 minutes */
 	/* --server-metrics: the server host's exporters, read about once a
 	 * second (node_exporter, a maxconn server's --metrics) */

@@ -2,7 +2,8 @@
  * sampling the host and the children about ten times a second, stopping
  * at the target, the first limit (LIMIT_EVIDENCE failures with a host-limit
  * cause, or the client's ramp over short of it), the memory reserve,
- * Ctrl-C or the deadline, then the step's figures, its verdict
+ * Ctrl-C or the deadline, holding at the target for --hold and the
+ * steady-state window (steady.c), then the step's figures, its verdict
  * (diagnose.c) and what one connection cost (see ramp.h). */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "probe/child.h"
 #include "probe/ramp.h"
 #include "probe/remote.h"
+#include "probe/steady.h"
 
 /* failures (or losses) that mean a limit is binding, not a hiccup */
 #define LIMIT_EVIDENCE 64
@@ -24,24 +26,6 @@ static uint64_t limit_failures(const struct mc_client_stats *c)
 		if (mc_cause_limit((enum mc_cause)k))
 			n += c->fail[k];
 	return n;
-}
-
-/* The external server's RSS: the process and its direct children (nginx's
- * workers hold the connections, not its master). */
-static uint64_t tree_rss(int pid)
-{
-	char path[96], buf[4096];
-	uint64_t rss = mc_watch_rss(pid);
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
-	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
-		for (char *s = buf, *e; *s; s = e) {
-			long c = strtol(s, &e, 10);
-			if (e == s)
-				break;
-			rss += mc_watch_rss((int)c);
-		}
-	return rss;
 }
 
 static void add_sample(struct mc_probe_ctx *p, struct mc_probe_sample *s)
@@ -78,6 +62,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	const uint64_t step_t0 = mc_now_ns();
 	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0;
 	struct mc_watch now;
+	struct mc_probe_window *win = NULL;
 	bool peak = false;
 
 	for (;;) {
@@ -145,10 +130,18 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 				peak = true;
 				/* hold the connections as asked only when all came */
 				hold_until = cs->open >= st->sc.target ? t + p->cfg->hold_ns : t;
+				/* all came: the window, if asked, within the hold */
+				if (cs->open >= st->sc.target && p->cfg->window_ns &&
+				    (win = malloc(sizeof(*win)))) {
+					uint64_t end = mc_probe_window_arm(p, win, t);
+					hold_until = end > hold_until ? end : hold_until;
+				}
 				/* a limit: let the counts settle a moment */
 				if (fails)
 					hold_until = t + MC_PROBE_SAMPLE_NS;
 			}
+			if (win)
+				mc_probe_window_poll(p, win, t, cs, ss, &st->steady);
 			if (t >= hold_until)
 				break;
 		}
@@ -165,6 +158,10 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	if (!p->cfg->have_target_addr)
 		mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
 	st->seconds = (double)((held_at ? held_at : mc_now_ns()) - step_t0) / 1e9;
+	/* all came: the client's own clock, finer than the samples' */
+	if (cs->open >= st->sc.target && cs->ramp_ns)
+		st->seconds = (double)cs->ramp_ns / 1e9;
+	free(win);
 }
 
 /* The projection and the per-connection costs of a step. Kernel bytes per
@@ -237,13 +234,6 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->nkmsg = mc_watch_kmsg_read(p->kmsg, o->kmsg, MC_PROBE_MAX_KMSG);
 }
 
-
-uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p)
-{
-	if (!p->cfg->have_target_addr)
-		return mc_watch_rss(p->server.pid);
-	return p->cfg->server_pid ? tree_rss(p->cfg->server_pid) : 0;
-}
 
 void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		      const struct mc_client_stats *cs, const struct mc_server_stats *ss)

@@ -13,7 +13,10 @@
  * sample to the report about ten times a second and calling cfg->tick.
  * Fills o with the host's figures at the top and why it stopped, cs and
  * ss with the children's last counters, st->seconds with the ramp time;
- * sets p->interrupted or p->timed_out. Nothing is torn down. */
+ * sets p->interrupted or p->timed_out. Once all connections are up it
+ * holds them for cfg->hold_ns and, with cfg->window_ns, runs the
+ * steady-state window in that time, filling st->steady when it completes.
+ * Nothing is torn down. */
 void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		   struct mc_client_stats *cs, struct mc_server_stats *ss);
 
@@ -24,8 +27,5 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		      const struct mc_client_stats *cs, const struct mc_server_stats *ss);
 
-/* The server's resident bytes: the probe's own server child, or the
- * --server-pid process and its children; 0 when there is none. */
-uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p);
 
 #endif

@@ -107,6 +107,27 @@ static void print_server_host(FILE *f, const struct mc_probe_server_host *h)
 		fprintf(f, "  memory     unknown (no meminfo figures there)\n");
 }
 
+/* The window in one line: traffic, latency, what the server spent, memory. */
+static void print_steady(FILE *f, const struct mc_probe_steady *w)
+{
+	char a[32], b[32], c[32];
+
+	fprintf(f, "  steady     %.1fs window, %s held", w->seconds, mc_fmt_count(w->conns, a, sizeof(a)));
+	if (w->heartbeat_s > 0)
+		fprintf(f, ", heartbeat %gs: %s msgs/s echoed, RTT p50 %.0f us p99 %.0f us",
+			w->heartbeat_s, mc_fmt_thousands((uint64_t)llround(w->msgs_per_s), b, sizeof(b)),
+			w->rtt_p50_us, w->rtt_p99_us);
+	if (w->server) {
+		fprintf(f, "; server ");
+		if (isfinite(w->cpu_ms_per_1k))
+			fprintf(f, "CPU %.2f ms/1k msgs, ", w->cpu_ms_per_1k);
+		fprintf(f, "%s ctx sw/s, %" PRIu64 " threads",
+			mc_fmt_thousands((uint64_t)llround(w->ctx_per_s), c, sizeof(c)), w->threads);
+	}
+	fprintf(f, "; per connection: server user %.1f B, slab %.0f B, kstack+pt %.0f B\n",
+		w->user_per_conn, w->slab_per_conn, w->kstack_pt_per_conn);
+}
+
 void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 {
 	char a[32], b[32], c[32], d[32];
@@ -145,6 +166,8 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 			r->server_name[0] ? ", " : "", r->server_name, r->server_pid);
 	fprintf(f, "  host       %s, %u CPUs, %s memory\n", r->kernel, r->cpus,
 		mc_fmt_bytes(r->mem_total, a, sizeof(a)));
+	if (last->steady.ran)
+		print_steady(f, &last->steady);
 
 	fprintf(f, "\nSteps\n");
 	for (int i = 0; i < r->nsteps; i++) {
@@ -312,6 +335,51 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_obj_close(j);
 }
 
+/* A figure that may be unknown: null then. */
+static void kv_maybe(struct mc_json *j, const char *key, bool known, double v)
+{
+	if (known && isfinite(v))
+		mc_json_kv_double(j, key, v);
+	else
+		mc_json_kv_null(j, key);
+}
+
+static void json_steady(struct mc_json *j, const struct mc_probe_steady *w)
+{
+	mc_json_key(j, "steady");
+	mc_json_obj_open(j);
+	mc_json_kv_double(j, "window_seconds", w->seconds);
+	mc_json_kv_double(j, "settle_seconds", w->settle_s);
+	mc_json_kv_double(j, "heartbeat_seconds", w->heartbeat_s);
+	mc_json_kv_u64(j, "conns", w->conns);
+	mc_json_kv_u64(j, "held", w->held);
+	mc_json_kv_u64(j, "msgs", w->msgs);
+	mc_json_kv_double(j, "msgs_per_sec", w->msgs_per_s);
+	mc_json_kv_double(j, "sent_per_sec", w->sent_per_s);
+	mc_json_key(j, "rtt_us");
+	mc_json_obj_open(j);
+	mc_json_kv_u64(j, "count", w->rtt_count);
+	kv_maybe(j, "p50", w->rtt_count, w->rtt_p50_us);
+	kv_maybe(j, "p99", w->rtt_count, w->rtt_p99_us);
+	kv_maybe(j, "max", w->rtt_count, w->rtt_max_us);
+	mc_json_obj_close(j);
+	mc_json_kv_bool(j, "server", w->server);
+	kv_maybe(j, "server_cpu_ms", w->server, w->cpu_ms);
+	kv_maybe(j, "cpu_ms_per_1k_msgs", w->server, w->cpu_ms_per_1k);
+	kv_maybe(j, "ctx_switches_per_sec", w->server, w->ctx_per_s);
+	if (w->server)
+		mc_json_kv_u64(j, "threads", w->threads);
+	else
+		mc_json_kv_null(j, "threads");
+	mc_json_key(j, "bytes_per_conn");
+	mc_json_obj_open(j);
+	kv_maybe(j, "server_user", w->server, w->user_per_conn);
+	mc_json_kv_double(j, "slab", w->slab_per_conn);
+	mc_json_kv_double(j, "kstack_pt", w->kstack_pt_per_conn);
+	mc_json_obj_close(j);
+	mc_json_obj_close(j);
+}
+
 void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 {
 	struct mc_json j;
@@ -372,6 +440,9 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_kv_u64(&j, "mem_available_end", mem->mem_available_end);
 	mc_json_kv_u64(&j, "more_conns", mem->more_conns);
 	mc_json_obj_close(&j);
+
+	if (last->steady.ran)
+		json_steady(&j, &last->steady);
 
 	mc_json_key(&j, "steps");
 	mc_json_arr_open(&j);

@@ -21,6 +21,9 @@
 
 #define MC_PROBE_SAMPLE_NS     (100 * MC_NS_PER_MS) /* the sampling period */
 #define MC_PROBE_MAX_DEST_PORTS 64
+/* what each connection sends every --heartbeat, and the server echoes */
+#define MC_PROBE_HEARTBEAT "0123456789abcdef"
+
 
 /* What a child publishes: its latest counters, under a sequence lock. */
 struct mc_probe_pub {
@@ -61,7 +64,7 @@ struct mc_probe_ctx {
 	struct mc_addr_range src;
 	uint64_t conns; /* what the client is asked to open */
 	struct mc_watch before;
-	uint64_t server_rss0;
+	uint64_t server_rss0, server_pte0; /* the server once it listened */
 	int kmsg;
 	char dir[64]; /* a private directory for the server's ready file */
 	char ready[96];

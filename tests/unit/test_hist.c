@@ -1,7 +1,9 @@
 /* test_hist.c: the log-linear histogram: bucket boundaries, quantiles within
- * 1/32 of the exact value, exact count/sum/min/max, and merging. */
+ * 1/32 of the exact value, exact count/sum/min/max, merging, and taking
+ * an earlier snapshot out (a window's values only). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -111,6 +113,40 @@ static void test_merge(void **state)
 	assert_int_equal(a.count, 1000);
 }
 
+static void test_sub(void **state)
+{
+	static struct mc_hist h, start, win, bad;
+
+	(void)state;
+	mc_hist_init(&h);
+	mc_hist_init(&win);
+	/* before the window: slow values, far from the window's */
+	for (uint64_t i = 1; i <= 500; i++)
+		mc_hist_add(&h, 1000000 + i * 1000);
+	start = h;
+	for (uint64_t i = 1; i <= 1000; i++) {
+		mc_hist_add(&h, i * 100);
+		mc_hist_add(&win, i * 100);
+	}
+	bad = start;
+	assert_int_equal(mc_hist_sub(&h, &start), 0);
+	assert_int_equal(h.count, 1000);
+	assert_int_equal(h.sum, win.sum);
+	assert_memory_equal(h.b, win.b, sizeof(h.b));
+	/* min and max: the bounds of the end buckets, within the old ones */
+	assert_int_equal(h.min, 100);
+	assert_true(h.max >= 100000 && h.max <= 100000 + 100000 / 32);
+	assert_int_equal(mc_hist_quantile(&h, 0.5), mc_hist_quantile(&win, 0.5));
+	assert_int_equal(mc_hist_quantile(&h, 0.99), mc_hist_quantile(&win, 0.99));
+	/* taking a later state out of an earlier one is refused, h unchanged */
+	assert_int_equal(mc_hist_sub(&bad, &win), -EINVAL);
+	assert_memory_equal(&bad, &start, sizeof(bad));
+	/* nothing added since: empty */
+	assert_int_equal(mc_hist_sub(&bad, &start), 0);
+	assert_int_equal(bad.count, 0);
+	assert_int_equal(mc_hist_quantile(&bad, 0.5), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_quantiles_vs_exact),
 		cmocka_unit_test(test_small_and_empty),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_sub),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

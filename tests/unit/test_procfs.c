@@ -2,7 +2,9 @@
  * number of the caches it knows, lines it must skip (headers, other caches,
  * a short line, garbled numbers, a name that only starts like a known one),
  * each object's share of its slab and the bytes the active objects hold,
- * the read under a root directory, and no read past the end of the text. */
+ * the read under a root directory, and no read past the end of the text;
+ * one process's files: CPU ticks from /proc/PID/stat past an odd comm,
+ * plain status fields, context switches summed over its tasks. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -154,12 +156,80 @@ static void test_slabinfo_read(void **state)
 	assert_false(s.c[MC_PROC_SLAB_TCP].listed);
 }
 
+static void test_stat_cpu(void **state)
+{
+	uint64_t t = 0;
+
+	(void)state;
+	/* a comm with spaces and parentheses: fields count from the last ')' */
+	assert_int_equal(mc_proc_stat_cpu("7 (a) b (c)) R 1 7 7 0 -1 4194304 99 0 0 0 "
+					  "12 30 0 0 20 0 1 0 5 3133440 412\n",
+					  &t),
+			 0);
+	assert_int_equal(t, 42);
+	/* minflt past 32 bits */
+	assert_int_equal(mc_proc_stat_cpu("7 (x) S 1 7 7 0 -1 4194304 99999999999 0 0 0 "
+					  "5 6 0\n",
+					  &t),
+			 0);
+	assert_int_equal(t, 11);
+	assert_int_equal(mc_proc_stat_cpu("7 (x) S 1 7 7 0\n", &t), -EINVAL);
+	assert_int_equal(mc_proc_stat_cpu("no parenthesis", &t), -EINVAL);
+}
+
+static void test_status_fields(void **state)
+{
+	static const char st[] = "Name:\tmaxconn-server\n"
+				 "Threads:\t4\n"
+				 "VmPTE:\t      52 kB\n"
+				 "voluntary_ctxt_switches:\t637\n"
+				 "nonvoluntary_ctxt_switches:\t13\n"
+				 "Bad:\tx\n";
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(mc_proc_status_field(st, "Threads", &v), 0);
+	assert_int_equal(v, 4);
+	assert_int_equal(mc_proc_status_field(st, "VmPTE", &v), 0);
+	assert_int_equal(v, 52);
+	assert_int_equal(mc_proc_kb_field(st, "VmPTE", &v), 0);
+	assert_int_equal(v, 52 * 1024);
+	/* "voluntary_..." must not match inside "nonvoluntary_..." */
+	assert_int_equal(mc_proc_status_ctxt(st, &v), 0);
+	assert_int_equal(v, 650);
+	assert_int_equal(mc_proc_status_field(st, "Bad", &v), -EINVAL);
+	assert_int_equal(mc_proc_status_field(st, "VmRSS", &v), -ENOENT);
+	assert_int_equal(mc_proc_status_ctxt("Threads:\t1\n", &v), -ENOENT);
+}
+
+/* A fake process under a root: 4242 with three tasks, one of which has no
+ * counters (it is skipped). */
+static void test_read_pid(void **state)
+{
+	struct mc_proc_pid p;
+
+	(void)state;
+	assert_int_equal(mc_proc_read_pid("tests/unit/fixtures/proc/pid", 4242, &p), 0);
+	assert_int_equal(p.cpu_ticks, 1000);
+	assert_int_equal(p.threads, 3);
+	assert_int_equal(p.rss, 2096 * 1024);
+	assert_int_equal(p.pte, 52 * 1024);
+	assert_int_equal(p.ctxt_switches, 11 + 220);
+	assert_int_equal(p.tasks_read, 2);
+	assert_int_equal(mc_proc_read_pid("tests/unit/fixtures/proc/pid", 4243, &p), -ENOENT);
+	assert_int_equal(p.cpu_ticks, 0);
+	/* this process, for real */
+	assert_int_equal(mc_proc_read_pid(NULL, (int)getpid(), &p), 0);
+	assert_true(p.threads >= 1 && p.rss > 0 && p.tasks_read >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_slabinfo_parse), cmocka_unit_test(test_slabinfo_bytes),
 	    cmocka_unit_test(test_slabinfo_none),  cmocka_unit_test(test_slabinfo_no_overread),
-	    cmocka_unit_test(test_slabinfo_read),
+	    cmocka_unit_test(test_slabinfo_read),  cmocka_unit_test(test_stat_cpu),
+	    cmocka_unit_test(test_status_fields),  cmocka_unit_test(test_read_pid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
