@@ -147,13 +147,14 @@ kill -TERM "$PROM_PID"; wait "$PROM_PID" 2>/dev/null
 # reported (plus the connection of its own scrape, open on the server side
 # while node_exporter read sockstat)
 mc_bg ip netns exec "$C1" "$MAXCONN" probe -q --target-addr 10.77.0.1:9001 --target 5000 \
-	--hold 6s --server-metrics http://10.77.0.1:9100/metrics --json "$MC_TMP/p.json"
+	--hold 8s --server-metrics http://10.77.0.1:9100/metrics --json "$MC_TMP/p.json"
 PROBE=$MC_LAST
-for _ in $(seq 100); do
+for _ in $(seq 600); do # 60 s: a busy host ramps slowly
 	[ "$(IN "$SRV" ss -Htn state established '( sport = :9001 )' | wc -l)" -ge $((N / 2 + 5000)) ] && break
 	sleep 0.1
 done
-sleep 2 # past its top reading, inside its hold
+sleep 2 # inside its hold: nothing moves until its last reading at the end
+
 ss_now=$(IN "$SRV" ss -Htan exclude time-wait | wc -l)
 wait "$PROBE"; rc=$?
 j="$MC_TMP/p.json"
