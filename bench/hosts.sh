@@ -48,12 +48,17 @@ trap cleanup EXIT
 # the hub (this namespace) holds the bridge; each host a veth on it. 32
 # source addresses per client host: 4 ports x 64,512 local ports each keeps
 # every pair under 25% full at 1M from one host
-srcs() { local c=$1 a l="10.78.$c.0"; for a in $(seq 1 32); do l="$l,10.78.$c.$a"; done; echo "$l"; }
+srcs() { local a l="10.78.$1.0"; for a in $(seq 1 32); do l="$l,10.78.$1.$a"; done; echo "$l"; }
 netns_hosts_up 16 "$S=10.78.0.1" "$C1=$(srcs 1)" "$C2=$(srcs 2)"
 ip netns exec $S sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
 for ns in $C1 $C2; do ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"; done
 SOURCES=(-s 10.78.1.1-10.78.1.32 -s 10.78.2.1-10.78.2.32)
 inuse() { ip netns exec "$1" awk '/^TCP:/ {print $3}' /proc/net/sockstat; }
+# tcpext NS NAME: a TcpExt counter of /proc/net/netstat in NS
+tcpext() {
+	ip netns exec "$1" awk -v k="$2" '$1 == "TcpExt:" && !h {for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next}
+		$1 == "TcpExt:" {print $c[k]}' /proc/net/netstat
+}
 
 run_one() { # KIND RUN
 	local kind=$1 r=$2 srv cl1 cl2= t0 s0 base
@@ -65,6 +70,10 @@ run_one() { # KIND RUN
 	sleep 0.2
 	base=$(inuse $S)
 	s0=$(bench_meminfo Slab)
+	local ov0 rt0 rt0b
+	ov0=$(tcpext $S ListenOverflows)
+	rt0=$(tcpext $C1 TCPSynRetrans)
+	rt0b=$(tcpext $C2 TCPSynRetrans)
 	t0=$(date +%s.%N)
 	if [ "$kind" = one ]; then
 		ip netns exec $C1 "$BIN" client -c 10.78.0.1:9000-9003 -s 10.78.1.1-10.78.1.32 -n "$N" \
@@ -91,12 +100,16 @@ run_one() { # KIND RUN
 	c1s=$(inuse $C1)
 	[ "$kind" = shards ] && c2s=$(inuse $C2)
 	slab=$(( ($(bench_meminfo Slab) - s0) / (2 * N) ))
+	local ov retr
+	ov=$(( $(tcpext $S ListenOverflows) - ov0 ))
+	retr=$(( $(tcpext $C1 TCPSynRetrans) - rt0 + $(tcpext $C2 TCPSynRetrans) - rt0b ))
 	wait "$cl1" || true
 	[ -n "$cl2" ] && { wait "$cl2" || true; }
 	bench_stop "$srv" TERM
 	PIDS=
 	local ramp est rate ub_s ub_c1 ub_c2=nan
 	est=$(jq .established "$TMP/c1.json")
+	[ -n "$est" ] || { echo "bench: the client did not run (see above)" >&2; exit 1; }
 	ramp=$(jq .ramp_s "$TMP/c1.json")
 	ub_c1=$(jq .user_bytes_per_conn "$TMP/c1.json")
 	if [ "$kind" = shards ]; then
@@ -106,9 +119,9 @@ run_one() { # KIND RUN
 	fi
 	ub_s=$(jq .user_bytes_per_conn "$TMP/s.json")
 	rate=$(awk -v n="$est" -v t="$ramp" 'BEGIN {printf "%.0f", n / t}')
-	echo "$kind $est $ramp $rate $ub_s $ub_c1 $ub_c2 $slab $held_s $c1s $c2s $wall" >>"$TMP/runs"
-	printf '  run %d %-6s established %s in %.2fs (%s/s; %ss until the server host held them all); server host %s sockets, %.1f user B/conn; client hosts %s + %s sockets, %.1f / %s user B/conn; kernel %s B/socket\n' \
-		"$r" "$kind" "$est" "$ramp" "$rate" "$wall" "$held_s" "$ub_s" "$c1s" "$c2s" "$ub_c1" "$ub_c2" "$slab" >&2
+	echo "$kind $est $ramp $rate $ub_s $ub_c1 $ub_c2 $slab $held_s $c1s $c2s $wall $ov $retr" >>"$TMP/runs"
+	printf '  run %d %-6s established %s in %.2fs (%s/s; %ss until the server host held them all); server host %s sockets, %.1f user B/conn; client hosts %s + %s sockets, %.1f / %s user B/conn; kernel %s B/socket; %s ListenOverflows, %s SYN retransmits (load average %s)\n' \
+		"$r" "$kind" "$est" "$ramp" "$rate" "$wall" "$held_s" "$ub_s" "$c1s" "$c2s" "$ub_c1" "$ub_c2" "$slab" "$ov" "$retr" "$(cut -d' ' -f1 /proc/loadavg)" >&2
 	for ns in $S $C1 $C2; do
 		for _ in $(seq 1200); do [ "$(inuse "$ns")" -le 10 ] && break; sleep 0.1; done
 	done
@@ -120,14 +133,14 @@ for r in $(seq "$REPEAT"); do
 	run_one shards "$r"
 done
 
-printf '\n| clients | established | time to establish (s) | connects/s | server host: sockets, user B/conn | client host(s): sockets, user B/conn | kernel B/socket |\n|---|---|---|---|---|---|---|\n'
+printf '\n| clients | established | time to establish (s) | connects/s | server host: sockets, user B/conn | client host(s): sockets, user B/conn | kernel B/socket | ListenOverflows, SYN retransmits |\n|---|---|---|---|---|---|---|---|\n'
 for kind in one shards; do
 	col() { awk -v k="$kind" -v c="$1" '$1 == k {print $c}' "$TMP/runs" | bench_median; }
 	if [ $kind = one ]; then
-		printf '| one host, %s | %.0f | %.2f | %.0f | %.0f, %.1f | %.0f, %.1f | %.0f |\n' "$SIZE" \
-			"$(col 2)" "$(col 3)" "$(col 4)" "$(col 9)" "$(col 5)" "$(col 10)" "$(col 6)" "$(col 8)"
+		printf '| one host, %s | %.0f | %.2f | %.0f | %.0f, %.1f | %.0f, %.1f | %.0f | %.0f, %.0f |\n' "$SIZE" \
+			"$(col 2)" "$(col 3)" "$(col 4)" "$(col 9)" "$(col 5)" "$(col 10)" "$(col 6)" "$(col 8)" "$(col 13)" "$(col 14)"
 	else
-		printf '| two shards of %s | %.0f | %.2f | %.0f | %.0f, %.1f | %.0f + %.0f, %.1f + %.1f | %.0f |\n' "$SIZE" \
-			"$(col 2)" "$(col 3)" "$(col 4)" "$(col 9)" "$(col 5)" "$(col 10)" "$(col 11)" "$(col 6)" "$(col 7)" "$(col 8)"
+		printf '| two shards of %s | %.0f | %.2f | %.0f | %.0f, %.1f | %.0f + %.0f, %.1f + %.1f | %.0f | %.0f, %.0f |\n' "$SIZE" \
+			"$(col 2)" "$(col 3)" "$(col 4)" "$(col 9)" "$(col 5)" "$(col 10)" "$(col 11)" "$(col 6)" "$(col 7)" "$(col 8)" "$(col 13)" "$(col 14)"
 	fi
 done
