@@ -49,10 +49,14 @@ double mc_probe_remote_live(struct mc_probe_ctx *p)
 
 	if (!p->rbefore_ok)
 		return NAN;
-	if (now - p->rlive_t >= LIVE_EVERY) {
+	if (now >= p->rlive_t + LIVE_EVERY) {
 		p->rlive_t = now;
-		if (read_all(p, &p->rlive) < 0)
+		if (read_all(p, &p->rlive) < 0) {
+			/* unreachable: each try can block the sampling for the
+			 * time limit, so try again only in ten seconds */
 			mc_probe_remote_init(&p->rlive);
+			p->rlive_t = mc_now_ns() + 9 * LIVE_EVERY;
+		}
 	}
 	return p->rlive.v[MC_RF_TCP_INUSE];
 }
