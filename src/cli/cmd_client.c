@@ -602,6 +602,7 @@ int mc_cmd_client(int argc, char **argv)
 	st = malloc(sizeof(*st));
 	if (!st) {
 		fprintf(stderr, "maxconn client: out of memory\n");
+		mc_metrics_stop(tc.metrics);
 		return MC_EXIT_RUNTIME;
 	}
 	rc = mc_client_run(&cfg, st, &err);
