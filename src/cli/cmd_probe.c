@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/addr.h"
 #include "common/fmt.h"
+#include "common/outfile.h"
 #include "common/parse.h"
 #include "client/metrics.h"
 #include "probe/metrics.h"
@@ -46,6 +47,9 @@ static const char help[] =
 	"                          table with measured values\n"
 	"      --sources N         client source addresses, 127.0.0.2 on (default:\n"
 	"                          enough to keep each pair's ports under 25% used)\n"
+	"  -s, --source ADDR|ADDR-ADDR|CIDR  the client's source addresses instead,\n"
+	"                          as `maxconn client --source` takes them; repeatable\n"
+	"                          (127.0.0.1 included: some servers treat it apart)\n"
 	"      --dest-ports N      server listen ports (default 1)\n"
 	"      --port-range LO-HI  net.ipv4.ip_local_port_range in the namespace\n"
 	"                          (default: the kernel's, 32768-60999)\n"
@@ -86,7 +90,9 @@ static const char help[] =
 	"      --timeout D         give up after D (default 10m)\n"
 	"      --json FILE         write the report as JSON (schema: docs/probe.md)\n"
 	"      --html FILE         write the report as one self-contained HTML page\n"
-	"                          with charts\n"
+	"                          with charts (each file appears whole once the\n"
+	"                          figures are taken, or not at all: an existing\n"
+	"                          file is replaced only then)\n"
 	"      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 	"                          while it runs: its client's and server's families\n"
 	"                          and its own (step, rate, memory)\n"
@@ -102,6 +108,11 @@ static const char help[] =
 	"  maxconn probe --target-addr 127.0.0.1:80 --server-pid $(pgrep -o nginx)\n"
 	"  maxconn probe --target-addr 10.0.0.1:9000 --target 20k \\\n"
 	"      --server-metrics http://10.0.0.1:9100/metrics   # another host\n"
+	"\n"
+	"The summary and the reports come as soon as the figures are taken; then\n"
+	"the probe closes its connections (\"closing N sockets...\": a million\n"
+	"take the kernel a while) and exits once nothing is left.\n"
+	"Its temporary directory is made in $TMPDIR (default /tmp).\n"
 	"\n"
 	"Exit codes: 0 the target was reached; 1 runtime failure (a child died);\n"
 	"            2 usage error; 3 a limit or the memory reserve stopped it;\n"
@@ -228,14 +239,31 @@ static int exit_code(const struct mc_probe_report *r)
 	return MC_EXIT_LIMIT;
 }
 
-static FILE *open_out(const char *path, const char *what)
+/* Write one report (json or html) and put it in place; false (said on
+ * stderr) when it could not be written. */
+static bool write_out(struct mc_outfile *o, const char *what, const struct mc_probe_report *r,
+		      int result)
 {
-	FILE *f = fopen(path, "w");
+	struct mc_err err;
+	int rc = 0;
 
-	if (!f)
-		fprintf(stderr, "maxconn probe: %s %s: %s; choose a writable path\n", what, path,
-			strerror(errno));
-	return f;
+	if (!o->f)
+		return true;
+	if (strcmp(what, "JSON") == 0)
+		mc_probe_json(o->f, r, result);
+	else
+		rc = mc_probe_html(o->f, r, result);
+	if (rc < 0) {
+		mc_outfile_abort(o);
+		fprintf(stderr, "maxconn probe: writing %s: %s\n", o->path, strerror(-rc));
+		return false;
+	}
+	if (mc_outfile_commit(o, &err) < 0) {
+		fprintf(stderr, "maxconn probe: %s\n", err.msg);
+		return false;
+	}
+	printf("%s report: %s\n", what, o->path);
+	return true;
 }
 
 int mc_cmd_probe(int argc, char **argv)
@@ -250,6 +278,7 @@ int mc_cmd_probe(int argc, char **argv)
 		{"model", required_argument, NULL, 'M'},
 		{"staircase", no_argument, NULL, O_STAIR},
 		{"sources", required_argument, NULL, O_SOURCES},
+		{"source", required_argument, NULL, 's'},
 		{"dest-ports", required_argument, NULL, O_DPORTS},
 		{"port-range", required_argument, NULL, O_PRANGE},
 		{"fd-limit", required_argument, NULL, O_FDLIM},
@@ -281,7 +310,9 @@ int mc_cmd_probe(int argc, char **argv)
 	struct mc_endpoint_range metrics_at;
 	bool metrics = false;
 	const char *json_path = NULL, *html_path = NULL;
-	FILE *jf = NULL, *hf = NULL;
+	struct mc_outfile *jf = NULL, *hf = NULL;
+	struct mc_addr_range src[16];
+	struct mc_probe_rest rest;
 	struct mc_err err;
 	uint64_t v;
 	int c, rc, code, result;
@@ -289,7 +320,7 @@ int mc_cmd_probe(int argc, char **argv)
 	tc = (struct tick_ctx){.tty = isatty(STDERR_FILENO), .cfg = &cfg};
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":t:M:b:r:H:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:M:s:b:r:H:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (strcmp(optarg, "max") == 0) {
@@ -316,6 +347,17 @@ int mc_cmd_probe(int argc, char **argv)
 				return mc_cli_usage_error("probe",
 							  "--sources '%s': use 1 to 16M (127.0.0.2 on)",
 							  optarg);
+			break;
+		case 's':
+			if (cfg.nsrc == sizeof(src) / sizeof(src[0]))
+				return mc_cli_usage_error("probe", "--source: at most %zu ranges; give "
+								   "a range or a CIDR block",
+							  sizeof(src) / sizeof(src[0]));
+			if (mc_parse_addr_range(optarg, &src[cfg.nsrc], &err) < 0)
+				return mc_cli_usage_error("probe", "--source '%s': %s", optarg,
+							  err.msg);
+			cfg.nsrc++;
+			cfg.src = src;
 			break;
 		case O_DPORTS:
 			if (mc_parse_count(optarg, &cfg.dest_ports, &err) < 0 || !cfg.dest_ports ||
@@ -460,6 +502,27 @@ int mc_cmd_probe(int argc, char **argv)
 	if (cfg.have_target_addr && (cfg.port_lo || cfg.model != MC_MODEL_EPOLL))
 		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
 						   "namespace and server; not with --target-addr");
+	if (cfg.nsrc && (cfg.sources || cfg.staircase))
+		return mc_cli_usage_error("probe", "--source gives the addresses themselves; it "
+						   "goes with neither --sources nor --staircase "
+						   "(which choose 127.0.0.2 on)");
+	for (size_t i = 0; i < cfg.nsrc; i++) {
+		sa_family_t want = cfg.have_target_addr ? cfg.target_addr.addr.family : AF_INET;
+		char a[MC_ADDR_STRLEN];
+		if (src[i].first.family != want)
+			return mc_cli_usage_error(
+				"probe", "--source %s: %s, but the server is at %s; give sources of "
+					 "its family",
+				mc_addr_str(&src[i].first, a, sizeof(a)),
+				src[i].first.family == AF_INET ? "IPv4" : "IPv6",
+				cfg.have_target_addr ? (want == AF_INET ? "an IPv4 address"
+									: "an IPv6 address")
+						     : "127.0.0.1 (the probe's own, IPv4)");
+	}
+	if (json_path && html_path && mc_outfile_same(json_path, html_path))
+		return mc_cli_usage_error("probe", "--json and --html both name %s: give each "
+						   "report its own file",
+					  json_path);
 	if (settle_given && !cfg.window_ns)
 		return mc_cli_usage_error("probe", "--settle is the wait before --window; give "
 						   "--window too");
@@ -471,20 +534,26 @@ int mc_cmd_probe(int argc, char **argv)
 		return mc_cli_usage_error("probe", "--timeout must leave room for the ramp, "
 						   "--settle and --window: raise --timeout");
 	/* open the outputs first: a bad path fails before the long run */
-	if (json_path && !(jf = open_out(json_path, "--json")))
-		return MC_EXIT_USAGE;
-	if (html_path && !(hf = open_out(html_path, "--html"))) {
-		if (jf)
-			fclose(jf);
-		return MC_EXIT_USAGE;
+	jf = json_path ? calloc(1, sizeof(*jf)) : NULL;
+	hf = html_path ? calloc(1, sizeof(*hf)) : NULL;
+	r = NULL;
+	code = MC_EXIT_USAGE;
+	if ((json_path && !jf) || (html_path && !hf)) {
+		fprintf(stderr, "maxconn probe: out of memory\n");
+		goto out;
+	}
+	if (jf && mc_outfile_open(jf, json_path, &err) < 0) {
+		fprintf(stderr, "maxconn probe: --json %s\n", err.msg);
+		goto out;
+	}
+	if (hf && mc_outfile_open(hf, html_path, &err) < 0) {
+		fprintf(stderr, "maxconn probe: --html %s\n", err.msg);
+		goto out;
 	}
 	if (metrics && (rc = mc_cli_metrics_start("probe", &metrics_at, sizeof(struct probe_snap),
 						  render, &tc, tc.quiet, &tc.metrics))) {
-		if (jf)
-			fclose(jf);
-		if (hf)
-			fclose(hf);
-		return rc;
+		code = rc;
+		goto out;
 	}
 
 	cfg.tick = tick;
@@ -497,7 +566,7 @@ int mc_cmd_probe(int argc, char **argv)
 		code = MC_EXIT_RUNTIME;
 		goto out;
 	}
-	rc = mc_probe_run(&cfg, r, &err);
+	rc = mc_probe_run(&cfg, r, &rest, &err);
 	if (tc.tty && !tc.quiet)
 		fputs("\r\033[K", stderr);
 	if (rc < 0) {
@@ -505,34 +574,36 @@ int mc_cmd_probe(int argc, char **argv)
 		code = rc == -EPERM || rc == -ENOSYS ? MC_EXIT_LIMIT : MC_EXIT_RUNTIME;
 		goto out;
 	}
-	/* the writers record the run's code, not a later failure to write */
+	/* the answer first: the summary and the reports while the connections
+	 * are still held, then the teardown. The writers record the run's
+	 * code, not a later failure to write. */
 	code = result = exit_code(r);
 	mc_probe_print(stdout, r);
-	if (jf) {
-		mc_probe_json(jf, r, result);
-		if (fclose(jf) != 0) {
-			fprintf(stderr, "maxconn probe: writing %s: %s\n", json_path, strerror(errno));
-			code = MC_EXIT_RUNTIME;
-		} else {
-			printf("\nJSON report: %s\n", json_path);
-		}
-		jf = NULL;
+	if (jf || hf)
+		putchar('\n');
+	if (jf && !write_out(jf, "JSON", r, result))
+		code = MC_EXIT_RUNTIME;
+	if (hf && !write_out(hf, "HTML", r, result))
+		code = MC_EXIT_RUNTIME;
+	fflush(stdout);
+	if (rest.sockets && !tc.quiet) {
+		char n[32];
+		fprintf(stderr, "closing %s sockets...", mc_fmt_count(rest.sockets, n, sizeof(n)));
+		fflush(stderr);
 	}
-	if (hf) {
-		int hr = mc_probe_html(hf, r, result);
-		if (fclose(hf) != 0 || hr < 0) {
-			fprintf(stderr, "maxconn probe: writing %s: %s\n", html_path, strerror(errno));
-			code = MC_EXIT_RUNTIME;
-		} else {
-			printf("HTML report: %s\n", html_path);
-		}
-		hf = NULL;
+	{
+		uint64_t socks = rest.sockets;
+		double secs = mc_probe_teardown(&rest);
+		if (socks && !tc.quiet)
+			fprintf(stderr, " done in %.1fs\n", secs);
 	}
 out:
 	if (jf)
-		fclose(jf);
+		mc_outfile_abort(jf);
 	if (hf)
-		fclose(hf);
+		mc_outfile_abort(hf);
+	free(jf);
+	free(hf);
 	mc_metrics_stop(tc.metrics);
 	if (r)
 		mc_probe_report_free(r);

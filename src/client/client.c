@@ -58,6 +58,25 @@ struct cli_counters {
 	_Atomic uint64_t echo_mismatch, echo_lost_bytes;
 };
 
+/* A server's first bytes on a connection, kept until the connection ends
+ * (then they go to the worker's said[]) or another connection's bytes take
+ * the slot (slot fd % PENDING_SAID): said[] counts are a lower bound. */
+#define PENDING_SAID 64
+struct said_pending {
+	int fd; /* -1: free */
+	uint32_t gen;
+	uint8_t len;
+	unsigned char bytes[MC_CLIENT_SAID_BYTES];
+};
+
+/* A said[] entry: written once by the worker before nsaid counts it, then
+ * only its count moves. */
+struct said_entry {
+	uint8_t cause, len;
+	unsigned char bytes[MC_CLIENT_SAID_BYTES];
+	_Atomic uint64_t conns;
+};
+
 struct client;
 
 struct cli_worker {
@@ -89,6 +108,11 @@ struct cli_worker {
 	_Atomic int drained;
 	char first_error[256];
 	_Atomic int has_error;
+	char cause_error[MC_CAUSE_COUNT][160];
+	_Atomic int has_cause_error[MC_CAUSE_COUNT];
+	struct said_pending pending[PENDING_SAID];
+	struct said_entry said[MC_CLIENT_SAID_MAX];
+	_Atomic unsigned nsaid;
 };
 
 struct client {
@@ -193,9 +217,11 @@ static void note_error(struct cli_worker *w, const char *stage, uint64_t idx, in
 	uint64_t pair = idx % w->cl->npairs;
 	const struct mc_addr *daddr = NULL;
 	uint16_t port = 0;
-	char d[MC_ADDR_STRLEN], sbuf[MC_ADDR_STRLEN] = "", eb[96];
+	char d[MC_ADDR_STRLEN], sbuf[MC_ADDR_STRLEN] = "", eb[96], msg[256];
+	enum mc_cause k = mc_cause_from_errno(e);
 
-	if (atomic_load_explicit(&w->has_error, memory_order_relaxed))
+	if (atomic_load_explicit(&w->has_error, memory_order_relaxed) &&
+	    atomic_load_explicit(&w->has_cause_error[k], memory_order_relaxed))
 		return;
 	dst_nth(cfg, cfg->nsrc ? pair / w->cl->nsrc : pair, &daddr, &port);
 	mc_addr_port_str(daddr, port, d, sizeof(d));
@@ -204,9 +230,58 @@ static void note_error(struct cli_worker *w, const char *stage, uint64_t idx, in
 		src_nth(cfg, pair % w->cl->nsrc, &a);
 		mc_addr_str(&a, sbuf, sizeof(sbuf));
 	}
-	snprintf(w->first_error, sizeof(w->first_error), "%s %s%s%s: %s", stage, d,
-		 cfg->nsrc ? " from " : "", sbuf, mc_strerror(e, eb, sizeof(eb)));
-	atomic_store(&w->has_error, 1);
+	snprintf(msg, sizeof(msg), "%s %s%s%s: %s", stage, d, cfg->nsrc ? " from " : "", sbuf,
+		 mc_strerror(e, eb, sizeof(eb)));
+	if (!atomic_load_explicit(&w->has_error, memory_order_relaxed)) {
+		memcpy(w->first_error, msg, sizeof(w->first_error));
+		atomic_store(&w->has_error, 1);
+	}
+	if (!atomic_load_explicit(&w->has_cause_error[k], memory_order_relaxed)) {
+		snprintf(w->cause_error[k], sizeof(w->cause_error[k]), "%.159s", msg);
+		atomic_store(&w->has_cause_error[k], 1);
+	}
+}
+
+/* The first bytes a server sends on a connection: kept in its slot until
+ * the connection ends (said_ended) or the slot is taken again. */
+static void said_first(struct cli_worker *w, int fd, const unsigned char *b, size_t n)
+{
+	struct said_pending *p = &w->pending[(unsigned)fd % PENDING_SAID];
+
+	p->fd = fd;
+	p->gen = w->conns[fd].gen;
+	p->len = (uint8_t)(n < MC_CLIENT_SAID_BYTES ? n : MC_CLIENT_SAID_BYTES);
+	memcpy(p->bytes, b, p->len);
+}
+
+/* Connection fd ended for cause why: if the server had said something on
+ * it, count that message under the cause (a new entry while there is room:
+ * MC_CLIENT_SAID_MAX in all, MC_CLIENT_SAID_PER_CAUSE per cause). */
+static void said_ended(struct cli_worker *w, int fd, enum mc_cause why)
+{
+	unsigned n = atomic_load_explicit(&w->nsaid, memory_order_relaxed), same = 0;
+	struct said_pending *p = &w->pending[(unsigned)fd % PENDING_SAID];
+
+	if (p->fd != fd || p->gen != w->conns[fd].gen)
+		return;
+	p->fd = -1;
+	for (unsigned i = 0; i < n; i++) {
+		struct said_entry *e = &w->said[i];
+		if (e->cause != why)
+			continue;
+		same++;
+		if (e->len == p->len && memcmp(e->bytes, p->bytes, p->len) == 0) {
+			CNT_ADD(e->conns, 1);
+			return;
+		}
+	}
+	if (n == MC_CLIENT_SAID_MAX || same == MC_CLIENT_SAID_PER_CAUSE)
+		return;
+	w->said[n].cause = (uint8_t)why;
+	w->said[n].len = p->len;
+	memcpy(w->said[n].bytes, p->bytes, p->len);
+	atomic_store_explicit(&w->said[n].conns, 1, memory_order_relaxed);
+	atomic_store_explicit(&w->nsaid, n + 1, memory_order_release);
 }
 
 static void tq_push(struct cli_worker *w, int fd, uint32_t gen, uint64_t deadline)
@@ -252,6 +327,7 @@ static void conn_lost(struct cli_worker *w, int fd, enum mc_cause why)
 	struct cli_conn *c = &w->conns[fd];
 
 	CNT_ADD(w->c.lost[why], 1);
+	said_ended(w, fd, why);
 	if (w->cl->cfg->echo_bytes && c->sent > c->acked)
 		CNT_ADD(w->c.echo_lost_bytes, c->sent - c->acked);
 	CNT_ADD(w->c.open, (uint64_t)-1);
@@ -406,6 +482,10 @@ static void on_readable(struct cli_worker *w, int fd)
 					}
 				}
 			}
+			/* what a server says unasked (with traffic of ours it
+			 * would be our own bytes echoed) */
+			if (!cfg->echo_bytes && !cfg->send_len && before == 0)
+				said_first(w, fd, w->scratch, (size_t)n);
 			c->acked += (uint32_t)n;
 			/* a message came back whole: its round trip */
 			uint64_t msg = cfg->echo_bytes ? cfg->echo_bytes : cfg->send_len;
@@ -488,6 +568,8 @@ static int worker_setup(struct cli_worker *w)
 		return -ENOMEM;
 	mc_hist_init(&w->lat);
 	mc_hist_init(&w->rtt);
+	for (unsigned i = 0; i < PENDING_SAID; i++)
+		w->pending[i].fd = -1;
 	return 0;
 }
 
@@ -526,6 +608,7 @@ static void *worker_main(void *arg)
 		uint64_t now = mc_now_ns();
 		int timeout = 100, n;
 		bool drain = atomic_load_explicit(&cl->phase, memory_order_relaxed) == PHASE_DRAIN;
+		bool paused = cfg->pause && atomic_load_explicit(cfg->pause, memory_order_relaxed);
 		bool my_turn = w->pw.id < atomic_load_explicit(&cl->ramp_released, memory_order_acquire);
 
 		if (!my_turn) {
@@ -537,7 +620,8 @@ static void *worker_main(void *arg)
 			goto wait;
 
 		/* start connects while the inflight window and the rate allow */
-		while (!drain && w->next < w->hi && CNT_GET(w->c.inflight) < w->max_inflight) {
+		while (!drain && !paused && w->next < w->hi &&
+		       CNT_GET(w->c.inflight) < w->max_inflight) {
 			if (w->rate > 0) {
 				uint64_t allowed =
 					(uint64_t)(w->rate * (double)(now - w->t0) / 1e9) + 1;
@@ -553,7 +637,7 @@ static void *worker_main(void *arg)
 			started++;
 		}
 		if (w->next < w->hi && CNT_GET(w->c.inflight) < w->max_inflight && !drain &&
-		    w->rate <= 0)
+		    !paused && w->rate <= 0)
 			timeout = 0;
 		expire_timeouts(w, now);
 		if (w->tq_len) {
@@ -626,6 +710,34 @@ out:
 	return NULL;
 }
 
+/* Count n connections that were told b (len bytes) before ending for
+ * cause: onto the same message in st->said, or as a new one while there is
+ * room. */
+static void said_add(struct mc_client_stats *st, uint8_t cause, const unsigned char *b,
+		     uint8_t len, uint64_t n)
+{
+	unsigned same = 0;
+	struct mc_client_said *e;
+
+	for (unsigned i = 0; i < st->nsaid; i++) {
+		e = &st->said[i];
+		if (e->cause != cause)
+			continue;
+		same++;
+		if (e->len == len && memcmp(e->bytes, b, len) == 0) {
+			e->conns += n;
+			return;
+		}
+	}
+	if (st->nsaid == MC_CLIENT_SAID_MAX || same == MC_CLIENT_SAID_PER_CAUSE)
+		return;
+	e = &st->said[st->nsaid++];
+	e->cause = cause;
+	e->len = len;
+	memcpy(e->bytes, b, len);
+	e->conns = n;
+}
+
 void mc_client_stats_merge(struct mc_client_stats *dst, const struct mc_client_stats *src)
 {
 	dst->attempted += src->attempted;
@@ -647,6 +759,12 @@ void mc_client_stats_merge(struct mc_client_stats *dst, const struct mc_client_s
 	dst->ramp_done = dst->ramp_done && src->ramp_done;
 	if (!dst->first_error[0] && src->first_error[0])
 		snprintf(dst->first_error, sizeof(dst->first_error), "%s", src->first_error);
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		if (!dst->cause_error[k][0] && src->cause_error[k][0])
+			memcpy(dst->cause_error[k], src->cause_error[k], sizeof(dst->cause_error[k]));
+	for (unsigned i = 0; i < src->nsaid && i < MC_CLIENT_SAID_MAX; i++)
+		said_add(dst, src->said[i].cause, src->said[i].bytes, src->said[i].len,
+			 src->said[i].conns);
 }
 
 static struct cli_worker *worker_at(const struct client *cl, unsigned i)
@@ -712,6 +830,18 @@ static void worker_snapshot(struct cli_worker *w, struct mc_client_stats *st, bo
 	st->first_error[0] = '\0';
 	if (atomic_load(&w->has_error))
 		snprintf(st->first_error, sizeof(st->first_error), "%s", w->first_error);
+	for (int k = 0; k < MC_CAUSE_COUNT; k++) {
+		st->cause_error[k][0] = '\0';
+		if (atomic_load(&w->has_cause_error[k]))
+			memcpy(st->cause_error[k], w->cause_error[k], sizeof(st->cause_error[k]));
+	}
+	st->nsaid = atomic_load_explicit(&w->nsaid, memory_order_acquire);
+	for (unsigned i = 0; i < st->nsaid; i++) {
+		st->said[i].cause = w->said[i].cause;
+		st->said[i].len = w->said[i].len;
+		memcpy(st->said[i].bytes, w->said[i].bytes, sizeof(st->said[i].bytes));
+		st->said[i].conns = CNT_GET(w->said[i].conns);
+	}
 }
 
 /* Per-worker counters merged on read. */

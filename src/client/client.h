@@ -11,6 +11,7 @@
 #define MC_CLIENT_CLIENT_H
 
 #include <stdbool.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,25 @@ struct mc_client_config {
 			   * the workers published them, at most about one
 			   * tick period old; connect_lat only at the end */
 	bool live_hists;  /* ... and connect_lat too, published the same way */
+	/* when set and nonzero, start no more connects (those in flight go on):
+	 * the probe's pause while it lets the counts settle */
+	const _Atomic int *pause;
+};
+
+/* What a server said on connections it then ended: the first bytes it sent
+ * (up to MC_CLIENT_SAID_BYTES), the cause of the end, and on how many
+ * connections it said exactly that (only while the client sends nothing:
+ * else it would be our own bytes echoed). A few distinct ones are kept, no more
+ * than MC_CLIENT_SAID_PER_CAUSE per cause; bounded memory, no buffer per
+ * connection. */
+#define MC_CLIENT_SAID_MAX	 6
+#define MC_CLIENT_SAID_PER_CAUSE 3
+#define MC_CLIENT_SAID_BYTES	 96
+struct mc_client_said {
+	uint8_t cause; /* enum mc_cause: peer_closed, ECONNRESET, ... */
+	uint8_t len;
+	unsigned char bytes[MC_CLIENT_SAID_BYTES];
+	uint64_t conns;
 };
 
 struct mc_client_stats {
@@ -67,6 +87,10 @@ struct mc_client_stats {
 	int stop_signal;
 	/* the first failure, in words: call, address, errno */
 	char first_error[256];
+	/* the first failure of each cause, in the same words ("" none) */
+	char cause_error[MC_CAUSE_COUNT][160];
+	struct mc_client_said said[MC_CLIENT_SAID_MAX];
+	unsigned nsaid;
 };
 
 /* How many connections the port ranges allow: pairs x ports per pair. */

@@ -113,6 +113,14 @@ static void child_setup(struct mc_probe_ctx *p, const struct mc_probe_scenario *
 		_exit(1);
 	prctl(PR_SET_NAME, name);
 	setpgid(0, 0);
+	/* a Ctrl-C sent to the terminal's group before setpgid is pending here
+	 * too (blocked, as in the probe): it is the probe's to handle, and
+	 * would stop the engine as it starts; setting a signal to SIG_IGN
+	 * discards it */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	mc_ctl_close(&p->ctl);
 	if (p->kmsg >= 0)
 		close(p->kmsg);
@@ -170,8 +178,8 @@ static void run_client(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 	struct mc_client_config cfg = {
 		.dst = p->dst,
 		.ndst = p->ndst,
-		.src = &p->src,
-		.nsrc = p->src.count ? 1 : 0,
+		.src = p->src,
+		.nsrc = p->nsrc,
 		.conns = p->conns,
 		.rate = p->cfg->rate,
 		.hold_forever = true,
@@ -183,6 +191,7 @@ static void run_client(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 		.tick_arg = pub,
 		.tick_ns = MC_PROBE_SAMPLE_NS,
 		.live_hists = p->cfg->client_hists,
+		.pause = &p->sh->client_pause,
 	};
 	struct mc_client_stats *st = calloc(1, sizeof(*st));
 	struct mc_err err = {{0}};
@@ -234,6 +243,21 @@ static void stop_child(struct mc_probe_child *c)
 	c->reaped = true;
 }
 
+/* Both at once: each exit closes its own half of the sockets, on its own
+ * CPU. (Taking loopback down first looks cheaper, but then every socket's
+ * FIN is lost and the closed sockets linger as orphans in FIN_WAIT1,
+ * holding their memory for minutes after the probe: measured 87k orphans
+ * at the start of the next run.) */
+static void stop_both(struct mc_probe_child *client, struct mc_probe_child *server)
+{
+	if (client->pid > 0 && !reap(client))
+		kill(client->pid, SIGKILL);
+	if (server->pid > 0 && !reap(server))
+		kill(server->pid, SIGKILL);
+	stop_child(client);
+	stop_child(server);
+}
+
 /* Wait for the server's ready file and read the ports it listens on from
  * it (on the host they are port 0: the kernel's choice). */
 static int wait_server(struct mc_probe_ctx *p, struct mc_err *err)
@@ -243,13 +267,16 @@ static int wait_server(struct mc_probe_ctx *p, struct mc_err *err)
 	char line[128];
 
 	while (access(p->ready, R_OK) != 0) {
+		if (mc_ctl_wait(&p->ctl, 5) == MC_CTL_SIGNAL) {
+			p->interrupted = true;
+			return mc_errf(err, -EINTR, "interrupted while the probe's server started");
+		}
 		if (reap(&p->server) || atomic_load(&p->sh->server.done))
 			return mc_errf(err, -ECHILD, "the probe's server did not start: %s",
 				       p->sh->server.err[0] ? p->sh->server.err : "it exited");
 		if (mc_now_ns() > end)
 			return mc_errf(err, -ETIMEDOUT, "the probe's server did not listen within %ds",
 				       (int)(READY_TIMEOUT / MC_NS_PER_SEC));
-		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
 	}
 	if (!(f = fopen(p->ready, "r")))
 		return mc_errf(err, -errno, "reading the server's ready file %s: %s", p->ready,
@@ -306,42 +333,60 @@ bool mc_probe_child_ended(struct mc_probe_ctx *p, bool server, char *why, size_t
 
 void mc_probe_stop_children(struct mc_probe_ctx *p)
 {
-	/* (Taking loopback down first looks cheaper, but then every socket's
-	 * FIN is lost and the closed sockets linger as orphans in FIN_WAIT1,
-	 * holding their memory for minutes after the probe: measured 87k
-	 * orphans at the start of the next run.) */
-	/* both at once: each exit closes its own half of the sockets, on its
-	 * own CPU */
-	if (p->client.pid > 0 && !reap(&p->client))
-		kill(p->client.pid, SIGKILL);
-	if (p->server.pid > 0 && !reap(&p->server))
-		kill(p->server.pid, SIGKILL);
-	stop_child(&p->client);
-	stop_child(&p->server);
+	stop_both(&p->client, &p->server);
 	p->client.pid = p->server.pid = 0;
 }
 
-/* The external server's RSS: the process and its direct children (nginx's
- * workers hold the connections, not its master). */
-static uint64_t tree_rss(int pid)
+double mc_probe_teardown(struct mc_probe_rest *rest)
+{
+	struct mc_probe_child client = {.pid = rest->client_pid};
+	struct mc_probe_child server = {.pid = rest->server_pid};
+	uint64_t t0 = mc_now_ns();
+
+	stop_both(&client, &server);
+	rest->client_pid = rest->server_pid = 0;
+	rest->sockets = 0;
+	return (double)(mc_now_ns() - t0) / 1e9;
+}
+
+/* of(pid) summed over a process and its direct children (nginx's workers
+ * hold the connections, not its master); -1 when of(pid) is negative. */
+static int64_t tree_sum(int pid, int64_t (*of)(int pid))
 {
 	char path[96], buf[4096];
-	uint64_t rss = mc_watch_rss(pid);
+	int64_t n = of(pid), c;
 
+	if (n < 0)
+		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
 	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
 		for (char *s = buf, *e; *s; s = e) {
-			long c = strtol(s, &e, 10);
+			long child = strtol(s, &e, 10);
 			if (e == s)
 				break;
-			rss += mc_watch_rss((int)c);
+			if ((c = of((int)child)) > 0)
+				n += c;
 		}
-	return rss;
+	return n;
+}
+
+static int64_t rss_of(int pid)
+{
+	return (int64_t)mc_watch_rss(pid);
 }
 
 uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p)
 {
 	if (!p->cfg->have_target_addr)
 		return mc_watch_rss(p->server.pid);
-	return p->cfg->server_pid ? tree_rss(p->cfg->server_pid) : 0;
+	return p->cfg->server_pid ? (uint64_t)tree_sum(p->cfg->server_pid, rss_of) : 0;
+}
+
+int64_t mc_probe_server_sockets(const struct mc_probe_ctx *p)
+{
+	/* its socket fds, or -1 when /proc/PID/fd cannot be read (another
+	 * user's process without root) */
+	return p->cfg->have_target_addr && p->cfg->server_pid
+		       ? tree_sum(p->cfg->server_pid, mc_watch_sockets)
+		       : -1;
 }

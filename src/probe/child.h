@@ -43,5 +43,8 @@ void mc_probe_stop_children(struct mc_probe_ctx *p);
 /* The server's resident bytes: the probe's own server child, or the
  * --server-pid process and its children; 0 when there is none. */
 uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p);
+/* The --server-pid server's socket fds (it and its children), or -1 when
+ * there is none or they cannot be read. */
+int64_t mc_probe_server_sockets(const struct mc_probe_ctx *p);
 
 #endif

@@ -44,6 +44,56 @@ static uint64_t delta(uint64_t before, uint64_t after)
 	return after > before ? after - before : 0;
 }
 
+/* What a server said, as text: in quotes, printable bytes as they are,
+ * \r \n \t and the rest escaped, "..." when it may go on. */
+static void said_text(const struct mc_client_said *sd, char *out, size_t len)
+{
+	size_t o = 0;
+
+	if (len < 8) {
+		if (len)
+			out[0] = '\0';
+		return;
+	}
+	out[o++] = '"';
+	for (unsigned i = 0; i < sd->len && i < MC_CLIENT_SAID_BYTES && o + 8 < len; i++) {
+		unsigned char c = sd->bytes[i];
+		const char *esc = c == '\r' ? "\\r" : c == '\n' ? "\\n" : c == '\t' ? "\\t"
+				: c == '"' ? "\\\"" : c == '\\' ? "\\\\" : NULL;
+		if (esc)
+			o += (size_t)snprintf(out + o, len - o, "%s", esc);
+		else if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
+	}
+	out[o++] = '"';
+	if (sd->len >= MC_CLIENT_SAID_BYTES && o + 4 < len)
+		o += (size_t)snprintf(out + o, len - o, "...");
+	out[o] = '\0';
+}
+
+/* The message the server sent most often before ending connections, or
+ * NULL when it said nothing. */
+static const struct mc_client_said *said_most(const struct mc_probe_obs *o)
+{
+	const struct mc_client_said *best = NULL;
+
+	for (unsigned i = 0; i < o->nsaid && i < MC_CLIENT_SAID_MAX; i++)
+		if (!best || o->said[i].conns > best->conns)
+			best = &o->said[i];
+	return best;
+}
+
+/* Add s at the end of buf, cut to fit. */
+static void append(char *buf, size_t len, const char *s)
+{
+	size_t n = strnlen(buf, len);
+
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "%s", s);
+}
+
 static void set_limit(struct mc_probe_step *st, const char *id, const char *name)
 {
 	snprintf(st->limit_id, sizeof(st->limit_id), "%s", id);
@@ -73,7 +123,13 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		if (o->fail[k]) {
 			char what[64];
 			snprintf(what, sizeof(what), "client connect: %s", mc_cause_key(k));
-			evidence(st, what, o->fail[k], "%s", mc_cause_advice(k));
+			/* the failure itself first: for "other" the advice is only
+			 * "see the message" */
+			if (o->cause_error[k][0])
+				evidence(st, what, o->fail[k], "%.159s; %s", o->cause_error[k],
+					 mc_cause_advice(k));
+			else
+				evidence(st, what, o->fail[k], "%s", mc_cause_advice(k));
 		}
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
 		if (o->lost[k]) {
@@ -83,6 +139,13 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 				 "established connections the server side ended (%s)",
 				 mc_cause_key(k));
 		}
+	for (unsigned i = 0; i < o->nsaid && i < MC_CLIENT_SAID_MAX; i++) {
+		char what[64], text[200];
+		said_text(&o->said[i], text, sizeof(text));
+		snprintf(what, sizeof(what), "server said: %s", mc_cause_key(o->said[i].cause));
+		evidence(st, what, o->said[i].conns,
+			 "%s: the first bytes it sent on connections it then ended", text);
+	}
 	if (o->srv_refused[MC_CAUSE_EMFILE])
 		evidence(st, "server refused: fd_limit", o->srv_refused[MC_CAUSE_EMFILE],
 			 "accept() found the fd table full (EMFILE): accepted on the reserve fd "
@@ -164,8 +227,17 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	uint64_t lost = mc_cause_sum(o->lost);
 	uint64_t watches = o->fail[MC_CAUSE_WATCHES] + o->srv_refused[MC_CAUSE_WATCHES];
 	uint64_t nomem = o->fail[MC_CAUSE_NOMEM] + o->srv_refused[MC_CAUSE_NOMEM];
+	uint64_t failed = mc_cause_sum(o->fail);
+	const struct mc_client_said *said = said_most(o);
+	char told[200] = "";
 	int cl = client_limit(o);
 	struct mc_probe_srv_verdict sv;
+
+	if (said) {
+		char text[180];
+		said_text(said, text, sizeof(text));
+		snprintf(told, sizeof(told), "; it said %s", text);
+	}
 
 	if (o->reserve_hit) {
 		char a[32], b[32];
@@ -225,12 +297,22 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "connect timed out x %" PRIu64 " with %" PRIu64
 			 " ListenOverflows: the server does not accept as fast as they arrive",
 			 o->fail[MC_CAUSE_TIMEDOUT], overflow);
+	} else if (lost && !o->have_server && o->reached * 100 <= lost) {
+		/* closed at once, holding (next to) none: not a ceiling but a
+		 * policy (protected mode, authentication, an allow list) */
+		set_limit(st, "server_refuses",
+			  "the server refuses this client (policy, authentication, protected mode)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "the server ended every connection at once (%" PRIu64 ") and holds %" PRIu64,
+			 lost, o->reached);
+		append(st->happened, sizeof(st->happened), told);
 	} else if (lost && !o->have_server) {
 		set_limit(st, "server", "the server's own limit");
 		snprintf(st->happened, sizeof(st->happened),
 			 "the server closed or reset %" PRIu64 " connections once it held about %" PRIu64
 			 " (its connection or fd limit)",
-			 lost, o->held);
+			 lost, o->reached);
+		append(st->happened, sizeof(st->happened), told);
 	} else if (overflow && lost) {
 		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
@@ -246,6 +328,16 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		snprintf(st->happened, sizeof(st->happened),
 			 "%" PRIu64 " established connections were closed or reset by the server side",
 			 lost);
+		append(st->happened, sizeof(st->happened), told);
+	} else if (failed) {
+		/* a failure no limit explains: say it in its own words */
+		int k = 0;
+		for (int i = 1; i < MC_CAUSE_COUNT; i++)
+			if (o->fail[i] > o->fail[k])
+				k = i;
+		set_limit(st, "connect", "connect() failed");
+		snprintf(st->happened, sizeof(st->happened), "%.159s x %" PRIu64,
+			 o->cause_error[k][0] ? o->cause_error[k] : mc_cause_key(k), o->fail[k]);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "client/client.h"
 #include "net/cause.h"
 #include "probe/probe.h"
 #include "probe/serverside.h"
@@ -21,10 +22,15 @@
 
 struct mc_probe_obs {
 	uint64_t target; /* connections asked for */
-	uint64_t held, attempted;
+	uint64_t held, attempted; /* the client's */
+	uint64_t reached; /* what the step reached: held, or the server's own count */
 	uint64_t fail[MC_CAUSE_COUNT]; /* client connects that failed, by cause */
 	uint64_t lost[MC_CAUSE_COUNT]; /* client connections lost, by cause */
 	char first_error[256];	       /* the client's first failure, in words */
+	char cause_error[MC_CAUSE_COUNT][160]; /* its first failure of each cause */
+	/* what the server said on connections it then ended */
+	struct mc_client_said said[MC_CLIENT_SAID_MAX];
+	unsigned nsaid;
 	/* the server's side (have_server: its own, or none for --target-addr) */
 	bool have_server;
 	uint64_t srv_held;

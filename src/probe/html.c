@@ -785,7 +785,7 @@ static void table_memory(FILE *f, const struct mc_probe_report *r)
 	const struct mc_probe_slab *s = &m->slab;
 
 	fputs("<h2 id=\"memory\">Memory</h2>\n<table id=\"memory-table\">\n", f);
-	if (s->known) {
+	if (s->from == MC_PROBE_KMEM_SLABINFO) {
 		fputs("<tr><th colspan=\"2\">kernel bytes per socket, by slab cache</th></tr>\n",
 		      f);
 		mem_row(f, "TCP", s->tcp);
@@ -798,9 +798,15 @@ static void table_memory(FILE *f, const struct mc_probe_report *r)
 		fputs("<tr><th>sockets measured</th>", f);
 		td_count(f, s->sockets);
 		fputs("</tr>\n", f);
+	} else if (s->from == MC_PROBE_KMEM_MEMINFO) {
+		fputs("<tr><th>kernel bytes per socket, from meminfo's Slab + KernelStack + "
+		      "PageTables growth (/proc/slabinfo needs root)</th>",
+		      f);
+		td_num(f, s->total, 0);
+		fputs("</tr>\n", f);
 	} else {
 		fputs("<tr><th>kernel bytes per socket</th><td>unknown: /proc/slabinfo was not "
-		      "readable (it needs root)</td></tr>\n",
+		      "readable (it needs root) and meminfo's Slab did not grow</td></tr>\n",
 		      f);
 	}
 	fputs("<tr><th colspan=\"2\">user bytes per connection (RSS growth)</th></tr>\n", f);
@@ -811,7 +817,10 @@ static void table_memory(FILE *f, const struct mc_probe_report *r)
 	fputs("</td></tr>\n<tr><th>reserve kept</th><td class=\"n\">", f);
 	put_bytes(f, r->reserve);
 	fputs("</td></tr>\n<tr><th>projection: more connections memory allows</th>", f);
-	td_count(f, m->more_conns);
+	if (m->more_conns == MC_LIMITS_NONE)
+		fputs("<td>unknown</td>", f);
+	else
+		td_count(f, m->more_conns);
 	fputs("</tr>\n</table>\n", f);
 }
 

@@ -4,6 +4,7 @@
  * the teardown, and the next scenario (staircase.c) until the staircase
  * ends. The probe itself has one thread. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,21 +109,39 @@ static void plan_addresses(struct mc_probe_ctx *p, const struct mc_probe_scenari
 			d->port_lo = d->port_hi = 0;
 		}
 	}
-	memset(&p->src, 0, sizeof(p->src));
-	if (sc->sources) {
-		mc_parse_addr("127.0.0.2", &p->src.first, &err);
-		p->src.count = sc->sources;
+	memset(p->src, 0, sizeof(p->src));
+	p->nsrc = 0;
+	if (p->cfg->nsrc) {
+		/* --source: the user's addresses, as given */
+		for (size_t i = 0; i < p->cfg->nsrc && i < MC_PROBE_MAX_SOURCES; i++)
+			p->src[p->nsrc++] = p->cfg->src[i];
+	} else if (sc->sources) {
+		mc_parse_addr("127.0.0.2", &p->src[0].first, &err);
+		p->src[0].count = sc->sources;
+		p->nsrc = 1;
 	}
 }
 
-/* Run one step: namespace, server, client, ramp, stop, judge. Returns 0,
- * or -errno when the step could not start (err set). */
+/* Ctrl-C came while the step's children started: the step stops there,
+ * with nothing held, and is judged like any other. */
+static void interrupted_at_start(struct mc_probe_ctx *p, struct mc_probe_step *st,
+				 struct mc_probe_obs *o, struct mc_client_stats *cs,
+				 struct mc_server_stats *ss)
+{
+	mc_watch_read(&p->before, true);
+	o->after = p->before;
+	mc_probe_account(p, st, o, cs, ss);
+}
+
+/* Run one step: namespace, server, client, ramp, stop, judge. The
+ * children are left running (mc_probe_stop_children) once the step ran.
+ * Returns 0, or -errno when the step could not start (err set; nothing
+ * left running). */
 static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_err *err)
 {
 	struct mc_client_stats *cs = calloc(1, sizeof(*cs));
 	struct mc_server_stats *ss = calloc(1, sizeof(*ss));
 	struct mc_probe_obs *o = calloc(1, sizeof(*o));
-	uint64_t t_stop;
 	int rc = 0;
 
 	if (!cs || !ss || !o) {
@@ -150,6 +169,7 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 		p->r->server_pid = p->server.pid;
 	}
 	p->server_rss0 = mc_probe_server_rss(p);
+	p->server_socks0 = mc_probe_server_sockets(p);
 	p->server_pte0 = 0;
 	if (mc_probe_window_server_pid(p) > 0) {
 		struct mc_proc_pid sp;
@@ -163,10 +183,13 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 
 	mc_probe_ramp(p, st, o, cs, ss);
 	mc_probe_account(p, st, o, cs, ss);
+	goto out;
 stop:
-	t_stop = mc_now_ns();
 	mc_probe_stop_children(p);
-	st->teardown_s = (double)(mc_now_ns() - t_stop) / 1e9;
+	if (rc == -EINTR && p->interrupted) {
+		interrupted_at_start(p, st, o, cs, ss);
+		rc = 0;
+	}
 out:
 	free(cs);
 	free(ss);
@@ -222,15 +245,21 @@ static void read_host(struct mc_probe_host *h)
 	h->nofile = (uint64_t)rl.rlim_cur;
 }
 
-int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r, struct mc_err *err)
+int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
+		 struct mc_probe_rest *rest, struct mc_err *err)
 {
 	struct mc_probe_ctx p = {.cfg = cfg, .r = r, .kmsg = -1, .sample_ns = MC_PROBE_SAMPLE_NS,
 				 .ctl = {.sigfd = -1, .stopfd = -1, .wakefd = -1}};
 	struct mc_probe_host host;
 	struct mc_probe_scenario sc;
+	struct mc_probe_step *last;
+	uint64_t t_stop;
+	const char *tmp;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	if (rest)
+		memset(rest, 0, sizeof(*rest));
 	r->samples = calloc(MC_PROBE_MAX_SAMPLES, sizeof(*r->samples));
 	p.sh = mc_probe_page_new();
 	if (!r->samples || !p.sh) {
@@ -239,9 +268,15 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r, s
 	}
 	if ((rc = mc_ctl_init(&p.ctl, err)) < 0)
 		goto out;
-	snprintf(p.dir, sizeof(p.dir), "/tmp/maxconn-probe.XXXXXX");
-	if (!mkdtemp(p.dir)) {
-		rc = mc_errf(err, -errno, "making a directory under /tmp: %s", strerror(errno));
+	/* $TMPDIR, as mkdtemp(1) and the C library's tmpfile take it */
+	tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	snprintf(r->tmpdir, sizeof(r->tmpdir), "%s", tmp);
+	if (snprintf(p.dir, sizeof(p.dir), "%s/maxconn-probe.XXXXXX", tmp) >= (int)sizeof(p.dir) - 8 ||
+	    !mkdtemp(p.dir)) {
+		rc = mc_errf(err, -errno, "making a directory under %s (TMPDIR): %s; set TMPDIR to a "
+					  "writable directory", tmp, strerror(errno));
 		p.dir[0] = '\0';
 		goto out;
 	}
@@ -277,7 +312,25 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r, s
 		    p.timed_out ||
 		    !mc_probe_lift(st, &next, st->lifted, sizeof(st->lifted)))
 			break;
+		t_stop = mc_now_ns();
+		mc_probe_stop_children(&p);
+		st->teardown_s = (double)(mc_now_ns() - t_stop) / 1e9;
 		sc = next;
+	}
+	/* the last step's children: the caller's to end once the reports are
+	 * out, or ended here */
+	last = &r->steps[r->nsteps - 1];
+	if (rest) {
+		rest->server_pid = p.server.pid;
+		rest->client_pid = p.client.pid;
+		/* both ends when the server is the probe's own */
+		rest->sockets = (p.server.pid > 0 ? 2 : 1) * last->client_held;
+		p.server.pid = p.client.pid = 0;
+		last->teardown_s = NAN;
+	} else {
+		t_stop = mc_now_ns();
+		mc_probe_stop_children(&p);
+		last->teardown_s = (double)(mc_now_ns() - t_stop) / 1e9;
 	}
 	if (cfg->server_pid) {
 		struct mc_limits_snap *snap = calloc(1, sizeof(*snap));
@@ -297,6 +350,7 @@ out:
 		unlink(p.ready);
 		rmdir(p.dir);
 	}
+	mc_probe_stop_children(&p); /* when it failed: no child is left behind */
 	mc_ctl_close(&p.ctl);
 	mc_probe_page_free(p.sh);
 	return rc;

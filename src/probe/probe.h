@@ -95,11 +95,19 @@ struct mc_probe_limit {
 	bool binding;	/* the model's binding limit */
 };
 
+/* Where the kernel bytes per socket come from. */
+enum mc_probe_kmem {
+	MC_PROBE_KMEM_UNKNOWN, /* nothing grew that could be read: no figure */
+	MC_PROBE_KMEM_SLABINFO, /* the socket caches of /proc/slabinfo (root) */
+	MC_PROBE_KMEM_MEMINFO,	/* meminfo's Slab + KernelStack + PageTables growth */
+};
+
 /* Kernel bytes per socket by slab cache, over a step's growth. */
 struct mc_probe_slab {
 	double tcp, sock_inode, dentry, filp, epoll, other, total;
 	uint64_t sockets; /* sockets the deltas are divided by (0: none held) */
 	bool known;	  /* /proc/slabinfo was readable */
+	enum mc_probe_kmem from; /* what total is measured from */
 };
 
 /* The server host's side of a step, from --server-metrics (node_exporter,
@@ -158,7 +166,11 @@ struct mc_probe_step {
 	struct mc_probe_limit limits[MC_PROBE_MAX_LIMITS];
 	int nlimits;
 	/* the measurement */
-	uint64_t reached;  /* connections held when the step stopped */
+	uint64_t reached;  /* connections held when the step stopped: the server's
+			    * own count of its sockets when it is known, else the
+			    * client's once its counts settled */
+	uint64_t client_held; /* what the client held then */
+	bool reached_server;  /* reached is the server's own count */
 	uint64_t attempted;
 	double diff_pct;   /* (reached - predicted) / predicted x 100 */
 	double seconds;	   /* ramp time of this step (when all came: the client's
@@ -191,6 +203,7 @@ struct mc_probe_report {
 	char target_addr[64]; /* --target-addr, "" for its own server */
 	int server_pid;	      /* --server-pid, or the child's while it ran */
 	char server_name[32]; /* comm of --server-pid */
+	char tmpdir[64];      /* where the probe made its temporary directory */
 	bool staircase;
 	uint64_t target; /* MC_LIMITS_NONE: max */
 	uint64_t reserve;
@@ -221,6 +234,9 @@ struct mc_probe_config {
 	double rate;		   /* connects per second; 0: as fast as it goes */
 	bool staircase;
 	bool host;		   /* --no-netns: the host's loopback, tune nothing */
+	const struct mc_addr_range *src; /* --source: the client's source
+					  * addresses; none: 127.0.0.2 on */
+	size_t nsrc;
 	bool have_target_addr;	   /* probe an existing server */
 	struct mc_endpoint_range target_addr;
 	int server_pid;		   /* that server's pid, 0: none */
@@ -245,10 +261,24 @@ struct mc_probe_config {
 			const struct mc_probe_sample *s, double server_host_sockets);
 };
 
+/* What is left running when the figures are taken: the last step's server
+ * and client, holding their connections (0: none). */
+struct mc_probe_rest {
+	int server_pid, client_pid;
+	uint64_t sockets; /* the sockets they hold, both ends (what closing costs) */
+};
+
 /* Run the probe. Fills *r (the caller frees r->samples with
- * mc_probe_report_free). Returns 0 (the outcome is in r), or -errno with
- * err set when it could not start. */
-int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r, struct mc_err *err);
+ * mc_probe_report_free). With rest, the last step's children are left
+ * running and described there, so that the caller can write the reports
+ * before the teardown (mc_probe_teardown); without, the probe tears down
+ * itself. Returns 0 (the outcome is in r), or -errno with err set when it
+ * could not start. */
+int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
+		 struct mc_probe_rest *rest, struct mc_err *err);
+/* End what rest left running (SIGKILL, then wait until the kernel has
+ * closed their sockets) and return the seconds it took. */
+double mc_probe_teardown(struct mc_probe_rest *rest);
 void mc_probe_report_free(struct mc_probe_report *r);
 
 /* Reading the report (result.c). Each returns a step of zeros (stopped at
@@ -262,6 +292,10 @@ const struct mc_probe_step *mc_probe_memory_step(const struct mc_probe_report *r
 const struct mc_probe_limit *mc_probe_step_limit(const struct mc_probe_step *st, const char *id);
 /* "target", "limit", "memory_reserve", ... : the JSON key */
 const char *mc_probe_stop_str(enum mc_probe_stop s);
+/* "slabinfo", "meminfo", "unknown": where kernel bytes per socket come from */
+const char *mc_probe_kmem_str(enum mc_probe_kmem k);
+/* Kernel bytes per socket, or NAN when unknown (never a made-up 0). */
+double mc_probe_kernel_per_socket(const struct mc_probe_slab *s);
 /* "a host limit", "the timeout", ... : the phrase for "stopped by ..." */
 const char *mc_probe_stop_words(enum mc_probe_stop s);
 

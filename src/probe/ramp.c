@@ -18,6 +18,16 @@
 
 /* failures (or losses) that mean a limit is binding, not a hiccup */
 #define LIMIT_EVIDENCE 64
+/* Once a limit shows, the client starts no more connects and the probe
+ * waits until the counts settle: no connect in flight (an overloaded client
+ * learns late that connects it started long ago were accepted, and then
+ * closed by a full server), no new loss and no change in the server's own
+ * count for SETTLE_QUIET. At most SETTLE_MAX, the client's connect
+ * timeout: a connect waiting on SYN retransmits may take all of it, and a
+ * starved server (redis refusing 2,000 connections under a load average of
+ * 90 was still closing them 3 s on) goes on moving its count. */
+#define SETTLE_QUIET (500 * MC_NS_PER_MS)
+#define SETTLE_MAX   (10 * MC_NS_PER_SEC)
 
 static uint64_t limit_failures(const struct mc_client_stats *c)
 {
@@ -56,11 +66,44 @@ static void pinned_reclaimable(struct mc_watch *now, const struct mc_watch *befo
 	now->mem_available = now->mem_available > grew ? now->mem_available - grew : 0;
 }
 
+/* Whether the counts have settled at time t (see SETTLE_QUIET): no
+ * connect in flight, no loss for a while, and the server's own count (with
+ * --server-pid) up to the client's or still for a while. The last values
+ * and when they moved are kept in *lost_n, *lost_at, *srv_n, *srv_at. */
+static bool settled(const struct mc_probe_ctx *p, const struct mc_probe_step *st,
+		    const struct mc_client_stats *cs, uint64_t t, uint64_t *lost_n,
+		    uint64_t *lost_at, int64_t *srv_n, uint64_t *srv_at)
+{
+	uint64_t lost = mc_cause_sum(cs->lost);
+	int64_t srv = p->server_socks0 >= 0 ? mc_probe_server_sockets(p) : -1;
+	bool all = cs->open >= st->sc.target;
+
+	if (lost != *lost_n || !*lost_at) {
+		*lost_n = lost;
+		*lost_at = t;
+	}
+	if (srv != *srv_n || !*srv_at) {
+		*srv_n = srv;
+		*srv_at = t;
+	}
+	if (cs->inflight)
+		return false;
+	/* every connection came, none was lost and the server (when it is
+	 * counted) holds them all: nothing to wait for */
+	if (all && !lost && (srv < 0 || srv - p->server_socks0 >= (int64_t)cs->open))
+		return true;
+	/* else the server's count (it may still be accepting, or closing
+	 * what it refuses) and the losses must both stand still */
+	return t - *lost_at >= SETTLE_QUIET && (srv < 0 || t - *srv_at >= SETTLE_QUIET);
+}
+
 void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		   struct mc_client_stats *cs, struct mc_server_stats *ss)
 {
 	const uint64_t step_t0 = mc_now_ns();
-	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0;
+	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0, settle_until = 0;
+	uint64_t lost_n = 0, lost_at = 0, srv_at = 0;
+	int64_t srv_n = -1;
 	struct mc_watch now;
 	struct mc_probe_window *win = NULL;
 	bool peak = false;
@@ -105,6 +148,8 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 			p->cfg->observe(p->cfg->tick_arg, cs, p->cfg->have_target_addr ? NULL : ss,
 					&smp, mc_probe_remote_live(p));
 
+		if (atomic_load(&p->sh->client.done) && p->sh->client.rc == 0 && cs->ramp_done)
+			break; /* every connect failed: the client had nothing to hold */
 		if (mc_probe_child_ended(p, false, o->child_error, sizeof(o->child_error)) ||
 		    (!p->cfg->have_target_addr &&
 		     mc_probe_child_ended(p, true, o->child_error, sizeof(o->child_error)))) {
@@ -130,19 +175,22 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 				peak = true;
 				/* hold the connections as asked only when all came */
 				hold_until = cs->open >= st->sc.target ? t + p->cfg->hold_ns : t;
+				settle_until = t + SETTLE_MAX;
+				/* a limit: no more connects while the counts settle */
+				if (cs->open < st->sc.target)
+					atomic_store(&p->sh->client_pause, 1);
 				/* all came: the window, if asked, within the hold */
 				if (cs->open >= st->sc.target && p->cfg->window_ns &&
 				    (win = malloc(sizeof(*win)))) {
 					uint64_t end = mc_probe_window_arm(p, win, t);
 					hold_until = end > hold_until ? end : hold_until;
 				}
-				/* a limit: let the counts settle a moment */
-				if (fails)
-					hold_until = t + MC_PROBE_SAMPLE_NS;
 			}
 			if (win)
 				mc_probe_window_poll(p, win, t, cs, ss, &st->steady);
-			if (t >= hold_until)
+			if (t >= hold_until && (settled(p, st, cs, t, &lost_n, &lost_at, &srv_n,
+							 &srv_at) ||
+						t >= settle_until))
 				break;
 		}
 	}
@@ -191,6 +239,12 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 #undef D
 	caches = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + sl->epoll;
 	mem = kb > kb0 ? (double)(kb - kb0) / n : 0;
+	/* without /proc/slabinfo (not root) the caches read 0: that is not
+	 * known to be 0; meminfo's growth is then the figure, and when it did
+	 * not grow either (other work freed as much) there is none */
+	sl->from = sl->known ? MC_PROBE_KMEM_SLABINFO
+		   : mem > 0 ? MC_PROBE_KMEM_MEMINFO
+			     : MC_PROBE_KMEM_UNKNOWN;
 	sl->total = mem > caches ? mem : caches;
 	sl->other = sl->total - caches;
 	st->user_per_conn_client =
@@ -202,6 +256,10 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 			: 0;
 	st->mem_available_end = o->after.mem_available;
 	per = 2 * sl->total + st->user_per_conn_server + st->user_per_conn_client;
+	if (sl->from == MC_PROBE_KMEM_UNKNOWN) {
+		st->more_conns = MC_LIMITS_NONE; /* unknown: no projection */
+		return;
+	}
 	st->more_conns = per > 0 && o->after.mem_available > p->r->reserve
 				 ? (uint64_t)((double)(o->after.mem_available - p->r->reserve) / per)
 				 : 0;
@@ -216,6 +274,10 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	memcpy(o->fail, cs->fail, sizeof(o->fail));
 	memcpy(o->lost, cs->lost, sizeof(o->lost));
 	snprintf(o->first_error, sizeof(o->first_error), "%s", cs->first_error);
+	memcpy(o->cause_error, cs->cause_error, sizeof(o->cause_error));
+	o->nsaid = cs->nsaid < MC_CLIENT_SAID_MAX ? cs->nsaid : MC_CLIENT_SAID_MAX;
+	memcpy(o->said, cs->said, sizeof(o->said));
+	o->reached = st->reached;
 	o->have_server = !p->cfg->have_target_addr;
 	if (o->have_server) {
 		o->srv_held = ss->held;
@@ -239,8 +301,15 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 		      const struct mc_client_stats *cs, const struct mc_server_stats *ss)
 {
 	uint64_t server_rss = mc_probe_server_rss(p);
+	int64_t socks = p->server_socks0 >= 0 ? mc_probe_server_sockets(p) : -1;
 
+	st->client_held = cs->open;
 	st->reached = cs->open;
+	if (socks >= 0) {
+		/* what the server itself holds: its sockets less those it had */
+		st->reached = socks > p->server_socks0 ? (uint64_t)(socks - p->server_socks0) : 0;
+		st->reached_server = true;
+	}
 	st->attempted = cs->attempted;
 	st->rate = st->seconds > 0 ? (double)cs->established / st->seconds : 0;
 	st->diff_pct = st->predicted

@@ -159,6 +159,9 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		last->predicted_limit, mc_fmt_count(last->reached, b, sizeof(b)));
 	if (isfinite(last->diff_pct))
 		fprintf(f, " (%+.1f%%)", last->diff_pct);
+	if (last->reached_server)
+		fprintf(f, ", counted in the server's own sockets (the client held %s)",
+			mc_fmt_count(last->client_held, c, sizeof(c)));
 	fputc('\n', f);
 	fprintf(f, "  where      %s\n", r->where);
 	if (r->target_addr[0])
@@ -207,18 +210,35 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 
 	fprintf(f, "\nMemory per connection\n");
 	if (mem->slab.sockets) {
-		fprintf(f,
-			"  kernel     %.0f B per socket over %s sockets: TCP %.0f, socket inode %.0f, "
-			"dentry %.0f, file %.0f, epoll %.0f, other %.0f%s\n",
-			mem->slab.total, mc_fmt_count(mem->slab.sockets, a, sizeof(a)), mem->slab.tcp,
-			mem->slab.sock_inode, mem->slab.dentry, mem->slab.filp, mem->slab.epoll, mem->slab.other,
-			mem->slab.known ? "" : " (slabinfo unreadable: totals from meminfo only)");
+		if (mem->slab.from == MC_PROBE_KMEM_SLABINFO)
+			fprintf(f,
+				"  kernel     %.0f B per socket over %s sockets: TCP %.0f, socket "
+				"inode %.0f, dentry %.0f, file %.0f, epoll %.0f, other %.0f\n",
+				mem->slab.total, mc_fmt_count(mem->slab.sockets, a, sizeof(a)),
+				mem->slab.tcp, mem->slab.sock_inode, mem->slab.dentry, mem->slab.filp,
+				mem->slab.epoll, mem->slab.other);
+		else if (mem->slab.from == MC_PROBE_KMEM_MEMINFO)
+			fprintf(f,
+				"  kernel     %.0f B per socket over %s sockets, from meminfo's Slab + "
+				"KernelStack + PageTables growth (/proc/slabinfo is unreadable without "
+				"root: no split by cache; other work on the host moves it)\n",
+				mem->slab.total, mc_fmt_count(mem->slab.sockets, a, sizeof(a)));
+		else
+			fprintf(f, "  kernel     unknown: /proc/slabinfo is unreadable without root "
+				   "and meminfo's Slab did not grow (other work freed as much)\n");
 		fprintf(f, "  user       server %.1f B, client %.1f B per connection\n",
 			mem->user_per_conn_server, mem->user_per_conn_client);
-		fprintf(f, "  projection %s available, %s kept in reserve: room for about %s more\n",
-			mc_fmt_bytes(mem->mem_available_end, a, sizeof(a)),
-			mc_fmt_bytes(r->reserve, b, sizeof(b)),
-			mc_fmt_count(mem->more_conns, d, sizeof(d)));
+		if (mem->more_conns == MC_LIMITS_NONE)
+			fprintf(f, "  projection %s available, %s kept in reserve: unknown without the "
+				   "kernel's bytes per connection\n",
+				mc_fmt_bytes(mem->mem_available_end, a, sizeof(a)),
+				mc_fmt_bytes(r->reserve, b, sizeof(b)));
+		else
+			fprintf(f, "  projection %s available, %s kept in reserve: room for about %s "
+				   "more\n",
+				mc_fmt_bytes(mem->mem_available_end, a, sizeof(a)),
+				mc_fmt_bytes(r->reserve, b, sizeof(b)),
+				mc_fmt_count(mem->more_conns, d, sizeof(d)));
 	} else {
 		fprintf(f, "  no connection was held: nothing to divide by\n");
 	}
@@ -303,6 +323,8 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_kv_u64(j, "predicted", st->predicted);
 	mc_json_kv_str(j, "predicted_limit", st->predicted_limit);
 	mc_json_kv_u64(j, "reached", st->reached);
+	mc_json_kv_str(j, "reached_from", st->reached_server ? "server_sockets" : "client");
+	mc_json_kv_u64(j, "client_held", st->client_held);
 	mc_json_kv_u64(j, "attempted", st->attempted);
 	mc_json_kv_double(j, "diff_pct", st->diff_pct);
 	mc_json_kv_double(j, "seconds", st->seconds);
@@ -313,7 +335,7 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_kv_str(j, "limit_name", st->limit_name);
 	mc_json_kv_str(j, "happened", st->happened);
 	mc_json_kv_str(j, "lifted", st->lifted);
-	mc_json_kv_double(j, "kernel_bytes_per_socket", st->slab.total);
+	mc_json_kv_double(j, "kernel_bytes_per_socket", mc_probe_kernel_per_socket(&st->slab));
 	mc_json_kv_double(j, "user_bytes_per_conn_server", st->user_per_conn_server);
 	mc_json_kv_double(j, "user_bytes_per_conn_client", st->user_per_conn_client);
 	mc_json_key(j, "evidence");
@@ -410,6 +432,7 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_kv_str(&j, "target_addr", r->target_addr);
 	mc_json_kv_i64(&j, "server_pid", r->server_pid);
 	mc_json_kv_str(&j, "server_name", r->server_name);
+	mc_json_kv_str(&j, "tmpdir", r->tmpdir);
 	mc_json_kv_u64(&j, "server_fd_limit", r->server_fd_limit);
 	if (r->target_addr[0])
 		json_server_host(&j, &last->srv_host);
@@ -433,6 +456,7 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_key(&j, "kernel_bytes_per_socket");
 	mc_json_obj_open(&j);
 	mc_json_kv_bool(&j, "slabinfo", mem->slab.known);
+	mc_json_kv_str(&j, "from", mc_probe_kmem_str(mem->slab.from));
 	mc_json_kv_u64(&j, "sockets", mem->slab.sockets);
 	mc_json_kv_double(&j, "tcp", mem->slab.tcp);
 	mc_json_kv_double(&j, "sock_inode", mem->slab.sock_inode);
@@ -440,7 +464,7 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_kv_double(&j, "filp", mem->slab.filp);
 	mc_json_kv_double(&j, "epoll", mem->slab.epoll);
 	mc_json_kv_double(&j, "other", mem->slab.other);
-	mc_json_kv_double(&j, "total", mem->slab.total);
+	mc_json_kv_double(&j, "total", mc_probe_kernel_per_socket(&mem->slab));
 	mc_json_obj_close(&j);
 	mc_json_key(&j, "user_bytes_per_conn");
 	mc_json_obj_open(&j);
@@ -448,7 +472,10 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_kv_double(&j, "client", mem->user_per_conn_client);
 	mc_json_obj_close(&j);
 	mc_json_kv_u64(&j, "mem_available_end", mem->mem_available_end);
-	mc_json_kv_u64(&j, "more_conns", mem->more_conns);
+	if (mem->more_conns == MC_LIMITS_NONE)
+		mc_json_kv_null(&j, "more_conns");
+	else
+		mc_json_kv_u64(&j, "more_conns", mem->more_conns);
 	mc_json_obj_close(&j);
 
 	if (last->steady.ran)

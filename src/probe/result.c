@@ -3,6 +3,7 @@
  * figures the largest step's. Also the words the three writers (report.c's
  * terminal summary and JSON, html.c's page) share: stop keys and phrases,
  * and a step's limit by id. Pure: no I/O. */
+#include <math.h>
 #include <string.h>
 
 #include "probe/probe.h"
@@ -59,6 +60,18 @@ static const struct {
 const char *mc_probe_stop_str(enum mc_probe_stop s)
 {
 	return (unsigned)s < sizeof(stops) / sizeof(stops[0]) ? stops[s].key : "failed";
+}
+
+const char *mc_probe_kmem_str(enum mc_probe_kmem k)
+{
+	return k == MC_PROBE_KMEM_SLABINFO ? "slabinfo"
+	       : k == MC_PROBE_KMEM_MEMINFO ? "meminfo"
+					    : "unknown";
+}
+
+double mc_probe_kernel_per_socket(const struct mc_probe_slab *s)
+{
+	return s->from == MC_PROBE_KMEM_UNKNOWN ? NAN : s->total;
 }
 
 const char *mc_probe_stop_words(enum mc_probe_stop s)

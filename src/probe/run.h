@@ -21,6 +21,7 @@
 
 #define MC_PROBE_SAMPLE_NS     (100 * MC_NS_PER_MS) /* the sampling period */
 #define MC_PROBE_MAX_DEST_PORTS 64
+#define MC_PROBE_MAX_SOURCES	16 /* --source ranges */
 /* what each connection sends every --heartbeat, and the server echoes */
 #define MC_PROBE_HEARTBEAT "0123456789abcdef"
 
@@ -41,6 +42,7 @@ struct mc_probe_pub {
 /* The page the probe shares with its children (MAP_SHARED). */
 struct mc_probe_page {
 	struct mc_probe_pub client, server;
+	_Atomic int client_pause; /* set: the client starts no more connects */
 };
 
 struct mc_probe_child {
@@ -61,13 +63,15 @@ struct mc_probe_ctx {
 	/* the step now running */
 	struct mc_endpoint_range dst[MC_PROBE_MAX_DEST_PORTS];
 	size_t ndst;
-	struct mc_addr_range src;
+	struct mc_addr_range src[MC_PROBE_MAX_SOURCES];
+	size_t nsrc;
 	uint64_t conns; /* what the client is asked to open */
 	struct mc_watch before;
 	uint64_t server_rss0, server_pte0; /* the server once it listened */
+	int64_t server_socks0; /* --server-pid: its sockets before the ramp; -1 unknown */
 	int kmsg;
-	char dir[64]; /* a private directory for the server's ready file */
-	char ready[96];
+	char dir[4096]; /* a private directory for the server's ready file, in $TMPDIR */
+	char ready[4160];
 	/* --server-metrics readings (remote.c): before the client, live, top */
 	struct mc_probe_remote rbefore, rlive, rafter;
 	bool rbefore_ok, rafter_ok;

@@ -86,7 +86,12 @@ void mc_probe_first_scenario(const struct mc_probe_config *cfg, const struct mc_
 	sc->fd_limit = cfg->fd_limit ? cfg->fd_limit : host->nofile;
 	sc->one_table = cfg->fd_limit || cfg->staircase;
 	sc->backlog = cfg->backlog ? cfg->backlog : on_host ? host->somaxconn : 65535;
-	if (cfg->sources) {
+	if (cfg->nsrc) {
+		/* --source: the user's addresses */
+		sc->sources = 0;
+		for (size_t i = 0; i < cfg->nsrc; i++)
+			sc->sources += cfg->src[i].count;
+	} else if (cfg->sources) {
 		sc->sources = cfg->sources;
 	} else if (cfg->staircase) {
 		sc->sources = 1;
@@ -99,6 +104,10 @@ void mc_probe_first_scenario(const struct mc_probe_config *cfg, const struct mc_
 		if (sc->sources < 1)
 			sc->sources = 1;
 	}
-	if (cfg->have_target_addr && !mc_addr_is_loopback(&cfg->target_addr.addr))
-		sc->sources = 0; /* the kernel picks the source for a remote server */
+	/* the kernel picks the source for a remote server, and for IPv6 (whose
+	 * loopback is the one address ::1) */
+	if (cfg->have_target_addr && !cfg->nsrc &&
+	    (!mc_addr_is_loopback(&cfg->target_addr.addr) ||
+	     cfg->target_addr.addr.family != AF_INET))
+		sc->sources = 0;
 }

@@ -1,4 +1,5 @@
 /* watch.c: read the host while the probe ramps (see watch.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -97,6 +98,28 @@ uint64_t mc_watch_rss(int pid)
 	if (mc_proc_read(NULL, path, buf, sizeof(buf)) > 0)
 		mc_proc_kb_field(buf, "VmRSS", &v);
 	return v;
+}
+
+int64_t mc_watch_sockets(int pid)
+{
+	char path[64], name[48];
+	struct dirent *d;
+	int64_t n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if (!(dir = opendir(path)))
+		return -errno;
+	while ((d = readdir(dir))) {
+		ssize_t l;
+		if (d->d_name[0] == '.')
+			continue;
+		l = readlinkat(dirfd(dir), d->d_name, name, sizeof(name) - 1);
+		if (l > 7 && memcmp(name, "socket:", 7) == 0)
+			n++;
+	}
+	closedir(dir);
+	return n;
 }
 
 void mc_watch_comm(int pid, char *buf, size_t len)

@@ -47,6 +47,9 @@ uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s);
 
 /* A process's resident bytes, or 0 when it cannot be read. */
 uint64_t mc_watch_rss(int pid);
+/* The socket fds of a process (its /proc/PID/fd), or -errno when they
+ * cannot be read. */
+int64_t mc_watch_sockets(int pid);
 /* A process's name (comm), "" when it cannot be read. */
 void mc_watch_comm(int pid, char *buf, size_t len);
 

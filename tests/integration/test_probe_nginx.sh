@@ -48,6 +48,9 @@ j="$MC_TMP/p.json"
 mc_eq "exit code (a limit stopped it)" 3 $rc
 mc_eq "limit: the server's own" '"server"' "$(jq .result.limit "$j")"
 mc_between "reached: nginx's 1024 slots less its listener" 900 1023 "$(jq .result.reached "$j")"
+mc_eq "reached is counted in nginx's own sockets" '"server_sockets"' "$(jq .steps[0].reached_from "$j")"
+# the client's count, once it settled (no connect in flight, no new loss)
+mc_between "the client held" 900 1023 "$(jq .steps[0].client_held "$j")"
 mc_eq "the server's name" '"nginx"' "$(jq .server_name "$j")"
 mc_eq "the server's pid" "$ngx" "$(jq .server_pid "$j")"
 mc_eq "the server's fd limit" "$(ulimit -n)" "$(jq .server_fd_limit "$j")"

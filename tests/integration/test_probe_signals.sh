@@ -11,7 +11,11 @@ mc_need jq
 sysctls="net/core/somaxconn net/ipv4/ip_local_port_range net/ipv4/tcp_max_syn_backlog"
 snap() { for s in $sysctls; do printf '%s=%s\n' "$s" "$(cat /proc/sys/$s)"; done; }
 before=$(snap)
-tmp_before=$(ls -d /tmp/maxconn-probe.* 2>/dev/null | sort)
+# the probe makes its temporary directory in $TMPDIR: one of this test's
+# own, so that another probe running on the host cannot move the count
+export TMPDIR=$MC_TMP/tmp
+mkdir "$TMPDIR"
+tmp_before=$(ls -d "$TMPDIR"/maxconn-probe.* 2>/dev/null | sort)
 
 # 200k at 20k/s: ten seconds of ramp, interrupted after about two
 mc_bg "$MAXCONN" probe --timeout 60s --target 200k --rate 20k --json "$MC_TMP/p.json" \
@@ -24,6 +28,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 mc_eq "children while ramping (server, client)" 2 "$(echo $kids | wc -w)"
+mc_eq "temporary directories while it runs" 1 "$(ls -d "$TMPDIR"/maxconn-probe.* 2>/dev/null | wc -l)"
 ns=$(readlink "/proc/${kids%% *}/ns/net")
 [ "$ns" != "$(readlink /proc/self/ns/net)" ] || mc_fail "the children share the test's namespace"
 sleep 2
@@ -41,11 +46,12 @@ if lsns -t net -n -o NS 2>/dev/null | grep -q "$(echo "$ns" | tr -dc 0-9)"; then
 fi
 echo "ok: the probe's namespace $ns is gone"
 mc_eq "sysctls of the probe's parent namespace" "$before" "$(snap)"
-mc_eq "temporary directories" "$tmp_before" "$(ls -d /tmp/maxconn-probe.* 2>/dev/null | sort)"
+mc_eq "temporary directories" "$tmp_before" "$(ls -d "$TMPDIR"/maxconn-probe.* 2>/dev/null | sort)"
 
 j="$MC_TMP/p.json"
 [ -s "$j" ] || mc_fail "no JSON report after Ctrl-C"
 mc_eq "stop" '"interrupted"' "$(jq .result.stop "$j")"
+mc_eq "where the probe made its temporary directory" "\"$TMPDIR\"" "$(jq .tmpdir "$j")"
 reached=$(jq .result.reached "$j")
 mc_between "reached before Ctrl-C" 1000 199999 "$reached"
 mc_eq "exit code in the report" 130 "$(jq .result.exit_code "$j")"

@@ -32,8 +32,10 @@ grep -q '^  steady ' "$MC_TMP/out" || mc_fail "no steady line in the summary: $(
 mc_between "window (centiseconds)" 290 350 "$(jq '.steady.window_seconds * 100 | floor' "$j")"
 mc_eq "heartbeat (ms)" 100 "$(jq '.steady.heartbeat_seconds * 1000 | round' "$j")"
 mc_eq "connections held in the window" $N "$(jq .steady.conns "$j")"
-# the rate is what the window counted: messages / seconds, to 1%
-mc_between "messages echoed per second x window / messages (per mille)" 990 1010 \
+# the rate is what the window counted: its messages over the client's own
+# clock (the times of its two ticks), the window's seconds are the probe's;
+# the two differ by how late the client's ticks come, a few % on a busy host
+mc_between "messages echoed per second x window / messages (per mille)" 900 1100 \
 	"$(jq '(.steady.msgs_per_sec * .steady.window_seconds * 1000 / .steady.msgs) | round' "$j")"
 # never above what was offered; on a 2-core host shared with other work the
 # client may fall behind, but echo traffic flows at half the offered rate at

@@ -234,10 +234,105 @@ static void test_external(void **state)
 	o->have_server = false;
 	o->target = 5000;
 	o->held = 1530;
+	o->reached = 1530;
 	o->lost[MC_CAUSE_PEER_CLOSED] = 100;
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, "server");
 	assert_non_null(strstr(st.happened, "1530"));
+	free(o);
+}
+
+/* an external server that ended n connections (peer_closed), holding
+ * reached, after saying len bytes of text on each */
+static struct mc_probe_obs *server_said(uint64_t reached, uint64_t n, const char *text, size_t len)
+{
+	struct mc_probe_obs *o = obs();
+
+	o->have_server = false;
+	o->target = reached + 2000;
+	o->held = o->reached = reached;
+	o->lost[MC_CAUSE_PEER_CLOSED] = n;
+	o->nsaid = 1;
+	o->said[0].cause = MC_CAUSE_PEER_CLOSED;
+	o->said[0].len = (uint8_t)len;
+	memcpy(o->said[0].bytes, text, len);
+	o->said[0].conns = n;
+	return o;
+}
+
+/* redis past maxclients: what it said before closing is the evidence, and
+ * in the sentence; a server that held its ceiling is "server" */
+static void test_server_said(void **state)
+{
+	static const char full[] = "-ERR max number of clients reached\r\n";
+	struct mc_probe_obs *o = server_said(10000, 80, full, sizeof(full) - 1);
+	struct mc_probe_step st = {0};
+	const struct mc_probe_evidence *e;
+
+	(void)state;
+	o->held = 10300; /* the client's count; the server's is reached */
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "server");
+	assert_non_null(strstr(st.happened, "10000"));
+	assert_non_null(strstr(st.happened, "\"-ERR max number of clients reached\\r\\n\""));
+	e = ev(&st, "server said: peer_closed");
+	assert_non_null(e);
+	assert_int_equal(evval(&st, "server said: peer_closed"), 80);
+	assert_non_null(strstr(e->text, "-ERR max number of clients reached\\r\\n"));
+	free(o);
+}
+
+/* redis in protected mode: every connection ended at once, none held: the
+ * server refuses this client; a long message is cut with "...", bytes
+ * that are not text are escaped */
+static void test_server_refuses(void **state)
+{
+	char text[MC_CLIENT_SAID_BYTES];
+	struct mc_probe_obs *o;
+	struct mc_probe_step st = {0};
+	const struct mc_probe_evidence *e;
+
+	(void)state;
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "-DENIED\x01", 8);
+	o = server_said(0, 64, text, sizeof(text));
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, "server_refuses");
+	assert_non_null(strstr(st.happened, "at once (64)"));
+	e = ev(&st, "server said: peer_closed");
+	assert_non_null(e);
+	assert_non_null(strstr(e->text, "\"-DENIED\\x01xxx"));
+	assert_non_null(strstr(e->text, "xx\"...:"));
+	/* holding its ceiling, the same losses are its limit, not a refusal */
+	o->reached = o->held = 1000;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "server");
+	free(o);
+}
+
+/* a failure of a cause that names no limit carries its own message: the
+ * evidence line and the sentence say what failed and how */
+static void test_other_failure_message(void **state)
+{
+	static const char msg[] = "connect [::1]:9000 from 127.0.0.2: Address family not "
+				  "supported by protocol (EAFNOSUPPORT)";
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+	const struct mc_probe_evidence *e;
+
+	(void)state;
+	o->target = 2000;
+	o->fail[MC_CAUSE_OTHER] = 2000;
+	snprintf(o->cause_error[MC_CAUSE_OTHER], sizeof(o->cause_error[0]), "%s", msg);
+	mc_probe_diagnose(o, &st);
+	e = ev(&st, "client connect: other");
+	assert_non_null(e);
+	assert_int_equal(evval(&st, "client connect: other"), 2000);
+	assert_non_null(strstr(e->text, msg));
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, "connect");
+	assert_non_null(strstr(st.happened, "EAFNOSUPPORT"));
 	free(o);
 }
 
@@ -316,6 +411,8 @@ int main(void)
 	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
+	    cmocka_unit_test(test_server_said),	  cmocka_unit_test(test_server_refuses),
+	    cmocka_unit_test(test_other_failure_message),
 	    cmocka_unit_test(test_interrupted_and_child), cmocka_unit_test(test_parsers),
 	    cmocka_unit_test(test_thread_limit_named), cmocka_unit_test(test_server_other_cause),
 	};
