@@ -203,7 +203,7 @@ static void test_diagnose(void **state)
 	(void)state;
 	assert_non_null(o);
 	o->target = 3000;
-	o->held = 1086;
+	o->held = o->reached = 1086;
 	o->lost[MC_CAUSE_PEER_CLOSED] = 900;
 	o->reserve = 1ULL << 30;
 	o->before.mem_available = o->after.mem_available = 8ULL << 30;
