@@ -9,6 +9,8 @@
 
 #include "cli/cli.h"
 #include "client/client.h"
+#include "client/metrics.h"
+#include "client/shard.h"
 #include "common/addr.h"
 #include "common/clock.h"
 #include "common/fmt.h"
@@ -69,6 +71,21 @@ static const char help[] =
 	"      --echo-verify BYTES each connection sends BYTES of a pattern unique to it\n"
 	"                          (once, or every --every) and checks every byte comes\n"
 	"                          back in order; needs `maxconn server --mode echo`\n"
+	"      --shard K/M         be shard K of M clients that together open exactly\n"
+	"                          --conns: this one opens its share (N/M, the first\n"
+	"                          N mod M shards one more) over its own slice of the\n"
+	"                          (source, destination) pairs, so no two shards use\n"
+	"                          the same pair; give every shard the same --connect\n"
+	"                          and --source lists (the union of every host's\n"
+	"                          sources: each shard binds its slice, which must be\n"
+	"                          its host's). See docs/hosts.md\n"
+	"      --shards M          the same, K from JOB_COMPLETION_INDEX (0-based), as\n"
+	"                          a Kubernetes Indexed Job sets it\n"
+	"      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	"                          (:9464 for every address): held, connects by\n"
+	"                          outcome and cause, connect latency and round trips\n"
+	"                          (histograms), bytes, messages, user memory per\n"
+	"                          connection, the shard; refreshed once a second\n"
 	"  -f, --force             run even when the ports cannot give N connections\n"
 	"      --json              print the summary as JSON on stdout\n"
 	"  -q, --quiet             no live progress line\n"
@@ -104,6 +121,8 @@ static const char help[] =
 	"  maxconn client -c 127.0.0.1:9000 -n 60k -s 127.0.0.2-127.0.0.4 --hold 10s\n"
 	"  maxconn client -c 127.0.0.1:9000 -s 127.0.0.2 -n 64512 --port-range 1024-65535\n"
 	"  maxconn client -c 127.0.0.1:9000-9003 -n 100k --rate 20k --echo-verify 64 --every 1s\n"
+	"  maxconn client -c 10.0.0.1:9000-9003 -s 10.0.0.11-10.0.0.14 -s 10.0.0.21-10.0.0.24 \\\n"
+	"      -n 1M --shard 1/2 --metrics :9464   # on host 1; --shard 2/2 on host 2\n"
 	"\n"
 	"Exit codes: 0 all N held as asked; 1 runtime failure (refused, resets, echo\n"
 	"            bytes lost or wrong, messages skipped); 2 usage error; 3 a host\n"
@@ -112,8 +131,10 @@ static const char help[] =
 	"            printed).\n";
 
 struct tick_ctx {
-	bool tty;
+	bool tty, quiet;
 	uint64_t last_est, last_ns;
+	struct mc_metrics *metrics; /* --metrics: publish every tick */
+	char shard[32];		    /* "K/M", "" when not sharded */
 };
 
 static void tick(void *arg, const struct mc_client_stats *s)
@@ -125,7 +146,9 @@ static void tick(void *arg, const struct mc_client_stats *s)
 
 	t->last_est = s->established;
 	t->last_ns = s->elapsed_ns;
-	if (!t->tty)
+	if (t->metrics)
+		mc_metrics_publish(t->metrics, s);
+	if (!t->tty || t->quiet)
 		return;
 	fprintf(stderr,
 		"\r\033[K%5.0fs  established %s/%s  open %s  +%.0f/s  inflight %llu  failed %llu  "
@@ -153,11 +176,13 @@ static const char *binding_limit(const struct mc_client_stats *s, enum mc_cause 
 	return lim;
 }
 
-static double user_bytes_per_conn(const struct mc_client_stats *s)
+/* A scrape of --metrics (on the endpoint's thread): the published stats. */
+static void render(void *arg, const void *snap, struct mc_prom *p)
 {
-	if (!s->open_peak || s->rss < s->rss_base)
-		return 0;
-	return (double)(s->rss - s->rss_base) / (double)s->open_peak;
+	const struct tick_ctx *t = arg;
+
+	mc_cli_metrics_common(p, "client", "epoll", t->shard[0] ? t->shard : "1/1");
+	mc_client_metrics(p, snap);
 }
 
 static double connect_rate(const struct mc_client_stats *s)
@@ -193,7 +218,7 @@ static void json_causes(struct mc_json *j, const char *key, const uint64_t *v)
 }
 
 static void print_json(const struct mc_client_stats *s, uint64_t ports, uint64_t ceiling,
-		       int exit_code)
+		       int exit_code, const struct tick_ctx *t, uint64_t total)
 {
 	struct mc_json j;
 	enum mc_cause cause = MC_CAUSE_OTHER;
@@ -202,6 +227,10 @@ static void print_json(const struct mc_client_stats *s, uint64_t ports, uint64_t
 	mc_json_init(&j, stdout);
 	mc_json_obj_open(&j);
 	mc_json_kv_str(&j, "command", "client");
+	if (t->shard[0]) {
+		mc_json_kv_str(&j, "shard", t->shard);
+		mc_json_kv_u64(&j, "shards_total_conns", total);
+	}
 	mc_json_kv_u64(&j, "requested", s->requested);
 	mc_json_kv_u64(&j, "attempted", s->attempted);
 	mc_json_kv_u64(&j, "established", s->established);
@@ -255,8 +284,9 @@ static void print_json(const struct mc_client_stats *s, uint64_t ports, uint64_t
 	mc_json_kv_u64(&j, "workers", s->workers);
 	mc_json_kv_bool(&j, "private_fd_tables", s->private_fd_tables);
 	mc_json_kv_u64(&j, "rss_bytes", s->rss);
-	mc_json_kv_double(&j, "user_bytes_per_conn", user_bytes_per_conn(s));
+	mc_json_kv_double(&j, "user_bytes_per_conn", mc_client_user_bytes_per_conn(s));
 	mc_json_kv_i64(&j, "exit_code", exit_code);
+	mc_cli_metrics_json(&j, t->metrics);
 	mc_json_obj_close(&j);
 }
 
@@ -274,9 +304,15 @@ static void print_hist(const char *what, const struct mc_hist *h)
 	       mc_fmt_duration(h->max, e, sizeof(e)), (unsigned long long)h->count);
 }
 
-static void print_text(const struct mc_client_config *cfg, const struct mc_client_stats *s)
+static void print_text(const struct mc_client_config *cfg, const struct mc_client_stats *s,
+		       const struct tick_ctx *t, uint64_t total)
 {
 	char a[32], b[32], c[32];
+
+	if (t->shard[0])
+		printf("maxconn client: shard %s: its %s of the %s connections of all shards\n",
+		       t->shard, mc_fmt_count(s->requested, a, sizeof(a)),
+		       mc_fmt_count(total, b, sizeof(b)));
 
 	printf("maxconn client: %s of %s connections established in %.2fs (%.0f/s); "
 	       "%s held at the end\n",
@@ -341,7 +377,7 @@ static void print_text(const struct mc_client_config *cfg, const struct mc_clien
 		       (unsigned long long)s->echo_lost_bytes);
 	printf("  workers: %u, %s; user memory %.1f bytes per held connection (rss %s)\n",
 	       s->workers, s->private_fd_tables ? "each with its own fd table" : "one fd table",
-	       user_bytes_per_conn(s), mc_fmt_bytes(s->rss, a, sizeof(a)));
+	       mc_client_user_bytes_per_conn(s), mc_fmt_bytes(s->rss, a, sizeof(a)));
 }
 
 static int exit_code(const struct mc_client_config *cfg, const struct mc_client_stats *s)
@@ -356,6 +392,36 @@ static int exit_code(const struct mc_client_config *cfg, const struct mc_client_
 	if (s->stop_signal && (!s->ramp_done || s->attempted < s->requested))
 		return MC_EXIT_INTERRUPTED;
 	return MC_EXIT_OK;
+}
+
+/* Shard sh of the run: its share of the connections, and its slice of
+ * the sources and destinations as lists of their own (into cut_src,
+ * cut_dst), which cfg then points at. 0, or prints the usage error. */
+static int apply_shard(struct mc_client_config *cfg, const struct mc_shard *sh,
+		       struct mc_addr_range *cut_src, struct mc_endpoint_range *cut_dst)
+{
+	struct mc_shard_slice sl;
+	struct mc_err err;
+	uint64_t nsrc = 0;
+
+	for (size_t i = 0; i < cfg->nsrc; i++)
+		nsrc += cfg->src[i].count;
+	if (mc_shard_slice(sh, cfg->conns, nsrc, mc_client_ndst(cfg), &sl, &err) < 0)
+		return mc_cli_usage_error("client", "%s", err.msg);
+	if (!sl.conns)
+		return mc_cli_usage_error("client",
+					  "--shard %llu/%llu: --conns %llu leaves this shard none; "
+					  "use fewer shards or more connections",
+					  (unsigned long long)sh->k, (unsigned long long)sh->m,
+					  (unsigned long long)cfg->conns);
+	cfg->conns = sl.conns;
+	if (nsrc) {
+		cfg->nsrc = mc_shard_cut_src(cfg->src, cfg->nsrc, sl.src_lo, sl.src_hi, cut_src);
+		cfg->src = cut_src;
+	}
+	cfg->ndst = mc_shard_cut_dst(cfg->dst, cfg->ndst, sl.dst_lo, sl.dst_hi, cut_dst);
+	cfg->dst = cut_dst;
+	return 0;
 }
 
 /* --port-range LO-HI: digits only, 1 <= LO <= HI <= 65535. */
@@ -396,19 +462,24 @@ int mc_cmd_client(int argc, char **argv)
 		{"echo-verify", required_argument, NULL, 'V'},
 		{"port-select", required_argument, NULL, 'P'},
 		{"port-range", required_argument, NULL, 'R'},
+		{"shard", required_argument, NULL, 'K'},
+		{"shards", required_argument, NULL, 'J'},
+		{"metrics", required_argument, NULL, 'X'},
 		{"force", no_argument, NULL, 'f'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static struct mc_endpoint_range dst[MAX_ARGS];
-	static struct mc_addr_range src[MAX_ARGS];
+	static struct mc_endpoint_range dst[MAX_ARGS], cut_dst[MAX_ARGS], metrics_at;
+	static struct mc_addr_range src[MAX_ARGS], cut_src[MAX_ARGS];
+	struct mc_shard shard = {1, 1};
+	uint64_t shards_env = 0, total;
 	struct mc_client_config cfg = {.dst = dst, .src = src, .conns = 1000, .hold_forever = true};
 	struct mc_client_stats *st;
 	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
 	struct mc_err err;
-	bool json = false, quiet = false, force = false;
+	bool json = false, quiet = false, force = false, metrics = false, sharded = false;
 	uint64_t v, ports, ceiling;
 	char range_words[96];
 	int c, rc, code;
@@ -508,6 +579,30 @@ int mc_cmd_client(int argc, char **argv)
 							  "1-65535, e.g. 1024-65535",
 							  optarg);
 			break;
+		case 'K':
+			if (sharded)
+				return mc_cli_usage_error("client", "--shard and --shards: give one");
+			if (mc_shard_parse(optarg, &shard, &err) < 0)
+				return mc_cli_usage_error("client", "%s", err.msg);
+			sharded = true;
+			break;
+		case 'J':
+			if (sharded)
+				return mc_cli_usage_error("client", "--shard and --shards: give one");
+			if (mc_parse_count(optarg, &shards_env, &err) < 0 || !shards_env ||
+			    shards_env > MC_SHARD_MAX)
+				return mc_cli_usage_error("client", "--shards '%s': use 1 to %d", optarg,
+							  MC_SHARD_MAX);
+			if (mc_shard_from_index(getenv("JOB_COMPLETION_INDEX"), shards_env, &shard,
+						&err) < 0)
+				return mc_cli_usage_error("client", "%s", err.msg);
+			sharded = true;
+			break;
+		case 'X':
+			if (mc_cli_parse_metrics("client", optarg, &metrics_at))
+				return MC_EXIT_USAGE;
+			metrics = true;
+			break;
 		case 'f':
 			force = true;
 			break;
@@ -536,28 +631,37 @@ int mc_cmd_client(int argc, char **argv)
 		return mc_cli_usage_error("client",
 					  "--port-range with --port-select kernel: the kernel takes "
 					  "its ports from net.ipv4.ip_local_port_range; drop one");
+	total = cfg.conns;
+	if (sharded) {
+		mc_shard_str(&shard, tc.shard, sizeof(tc.shard));
+		if (apply_shard(&cfg, &shard, cut_src, cut_dst))
+			return MC_EXIT_USAGE;
+	}
 
 	/* every source must be of each destination's family, and on this host */
 	for (size_t i = 0; i < cfg.nsrc; i++) {
+		const struct mc_addr_range *sr = &cfg.src[i];
 		char sa[MC_ADDR_STRLEN];
 		for (size_t k = 0; k < cfg.ndst; k++)
-			if (src[i].first.family != dst[k].addr.family)
+			if (sr->first.family != cfg.dst[k].addr.family)
 				return mc_cli_usage_error(
 					"client",
 					"--source %s and --connect %s: one is IPv4, the other IPv6; "
 					"run one client per family",
-					mc_addr_str(&src[i].first, sa, sizeof(sa)),
-					mc_addr_port_str(&dst[k].addr, dst[k].port_lo,
+					mc_addr_str(&sr->first, sa, sizeof(sa)),
+					mc_addr_port_str(&cfg.dst[k].addr, cfg.dst[k].port_lo,
 							 (char[MC_ADDR_STRLEN]){0}, MC_ADDR_STRLEN));
 		for (uint64_t pick = 0; pick < 2; pick++) {
 			struct mc_addr a;
-			mc_addr_nth(&src[i], pick ? src[i].count - 1 : 0, &a);
+			mc_addr_nth(sr, pick ? sr->count - 1 : 0, &a);
 			if (mc_sock_check_source(&a) == -EADDRNOTAVAIL) {
 				fprintf(stderr,
-					"maxconn client: --source %s is not an address of this host; "
-					"add it (ip addr add %s dev lo) or use loopback sources "
+					"maxconn client: --source %s%s%s%s is not an address of this "
+					"host; add it (ip addr add %s dev lo) or use loopback sources "
 					"(127.0.0.2-127.0.0.50 need no setup)\n",
-					mc_addr_str(&a, sa, sizeof(sa)), sa);
+					mc_addr_str(&a, sa, sizeof(sa)),
+					sharded ? " (in shard " : "", tc.shard,
+					sharded ? "'s slice of the sources)" : "", sa);
 				return MC_EXIT_USAGE;
 			}
 		}
@@ -620,13 +724,19 @@ int mc_cmd_client(int argc, char **argv)
 		fputs(".\n", stderr);
 	}
 
-	if (!quiet) {
+	tc.quiet = quiet;
+	if (metrics && (rc = mc_cli_metrics_start("client", &metrics_at, sizeof(*st), render, &tc,
+						  quiet, &tc.metrics)))
+		return rc;
+	cfg.live_hists = metrics;
+	if (!quiet || metrics) {
 		cfg.tick = tick;
 		cfg.tick_arg = &tc;
 	}
 	st = malloc(sizeof(*st));
 	if (!st) {
 		fprintf(stderr, "maxconn client: out of memory\n");
+		mc_metrics_stop(tc.metrics);
 		return MC_EXIT_RUNTIME;
 	}
 	rc = mc_client_run(&cfg, st, &err);
@@ -634,14 +744,18 @@ int mc_cmd_client(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	if (rc < 0) {
 		fprintf(stderr, "maxconn client: %s\n", err.msg);
+		mc_metrics_stop(tc.metrics);
 		free(st);
 		return MC_EXIT_RUNTIME;
 	}
+	if (tc.metrics) /* the last figures, for a scrape before the exit */
+		mc_metrics_publish(tc.metrics, st);
 	code = exit_code(&cfg, st);
 	if (json)
-		print_json(st, ports, ceiling, code);
+		print_json(st, ports, ceiling, code, &tc, total);
 	else
-		print_text(&cfg, st);
+		print_text(&cfg, st, &tc, total);
+	mc_metrics_stop(tc.metrics);
 	free(st);
 	return code;
 }

@@ -122,6 +122,7 @@ struct cli_worker {
 	 * round trips so far with no lock or atomic on each sample */
 	pthread_mutex_t rtt_lock;
 	struct mc_hist rtt_pub;
+	struct mc_hist lat_pub; /* the connect latencies too, with cfg->live_hists */
 	uint64_t rtt_pub_ns;
 	_Atomic int ramp_done;
 	_Atomic int drained;
@@ -831,7 +832,8 @@ static void note_away(struct cli_worker *w, uint64_t away)
 		atomic_store_explicit(&w->c.stall_max_ns, away, memory_order_relaxed);
 }
 
-/* Publish this worker's round trips for the ticks, once a tick period. */
+/* Publish this worker's round trips (and, with live_hists, connect latencies)
+ * for the ticks, once a tick period. */
 static void publish_rtt(struct cli_worker *w, uint64_t now)
 {
 	const struct mc_client_config *cfg = w->cl->cfg;
@@ -842,6 +844,8 @@ static void publish_rtt(struct cli_worker *w, uint64_t now)
 	w->rtt_pub_ns = now;
 	pthread_mutex_lock(&w->rtt_lock);
 	w->rtt_pub = w->rtt;
+	if (cfg->live_hists)
+		w->lat_pub = w->lat;
 	pthread_mutex_unlock(&w->rtt_lock);
 }
 
@@ -1046,6 +1050,7 @@ static void worker_prepare(struct mc_pool_worker *pw)
 	w->max_fd = -1;
 	pthread_mutex_init(&w->rtt_lock, NULL);
 	mc_hist_init(&w->rtt_pub);
+	mc_hist_init(&w->lat_pub);
 }
 
 /* One worker's counters as they stand (histograms only once it is joined:
@@ -1091,6 +1096,8 @@ static void worker_snapshot(struct cli_worker *w, struct mc_client_stats *st, bo
 	} else {
 		pthread_mutex_lock(&w->rtt_lock);
 		st->rtt = w->rtt_pub;
+		if (w->cl->cfg->live_hists)
+			st->connect_lat = w->lat_pub;
 		pthread_mutex_unlock(&w->rtt_lock);
 	}
 	st->first_error[0] = '\0';

@@ -92,6 +92,7 @@ struct mc_client_config {
 			   * stats a tick gets carry the round trips (rtt) as
 			   * the workers published them, at most about one
 			   * tick period old; connect_lat only at the end */
+	bool live_hists;  /* ... and connect_lat too, published the same way */
 	/* when set and nonzero, start no more connects (those in flight go on):
 	 * the probe's pause while it lets the counts settle */
 	const _Atomic int *pause;

@@ -28,6 +28,17 @@ static void evidence(struct mc_probe_step *st, const char *what, uint64_t value,
 	va_end(ap);
 }
 
+/* evidence() for serverside.c's lines */
+static void evidence_line(void *arg, const char *what, uint64_t value, const char *text)
+{
+	evidence(arg, what, value, "%s", text);
+}
+
+static bool srv_host_known(const struct mc_probe_obs *o)
+{
+	return o->srv_host && o->srv_host->known && o->srv_before && o->srv_after;
+}
+
 static uint64_t delta(uint64_t before, uint64_t after)
 {
 	return after > before ? after - before : 0;
@@ -189,6 +200,9 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		 mc_fmt_bytes(o->reserve, b2, sizeof(b2)));
 	for (int i = 0; i < o->nkmsg; i++)
 		evidence(st, "dmesg", 0, "%s", o->kmsg[i]);
+	if (srv_host_known(o))
+		mc_probe_server_host_evidence(o->srv_before, o->srv_after, o->srv_host,
+					      evidence_line, st);
 }
 
 /* The client's failures that name a limit on their own, in the order they
@@ -232,6 +246,7 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	const struct mc_client_said *said = said_most(o);
 	char told[200] = "";
 	int cl = client_limit(o);
+	struct mc_probe_srv_verdict sv;
 
 	if (said) {
 		char text[180];
@@ -277,6 +292,12 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		set_limit(st, mc_cause_limit(MC_CAUSE_NOMEM), "kernel memory (ENOBUFS/ENOMEM)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "No buffer space available (ENOBUFS) / ENOMEM x %" PRIu64, nomem);
+	} else if (srv_host_known(o) &&
+		   mc_probe_server_host_verdict(o->srv_before, o->srv_after, o->srv_host, o->fail,
+						o->lost, o->held, &sv)) {
+		/* across hosts: what the server host's exporters showed */
+		set_limit(st, sv.limit_id, sv.limit_name);
+		snprintf(st->happened, sizeof(st->happened), "%s", sv.happened);
 	} else if (o->fail[MC_CAUSE_TIMEDOUT] && !o->after.ct_err && o->after.ct_max &&
 		   o->after.ct_count + o->after.ct_max / 100 >= o->after.ct_max) {
 		set_limit(st, MC_LIMIT_CONNTRACK, "connection tracking table (nf_conntrack_max)");

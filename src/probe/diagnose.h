@@ -15,6 +15,7 @@
 #include "client/client.h"
 #include "net/cause.h"
 #include "probe/probe.h"
+#include "probe/serverside.h"
 #include "probe/watch.h"
 
 #define MC_PROBE_MAX_KMSG 6
@@ -42,6 +43,10 @@ struct mc_probe_obs {
 	int srv_thread_errno;
 	uint64_t srv_fd_limit; /* RLIMIT_NOFILE of the server, 0 unknown */
 	bool srv_one_table;
+	/* --server-metrics: the server host's readings and figures (NULL, or
+	 * srv_host->known false: unknown) */
+	const struct mc_probe_remote *srv_before, *srv_after;
+	const struct mc_probe_server_host *srv_host;
 	/* the host */
 	struct mc_watch before, after;
 	uint64_t reserve;

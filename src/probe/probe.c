@@ -16,6 +16,7 @@
 #include "probe/child.h"
 #include "probe/netns.h"
 #include "probe/ramp.h"
+#include "probe/remote.h"
 #include "probe/staircase.h"
 #include "probe/steady.h"
 
@@ -176,6 +177,7 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 			p->server_pte0 = sp.pte;
 	}
 	mc_watch_read(&p->before, true);
+	mc_probe_remote_before(p);
 	if ((rc = mc_probe_spawn_client(p, &st->sc, err)) < 0)
 		goto stop;
 

@@ -13,6 +13,7 @@
 #include "common/procfs.h"
 #include "probe/child.h"
 #include "probe/ramp.h"
+#include "probe/remote.h"
 #include "probe/steady.h"
 
 /* failures (or losses) that mean a limit is binding, not a hiccup */
@@ -143,6 +144,9 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		add_sample(p, &smp);
 		if (p->cfg->tick)
 			p->cfg->tick(p->cfg->tick_arg, p->r, &smp);
+		if (p->cfg->observe)
+			p->cfg->observe(p->cfg->tick_arg, cs, p->cfg->have_target_addr ? NULL : ss,
+					&smp, mc_probe_remote_live(p));
 
 		if (atomic_load(&p->sh->client.done) && p->sh->client.rc == 0 && cs->ramp_done)
 			break; /* every connect failed: the client had nothing to hold */
@@ -196,6 +200,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		pinned_reclaimable(&o->after, &p->before);
 	}
 	mc_probe_fetch(&p->sh->client, cs, sizeof(*cs));
+	mc_probe_remote_top(p, cs->open < st->sc.target && !p->interrupted);
 	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted)
 		mc_probe_fresh_server_tick(p);
 	if (!p->cfg->have_target_addr)
@@ -283,6 +288,9 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 		o->srv_thread_errno = ss->thread_errno;
 	}
 	o->srv_fd_limit = st->sc.one_table ? st->sc.fd_limit : 0;
+	o->srv_before = &p->rbefore;
+	o->srv_after = &p->rafter;
+	o->srv_host = &st->srv_host;
 	o->srv_one_table = st->sc.one_table;
 	o->before = p->before;
 	o->reserve = p->r->reserve;
@@ -311,6 +319,7 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 			       ? 100.0 * ((double)st->reached - (double)st->predicted) /
 					 (double)st->predicted
 			       : NAN;
+	mc_probe_remote_account(p, st);
 	obs_from(p, o, st, cs, ss);
 	mc_probe_diagnose(o, st);
 	costs(p, st, o, cs, server_rss);
