@@ -33,6 +33,10 @@ static const char help_head[] =
     "                        hold in TIME_WAIT (without it: the busiest pairs')\n"
     "  --source ADDR[-ADDR]  the client's source address(es): sets --sources; with\n"
     "                        --connect the pairs are named exactly\n"
+    "  --port-select kernel|maxconn  who picks the client's local ports: connect()\n"
+    "                        (most clients), or the client binding each before\n"
+    "                        connect() (maxconn client's default), which takes over\n"
+    "                        a port in TIME_WAIT at once                    [kernel]\n"
     "  --model epoll|threads|uring  epoll: a few threads serve all connections;\n"
     "                        threads: one thread per connection; uring: like\n"
     "                        epoll, a ring's registered files capped at\n"
@@ -90,6 +94,7 @@ enum {
 	OPT_PID,
 	OPT_CONNECT,
 	OPT_SOURCE,
+	OPT_PORT_SELECT,
 };
 
 static const struct option opts[] = {
@@ -109,6 +114,7 @@ static const struct option opts[] = {
     {"pid", required_argument, NULL, OPT_PID},
     {"connect", required_argument, NULL, OPT_CONNECT},
     {"source", required_argument, NULL, OPT_SOURCE},
+    {"port-select", required_argument, NULL, OPT_PORT_SELECT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -199,6 +205,12 @@ int mc_cmd_limits(int argc, char **argv)
 				return mc_cli_usage_error("limits", "--source: %s", err.msg);
 			sc.have_src = true;
 			sc.sources = sc.src.count;
+			break;
+		case OPT_PORT_SELECT:
+			if (strcmp(optarg, "kernel") != 0 && strcmp(optarg, "maxconn") != 0)
+				return mc_cli_usage_error(
+				    "limits", "--port-select '%s': expected kernel or maxconn", optarg);
+			sc.bind_ports = strcmp(optarg, "maxconn") == 0;
 			break;
 		case OPT_JSON:
 			json = true;

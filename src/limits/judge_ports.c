@@ -55,7 +55,8 @@ static uint64_t tw_blocking(const struct mc__judge *c, uint64_t pairs, uint64_t 
 {
 	const struct mc_limits_snap *s = c->s;
 	const struct mc_limits_scenario *sc = c->sc;
-	uint64_t n = 0;
+	bool timestamps = s->timestamps.err || s->timestamps.v != 0;
+	uint64_t n = 0, blocking;
 	int used = 0;
 
 	*busy = NULL;
@@ -66,9 +67,10 @@ static uint64_t tw_blocking(const struct mc__judge *c, uint64_t pairs, uint64_t 
 				       (sc->have_src && !in_range(&p->src, &sc->src))
 				 : (uint64_t)used >= pairs)
 			continue;
-		if (!p->blocking)
+		blocking = !sc->bind_ports ? p->blocking : timestamps ? 0 : p->all;
+		if (!blocking)
 			continue;
-		n = mc__add_sat(n, mc__min_u(p->blocking, per_pair));
+		n = mc__add_sat(n, mc__min_u(blocking, per_pair));
 		if (!*busy)
 			*busy = p;
 		used++;
@@ -126,9 +128,9 @@ void mc__judge_ports(struct mc__judge *c, struct mc_limits_item *it)
 		size_t n = strlen(it->note);
 		snprintf(it->note + n, sizeof(it->note) - n,
 			 ", less %" PRIu64 " held in TIME_WAIT that connect() may not take over "
-			 "yet (%s -> %s has %" PRIu64 "; see time_wait)",
+			 "yet (%s -> %s has %" PRIu64 " in TIME_WAIT; see time_wait)",
 			 tw, mc_addr_str(&busy->src, sa, sizeof(sa)),
-			 mc_addr_port_str(&busy->dst, busy->dport, da, sizeof(da)), busy->blocking);
+			 mc_addr_port_str(&busy->dst, busy->dport, da, sizeof(da)), busy->all);
 	}
 
 	d = mc__demand(c, it);

@@ -287,6 +287,10 @@ struct mc_limits_scenario {
 	bool have_dst, have_src;
 	struct mc_endpoint_range dst;
 	struct mc_addr_range src;
+	/* the client binds each port before connect() (maxconn client's own
+	 * port choice): ports in TIME_WAIT are taken over at once when the old
+	 * connection used timestamps, whatever tcp_tw_reuse says */
+	bool bind_ports;
 };
 
 enum mc_limits_kind {

@@ -126,8 +126,9 @@ bool mc_diag_tw_blocks(const struct mc_tw_rules *r, const struct mc_addr *src,
 
 	if (reuse == 2 && !mc_addr_is_loopback(src) && !mc_addr_is_loopback(dst))
 		reuse = 0; /* 2: loopback only */
-	/* without timestamps PAWS cannot protect the new connection */
-	return !r->timestamps || !reuse || age <= r->delay_ms;
+	/* without timestamps PAWS cannot protect the new connection; a bound
+	 * port is taken over at once (tcp_twsk_unique with no twp) */
+	return !r->timestamps || (!r->bound && (!reuse || age <= r->delay_ms));
 }
 
 struct tw_pair {
@@ -160,6 +161,7 @@ void mc_diag_tw_rules(struct mc_tw_rules *r)
 											 : 1000;
 	r->timestamps =
 	    mc_proc_read_u64(NULL, "/proc/sys/net/ipv4/tcp_timestamps", &v) != 0 || v != 0;
+	r->bound = false;
 }
 
 int mc_diag_tw_pair(const struct mc_addr *src, const struct mc_addr *dst, uint16_t dport,
@@ -277,7 +279,7 @@ static int tw_any_fn(void *arg, const struct mc_diag_sock *s)
 }
 
 void mc_diag_tw_words(const struct mc_addr *src, const struct mc_addr *dst, uint16_t dport,
-		      char *buf, size_t len)
+		      bool bound, char *buf, size_t len)
 {
 	struct mc_tw_rules r;
 	uint64_t all = 0, blocking = 0;
@@ -285,6 +287,7 @@ void mc_diag_tw_words(const struct mc_addr *src, const struct mc_addr *dst, uint
 
 	buf[0] = '\0';
 	mc_diag_tw_rules(&r);
+	r.bound = bound;
 	if (src) {
 		rc = mc_diag_tw_pair(src, dst, dport, &r, &all, &blocking);
 	} else {
@@ -297,7 +300,8 @@ void mc_diag_tw_words(const struct mc_addr *src, const struct mc_addr *dst, uint
 		return;
 	snprintf(buf, len,
 		 "%llu ports of this pair are in TIME_WAIT, %llu of them still kept from connect() "
-		 "(tcp_tw_reuse %u, tcp_tw_reuse_delay %u ms%s)",
-		 (unsigned long long)all, (unsigned long long)blocking, r.reuse, r.delay_ms,
-		 r.timestamps ? "" : ", tcp_timestamps off: no reuse");
+		 "(%s%u, tcp_tw_reuse_delay %u ms%s)",
+		 (unsigned long long)all, (unsigned long long)blocking,
+		 bound ? "bound ports are taken over at once; tcp_tw_reuse " : "tcp_tw_reuse ",
+		 r.reuse, r.delay_ms, r.timestamps ? "" : ", tcp_timestamps off: no reuse");
 }

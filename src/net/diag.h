@@ -35,15 +35,18 @@ int mc_diag_count_to(uint32_t states, uint16_t dport, uint64_t *n);
 
 /* How the kernel lets connect() take over a port some socket holds in
  * TIME_WAIT toward the same destination (tcp_twsk_unique): only when the
- * old connection used TCP timestamps, tcp_tw_reuse is 1 (or 2 and either
- * address is loopback), and tcp_tw_reuse_delay ms have passed since it
- * entered TIME_WAIT (1 s before Linux 6.13). A TIME_WAIT socket lasts
- * 60 s (TCP_TIMEWAIT_LEN). */
+ * old connection used TCP timestamps, and, when connect() searches the
+ * port itself, tcp_tw_reuse is 1 (or 2 and either address is loopback)
+ * and tcp_tw_reuse_delay ms have passed since it entered TIME_WAIT (1 s
+ * before Linux 6.13). A socket bound to its port before connect() (as
+ * maxconn client's own port choice binds) takes it over at once. A
+ * TIME_WAIT socket lasts 60 s (TCP_TIMEWAIT_LEN). */
 #define MC_TW_LEN_MS 60000
 struct mc_tw_rules {
 	unsigned reuse;	   /* net.ipv4.tcp_tw_reuse: 0, 1, 2 */
 	unsigned delay_ms; /* net.ipv4.tcp_tw_reuse_delay (1000) */
 	bool timestamps;   /* net.ipv4.tcp_timestamps on */
+	bool bound;	   /* the client binds each port before connect() */
 };
 /* Pure: does a TIME_WAIT socket between src and dst, expires_ms from its
  * end, still keep connect() off its port? */
@@ -70,10 +73,11 @@ int mc_diag_tw_pairs(const struct mc_tw_rules *r, uint16_t port_lo, uint16_t por
 		     struct mc_diag_tw_pair *out, int max, int *n);
 /* "N ports of this pair are in TIME_WAIT, M of them kept from connect()
  * (tcp_tw_reuse R, tcp_tw_reuse_delay D ms)" for the pair (src: NULL for
- * the kernel's choice of source) into buf, or "" when none is or they
+ * the kernel's choice of source; bound: the client binds its ports) into
+ * buf, or "" when none is or they
  * cannot be read. For a connect() that failed with EADDRNOTAVAIL. */
 void mc_diag_tw_words(const struct mc_addr *src, const struct mc_addr *dst, uint16_t dport,
-		      char *buf, size_t len);
+		      bool bound, char *buf, size_t len);
 
 /* The rules of this network namespace (missing sysctls: the defaults of
  * the kernel that lacks them: delay 1000 ms, reuse 2, timestamps on). */

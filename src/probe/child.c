@@ -194,6 +194,7 @@ static void run_client(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 		.tick = client_tick,
 		.tick_arg = pub,
 		.tick_ns = MC_PROBE_SAMPLE_NS,
+		.live_hists = p->cfg->client_hists,
 		.pause = &p->sh->client_pause,
 	};
 	struct mc_client_stats *st = calloc(1, sizeof(*st));

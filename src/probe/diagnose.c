@@ -38,6 +38,17 @@ static void unreadable(struct mc_probe_step *st, const char *what, const char *p
 	st->ev[st->nev - 1].unreadable = true;
 }
 
+/* evidence() for serverside.c's lines */
+static void evidence_line(void *arg, const char *what, uint64_t value, const char *text)
+{
+	evidence(arg, what, value, "%s", text);
+}
+
+static bool srv_host_known(const struct mc_probe_obs *o)
+{
+	return o->srv_host && o->srv_host->known && o->srv_before && o->srv_after;
+}
+
 static uint64_t delta(uint64_t before, uint64_t after)
 {
 	return after > before ? after - before : 0;
@@ -139,6 +150,8 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		 "SYN queue full: answered with a SYN cookie"},
 		{"TCPReqQFullDrop", offsetof(struct mc_watch, reqq_full_drop),
 		 "SYNs dropped: SYN queue full and syncookies off"},
+		{"TCPSynRetrans", offsetof(struct mc_watch, syn_retrans),
+		 "SYNs sent again: the first went unanswered"},
 	};
 	char b1[32], b2[32];
 
@@ -217,6 +230,13 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			evidence(st, counters[i].what, delta(b, a), "/proc/net/netstat TcpExt: %s",
 				 counters[i].text);
 	}
+	if (o->cli_stalls || o->cli_connects_late)
+		evidence(st, "client fell behind", o->cli_stalls,
+			 "its workers were away from their sockets for over 100 ms %" PRIu64
+			 " times, the longest %.2f s; %" PRIu64
+			 " connects the kernel completed meanwhile were counted established, "
+			 "not timed out",
+			 o->cli_stalls, (double)o->cli_stall_max_ns / 1e9, o->cli_connects_late);
 	if (!o->after.ct_err && o->after.ct_max)
 		evidence(st, "nf_conntrack_count", o->after.ct_count, "of nf_conntrack_max %" PRIu64,
 			 o->after.ct_max);
@@ -242,6 +262,9 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		cg_evidence(o, i, st);
 	for (int i = 0; i < o->nkmsg; i++)
 		evidence(st, "dmesg", 0, "%s", o->kmsg[i]);
+	if (srv_host_known(o))
+		mc_probe_server_host_evidence(o->srv_before, o->srv_after, o->srv_host,
+					      evidence_line, st);
 }
 
 /* The client's failures that name a limit on their own, in the order they
@@ -297,6 +320,12 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 {
 	uint64_t overflow = delta(o->before.listen_overflows, o->after.listen_overflows) +
 			    delta(o->before.reqq_full_drop, o->after.reqq_full_drop);
+	uint64_t drops = delta(o->before.listen_drops, o->after.listen_drops);
+	uint64_t synre = delta(o->before.syn_retrans, o->after.syn_retrans);
+	/* the accept queue is named only on the kernel's word: SYNs or ACKs
+	 * dropped at the listener, or SYNs sent again. Timeouts alone may be
+	 * the client's own doing (a worker away past the deadline). */
+	bool queue_evidence = overflow || drops || synre;
 	uint64_t lost = mc_cause_sum(o->lost);
 	uint64_t watches = o->fail[MC_CAUSE_WATCHES] + o->srv_refused[MC_CAUSE_WATCHES];
 	uint64_t nomem = o->fail[MC_CAUSE_NOMEM] + o->srv_refused[MC_CAUSE_NOMEM];
@@ -304,6 +333,7 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	const struct mc_client_said *said = said_most(o);
 	char told[200] = "";
 	int cl = client_limit(o), sl;
+	struct mc_probe_srv_verdict sv;
 
 	if (said) {
 		char text[180];
@@ -370,6 +400,12 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		set_limit(st, mc_cause_limit(MC_CAUSE_NOMEM), "kernel memory (ENOBUFS/ENOMEM)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "No buffer space available (ENOBUFS) / ENOMEM x %" PRIu64, nomem);
+	} else if (srv_host_known(o) &&
+		   mc_probe_server_host_verdict(o->srv_before, o->srv_after, o->srv_host, o->fail,
+						o->lost, o->held, &sv)) {
+		/* across hosts: what the server host's exporters showed */
+		set_limit(st, sv.limit_id, sv.limit_name);
+		snprintf(st->happened, sizeof(st->happened), "%s", sv.happened);
 	} else if (o->fail[MC_CAUSE_TIMEDOUT] && !o->after.ct_err && o->after.ct_max &&
 		   o->after.ct_count + o->after.ct_max / 100 >= o->after.ct_max) {
 		set_limit(st, MC_LIMIT_CONNTRACK, "connection tracking table (nf_conntrack_max)");
@@ -377,13 +413,30 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "connect timed out x %" PRIu64 ": nf_conntrack table full (%" PRIu64
 			 "/%" PRIu64 "), new SYNs dropped",
 			 o->fail[MC_CAUSE_TIMEDOUT], o->after.ct_count, o->after.ct_max);
-	} else if (o->fail[MC_CAUSE_TIMEDOUT]) {
+	} else if (o->fail[MC_CAUSE_TIMEDOUT] && queue_evidence) {
 		set_limit(st, mc_cause_limit(MC_CAUSE_TIMEDOUT),
 			  "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
-			 "connect timed out x %" PRIu64 " with %" PRIu64
-			 " ListenOverflows: the server does not accept as fast as they arrive",
-			 o->fail[MC_CAUSE_TIMEDOUT], overflow);
+			 "connect timed out x %" PRIu64 " with %" PRIu64 " ListenOverflows, %" PRIu64
+			 " ListenDrops, %" PRIu64
+			 " SYN retransmits: the server does not accept as fast as they arrive",
+			 o->fail[MC_CAUSE_TIMEDOUT], overflow, drops, synre);
+	} else if (o->fail[MC_CAUSE_TIMEDOUT]) {
+		set_limit(st, "unknown", "connect timeouts the kernel does not explain");
+		if (o->cli_stalls)
+			snprintf(st->happened, sizeof(st->happened),
+				 "connect timed out x %" PRIu64
+				 " with no ListenOverflows, ListenDrops or SYN retransmits: not the "
+				 "accept queue; the client fell behind (away %" PRIu64
+				 " times, up to %.2f s)",
+				 o->fail[MC_CAUSE_TIMEDOUT], o->cli_stalls,
+				 (double)o->cli_stall_max_ns / 1e9);
+		else
+			snprintf(st->happened, sizeof(st->happened),
+				 "connect timed out x %" PRIu64
+				 " with no ListenOverflows, ListenDrops or SYN retransmits: not the "
+				 "accept queue (see the evidence)",
+				 o->fail[MC_CAUSE_TIMEDOUT]);
 	} else if (lost && !o->have_server && o->reached * 100 <= lost) {
 		/* closed at once, holding (next to) none: not a ceiling but a
 		 * policy (protected mode, authentication, an allow list) */

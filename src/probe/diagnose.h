@@ -16,6 +16,7 @@
 #include "common/cgroup.h"
 #include "net/cause.h"
 #include "probe/probe.h"
+#include "probe/serverside.h"
 #include "probe/watch.h"
 
 #define MC_PROBE_MAX_KMSG 6
@@ -31,6 +32,9 @@ struct mc_probe_obs {
 	/* what the server said on connections it then ended */
 	struct mc_client_said said[MC_CLIENT_SAID_MAX];
 	unsigned nsaid;
+	/* the client falling behind (client.h): stalls of its workers over
+	 * 100 ms, the longest, connects it saw late (timed by the kernel) */
+	uint64_t cli_stalls, cli_stall_max_ns, cli_connects_late;
 	/* the server's side (have_server: its own, or none for --target-addr) */
 	bool have_server;
 	uint64_t srv_held;
@@ -43,6 +47,10 @@ struct mc_probe_obs {
 	uint64_t max_map_count;	   /* vm.max_map_count, 0 unknown */
 	uint64_t srv_fd_limit; /* RLIMIT_NOFILE of the server, 0 unknown */
 	bool srv_one_table;
+	/* --server-metrics: the server host's readings and figures (NULL, or
+	 * srv_host->known false: unknown) */
+	const struct mc_probe_remote *srv_before, *srv_after;
+	const struct mc_probe_server_host *srv_host;
 	/* the host */
 	struct mc_watch before, after;
 	uint64_t reserve;

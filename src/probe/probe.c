@@ -17,6 +17,7 @@
 #include "probe/child.h"
 #include "probe/netns.h"
 #include "probe/ramp.h"
+#include "probe/remote.h"
 #include "probe/staircase.h"
 #include "probe/steady.h"
 
@@ -133,6 +134,7 @@ static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 	ls.mem_reserve = p->r->reserve;
 	ls.cg_reserve = p->cfg->reserve; /* 0: 5% of the limit, as the probe keeps */
 	ls.tasks = step_tasks(p, sc);
+	ls.bind_ports = true; /* its client chooses and binds each port */
 	ls.target = sc->target == MC_LIMITS_NONE ? 0 : sc->target;
 	mc_limits_judge(snap, &ls, res);
 
@@ -247,6 +249,7 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 	}
 	mc_watch_read(&p->before, true);
 	mc_probe_cg_start(p);
+	mc_probe_remote_before(p);
 	if ((rc = mc_probe_spawn_client(p, &st->sc, err)) < 0)
 		goto stop;
 

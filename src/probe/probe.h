@@ -36,11 +36,15 @@
 #include "common/addr.h"
 #include "limits/limits.h"
 
+struct mc_client_stats;
+struct mc_server_stats;
+
 #define MC_PROBE_MAX_STEPS    8
 #define MC_PROBE_MAX_SAMPLES  4096 /* one a second past the first 100 ms steps */
 #define MC_PROBE_MAX_EVIDENCE 16
 #define MC_PROBE_MAX_LIMITS   16
 #define MC_PROBE_MAX_CG	      2
+#define MC_PROBE_MAX_URLS     4 /* --server-metrics */
 
 /* Why a step ended. */
 enum mc_probe_stop {
@@ -120,6 +124,24 @@ struct mc_probe_slab {
 	enum mc_probe_kmem from; /* what total is measured from */
 };
 
+/* The server host's side of a step, from --server-metrics (node_exporter,
+ * a maxconn server's --metrics): read before the client starts and at the
+ * top. A figure that could not be had is NAN (and JSON null). */
+struct mc_probe_server_host {
+	bool asked;	  /* --server-metrics was given */
+	bool known;	  /* it answered before and at the top */
+	char source[64];  /* "node_exporter", "maxconn server", or both */
+	char error[240];  /* why unknown */
+	double sockets;	  /* TCP sockets in use there at the top (sockstat inuse) */
+	double sockets_before;
+	double held;		   /* a maxconn server's own count */
+	double kernel_per_socket;  /* kernel bytes per socket added there */
+	char kernel_method[96];	   /* how: slabinfo or meminfo growth ÷ sockets added */
+	double user_per_conn;	   /* a maxconn server's own user bytes per connection */
+	double mem_total, mem_available, reserve;
+	double more_conns; /* (available - reserve) ÷ (kernel + user bytes per connection) */
+};
+
 /* The steady-state window (--window) of a step that reached its target:
  * from --settle after all connections were up, for --window, what the held
  * connections cost while they send their heartbeats. Rates are over the
@@ -186,6 +208,7 @@ struct mc_probe_step {
 	double cg_per_conn[MC_PROBE_MAX_CG];
 	double cg_accept, cg_connect;
 	uint64_t cg_room_end[MC_PROBE_MAX_CG]; /* its room at the top */
+	struct mc_probe_server_host srv_host; /* --target-addr: the server host's side */
 	struct mc_probe_steady steady; /* the window, when one ran */
 };
 
@@ -246,9 +269,18 @@ struct mc_probe_config {
 				    * none */
 	uint64_t settle_ns;	   /* from all up to the window's start */
 	uint64_t timeout_ns;	   /* the whole probe; 0: 10 minutes */
+	/* --server-metrics: the server host's exporters, read about once a
+	 * second (node_exporter, a maxconn server's --metrics) */
+	const char *server_metrics[MC_PROBE_MAX_URLS];
+	int nserver_metrics;
+	bool client_hists; /* the client child publishes its histograms live */
 	/* called about ten times a second from the probe's only thread */
 	void (*tick)(void *arg, const struct mc_probe_report *r, const struct mc_probe_sample *s);
 	void *tick_arg;
+	/* with tick, when set: the children's counters as just fetched (ss
+	 * NULL with --target-addr) and the server host's sockets (NAN unknown) */
+	void (*observe)(void *arg, const struct mc_client_stats *cs, const struct mc_server_stats *ss,
+			const struct mc_probe_sample *s, double server_host_sockets);
 };
 
 /* What is left running when the figures are taken: the last step's server

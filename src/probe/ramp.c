@@ -15,6 +15,7 @@
 #include "net/diag.h"
 #include "probe/child.h"
 #include "probe/ramp.h"
+#include "probe/remote.h"
 #include "probe/steady.h"
 
 /* failures (or losses) that mean a limit is binding, not a hiccup */
@@ -301,6 +302,9 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		add_sample(p, &smp);
 		if (p->cfg->tick)
 			p->cfg->tick(p->cfg->tick_arg, p->r, &smp);
+		if (p->cfg->observe)
+			p->cfg->observe(p->cfg->tick_arg, cs, p->cfg->have_target_addr ? NULL : ss,
+					&smp, mc_probe_remote_live(p));
 
 		if (atomic_load(&p->sh->client.done) && p->sh->client.rc == 0 && cs->ramp_done)
 			break; /* every connect failed: the client had nothing to hold */
@@ -359,6 +363,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	/* stopped at a reserve: the client is stopped, its count lags */
 	p->kernel_held = p->frozen ? kernel_held(p) : 0;
 	mc_probe_fetch(&p->sh->client, cs, sizeof(*cs));
+	mc_probe_remote_top(p, cs->open < st->sc.target && !p->interrupted);
 	/* (stopped children publish nothing more) */
 	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted &&
 	    !p->frozen)
@@ -455,6 +460,9 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->nsaid = cs->nsaid < MC_CLIENT_SAID_MAX ? cs->nsaid : MC_CLIENT_SAID_MAX;
 	memcpy(o->said, cs->said, sizeof(o->said));
 	o->reached = st->reached;
+	o->cli_stalls = cs->stalls;
+	o->cli_stall_max_ns = cs->stall_max_ns;
+	o->cli_connects_late = cs->connects_late;
 	o->have_server = !p->cfg->have_target_addr;
 	if (o->have_server) {
 		o->srv_held = ss->held;
@@ -471,6 +479,9 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 		}
 	}
 	o->srv_fd_limit = st->sc.one_table ? st->sc.fd_limit : 0;
+	o->srv_before = &p->rbefore;
+	o->srv_after = &p->rafter;
+	o->srv_host = &st->srv_host;
 	o->srv_one_table = st->sc.one_table;
 	o->before = p->before;
 	o->reserve = p->r->reserve;
@@ -509,6 +520,7 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 			       ? 100.0 * ((double)st->reached - (double)st->predicted) /
 					 (double)st->predicted
 			       : NAN;
+	mc_probe_remote_account(p, st);
 	obs_from(p, o, st, cs, ss);
 	mc_probe_diagnose(o, st);
 	costs(p, st, o, cs, server_rss);

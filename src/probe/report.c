@@ -86,6 +86,45 @@ static void print_cgroup(FILE *f, const struct mc_probe_cgroup *cg, const struct
 	fprintf(f, "\n             %s\n", cg->dir);
 }
 
+/* --target-addr: the server host's side, or plainly that it is unknown. */
+static void print_server_host(FILE *f, const struct mc_probe_server_host *h)
+{
+	char a[32], b[32], c[32], d[32];
+
+	fprintf(f, "\nServer host%s%s%s\n", h->known ? " (from " : "", h->known ? h->source : "",
+		h->known ? ")" : "");
+	if (!h->known) {
+		fprintf(f, "  unknown    %s\n", h->error);
+		fprintf(f, "             pass --server-metrics URL: the server host's node_exporter "
+			   "(http://HOST:9100/metrics) or a maxconn server's --metrics (docs/hosts.md)\n");
+		return;
+	}
+	if (isfinite(h->sockets))
+		fprintf(f, "  sockets    %.0f TCP sockets in use there (%.0f before the step)\n",
+			h->sockets, h->sockets_before);
+	if (isfinite(h->held))
+		fprintf(f, "  server     holds %.0f connections (its --metrics)\n", h->held);
+	if (isfinite(h->kernel_per_socket))
+		fprintf(f, "  kernel     %.0f B per socket there (%s)\n", h->kernel_per_socket,
+			h->kernel_method);
+	else
+		fprintf(f, "  kernel     unknown per socket (no sockets added there, or neither "
+			   "slabinfo nor meminfo figures)\n");
+	if (isfinite(h->user_per_conn))
+		fprintf(f, "  user       %.1f B per connection (the maxconn server's)\n",
+			h->user_per_conn);
+	if (isfinite(h->mem_available))
+		fprintf(f, "  memory     %s available of %s, %s kept in reserve: room for %s more\n",
+			mc_fmt_bytes((uint64_t)h->mem_available, a, sizeof(a)),
+			isfinite(h->mem_total) ? mc_fmt_bytes((uint64_t)h->mem_total, b, sizeof(b))
+					       : "?",
+			isfinite(h->reserve) ? mc_fmt_bytes((uint64_t)h->reserve, c, sizeof(c)) : "?",
+			isfinite(h->more_conns) ? mc_fmt_count((uint64_t)h->more_conns, d, sizeof(d))
+						: "an unknown number of");
+	else
+		fprintf(f, "  memory     unknown (no meminfo figures there)\n");
+}
+
 /* The window in one line: traffic, latency, what the server spent, memory. */
 static void print_steady(FILE *f, const struct mc_probe_steady *w)
 {
@@ -233,6 +272,8 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 	if (r->server_fd_limit)
 		fprintf(f, "  server fd limit (RLIMIT_NOFILE of pid %d): %" PRIu64 "\n", r->server_pid,
 			r->server_fd_limit);
+	if (r->target_addr[0])
+		print_server_host(f, &last->srv_host);
 
 	if (r->staircase) {
 		fprintf(f, "\nThe seed's table, measured (resource: what this host has; what one "
@@ -248,6 +289,36 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 				count(st->reached, a, sizeof(a)), st->happened);
 		}
 	}
+}
+
+/* A figure that may be unknown (NAN: null); whole numbers (sockets, bytes)
+ * in full, not cut to the six digits of mc_json_double. */
+static void json_figure(struct mc_json *j, const char *key, double v)
+{
+	if (isfinite(v) && v >= 0 && v < 9007199254740992.0 && v == floor(v))
+		mc_json_kv_u64(j, key, (uint64_t)v);
+	else
+		mc_json_kv_double(j, key, v);
+}
+
+static void json_server_host(struct mc_json *j, const struct mc_probe_server_host *h)
+{
+	mc_json_key(j, "server_host");
+	mc_json_obj_open(j);
+	mc_json_kv_bool(j, "known", h->known);
+	mc_json_kv_str(j, "source", h->source);
+	mc_json_kv_str(j, "error", h->error);
+	json_figure(j, "sockets", h->sockets);
+	json_figure(j, "sockets_before", h->sockets_before);
+	json_figure(j, "server_held", h->held);
+	json_figure(j, "kernel_bytes_per_socket", h->kernel_per_socket);
+	mc_json_kv_str(j, "kernel_bytes_method", h->kernel_method);
+	json_figure(j, "user_bytes_per_conn", h->user_per_conn);
+	json_figure(j, "mem_total", h->mem_total);
+	json_figure(j, "mem_available", h->mem_available);
+	json_figure(j, "reserve", h->reserve);
+	json_figure(j, "more_conns", h->more_conns);
+	mc_json_obj_close(j);
 }
 
 static void json_target(struct mc_json *j, const char *key, uint64_t t)
@@ -425,6 +496,8 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 		mc_json_obj_close(&j);
 	}
 	mc_json_arr_close(&j);
+	if (r->target_addr[0])
+		json_server_host(&j, &last->srv_host);
 
 	mc_json_key(&j, "result");
 	mc_json_obj_open(&j);

@@ -16,6 +16,7 @@
 #include "common/parse.h"
 #include "net/ctl.h"
 #include "probe/probe.h"
+#include "probe/serverside.h"
 #include "probe/watch.h"
 #include "server/server.h"
 
@@ -85,6 +86,11 @@ struct mc_probe_ctx {
 	int kmsg;
 	char dir[4096]; /* a private directory for the server's ready file, in $TMPDIR */
 	char ready[4160];
+	/* --server-metrics readings (remote.c): before the client, live, top */
+	struct mc_probe_remote rbefore, rlive, rafter;
+	bool rbefore_ok, rafter_ok;
+	uint64_t rlive_t;
+	char rerr[240];
 };
 
 #endif

@@ -81,6 +81,7 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 		mc_proc_netstat(buf, "TcpExt", "ListenDrops", &w->listen_drops);
 		mc_proc_netstat(buf, "TcpExt", "SyncookiesSent", &w->syncookies_sent);
 		mc_proc_netstat(buf, "TcpExt", "TCPReqQFullDrop", &w->reqq_full_drop);
+		mc_proc_netstat(buf, "TcpExt", "TCPSynRetrans", &w->syn_retrans);
 	}
 	r = mc_proc_read(NULL, "/proc/net/sockstat", buf, sizeof(buf));
 	w->sockstat_err = r < 0 ? (int)r : 0;

@@ -24,6 +24,7 @@ struct mc_watch {
 	uint64_t sreclaimable; /* SReclaimable: dentries and inodes, sockets' too */
 	/* /proc/net/netstat TcpExt (this network namespace) */
 	uint64_t listen_overflows, listen_drops, syncookies_sent, reqq_full_drop;
+	uint64_t syn_retrans; /* TCPSynRetrans: SYNs sent again, unanswered */
 	/* /proc/net/sockstat (inuse/orphan/tw/alloc: this namespace; mem:
 	 * pages, host-wide) */
 	uint64_t tcp_inuse, tcp_orphan, tcp_tw, tcp_alloc, tcp_mem_pages;

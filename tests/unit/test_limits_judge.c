@@ -632,6 +632,14 @@ static void test_time_wait(void **state)
 	mc_parse_endpoint("127.0.0.1:9000", false, &f->sc.dst, &err);
 	mc_parse_addr_range("127.0.0.3", &f->sc.src, &err);
 	assert_binding(f, MC_LIMIT_PORTS, 28232 - 100);
+	/* a client that binds each port first takes them over at once (with
+	 * timestamps), whatever tcp_tw_reuse says */
+	mc_parse_endpoint("127.0.0.1:9000", false, &f->sc.dst, &err);
+	f->sc.bind_ports = true;
+	assert_binding(f, MC_LIMIT_PORTS, 28232);
+	f->s.timestamps = (struct mc_limits_num){0, 0};
+	assert_binding(f, MC_LIMIT_PORTS, 28232 - 1000);
+	f->sc.bind_ports = false;
 	mc_parse_endpoint("127.0.0.1:9001", false, &f->sc.dst, &err);
 	assert_binding(f, MC_LIMIT_PORTS, 28232);
 	free(f);

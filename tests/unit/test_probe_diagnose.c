@@ -271,6 +271,63 @@ static void test_accept_queue(void **state)
 	free(o);
 }
 
+/* timeouts with SYN retransmits (or ListenDrops) and no overflow: still the
+ * accept queue, on the kernel's word */
+static void test_accept_queue_syn_retrans(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 500;
+	o->fail[MC_CAUSE_TIMEDOUT] = 20;
+	o->before.syn_retrans = 7;
+	o->after.syn_retrans = 47;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_int_equal(evval(&st, "TCPSynRetrans"), 40);
+	assert_non_null(strstr(st.happened, "40 SYN retransmits"));
+	memset(&st, 0, sizeof(st));
+	o->after.syn_retrans = 7;
+	o->after.listen_drops = 3;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	free(o);
+}
+
+/* timeouts with no kernel evidence (no overflow, drop or SYN retransmit):
+ * never the accept queue. The seeds' first step once read "limit
+ * accept_queue ... with 0 ListenOverflows" when the client itself was late;
+ * its stalls are shown instead. */
+static void test_timeouts_without_evidence(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 15100;
+	o->target = 100000;
+	o->fail[MC_CAUSE_TIMEDOUT] = 256;
+	o->cli_stalls = 12;
+	o->cli_stall_max_ns = 6800000000ull;
+	o->cli_connects_late = 900;
+	mc_probe_diagnose(o, &st);
+	assert_string_not_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_string_equal(st.limit_id, "unknown");
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_non_null(strstr(st.happened, "not the accept queue"));
+	assert_non_null(strstr(st.happened, "client fell behind"));
+	assert_int_equal(evval(&st, "client fell behind"), 12);
+	assert_non_null(strstr(ev(&st, "client fell behind")->text, "6.80 s"));
+	/* without stalls: still not the accept queue */
+	memset(&st, 0, sizeof(st));
+	o->cli_stalls = o->cli_connects_late = 0;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "unknown");
+	assert_null(ev(&st, "client fell behind"));
+	free(o);
+}
+
 /* timeouts with a full conntrack table: conntrack, not the accept queue */
 static void test_conntrack(void **state)
 {
@@ -476,6 +533,8 @@ int main(void)
 	    cmocka_unit_test(test_target),	  cmocka_unit_test(test_ports),
 	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
+	    cmocka_unit_test(test_accept_queue_syn_retrans),
+	    cmocka_unit_test(test_timeouts_without_evidence),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
 	    cmocka_unit_test(test_server_said),	  cmocka_unit_test(test_server_refuses),
 	    cmocka_unit_test(test_other_failure_message),
