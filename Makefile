@@ -16,7 +16,7 @@ WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wcast-qual -Wwrite-strings -Wnull-dereference $(WERROR)
 CPPFLAGS := -D_GNU_SOURCE -Isrc
 CFLAGS   := -std=c11 $(OPT) $(WARN) -pthread
-LDLIBS   := -luring -pthread -lm
+LDLIBS   := -luring -lmicrohttpd -lcurl -pthread -lm
 
 B        ?= build
 LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))

@@ -4,7 +4,15 @@
 #ifndef MC_CLI_CLI_H
 #define MC_CLI_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/addr.h"
+#include "metrics/serve.h"
+
 #define MC_VERSION "0.1.0"
+
+struct mc_json;
 
 int mc_cmd_server(int argc, char **argv);
 int mc_cmd_client(int argc, char **argv);
@@ -27,5 +35,19 @@ int mc_cli_extra_arg(const char *cmd, char **argv);
 /* Parse "--workers N|auto" (0 = auto). Returns 0, or prints the usage
  * error for cmd and returns MC_EXIT_USAGE. */
 int mc_cli_parse_workers(const char *cmd, const char *arg, unsigned *out);
+
+/* --metrics (cli/metrics.c). Parse ADDR:PORT or :PORT; 0, or prints the
+ * usage error for cmd and returns MC_EXIT_USAGE. */
+int mc_cli_parse_metrics(const char *cmd, const char *arg, struct mc_endpoint_range *out);
+/* Start the endpoint; says where on stderr unless quiet. 0, or prints why
+ * not and returns MC_EXIT_RUNTIME. */
+int mc_cli_metrics_start(const char *cmd, const struct mc_endpoint_range *ep, size_t snap_len,
+			 mc_metrics_render_fn render, void *arg, bool quiet, struct mc_metrics **m);
+/* "metrics": {"url", "scrapes"} in a JSON summary (nothing when m is NULL). */
+void mc_cli_metrics_json(struct mc_json *j, struct mc_metrics *m);
+/* The families every endpoint serves: build and run info, the host's
+ * sockets and memory, read now. shard NULL or "" for none. */
+void mc_cli_metrics_common(struct mc_prom *p, const char *role, const char *model,
+			   const char *shard);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/addr.h"
 #include "common/err.h"
 #include "common/parse.h"
 #include "limits/limits.h"
@@ -27,6 +28,15 @@ static const char help_head[] =
     "  --sources N           client source addresses                              [1]\n"
     "  --dest-addrs N        destination addresses                                [1]\n"
     "  --dest-ports N        destination ports (= the server's listen ports)      [1]\n"
+    "  --connect ADDR:PORT[-PORT]  the client's destination(s) by address: sets\n"
+    "                        --dest-ports, and counts exactly the ports those pairs\n"
+    "                        hold in TIME_WAIT (without it: the busiest pairs')\n"
+    "  --source ADDR[-ADDR]  the client's source address(es): sets --sources; with\n"
+    "                        --connect the pairs are named exactly\n"
+    "  --port-select kernel|maxconn  who picks the client's local ports: connect()\n"
+    "                        (most clients), or the client binding each before\n"
+    "                        connect() (maxconn client's default), which takes over\n"
+    "                        a port in TIME_WAIT at once                    [kernel]\n"
     "  --model epoll|threads|uring  epoll: a few threads serve all connections;\n"
     "                        threads: one thread per connection; uring: like\n"
     "                        epoll, a ring's registered files capped at\n"
@@ -82,6 +92,9 @@ enum {
 	OPT_EXPLAIN,
 	OPT_ROOT,
 	OPT_PID,
+	OPT_CONNECT,
+	OPT_SOURCE,
+	OPT_PORT_SELECT,
 };
 
 static const struct option opts[] = {
@@ -99,6 +112,9 @@ static const struct option opts[] = {
     {"explain", required_argument, NULL, OPT_EXPLAIN},
     {"root", required_argument, NULL, OPT_ROOT},
     {"pid", required_argument, NULL, OPT_PID},
+    {"connect", required_argument, NULL, OPT_CONNECT},
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"port-select", required_argument, NULL, OPT_PORT_SELECT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -177,6 +193,25 @@ int mc_cmd_limits(int argc, char **argv)
 				return mc_cli_usage_error(
 				    "limits", "--traffic '%s': at most 1 TiB per socket", optarg);
 			break;
+		case OPT_CONNECT:
+			if (mc_parse_endpoint(optarg, false, &sc.dst, &err) < 0)
+				return mc_cli_usage_error("limits", "--connect: %s", err.msg);
+			sc.have_dst = true;
+			sc.dest_addrs = 1;
+			sc.dest_ports = (uint64_t)sc.dst.port_hi - sc.dst.port_lo + 1;
+			break;
+		case OPT_SOURCE:
+			if (mc_parse_addr_range(optarg, &sc.src, &err) < 0)
+				return mc_cli_usage_error("limits", "--source: %s", err.msg);
+			sc.have_src = true;
+			sc.sources = sc.src.count;
+			break;
+		case OPT_PORT_SELECT:
+			if (strcmp(optarg, "kernel") != 0 && strcmp(optarg, "maxconn") != 0)
+				return mc_cli_usage_error(
+				    "limits", "--port-select '%s': expected kernel or maxconn", optarg);
+			sc.bind_ports = strcmp(optarg, "maxconn") == 0;
+			break;
 		case OPT_JSON:
 			json = true;
 			break;
@@ -246,6 +281,8 @@ int mc_cmd_limits(int argc, char **argv)
 		goto out;
 	}
 	mc_limits_read(root, snap);
+	if (!root)
+		mc_limits_read_netns(snap);
 	if (mc_limits_judge(snap, &sc, res) < 0) {
 		fputs("maxconn limits: the scenario has a zero count\n", stderr);
 		rc = MC_EXIT_USAGE;

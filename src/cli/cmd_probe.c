@@ -15,7 +15,10 @@
 #include "common/fmt.h"
 #include "common/outfile.h"
 #include "common/parse.h"
+#include "client/metrics.h"
+#include "probe/metrics.h"
 #include "probe/probe.h"
+#include "server/metrics.h"
 
 static const char help[] =
 	"Usage: maxconn probe [OPTIONS]\n"
@@ -64,6 +67,14 @@ static const char help[] =
 	"                          instead of starting one; nothing is tuned\n"
 	"      --server-pid PID    that server's pid: adds its memory per connection\n"
 	"                          (RSS of it and its children) and its fd limit\n"
+	"      --server-metrics URL  with --target-addr on another host: that host's\n"
+	"                          node_exporter (http://HOST:9100/metrics) or a maxconn\n"
+	"                          server's --metrics; repeatable. The report adds the\n"
+	"                          server host's side: its sockets, kernel bytes per\n"
+	"                          socket, memory left and the projection, and the\n"
+	"                          limit its counters show (accept queue overflows,\n"
+	"                          conntrack full, the server's refusals). Without it\n"
+	"                          they are reported unknown\n"
 	"      --no-netns          use the host's loopback even as root\n"
 	"  -H, --hold D            keep the connections D once all are up (default 0)\n"
 	"      --heartbeat D       every connection sends a 16-byte message every D\n"
@@ -83,6 +94,9 @@ static const char help[] =
 	"                          with charts (each file appears whole once the\n"
 	"                          figures are taken, or not at all: an existing\n"
 	"                          file is replaced only then)\n"
+	"      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	"                          while it runs: its client's and server's families\n"
+	"                          and its own (step, rate, memory)\n"
 	"  -q, --quiet             no live line\n"
 	"  -h, --help              this help\n"
 	"\n"
@@ -93,6 +107,8 @@ static const char help[] =
 	"  maxconn probe --port-range 40000-40299 --sources 1 --target 1000\n"
 	"  maxconn probe --target 10k --heartbeat 1s --window 10s --json run.json\n"
 	"  maxconn probe --target-addr 127.0.0.1:80 --server-pid $(pgrep -o nginx)\n"
+	"  maxconn probe --target-addr 10.0.0.1:9000 --target 20k \\\n"
+	"      --server-metrics http://10.0.0.1:9100/metrics   # another host\n"
 	"\n"
 	"The summary and the reports come as soon as the figures are taken; then\n"
 	"the probe closes its connections (\"closing N sockets...\": a million\n"
@@ -103,10 +119,52 @@ static const char help[] =
 	"            2 usage error; 3 a limit or the memory reserve stopped it;\n"
 	"            130 Ctrl-C (everything is torn down, the reports are written).\n";
 
+/* What --metrics renders: the latest counters of the children and the
+ * probe's sample. */
+struct probe_snap {
+	struct mc_client_stats cs;
+	struct mc_server_stats ss;
+	bool have_ss;
+	struct mc_probe_sample s;
+	double server_host_sockets;
+};
+
 struct tick_ctx {
 	bool tty, quiet;
 	uint64_t last_ns;
+	struct mc_metrics *metrics; /* --metrics */
+	const struct mc_probe_config *cfg;
+	struct probe_snap snap; /* filled by observe, then published */
 };
+
+static void observe(void *arg, const struct mc_client_stats *cs, const struct mc_server_stats *ss,
+		    const struct mc_probe_sample *s, double server_host_sockets)
+{
+	struct tick_ctx *t = arg;
+
+	if (!t->metrics)
+		return;
+	t->snap.cs = *cs;
+	t->snap.have_ss = ss != NULL;
+	if (ss)
+		t->snap.ss = *ss;
+	t->snap.s = *s;
+	t->snap.server_host_sockets = server_host_sockets;
+	mc_metrics_publish(t->metrics, &t->snap);
+}
+
+/* A scrape of --metrics (on the endpoint's thread). */
+static void render(void *arg, const void *snap, struct mc_prom *p)
+{
+	const struct tick_ctx *t = arg;
+	const struct probe_snap *ps = snap;
+
+	mc_cli_metrics_common(p, "probe", mc_model_name(t->cfg->model), NULL);
+	mc_probe_metrics(p, &ps->s, t->cfg->target, ps->server_host_sockets);
+	mc_client_metrics(p, &ps->cs);
+	if (ps->have_ss)
+		mc_server_metrics(p, &ps->ss);
+}
 
 /* The lowest ceiling of the step that is not passed yet. */
 static const struct mc_probe_limit *nearest(const struct mc_probe_report *r, int step,
@@ -142,7 +200,8 @@ static void tick(void *arg, const struct mc_probe_report *r, const struct mc_pro
 		r->target == MC_LIMITS_NONE ? "max" : mc_fmt_count(r->target, tg, sizeof(tg)),
 		mc_fmt_count((uint64_t)s->rate, rt, sizeof(rt)),
 		mc_fmt_bytes(s->kernel_bytes, kb, sizeof(kb)), mc_fmt_bytes(s->user_bytes, ub, sizeof(ub)),
-		mc_fmt_bytes(s->mem_available, ma, sizeof(ma)), l ? l->id : "-",
+		s->mem_available ? mc_fmt_bytes(s->mem_available, ma, sizeof(ma)) : "unreadable",
+		l ? l->id : "-",
 		l ? mc_fmt_count(l->conns, lc, sizeof(lc)) : "-", t->tty ? "" : "\n");
 	fflush(stderr);
 }
@@ -222,7 +281,7 @@ int mc_cmd_probe(int argc, char **argv)
 	enum {
 		O_STAIR = 256, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 		O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-		O_SETTLE,
+		O_SETTLE, O_SMETRICS, O_METRICS,
 	};
 	static const struct option opts[] = {
 		{"target", required_argument, NULL, 't'},
@@ -247,6 +306,8 @@ int mc_cmd_probe(int argc, char **argv)
 		{"settle", required_argument, NULL, O_SETTLE},
 		{"json", required_argument, NULL, O_JSON},
 		{"html", required_argument, NULL, O_HTML},
+		{"server-metrics", required_argument, NULL, O_SMETRICS},
+		{"metrics", required_argument, NULL, O_METRICS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -254,8 +315,10 @@ int mc_cmd_probe(int argc, char **argv)
 	struct mc_probe_config cfg = {.target = 100000, .dest_ports = 1,
 				      .settle_ns = 2 * MC_NS_PER_SEC};
 	bool settle_given = false;
-	struct mc_probe_report *r;
-	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
+	struct mc_probe_report *r = NULL;
+	static struct tick_ctx tc; /* large (the snapshot): off the stack */
+	struct mc_endpoint_range metrics_at;
+	bool metrics = false;
 	const char *json_path = NULL, *html_path = NULL;
 	struct mc_outfile *jf = NULL, *hf = NULL;
 	struct mc_addr_range src[16];
@@ -264,6 +327,7 @@ int mc_cmd_probe(int argc, char **argv)
 	uint64_t v;
 	int c, rc, code, result;
 
+	tc = (struct tick_ctx){.tty = isatty(STDERR_FILENO), .cfg = &cfg};
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":t:M:s:b:r:H:qh", opts, NULL)) != -1) {
@@ -408,6 +472,22 @@ int mc_cmd_probe(int argc, char **argv)
 		case O_HTML:
 			html_path = optarg;
 			break;
+		case O_SMETRICS:
+			if (cfg.nserver_metrics >= MC_PROBE_MAX_URLS)
+				return mc_cli_usage_error("probe", "--server-metrics: at most %d URLs",
+							  MC_PROBE_MAX_URLS);
+			if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0)
+				return mc_cli_usage_error("probe",
+							  "--server-metrics '%s': use a URL, e.g. "
+							  "http://10.0.0.1:9100/metrics",
+							  optarg);
+			cfg.server_metrics[cfg.nserver_metrics++] = optarg;
+			break;
+		case O_METRICS:
+			if (mc_cli_parse_metrics("probe", optarg, &metrics_at))
+				return MC_EXIT_USAGE;
+			metrics = true;
+			break;
 		case 'q':
 			tc.quiet = true;
 			break;
@@ -423,6 +503,9 @@ int mc_cmd_probe(int argc, char **argv)
 	if (cfg.server_pid && !cfg.have_target_addr)
 		return mc_cli_usage_error("probe", "--server-pid goes with --target-addr: the "
 						   "probe measures its own server otherwise");
+	if (cfg.nserver_metrics && !cfg.have_target_addr)
+		return mc_cli_usage_error("probe", "--server-metrics goes with --target-addr: the "
+						   "probe's own server is on this host, and measured");
 	if (cfg.have_target_addr && cfg.staircase)
 		return mc_cli_usage_error("probe", "--staircase lifts limits of the probe's own "
 						   "server; it does not go with --target-addr");
@@ -477,9 +560,16 @@ int mc_cmd_probe(int argc, char **argv)
 		fprintf(stderr, "maxconn probe: --html %s\n", err.msg);
 		goto out;
 	}
+	if (metrics && (rc = mc_cli_metrics_start("probe", &metrics_at, sizeof(struct probe_snap),
+						  render, &tc, tc.quiet, &tc.metrics))) {
+		code = rc;
+		goto out;
+	}
 
 	cfg.tick = tick;
 	cfg.tick_arg = &tc;
+	cfg.observe = observe;
+	cfg.client_hists = metrics;
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		fprintf(stderr, "maxconn probe: out of memory\n");
@@ -524,6 +614,7 @@ out:
 		mc_outfile_abort(hf);
 	free(jf);
 	free(hf);
+	mc_metrics_stop(tc.metrics);
 	if (r)
 		mc_probe_report_free(r);
 	free(r);

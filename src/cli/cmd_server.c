@@ -13,6 +13,7 @@
 #include "common/fmt.h"
 #include "common/parse.h"
 #include "net/cause.h"
+#include "server/metrics.h"
 #include "server/server.h"
 
 #define MAX_LISTEN_ARGS 256
@@ -62,6 +63,11 @@ static const char help[] =
 	"      --ready-file PATH   write the listening addresses here, one a line,\n"
 	"                          once every listener is up (a path that cannot be\n"
 	"                          written fails the run before anything listens)\n"
+	"      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	"                          (:9464 for every address): connections held,\n"
+	"                          accepted, refused and closed by cause, bytes, user\n"
+	"                          memory per connection, the host's TCP sockets and\n"
+	"                          memory; the figures of the live line, once a second\n"
 	"      --json              print the summary as JSON on stdout\n"
 	"  -q, --quiet             no live stats line\n"
 	"  -h, --help              this help\n"
@@ -72,14 +78,16 @@ static const char help[] =
 	"Examples:\n"
 	"  maxconn server --listen 127.0.0.1:9000-9009 --mode echo\n"
 	"  maxconn server --listen [::1]:9000 --max-conns 100k --duration 60s --json\n"
+	"  maxconn server --listen 0.0.0.0:9000-9003 --metrics :9464   # for Prometheus\n"
 	"\n"
 	"Exit codes: 0 ok; 1 runtime failure (could not listen); 2 usage error;\n"
 	"            3 connections were refused because a host limit was reached\n"
 	"            (fd table full, kernel memory).\n";
 
 struct tick_ctx {
-	bool tty;
+	bool tty, quiet;
 	uint64_t last_accepted, last_ns;
+	struct mc_metrics *metrics; /* --metrics: publish every tick */
 };
 
 static void tick(void *arg, const struct mc_server_stats *s)
@@ -92,7 +100,9 @@ static void tick(void *arg, const struct mc_server_stats *s)
 
 	t->last_accepted = s->accepted;
 	t->last_ns = s->elapsed_ns;
-	if (!t->tty)
+	if (t->metrics)
+		mc_metrics_publish(t->metrics, s);
+	if (!t->tty || t->quiet)
 		return;
 	mc_cause_server_closed(s->closed, closed); /* peer, reset, other */
 	fprintf(stderr,
@@ -107,11 +117,13 @@ static void tick(void *arg, const struct mc_server_stats *s)
 	fflush(stderr);
 }
 
-static double user_bytes_per_conn(const struct mc_server_stats *s)
+/* A scrape of --metrics (on the endpoint's thread): the published stats. */
+static void render(void *arg, const void *snap, struct mc_prom *p)
 {
-	if (!s->held_peak || s->rss < s->rss_base)
-		return 0;
-	return (double)(s->rss - s->rss_base) / (double)s->held_peak;
+	const struct mc_server_config *cfg = arg;
+
+	mc_cli_metrics_common(p, "server", mc_model_name(cfg->model), NULL);
+	mc_server_metrics(p, snap);
 }
 
 /* "key": {"fd_limit": n, ...}, the server's per-cause counts under its
@@ -125,7 +137,15 @@ static void json_counts(struct mc_json *j, const char *key, const struct mc_caus
 	mc_json_obj_close(j);
 }
 
-static void print_json(const struct mc_server_config *cfg, const struct mc_server_stats *s)
+/* The limit id the server names for a refusal cause: for a thread, the
+ * thread limit it named when the first one failed. */
+static const char *limit_id(const struct mc_server_stats *s, enum mc_cause c)
+{
+	return c == MC_CAUSE_THREADS && s->thread_limit[0] ? s->thread_limit : mc_cause_limit(c);
+}
+
+static void print_json(const struct mc_server_config *cfg, const struct mc_server_stats *s,
+		       struct mc_metrics *metrics)
 {
 	struct mc_cause_count groups[MC_CAUSE_COUNT];
 	enum mc_cause limit = mc_cause_server_limit(s->refused);
@@ -149,13 +169,14 @@ static void print_json(const struct mc_server_config *cfg, const struct mc_serve
 	mc_json_kv_u64(&j, "per_table_cap", s->per_table_cap);
 	mc_json_kv_double(&j, "duration_s", (double)s->elapsed_ns / 1e9);
 	mc_json_kv_u64(&j, "rss_bytes", s->rss);
-	mc_json_kv_double(&j, "user_bytes_per_conn", user_bytes_per_conn(s));
+	mc_json_kv_double(&j, "user_bytes_per_conn", mc_server_user_bytes_per_conn(s));
 	if (limit != MC_CAUSE_COUNT)
-		mc_json_kv_str(&j, "limit", mc_cause_limit(limit));
+		mc_json_kv_str(&j, "limit", limit_id(s, limit));
 	else
 		mc_json_kv_null(&j, "limit");
 	mc_json_kv_str(&j, "stopped_by",
 		       s->stop_signal ? (s->stop_signal == 2 ? "SIGINT" : "SIGTERM") : "duration");
+	mc_cli_metrics_json(&j, metrics);
 	mc_json_obj_close(&j);
 }
 
@@ -183,16 +204,22 @@ static void print_text(const struct mc_server_config *cfg, const struct mc_serve
 	printf("  workers: %u, %s; user memory %.1f bytes per held connection (rss %s)\n",
 	       s->workers,
 	       s->private_fd_tables ? "each with its own fd table" : "sharing one fd table",
-	       user_bytes_per_conn(s), mc_fmt_bytes(s->rss, a, sizeof(a)));
+	       mc_server_user_bytes_per_conn(s), mc_fmt_bytes(s->rss, a, sizeof(a)));
 	if (s->refused[MC_CAUSE_THREADS]) {
 		char eb[96];
-		printf("  limit: %llu connections got no thread: pthread_create: %s: %s\n",
+		printf("  limit: %llu connections got no thread: pthread_create: %s (%s): %s\n",
 		       (unsigned long long)s->refused[MC_CAUSE_THREADS],
-		       mc_strerror(s->thread_errno, eb, sizeof(eb)), mc_cause_advice(MC_CAUSE_THREADS));
+		       mc_strerror(s->thread_errno, eb, sizeof(eb)),
+		       limit_id(s, MC_CAUSE_THREADS), mc_cause_advice(MC_CAUSE_THREADS));
 	}
 	if (s->refused[MC_CAUSE_EMFILE])
 		printf("  limit: the fd tables were full: %s\n",
 		       mc_cause_advice(MC_CAUSE_EMFILE));
+	if (s->refused[MC_CAUSE_ENFILE])
+		printf("  limit: %llu connections refused at the system's open-file limit "
+		       "(ENFILE, fd_system): %s\n",
+		       (unsigned long long)s->refused[MC_CAUSE_ENFILE],
+		       mc_cause_advice(MC_CAUSE_ENFILE));
 	if (s->refused[MC_CAUSE_WATCHES])
 		printf("  limit: %llu connections could not be watched: %s\n",
 		       (unsigned long long)s->refused[MC_CAUSE_WATCHES],
@@ -212,17 +239,18 @@ int mc_cmd_server(int argc, char **argv)
 		{"accept-rate", required_argument, NULL, 'R'},
 		{"duration", required_argument, NULL, 'd'},
 		{"ready-file", required_argument, NULL, 'r'},
+		{"metrics", required_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct mc_endpoint_range listen[MAX_LISTEN_ARGS];
+	struct mc_endpoint_range listen[MAX_LISTEN_ARGS], metrics_at;
 	struct mc_server_config cfg = {.backlog = -1, .accept_rate = -1, .listen = listen};
 	struct mc_server_stats st;
 	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
 	struct mc_err err;
-	bool json = false, quiet = false;
+	bool json = false, quiet = false, metrics = false;
 	uint64_t v;
 	int c, rc;
 
@@ -296,6 +324,11 @@ int mc_cmd_server(int argc, char **argv)
 		case 'r':
 			cfg.ready_file = optarg;
 			break;
+		case 'P':
+			if (mc_cli_parse_metrics("server", optarg, &metrics_at))
+				return MC_EXIT_USAGE;
+			metrics = true;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -318,24 +351,33 @@ int mc_cmd_server(int argc, char **argv)
 		mc_parse_endpoint("127.0.0.1:9000", false, &listen[0], &err);
 		cfg.nlisten = 1;
 	}
-	if (!quiet) {
+	tc.quiet = quiet;
+	if (metrics && (rc = mc_cli_metrics_start("server", &metrics_at, sizeof(st), render, &cfg,
+						  quiet, &tc.metrics)))
+		return rc;
+	if (!quiet || metrics) {
 		cfg.tick = tick;
 		cfg.tick_arg = &tc;
 	}
 	rc = mc_server_run(&cfg, &st, &err);
 	if (tc.tty && !quiet)
 		fputs("\r\033[K", stderr);
+	if (tc.metrics) { /* the last figures, for a scrape before the exit */
+		mc_metrics_publish(tc.metrics, &st);
+	}
 	if (rc < 0) {
 		fprintf(stderr, "maxconn server: %s\n", err.msg);
+		mc_metrics_stop(tc.metrics);
 		/* io_uring missing or disabled is a host limit, not a failure */
 		return cfg.model == MC_MODEL_URING && (rc == -ENOSYS || rc == -EPERM)
 			       ? MC_EXIT_LIMIT
 			       : MC_EXIT_RUNTIME;
 	}
 	if (json)
-		print_json(&cfg, &st);
+		print_json(&cfg, &st, tc.metrics);
 	else
 		print_text(&cfg, &st);
+	mc_metrics_stop(tc.metrics);
 	/* a refusal for a host limit (not --max-conns) */
 	return mc_cause_server_limit(st.refused) != MC_CAUSE_COUNT ? MC_EXIT_LIMIT : MC_EXIT_OK;
 }

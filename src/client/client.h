@@ -3,10 +3,46 @@
  * Opens exactly cfg->conns connections, never more: connection i goes to
  * (source, destination) pair i mod pairs, so every pair gets its even share,
  * and each index is tried once (a failure is counted by cause, not retried).
- * Sources are bound with IP_BIND_ADDRESS_NO_PORT, so the port is chosen at
- * connect() per 4-tuple and each source address brings a whole port range
- * per destination. Workers are threads; past one fd table's worth of
- * connections each worker takes a private fd table. */
+ * Each source address brings a whole port range per destination. Workers
+ * are threads; past one fd table's worth of connections each worker takes a
+ * private fd table.
+ *
+ * Local ports (port_select):
+ *   maxconn  (default) each pair has a cursor that walks port_lo..port_hi
+ *            (client/ports.h): bind the next port, connect, skip a port the
+ *            kernel refuses. A connect costs the same on an empty or a full
+ *            pair. Without sources, each destination's source is the one
+ *            the kernel routes from.
+ *   kernel   sources bound with IP_BIND_ADDRESS_NO_PORT: connect() searches
+ *            net.ipv4.ip_local_port_range for a port free for the 4-tuple,
+ *            which slows sharply past half of a pair's range.
+ *
+ * Slicing the ports among shards and concurrent clients: the cursors walk
+ * [port_lo, port_hi] of the config, and a pair is walked by one client. A
+ * shard of one run (--shard K/M) takes its own pairs, so shards never meet
+ * on a port and each keeps the whole range per pair. Clients that do share
+ * a pair (two runs, not coordinated) either give each one a slice of the
+ * range (mc_ports_slice(lo, hi, K, M) -> --port-range of client K), or
+ * share it: the kernel refuses a port the other holds (bind EADDRINUSE,
+ * connect EADDRNOTAVAIL for its 4-tuple) and the cursor skips it, counted in
+ * ports_skipped_*, one refused try per port at most.
+ *
+ * Timing, so that every figure means what it says:
+ *   connect_lat  from the connect() call to the kernel's completion: a
+ *                worker goes back to its events after at most 1 ms of
+ *                starting connects, and one that was away longer (stopped,
+ *                descheduled) takes the completion time from the kernel
+ *                (TCP_INFO) instead of its own late look;
+ *   connect_queue  with a rate, how late each connect() was called against
+ *                its schedule: time the connect waited in the client;
+ *   rtt          each message from when it was due (its slot of the every_ns
+ *                schedule), not from when it was written, so a stall of the
+ *                server or of the client shows in full (the coordinated-
+ *                omission correction of wrk2 and HdrHistogram).
+ * A connect is timed out only when the kernel still has it in SYN_SENT at
+ * its deadline; one the kernel completed while the worker was away is
+ * established (counted in connects_late), and the worker's absence is
+ * counted as a stall: the client fell behind, which is never ETIMEDOUT. */
 #ifndef MC_CLIENT_CLIENT_H
 #define MC_CLIENT_CLIENT_H
 
@@ -22,6 +58,14 @@
 
 struct mc_client_stats;
 
+enum mc_port_select {
+	MC_PORT_SELECT_MAXCONN = 0, /* a cursor per pair (client/ports.h) */
+	MC_PORT_SELECT_KERNEL,	    /* IP_BIND_ADDRESS_NO_PORT: connect() picks */
+};
+
+/* A worker away from its sockets longer than this is a stall. */
+#define MC_CLIENT_STALL_NS (100 * 1000 * 1000ULL)
+
 struct mc_client_config {
 	const struct mc_endpoint_range *dst; /* each port of each range is a destination */
 	size_t ndst;
@@ -35,6 +79,8 @@ struct mc_client_config {
 	bool hold_forever;           /* until SIGINT/SIGTERM */
 	unsigned workers;            /* 0 = auto */
 	unsigned ramp_workers;       /* workers connecting at once; 0 = 8 per CPU */
+	enum mc_port_select port_select;
+	uint16_t port_lo, port_hi; /* ports the cursors walk; 0: ip_local_port_range */
 	/* traffic */
 	const char *send; /* heartbeat payload, sent every every_ns */
 	size_t send_len;
@@ -46,6 +92,7 @@ struct mc_client_config {
 			   * stats a tick gets carry the round trips (rtt) as
 			   * the workers published them, at most about one
 			   * tick period old; connect_lat only at the end */
+	bool live_hists;  /* ... and connect_lat too, published the same way */
 	/* when set and nonzero, start no more connects (those in flight go on):
 	 * the probe's pause while it lets the counts settle */
 	const _Atomic int *pause;
@@ -68,14 +115,33 @@ struct mc_client_said {
 };
 
 struct mc_client_stats {
-	uint64_t requested, attempted, established, inflight;
+	/* Once the run has returned, attempted = established + the sum of
+	 * fail[] + inflight exactly (the workers are stopped before the counts
+	 * are taken); the ticks' counts may be a moment apart. */
+	uint64_t requested, attempted, established;
+	uint64_t inflight;	       /* connects started, not yet completed */
 	uint64_t open, open_peak;      /* established and not lost */
 	uint64_t fail[MC_CAUSE_COUNT]; /* connects that failed, by cause */
 	uint64_t lost[MC_CAUSE_COUNT]; /* established connections lost, by cause */
-	uint64_t bytes_out, bytes_in, msgs_sent, msgs_returned;
-	uint64_t echo_mismatch;   /* connections that got a wrong byte back */
+	uint64_t bytes_out, bytes_in;
+	uint64_t msgs_sent;	  /* messages whose last byte was written */
+	uint64_t msgs_skipped;	  /* due while the previous one was still unwritten */
+	uint64_t msgs_returned;	  /* messages whose last byte came back */
+	uint64_t echo_mismatch;	  /* connections that got a wrong byte back */
 	uint64_t echo_lost_bytes; /* bytes sent and never echoed */
+	/* local ports (port_select maxconn): the range walked, the reserved
+	 * ports left out of it, the ports the kernel refused */
+	enum mc_port_select port_select;
+	uint64_t port_lo, port_hi, ports_per_pair, ports_reserved;
+	uint64_t ports_skipped_bound; /* bind EADDRINUSE: bound by another program */
+	uint64_t ports_skipped_tuple; /* connect EADDRNOTAVAIL: 4-tuple taken (another
+				       * connection, a TIME_WAIT without timestamps) */
+	/* the client falling behind */
+	uint64_t stalls;	/* a worker away from its sockets > MC_CLIENT_STALL_NS */
+	uint64_t stall_max_ns;	/* the longest */
+	uint64_t connects_late; /* completed by the kernel, seen > 20 ms later */
 	struct mc_hist connect_lat, rtt;
+	struct mc_hist connect_queue; /* with a rate: connect() behind schedule */
 	uint64_t ramp_ns;    /* from start until every connect finished (0 until
 			      * then; in the ticks too) */
 	uint64_t elapsed_ns; /* whole run */
@@ -91,6 +157,14 @@ struct mc_client_stats {
 	struct mc_client_said said[MC_CLIENT_SAID_MAX];
 	unsigned nsaid;
 };
+
+/* The local ports of each pair: port_select maxconn, the range the cursors
+ * walk (cfg's, else net.ipv4.ip_local_port_range, 32768-60999 when it
+ * cannot be read) less ip_local_reserved_ports in it; kernel, the sysctl's
+ * range less the reserved ports. *per_pair is what one pair can hold. 0,
+ * or -errno when the reserved list does not parse. */
+int mc_client_local_ports(const struct mc_client_config *cfg, uint16_t *lo, uint16_t *hi,
+			  uint64_t *per_pair, uint64_t *reserved);
 
 /* How many connections the port ranges allow: pairs x ports per pair. */
 uint64_t mc_client_port_ceiling(const struct mc_client_config *cfg, uint64_t ports_per_pair);

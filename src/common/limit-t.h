@@ -26,6 +26,7 @@
 #define MC_LIMIT_NPROC          "nproc"
 #define MC_LIMIT_CGROUP_PIDS    "cgroup_pids"
 #define MC_LIMIT_THREAD_STACK   "thread_stack"
+#define MC_LIMIT_MAP_COUNT      "max_map_count"
 #define MC_LIMIT_CPU            "cpu"
 
 #endif

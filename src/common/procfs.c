@@ -51,6 +51,30 @@ ssize_t mc_proc_read(const char *root, const char *path, char *buf, size_t len)
 	return (ssize_t)got;
 }
 
+int mc_proc_count_lines(const char *root, const char *path, uint64_t *n)
+{
+	char buf[8192];
+	int fd = open_under(root, path, O_RDONLY);
+	ssize_t r;
+
+	if (fd < 0)
+		return fd;
+	*n = 0;
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0) {
+			int e = errno;
+			if (e == EINTR)
+				continue;
+			close(fd);
+			return -e;
+		}
+		for (ssize_t i = 0; i < r; i++)
+			*n += buf[i] == '\n';
+	}
+	close(fd);
+	return 0;
+}
+
 int mc_proc_read_u64s(const char *root, const char *path, uint64_t *v, int n)
 {
 	char buf[256], *p, *end;

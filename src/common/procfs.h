@@ -16,6 +16,8 @@ ssize_t mc_proc_read(const char *root, const char *path, char *buf, size_t len);
 /* First whitespace-separated numbers of a file: "1024" or "32768\t60999". */
 int mc_proc_read_u64(const char *root, const char *path, uint64_t *v);
 int mc_proc_read_u64s(const char *root, const char *path, uint64_t *v, int n);
+/* The lines of a file of any size (/proc/PID/maps). 0 or -errno. */
+int mc_proc_count_lines(const char *root, const char *path, uint64_t *n);
 /* Write a value to a sysctl file (used only inside namespaces we made). */
 int mc_proc_write(const char *root, const char *path, const char *val);
 

@@ -92,6 +92,15 @@ void mc__fix_sysctl_u64(struct mc_limits_item *it, const char *key, uint64_t v);
 /* Status unknown, the reason naming what could not be read and the errno
  * (err is -errno). */
 void mc__set_unknown(struct mc_limits_item *it, const char *what, int err);
+/* A global net sysctl (tcp_mem, tcp_max_orphans) from a child network
+ * namespace, where it is absent (n.err -ENOENT): shown as global, where to
+ * read it and why it was not (status fine, no ceiling; never "unknown").
+ * Returns true when that was the case. */
+bool mc__global_absent(const struct mc__judge *c, struct mc_limits_item *it,
+		       struct mc_limits_num n, const char *key);
+/* When such a value was read from the initial namespace, say so after the
+ * item's note. */
+void mc__note_global(const struct mc__judge *c, struct mc_limits_item *it);
 /* v as text, "unlimited" for MC_LIMITS_NONE; a read number, "?" when it
  * could not be read. Both return buf. */
 const char *mc__cnt(uint64_t v, char *buf, size_t len);
@@ -127,6 +136,7 @@ void mc__judge_pid_max(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_nproc(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_cgroup_pids(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_thread_stack(struct mc__judge *c, struct mc_limits_item *it);
+void mc__judge_map_count(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_cpu(struct mc__judge *c, struct mc_limits_item *it);
 
 /* judge_net.c: the accept queue, conntrack, churn */

@@ -103,7 +103,7 @@ void mc__judge_fd_nr_open(struct mc__judge *c, struct mc_limits_item *it)
 {
 	const struct mc_limits_snap *s = c->s;
 	const struct mc_limits_scenario *sc = c->sc;
-	uint64_t d, per;
+	uint64_t d, per, table;
 
 	mc__add_val(it, "nr_open", s->nr_open);
 	if (s->nr_open.err) {
@@ -121,8 +121,11 @@ void mc__judge_fd_nr_open(struct mc__judge *c, struct mc_limits_item *it)
 	per = mc__add_sat(mc__div_up(mc__mul_sat(d, c->fdpc), sc->fd_tables), sc->fd_overhead);
 	it->raise_to = per;
 	mc__fix_sysctl_u64(it, "fs.nr_open", per);
-	if (s->nr_open.v > sc->fd_overhead)
-		fix_workers(c, it, d, s->nr_open.v);
+	/* a worker's table holds RLIMIT_NOFILE (up to the hard limit without
+	 * root), not fs.nr_open */
+	table = s->nofile_hard.err ? s->nr_open.v : mc__min_u(s->nofile_hard.v, s->nr_open.v);
+	if (table > sc->fd_overhead)
+		fix_workers(c, it, d, table);
 }
 
 /* fd_system: what fs.file-max leaves above the files allocated now, shared

@@ -84,6 +84,32 @@ void mc__set_unknown(struct mc_limits_item *it, const char *what, int err)
 		mc__set_value(it, "unknown");
 }
 
+bool mc__global_absent(const struct mc__judge *c, struct mc_limits_item *it,
+		       struct mc_limits_num n, const char *key)
+{
+	char eb[96];
+
+	if (!c->s->netns_child || n.err != -ENOENT)
+		return false;
+	it->status = MC_LIMITS_FINE;
+	it->kind = MC_LIMITS_INFO;
+	mc__set_value(it, "global (initial network namespace)");
+	mc__set_note(it,
+		     "one setting for the whole host, not shown in this network namespace; read it "
+		     "in the initial one: sysctl %s (could not join it from here: %s)",
+		     key, mc_strerror(c->s->globals_err ? c->s->globals_err : -ENOENT, eb, sizeof(eb)));
+	return true;
+}
+
+void mc__note_global(const struct mc__judge *c, struct mc_limits_item *it)
+{
+	size_t n = strlen(it->note);
+
+	if (c->s->netns_child && c->s->globals_from_init)
+		snprintf(it->note + n, sizeof(it->note) - n,
+			 "%sglobal: read from the initial network namespace", n ? "; " : "");
+}
+
 const char *mc__cnt(uint64_t v, char *buf, size_t len)
 {
 	if (v == MC_LIMITS_NONE)

@@ -3,7 +3,8 @@
  * function does).
  *
  *   memory         (MemAvailable - reserve) / bytes per conn
- *   cgroup_memory  (limit - usage + inactive file - 5%) / bytes per conn
+ *   cgroup_memory  (limit - usage + inactive file - 5%) / bytes the cgroup is
+ *                  charged per conn (each side differently)
  *   tcp_mem        with --traffic: tcp_mem max / traffic bytes per conn */
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,6 +27,47 @@ static uint64_t sock_bytes(const struct mc__judge *c, bool *dflt)
 	return b;
 }
 
+/* The per-thread bytes of --model threads: kernel stack, task, touched
+ * stack pages. */
+static uint64_t thread_bytes(const struct mc__judge *c)
+{
+	const struct mc_limits_slab *sl = &c->s->slab;
+	uint64_t task = !sl->err && sl->task ? sl->task : MC_LIMITS_DEFAULT_TASK_BYTES;
+
+	return MC_LIMITS_KSTACK_BYTES + task + MC_LIMITS_USTACK_TOUCHED_PAGES * c->s->page_size;
+}
+
+/* What a memory cgroup is charged per connection: an accepted socket
+ * without its tcp_sock (allocated in softirq, uncharged), a connecting one
+ * with it (see MC_LIMITS_CG_*), the epoll item where the side uses epoll,
+ * traffic buffers, and the server's thread with --model threads. */
+static void cg_cost(struct mc__judge *c)
+{
+	struct mc_limits_result *r = c->r;
+	const struct mc_limits_slab *sl = &c->s->slab;
+	uint64_t shared = sl->sock_inode + sl->dentry + sl->filp;
+
+	r->cg_default = sl->err || !sl->tcp || !sl->sock_inode;
+	if (c->server) {
+		r->cg_accept_bytes = r->cg_default
+					 ? MC_LIMITS_CG_ACCEPT_DEFAULT
+					 : shared + MC_LIMITS_CG_ACCEPT_REST +
+					       (c->sc->model == MC_MODEL_EPOLL ? sl->epi : 0);
+		r->cg_accept_bytes = mc__add_sat(r->cg_accept_bytes, c->sc->traffic);
+		if (c->threads)
+			r->cg_accept_bytes =
+			    mc__add_sat(r->cg_accept_bytes, mc__mul_sat(c->tpc, thread_bytes(c)));
+	}
+	if (c->client)
+		r->cg_connect_bytes = mc__add_sat(r->cg_default ? MC_LIMITS_CG_CONNECT_DEFAULT
+								: sl->tcp + shared + sl->epi +
+								      MC_LIMITS_CG_CONNECT_REST,
+						  c->sc->traffic);
+	r->cg_conn_bytes = mc__add_sat(r->cg_accept_bytes, r->cg_connect_bytes);
+	if (!r->cg_conn_bytes)
+		r->cg_conn_bytes = 1;
+}
+
 /* Memory one connection costs on this host: its socket(s), the traffic
  * buffers, the bind bucket of a client port, and its thread(s). */
 void mc__conn_cost(struct mc__judge *c)
@@ -38,14 +80,11 @@ void mc__conn_cost(struct mc__judge *c)
 	r->conn_bytes = mc__mul_sat(c->spc, mc__add_sat(per, c->sc->traffic));
 	if (c->client && !r->sock_bytes_default)
 		r->conn_bytes = mc__add_sat(r->conn_bytes, sl->bind_bucket);
-	if (c->threads) {
-		uint64_t task = !sl->err && sl->task ? sl->task : MC_LIMITS_DEFAULT_TASK_BYTES;
-		uint64_t t = MC_LIMITS_KSTACK_BYTES + task +
-			     MC_LIMITS_USTACK_TOUCHED_PAGES * c->s->page_size;
-		r->conn_bytes = mc__add_sat(r->conn_bytes, mc__mul_sat(c->tpc, t));
-	}
+	if (c->threads)
+		r->conn_bytes = mc__add_sat(r->conn_bytes, mc__mul_sat(c->tpc, thread_bytes(c)));
 	if (r->conn_bytes == 0)
 		r->conn_bytes = 1;
+	cg_cost(c);
 }
 
 static void fix_memory_common(struct mc__judge *c, struct mc_limits_item *it)
@@ -98,22 +137,42 @@ void mc__judge_memory(struct mc__judge *c, struct mc_limits_item *it)
 	fix_memory_common(c, it);
 }
 
-/* cgroup_memory: the headroom at the tightest cgroup level, less 5% of its
- * limit, / bytes per connection; no limit when no level sets one. */
+/* "1496 B accepted + 4161 B connecting" (the sides on this host). */
+static void cg_sides(const struct mc_limits_result *r, char *buf, size_t len)
+{
+	if (r->cg_accept_bytes && r->cg_connect_bytes)
+		snprintf(buf, len, "%" PRIu64 " B accepted + %" PRIu64 " B connecting socket",
+			 r->cg_accept_bytes, r->cg_connect_bytes);
+	else
+		snprintf(buf, len, "%" PRIu64 " B per %s socket", r->cg_conn_bytes,
+			 r->cg_accept_bytes ? "accepted" : "connecting");
+}
+
+/* cgroup_memory: the room at the tightest level (limit - usage + inactive
+ * file) less the reserve (5% of the limit, or --cgroup-reserve), / what
+ * the cgroup is charged per connection; no limit when no level sets one. */
 void mc__judge_cgroup_memory(struct mc__judge *c, struct mc_limits_item *it)
 {
 	const struct mc_limits_cgroup *cg = &c->s->cg;
 	struct mc_limits_result *r = c->r;
 	uint64_t reserve, d, need, used;
-	char a[32], b[32];
-	const char *file = cg->version == 1 ? "memory.limit_in_bytes" : "memory.max";
+	char a[32], b[32], u[32], sides[96];
+	const char *file = cg->version == 1 ? "memory.limit_in_bytes"
+			   : cg->mem_high   ? "memory.high"
+					    : "memory.max";
 
 	if (cg->version == 1)
 		it->name = "cgroup memory limit (v1 memory.limit_in_bytes)";
-	if (cg->mem_path[0])
+	if (cg->mem_at[0])
+		it->source = cg->mem_at;
+	else if (cg->mem_path[0])
 		it->source = cg->mem_path;
 	mc__add_val(it, "limit", cg->mem_limit);
 	mc__add_val(it, "headroom", cg->mem_headroom);
+	mc__add_val(it, "usage", cg->mem_usage);
+	mc__add_val(it, "events_max", cg->mem_events_max);
+	mc__add_val(it, "oom_kill", cg->mem_oom_kill);
+	mc__add_val(it, "bytes_per_connection", (struct mc_limits_num){r->cg_conn_bytes, 0});
 	if (cg->mem_limit.err) {
 		mc__set_unknown(it, "the cgroup memory limit", cg->mem_limit.err);
 		return;
@@ -129,21 +188,27 @@ void mc__judge_cgroup_memory(struct mc__judge *c, struct mc_limits_item *it)
 		mc__set_unknown(it, "the cgroup memory usage", cg->mem_headroom.err);
 		return;
 	}
-	reserve = cg->mem_limit.v / 20;
-	mc__set_value(it, "%s limit, %s free", mc_fmt_bytes(cg->mem_limit.v, a, sizeof(a)),
+	reserve = c->sc->cg_reserve ? c->sc->cg_reserve : cg->mem_limit.v / 20;
+	mc__set_value(it, "%s %s, %s used, %s free", mc_fmt_bytes(cg->mem_limit.v, a, sizeof(a)),
+		      cg->mem_high ? "memory.high" : "limit",
+		      cg->mem_usage.err ? "?" : mc_fmt_bytes(cg->mem_usage.v, u, sizeof(u)),
 		      mc_fmt_bytes(cg->mem_headroom.v, b, sizeof(b)));
-	it->conns = mc__sub0(cg->mem_headroom.v, reserve) / r->conn_bytes;
+	it->conns = mc__sub0(cg->mem_headroom.v, reserve) / r->cg_conn_bytes;
+	cg_sides(r, sides, sizeof(sides));
 	mc__set_note(it,
-		     "(limit - usage + inactive file - 5%% reserve) / %" PRIu64
-		     " bytes per connection; sockets are charged to the cgroup",
-		     r->conn_bytes);
+		     "(limit - usage + inactive file - %s reserve) / %" PRIu64
+		     " B charged per connection (%s%s); limit hit %s times, %s OOM kills so far",
+		     mc_fmt_bytes(reserve, u, sizeof(u)), r->cg_conn_bytes, sides,
+		     r->cg_default ? ", slabinfo unreadable: measured defaults" : "",
+		     mc__numstr(cg->mem_events_max, a, sizeof(a)),
+		     mc__numstr(cg->mem_oom_kill, b, sizeof(b)));
 	d = mc__demand(c, it);
 	used = mc__sub0(cg->mem_limit.v, cg->mem_headroom.v);
-	need = mc__add_sat(mc__add_sat(mc__mul_sat(d, r->conn_bytes), used), reserve);
-	need = mc__add_sat(need, need / 19); /* keep the 5% reserve of the new limit */
+	need = mc__add_sat(mc__add_sat(mc__mul_sat(d, r->cg_conn_bytes), used), reserve);
+	if (!c->sc->cg_reserve)
+		need = mc__add_sat(need, need / 19); /* keep the 5% reserve of the new limit */
 	it->raise_to = need;
-	mc__add_fix(it, "echo %" PRIu64 " > /sys/fs/cgroup%s/%s", need,
-		    cg->mem_path + strlen(MC_LIMITS_P_CGROUP_FS), file);
+	mc__add_fix(it, "echo %" PRIu64 " > %s/%s", need, it->source, file);
 	mc__add_fix(it, "systemd unit: MemoryMax=%" PRIu64 " (docker: --memory %" PRIu64 ")", need,
 		    need);
 	fix_memory_common(c, it);
@@ -166,6 +231,8 @@ void mc__judge_tcp_mem(struct mc__judge *c, struct mc_limits_item *it)
 	mc__add_val(it, "rmem_default", s->tcp_rmem[1]);
 	mc__add_val(it, "wmem_default", s->tcp_wmem[1]);
 	if (s->tcp_mem[2].err) {
+		if (mc__global_absent(c, it, s->tcp_mem[2], "net.ipv4.tcp_mem"))
+			return;
 		mc__set_unknown(it, MC_LIMITS_P_TCP_MEM, s->tcp_mem[2].err);
 		if (!traffic)
 			it->status = MC_LIMITS_FINE;
@@ -185,6 +252,7 @@ void mc__judge_tcp_mem(struct mc__judge *c, struct mc_limits_item *it)
 		    "idle connections hold no buffer memory; a busy one holds up to tcp_rmem "
 		    "+ tcp_wmem max (%s); --traffic BYTES counts it and this caps the total",
 		    rw);
+		mc__note_global(c, it);
 		return;
 	}
 	it->conns = mc__div_keep(maxb, mc__mul_sat(traffic, c->spc));
@@ -199,4 +267,5 @@ void mc__judge_tcp_mem(struct mc__judge *c, struct mc_limits_item *it)
 		 mc__min_u(s->tcp_mem[0].v, pages / 2), mc__max_u(s->tcp_mem[1].v, pages / 4 * 3),
 		 pages);
 	mc__fix_sysctl(it, "net.ipv4.tcp_mem", v);
+	mc__note_global(c, it);
 }

@@ -3,10 +3,14 @@
  * binds them to their ids; judge-int.h says what a judge function does).
  *
  *   ephemeral_ports  client: sources x dest addrs x dest ports x (range -
- *                    reserved); a server: 2^48 tuples per listening port
+ *                    reserved), less the ports of those pairs held in
+ *                    TIME_WAIT that connect() may not take over yet (see
+ *                    net/diag.h); a server: 2^48 tuples per listening port
  *   source_addresses information */
+#include <endian.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "limits/judge-int.h"
 
@@ -20,6 +24,60 @@ static const char *loop_addr(uint64_t k, char *buf, size_t len)
 	return buf;
 }
 
+/* Is a within the count addresses from first (IPv4 by number; IPv6 within
+ * the same upper 64 bits)? */
+static bool in_range(const struct mc_addr *a, const struct mc_addr_range *r)
+{
+	if (a->family != r->first.family)
+		return false;
+	if (a->family == AF_INET) {
+		uint64_t x = ntohl(a->u.v4.s_addr), f = ntohl(r->first.u.v4.s_addr);
+		return x >= f && x - f < r->count;
+	}
+	{
+		uint64_t xh, xl, fh, fl;
+		memcpy(&xh, a->u.v6.s6_addr, 8);
+		memcpy(&fh, r->first.u.v6.s6_addr, 8);
+		memcpy(&xl, a->u.v6.s6_addr + 8, 8);
+		memcpy(&fl, r->first.u.v6.s6_addr + 8, 8);
+		xl = be64toh(xl);
+		fl = be64toh(fl);
+		return xh == fh && xl >= fl && xl - fl < r->count;
+	}
+}
+
+/* The ports of the scenario's pairs held in TIME_WAIT that connect() may
+ * not take over yet (read live): for --connect/--source the pairs given,
+ * else the pairs with the most of them, as many as the scenario has (a
+ * client that reconnects meets its own). The busiest pair into busy. */
+static uint64_t tw_blocking(const struct mc__judge *c, uint64_t pairs, uint64_t per_pair,
+			    const struct mc_diag_tw_pair **busy)
+{
+	const struct mc_limits_snap *s = c->s;
+	const struct mc_limits_scenario *sc = c->sc;
+	bool timestamps = s->timestamps.err || s->timestamps.v != 0;
+	uint64_t n = 0, blocking;
+	int used = 0;
+
+	*busy = NULL;
+	for (int i = 0; s->tw_read && i < s->ntw; i++) {
+		const struct mc_diag_tw_pair *p = &s->tw[i];
+		if (sc->have_dst ? !mc_addr_equal(&p->dst, &sc->dst.addr) ||
+				       p->dport < sc->dst.port_lo || p->dport > sc->dst.port_hi ||
+				       (sc->have_src && !in_range(&p->src, &sc->src))
+				 : (uint64_t)used >= pairs)
+			continue;
+		blocking = !sc->bind_ports ? p->blocking : timestamps ? 0 : p->all;
+		if (!blocking)
+			continue;
+		n = mc__add_sat(n, mc__min_u(blocking, per_pair));
+		if (!*busy)
+			*busy = p;
+		used++;
+	}
+	return n;
+}
+
 /* ephemeral_ports: a ceiling for a client (pairs x ports per pair); for a
  * server information with the 2^48 argument. Fixes: more sources, more
  * destination ports, a wider range (when 1024-65535 can carry it). */
@@ -27,7 +85,8 @@ void mc__judge_ports(struct mc__judge *c, struct mc_limits_item *it)
 {
 	const struct mc_limits_snap *s = c->s;
 	const struct mc_limits_scenario *sc = c->sc;
-	uint64_t range, per_pair, pairs, d, need, k;
+	uint64_t range, per_pair, pairs, d, need, k, tw;
+	const struct mc_diag_tw_pair *busy;
 	char a[24];
 
 	if (!c->client)
@@ -58,13 +117,27 @@ void mc__judge_ports(struct mc__judge *c, struct mc_limits_item *it)
 		return;
 	}
 	pairs = c->r->pairs;
-	it->conns = mc__mul_sat(pairs, per_pair);
+	tw = tw_blocking(c, pairs, per_pair, &busy);
+	it->conns = mc__sub0(mc__mul_sat(pairs, per_pair), tw);
 	mc__set_note(it,
 		     "%" PRIu64 " source(s) x %" PRIu64 " destination address(es) x %" PRIu64
 		     " destination port(s) x %" PRIu64 " ports per pair",
 		     sc->sources, sc->dest_addrs, sc->dest_ports, per_pair);
+	if (tw) {
+		char sa[MC_ADDR_STRLEN], da[MC_ADDR_STRLEN];
+		size_t n = strlen(it->note);
+		snprintf(it->note + n, sizeof(it->note) - n,
+			 ", less %" PRIu64 " held in TIME_WAIT that connect() may not take over "
+			 "yet (%s -> %s has %" PRIu64 " in TIME_WAIT; see time_wait)",
+			 tw, mc_addr_str(&busy->src, sa, sizeof(sa)),
+			 mc_addr_port_str(&busy->dst, busy->dport, da, sizeof(da)), busy->all);
+	}
 
 	d = mc__demand(c, it);
+	if (tw)
+		mc__add_fix(it, "or let connect() take over ports in TIME_WAIT: net.ipv4.tcp_tw_reuse "
+				"= 1 (2 covers loopback only) and a lower "
+				"net.ipv4.tcp_tw_reuse_delay (ms); or keep connections open");
 	need = mc__div_up(d, pairs); /* ports per pair needed */
 	it->raise_to = need;
 	k = mc__div_up(

@@ -3,11 +3,13 @@
  * CPUs (information) (registry.c binds them to their ids; judge-int.h says
  * what a judge function does).
  *
- *   threads       (threads-max - threads now) / threads per conn
- *   pid_max       (pid_max - threads now) / threads per conn
- *   nproc         RLIMIT_NPROC / threads per conn (root exempt)
- *   cgroup_pids   (pids.max - pids.current) / threads per conn
+ *   threads       (threads-max - threads now - tasks) / threads per conn
+ *   pid_max       (pid_max - threads now - tasks) / threads per conn
+ *   nproc         (RLIMIT_NPROC - tasks) / threads per conn (root exempt)
+ *   cgroup_pids   (pids.max - pids.current - tasks) / threads per conn
+ * (tasks: what the scenario starts besides a thread per connection)
  *   thread_stack  address space (or commit room) / stack per thread
+ *   max_map_count (vm.max_map_count - maps now) / maps per thread
  *   cpu           information: CPU bounds rates, not connections held */
 #include <inttypes.h>
 #include <stdio.h>
@@ -57,7 +59,9 @@ void mc__judge_threads(struct mc__judge *c, struct mc_limits_item *it)
 		mc__set_value(it, "%" PRIu64 " max, %" PRIu64 " running", s->threads_max.v,
 			      s->threads_now.v);
 		if (c->threads) {
-			it->conns = mc__sub0(s->threads_max.v, s->threads_now.v) / c->tpc;
+			it->conns = mc__sub0(s->threads_max.v,
+					     mc__add_sat(s->threads_now.v, c->sc->tasks)) /
+				    c->tpc;
 			mc__set_note(it,
 				     "(%" PRIu64 " - %" PRIu64 " threads now) / %" PRIu64
 				     " thread(s) per connection",
@@ -86,7 +90,9 @@ void mc__judge_pid_max(struct mc__judge *c, struct mc_limits_item *it)
 		mc__set_value(it, "%" PRIu64, s->pid_max.v);
 		if (c->threads) {
 			uint64_t d;
-			it->conns = mc__sub0(s->pid_max.v, s->threads_now.v) / c->tpc;
+			it->conns =
+			    mc__sub0(s->pid_max.v, mc__add_sat(s->threads_now.v, c->sc->tasks)) /
+			    c->tpc;
 			mc__set_note(it,
 				     "every thread takes an id: (%" PRIu64 " - %" PRIu64
 				     " in use) / %" PRIu64,
@@ -123,7 +129,7 @@ void mc__judge_nproc(struct mc__judge *c, struct mc_limits_item *it)
 				     "not enforced for root (uid 0 in the initial user namespace)");
 		} else if (c->threads && s->nproc_soft.v != MC_LIMITS_NONE) {
 			uint64_t d;
-			it->conns = s->nproc_soft.v / c->tpc;
+			it->conns = mc__sub0(s->nproc_soft.v, c->sc->tasks) / c->tpc;
 			mc__set_note(it,
 				     "%" PRIu64 " threads of this user / %" PRIu64
 				     " per connection (less the threads the user already runs)",
@@ -164,7 +170,9 @@ void mc__judge_cgroup_pids(struct mc__judge *c, struct mc_limits_item *it)
 			      cg->pids_current.v);
 		if (c->threads) {
 			uint64_t d;
-			it->conns = mc__sub0(cg->pids_max.v, cg->pids_current.v) / c->tpc;
+			it->conns = mc__sub0(cg->pids_max.v,
+					     mc__add_sat(cg->pids_current.v, c->sc->tasks)) /
+				    c->tpc;
 			mc__set_note(it, "(%" PRIu64 " - %" PRIu64 ") / %" PRIu64, cg->pids_max.v,
 				     cg->pids_current.v, c->tpc);
 			d = mc__demand(c, it);
@@ -229,6 +237,44 @@ void mc__judge_thread_stack(struct mc__judge *c, struct mc_limits_item *it)
 		    kb ? kb : 16);
 		mc__add_fix(it, "or --model epoll");
 	}
+}
+
+/* max_map_count: every thread maps its stack and a guard page below it
+ * (MC_LIMITS_MAPS_PER_THREAD, measured), and vm.max_map_count caps the
+ * maps of one process: (max_map_count - maps now) / maps per thread. */
+void mc__judge_map_count(struct mc__judge *c, struct mc_limits_item *it)
+{
+	const struct mc_limits_snap *s = c->s;
+	uint64_t per = MC_LIMITS_MAPS_PER_THREAD * c->tpc, d;
+
+	thread_item(c, it, false);
+	mc__add_val(it, "max_map_count", s->max_map_count);
+	mc__add_val(it, "maps_now", s->maps_now);
+	if (s->max_map_count.err || s->maps_now.err) {
+		mc__set_unknown(it,
+				s->max_map_count.err ? MC_LIMITS_P_MAP_COUNT
+				: s->pid > 0	     ? "the process's maps (/proc/PID/maps)"
+						     : "/proc/self/maps",
+				s->max_map_count.err ? s->max_map_count.err : s->maps_now.err);
+		threads_epoll_note(c, it);
+		return;
+	}
+	mc__set_value(it, "%" PRIu64 " per process, %" PRIu64 " in use", s->max_map_count.v,
+		      s->maps_now.v);
+	if (!c->threads) {
+		threads_epoll_note(c, it);
+		return;
+	}
+	it->conns = mc__sub0(s->max_map_count.v, s->maps_now.v) / per;
+	mc__set_note(it,
+		     "(%" PRIu64 " - %" PRIu64 " maps of %s) / %" PRIu64
+		     " maps per connection (a thread's stack and its guard page)",
+		     s->max_map_count.v, s->maps_now.v, s->pid > 0 ? "the process" : "this process",
+		     per);
+	d = mc__demand(c, it);
+	it->raise_to = mc__add_sat(mc__add_sat(s->maps_now.v, mc__mul_sat(d, per)), 1024);
+	mc__fix_sysctl_u64(it, "vm.max_map_count", it->raise_to);
+	mc__add_fix(it, "or --model epoll: a few threads, a few maps, for every connection");
 }
 
 /* cpu: CPUs and a cgroup quota, as information: CPU bounds rates, not the

@@ -22,8 +22,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/addr.h"
 #include "common/limit-t.h"
 #include "common/model.h"
+#include "net/diag.h"
+#include "net/ruleset.h"
 
 /* "no ceiling" for a limit, and "unlimited" for a raw value (RLIM_INFINITY,
  * memory.max "max", ...) */
@@ -48,6 +51,21 @@
  * Without it the memory ceiling came out 5-6% high. */
 #define MC_LIMITS_SOCK_REST_BYTES 250
 
+/* What a memory cgroup is charged per connection differs by side: the
+ * tcp_sock of an accepted socket is allocated in softirq context, outside
+ * any cgroup, and is not charged (Linux 6.18); a connecting socket's is.
+ * The charged caches come from slabinfo; these are the rest, measured by
+ * `maxconn probe --target max` in a 256 MiB cgroup v1 (Linux 6.18), each
+ * side in its own child cgroup, 42k-45k connections: an accepted socket
+ * was charged 1,498-1,515 B (socket inode + dentry + file + epoll item =
+ * 1,380 B, and ~120 B more), a connecting one 4,081-4,098 B (the same +
+ * tcp_sock 2,520 B, and ~190 B more: its bind buckets). The totals are
+ * the defaults when slabinfo cannot be read. */
+#define MC_LIMITS_CG_ACCEPT_REST     120
+#define MC_LIMITS_CG_CONNECT_REST    190
+#define MC_LIMITS_CG_ACCEPT_DEFAULT  1500
+#define MC_LIMITS_CG_CONNECT_DEFAULT 4090
+
 /* Per thread in the thread-per-connection model, besides its socket: the
  * kernel stack (THREAD_SIZE, 16 KiB on x86_64 and arm64) and the user stack
  * pages a thread blocked in read() has touched (two pages). task_struct
@@ -55,6 +73,11 @@
 #define MC_LIMITS_KSTACK_BYTES	       16384
 #define MC_LIMITS_USTACK_TOUCHED_PAGES 2
 #define MC_LIMITS_DEFAULT_TASK_BYTES   6144
+/* Memory maps a thread adds to its process: its stack and the guard page
+ * below it. Measured: 1,000 threads of `maxconn server --model threads`
+ * added 2,028 lines to /proc/PID/maps (Linux 6.18, glibc 2.36; the same
+ * with --thread-stack 64k). */
+#define MC_LIMITS_MAPS_PER_THREAD 2
 
 /* The address space a 64-bit process can map (47 bits on x86_64): bounds
  * how many thread stacks of RLIMIT_STACK bytes can be reserved when the
@@ -77,12 +100,16 @@
 #define MC_LIMITS_P_THREADS_MAX "/proc/sys/kernel/threads-max"
 #define MC_LIMITS_P_PID_MAX	"/proc/sys/kernel/pid_max"
 #define MC_LIMITS_P_OVERCOMMIT	"/proc/sys/vm/overcommit_memory"
+#define MC_LIMITS_P_MAP_COUNT	"/proc/sys/vm/max_map_count"
 #define MC_LIMITS_P_TW_BUCKETS	"/proc/sys/net/ipv4/tcp_max_tw_buckets"
 #define MC_LIMITS_P_TW_REUSE	"/proc/sys/net/ipv4/tcp_tw_reuse"
+#define MC_LIMITS_P_TW_DELAY	"/proc/sys/net/ipv4/tcp_tw_reuse_delay"
+#define MC_LIMITS_P_TIMESTAMPS	"/proc/sys/net/ipv4/tcp_timestamps"
 #define MC_LIMITS_P_FIN_TIMEOUT "/proc/sys/net/ipv4/tcp_fin_timeout"
 #define MC_LIMITS_P_ORPHANS	"/proc/sys/net/ipv4/tcp_max_orphans"
 #define MC_LIMITS_P_CT_MAX	"/proc/sys/net/netfilter/nf_conntrack_max"
 #define MC_LIMITS_P_CT_COUNT	"/proc/sys/net/netfilter/nf_conntrack_count"
+#define MC_LIMITS_P_CT_BUCKETS	"/proc/sys/net/netfilter/nf_conntrack_buckets"
 #define MC_LIMITS_P_IPT_NAMES	"/proc/net/ip_tables_names"
 #define MC_LIMITS_P_MEMINFO	"/proc/meminfo"
 #define MC_LIMITS_P_SLABINFO	"/proc/slabinfo"
@@ -115,6 +142,7 @@ struct mc_limits_conf {
 };
 
 #define MC_LIMITS_MAX_CONF  16
+#define MC_LIMITS_MAX_TW    64
 #define MC_LIMITS_MAX_ADDRS 16
 
 /* A local IPv4 address or block from the fib (e.g. 127.0.0.0/8). */
@@ -134,12 +162,20 @@ struct mc_limits_slab {
 
 struct mc_limits_cgroup {
 	int version;			    /* 0: none found, 1, 2 */
-	char mem_path[200], pids_path[200]; /* directories under the root */
-	/* the lowest memory limit on the path to the root cgroup, and the
-	 * headroom (limit - usage + inactive_file) at the tightest level;
-	 * v = MC_LIMITS_NONE when no level sets a limit */
-	struct mc_limits_num mem_limit, mem_headroom;
+	char mem_path[200], pids_path[200]; /* the process's directories under the root */
+	char mem_at[200], pids_at[200];	    /* the directories that set the binding limits */
+	/* the memory level with the least room from the process's directory up:
+	 * its limit (memory.max or memory.high, v2; memory.limit_in_bytes, v1),
+	 * usage, and headroom (limit - usage + inactive file); v =
+	 * MC_LIMITS_NONE when no level sets a limit */
+	struct mc_limits_num mem_limit, mem_headroom, mem_usage;
+	bool mem_high; /* the binding limit is memory.high: throttled, not killed */
+	/* there: how often the limit was hit and the OOM killer ran (v2
+	 * memory.events max and oom_kill; v1 memory.failcnt and memory.oom_control
+	 * oom_kill) */
+	struct mc_limits_num mem_events_max, mem_oom_kill;
 	struct mc_limits_num pids_max, pids_current;
+	struct mc_limits_num pids_events_max;		  /* pids.events max: forks refused */
 	struct mc_limits_num cpu_quota_us, cpu_period_us; /* quota NONE: no quota */
 };
 
@@ -192,13 +228,36 @@ struct mc_limits_snap {
 
 	/* threads */
 	struct mc_limits_num threads_max, pid_max, threads_now;
+	/* vm.max_map_count, and the maps the process has now (/proc/self/maps,
+	 * or --pid's) */
+	struct mc_limits_num max_map_count, maps_now;
 
 	/* conntrack */
-	struct mc_limits_num ct_max, ct_count;
+	struct mc_limits_num ct_max, ct_count, ct_buckets;
 	bool ct_nat_table; /* iptables nat table loaded: NAT makes the kernel track */
+	/* the firewall's rules (mc_limits_read_netns, live host only): whether
+	 * one makes the kernel track connections before any entry exists */
+	struct mc_ruleset ct_rules;
+	bool ct_rules_read;
+
+	/* the network namespace: in a child one the global net sysctls (tcp_mem,
+	 * tcp_max_orphans) are absent and nf_conntrack_max is read-only. When
+	 * the host is read live, mc_limits_read_netns reads the globals from
+	 * the initial namespace if it may (globals_from_init), or keeps why
+	 * not (globals_err: -EPERM without CAP_SYS_ADMIN) */
+	bool netns_child, ct_max_ro, globals_from_init;
+	int globals_err;
 
 	/* churn */
 	struct mc_limits_num tw_buckets, tw_reuse, fin_timeout, max_orphans;
+	struct mc_limits_num tw_reuse_delay; /* ms; ENOENT before Linux 6.13: 1 s */
+	struct mc_limits_num timestamps;     /* net.ipv4.tcp_timestamps */
+	/* the TIME_WAIT sockets of clients' ports by pair, those that still
+	 * keep connect() off their port first (mc_limits_read_netns, live host
+	 * only; tw_err: reading them failed) */
+	struct mc_diag_tw_pair tw[MC_LIMITS_MAX_TW];
+	int ntw, tw_err;
+	bool tw_read;
 	struct mc_limits_num tcp_inuse, tcp_tw, tcp_orphan; /* /proc/net/sockstat */
 };
 
@@ -219,6 +278,19 @@ struct mc_limits_scenario {
 	uint64_t target;      /* 0: none */
 	uint64_t backlog;     /* listen() backlog the server asks for */
 	uint64_t mem_reserve; /* memory kept free; 0: 5% of MemTotal, at least 64 MiB */
+	uint64_t cg_reserve;  /* cgroup memory kept free; 0: 5% of its limit */
+	uint64_t tasks;	      /* tasks it starts besides a thread per connection
+			       * (counted against the thread limits) */
+	/* the client's pairs by address (--connect, --source), when given:
+	 * their ports held in TIME_WAIT are counted exactly; otherwise the
+	 * pairs with the most of them stand for the scenario's */
+	bool have_dst, have_src;
+	struct mc_endpoint_range dst;
+	struct mc_addr_range src;
+	/* the client binds each port before connect() (maxconn client's own
+	 * port choice): ports in TIME_WAIT are taken over at once when the old
+	 * connection used timestamps, whatever tcp_tw_reuse says */
+	bool bind_ports;
 };
 
 enum mc_limits_kind {
@@ -234,7 +306,7 @@ enum mc_limits_status {
 	MC_LIMITS_UNKNOWN,	/* a value it needs could not be read */
 };
 
-#define MC_LIMITS_MAX_FIX  8
+#define MC_LIMITS_MAX_FIX  12
 #define MC_LIMITS_MAX_VALS 6
 
 struct mc_limits_val {
@@ -257,7 +329,7 @@ struct mc_limits_item {
 	enum mc_limits_status status;
 	bool needs_change; /* conns < target (also set on the binding one) */
 	char reason[200];  /* status unknown: why */
-	char note[240];	   /* how conns follows from the value */
+	char note[400];	   /* how conns follows from the value */
 	uint64_t raise_to; /* with a target: the value it must be set to; 0 = n/a */
 	char fix[MC_LIMITS_MAX_FIX][200];
 	int nfix;
@@ -281,6 +353,11 @@ struct mc_limits_result {
 	uint64_t conn_bytes;	 /* all memory one connection costs (sockets,
 				  * traffic, thread) */
 	uint64_t mem_reserve;	 /* kept free, subtracted from MemAvailable */
+	/* what a memory cgroup is charged per connection here, and per side
+	 * (0 for a side not on this host); cg_default: slabinfo unreadable,
+	 * the measured defaults */
+	uint64_t cg_conn_bytes, cg_accept_bytes, cg_connect_bytes;
+	bool cg_default;
 	uint64_t ports_per_pair; /* 0 when unknown */
 	uint64_t pairs;		 /* sources x dest addrs x dest ports */
 	uint64_t accept_queue;	 /* per listen socket, min(backlog, somaxconn) + 1 */
@@ -299,6 +376,14 @@ int mc_limits_root_check(const char *root);
 /* Local ports one (source, destination) pair may use: ip_local_port_range
  * less the ip_local_reserved_ports inside it. 0 or -errno. */
 int mc_limits_ports_per_pair(const char *root, uint64_t *ports);
+/* What the model asks the kernel rather than files, for the network
+ * namespace this process is in (read_netns.c): the firewall's rules
+ * (net/ruleset.h), and the global net sysctls from the initial namespace
+ * when this is a child one. Call after mc_limits_read
+ * on the live host (not under --root). */
+void mc_limits_read_netns(struct mc_limits_snap *s);
+/* The TIME_WAIT reuse rules (net/diag.h) of snapshot s. */
+void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r);
 /* The process fields of s: rlimits, CPUs, uid, page size. */
 void mc_limits_read_self(struct mc_limits_snap *s);
 /* Replace the rlimits and uid of s with those of process s->pid, from

@@ -232,6 +232,12 @@ void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_li
 	else
 		snprintf(head + o, sizeof(head) - o,
 			 " (no TCP cache in " MC_LIMITS_P_SLABINFO "; 4.1 KB per socket assumed)");
+	if (s->cg.mem_limit.err == 0 && s->cg.mem_limit.v != MC_LIMITS_NONE) {
+		o = strlen(head);
+		snprintf(head + o, sizeof(head) - o,
+			 "; its memory cgroup is charged %s bytes of it (see cgroup_memory)",
+			 grp(r->cg_conn_bytes, b, sizeof(b)));
+	}
 	wrap(f, 0, "", head);
 	fputc('\n', f);
 	fprintf(f, "%-17s %-42s %14s  %s\n", "LIMIT", "VALUE", "ALLOWS", "STATUS");

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cgroup.h"
 #include "common/procfs.h"
 
 /* One number from a one-value file ("1048576\n"). */
@@ -340,148 +341,22 @@ static const char *proc_path(int pid, const char *name, char *buf, size_t len)
 	return buf;
 }
 
-/* A cgroup value: a number, or "max" (v2) / a huge number (v1's
- * 9223372036854771712) for no limit. */
-static struct mc_limits_num cg_value(const char *root, const char *path)
-{
-	char buf[64];
-	ssize_t r = mc_proc_read(root, path, buf, sizeof(buf));
-	unsigned long long v;
-
-	if (r < 0)
-		return num_err((int)r);
-	if (strncmp(buf, "max", 3) == 0)
-		return num_val(MC_LIMITS_NONE);
-	if (sscanf(buf, "%llu", &v) != 1)
-		return num_err(-EINVAL);
-	if (v >= (1ULL << 62))
-		return num_val(MC_LIMITS_NONE);
-	return num_val(v);
-}
-
-/* "inactive_file N" (v2) or "total_inactive_file N" (v1) of memory.stat. */
-static uint64_t cg_inactive_file(const char *root, const char *dir)
-{
-	char path[PATH_MAX], buf[8192];
-	const char *p;
-	unsigned long long v;
-
-	snprintf(path, sizeof(path), "%s/memory.stat", dir);
-	if (mc_proc_read(root, path, buf, sizeof(buf)) < 0)
-		return 0;
-	p = strstr(buf, "total_inactive_file ");
-	if (p && sscanf(p, "total_inactive_file %llu", &v) == 1)
-		return v;
-	p = strstr(buf, "inactive_file ");
-	if (p && sscanf(p, "inactive_file %llu", &v) == 1)
-		return v;
-	return 0;
-}
-
-/* Does root+path exist? */
-static bool exists(const char *root, const char *path)
-{
-	char full[PATH_MAX];
-
-	snprintf(full, sizeof(full), "%s%s", root ? root : "", path);
-	return access(full, F_OK) == 0;
-}
-
 int mc_limits_root_check(const char *root)
 {
+	static const char *const dirs[] = {"/proc", "/sys", "/etc"};
+	char path[PATH_MAX];
 	struct stat st;
 
 	if (stat(root, &st) < 0)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (!exists(root, "/proc") && !exists(root, "/sys") && !exists(root, "/etc"))
-		return -ENODATA;
-	return 0;
-}
-
-/* Cut the last component of a cgroup directory path; false at the mount. */
-static bool cg_parent(char *dir, size_t mount_len)
-{
-	char *slash = strrchr(dir, '/');
-
-	if (strlen(dir) <= mount_len || !slash || (size_t)(slash - dir) < mount_len)
-		return false;
-	*slash = '\0';
-	return true;
-}
-
-/* The tightest memory limit from dir up to the mount (mount_len chars). */
-static void cg_memory(const char *root, char *dir, size_t mount_len, int version,
-		      struct mc_limits_cgroup *cg)
-{
-	const char *lim_name = version == 2 ? "memory.max" : "memory.limit_in_bytes";
-	const char *use_name = version == 2 ? "memory.current" : "memory.usage_in_bytes";
-	cg->mem_limit = num_val(MC_LIMITS_NONE);
-	cg->mem_headroom = num_val(MC_LIMITS_NONE);
-	do {
-		char path[PATH_MAX];
-		struct mc_limits_num lim, use;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, lim_name);
-		lim = cg_value(root, path);
-		if (lim.err == -ENOENT)
-			continue; /* v2 root has no memory.max */
-		if (lim.err) {
-			cg->mem_limit = cg->mem_headroom = lim;
-			return;
-		}
-		if (lim.v == MC_LIMITS_NONE)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, use_name);
-		use = cg_value(root, path);
-		if (use.err) {
-			cg->mem_headroom = use;
-		} else {
-			uint64_t room = use.v < lim.v ? lim.v - use.v : 0;
-			room += cg_inactive_file(root, dir);
-			if (room > lim.v)
-				room = lim.v;
-			if (cg->mem_headroom.err == 0 && room < cg->mem_headroom.v)
-				cg->mem_headroom = num_val(room);
-		}
-		if (lim.v < cg->mem_limit.v)
-			cg->mem_limit = num_val(lim.v);
-	} while (cg_parent(dir, mount_len));
-}
-
-/* The tightest pids.max from dir up to the mount, with pids.current there. */
-static void cg_pids(const char *root, char *dir, size_t mount_len, struct mc_limits_cgroup *cg)
-{
-	uint64_t best_room = MC_LIMITS_NONE;
-
-	cg->pids_max = num_val(MC_LIMITS_NONE);
-	cg->pids_current = num_val(0);
-	do {
-		char path[PATH_MAX];
-		struct mc_limits_num max, cur;
-
-		snprintf(path, sizeof(path), "%s/pids.max", dir);
-		max = cg_value(root, path);
-		if (max.err == -ENOENT || (max.err == 0 && max.v == MC_LIMITS_NONE))
-			continue;
-		if (max.err) {
-			cg->pids_max = max;
-			return;
-		}
-		snprintf(path, sizeof(path), "%s/pids.current", dir);
-		cur = cg_value(root, path);
-		if (cur.err) {
-			cg->pids_max = max;
-			cg->pids_current = cur;
-			continue;
-		}
-		if (max.v - (cur.v < max.v ? cur.v : max.v) < best_room) {
-			best_room = max.v - (cur.v < max.v ? cur.v : max.v);
-			cg->pids_max = max;
-			cg->pids_current = cur;
-		}
-	} while (cg_parent(dir, mount_len));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", root, dirs[i]);
+		if (access(path, F_OK) == 0)
+			return 0;
+	}
+	return -ENODATA;
 }
 
 /* CPU quota: cpu.max "QUOTA PERIOD" (v2) or cfs_quota_us/cfs_period_us (v1). */
@@ -516,118 +391,56 @@ static void cg_cpu(const char *root, const char *dir, int version, struct mc_lim
 	}
 }
 
-/* Is dir a cgroup directory (the filesystem mounted there)? A container
- * without /sys/fs/cgroup must give "unknown", not "no limit". */
-static bool mounted(const char *root, const char *dir)
+/* A number of a cgroup file: err, or the value (MC_CG_NONE is
+ * MC_LIMITS_NONE). */
+static struct mc_limits_num cg_num(int err, uint64_t v)
 {
-	char path[1100];
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	return exists(root, path);
+	return err ? num_err(err) : num_val(v);
 }
 
-/* The directory of cgroup rel under mount, into dir; the mount itself when
- * rel is not there (a cgroup namespace hides the path). Returns the length
- * of the mount prefix, where walking up stops. */
-static size_t cg_dir(const char *root, const char *mount, const char *rel, char *dir, size_t len)
-{
-	size_t n;
-
-	snprintf(dir, len, "%s%s", mount, rel);
-	n = strlen(dir);
-	if (n > strlen(mount) && dir[n - 1] == '/')
-		dir[n - 1] = '\0';
-	if (!exists(root, dir))
-		snprintf(dir, len, "%s", mount);
-	return strlen(mount);
-}
-
-/* The cgroup of this process from /proc/self/cgroup: v1 controller lines
- * "4:memory:/a/b", or the v2 line "0::/a/b". The directory is looked up under
- * /sys/fs/cgroup/<controller> (v1), or /sys/fs/cgroup or
- * /sys/fs/cgroup/unified (v2); when the path is not there (a cgroup
- * namespace), the mount itself is used. */
+/* The memory and pids cgroups of the process (common/cgroup.h: the paths
+ * from /proc/PID/cgroup and mountinfo, v1 or v2, walked up to the tightest
+ * level), and the cpu quota of its own group. */
 static void read_cgroup(const char *root, int pid, struct mc_limits_cgroup *cg)
 {
-	char buf[4096], v1_mem[256] = "", v1_pids[256] = "", v1_cpu[256] = "", v2[256] = "";
-	bool has_v1_mem = false, has_v1_pids = false, has_v1_cpu = false, has_v2 = false;
-	char dir[1024];
-	ssize_t r =
-	    mc_proc_read(root, proc_path(pid, "cgroup", dir, sizeof(dir)), buf, sizeof(buf));
-
-	const char *v2_mount;
+	struct mc_cg mem, pids, cpu;
+	struct mc_cg_mem m;
+	struct mc_cg_pids p;
 
 	memset(cg, 0, sizeof(*cg));
-	cg->mem_limit = cg->mem_headroom = num_val(MC_LIMITS_NONE);
-	cg->pids_max = num_val(MC_LIMITS_NONE);
-	cg->cpu_quota_us = num_val(MC_LIMITS_NONE);
-	cg->cpu_period_us = num_val(100000);
-	if (r < 0) {
-		cg->mem_limit = cg->mem_headroom = cg->pids_max = num_err((int)r);
-		return;
-	}
-	for (char *line = buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	mc_cg_locate(root, pid, MC_CG_MEMORY, &mem);
+	mc_cg_locate(root, pid, MC_CG_PIDS, &pids);
+	mc_cg_locate(root, pid, MC_CG_CPU, &cpu);
+	cg->version = mem.version ? mem.version : pids.version;
+	snprintf(cg->mem_path, sizeof(cg->mem_path), "%.199s", mem.dir);
+	snprintf(cg->pids_path, sizeof(cg->pids_path), "%.199s", pids.dir);
 
-		if (nl)
-			*nl = '\0';
-		if (c2) {
-			size_t clen = (size_t)(c2 - c1 - 1);
-			char ctrl[128];
-			snprintf(ctrl, sizeof(ctrl), "%.*s", (int)(clen < 127 ? clen : 127),
-				 c1 + 1);
-			if (clen == 0) {
-				snprintf(v2, sizeof(v2), "%s", c2 + 1);
-				has_v2 = true;
-			}
-			for (char *sv, *t = strtok_r(ctrl, ",", &sv); t;
-			     t = strtok_r(NULL, ",", &sv)) {
-				if (strcmp(t, "memory") == 0)
-					snprintf(v1_mem, sizeof(v1_mem), "%s", c2 + 1),
-					    has_v1_mem = true;
-				else if (strcmp(t, "pids") == 0)
-					snprintf(v1_pids, sizeof(v1_pids), "%s", c2 + 1),
-					    has_v1_pids = true;
-				else if (strcmp(t, "cpu") == 0)
-					snprintf(v1_cpu, sizeof(v1_cpu), "%s", c2 + 1),
-					    has_v1_cpu = true;
-			}
-		}
-		line = nl ? nl + 1 : NULL;
+	mc_cg_mem_read(root, &mem, &m);
+	cg->mem_limit = cg_num(m.err, m.limit);
+	cg->mem_high = m.high;
+	snprintf(cg->mem_at, sizeof(cg->mem_at), "%.199s", m.at);
+	cg->mem_headroom = cg->mem_usage = cg->mem_events_max = cg->mem_oom_kill = cg->mem_limit;
+	if (!m.err && m.limit != MC_CG_NONE) {
+		cg->mem_usage = cg_num(m.use_err, m.usage);
+		cg->mem_headroom = cg_num(m.use_err, mc_cg_mem_room(&m));
+		cg->mem_events_max = cg_num(m.ev_err, m.ev_max);
+		cg->mem_oom_kill = cg_num(m.ev_err, m.ev_oom_kill);
 	}
 
-	v2_mount = exists(root, MC_LIMITS_P_CGROUP_FS "/cgroup.controllers") ? MC_LIMITS_P_CGROUP_FS
-									     : MC_LIMITS_P_CGROUP_FS
-		       "/unified";
-	cg->version = has_v1_mem ? 1 : has_v2 ? 2 : 0;
-
-	if (has_v1_mem || has_v2) {
-		size_t mlen = cg_dir(root, has_v1_mem ? MC_LIMITS_P_CGROUP_FS "/memory" : v2_mount,
-				     has_v1_mem ? v1_mem : v2, dir, sizeof(dir));
-		snprintf(cg->mem_path, sizeof(cg->mem_path), "%.199s", dir);
-		if (mounted(root, dir))
-			cg_memory(root, dir, mlen, has_v1_mem ? 1 : 2, cg);
-		else
-			cg->mem_limit = cg->mem_headroom = num_err(-ENOENT);
+	mc_cg_pids_read(root, &pids, &p);
+	cg->pids_max = cg_num(p.err, p.max);
+	snprintf(cg->pids_at, sizeof(cg->pids_at), "%.199s", p.at);
+	cg->pids_current = num_val(0);
+	cg->pids_events_max = num_err(-ENOENT);
+	if (p.err)
+		cg->pids_current = num_err(p.err);
+	else if (p.max != MC_CG_NONE) {
+		cg->pids_current = cg_num(p.cur_err, p.current);
+		cg->pids_events_max = cg_num(p.ev_err, p.ev_max);
 	}
-	if (has_v1_pids || has_v2) {
-		size_t mlen = cg_dir(root, has_v1_pids ? MC_LIMITS_P_CGROUP_FS "/pids" : v2_mount,
-				     has_v1_pids ? v1_pids : v2, dir, sizeof(dir));
-		snprintf(cg->pids_path, sizeof(cg->pids_path), "%.199s", dir);
-		if (mounted(root, dir))
-			cg_pids(root, dir, mlen, cg);
-		else
-			cg->pids_max = num_err(-ENOENT);
-	}
-	/* cpu quota of the process's own group */
-	if (has_v1_cpu || has_v2) {
-		int ver = has_v1_cpu ? 1 : 2;
-		snprintf(dir, sizeof(dir), "%s%s",
-			 ver == 1 ? MC_LIMITS_P_CGROUP_FS "/cpu" : v2_mount,
-			 ver == 1 ? v1_cpu : v2);
-		cg_cpu(root, dir, ver, cg);
-	}
+	cg_cpu(root, cpu.dir, cpu.version, cg);
+	if (!cpu.version || cpu.err)
+		cg->cpu_quota_us = num_val(MC_LIMITS_NONE);
 }
 
 /* "0 0 4294967295": the initial user namespace. */
@@ -655,6 +468,26 @@ static struct mc_limits_num read_threads_now(const char *root)
 	if (sscanf(buf, "%lf %lf %lf %llu/%llu", &a, &b, &c, &run, &total) != 5)
 		return num_err(-EINVAL);
 	return num_val(total);
+}
+
+/* May this process write root+path? (A sysctl a child network namespace
+ * shows read-only is 0444 even for root.) */
+static bool writable(const char *root, const char *path)
+{
+	char full[PATH_MAX];
+
+	snprintf(full, sizeof(full), "%s%s", root ? root : "", path);
+	return access(full, W_OK) == 0;
+}
+
+/* Lines of /proc/self/maps (or /proc/PID/maps): the maps of the process. */
+static struct mc_limits_num read_maps(const char *root, int pid)
+{
+	char path[64];
+	uint64_t n;
+	int rc = mc_proc_count_lines(root, proc_path(pid, "maps", path, sizeof(path)), &n);
+
+	return rc < 0 ? num_err(rc) : num_val(n);
 }
 
 /* Is the iptables nat table loaded? NAT needs conntrack, so the kernel
@@ -722,18 +555,26 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	s->threads_max = num_file(root, MC_LIMITS_P_THREADS_MAX);
 	s->pid_max = num_file(root, MC_LIMITS_P_PID_MAX);
 	s->threads_now = read_threads_now(root);
+	s->max_map_count = num_file(root, MC_LIMITS_P_MAP_COUNT);
+	s->maps_now = read_maps(root, s->pid);
 	s->init_userns = read_init_userns(root, s->pid);
 
 	s->ct_max = num_file(root, MC_LIMITS_P_CT_MAX);
 	if (s->ct_max.err == -ENOENT)
 		s->ct_max = num_file(root, "/proc/sys/net/nf_conntrack_max");
 	s->ct_count = num_file(root, MC_LIMITS_P_CT_COUNT);
+	s->ct_buckets = num_file(root, MC_LIMITS_P_CT_BUCKETS);
 	s->ct_nat_table = ipt_nat(root);
 
 	s->tw_buckets = num_file(root, MC_LIMITS_P_TW_BUCKETS);
 	s->tw_reuse = num_file(root, MC_LIMITS_P_TW_REUSE);
+	s->tw_reuse_delay = num_file(root, MC_LIMITS_P_TW_DELAY);
+	s->timestamps = num_file(root, MC_LIMITS_P_TIMESTAMPS);
 	s->fin_timeout = num_file(root, MC_LIMITS_P_FIN_TIMEOUT);
 	s->max_orphans = num_file(root, MC_LIMITS_P_ORPHANS);
+	/* tcp_mem lives in the initial network namespace only */
+	s->netns_child = s->tcp_mem[2].err == -ENOENT && s->port_lo.err == 0;
+	s->ct_max_ro = s->netns_child || (s->ct_max.err == 0 && !writable(root, MC_LIMITS_P_CT_MAX));
 	read_sockstat(root, s);
 }
 

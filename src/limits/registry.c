@@ -280,6 +280,23 @@ const struct mc__limit mc__limits[] = {
 	.raise = "ulimit -s 256 (KiB), or pthread_attr_setstacksize; or an epoll server.",
     },
     {
+	.id = MC_LIMIT_MAP_COUNT,
+	.name = "memory maps per process (vm.max_map_count)",
+	.source = MC_LIMITS_P_MAP_COUNT,
+	.kind = MC_LIMITS_CEILING,
+	.judge = mc__judge_map_count,
+	.what =
+	    "vm.max_map_count caps the memory maps (VMAs) of one process, 65530 by default.\n"
+	    "Every thread maps its stack and a guard page below it: two maps, so a\n"
+	    "thread-per-connection server stops at about (65530 - its other maps) / 2\n"
+	    "connections, less when the process already holds many maps (a JVM, a big\n"
+	    "allocator arena, mmap'd files). /proc/PID/maps has one line per map.",
+	.shows = "pthread_create() fails with EAGAIN (glibc cannot map the stack; mmap says\n"
+		 "ENOMEM); wc -l /proc/PID/maps reaches vm.max_map_count. No dmesg line.",
+	.raise = "sysctl -w vm.max_map_count=N; echo 'vm.max_map_count = N' >>\n"
+		 "/etc/sysctl.d/99-maxconn.conf. Better: an epoll server (--model epoll).",
+    },
+    {
 	.id = MC_LIMIT_ACCEPTQ,
 	.name = "accept queue per listen socket (somaxconn)",
 	.source = MC_LIMITS_P_SOMAXCONN,

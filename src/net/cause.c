@@ -33,17 +33,21 @@ static const struct {
 	const char *srv; /* the server's JSON key (refused.*, closed.*), or NULL */
 } causes[MC_CAUSE_COUNT] = {
 	[MC_CAUSE_ADDRNOTAVAIL] = {"EADDRNOTAVAIL", MC_LIMIT_PORTS,
-				   "the local ports for a (source, destination) pair are used up; "
-				   "add source addresses with --source 127.0.0.2-127.0.0.50, add "
-				   "destination ports, or widen net.ipv4.ip_local_port_range"},
+				   "the local ports for a (source, destination) pair are used up, "
+				   "by connections or by closed ones still in TIME_WAIT "
+				   "(tcp_tw_reuse); add source addresses with --source "
+				   "127.0.0.2-127.0.0.50, add destination ports, or widen "
+				   "net.ipv4.ip_local_port_range"},
 	[MC_CAUSE_EMFILE] = {"EMFILE", MC_LIMIT_FD_PROCESS,
 			     "the process hit RLIMIT_NOFILE (ulimit -n); raise it (ulimit -n, "
 			     "LimitNOFILE= in systemd, nofile in limits.conf) or use more workers, "
 			     "each with its own fd table",
 			     "fd_limit"},
 	[MC_CAUSE_ENFILE] = {"ENFILE", MC_LIMIT_FD_SYSTEM,
-			     "the system-wide file limit is reached; raise fs.file-max "
-			     "(sysctl -w fs.file-max=N)"},
+			     "the system-wide file limit is reached (fs.file-max, which binds "
+			     "processes without CAP_SYS_ADMIN); raise it: sysctl -w fs.file-max=N, "
+			     "or run as root; more fd tables do not help",
+			     "fd_system"},
 	[MC_CAUSE_TIMEDOUT] = {"ETIMEDOUT", MC_LIMIT_ACCEPTQ,
 			       "SYNs went unanswered: the server's accept queue is full "
 			       "(see ListenOverflows in /proc/net/netstat; raise "
@@ -79,8 +83,8 @@ static const struct {
 				"max_conns"},
 	[MC_CAUSE_THREADS] = {"threads", MC_LIMIT_THREADS,
 			      "the thread limit (ulimit -u, kernel.threads-max, kernel.pid_max, "
-			      "pids.max) or memory for stacks; one thread per connection does not "
-			      "scale, epoll does (--model epoll)",
+			      "pids.max, vm.max_map_count) or memory for stacks; one thread per "
+			      "connection does not scale, epoll does (--model epoll)",
 			      "threads"},
 };
 
@@ -109,11 +113,12 @@ uint64_t mc_cause_sum(const uint64_t v[MC_CAUSE_COUNT])
 }
 
 /* The server's summary: which causes have a key, in report order. */
-static const enum mc_cause srv_refused[] = {MC_CAUSE_EMFILE, MC_CAUSE_MAX_CONNS, MC_CAUSE_NOMEM,
-					    MC_CAUSE_THREADS, MC_CAUSE_WATCHES};
+static const enum mc_cause srv_refused[] = {MC_CAUSE_EMFILE,  MC_CAUSE_MAX_CONNS,
+					    MC_CAUSE_NOMEM,   MC_CAUSE_THREADS,
+					    MC_CAUSE_WATCHES, MC_CAUSE_ENFILE};
 static const enum mc_cause srv_closed[] = {MC_CAUSE_PEER_CLOSED, MC_CAUSE_RESET, MC_CAUSE_OTHER};
-static const enum mc_cause srv_limit[] = {MC_CAUSE_THREADS, MC_CAUSE_EMFILE, MC_CAUSE_WATCHES,
-					  MC_CAUSE_NOMEM};
+static const enum mc_cause srv_limit[] = {MC_CAUSE_THREADS, MC_CAUSE_ENFILE, MC_CAUSE_EMFILE,
+					  MC_CAUSE_WATCHES, MC_CAUSE_NOMEM};
 
 /* out[i] for each of the n keyed causes; with rest, the last key also
  * takes every cause that has no key in the list. */
@@ -151,4 +156,17 @@ enum mc_cause mc_cause_server_limit(const uint64_t refused[MC_CAUSE_COUNT])
 		if (refused[srv_limit[i]])
 			return srv_limit[i];
 	return MC_CAUSE_COUNT;
+}
+
+/* a thread maps its stack and a guard page: 2 (limits.h's
+ * MC_LIMITS_MAPS_PER_THREAD), and what glibc maps with it */
+#define MAPS_PER_NEW_THREAD 4
+
+const char *mc_cause_thread_limit(const struct mc_thread_facts *f)
+{
+	if (f->max_map_count && f->maps + MAPS_PER_NEW_THREAD > f->max_map_count)
+		return MC_LIMIT_MAP_COUNT;
+	if (f->pids_refused || (f->pids_max && f->pids_current >= f->pids_max))
+		return MC_LIMIT_CGROUP_PIDS;
+	return MC_LIMIT_THREADS;
 }

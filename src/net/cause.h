@@ -43,6 +43,18 @@ const char *mc_cause_advice(enum mc_cause c);
 /* the total of a per-cause count array (fail[], lost[]) */
 uint64_t mc_cause_sum(const uint64_t v[MC_CAUSE_COUNT]);
 
+/* What the host showed when a thread could not be created (0: unknown). */
+struct mc_thread_facts {
+	uint64_t maps, max_map_count;	 /* the process's maps, vm.max_map_count */
+	uint64_t pids_current, pids_max; /* its pids cgroup; pids_max 0: no limit */
+	uint64_t pids_refused;		 /* forks it refused since the start (pids.events) */
+};
+/* The limit id behind a pthread_create that failed: max_map_count when the
+ * process's maps are at vm.max_map_count (the stack could not be mapped),
+ * cgroup_pids when its pids cgroup refused a fork or is full, else threads
+ * (RLIMIT_NPROC, kernel.threads-max, kernel.pid_max, memory). */
+const char *mc_cause_thread_limit(const struct mc_thread_facts *f);
+
 /* One line of the server's summary: its JSON key and the count under it. */
 struct mc_cause_count {
 	const char *key;
@@ -51,8 +63,8 @@ struct mc_cause_count {
 };
 
 /* The server's refusals under its JSON keys, in report order: fd_limit,
- * max_conns, memory, threads, epoll_watches (refusals of any other cause
- * have no key of their own). Fills out[] and returns how many. */
+ * max_conns, memory, threads, epoll_watches, fd_system (refusals of any
+ * other cause have no key of their own). Fills out[] and returns how many. */
 int mc_cause_server_refused(const uint64_t refused[MC_CAUSE_COUNT],
 			    struct mc_cause_count out[MC_CAUSE_COUNT]);
 /* The server's closes under its JSON keys, in report order: peer_closed,
@@ -61,7 +73,8 @@ int mc_cause_server_refused(const uint64_t refused[MC_CAUSE_COUNT],
 int mc_cause_server_closed(const uint64_t closed[MC_CAUSE_COUNT],
 			   struct mc_cause_count out[MC_CAUSE_COUNT]);
 /* The refusal whose host limit stopped the server, in the order the server
- * names one (threads, the fd limit, epoll watches, memory), or
+ * names one (threads, the system's files, the fd limit, epoll watches,
+ * memory), or
  * MC_CAUSE_COUNT when no refusal was for a host limit. */
 enum mc_cause mc_cause_server_limit(const uint64_t refused[MC_CAUSE_COUNT]);
 

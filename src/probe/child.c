@@ -104,7 +104,7 @@ static int set_nofile(uint64_t n)
  * process group (Ctrl-C goes to the probe, which stops the children in
  * order), take the fd limit of the scenario. */
 static void child_setup(struct mc_probe_ctx *p, const struct mc_probe_scenario *sc,
-			const char *name)
+			const char *name, int side)
 {
 	pid_t parent = getppid();
 
@@ -126,6 +126,10 @@ static void child_setup(struct mc_probe_ctx *p, const struct mc_probe_scenario *
 		close(p->kmsg);
 	if (sc->one_table && set_nofile(sc->fd_limit) < 0)
 		_exit(1);
+	/* its own child cgroup, when the probe made one: each side's charge
+	 * measured apart (the limit above still applies to both) */
+	if (p->sub[side][0] && mc_cg_join(p->sub[side]) < 0)
+		p->sub[side][0] = '\0';
 }
 
 /* Publish the final counters (or the error) and end the child. */
@@ -167,7 +171,7 @@ static void run_server(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 	struct mc_err err = {{0}};
 	int rc;
 
-	child_setup(p, sc, "maxconn-server");
+	child_setup(p, sc, "maxconn-server", 0);
 	rc = st ? mc_server_run(&cfg, st, &err) : -ENOMEM;
 	child_exit(pub, rc, &err, st, sizeof(*st));
 }
@@ -190,13 +194,14 @@ static void run_client(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 		.tick = client_tick,
 		.tick_arg = pub,
 		.tick_ns = MC_PROBE_SAMPLE_NS,
+		.live_hists = p->cfg->client_hists,
 		.pause = &p->sh->client_pause,
 	};
 	struct mc_client_stats *st = calloc(1, sizeof(*st));
 	struct mc_err err = {{0}};
 	int rc;
 
-	child_setup(p, sc, "maxconn-client");
+	child_setup(p, sc, "maxconn-client", 1);
 	rc = st ? mc_client_run(&cfg, st, &err) : -ENOMEM;
 	child_exit(pub, rc, &err, st, sizeof(*st));
 }
@@ -330,10 +335,26 @@ bool mc_probe_child_ended(struct mc_probe_ctx *p, bool server, char *why, size_t
 	return true;
 }
 
+void mc_probe_pause_client(struct mc_probe_ctx *p, bool pause)
+{
+	if (p->client.pid > 0 && !reap(&p->client))
+		kill(p->client.pid, pause ? SIGSTOP : SIGCONT);
+}
+
+void mc_probe_freeze_children(struct mc_probe_ctx *p)
+{
+	if (p->client.pid > 0 && !reap(&p->client))
+		kill(p->client.pid, SIGSTOP);
+	if (p->server.pid > 0 && !reap(&p->server))
+		kill(p->server.pid, SIGSTOP);
+	p->frozen = true;
+}
+
 void mc_probe_stop_children(struct mc_probe_ctx *p)
 {
 	stop_both(&p->client, &p->server);
 	p->client.pid = p->server.pid = 0;
+	p->frozen = false;
 }
 
 double mc_probe_teardown(struct mc_probe_rest *rest)
@@ -345,6 +366,11 @@ double mc_probe_teardown(struct mc_probe_rest *rest)
 	stop_both(&client, &server);
 	rest->client_pid = rest->server_pid = 0;
 	rest->sockets = 0;
+	for (int i = 0; i < 2; i++)
+		if (rest->cgroups[i][0]) {
+			mc_cg_sub_remove(rest->cgroups[i]);
+			rest->cgroups[i][0] = '\0';
+		}
 	return (double)(mc_now_ns() - t0) / 1e9;
 }
 

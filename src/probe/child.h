@@ -36,6 +36,14 @@ bool mc_probe_child_ended(struct mc_probe_ctx *p, bool server, char *why, size_t
  * published once more, so its latest refusals are in. */
 void mc_probe_fresh_server_tick(struct mc_probe_ctx *p);
 
+/* Stop (SIGSTOP) or continue (SIGCONT) the client: near a reserve the
+ * probe lets it run in short steps. */
+void mc_probe_pause_client(struct mc_probe_ctx *p, bool pause);
+
+/* Stop both children where they are (SIGSTOP) so nothing grows while the
+ * probe takes its figures at a reserve; sets p->frozen. */
+void mc_probe_freeze_children(struct mc_probe_ctx *p);
+
 /* End both children (SIGKILL, both at once) and reap them; their pids go
  * back to 0. */
 void mc_probe_stop_children(struct mc_probe_ctx *p);

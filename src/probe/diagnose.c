@@ -1,5 +1,6 @@
 /* diagnose.c: name the limit that stopped a probe step, with its evidence
  * (see diagnose.h). Pure: no I/O; the one place a step's verdict is made. */
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,6 +28,26 @@ static void evidence(struct mc_probe_step *st, const char *what, uint64_t value,
 	va_start(ap, fmt);
 	vsnprintf(e->text, sizeof(e->text), fmt, ap);
 	va_end(ap);
+}
+
+/* A reading that failed: shown as unreadable with the reason, never as 0. */
+static void unreadable(struct mc_probe_step *st, const char *what, const char *path, int err)
+{
+	char eb[96];
+
+	evidence(st, what, 0, "could not be read: %s: %s", path, mc_strerror(err, eb, sizeof(eb)));
+	st->ev[st->nev - 1].unreadable = true;
+}
+
+/* evidence() for serverside.c's lines */
+static void evidence_line(void *arg, const char *what, uint64_t value, const char *text)
+{
+	evidence(arg, what, value, "%s", text);
+}
+
+static bool srv_host_known(const struct mc_probe_obs *o)
+{
+	return o->srv_host && o->srv_host->known && o->srv_before && o->srv_after;
 }
 
 static uint64_t delta(uint64_t before, uint64_t after)
@@ -90,6 +111,30 @@ static void set_limit(struct mc_probe_step *st, const char *id, const char *name
 	snprintf(st->limit_name, sizeof(st->limit_name), "%s", name);
 }
 
+/* A watched memory cgroup: its room against the reserve, how often its
+ * limit was hit and whether the OOM killer ran in it during the step. */
+static void cg_evidence(const struct mc_probe_obs *o, int i, struct mc_probe_step *st)
+{
+	const struct mc_probe_cgroup *cg = &o->cg[i];
+	const struct mc_cg_mem *b = &o->cg_before[i], *a = &o->cg_after[i];
+	char b1[32], b2[32], b3[32], b4[32], what[64];
+
+	snprintf(what, sizeof(what), "cgroup memory (%s)", cg->who);
+	evidence(st, what, a->usage, "%s used of the %s %s in %s: %s left, the reserve is %s",
+		 mc_fmt_bytes(a->usage, b1, sizeof(b1)), mc_fmt_bytes(cg->limit, b2, sizeof(b2)),
+		 cg->high ? "memory.high" : "limit", cg->dir,
+		 mc_fmt_bytes(mc_cg_mem_room(a), b3, sizeof(b3)),
+		 mc_fmt_bytes(cg->reserve, b4, sizeof(b4)));
+	if (a->ev_err)
+		return;
+	evidence(st, cg->version == 1 ? "memory.failcnt" : "memory.events max",
+		 delta(b->ev_max, a->ev_max),
+		 "times the cgroup's usage hit its limit during the step (reclaim ran)");
+	evidence(st, "memory oom_kill", delta(b->ev_oom_kill, a->ev_oom_kill),
+		 "processes the OOM killer ended in the cgroup during the step (%s %s)",
+		 cg->version == 1 ? "memory.oom_control" : "memory.events", "oom_kill");
+}
+
 /* The counts, as evidence lines, before any judgement. */
 static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 {
@@ -106,6 +151,8 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		 "SYN queue full: answered with a SYN cookie"},
 		{"TCPReqQFullDrop", offsetof(struct mc_watch, reqq_full_drop),
 		 "SYNs dropped: SYN queue full and syncookies off"},
+		{"TCPSynRetrans", offsetof(struct mc_watch, syn_retrans),
+		 "SYNs sent again: the first went unanswered"},
 	};
 	char b1[32], b2[32];
 
@@ -144,6 +191,14 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		evidence(st, "server refused: threads", o->srv_refused[MC_CAUSE_THREADS],
 			 "pthread_create failed (%s): no thread for the connection, closed",
 			 mc_errno_name(o->srv_thread_errno ? o->srv_thread_errno : 11));
+	if (o->have_pids)
+		evidence(st, "pids.events max", delta(o->pids_refused_before, o->pids_refused_after),
+			 "forks the pids cgroup refused during the step (pids.max %" PRIu64 ")",
+			 o->pids_max);
+	if (o->srv_maps && o->max_map_count)
+		evidence(st, "server memory maps", o->srv_maps,
+			 "lines of /proc/PID/maps of the server; vm.max_map_count is %" PRIu64,
+			 o->max_map_count);
 	if (o->srv_refused[MC_CAUSE_WATCHES])
 		evidence(st, "server refused: epoll_watches", o->srv_refused[MC_CAUSE_WATCHES],
 			 "epoll_ctl said ENOSPC: the user's epoll watches "
@@ -151,9 +206,14 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	if (o->srv_refused[MC_CAUSE_NOMEM])
 		evidence(st, "server refused: memory", o->srv_refused[MC_CAUSE_NOMEM],
 			 "accept() or epoll said ENOMEM/ENOBUFS");
+	if (o->srv_refused[MC_CAUSE_ENFILE])
+		evidence(st, "server refused: fd_system", o->srv_refused[MC_CAUSE_ENFILE],
+			 "accept() said ENFILE: the system's open files (fs.file-max) are used "
+			 "up; accepted on the reserve fd and closed at once");
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
 		if (o->srv_refused[k] && k != MC_CAUSE_EMFILE && k != MC_CAUSE_WATCHES &&
-		    k != MC_CAUSE_NOMEM && k != MC_CAUSE_THREADS && k != MC_CAUSE_MAX_CONNS) {
+		    k != MC_CAUSE_NOMEM && k != MC_CAUSE_THREADS && k != MC_CAUSE_MAX_CONNS &&
+		    k != MC_CAUSE_ENFILE) {
 			char what[64];
 			snprintf(what, sizeof(what), "server refused: %s", mc_cause_key(k));
 			evidence(st, what, o->srv_refused[k], "%s", mc_cause_advice(k));
@@ -161,26 +221,51 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	if (o->srv_refused[MC_CAUSE_MAX_CONNS])
 		evidence(st, "server refused: max_conns", o->srv_refused[MC_CAUSE_MAX_CONNS],
 			 "over the server's --max-conns");
+	if (o->before.netstat_err || o->after.netstat_err)
+		unreadable(st, "TcpExt counters", "/proc/net/netstat",
+			   o->after.netstat_err ? o->after.netstat_err : o->before.netstat_err);
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		uint64_t b = *(const uint64_t *)((const char *)&o->before + counters[i].off);
 		uint64_t a = *(const uint64_t *)((const char *)&o->after + counters[i].off);
-		if (delta(b, a))
+		if (delta(b, a) && !o->before.netstat_err && !o->after.netstat_err)
 			evidence(st, counters[i].what, delta(b, a), "/proc/net/netstat TcpExt: %s",
 				 counters[i].text);
 	}
+	if (o->cli_stalls || o->cli_connects_late)
+		evidence(st, "client fell behind", o->cli_stalls,
+			 "its workers were away from their sockets for over 100 ms %" PRIu64
+			 " times, the longest %.2f s; %" PRIu64
+			 " connects the kernel completed meanwhile were counted established, "
+			 "not timed out",
+			 o->cli_stalls, (double)o->cli_stall_max_ns / 1e9, o->cli_connects_late);
 	if (!o->after.ct_err && o->after.ct_max)
 		evidence(st, "nf_conntrack_count", o->after.ct_count, "of nf_conntrack_max %" PRIu64,
 			 o->after.ct_max);
-	evidence(st, "sockstat TCP inuse", o->after.tcp_inuse,
-		 "/proc/net/sockstat: TCP sockets in use (both ends and listeners), %" PRIu64
-		 " in TIME_WAIT, %" PRIu64 " orphaned",
-		 o->after.tcp_tw, o->after.tcp_orphan);
-	evidence(st, "MemAvailable", o->after.mem_available,
-		 "%s available (less the dentries and inodes the sockets pin); the reserve is %s",
-		 mc_fmt_bytes(o->after.mem_available, b1, sizeof(b1)),
-		 mc_fmt_bytes(o->reserve, b2, sizeof(b2)));
+	else if (o->after.ct_err && o->after.ct_err != -ENOENT)
+		unreadable(st, "nf_conntrack_count", "/proc/sys/net/netfilter/nf_conntrack_count",
+			   o->after.ct_err);
+	if (o->after.sockstat_err)
+		unreadable(st, "sockstat TCP inuse", "/proc/net/sockstat", o->after.sockstat_err);
+	else
+		evidence(st, "sockstat TCP inuse", o->after.tcp_inuse,
+			 "/proc/net/sockstat: TCP sockets in use (both ends and listeners), %" PRIu64
+			 " in TIME_WAIT, %" PRIu64 " orphaned",
+			 o->after.tcp_tw, o->after.tcp_orphan);
+	if (o->after.meminfo_err)
+		unreadable(st, "MemAvailable", "/proc/meminfo", o->after.meminfo_err);
+	else
+		evidence(st, "MemAvailable", o->after.mem_available,
+			 "%s available (less the dentries and inodes the sockets pin); the reserve "
+			 "is %s",
+			 mc_fmt_bytes(o->after.mem_available, b1, sizeof(b1)),
+			 mc_fmt_bytes(o->reserve, b2, sizeof(b2)));
+	for (int i = 0; i < o->ncg && i < MC_PROBE_MAX_CG; i++)
+		cg_evidence(o, i, st);
 	for (int i = 0; i < o->nkmsg; i++)
 		evidence(st, "dmesg", 0, "%s", o->kmsg[i]);
+	if (srv_host_known(o))
+		mc_probe_server_host_evidence(o->srv_before, o->srv_after, o->srv_host,
+					      evidence_line, st);
 }
 
 /* The client's failures that name a limit on their own, in the order they
@@ -206,18 +291,50 @@ static int client_limit(const struct mc_probe_obs *o)
 	return -1;
 }
 
+/* The server's refusals for want of a file, the system's first. */
+static const struct {
+	enum mc_cause cause;
+	const char *name, *seen;
+} server_fd_limits[] = {
+	{MC_CAUSE_ENFILE, "open files system-wide (fs.file-max), server",
+	 "Too many open files in system (ENFILE)"},
+	{MC_CAUSE_EMFILE, "open files per process (ulimit -n), server",
+	 "Too many open files (EMFILE)"},
+};
+
+static int server_fd_limit(const struct mc_probe_obs *o)
+{
+	for (size_t i = 0; i < sizeof(server_fd_limits) / sizeof(server_fd_limits[0]); i++)
+		if (o->srv_refused[server_fd_limits[i].cause])
+			return (int)i;
+	return -1;
+}
+
+/* Did a watched cgroup's room fall to its reserve? */
+static bool cg_hit(const struct mc_probe_obs *o)
+{
+	return o->cg_hit > 0 && o->cg_hit <= o->ncg && o->cg_hit <= MC_PROBE_MAX_CG;
+}
+
 /* The host limit the counts point at; "" when none does. */
 static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 {
 	uint64_t overflow = delta(o->before.listen_overflows, o->after.listen_overflows) +
 			    delta(o->before.reqq_full_drop, o->after.reqq_full_drop);
+	uint64_t drops = delta(o->before.listen_drops, o->after.listen_drops);
+	uint64_t synre = delta(o->before.syn_retrans, o->after.syn_retrans);
+	/* the accept queue is named only on the kernel's word: SYNs or ACKs
+	 * dropped at the listener, or SYNs sent again. Timeouts alone may be
+	 * the client's own doing (a worker away past the deadline). */
+	bool queue_evidence = overflow || drops || synre;
 	uint64_t lost = mc_cause_sum(o->lost);
 	uint64_t watches = o->fail[MC_CAUSE_WATCHES] + o->srv_refused[MC_CAUSE_WATCHES];
 	uint64_t nomem = o->fail[MC_CAUSE_NOMEM] + o->srv_refused[MC_CAUSE_NOMEM];
 	uint64_t failed = mc_cause_sum(o->fail);
 	const struct mc_client_said *said = said_most(o);
 	char told[200] = "";
-	int cl = client_limit(o);
+	int cl = client_limit(o), sl;
+	struct mc_probe_srv_verdict sv;
 
 	if (said) {
 		char text[180];
@@ -225,7 +342,20 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		snprintf(told, sizeof(told), "; it said %s", text);
 	}
 
-	if (o->reserve_hit) {
+	if (cg_hit(o)) {
+		const struct mc_probe_cgroup *cg = &o->cg[o->cg_hit - 1];
+		const struct mc_cg_mem *a = &o->cg_after[o->cg_hit - 1];
+		const struct mc_cg_mem *b = &o->cg_before[o->cg_hit - 1];
+		char r1[32], r2[32], r3[32];
+		set_limit(st, MC_LIMIT_CGROUP_MEMORY, "the probe's reserve in a memory cgroup");
+		snprintf(st->happened, sizeof(st->happened),
+			 "the %s cgroup (%s) had %s left of its %s %s, the reserve of %s: the probe "
+			 "stopped before its OOM killer would (oom_kill +%" PRIu64 ")",
+			 cg->who, cg->dir, mc_fmt_bytes(mc_cg_mem_room(a), r1, sizeof(r1)),
+			 mc_fmt_bytes(cg->limit, r2, sizeof(r2)), cg->high ? "memory.high" : "limit",
+			 mc_fmt_bytes(cg->reserve, r3, sizeof(r3)),
+			 delta(b->ev_oom_kill, a->ev_oom_kill));
+	} else if (o->reserve_hit) {
 		char a[32], b[32];
 		set_limit(st, MC_LIMIT_MEMORY, "memory (the probe's reserve)");
 		snprintf(st->happened, sizeof(st->happened),
@@ -234,7 +364,15 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 mc_fmt_bytes(o->after.mem_available, a, sizeof(a)),
 			 mc_fmt_bytes(o->reserve, b, sizeof(b)));
 	} else if (o->srv_refused[MC_CAUSE_THREADS]) {
-		set_limit(st, mc_cause_limit(MC_CAUSE_THREADS), "threads (one per connection)");
+		/* the server named which thread limit refused it */
+		if (strcmp(o->srv_thread_limit, MC_LIMIT_CGROUP_PIDS) == 0)
+			set_limit(st, MC_LIMIT_CGROUP_PIDS, "threads: cgroup task limit (pids.max)");
+		else if (strcmp(o->srv_thread_limit, MC_LIMIT_MAP_COUNT) == 0)
+			set_limit(st, MC_LIMIT_MAP_COUNT,
+				  "threads: memory maps per process (vm.max_map_count)");
+		else
+			set_limit(st, mc_cause_limit(MC_CAUSE_THREADS),
+				  "threads (one per connection)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "pthread_create: %s after %" PRIu64
 			 " threads; %" PRIu64 " connections refused",
@@ -245,13 +383,13 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		set_limit(st, mc_cause_limit(c), client_limits[cl].name);
 		snprintf(st->happened, sizeof(st->happened), "%s x %" PRIu64, client_limits[cl].seen,
 			 o->fail[c]);
-	} else if (o->srv_refused[MC_CAUSE_EMFILE]) {
-		set_limit(st, mc_cause_limit(MC_CAUSE_EMFILE),
-			  "open files per process (ulimit -n), server");
+	} else if ((sl = server_fd_limit(o)) >= 0) {
+		enum mc_cause c = server_fd_limits[sl].cause;
+		set_limit(st, mc_cause_limit(c), server_fd_limits[sl].name);
 		snprintf(st->happened, sizeof(st->happened),
-			 "server accept: Too many open files (EMFILE) at %" PRIu64
-			 " held; %" PRIu64 " connections accepted and closed",
-			 o->srv_held, o->srv_refused[MC_CAUSE_EMFILE]);
+			 "server accept: %s at %" PRIu64 " held; %" PRIu64
+			 " connections accepted and closed",
+			 server_fd_limits[sl].seen, o->srv_held, o->srv_refused[c]);
 	} else if (watches) {
 		set_limit(st, mc_cause_limit(MC_CAUSE_WATCHES),
 			  "epoll watches per user (fs.epoll.max_user_watches)");
@@ -263,6 +401,12 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		set_limit(st, mc_cause_limit(MC_CAUSE_NOMEM), "kernel memory (ENOBUFS/ENOMEM)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "No buffer space available (ENOBUFS) / ENOMEM x %" PRIu64, nomem);
+	} else if (srv_host_known(o) &&
+		   mc_probe_server_host_verdict(o->srv_before, o->srv_after, o->srv_host, o->fail,
+						o->lost, o->held, &sv)) {
+		/* across hosts: what the server host's exporters showed */
+		set_limit(st, sv.limit_id, sv.limit_name);
+		snprintf(st->happened, sizeof(st->happened), "%s", sv.happened);
 	} else if (o->fail[MC_CAUSE_TIMEDOUT] && !o->after.ct_err && o->after.ct_max &&
 		   o->after.ct_count + o->after.ct_max / 100 >= o->after.ct_max) {
 		set_limit(st, MC_LIMIT_CONNTRACK, "connection tracking table (nf_conntrack_max)");
@@ -270,13 +414,30 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "connect timed out x %" PRIu64 ": nf_conntrack table full (%" PRIu64
 			 "/%" PRIu64 "), new SYNs dropped",
 			 o->fail[MC_CAUSE_TIMEDOUT], o->after.ct_count, o->after.ct_max);
-	} else if (o->fail[MC_CAUSE_TIMEDOUT]) {
+	} else if (o->fail[MC_CAUSE_TIMEDOUT] && queue_evidence) {
 		set_limit(st, mc_cause_limit(MC_CAUSE_TIMEDOUT),
 			  "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
-			 "connect timed out x %" PRIu64 " with %" PRIu64
-			 " ListenOverflows: the server does not accept as fast as they arrive",
-			 o->fail[MC_CAUSE_TIMEDOUT], overflow);
+			 "connect timed out x %" PRIu64 " with %" PRIu64 " ListenOverflows, %" PRIu64
+			 " ListenDrops, %" PRIu64
+			 " SYN retransmits: the server does not accept as fast as they arrive",
+			 o->fail[MC_CAUSE_TIMEDOUT], overflow, drops, synre);
+	} else if (o->fail[MC_CAUSE_TIMEDOUT]) {
+		set_limit(st, "unknown", "connect timeouts the kernel does not explain");
+		if (o->cli_stalls)
+			snprintf(st->happened, sizeof(st->happened),
+				 "connect timed out x %" PRIu64
+				 " with no ListenOverflows, ListenDrops or SYN retransmits: not the "
+				 "accept queue; the client fell behind (away %" PRIu64
+				 " times, up to %.2f s)",
+				 o->fail[MC_CAUSE_TIMEDOUT], o->cli_stalls,
+				 (double)o->cli_stall_max_ns / 1e9);
+		else
+			snprintf(st->happened, sizeof(st->happened),
+				 "connect timed out x %" PRIu64
+				 " with no ListenOverflows, ListenDrops or SYN retransmits: not the "
+				 "accept queue (see the evidence)",
+				 o->fail[MC_CAUSE_TIMEDOUT]);
 	} else if (lost && !o->have_server && o->reached * 100 <= lost) {
 		/* closed at once, holding (next to) none: not a ceiling but a
 		 * policy (protected mode, authentication, an allow list) */
@@ -352,7 +513,7 @@ void mc_probe_diagnose(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	if (o->child_failed) {
 		st->stop = MC_PROBE_FAILED;
 		snprintf(st->happened, sizeof(st->happened), "%s", o->child_error);
-	} else if (o->reserve_hit) {
+	} else if (o->reserve_hit || cg_hit(o)) {
 		st->stop = MC_PROBE_RESERVE;
 	} else if (o->held >= o->target) {
 		st->stop = MC_PROBE_TARGET;
@@ -378,9 +539,13 @@ void mc_probe_diagnose(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	} else {
 		st->stop = MC_PROBE_LIMIT;
 		set_limit(st, "unknown", "no known limit (see the evidence)");
-		snprintf(st->happened, sizeof(st->happened),
-			 "%" PRIu64 " of %" PRIu64 " held and no failure was counted", o->held,
-			 o->target);
+		if (o->target == MC_LIMITS_NONE)
+			snprintf(st->happened, sizeof(st->happened),
+				 "%" PRIu64 " held (target max) and no failure was counted", o->held);
+		else
+			snprintf(st->happened, sizeof(st->happened),
+				 "%" PRIu64 " of %" PRIu64 " held and no failure was counted", o->held,
+				 o->target);
 	}
 	name_thread_limit(st);
 }

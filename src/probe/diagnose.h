@@ -13,8 +13,10 @@
 #include <stdint.h>
 
 #include "client/client.h"
+#include "common/cgroup.h"
 #include "net/cause.h"
 #include "probe/probe.h"
+#include "probe/serverside.h"
 #include "probe/watch.h"
 
 #define MC_PROBE_MAX_KMSG 6
@@ -30,6 +32,9 @@ struct mc_probe_obs {
 	/* what the server said on connections it then ended */
 	struct mc_client_said said[MC_CLIENT_SAID_MAX];
 	unsigned nsaid;
+	/* the client falling behind (client.h): stalls of its workers over
+	 * 100 ms, the longest, connects it saw late (timed by the kernel) */
+	uint64_t cli_stalls, cli_stall_max_ns, cli_connects_late;
 	/* the server's side (have_server: its own, or none for --target-addr) */
 	bool have_server;
 	uint64_t srv_held;
@@ -37,13 +42,30 @@ struct mc_probe_obs {
 					       * (fd table full), NOMEM, WATCHES, THREADS
 					       * (no thread for it), MAX_CONNS */
 	int srv_thread_errno;
+	char srv_thread_limit[24]; /* the limit id it named for that failure, "" none */
+	uint64_t srv_maps;	   /* its memory maps at the top (threads model), 0 unknown */
+	uint64_t max_map_count;	   /* vm.max_map_count, 0 unknown */
 	uint64_t srv_fd_limit; /* RLIMIT_NOFILE of the server, 0 unknown */
 	bool srv_one_table;
+	/* --server-metrics: the server host's readings and figures (NULL, or
+	 * srv_host->known false: unknown) */
+	const struct mc_probe_remote *srv_before, *srv_after;
+	const struct mc_probe_server_host *srv_host;
 	/* the host */
 	struct mc_watch before, after;
 	uint64_t reserve;
 	bool reserve_hit, interrupted, timed_out, child_failed;
 	int stop_signal; /* interrupted: SIGINT (Ctrl-C) or SIGTERM */
+	/* the memory cgroups kept to their reserve (the report's cg[]), as they
+	 * were when the step started and at its top; cg_hit: 1 + the index of
+	 * the one whose room fell to its reserve, 0 none */
+	struct mc_probe_cgroup cg[MC_PROBE_MAX_CG];
+	struct mc_cg_mem cg_before[MC_PROBE_MAX_CG], cg_after[MC_PROBE_MAX_CG];
+	int ncg, cg_hit;
+	/* the pids cgroup the server and client run in: forks it refused
+	 * (pids.events max) when the step started and at its top */
+	bool have_pids;
+	uint64_t pids_refused_before, pids_refused_after, pids_max;
 	char child_error[200];
 	char kmsg[MC_PROBE_MAX_KMSG][240];
 	int nkmsg;

@@ -764,7 +764,8 @@ static void list_evidence(FILE *f, const struct mc_probe_report *r)
 			char b[32];
 
 			PUT(f, "<li><code>", e->what, "</code> ");
-			fprintf(f, "<strong>%s</strong>", mc_fmt_thousands(e->value, b, sizeof(b)));
+			fprintf(f, "<strong>%s</strong>",
+				e->unreadable ? "unreadable" : mc_fmt_thousands(e->value, b, sizeof(b)));
 			PUT_SET(f, ": ", e->text, "");
 			fputs("</li>\n", f);
 		}

@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include "common/procfs.h"
+#include "net/pool.h"
 #include "probe/child.h"
 #include "probe/netns.h"
 #include "probe/ramp.h"
+#include "probe/remote.h"
 #include "probe/staircase.h"
 #include "probe/steady.h"
 
@@ -31,6 +33,74 @@ static enum mc_model limits_model(enum mc_model m)
 				     : MC_MODEL_EPOLL;
 }
 
+/* One of the model's ceilings into the step's list (name with a suffix). */
+static void add_limit(struct mc_probe_step *st, const struct mc_limits_item *it, const char *suffix,
+		      bool binding)
+{
+	struct mc_probe_limit *l;
+
+	if (st->nlimits >= MC_PROBE_MAX_LIMITS)
+		return;
+	l = &st->limits[st->nlimits++];
+	snprintf(l->id, sizeof(l->id), "%s", it->id);
+	snprintf(l->name, sizeof(l->name), "%s%s", it->name, suffix);
+	snprintf(l->value, sizeof(l->value), "%s", it->value);
+	l->conns = it->conns;
+	l->binding = binding;
+}
+
+/* --server-pid: the cgroup ceilings of that server (role server, its own
+ * cgroup), which the probe's own judgement (role client) cannot see; the
+ * lower one binds. snap and res are scratch space. */
+static void predict_server_cgroup(struct mc_probe_ctx *p, struct mc_probe_step *st,
+				  struct mc_limits_snap *snap, struct mc_limits_result *res)
+{
+	static const char *const ids[] = {MC_LIMIT_CGROUP_MEMORY, MC_LIMIT_CGROUP_PIDS};
+	struct mc_limits_scenario ls;
+	char suffix[48];
+
+	memset(snap, 0, sizeof(*snap));
+	mc_limits_read_self(snap);
+	snap->pid = p->cfg->server_pid;
+	if (mc_limits_read_pid(NULL, snap) < 0)
+		return;
+	mc_limits_read(NULL, snap);
+	mc_limits_scenario_default(&ls);
+	ls.dest_ports = st->sc.dest_ports;
+	ls.cg_reserve = p->cfg->reserve;
+	if (mc_limits_judge(snap, &ls, res) < 0)
+		return;
+	snprintf(suffix, sizeof(suffix), ", of the server (pid %d)", p->cfg->server_pid);
+	for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+		const struct mc_limits_item *it = mc_limits_find(res, ids[k]);
+		if (!it || it->kind != MC_LIMITS_CEILING || it->conns == MC_LIMITS_NONE)
+			continue;
+		add_limit(st, it, suffix, it->conns < st->predicted);
+		if (it->conns < st->predicted) {
+			for (int i = 0; i < st->nlimits - 1; i++)
+				st->limits[i].binding = false;
+			st->predicted = it->conns;
+			snprintf(st->predicted_limit, sizeof(st->predicted_limit), "%s", it->id);
+		}
+	}
+}
+
+/* The tasks a step starts besides a thread per connection, counted
+ * against the thread limits (pids.max, threads-max, pid_max, RLIMIT_NPROC)
+ * with --model threads: the server's main and acceptor threads, and the
+ * client's main thread and its workers (planned as the client plans them:
+ * net/pool.h). */
+static uint64_t step_tasks(const struct mc_probe_ctx *p, const struct mc_probe_scenario *sc)
+{
+	uint64_t conns = sc->target == MC_LIMITS_NONE ? 10000 : sc->target;
+	uint64_t room = mc_pool_table_room(sc->fd_limit ? sc->fd_limit : 1024, MC_LIMITS_FD_OVERHEAD);
+
+	if (sc->model != MC_MODEL_THREADS)
+		return 0;
+	return (p->cfg->have_target_addr ? 0 : 2) + 1 +
+	       mc_pool_plan_fixed(conns, room, sc->one_table ? 1 : 0, mc_pool_ncpu());
+}
+
 /* Ask the limits model about this step's scenario. */
 static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 {
@@ -42,6 +112,11 @@ static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 	if (!snap || !res)
 		goto out;
 	mc_limits_read(NULL, snap);
+	/* the ruleset and TIME_WAIT of where it runs: a namespace the probe just
+	 * made has neither (and a dump of the kernel's sockets walks every
+	 * namespace's: not for nothing) */
+	if (!p->r->netns)
+		mc_limits_read_netns(snap);
 	mc_limits_read_self(snap);
 	if (sc->one_table) {
 		snap->nofile_soft.v = sc->fd_limit;
@@ -57,25 +132,22 @@ static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 	ls.fd_tables = sc->one_table ? (p->cfg->have_target_addr ? 1 : 2) : 4096;
 	ls.backlog = sc->backlog;
 	ls.mem_reserve = p->r->reserve;
+	ls.cg_reserve = p->cfg->reserve; /* 0: 5% of the limit, as the probe keeps */
+	ls.tasks = step_tasks(p, sc);
+	ls.bind_ports = true; /* its client chooses and binds each port */
 	ls.target = sc->target == MC_LIMITS_NONE ? 0 : sc->target;
 	mc_limits_judge(snap, &ls, res);
 
 	st->nlimits = 0;
-	for (int i = 0; i < res->n && st->nlimits < MC_PROBE_MAX_LIMITS; i++) {
-		const struct mc_limits_item *it = &res->items[i];
-		struct mc_probe_limit *l;
-		if (it->kind != MC_LIMITS_CEILING || it->status == MC_LIMITS_UNKNOWN)
-			continue;
-		l = &st->limits[st->nlimits++];
-		snprintf(l->id, sizeof(l->id), "%s", it->id);
-		snprintf(l->name, sizeof(l->name), "%s", it->name);
-		snprintf(l->value, sizeof(l->value), "%s", it->value);
-		l->conns = it->conns;
-		l->binding = i == res->binding;
-	}
+	for (int i = 0; i < res->n; i++)
+		if (res->items[i].kind == MC_LIMITS_CEILING &&
+		    res->items[i].status != MC_LIMITS_UNKNOWN)
+			add_limit(st, &res->items[i], "", i == res->binding);
 	st->predicted = res->ceiling;
 	snprintf(st->predicted_limit, sizeof(st->predicted_limit), "%s",
 		 res->binding >= 0 ? res->items[res->binding].id : "unknown");
+	if (p->cfg->server_pid)
+		predict_server_cgroup(p, st, snap, res);
 	if (sc->target != MC_LIMITS_NONE && sc->target <= st->predicted) {
 		st->predicted = sc->target;
 		snprintf(st->predicted_limit, sizeof(st->predicted_limit), "target");
@@ -176,6 +248,8 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 			p->server_pte0 = sp.pte;
 	}
 	mc_watch_read(&p->before, true);
+	mc_probe_cg_start(p);
+	mc_probe_remote_before(p);
 	if ((rc = mc_probe_spawn_client(p, &st->sc, err)) < 0)
 		goto stop;
 
@@ -196,6 +270,62 @@ out:
 }
 
 /* ---- the whole probe --------------------------------------------------- */
+
+/* Keep a reserve in a memory cgroup with a limit: add it to r->cg[] (the
+ * level whose limit binds, read now). Returns its index, or -1. */
+static int watch_cgroup(struct mc_probe_ctx *p, int pid, const char *who)
+{
+	struct mc_probe_report *r = p->r;
+	struct mc_probe_cgroup *c;
+	struct mc_cg cg;
+	struct mc_cg_mem m;
+
+	mc_cg_locate(NULL, pid, MC_CG_MEMORY, &cg);
+	mc_cg_mem_read(NULL, &cg, &m);
+	if (m.err || m.limit == MC_CG_NONE || r->ncg == MC_PROBE_MAX_CG)
+		return -1;
+	for (int i = 0; i < r->ncg; i++)
+		if (strcmp(r->cg[i].dir, m.at) == 0)
+			return i; /* --server-pid in the probe's own cgroup */
+	c = &r->cg[r->ncg];
+	snprintf(c->who, sizeof(c->who), "%s", who);
+	snprintf(c->dir, sizeof(c->dir), "%.199s", m.at);
+	c->version = cg.version;
+	c->high = m.high;
+	c->limit = m.limit;
+	/* --reserve when given; else 5% of the limit, as `maxconn limits` keeps */
+	c->reserve = p->cfg->reserve ? p->cfg->reserve : m.limit / 20;
+	p->cgm[r->ncg] = m;
+	/* v1: the server and the client each in a child cgroup of the probe's
+	 * own, so the charge of each side shows apart (v2 allows no process
+	 * in a cgroup whose children have controllers: not done there) */
+	if (pid == 0 && cg.version == 1 && !p->cfg->have_target_addr) {
+		char name[64];
+		snprintf(name, sizeof(name), "maxconn-probe.%d.server", (int)getpid());
+		if (mc_cg_sub_make(cg.dir, name, p->sub[0], sizeof(p->sub[0])) == 0) {
+			snprintf(name, sizeof(name), "maxconn-probe.%d.client", (int)getpid());
+			if (mc_cg_sub_make(cg.dir, name, p->sub[1], sizeof(p->sub[1])) == 0) {
+				c->per_side = true;
+			} else {
+				mc_cg_sub_remove(p->sub[0]);
+				p->sub[0][0] = p->sub[1][0] = '\0';
+			}
+		} else {
+			p->sub[0][0] = '\0';
+		}
+	}
+	return r->ncg++;
+}
+
+/* Remove the child cgroups (after the children are gone). */
+static void unwatch_cgroups(struct mc_probe_ctx *p)
+{
+	for (int i = 0; i < 2; i++)
+		if (p->sub[i][0]) {
+			mc_cg_sub_remove(p->sub[i]);
+			p->sub[i][0] = '\0';
+		}
+}
 
 static void scene(struct mc_probe_ctx *p)
 {
@@ -225,6 +355,13 @@ static void scene(struct mc_probe_ctx *p)
 	if (p->cfg->have_target_addr)
 		mc_addr_port_str(&p->cfg->target_addr.addr, p->cfg->target_addr.port_lo,
 				 r->target_addr, sizeof(r->target_addr));
+	watch_cgroup(p, 0, p->cfg->have_target_addr ? "client" : "server and client");
+	mc_cg_locate(NULL, 0, MC_CG_PIDS, &p->pids_cg);
+	if (p->cfg->server_pid) {
+		char who[48];
+		snprintf(who, sizeof(who), "server (pid %d)", p->cfg->server_pid);
+		watch_cgroup(p, p->cfg->server_pid, who);
+	}
 }
 
 /* What the first scenario takes from the host, read where the probe runs
@@ -324,6 +461,9 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 		rest->client_pid = p.client.pid;
 		/* both ends when the server is the probe's own */
 		rest->sockets = (p.server.pid > 0 ? 2 : 1) * last->client_held;
+		/* their child cgroups go once they are gone */
+		memcpy(rest->cgroups, p.sub, sizeof(rest->cgroups));
+		memset(p.sub, 0, sizeof(p.sub));
 		p.server.pid = p.client.pid = 0;
 		last->teardown_s = NAN;
 	} else {
@@ -350,6 +490,7 @@ out:
 		rmdir(p.dir);
 	}
 	mc_probe_stop_children(&p); /* when it failed: no child is left behind */
+	unwatch_cgroups(&p);
 	mc_ctl_close(&p.ctl);
 	mc_probe_page_free(p.sh);
 	return rc;

@@ -36,16 +36,21 @@
 #include "common/addr.h"
 #include "limits/limits.h"
 
+struct mc_client_stats;
+struct mc_server_stats;
+
 #define MC_PROBE_MAX_STEPS    8
 #define MC_PROBE_MAX_SAMPLES  4096 /* one a second past the first 100 ms steps */
 #define MC_PROBE_MAX_EVIDENCE 16
 #define MC_PROBE_MAX_LIMITS   16
+#define MC_PROBE_MAX_CG	      2
+#define MC_PROBE_MAX_URLS     4 /* --server-metrics */
 
 /* Why a step ended. */
 enum mc_probe_stop {
 	MC_PROBE_TARGET,      /* every connection asked for is held */
 	MC_PROBE_LIMIT,       /* a host limit: limit_id says which */
-	MC_PROBE_RESERVE,     /* MemAvailable fell to the reserve */
+	MC_PROBE_RESERVE,     /* MemAvailable, or a cgroup's room, fell to the reserve */
 	MC_PROBE_INTERRUPTED, /* Ctrl-C / SIGTERM */
 	MC_PROBE_TIMEOUT,     /* --timeout passed */
 	MC_PROBE_FAILED,      /* a child died or could not start */
@@ -77,8 +82,9 @@ struct mc_probe_sample {
 
 /* One counter or line that shows why it stopped. */
 struct mc_probe_evidence {
-	char what[64];	/* "client connect(): EADDRNOTAVAIL", "ListenOverflows" */
-	uint64_t value; /* the count (or bytes for memory lines) */
+	char what[64];	  /* "client connect(): EADDRNOTAVAIL", "ListenOverflows" */
+	uint64_t value;	  /* the count (or bytes for memory lines) */
+	bool unreadable;  /* the reading failed: no value; text says why */
 	char text[240]; /* a sentence, or the dmesg line itself */
 };
 
@@ -89,6 +95,18 @@ struct mc_probe_limit {
 	char value[96]; /* the raw value as text */
 	uint64_t conns; /* connections it allows; MC_LIMITS_NONE: no ceiling */
 	bool binding;	/* the model's binding limit */
+};
+
+/* A memory cgroup with a limit the probe keeps its reserve in: its own
+ * (the server and client it starts are in it), or --server-pid's. */
+struct mc_probe_cgroup {
+	char who[48];  /* "server and client", "client", "server (pid 123)" */
+	char dir[200]; /* the directory whose limit binds */
+	int version;   /* 1 or 2 */
+	bool high;     /* the limit is memory.high (throttling), not memory.max */
+	uint64_t limit, reserve;
+	bool per_side; /* server and client each in a child cgroup (v1): the
+			* charge of each side measured apart */
 };
 
 /* Where the kernel bytes per socket come from. */
@@ -104,6 +122,24 @@ struct mc_probe_slab {
 	uint64_t sockets; /* sockets the deltas are divided by (0: none held) */
 	bool known;	  /* /proc/slabinfo was readable */
 	enum mc_probe_kmem from; /* what total is measured from */
+};
+
+/* The server host's side of a step, from --server-metrics (node_exporter,
+ * a maxconn server's --metrics): read before the client starts and at the
+ * top. A figure that could not be had is NAN (and JSON null). */
+struct mc_probe_server_host {
+	bool asked;	  /* --server-metrics was given */
+	bool known;	  /* it answered before and at the top */
+	char source[64];  /* "node_exporter", "maxconn server", or both */
+	char error[240];  /* why unknown */
+	double sockets;	  /* TCP sockets in use there at the top (sockstat inuse) */
+	double sockets_before;
+	double held;		   /* a maxconn server's own count */
+	double kernel_per_socket;  /* kernel bytes per socket added there */
+	char kernel_method[96];	   /* how: slabinfo or meminfo growth ÷ sockets added */
+	double user_per_conn;	   /* a maxconn server's own user bytes per connection */
+	double mem_total, mem_available, reserve;
+	double more_conns; /* (available - reserve) ÷ (kernel + user bytes per connection) */
 };
 
 /* The steady-state window (--window) of a step that reached its target:
@@ -167,6 +203,12 @@ struct mc_probe_step {
 	double user_per_conn_server, user_per_conn_client;
 	uint64_t mem_available_end; /* MemAvailable at the top of the step */
 	uint64_t more_conns; /* projection: (MemAvailable - reserve) / bytes per conn */
+	/* what each watched cgroup (report's cg[]) was charged per connection
+	 * over the step, and per side where measured apart (0: unknown) */
+	double cg_per_conn[MC_PROBE_MAX_CG];
+	double cg_accept, cg_connect;
+	uint64_t cg_room_end[MC_PROBE_MAX_CG]; /* its room at the top */
+	struct mc_probe_server_host srv_host; /* --target-addr: the server host's side */
 	struct mc_probe_steady steady; /* the window, when one ran */
 };
 
@@ -184,6 +226,8 @@ struct mc_probe_report {
 	bool staircase;
 	uint64_t target; /* MC_LIMITS_NONE: max */
 	uint64_t reserve;
+	struct mc_probe_cgroup cg[MC_PROBE_MAX_CG];
+	int ncg;
 	/* the steps (one without --staircase) */
 	struct mc_probe_step steps[MC_PROBE_MAX_STEPS];
 	int nsteps;
@@ -206,7 +250,8 @@ struct mc_probe_config {
 	uint64_t fd_limit;	   /* RLIMIT_NOFILE with one fd table per process; 0:
 				    * the current limit and private fd tables */
 	uint64_t backlog;	   /* 0: 65535 in the netns, somaxconn on the host */
-	uint64_t reserve;	   /* memory kept free; 0: max(10% of RAM, 1 GiB) */
+	uint64_t reserve;	   /* memory kept free; 0: max(10% of RAM, 1 GiB) of
+				    * the host, 5% of a cgroup's limit */
 	size_t thread_stack;	   /* --model threads; 0: the default */
 	double rate;		   /* connects per second; 0: as fast as it goes */
 	bool staircase;
@@ -224,9 +269,18 @@ struct mc_probe_config {
 				    * none */
 	uint64_t settle_ns;	   /* from all up to the window's start */
 	uint64_t timeout_ns;	   /* the whole probe; 0: 10 minutes */
+	/* --server-metrics: the server host's exporters, read about once a
+	 * second (node_exporter, a maxconn server's --metrics) */
+	const char *server_metrics[MC_PROBE_MAX_URLS];
+	int nserver_metrics;
+	bool client_hists; /* the client child publishes its histograms live */
 	/* called about ten times a second from the probe's only thread */
 	void (*tick)(void *arg, const struct mc_probe_report *r, const struct mc_probe_sample *s);
 	void *tick_arg;
+	/* with tick, when set: the children's counters as just fetched (ss
+	 * NULL with --target-addr) and the server host's sockets (NAN unknown) */
+	void (*observe)(void *arg, const struct mc_client_stats *cs, const struct mc_server_stats *ss,
+			const struct mc_probe_sample *s, double server_host_sockets);
 };
 
 /* What is left running when the figures are taken: the last step's server
@@ -234,6 +288,7 @@ struct mc_probe_config {
 struct mc_probe_rest {
 	int server_pid, client_pid;
 	uint64_t sockets; /* the sockets they hold, both ends (what closing costs) */
+	char cgroups[2][256]; /* the child cgroups they run in, removed after them ("") */
 };
 
 /* Run the probe. Fills *r (the caller frees r->samples with
@@ -245,7 +300,8 @@ struct mc_probe_rest {
 int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 		 struct mc_probe_rest *rest, struct mc_err *err);
 /* End what rest left running (SIGKILL, then wait until the kernel has
- * closed their sockets) and return the seconds it took. */
+ * closed their sockets), remove the child cgroups they ran in, and return
+ * the seconds it took. */
 double mc_probe_teardown(struct mc_probe_rest *rest);
 void mc_probe_report_free(struct mc_probe_report *r);
 

@@ -9,14 +9,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/procfs.h"
+#include "net/diag.h"
 #include "probe/child.h"
 #include "probe/ramp.h"
+#include "probe/remote.h"
 #include "probe/steady.h"
 
 /* failures (or losses) that mean a limit is binding, not a hiccup */
 #define LIMIT_EVIDENCE 64
+/* How a watched cgroup is kept to its reserve. A ramp charges it a few
+ * hundred MB a second, and the probe, one thread among a ramp that keeps
+ * every CPU busy, was measured waking up to 95 ms late: 16 MB more than it
+ * saw, past a reserve of 5% of a small limit. So its usage is read every
+ * CG_CHECK_MS, and once its room is under CG_NEAR times the reserve the
+ * client runs in steps of CG_STEP_MS and stays stopped between them
+ * (SIGSTOP): however late the probe looks, the cgroup grows by one step. */
+#define CG_CHECK_MS 5
+#define CG_NEAR	    3
+#define CG_STEP_MS  2
 /* Once a limit shows, the client starts no more connects and the probe
  * waits until the counts settle: no connect in flight (an overloaded client
  * learns late that connects it started long ago were accepted, and then
@@ -65,6 +78,144 @@ static void pinned_reclaimable(struct mc_watch *now, const struct mc_watch *befo
 	now->mem_available = now->mem_available > grew ? now->mem_available - grew : 0;
 }
 
+/* Is the socket's local or remote end one of the probe's destinations? */
+static bool to_dst(const struct mc_probe_ctx *p, const struct mc_addr *a, uint16_t port)
+{
+	for (size_t i = 0; i < p->ndst; i++)
+		if (port >= p->dst[i].port_lo && port <= p->dst[i].port_hi &&
+		    mc_addr_equal(a, &p->dst[i].addr))
+			return true;
+	return false;
+}
+
+static int held_fn(void *arg, const struct mc_diag_sock *s)
+{
+	struct {
+		const struct mc_probe_ctx *p;
+		uint64_t n;
+	} *c = arg;
+
+	/* the client's end: toward a destination, not from one */
+	c->n += to_dst(c->p, &s->dst, s->dport) && !to_dst(c->p, &s->src, s->sport);
+	return 0;
+}
+
+/* The client's connections the kernel holds (sock_diag: established, toward
+ * a destination): at a reserve the client is stopped mid-ramp, and the
+ * handshakes it had in flight have completed without it seeing them. 0
+ * when it cannot be read. */
+static uint64_t kernel_held(const struct mc_probe_ctx *p)
+{
+	struct {
+		const struct mc_probe_ctx *p;
+		uint64_t n;
+	} c = {p, 0};
+
+	nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL); /* let them complete */
+	return mc_diag_walk(1u << MC_TCP_ESTABLISHED, held_fn, &c) == 0 ? c.n : 0;
+}
+
+/* Read every watched cgroup (full: usage, inactive file and counters;
+ * else the usage alone). Returns 1 + the index of the first whose room is
+ * at or below its reserve, or 0; *near: one is within CG_NEAR reserves. */
+static int cg_sample(struct mc_probe_ctx *p, bool full, bool *near)
+{
+	int hit = 0;
+
+	*near = false;
+	for (int i = 0; i < p->r->ncg && i < MC_PROBE_MAX_CG; i++) {
+		struct mc_cg_mem *m = &p->cgm[i];
+		uint64_t room, reserve = p->r->cg[i].reserve;
+		if (full)
+			mc_cg_mem_sample(NULL, p->r->cg[i].version, m);
+		else
+			mc_cg_mem_usage(NULL, p->r->cg[i].version, m);
+		if (m->use_err)
+			continue;
+		room = mc_cg_mem_room(m);
+		if (!hit && room <= reserve)
+			hit = i + 1;
+		*near |= room / CG_NEAR <= reserve;
+	}
+	return hit;
+}
+
+/* A child cgroup's usage, 0 when there is none or it cannot be read. */
+static uint64_t sub_usage(const struct mc_probe_ctx *p, int side)
+{
+	char path[300];
+	uint64_t v = 0;
+
+	if (!p->sub[side][0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/memory.usage_in_bytes", p->sub[side]);
+	return mc_cg_read_value(NULL, path, &v) == 0 ? v : 0;
+}
+
+/* The pids cgroup's max and the forks it has refused; false without one. */
+static bool pids_read(const struct mc_probe_ctx *p, uint64_t *max, uint64_t *refused)
+{
+	struct mc_cg_pids pc;
+
+	if (!p->pids_cg.version || p->pids_cg.err)
+		return false;
+	mc_cg_pids_read(NULL, &p->pids_cg, &pc);
+	if (pc.err || pc.max == MC_CG_NONE || pc.ev_err)
+		return false;
+	*max = pc.max;
+	*refused = pc.ev_max;
+	return true;
+}
+
+void mc_probe_cg_start(struct mc_probe_ctx *p)
+{
+	bool near;
+	uint64_t max;
+
+	if (!pids_read(p, &max, &p->pids_refused0))
+		p->pids_refused0 = 0;
+	cg_sample(p, true, &near);
+	memcpy(p->cg_before, p->cgm, sizeof(p->cg_before));
+	p->sub_before[0] = sub_usage(p, 0);
+	p->sub_before[1] = sub_usage(p, 1);
+}
+
+/* Wait until the next sample is due, a signal comes or a watched cgroup's
+ * room falls to its reserve (*hit; the client is then stopped). Near the
+ * reserve the client runs only CG_STEP_MS at a time (see CG_NEAR). */
+static enum mc_ctl_event wait_sample(struct mc_probe_ctx *p, int *hit)
+{
+	uint64_t end = mc_now_ns() + p->sample_ns;
+	enum mc_ctl_event ev;
+	bool near;
+
+	*hit = 0;
+	if (!p->r->ncg)
+		return mc_ctl_wait(&p->ctl, (int)(p->sample_ns / MC_NS_PER_MS));
+	*hit = cg_sample(p, false, &near);
+	for (;;) {
+		uint64_t now = mc_now_ns();
+		uint64_t left = end > now ? (end - now) / MC_NS_PER_MS : 0;
+		int ms = near ? CG_STEP_MS : CG_CHECK_MS;
+
+		if (*hit) {
+			mc_probe_pause_client(p, true);
+			return MC_CTL_TIMEOUT;
+		}
+		if (near)
+			mc_probe_pause_client(p, false);
+		ev = mc_ctl_wait(&p->ctl, left < (uint64_t)ms ? (int)left : ms);
+		if (near)
+			mc_probe_pause_client(p, true);
+		*hit = cg_sample(p, false, &near);
+		if (ev == MC_CTL_SIGNAL || *hit || mc_now_ns() >= end)
+			break;
+	}
+	if (!*hit)
+		mc_probe_pause_client(p, false);
+	return ev;
+}
+
 /* Whether the counts have settled at time t (see SETTLE_QUIET): no
  * connect in flight, no loss for a while, and the server's own count (with
  * --server-pid) up to the client's or still for a while. The last values
@@ -105,16 +256,24 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	int64_t srv_n = -1;
 	struct mc_watch now;
 	struct mc_probe_window *win = NULL;
-	bool peak = false;
+	bool peak = false, near_end;
 
 	for (;;) {
 		struct mc_probe_sample smp = {0};
-		enum mc_ctl_event ev = mc_ctl_wait(&p->ctl, (int)(p->sample_ns / MC_NS_PER_MS));
+		bool near;
+		int hit;
+		enum mc_ctl_event ev = wait_sample(p, &hit);
 		uint64_t t = mc_now_ns();
 		bool fails;
 
 		if (ev == MC_CTL_SIGNAL) {
 			p->interrupted = true;
+			break;
+		}
+		if (hit || (hit = cg_sample(p, true, &near))) {
+			/* stop the ramp where it is, then take the figures */
+			mc_probe_freeze_children(p);
+			o->cg_hit = hit;
 			break;
 		}
 		mc_probe_fetch(&p->sh->client, cs, sizeof(*cs));
@@ -143,6 +302,9 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		add_sample(p, &smp);
 		if (p->cfg->tick)
 			p->cfg->tick(p->cfg->tick_arg, p->r, &smp);
+		if (p->cfg->observe)
+			p->cfg->observe(p->cfg->tick_arg, cs, p->cfg->have_target_addr ? NULL : ss,
+					&smp, mc_probe_remote_live(p));
 
 		if (atomic_load(&p->sh->client.done) && p->sh->client.rc == 0 && cs->ramp_done)
 			break; /* every connect failed: the client had nothing to hold */
@@ -153,6 +315,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 			break;
 		}
 		if (now.mem_available && now.mem_available <= p->r->reserve) {
+			mc_probe_freeze_children(p);
 			o->reserve_hit = true;
 			break;
 		}
@@ -195,8 +358,15 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		mc_watch_read(&o->after, true);
 		pinned_reclaimable(&o->after, &p->before);
 	}
+	cg_sample(p, true, &near_end);
+	memcpy(o->cg_after, p->cgm, sizeof(o->cg_after));
+	/* stopped at a reserve: the client is stopped, its count lags */
+	p->kernel_held = p->frozen ? kernel_held(p) : 0;
 	mc_probe_fetch(&p->sh->client, cs, sizeof(*cs));
-	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted)
+	mc_probe_remote_top(p, cs->open < st->sc.target && !p->interrupted);
+	/* (stopped children publish nothing more) */
+	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted &&
+	    !p->frozen)
 		mc_probe_fresh_server_tick(p);
 	if (!p->cfg->have_target_addr)
 		mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
@@ -249,6 +419,23 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 		    server_rss > p->server_rss0
 			? (double)(server_rss - p->server_rss0) / (double)st->reached
 			: 0;
+	for (int i = 0; i < o->ncg && i < MC_PROBE_MAX_CG; i++) {
+		const struct mc_cg_mem *ca = &o->cg_after[i], *cb = &o->cg_before[i];
+		/* the charge the kernel cannot take back: usage less inactive file */
+		double x = (double)ca->usage - (double)ca->inactive_file;
+		double y = (double)cb->usage - (double)cb->inactive_file;
+		st->cg_per_conn[i] = x > y ? (x - y) / (double)st->reached : 0;
+		st->cg_room_end[i] = mc_cg_mem_room(ca);
+	}
+	if (p->sub[0][0] && p->sub[1][0]) {
+		uint64_t s0 = sub_usage(p, 0), s1 = sub_usage(p, 1);
+		st->cg_accept = s0 > p->sub_before[0]
+				    ? (double)(s0 - p->sub_before[0]) / (double)st->reached
+				    : 0;
+		st->cg_connect = s1 > p->sub_before[1]
+				     ? (double)(s1 - p->sub_before[1]) / (double)st->reached
+				     : 0;
+	}
 	st->mem_available_end = o->after.mem_available;
 	per = 2 * sl->total + st->user_per_conn_server + st->user_per_conn_client;
 	if (sl->from == MC_PROBE_KMEM_UNKNOWN) {
@@ -273,16 +460,36 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->nsaid = cs->nsaid < MC_CLIENT_SAID_MAX ? cs->nsaid : MC_CLIENT_SAID_MAX;
 	memcpy(o->said, cs->said, sizeof(o->said));
 	o->reached = st->reached;
+	o->cli_stalls = cs->stalls;
+	o->cli_stall_max_ns = cs->stall_max_ns;
+	o->cli_connects_late = cs->connects_late;
 	o->have_server = !p->cfg->have_target_addr;
 	if (o->have_server) {
 		o->srv_held = ss->held;
 		memcpy(o->srv_refused, ss->refused, sizeof(o->srv_refused));
 		o->srv_thread_errno = ss->thread_errno;
+		snprintf(o->srv_thread_limit, sizeof(o->srv_thread_limit), "%s", ss->thread_limit);
+		if (st->sc.model == MC_MODEL_THREADS) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->server.pid);
+			if (mc_proc_count_lines(NULL, path, &o->srv_maps) < 0)
+				o->srv_maps = 0;
+			if (mc_proc_read_u64(NULL, "/proc/sys/vm/max_map_count", &o->max_map_count) < 0)
+				o->max_map_count = 0;
+		}
 	}
 	o->srv_fd_limit = st->sc.one_table ? st->sc.fd_limit : 0;
+	o->srv_before = &p->rbefore;
+	o->srv_after = &p->rafter;
+	o->srv_host = &st->srv_host;
 	o->srv_one_table = st->sc.one_table;
 	o->before = p->before;
 	o->reserve = p->r->reserve;
+	o->have_pids = pids_read(p, &o->pids_max, &o->pids_refused_after);
+	o->pids_refused_before = p->pids_refused0;
+	o->ncg = p->r->ncg;
+	memcpy(o->cg, p->r->cg, sizeof(o->cg));
+	memcpy(o->cg_before, p->cg_before, sizeof(o->cg_before));
 	o->interrupted = p->interrupted;
 	o->stop_signal = p->ctl.signo;
 	o->timed_out = p->timed_out;
@@ -303,12 +510,18 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 		st->reached = socks > p->server_socks0 ? (uint64_t)(socks - p->server_socks0) : 0;
 		st->reached_server = true;
 	}
+	/* stopped at a reserve, the client stopped mid-ramp: what the kernel
+	 * holds, the handshakes in flight completed included (each was charged
+	 * like the others); a server counted by its own sockets is exact */
+	if (socks < 0 && p->kernel_held > st->reached)
+		st->reached = p->kernel_held;
 	st->attempted = cs->attempted;
 	st->rate = st->seconds > 0 ? (double)cs->established / st->seconds : 0;
 	st->diff_pct = st->predicted
 			       ? 100.0 * ((double)st->reached - (double)st->predicted) /
 					 (double)st->predicted
 			       : NAN;
+	mc_probe_remote_account(p, st);
 	obs_from(p, o, st, cs, ss);
 	mc_probe_diagnose(o, st);
 	costs(p, st, o, cs, server_rss);

@@ -27,5 +27,8 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		      const struct mc_client_stats *cs, const struct mc_server_stats *ss);
 
+/* Read the watched cgroups as the step's client starts: their usage then,
+ * and that of the server's and client's child cgroups. */
+void mc_probe_cg_start(struct mc_probe_ctx *p);
 
 #endif

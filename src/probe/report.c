@@ -68,6 +68,63 @@ static void print_scenario(FILE *f, const struct mc_probe_scenario *sc)
 	fprintf(f, ", backlog %" PRIu64, sc->backlog);
 }
 
+/* A watched memory cgroup: what it was charged per connection (per side
+ * when measured apart), its limit and the reserve kept there. */
+static void print_cgroup(FILE *f, const struct mc_probe_cgroup *cg, const struct mc_probe_step *st,
+			 int i)
+{
+	char a[32], b[32], c[32];
+
+	fprintf(f, "  cgroup     %s, v%d %s %s, %s left at the top, reserve %s: %.0f B charged per "
+		   "connection",
+		cg->who, cg->version, cg->high ? "memory.high" : "limit",
+		mc_fmt_bytes(cg->limit, a, sizeof(a)), mc_fmt_bytes(st->cg_room_end[i], b, sizeof(b)),
+		mc_fmt_bytes(cg->reserve, c, sizeof(c)), st->cg_per_conn[i]);
+	if (cg->per_side)
+		fprintf(f, " (accepted socket %.0f B, connecting socket %.0f B)", st->cg_accept,
+			st->cg_connect);
+	fprintf(f, "\n             %s\n", cg->dir);
+}
+
+/* --target-addr: the server host's side, or plainly that it is unknown. */
+static void print_server_host(FILE *f, const struct mc_probe_server_host *h)
+{
+	char a[32], b[32], c[32], d[32];
+
+	fprintf(f, "\nServer host%s%s%s\n", h->known ? " (from " : "", h->known ? h->source : "",
+		h->known ? ")" : "");
+	if (!h->known) {
+		fprintf(f, "  unknown    %s\n", h->error);
+		fprintf(f, "             pass --server-metrics URL: the server host's node_exporter "
+			   "(http://HOST:9100/metrics) or a maxconn server's --metrics (docs/hosts.md)\n");
+		return;
+	}
+	if (isfinite(h->sockets))
+		fprintf(f, "  sockets    %.0f TCP sockets in use there (%.0f before the step)\n",
+			h->sockets, h->sockets_before);
+	if (isfinite(h->held))
+		fprintf(f, "  server     holds %.0f connections (its --metrics)\n", h->held);
+	if (isfinite(h->kernel_per_socket))
+		fprintf(f, "  kernel     %.0f B per socket there (%s)\n", h->kernel_per_socket,
+			h->kernel_method);
+	else
+		fprintf(f, "  kernel     unknown per socket (no sockets added there, or neither "
+			   "slabinfo nor meminfo figures)\n");
+	if (isfinite(h->user_per_conn))
+		fprintf(f, "  user       %.1f B per connection (the maxconn server's)\n",
+			h->user_per_conn);
+	if (isfinite(h->mem_available))
+		fprintf(f, "  memory     %s available of %s, %s kept in reserve: room for %s more\n",
+			mc_fmt_bytes((uint64_t)h->mem_available, a, sizeof(a)),
+			isfinite(h->mem_total) ? mc_fmt_bytes((uint64_t)h->mem_total, b, sizeof(b))
+					       : "?",
+			isfinite(h->reserve) ? mc_fmt_bytes((uint64_t)h->reserve, c, sizeof(c)) : "?",
+			isfinite(h->more_conns) ? mc_fmt_count((uint64_t)h->more_conns, d, sizeof(d))
+						: "an unknown number of");
+	else
+		fprintf(f, "  memory     unknown (no meminfo figures there)\n");
+}
+
 /* The window in one line: traffic, latency, what the server spent, memory. */
 static void print_steady(FILE *f, const struct mc_probe_steady *w)
 {
@@ -106,8 +163,11 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		fprintf(f, "target reached\n");
 		break;
 	case MC_PROBE_RESERVE:
-		fprintf(f, "stopped by memory (the reserve of %s)\n",
-			mc_fmt_bytes(r->reserve, c, sizeof(c)));
+		if (strcmp(last->limit_id, MC_LIMIT_CGROUP_MEMORY) == 0)
+			fprintf(f, "stopped by %s (%s)\n", last->limit_id, last->limit_name);
+		else
+			fprintf(f, "stopped by memory (the reserve of %s)\n",
+				mc_fmt_bytes(r->reserve, c, sizeof(c)));
 		break;
 	case MC_PROBE_LIMIT:
 		fprintf(f, "stopped by %s (%s)\n", last->limit_id, last->limit_name);
@@ -155,6 +215,8 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		const struct mc_probe_evidence *e = &last->ev[i];
 		if (strcmp(e->what, "dmesg") == 0)
 			fprintf(f, "  dmesg: %s\n", e->text);
+		else if (e->unreadable)
+			fprintf(f, "  %-30s %12s  %s\n", e->what, "unreadable", e->text);
 		else
 			fprintf(f, "  %-30s %12s  %s\n", e->what, count(e->value, a, sizeof(a)),
 				e->text);
@@ -197,15 +259,21 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		else
 			fprintf(f, "  projection %s available, %s kept in reserve: room for about %s "
 				   "more\n",
-				mc_fmt_bytes(mem->mem_available_end, a, sizeof(a)),
+				mem->mem_available_end
+				    ? mc_fmt_bytes(mem->mem_available_end, a, sizeof(a))
+				    : "unreadable",
 				mc_fmt_bytes(r->reserve, b, sizeof(b)),
 				mc_fmt_count(mem->more_conns, d, sizeof(d)));
 	} else {
 		fprintf(f, "  no connection was held: nothing to divide by\n");
 	}
+	for (int i = 0; i < r->ncg; i++)
+		print_cgroup(f, &r->cg[i], mem, i);
 	if (r->server_fd_limit)
 		fprintf(f, "  server fd limit (RLIMIT_NOFILE of pid %d): %" PRIu64 "\n", r->server_pid,
 			r->server_fd_limit);
+	if (r->target_addr[0])
+		print_server_host(f, &last->srv_host);
 
 	if (r->staircase) {
 		fprintf(f, "\nThe seed's table, measured (resource: what this host has; what one "
@@ -223,6 +291,36 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 	}
 }
 
+/* A figure that may be unknown (NAN: null); whole numbers (sockets, bytes)
+ * in full, not cut to the six digits of mc_json_double. */
+static void json_figure(struct mc_json *j, const char *key, double v)
+{
+	if (isfinite(v) && v >= 0 && v < 9007199254740992.0 && v == floor(v))
+		mc_json_kv_u64(j, key, (uint64_t)v);
+	else
+		mc_json_kv_double(j, key, v);
+}
+
+static void json_server_host(struct mc_json *j, const struct mc_probe_server_host *h)
+{
+	mc_json_key(j, "server_host");
+	mc_json_obj_open(j);
+	mc_json_kv_bool(j, "known", h->known);
+	mc_json_kv_str(j, "source", h->source);
+	mc_json_kv_str(j, "error", h->error);
+	json_figure(j, "sockets", h->sockets);
+	json_figure(j, "sockets_before", h->sockets_before);
+	json_figure(j, "server_held", h->held);
+	json_figure(j, "kernel_bytes_per_socket", h->kernel_per_socket);
+	mc_json_kv_str(j, "kernel_bytes_method", h->kernel_method);
+	json_figure(j, "user_bytes_per_conn", h->user_per_conn);
+	json_figure(j, "mem_total", h->mem_total);
+	json_figure(j, "mem_available", h->mem_available);
+	json_figure(j, "reserve", h->reserve);
+	json_figure(j, "more_conns", h->more_conns);
+	mc_json_obj_close(j);
+}
+
 static void json_target(struct mc_json *j, const char *key, uint64_t t)
 {
 	if (t == MC_LIMITS_NONE)
@@ -231,7 +329,19 @@ static void json_target(struct mc_json *j, const char *key, uint64_t t)
 		mc_json_kv_u64(j, key, t);
 }
 
-static void json_step(struct mc_json *j, const struct mc_probe_step *st)
+/* What the watched cgroups were charged per connection over a step. */
+static void json_cg_step(struct mc_json *j, const struct mc_probe_step *st, int ncg)
+{
+	mc_json_key(j, "cgroup_bytes_per_conn");
+	mc_json_arr_open(j);
+	for (int i = 0; i < ncg && i < MC_PROBE_MAX_CG; i++)
+		mc_json_double(j, st->cg_per_conn[i]);
+	mc_json_arr_close(j);
+	mc_json_kv_double(j, "cgroup_accept_bytes", st->cg_accept);
+	mc_json_kv_double(j, "cgroup_connect_bytes", st->cg_connect);
+}
+
+static void json_step(struct mc_json *j, const struct mc_probe_step *st, int n_cg)
 {
 	mc_json_obj_open(j);
 	mc_json_key(j, "scenario");
@@ -267,12 +377,16 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st)
 	mc_json_kv_double(j, "kernel_bytes_per_socket", mc_probe_kernel_per_socket(&st->slab));
 	mc_json_kv_double(j, "user_bytes_per_conn_server", st->user_per_conn_server);
 	mc_json_kv_double(j, "user_bytes_per_conn_client", st->user_per_conn_client);
+	json_cg_step(j, st, n_cg);
 	mc_json_key(j, "evidence");
 	mc_json_arr_open(j);
 	for (int i = 0; i < st->nev; i++) {
 		mc_json_obj_open(j);
 		mc_json_kv_str(j, "what", st->ev[i].what);
-		mc_json_kv_u64(j, "value", st->ev[i].value);
+		if (st->ev[i].unreadable)
+			mc_json_kv_null(j, "value");
+		else
+			mc_json_kv_u64(j, "value", st->ev[i].value);
 		mc_json_kv_str(j, "text", st->ev[i].text);
 		mc_json_obj_close(j);
 	}
@@ -363,6 +477,27 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_kv_str(&j, "server_name", r->server_name);
 	mc_json_kv_str(&j, "tmpdir", r->tmpdir);
 	mc_json_kv_u64(&j, "server_fd_limit", r->server_fd_limit);
+	mc_json_key(&j, "cgroups");
+	mc_json_arr_open(&j);
+	for (int i = 0; i < r->ncg && i < MC_PROBE_MAX_CG; i++) {
+		const struct mc_probe_cgroup *cg = &r->cg[i];
+		mc_json_obj_open(&j);
+		mc_json_kv_str(&j, "who", cg->who);
+		mc_json_kv_str(&j, "dir", cg->dir);
+		mc_json_kv_i64(&j, "version", cg->version);
+		mc_json_kv_str(&j, "file", cg->version == 1 ? "memory.limit_in_bytes"
+					   : cg->high	  ? "memory.high"
+							  : "memory.max");
+		mc_json_kv_u64(&j, "limit", cg->limit);
+		mc_json_kv_u64(&j, "reserve", cg->reserve);
+		mc_json_kv_bool(&j, "per_side", cg->per_side);
+		mc_json_kv_double(&j, "bytes_per_conn", mem->cg_per_conn[i]);
+		mc_json_kv_u64(&j, "room_end", mem->cg_room_end[i]);
+		mc_json_obj_close(&j);
+	}
+	mc_json_arr_close(&j);
+	if (r->target_addr[0])
+		json_server_host(&j, &last->srv_host);
 
 	mc_json_key(&j, "result");
 	mc_json_obj_open(&j);
@@ -411,7 +546,7 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_key(&j, "steps");
 	mc_json_arr_open(&j);
 	for (int i = 0; i < r->nsteps; i++)
-		json_step(&j, &r->steps[i]);
+		json_step(&j, &r->steps[i], r->ncg);
 	mc_json_arr_close(&j);
 
 	mc_json_key(&j, "samples");

@@ -11,10 +11,12 @@
 #include <sys/types.h>
 
 #include "client/client.h"
+#include "common/cgroup.h"
 #include "common/clock.h"
 #include "common/parse.h"
 #include "net/ctl.h"
 #include "probe/probe.h"
+#include "probe/serverside.h"
 #include "probe/watch.h"
 #include "server/server.h"
 
@@ -66,11 +68,29 @@ struct mc_probe_ctx {
 	size_t nsrc;
 	uint64_t conns; /* what the client is asked to open */
 	struct mc_watch before;
+	/* the memory cgroups kept to their reserve (r->cg[]): sampled now, and
+	 * as they were when the step's client started */
+	struct mc_cg_mem cgm[MC_PROBE_MAX_CG], cg_before[MC_PROBE_MAX_CG];
+	/* the child cgroups the server ([0]) and client ([1]) run in, "" none,
+	 * and their usage when the step's client started */
+	char sub[2][256];
+	uint64_t sub_before[2];
+	/* the pids cgroup of the probe and its children (version 0: none), and
+	 * the forks it had refused when the step's client started */
+	struct mc_cg pids_cg;
+	uint64_t pids_refused0;
+	bool frozen;	      /* the children were stopped (SIGSTOP) at a reserve */
+	uint64_t kernel_held; /* then: the client's connections the kernel holds */
 	uint64_t server_rss0, server_pte0; /* the server once it listened */
 	int64_t server_socks0; /* --server-pid: its sockets before the ramp; -1 unknown */
 	int kmsg;
 	char dir[4096]; /* a private directory for the server's ready file, in $TMPDIR */
 	char ready[4160];
+	/* --server-metrics readings (remote.c): before the client, live, top */
+	struct mc_probe_remote rbefore, rlive, rafter;
+	bool rbefore_ok, rafter_ok;
+	uint64_t rlive_t;
+	char rerr[240];
 };
 
 #endif

@@ -14,6 +14,16 @@ static uint64_t ports_in(const struct mc_probe_scenario *sc)
 	return sc->port_hi >= sc->port_lo ? sc->port_hi - sc->port_lo + 1 : 1;
 }
 
+/* Source addresses that give target connections over pairs of per ports
+ * each, with one pair to spare (ports the kernel refuses, TIME_WAIT). The
+ * client chooses its ports itself (client/ports.h), so a pair fills at full
+ * speed to its last port: no need to keep pairs part empty, as with the
+ * kernel's choice, whose search slows sharply past half a pair's range. */
+static uint64_t sources_for(uint64_t target, uint64_t per)
+{
+	return (target + per - 1) / per + 1;
+}
+
 bool mc_probe_lift(const struct mc_probe_step *st, struct mc_probe_scenario *next, char *what,
 		   size_t len)
 {
@@ -23,17 +33,22 @@ bool mc_probe_lift(const struct mc_probe_step *st, struct mc_probe_scenario *nex
 	if (st->stop != MC_PROBE_LIMIT)
 		return false;
 	if (strcmp(id, MC_LIMIT_PORTS) == 0) {
-		if (next->port_lo > 1024 || next->port_hi < 65535) {
+		bool wide = next->port_lo <= 1024 && next->port_hi >= 65535;
+		uint64_t wide_ceiling = 64512 * next->dest_ports * (next->sources ? next->sources : 1);
+
+		/* the seed's own lift (1024-65535) when that alone reaches the
+		 * target (or the target is max); otherwise straight to more
+		 * source addresses, the lift that goes on to the target */
+		if (!wide && (next->target == MC_LIMITS_NONE || next->target <= wide_ceiling)) {
 			next->port_lo = 1024;
 			next->port_hi = 65535;
 			snprintf(what, len,
 				 "widened net.ipv4.ip_local_port_range to 1024-65535 (in the "
 				 "probe's namespace)");
 		} else {
-			uint64_t per = ports_in(next) * next->dest_ports;
 			uint64_t want = next->target == MC_LIMITS_NONE
 						? next->sources * 8
-						: (4 * next->target + per - 1) / per;
+						: sources_for(next->target, ports_in(next) * next->dest_ports);
 			next->sources = want > next->sources ? want : next->sources * 2;
 			snprintf(what, len,
 				 "more source addresses: %" PRIu64 " (127.0.0.2 on), each with its "
@@ -96,13 +111,9 @@ void mc_probe_first_scenario(const struct mc_probe_config *cfg, const struct mc_
 	} else if (cfg->staircase) {
 		sc->sources = 1;
 	} else {
-		/* enough sources that every pair stays under a quarter full:
-		 * connect() slows sharply as a pair's range fills */
-		uint64_t per = ports_in(sc) * sc->dest_ports;
+		/* enough sources for the target (max: 4M), one pair to spare */
 		uint64_t t = cfg->target == MC_LIMITS_NONE ? 4000000 : cfg->target;
-		sc->sources = (4 * t + per - 1) / per;
-		if (sc->sources < 1)
-			sc->sources = 1;
+		sc->sources = sources_for(t, ports_in(sc) * sc->dest_ports);
 	}
 	/* the kernel picks the source for a remote server, and for IPv6 (whose
 	 * loopback is the one address ::1) */

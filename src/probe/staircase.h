@@ -28,7 +28,9 @@ void mc_probe_first_scenario(const struct mc_probe_config *cfg, const struct mc_
 			     struct mc_probe_scenario *sc);
 
 /* The next scenario after step st: st's with the limit that stopped it
- * lifted (ephemeral_ports: the range to 1024-65535, then more sources;
+ * lifted (ephemeral_ports: the range to 1024-65535 when that alone reaches
+ * the target or the target is max, else more sources: enough for the target
+ * with a pair to spare;
  * fd_process: private fd tables; accept_queue: a 16x backlog; threads:
  * epoll), and what changed in words in what. False, with *next a copy of
  * st->sc, when the step did not stop at a limit or the limit cannot be

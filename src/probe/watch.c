@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kcmp.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/procfs.h"
@@ -51,6 +53,7 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 {
 	static char buf[1 << 17]; /* the probe has one thread */
 	long ps = sysconf(_SC_PAGESIZE);
+	ssize_t r;
 
 	memset(w, 0, sizeof(*w));
 	if (with_slab) {
@@ -61,7 +64,9 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 	} else {
 		w->slab.err = -ENODATA;
 	}
-	if (mc_proc_read(NULL, "/proc/meminfo", buf, sizeof(buf)) > 0) {
+	r = mc_proc_read(NULL, "/proc/meminfo", buf, sizeof(buf));
+	w->meminfo_err = r < 0 ? (int)r : 0;
+	if (r > 0) {
 		mc_proc_kb_field(buf, "MemTotal", &w->mem_total);
 		mc_proc_kb_field(buf, "MemAvailable", &w->mem_available);
 		mc_proc_kb_field(buf, "Slab", &w->slab_total);
@@ -69,13 +74,18 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 		mc_proc_kb_field(buf, "KernelStack", &w->kernel_stack);
 		mc_proc_kb_field(buf, "PageTables", &w->page_tables);
 	}
-	if (mc_proc_read(NULL, "/proc/net/netstat", buf, sizeof(buf)) > 0) {
+	r = mc_proc_read(NULL, "/proc/net/netstat", buf, sizeof(buf));
+	w->netstat_err = r < 0 ? (int)r : 0;
+	if (r > 0) {
 		mc_proc_netstat(buf, "TcpExt", "ListenOverflows", &w->listen_overflows);
 		mc_proc_netstat(buf, "TcpExt", "ListenDrops", &w->listen_drops);
 		mc_proc_netstat(buf, "TcpExt", "SyncookiesSent", &w->syncookies_sent);
 		mc_proc_netstat(buf, "TcpExt", "TCPReqQFullDrop", &w->reqq_full_drop);
+		mc_proc_netstat(buf, "TcpExt", "TCPSynRetrans", &w->syn_retrans);
 	}
-	if (mc_proc_read(NULL, "/proc/net/sockstat", buf, sizeof(buf)) > 0) {
+	r = mc_proc_read(NULL, "/proc/net/sockstat", buf, sizeof(buf));
+	w->sockstat_err = r < 0 ? (int)r : 0;
+	if (r > 0) {
 		mc_proc_sockstat(buf, "inuse", &w->tcp_inuse);
 		mc_proc_sockstat(buf, "orphan", &w->tcp_orphan);
 		mc_proc_sockstat(buf, "tw", &w->tcp_tw);
@@ -100,14 +110,15 @@ uint64_t mc_watch_rss(int pid)
 	return v;
 }
 
-int64_t mc_watch_sockets(int pid)
+/* The socket fds of one fd table: /proc/PID/task/TID/fd. */
+static int64_t table_sockets(int pid, int tid)
 {
-	char path[64], name[48];
+	char path[96], name[48];
 	struct dirent *d;
 	int64_t n = 0;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/fd", pid, tid);
 	if (!(dir = opendir(path)))
 		return -errno;
 	while ((d = readdir(dir))) {
@@ -120,6 +131,54 @@ int64_t mc_watch_sockets(int pid)
 	}
 	closedir(dir);
 	return n;
+}
+
+#define MAX_TABLES 4096
+
+int64_t mc_watch_sockets(int pid)
+{
+	char path[64];
+	int *tables = malloc(MAX_TABLES * sizeof(*tables)), ntables = 0;
+	struct dirent *d;
+	int64_t n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if (!tables || !(dir = opendir(path))) {
+		free(tables);
+		return table_sockets(pid, pid);
+	}
+	/* a maxconn server's workers each own an fd table (unshare(CLONE_FILES)),
+	 * which /proc/PID/fd alone does not show: each table counted once, the
+	 * tasks that share one found with kcmp(KCMP_FILES) */
+	while ((d = readdir(dir))) {
+		int tid = atoi(d->d_name), same = 0;
+		int64_t k;
+		if (tid <= 0)
+			continue;
+		for (int i = ntables - 1; i >= 0 && !same; i--) {
+			long rc = syscall(SYS_kcmp, tid, tables[i], KCMP_FILES, 0, 0);
+			if (rc < 0) { /* no kcmp here: the process's own table only */
+				closedir(dir);
+				free(tables);
+				return table_sockets(pid, pid);
+			}
+			same = rc == 0;
+		}
+		if (same || ntables == MAX_TABLES)
+			continue;
+		tables[ntables++] = tid;
+		if ((k = table_sockets(pid, tid)) < 0 && ntables == 1) {
+			closedir(dir); /* another user's process: not readable */
+			free(tables);
+			return k;
+		}
+		if (k > 0)
+			n += k;
+	}
+	closedir(dir);
+	free(tables);
+	return ntables ? n : table_sockets(pid, pid);
 }
 
 void mc_watch_comm(int pid, char *buf, size_t len)
@@ -156,7 +215,7 @@ static bool kmsg_relevant(const char *m)
 {
 	static const char *const words[] = {
 		"TCP:", "nf_conntrack", "Out of memory", "oom", "socket", "SYN flooding",
-		"too many", "page allocation failure", "VFS: file-max",
+		"too many", "page allocation failure", "VFS: file-max", "fork rejected",
 	};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strstr(m, words[i]))

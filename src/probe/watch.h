@@ -24,9 +24,14 @@ struct mc_watch {
 	uint64_t sreclaimable; /* SReclaimable: dentries and inodes, sockets' too */
 	/* /proc/net/netstat TcpExt (this network namespace) */
 	uint64_t listen_overflows, listen_drops, syncookies_sent, reqq_full_drop;
+	uint64_t syn_retrans; /* TCPSynRetrans: SYNs sent again, unanswered */
 	/* /proc/net/sockstat (inuse/orphan/tw/alloc: this namespace; mem:
 	 * pages, host-wide) */
 	uint64_t tcp_inuse, tcp_orphan, tcp_tw, tcp_alloc, tcp_mem_pages;
+	/* -errno of reading /proc/meminfo, /proc/net/netstat, /proc/net/sockstat
+	 * (ENFILE at the system's file limit, ...): their fields are then 0 and
+	 * must be shown as unreadable, not as 0 */
+	int meminfo_err, netstat_err, sockstat_err;
 	/* nf_conntrack_count / _max; ct_err != 0 when conntrack is not loaded */
 	uint64_t ct_count, ct_max;
 	int ct_err;
@@ -47,8 +52,9 @@ uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s);
 
 /* A process's resident bytes, or 0 when it cannot be read. */
 uint64_t mc_watch_rss(int pid);
-/* The socket fds of a process (its /proc/PID/fd), or -errno when they
- * cannot be read. */
+/* The socket fds of a process over all its fd tables (a thread that called
+ * unshare(CLONE_FILES) has its own: /proc/PID/task/TID/fd, each table once),
+ * or -errno when they cannot be read. */
 int64_t mc_watch_sockets(int pid);
 /* A process's name (comm), "" when it cannot be read. */
 void mc_watch_comm(int pid, char *buf, size_t len);

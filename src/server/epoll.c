@@ -24,6 +24,7 @@
 #define TAG_LISTEN      0xFFFFFFFFu /* epoll data: high 32 bits */
 #define TAG_STOP        0xFFFFFFFEu
 #define GEN_MAX         0xFFFFFFF0u
+#define ENFILE_PAUSE_NS (10 * MC_NS_PER_MS)
 
 /* Per-connection state: 16 bytes, indexed by fd, nothing allocated while a
  * connection is idle. pend holds echo bytes the peer was not ready for;
@@ -45,7 +46,7 @@ struct srv_worker {
 	struct ep_server *srv;
 	int epfd, reserve;
 	bool listening;    /* listeners are in our epoll */
-	bool paused;       /* --accept-rate budget spent */
+	bool paused;       /* --accept-rate budget spent, or the system's files */
 	uint64_t resume_ns;
 	struct srv_conn *conns;
 	size_t nconns; /* size of conns[] (fd numbers below the fd limit) */
@@ -146,6 +147,15 @@ static bool drop_one(struct srv_worker *w, int lfd, enum mc_cause why)
 	return errno == EINTR || errno == ECONNABORTED;
 }
 
+/* Stop polling the listeners until resume_ns (the worker loop resumes). */
+static void pause_until(struct srv_worker *w, uint64_t resume_ns)
+{
+	w->paused = true;
+	w->resume_ns = resume_ns;
+	mc_pool_accept_stop(&w->sw.pw, false);
+	listeners_set(w, false);
+}
+
 static bool rate_allows(struct srv_worker *w)
 {
 	struct ep_server *s = w->srv;
@@ -159,10 +169,7 @@ static bool rate_allows(struct srv_worker *w)
 	allowed = (uint64_t)(rate * (double)(now - s->env.t0) / 1e9) + 1;
 	if (done < allowed)
 		return true;
-	w->paused = true;
-	w->resume_ns = s->env.t0 + (uint64_t)((double)(done + 1) * 1e9 / rate);
-	mc_pool_accept_stop(&w->sw.pw, false);
-	listeners_set(w, false);
+	pause_until(w, s->env.t0 + (uint64_t)((double)(done + 1) * 1e9 / rate));
 	return false;
 }
 
@@ -197,8 +204,18 @@ static void on_listen(struct srv_worker *w, int lfd)
 			case EINTR:
 			case ECONNABORTED:
 				continue;
-			case EMFILE:
 			case ENFILE:
+				/* fs.file-max, for the whole system: another fd table
+				 * would not help. Refuse through the reserve, counted.
+				 * When even that finds no file (others hold them all),
+				 * the connection waits in the queue: counted once per
+				 * try, and the worker looks again ENFILE_PAUSE later
+				 * instead of spinning; files may be freed elsewhere */
+				CNT_ADD(w->sw.c.refused[MC_CAUSE_ENFILE], 1);
+				if (mc_reserve_drop(&w->reserve, lfd) <= 0)
+					pause_until(w, mc_now_ns() + ENFILE_PAUSE_NS);
+				return;
+			case EMFILE:
 				/* the table is full before our cap said so (other fds
 				 * opened): refuse through the reserve, stop accepting */
 				if (mc_reserve_drop(&w->reserve, lfd) > 0)

@@ -33,7 +33,8 @@ struct mc_server_stats {
 	 * is also counted, refused or closed; a listener that could not be
 	 * watched only here) */
 	uint64_t epoll_failed[MC_CAUSE_COUNT];
-	int thread_errno; /* the first pthread_create error, or 0 */
+	int thread_errno;     /* the first pthread_create error, or 0 */
+	char thread_limit[24]; /* then the limit id that refused it (mc_cause_thread_limit) */
 	uint64_t bytes_in, bytes_out;
 	/* echo: bytes read but never written back, because their connection
 	 * ended first (the peer reset, a send failed, the server stopped);

@@ -9,13 +9,16 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cgroup.h"
 #include "common/counter.h"
+#include "common/procfs.h"
 #include "net/sock.h"
 #include "server/engine.h"
 #include "server/stats.h"
@@ -36,7 +39,29 @@ struct th_server {
 	_Atomic unsigned char *open; /* by fd: a connection thread owns it */
 	size_t nopen;
 	_Atomic int thread_errno; /* first pthread_create failure */
+	/* the thread limit that refused it, and what names it: the pids
+	 * cgroup and its refusals when the server started */
+	char thread_limit[24];
+	struct mc_cg pids_cg;
+	uint64_t pids_refused0;
 };
+
+/* Which limit refused a thread: read right after the first failure. */
+static void name_thread_limit(struct th_server *t)
+{
+	struct mc_thread_facts f = {0};
+	struct mc_cg_pids p;
+
+	mc_proc_count_lines(NULL, "/proc/self/maps", &f.maps);
+	mc_proc_read_u64(NULL, "/proc/sys/vm/max_map_count", &f.max_map_count);
+	mc_cg_pids_read(NULL, &t->pids_cg, &p);
+	if (!p.err && p.max != MC_CG_NONE) {
+		f.pids_max = p.max;
+		f.pids_current = p.cur_err ? 0 : p.current;
+		f.pids_refused = !p.ev_err && p.ev_max > t->pids_refused0;
+	}
+	snprintf(t->thread_limit, sizeof(t->thread_limit), "%s", mc_cause_thread_limit(&f));
+}
 
 struct conn_arg {
 	struct th_server *t;
@@ -100,7 +125,7 @@ static void accept_some(struct th_server *t, int lfd)
 				continue;
 			if ((errno == EMFILE || errno == ENFILE) &&
 			    mc_reserve_drop(&t->reserve, lfd) > 0)
-				atomic_fetch_add(&t->c.refused[MC_CAUSE_EMFILE], 1);
+				atomic_fetch_add(&t->c.refused[mc_cause_from_errno(errno)], 1);
 			return;
 		}
 		if ((size_t)fd >= t->nopen ||
@@ -131,8 +156,12 @@ static void accept_some(struct th_server *t, int lfd)
 		if (rc) {
 			/* EAGAIN: the thread limit (RLIMIT_NPROC, threads-max,
 			 * pid_max, pids.max) or no memory for another stack */
-			int none = 0;
-			atomic_compare_exchange_strong(&t->thread_errno, &none, rc);
+			/* only this (acceptor) thread writes them: the name
+			 * first, then the errno that makes it visible */
+			if (!atomic_load(&t->thread_errno)) {
+				name_thread_limit(t);
+				atomic_store(&t->thread_errno, rc);
+			}
 			close(fd);
 			atomic_fetch_add(&t->c.refused[MC_CAUSE_THREADS], 1);
 			continue;
@@ -209,6 +238,12 @@ static int th_start(void **run, const struct mc_engine_env *env, struct mc_err *
 	t->nopen = mc_fdtable_limit();
 	t->open = calloc(t->nopen, 1);
 	t->reserve = mc_reserve_open();
+	mc_cg_locate(NULL, 0, MC_CG_PIDS, &t->pids_cg);
+	{
+		struct mc_cg_pids p;
+		mc_cg_pids_read(NULL, &t->pids_cg, &p);
+		t->pids_refused0 = p.err || p.ev_err ? 0 : p.ev_max;
+	}
 	pthread_attr_init(&t->attr);
 	pthread_attr_setdetachstate(&t->attr, PTHREAD_CREATE_DETACHED);
 	if (cfg->thread_stack &&
@@ -235,6 +270,8 @@ static void th_collect(void *run, struct mc_server_stats *st)
 	st->held_peak = atomic_load(&t->held_peak);
 	st->workers = (unsigned)atomic_load(&t->live);
 	st->thread_errno = atomic_load(&t->thread_errno);
+	if (st->thread_errno) /* named before thread_errno was set */
+		snprintf(st->thread_limit, sizeof(st->thread_limit), "%s", t->thread_limit);
 }
 
 const struct mc_engine mc_engine_threads = {

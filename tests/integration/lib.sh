@@ -9,12 +9,14 @@
 set -u
 MAXCONN=${MAXCONN:?set MAXCONN to the maxconn binary}
 MC_PIDS=""
+MC_CGROUPS=""
 MC_TMP=$(mktemp -d /tmp/mc-test.XXXXXX)
 
 mc_cleanup() {
 	for p in $MC_PIDS; do kill -TERM "$p" 2>/dev/null; done
 	sleep 0.2
 	for p in $MC_PIDS; do kill -KILL "$p" 2>/dev/null; done
+	mc_cgroup_cleanup
 	rm -rf "$MC_TMP"
 }
 trap mc_cleanup EXIT
@@ -26,10 +28,19 @@ mc_netns() {
 		[ "$(id -u)" -eq 0 ] || mc_skip "needs root for a private network namespace"
 		# exec runs no EXIT trap: the run inside makes its own MC_TMP
 		rmdir "$MC_TMP"
+		# the host's namespace stays reachable for what is global there
+		# (mc_host_net)
+		exec {MC_HOST_NETFD}</proc/self/ns/net
+		export MC_HOST_NETFD
 		MC_IN_NETNS=1 exec unshare -n -- bash "$0" "$@"
 	fi
 	ip link set lo up
 }
+
+# mc_host_net CMD...: run CMD in the network namespace the test started in
+# (after mc_netns): sysctls a child namespace shows read-only, such as
+# net.netfilter.nf_conntrack_max, are set there
+mc_host_net() { nsenter --net="/proc/$$/fd/${MC_HOST_NETFD:?mc_host_net needs mc_netns}" "$@"; }
 
 mc_skip() { echo "$*" >&2; exit 77; }
 mc_fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -155,3 +166,53 @@ mc_wait_established() {
 # established TCP sockets in this namespace, from the kernel (not maxconn)
 mc_ss_established() { ss -Htn state established "$@" | wc -l; }
 mc_sockstat_inuse() { awk '/^TCP:/ {print $3}' /proc/net/sockstat; }
+
+# mc_cgroup CTRL NAME: make a cgroup of controller CTRL (memory or pids) for
+# this test, v1 or v2, whichever this host mounts with that controller
+# (v2 only where the root already delegates it: nothing on the host is
+# re-configured), and hold the lock "cgroups". Sets MC_CG (its directory)
+# and MC_CG_V (1 or 2); skips the test when there is none. Removed on exit,
+# after every process the test started in it has ended.
+mc_cgroup() {
+	local ctrl=$1 mnt
+	[ "$(id -u)" -eq 0 ] || mc_skip "needs root for a $ctrl cgroup"
+	mc_lock cgroups
+	mnt=$(awk -v c="$ctrl" '$0 ~ / - cgroup / { n = split($NF, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' /proc/self/mountinfo)
+	if [ -n "$mnt" ]; then
+		MC_CG_V=1
+	else
+		mnt=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+		[ -n "$mnt" ] && grep -qw "$ctrl" "$mnt/cgroup.subtree_control" 2>/dev/null ||
+			mc_skip "no $ctrl cgroup controller (v1, or delegated by the v2 root)"
+		MC_CG_V=2
+	fi
+	MC_CG=$mnt/maxconn-test-$2.$$
+	mkdir "$MC_CG" || mc_fail "cannot make the cgroup $MC_CG"
+	MC_CGROUPS="$MC_CGROUPS $MC_CG"
+}
+
+# End what is left in this test's cgroups (only the test's own processes
+# are in them) and remove them.
+mc_cgroup_cleanup() {
+	local d p i
+	for d in $MC_CGROUPS; do
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			[ -s "$d/cgroup.procs" ] || break
+			for p in $(cat "$d/cgroup.procs"); do kill -KILL "$p" 2>/dev/null; done
+			sleep 0.2
+		done
+		rmdir "$d" 2>/dev/null
+	done
+}
+
+# mc_in_cgroup DIR CMD...: run CMD inside cgroup DIR (an array prefix, as
+# MC_AS_NOBODY: "${MC_IN_CG[@]}" CMD... after mc_in_cgroup DIR)
+mc_in_cgroup() {
+	MC_IN_CG=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$1")
+}
+
+# mc_oom_kills DIR: the OOM kills counted in memory cgroup DIR (v1
+# memory.oom_control, v2 memory.events)
+mc_oom_kills() {
+	awk '$1 == "oom_kill" { print $2 }' "$1/memory.oom_control" "$1/memory.events" 2>/dev/null | head -1
+}

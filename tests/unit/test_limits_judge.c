@@ -15,9 +15,9 @@
 #include <cmocka.h>
 
 #include "limits/limits.h"
+#include "limits_fx.h"
+#include "common/addr.h"
 #include "net/cause.h"
-
-#define FIX "tests/unit/fixtures/limits/"
 
 /* base tree: MemTotal 8 GiB, MemAvailable 4 GiB, so the reserve is
  * 8 GiB / 20 = 429496729 and (4 GiB - reserve) = 3865470567 bytes; an
@@ -25,27 +25,14 @@
 #define USABLE 3865470567ULL
 /* ... plus what the named caches miss (MC_LIMITS_SOCK_REST_BYTES) */
 #define SOCK (3900 + MC_LIMITS_SOCK_REST_BYTES)
-
-struct fx {
-	struct mc_limits_snap s;
-	struct mc_limits_scenario sc;
-	struct mc_limits_result r;
-};
+/* what a memory cgroup is charged: an accepted socket has no tcp_sock
+ * charged (862 + 195 + 195 + 128 = 1380), a connecting one has (+ 2520) */
+#define CG_ACCEPT  (1380 + MC_LIMITS_CG_ACCEPT_REST)
+#define CG_CONNECT (3900 + MC_LIMITS_CG_CONNECT_REST)
 
 static struct fx *load(const char *tree)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->s.page_size = 4096;
-	mc_limits_read(tree, &f->s);
-	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){20000, 0};
-	f->s.nproc_soft = f->s.nproc_hard = (struct mc_limits_num){4096, 0};
-	f->s.stack_soft = (struct mc_limits_num){8 << 20, 0};
-	f->s.cpus = (struct mc_limits_num){2, 0};
-	f->s.uid = 1000;
-	mc_limits_scenario_default(&f->sc);
-	return f;
+	return fx_load(tree, 20000, 20000);
 }
 
 /* Lift the fd limits out of the way so memory-side limits can bind. */
@@ -384,19 +371,46 @@ static void test_cgroup_memory(void **state)
 
 	(void)state;
 	lift_fds(f);
-	/* (1 GiB - 100 MiB + 50 MiB inactive - 1 GiB/20) / SOCK */
+	/* (1 GiB - 100 MiB + 50 MiB inactive - 1 GiB/20) / what the cgroup is
+	 * charged for an accepted socket: inode 862 + dentry 195 + file 195 +
+	 * epoll item 128 + MC_LIMITS_CG_ACCEPT_REST (no tcp_sock) */
 	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
-		       (1073741824ULL - 104857600 + 52428800 - 1073741824 / 20) / SOCK);
+		       (1073741824ULL - 104857600 + 52428800 - 1073741824 / 20) / CG_ACCEPT);
 	it = item(f, MC_LIMIT_CGROUP_MEMORY);
-	assert_true(has_fix(it, "/sys/fs/cgroup/app/web/memory.max"));
+	/* the limit is set on app, not on app/web where the process is */
+	assert_true(has_fix(it, "echo "));
+	assert_true(has_fix(it, " > /sys/fs/cgroup/app/memory.max"));
+	assert_string_equal(it->source, "/sys/fs/cgroup/app");
 	assert_true(has_fix(it, "MemoryMax="));
 	assert_non_null(strstr(item(f, MC_LIMIT_CPU)->value, "1.50 CPUs"));
 	free(f);
 
 	f = load(FIX "cg1");
 	lift_fds(f);
-	/* (512 MiB - 256 MiB - 512 MiB/20) / SOCK */
-	assert_binding(f, MC_LIMIT_CGROUP_MEMORY, (536870912ULL - 268435456 - 536870912 / 20) / SOCK);
+	/* (512 MiB - 256 MiB - 512 MiB/20) / CG_ACCEPT */
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) / CG_ACCEPT);
+	/* a client is charged its tcp_sock too: + 2520 + the connect side's
+	 * rest; both sides on this host: the sum */
+	f->sc.role = MC_LIMITS_CLIENT;
+	f->sc.sources = 100;
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) / CG_CONNECT);
+	f->sc.role = MC_LIMITS_BOTH;
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) / (CG_ACCEPT + CG_CONNECT));
+	assert_int_equal(f->r.cg_accept_bytes, CG_ACCEPT);
+	assert_int_equal(f->r.cg_connect_bytes, CG_CONNECT);
+	/* without slabinfo: the measured defaults */
+	f->s.slab.err = -EACCES;
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) /
+			   (MC_LIMITS_CG_ACCEPT_DEFAULT + MC_LIMITS_CG_CONNECT_DEFAULT));
+	/* the probe's own reserve replaces the 5% */
+	f->sc.cg_reserve = 1 << 20;
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - (1 << 20)) /
+			   (MC_LIMITS_CG_ACCEPT_DEFAULT + MC_LIMITS_CG_CONNECT_DEFAULT));
 	assert_true(has_fix(item(f, MC_LIMIT_CGROUP_MEMORY),
 			    "/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes"));
 	free(f);
@@ -451,6 +465,27 @@ static void test_threads(void **state)
 	f->s.uid = 0;
 	lift_fds(f);
 	assert_binding(f, MC_LIMIT_CGROUP_PIDS, 1000 - 10);
+	/* the tasks the scenario starts besides one per connection count too */
+	f->sc.tasks = 5;
+	assert_binding(f, MC_LIMIT_CGROUP_PIDS, 1000 - 10 - 5);
+	/* a process holding 60,000 maps: two more per thread */
+	f->s.max_map_count = (struct mc_limits_num){65530, 0};
+	f->s.maps_now = (struct mc_limits_num){64000, 0};
+	assert_binding(f, MC_LIMIT_MAP_COUNT, (65530 - 64000) / MC_LIMITS_MAPS_PER_THREAD);
+	it = item(f, MC_LIMIT_MAP_COUNT);
+	assert_true(has_fix(it, "vm.max_map_count="));
+	assert_true(has_fix(it, "--model epoll"));
+	/* unreadable maps: unknown with the reason, never a guess */
+	f->s.maps_now.err = -EACCES;
+	judge(f);
+	it = item(f, MC_LIMIT_MAP_COUNT);
+	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
+	assert_non_null(strstr(it->reason, "maps"));
+	/* an epoll server: information only */
+	f->s.maps_now.err = 0;
+	f->sc.model = MC_MODEL_EPOLL;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_MAP_COUNT)->kind, MC_LIMITS_INFO);
 	free(f);
 }
 
@@ -481,6 +516,73 @@ static void test_conntrack(void **state)
 	lift_fds(f);
 	assert_binding(f, MC_LIMIT_CONNTRACK, 65536);
 	free(f);
+
+	/* a ct rule in the ruleset, no entry yet: tracked from the first one;
+	 * in a child namespace the max is set on the host, the table grown */
+	f = load(FIX "base");
+	lift_fds(f);
+	f->s.ct_rules_read = true;
+	f->s.ct_rules.tracks = true;
+	snprintf(f->s.ct_rules.why, sizeof(f->s.ct_rules.why), "nftables inet filter/input: ct");
+	f->s.ct_max_ro = true;
+	f->s.ct_buckets = (struct mc_limits_num){65536, 0};
+	f->sc.target = 300000;
+	judge(f);
+	it = item(f, MC_LIMIT_CONNTRACK);
+	assert_int_equal(it->conns, 262144);
+	assert_non_null(strstr(it->note, "nftables inet filter/input: ct"));
+	assert_true(has_fix(it, "read-only in this network namespace"));
+	assert_true(has_fix(it, "nf_conntrack_buckets=\"330000\""));
+	assert_true(has_fix(it, "tcp dport PORT notrack"));
+	/* the ruleset unreadable (not root) and nothing tracked yet: unknown,
+	 * never "no limit" */
+	f->s.ct_rules.tracks = false;
+	f->s.ct_rules.err = -EPERM;
+	f->s.ct_rules.legacy_err = -ENOENT;
+	judge(f);
+	it = item(f, MC_LIMIT_CONNTRACK);
+	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
+	assert_non_null(strstr(it->reason, "EPERM"));
+	free(f);
+}
+
+/* Seen from a child network namespace the global net sysctls are absent:
+ * shown as global with where to read them, never as unknown; read from the
+ * initial namespace when it may, and said so. */
+static void test_globals_in_child_netns(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	f->s.netns_child = true;
+	f->s.tcp_mem[0].err = f->s.tcp_mem[1].err = f->s.tcp_mem[2].err = -ENOENT;
+	f->s.max_orphans.err = -ENOENT;
+	f->s.globals_err = -EACCES;
+	judge(f);
+	assert_int_equal(f->r.nunknown, 0);
+	it = item(f, MC_LIMIT_TCP_MEM);
+	assert_int_equal(it->status, MC_LIMITS_FINE);
+	assert_non_null(strstr(it->value, "global"));
+	assert_non_null(strstr(it->note, "EACCES"));
+	assert_non_null(strstr(it->note, "sysctl net.ipv4.tcp_mem"));
+	it = item(f, MC_LIMIT_ORPHANS);
+	assert_int_equal(it->status, MC_LIMITS_FINE);
+	assert_non_null(strstr(it->value, "global"));
+	/* with --traffic tcp_mem would be a ceiling: still not "unknown" */
+	f->sc.traffic = 65536;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_TCP_MEM)->status, MC_LIMITS_FINE);
+	/* read from the initial namespace */
+	f->sc.traffic = 0;
+	f->s.tcp_mem[2] = (struct mc_limits_num){575796, 0};
+	f->s.tcp_mem[0] = (struct mc_limits_num){287898, 0};
+	f->s.tcp_mem[1] = (struct mc_limits_num){383867, 0};
+	f->s.globals_err = 0;
+	f->s.globals_from_init = true;
+	judge(f);
+	assert_non_null(strstr(item(f, MC_LIMIT_TCP_MEM)->note, "read from the initial network"));
+	free(f);
 }
 
 /* tcp_tw_reuse 0, 1 or 2 is never a warning: TIME_WAIT is churn, not a
@@ -489,6 +591,7 @@ static void test_time_wait(void **state)
 {
 	struct fx *f = load(FIX "base");
 	const struct mc_limits_item *it;
+	struct mc_err err;
 
 	(void)state;
 	f->sc.role = MC_LIMITS_CLIENT;
@@ -499,9 +602,46 @@ static void test_time_wait(void **state)
 		assert_no_warnings(f);
 		it = item(f, MC_LIMIT_TIME_WAIT);
 		assert_int_equal(it->kind, MC_LIMITS_INFO);
-		assert_non_null(strstr(it->note, v == 0 ? "60 s" : "after 1 s"));
+		assert_non_null(strstr(it->note, v == 0 ? "60 s" : "1000 ms after"));
 		assert_non_null(strstr(it->note, "5 in TIME_WAIT now"));
 	}
+	/* ports a pair holds in TIME_WAIT that connect() may not take over:
+	 * subtracted from that pair's range; the busiest pairs stand for the
+	 * scenario's when no address is given */
+	f->s.tw_read = true;
+	f->s.ntw = 2;
+	mc_parse_addr("127.0.0.2", &f->s.tw[0].src, &err);
+	mc_parse_addr("127.0.0.1", &f->s.tw[0].dst, &err);
+	f->s.tw[0].dport = 9000;
+	f->s.tw[0].all = 1000;
+	f->s.tw[0].blocking = 800;
+	f->s.tw[1] = f->s.tw[0];
+	mc_parse_addr("127.0.0.3", &f->s.tw[1].src, &err);
+	f->s.tw[1].blocking = 100;
+	assert_binding(f, MC_LIMIT_PORTS, 28232 - 800);
+	it = item(f, MC_LIMIT_PORTS);
+	assert_non_null(strstr(it->note, "less 800 held in TIME_WAIT"));
+	assert_non_null(strstr(it->note, "127.0.0.2 -> 127.0.0.1:9000"));
+	assert_true(has_fix(it, "tcp_tw_reuse"));
+	assert_non_null(strstr(item(f, MC_LIMIT_TIME_WAIT)->note, "900 still keeping connect() off"));
+	f->sc.sources = 2;
+	assert_binding(f, MC_LIMIT_PORTS, 2 * 28232 - 900);
+	/* the pairs named: only theirs count */
+	f->sc.sources = 1;
+	f->sc.have_dst = f->sc.have_src = true;
+	mc_parse_endpoint("127.0.0.1:9000", false, &f->sc.dst, &err);
+	mc_parse_addr_range("127.0.0.3", &f->sc.src, &err);
+	assert_binding(f, MC_LIMIT_PORTS, 28232 - 100);
+	/* a client that binds each port first takes them over at once (with
+	 * timestamps), whatever tcp_tw_reuse says */
+	mc_parse_endpoint("127.0.0.1:9000", false, &f->sc.dst, &err);
+	f->sc.bind_ports = true;
+	assert_binding(f, MC_LIMIT_PORTS, 28232);
+	f->s.timestamps = (struct mc_limits_num){0, 0};
+	assert_binding(f, MC_LIMIT_PORTS, 28232 - 1000);
+	f->sc.bind_ports = false;
+	mc_parse_endpoint("127.0.0.1:9001", false, &f->sc.dst, &err);
+	assert_binding(f, MC_LIMIT_PORTS, 28232);
 	free(f);
 }
 
@@ -658,6 +798,7 @@ int main(void)
 	    cmocka_unit_test(test_cgroup_memory),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_conntrack),
+	    cmocka_unit_test(test_globals_in_child_netns),
 	    cmocka_unit_test(test_time_wait),
 	    cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_unknown),

@@ -145,10 +145,10 @@ static void test_server_other_cause(void **state)
 
 	(void)state;
 	o->held = 1000;
-	o->srv_refused[MC_CAUSE_ENFILE] = 3;
+	o->srv_refused[MC_CAUSE_UNREACH] = 3;
 	mc_probe_diagnose(o, &st);
 	assert_int_equal(st.stop, MC_PROBE_TARGET);
-	assert_int_equal(evval(&st, "server refused: ENFILE"), 3);
+	assert_int_equal(evval(&st, "server refused: EHOSTUNREACH"), 3);
 	free(o);
 }
 
@@ -190,6 +190,72 @@ static void test_reserve(void **state)
 }
 
 /* timeouts with listen overflows: the accept queue, with the counter */
+/* A memory cgroup's room fell to its reserve: cgroup_memory, with the
+ * cgroup's counters as evidence; a max target prints as max. */
+static void test_cgroup_reserve(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 45000;
+	o->target = MC_LIMITS_NONE;
+	o->ncg = 1;
+	snprintf(o->cg[0].who, sizeof(o->cg[0].who), "server and client");
+	snprintf(o->cg[0].dir, sizeof(o->cg[0].dir), "/sys/fs/cgroup/memory/box");
+	o->cg[0].version = 1;
+	o->cg[0].limit = 256ULL << 20;
+	o->cg[0].reserve = o->cg[0].limit / 20;
+	o->cg_after[0].limit = o->cg[0].limit;
+	o->cg_after[0].usage = o->cg[0].limit - (12ULL << 20);
+	o->cg_before[0].ev_max = 2;
+	o->cg_after[0].ev_max = 5;
+	o->cg_hit = 1;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_RESERVE);
+	assert_string_equal(st.limit_id, MC_LIMIT_CGROUP_MEMORY);
+	assert_non_null(strstr(st.happened, "/sys/fs/cgroup/memory/box"));
+	assert_non_null(strstr(st.happened, "oom_kill +0"));
+	assert_int_equal(evval(&st, "memory.failcnt"), 3);
+	assert_int_equal(evval(&st, "memory oom_kill"), 0);
+	assert_int_equal(evval(&st, "cgroup memory (server and client)"), o->cg_after[0].usage);
+
+	/* no reserve, no failure, target max: no 2^64 in the words */
+	memset(&st, 0, sizeof(st));
+	o->cg_hit = 0;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "unknown");
+	assert_null(strstr(st.happened, "18446744073709551615"));
+	assert_non_null(strstr(st.happened, "target max"));
+	free(o);
+}
+
+/* At the system's file limit: the server's ENFILE refusals name fd_system,
+ * and readings that failed with it are unreadable, never 0. */
+static void test_enfile(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+	const struct mc_probe_evidence *e;
+
+	(void)state;
+	o->held = 600;
+	o->srv_held = 600;
+	o->srv_refused[MC_CAUSE_ENFILE] = 400;
+	o->after.meminfo_err = -ENFILE;
+	o->after.sockstat_err = -ENFILE;
+	o->after.mem_available = 0;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_FD_SYSTEM);
+	assert_int_equal(evval(&st, "server refused: fd_system"), 400);
+	e = ev(&st, "MemAvailable");
+	assert_true(e && e->unreadable);
+	assert_true(e && strstr(e->text, "ENFILE"));
+	e = ev(&st, "sockstat TCP inuse");
+	assert_true(e && e->unreadable);
+	free(o);
+}
+
 static void test_accept_queue(void **state)
 {
 	struct mc_probe_obs *o = obs();
@@ -203,6 +269,63 @@ static void test_accept_queue(void **state)
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
 	assert_int_equal(evval(&st, "ListenOverflows"), 60);
+	free(o);
+}
+
+/* timeouts with SYN retransmits (or ListenDrops) and no overflow: still the
+ * accept queue, on the kernel's word */
+static void test_accept_queue_syn_retrans(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 500;
+	o->fail[MC_CAUSE_TIMEDOUT] = 20;
+	o->before.syn_retrans = 7;
+	o->after.syn_retrans = 47;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_int_equal(evval(&st, "TCPSynRetrans"), 40);
+	assert_non_null(strstr(st.happened, "40 SYN retransmits"));
+	memset(&st, 0, sizeof(st));
+	o->after.syn_retrans = 7;
+	o->after.listen_drops = 3;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	free(o);
+}
+
+/* timeouts with no kernel evidence (no overflow, drop or SYN retransmit):
+ * never the accept queue. The seeds' first step once read "limit
+ * accept_queue ... with 0 ListenOverflows" when the client itself was late;
+ * its stalls are shown instead. */
+static void test_timeouts_without_evidence(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 15100;
+	o->target = 100000;
+	o->fail[MC_CAUSE_TIMEDOUT] = 256;
+	o->cli_stalls = 12;
+	o->cli_stall_max_ns = 6800000000ull;
+	o->cli_connects_late = 900;
+	mc_probe_diagnose(o, &st);
+	assert_string_not_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_string_equal(st.limit_id, "unknown");
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_non_null(strstr(st.happened, "not the accept queue"));
+	assert_non_null(strstr(st.happened, "client fell behind"));
+	assert_int_equal(evval(&st, "client fell behind"), 12);
+	assert_non_null(strstr(ev(&st, "client fell behind")->text, "6.80 s"));
+	/* without stalls: still not the accept queue */
+	memset(&st, 0, sizeof(st));
+	o->cli_stalls = o->cli_connects_late = 0;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "unknown");
+	assert_null(ev(&st, "client fell behind"));
 	free(o);
 }
 
@@ -418,9 +541,12 @@ int main(void)
 	    cmocka_unit_test(test_target),	  cmocka_unit_test(test_ports),
 	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
+	    cmocka_unit_test(test_accept_queue_syn_retrans),
+	    cmocka_unit_test(test_timeouts_without_evidence),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
 	    cmocka_unit_test(test_server_said),	  cmocka_unit_test(test_server_refuses),
 	    cmocka_unit_test(test_other_failure_message),
+	    cmocka_unit_test(test_cgroup_reserve), cmocka_unit_test(test_enfile),
 	    cmocka_unit_test(test_interrupted_and_child), cmocka_unit_test(test_parsers),
 	    cmocka_unit_test(test_thread_limit_named), cmocka_unit_test(test_server_other_cause),
 	};

@@ -79,8 +79,9 @@ static void test_first_plain(void **state)
 
 	(void)state;
 	mc_probe_first_scenario(&cfg, &host, &sc);
-	/* enough sources to keep each pair under a quarter full, private tables */
-	assert_int_equal(sc.sources, (4 * 100000 + 28231) / 28232);
+	/* enough sources for the target with a pair to spare (the client fills
+	 * a pair to its last port at full speed), private tables */
+	assert_int_equal(sc.sources, 5);
 	assert_false(sc.one_table);
 	/* on the host (--no-netns): its range and somaxconn */
 	cfg.host = true;
@@ -88,7 +89,7 @@ static void test_first_plain(void **state)
 	assert_int_equal(sc.port_lo, 40000);
 	assert_int_equal(sc.port_hi, 40999);
 	assert_int_equal(sc.backlog, 4096);
-	assert_int_equal(sc.sources, 400);
+	assert_int_equal(sc.sources, 101); /* 1000 ports per pair on this host */
 	/* the user's flags win */
 	cfg.port_lo = 50000;
 	cfg.port_hi = 50099;
@@ -125,31 +126,52 @@ static void test_first_without_netns(void **state)
 	assert_int_equal(sc.port_lo, 40000);
 }
 
-/* ports: first the range to 1024-65535, then more source addresses */
+/* ports: the range to 1024-65535 when that reaches the target (or the
+ * target is max), else straight to more source addresses */
 static void test_lift_ports(void **state)
 {
 	struct mc_probe_scenario sc = seed(MC_MODEL_EPOLL, 0), next;
 	char what[200];
 
 	(void)state;
+	/* 100k: one pair of 64512 would not do; 28232-port pairs for 100k and
+	 * one to spare */
+	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_PORTS, &next, what));
+	assert_int_equal(next.port_lo, 32768);
+	assert_int_equal(next.port_hi, 60999);
+	assert_int_equal(next.sources, 5);
+	assert_non_null(strstr(what, "more source addresses: 5"));
+	/* ports again (skipped ports, say): now the range reaches it */
+	sc = next;
+	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_PORTS, &next, what));
+	assert_int_equal(next.port_lo, 1024);
+	assert_int_equal(next.sources, 5);
+	/* and again: at least twice as many sources */
+	sc = next;
+	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_PORTS, &next, what));
+	assert_int_equal(next.sources, 10);
+
+	/* 50k: the seed's own lift, the range, is enough */
+	sc = seed(MC_MODEL_EPOLL, 0);
+	sc.target = 50000;
 	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_PORTS, &next, what));
 	assert_int_equal(next.port_lo, 1024);
 	assert_int_equal(next.port_hi, 65535);
 	assert_int_equal(next.sources, 1);
 	assert_non_null(strstr(what, "1024-65535"));
-
+	/* then sources: 50k over 64512-port pairs, one to spare */
 	sc = next;
+	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_PORTS, &next, what));
+	assert_int_equal(next.sources, 2);
+
+	/* max: the range first, then 8 times the sources */
+	sc = seed(MC_MODEL_EPOLL, 0);
+	sc.target = MC_LIMITS_NONE;
 	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_PORTS, &next, what));
 	assert_int_equal(next.port_lo, 1024);
-	assert_int_equal(next.port_hi, 65535);
-	/* four times the target over the 64512 ports of a pair */
-	assert_int_equal(next.sources, 7);
-	assert_non_null(strstr(what, "more source addresses: 7"));
-
-	/* and again: at least twice as many */
 	sc = next;
 	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_PORTS, &next, what));
-	assert_int_equal(next.sources, 14);
+	assert_int_equal(next.sources, 8);
 }
 
 /* fd_process: private fd tables, once */

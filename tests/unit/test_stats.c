@@ -23,29 +23,50 @@ static void test_client_merge(void **state)
 	mc_hist_init(&a->rtt);
 	mc_hist_init(&b->connect_lat);
 	mc_hist_init(&b->rtt);
+	mc_hist_init(&a->connect_queue);
+	mc_hist_init(&b->connect_queue);
 	a->ramp_done = true;
 	a->attempted = 10;
 	a->established = 8;
 	a->fail[MC_CAUSE_ADDRNOTAVAIL] = 2;
 	mc_hist_add(&a->connect_lat, 100);
 	b->ramp_done = true;
-	b->attempted = 5;
+	b->attempted = 6; /* one still in flight */
 	b->established = 4;
 	b->open = 4;
 	b->fail[MC_CAUSE_TIMEDOUT] = 1;
 	b->lost[MC_CAUSE_RESET] = 3;
 	b->echo_lost_bytes = 77;
+	b->inflight = 1;
+	b->msgs_skipped = 6;
+	b->ports_skipped_bound = 2;
+	b->ports_skipped_tuple = 3;
+	b->stalls = 1;
+	b->stall_max_ns = 500;
+	a->stall_max_ns = 900;
+	b->connects_late = 4;
 	mc_hist_add(&b->connect_lat, 300);
+	mc_hist_add(&b->connect_queue, 42);
 	strcpy(b->first_error, "connect 127.0.0.1:9: boom");
 	mc_client_stats_merge(a, b);
-	assert_int_equal(a->attempted, 15);
+	assert_int_equal(a->attempted, 16);
 	assert_int_equal(a->established, 12);
 	assert_int_equal(a->open, 4);
 	assert_int_equal(a->fail[MC_CAUSE_ADDRNOTAVAIL], 2);
 	assert_int_equal(a->fail[MC_CAUSE_TIMEDOUT], 1);
 	assert_int_equal(a->lost[MC_CAUSE_RESET], 3);
 	assert_int_equal(a->echo_lost_bytes, 77);
-	assert_int_equal(a->connect_lat.count, 2);
+	assert_int_equal(a->inflight, 1);
+	assert_int_equal(a->msgs_skipped, 6);
+	assert_int_equal(a->ports_skipped_bound, 2);
+	assert_int_equal(a->ports_skipped_tuple, 3);
+	assert_int_equal(a->stalls, 1);
+	assert_int_equal(a->stall_max_ns, 900); /* the longest, not a sum */
+	assert_int_equal(a->connects_late, 4);
+	assert_int_equal(a->connect_queue.count, 1);
+	assert_int_equal(a->connect_queue.max, 42);
+	/* at the end: attempted = established + failed + in flight */
+	assert_int_equal(a->attempted, a->established + mc_cause_sum(a->fail) + a->inflight);
 	assert_int_equal(a->connect_lat.max, 300);
 	assert_string_equal(a->first_error, "connect 127.0.0.1:9: boom");
 	assert_true(a->ramp_done);
@@ -106,8 +127,8 @@ static void test_server_causes(void **state)
 {
 	uint64_t refused[MC_CAUSE_COUNT] = {0}, closed[MC_CAUSE_COUNT] = {0};
 	struct mc_cause_count g[MC_CAUSE_COUNT];
-	static const char *const rkeys[] = {"fd_limit", "max_conns", "memory", "threads",
-					    "epoll_watches"};
+	static const char *const rkeys[] = {"fd_limit",	  "max_conns",	   "memory",
+					    "threads",	  "epoll_watches", "fd_system"};
 	static const char *const ckeys[] = {"peer_closed", "ECONNRESET", "other"};
 
 	(void)state;
@@ -116,8 +137,9 @@ static void test_server_causes(void **state)
 	refused[MC_CAUSE_NOMEM] = 3;
 	refused[MC_CAUSE_THREADS] = 4;
 	refused[MC_CAUSE_WATCHES] = 5;
-	assert_int_equal(mc_cause_server_refused(refused, g), 5);
-	for (int i = 0; i < 5; i++) {
+	refused[MC_CAUSE_ENFILE] = 6;
+	assert_int_equal(mc_cause_server_refused(refused, g), 6);
+	for (int i = 0; i < 6; i++) {
 		assert_string_equal(g[i].key, rkeys[i]);
 		assert_int_equal(g[i].n, (uint64_t)i + 1);
 	}
@@ -132,11 +154,16 @@ static void test_server_causes(void **state)
 	assert_int_equal(g[0].n, 10);
 	assert_int_equal(g[1].n, 20);
 	assert_int_equal(g[2].n, 7);
-	/* the limit the server names: threads, fd, watches, memory; never
+	/* the limit the server names: threads, system files, fd, watches,
+	 * memory; never
 	 * --max-conns */
 	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_THREADS);
 	assert_string_equal(mc_cause_limit(MC_CAUSE_THREADS), MC_LIMIT_THREADS);
 	refused[MC_CAUSE_THREADS] = 0;
+	/* the system's files before a table's: no table would help */
+	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_ENFILE);
+	assert_string_equal(mc_cause_limit(MC_CAUSE_ENFILE), MC_LIMIT_FD_SYSTEM);
+	refused[MC_CAUSE_ENFILE] = 0;
 	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_EMFILE);
 	refused[MC_CAUSE_EMFILE] = 0;
 	assert_int_equal(mc_cause_server_limit(refused), MC_CAUSE_WATCHES);

@@ -42,11 +42,35 @@ static void test_model_bad(void **state)
 	}
 }
 
+/* The thread limit behind a pthread_create that failed, from what the host
+ * showed: the maps at vm.max_map_count, a pids cgroup that refused, or
+ * the generic thread limit. */
+static void test_thread_limit(void **state)
+{
+	struct mc_thread_facts f = {0};
+
+	(void)state;
+	assert_string_equal(mc_cause_thread_limit(&f), MC_LIMIT_THREADS);
+	f.maps = 65529;
+	f.max_map_count = 65530;
+	assert_string_equal(mc_cause_thread_limit(&f), MC_LIMIT_MAP_COUNT);
+	f.maps = 1000;
+	f.pids_max = 300;
+	f.pids_current = 299;
+	assert_string_equal(mc_cause_thread_limit(&f), MC_LIMIT_THREADS);
+	f.pids_refused = 1;
+	assert_string_equal(mc_cause_thread_limit(&f), MC_LIMIT_CGROUP_PIDS);
+	f.pids_refused = 0;
+	f.pids_current = 300;
+	assert_string_equal(mc_cause_thread_limit(&f), MC_LIMIT_CGROUP_PIDS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model_round_trip),
 		cmocka_unit_test(test_model_bad),
+		cmocka_unit_test(test_thread_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

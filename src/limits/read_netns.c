@@ -1,0 +1,135 @@
+/* read_netns.c: what the limits model asks the kernel rather than files,
+ * for the network namespace the process is in: the firewall's rules (do
+ * they make the kernel track connections: net/ruleset.c), the clients'
+ * ports held in TIME_WAIT by pair (net/diag.c), and the global
+ * net sysctls (tcp_mem, tcp_max_orphans) from the initial namespace when
+ * this one is a child (see limits.h, mc_limits_read_netns). Only for the live host:
+ * under --root the snapshot keeps what the files said. */
+#include "limits/limits.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/procfs.h"
+
+struct globals {
+	struct mc_limits_snap *s;
+	int err;
+};
+
+/* The parent pid of pid, or 0. */
+static int parent_of(int pid)
+{
+	char path[64], buf[1024];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (mc_proc_read(NULL, path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "\nPPid:")))
+		return 0;
+	return atoi(p + 6);
+}
+
+/* Join the network namespace of pid when it is not ours. 0, or -errno
+ * (-EEXIST: the same as ours). */
+static int join_net_of(int pid, ino_t ours)
+{
+	char path[64];
+	struct stat st;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && st.st_ino == ours)
+		rc = -EEXIST;
+	else if (setns(fd, CLONE_NEWNET) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/* A thread's network namespace is its own: this one joins the initial
+ * namespace and reads the globals there, so the process stays where it
+ * is. The initial namespace is the one where tcp_mem exists: pid 1's, or
+ * (when pid 1 may not be inspected) that of the nearest ancestor outside
+ * this namespace that has it. */
+static void *read_globals(void *arg)
+{
+	struct globals *g = arg;
+	uint64_t mem[3], orph;
+	struct stat self;
+	int pid = 1, tries = 0;
+
+	g->err = stat("/proc/thread-self/ns/net", &self) < 0 ? -errno : -ENOENT;
+	if (g->err != -ENOENT)
+		return NULL;
+	while (pid > 0 && tries++ < 64) {
+		int rc = join_net_of(pid, self.st_ino);
+		if (rc == 0 && mc_proc_read_u64s(NULL, MC_LIMITS_P_TCP_MEM, mem, 3) == 0) {
+			g->err = 0;
+			break;
+		}
+		if (rc < 0 && rc != -EEXIST && g->err == -ENOENT)
+			g->err = rc; /* the first refusal says why */
+		pid = pid == 1 ? parent_of(getpid()) : parent_of(pid);
+	}
+	if (g->err)
+		return NULL;
+	for (int i = 0; i < 3; i++)
+		g->s->tcp_mem[i] = (struct mc_limits_num){mem[i], 0};
+	if (mc_proc_read_u64(NULL, MC_LIMITS_P_ORPHANS, &orph) == 0)
+		g->s->max_orphans = (struct mc_limits_num){orph, 0};
+	return NULL;
+}
+
+/* The rules connect() applies to a port held in TIME_WAIT, as read. */
+void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r)
+{
+	r->reuse = s->tw_reuse.err ? 2 : (unsigned)s->tw_reuse.v;
+	r->delay_ms = s->tw_reuse_delay.err ? 1000 : (unsigned)s->tw_reuse_delay.v;
+	r->timestamps = s->timestamps.err || s->timestamps.v != 0;
+}
+
+/* The TIME_WAIT sockets on the client's ports (the ephemeral range), by
+ * pair. */
+static void read_tw(struct mc_limits_snap *s)
+{
+	struct mc_tw_rules r;
+
+	if (s->port_lo.err || s->port_hi.err)
+		return;
+	mc_limits_tw_rules(s, &r);
+	s->tw_err = mc_diag_tw_pairs(&r, (uint16_t)s->port_lo.v, (uint16_t)s->port_hi.v, s->tw,
+				     MC_LIMITS_MAX_TW, &s->ntw);
+	s->tw_read = s->tw_err == 0;
+}
+
+void mc_limits_read_netns(struct mc_limits_snap *s)
+{
+	struct globals g = {s, 0};
+	pthread_t t;
+	int rc;
+
+	mc_ruleset_read(&s->ct_rules);
+	s->ct_rules_read = true;
+	read_tw(s);
+	if (!s->netns_child)
+		return;
+	/* unshare(CLONE_FS) is not needed: setns(CLONE_NEWNET) touches only
+	 * the calling thread */
+	rc = pthread_create(&t, NULL, read_globals, &g);
+	if (rc) {
+		s->globals_err = -rc;
+		return;
+	}
+	pthread_join(t, NULL);
+	s->globals_err = g.err;
+	s->globals_from_init = g.err == 0;
+}

@@ -1,0 +1,86 @@
+/* host.c: the families every endpoint serves: build and run info, and the
+ * host's sockets and memory (see host.h). */
+#include "metrics/host.h"
+
+#include <stddef.h>
+
+#include "common/procfs.h"
+
+void mc_metrics_host_read(const char *root, struct mc_metrics_host *h)
+{
+	char buf[16384];
+	uint64_t slab = 0, stack = 0, pt = 0;
+
+	*h = (struct mc_metrics_host){0};
+	if (mc_proc_read(root, "/proc/net/sockstat", buf, sizeof(buf)) > 0)
+		h->sockstat_known = mc_proc_sockstat(buf, "inuse", &h->tcp_inuse) == 0 &&
+				    mc_proc_sockstat(buf, "tw", &h->tcp_tw) == 0 &&
+				    mc_proc_sockstat(buf, "orphan", &h->tcp_orphan) == 0;
+	if (mc_proc_read(root, "/proc/net/netstat", buf, sizeof(buf)) > 0)
+		h->netstat_known =
+			mc_proc_netstat(buf, "TcpExt", "ListenOverflows", &h->listen_overflows) ==
+				0 &&
+			mc_proc_netstat(buf, "TcpExt", "ListenDrops", &h->listen_drops) == 0;
+	if (mc_proc_read(root, "/proc/meminfo", buf, sizeof(buf)) > 0) {
+		h->meminfo_known = mc_proc_kb_field(buf, "MemTotal", &h->mem_total) == 0 &&
+				   mc_proc_kb_field(buf, "MemAvailable", &h->mem_available) == 0 &&
+				   mc_proc_kb_field(buf, "Slab", &slab) == 0;
+		mc_proc_kb_field(buf, "KernelStack", &stack);
+		mc_proc_kb_field(buf, "PageTables", &pt);
+		h->kernel_bytes = slab + stack + pt;
+	}
+}
+
+/* The host's families: each a value of struct mc_metrics_host, written when
+ * the file it comes from was read. */
+static const struct {
+	const char *name, *type, *help;
+	size_t off;  /* of the value in struct mc_metrics_host */
+	size_t known; /* of the bool that says it was read */
+} fam[] = {
+#define F(name, type, field, known, help)                                                          \
+{name, type, help, offsetof(struct mc_metrics_host, field),                                \
+ offsetof(struct mc_metrics_host, known)}
+	F("maxconn_host_tcp_sockets_in_use", "gauge", tcp_inuse, sockstat_known,
+	  "TCP sockets in use in this network namespace, both ends and listeners "
+	  "(/proc/net/sockstat TCP inuse)"),
+	F("maxconn_host_tcp_sockets_time_wait", "gauge", tcp_tw, sockstat_known,
+	  "TCP sockets in TIME_WAIT in this network namespace (sockstat tw)"),
+	F("maxconn_host_listen_overflows_total", "counter", listen_overflows, netstat_known,
+	  "connections dropped because a listen socket's accept queue was full, this "
+	  "network namespace (/proc/net/netstat ListenOverflows)"),
+	F("maxconn_host_listen_drops_total", "counter", listen_drops, netstat_known,
+	  "SYNs and ACKs dropped at listen sockets, overflows included, this network "
+	  "namespace (/proc/net/netstat ListenDrops)"),
+	F("maxconn_host_memory_total_bytes", "gauge", mem_total, meminfo_known,
+	  "MemTotal of /proc/meminfo"),
+	F("maxconn_host_memory_available_bytes", "gauge", mem_available, meminfo_known,
+	  "MemAvailable of /proc/meminfo (it counts the dentries and inodes of open "
+	  "sockets as reclaimable, which they are not)"),
+	F("maxconn_host_kernel_memory_bytes", "gauge", kernel_bytes, meminfo_known,
+	  "Slab + KernelStack + PageTables of /proc/meminfo: where sockets live (about "
+	  "4 KB each)"),
+#undef F
+};
+
+void mc_metrics_host_write(struct mc_prom *p, const struct mc_metrics_info *info,
+			   const struct mc_metrics_host *h)
+{
+	mc_prom_family(p, "maxconn_build_info", "gauge", "maxconn's version; always 1");
+	mc_prom_sample(p, "maxconn_build_info", MC_PROM_LABELS("version", info->version), 1);
+	mc_prom_family(p, "maxconn_run_info", "gauge",
+		       "what this process runs: role (server, client, probe), the server's "
+		       "model, the client's shard (K/M); always 1");
+	mc_prom_sample(p, "maxconn_run_info",
+		       MC_PROM_LABELS("version", info->version, "role", info->role, "model",
+				      info->model, "shard", info->shard && *info->shard ? info->shard : NULL),
+		       1);
+	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		const char *base = (const char *)h;
+		if (!*(const bool *)(base + fam[i].known))
+			continue; /* unknown: left out, not 0 */
+		mc_prom_family(p, fam[i].name, fam[i].type, fam[i].help);
+		mc_prom_sample(p, fam[i].name, NULL,
+			       (double)*(const uint64_t *)(base + fam[i].off));
+	}
+}

@@ -1,0 +1,38 @@
+/* host.h: the families every maxconn endpoint serves besides its role's:
+ * maxconn_build_info, maxconn_run_info (role, model, shard) and the host's
+ * side as the process sees it: TCP sockets in use, listen-queue overflows
+ * and drops (this network namespace: /proc/net is per namespace), memory
+ * available and the kernel's own memory (host-wide /proc/meminfo).
+ * Reading /proc and writing the families are apart: the writer is pure. */
+#ifndef MC_METRICS_HOST_H
+#define MC_METRICS_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "metrics/prom.h"
+
+/* What a scrape reads from /proc; known is false for what could not be
+ * read (that family is then left out, not written as 0). */
+struct mc_metrics_host {
+	bool sockstat_known, netstat_known, meminfo_known;
+	uint64_t tcp_inuse, tcp_tw, tcp_orphan;	  /* /proc/net/sockstat TCP: */
+	uint64_t listen_overflows, listen_drops;  /* /proc/net/netstat TcpExt: */
+	uint64_t mem_total, mem_available;	  /* /proc/meminfo */
+	uint64_t kernel_bytes;			  /* Slab + KernelStack + PageTables */
+};
+
+/* What run_info says: role "server", "client" or "probe"; model the
+ * server's engine (the client's is epoll); shard "K/M" or "" for none. */
+struct mc_metrics_info {
+	const char *version, *role, *model, *shard;
+};
+
+/* Read root + /proc/... (NULL: the real /proc). Never fails: what cannot
+ * be read is marked unknown. */
+void mc_metrics_host_read(const char *root, struct mc_metrics_host *h);
+/* maxconn_build_info, maxconn_run_info and the host's families. */
+void mc_metrics_host_write(struct mc_prom *p, const struct mc_metrics_info *info,
+			   const struct mc_metrics_host *h);
+
+#endif

@@ -1,0 +1,307 @@
+/* diag.c: the kernel's list of TCP sockets over NETLINK_SOCK_DIAG, the way
+ * `ss` reads it, and the TIME_WAIT reuse rule of connect() (see diag.h). */
+#include "net/diag.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/procfs.h"
+#include "net/nl.h"
+
+/* One inet_diag_msg into s. */
+static void from_msg(const struct inet_diag_msg *m, struct mc_diag_sock *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->src.family = s->dst.family = m->idiag_family;
+	if (m->idiag_family == AF_INET) {
+		memcpy(&s->src.u.v4, m->id.idiag_src, 4);
+		memcpy(&s->dst.u.v4, m->id.idiag_dst, 4);
+	} else {
+		memcpy(&s->src.u.v6, m->id.idiag_src, 16);
+		memcpy(&s->dst.u.v6, m->id.idiag_dst, 16);
+	}
+	s->sport = ntohs(m->id.idiag_sport);
+	s->dport = ntohs(m->id.idiag_dport);
+	s->state = m->idiag_state;
+	s->expires_ms = m->idiag_expires;
+}
+
+struct walk {
+	int (*fn)(void *arg, const struct mc_diag_sock *s);
+	void *arg;
+	int stopped;
+};
+
+static int walk_msg(void *arg, const struct nlmsghdr *h)
+{
+	struct walk *w = arg;
+	struct mc_diag_sock s;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+		return 0;
+	from_msg(NLMSG_DATA(h), &s);
+	return w->stopped = w->fn(w->arg, &s) != 0;
+}
+
+/* One dump of family; 0, 1 (fn asked to stop) or -errno. */
+static int walk_family(int nl, int family, uint32_t states, long *buf, size_t len, struct walk *w)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nlh = {.nlmsg_len = sizeof(req),
+			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+		.r = {.sdiag_family = (uint8_t)family,
+		      .sdiag_protocol = IPPROTO_TCP,
+		      .idiag_states = states},
+	};
+	int rc = mc_nl_dump(nl, &req, sizeof(req), buf, len, walk_msg, w);
+
+	return rc < 0 ? rc : w->stopped;
+}
+
+/* what `ss` reads at a time; the kernel sizes its dump messages to the
+ * largest read it has seen */
+#define DIAG_BUF 32768
+
+int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock *s), void *arg)
+{
+	long *buf = malloc(DIAG_BUF);
+	struct walk w = {fn, arg, 0};
+	int nl, rc;
+
+	if (!buf)
+		return -ENOMEM;
+	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (nl < 0) {
+		rc = -errno;
+		free(buf);
+		return rc;
+	}
+	rc = walk_family(nl, AF_INET, states, buf, DIAG_BUF, &w);
+	if (rc == 0)
+		rc = walk_family(nl, AF_INET6, states, buf, DIAG_BUF, &w);
+	close(nl);
+	free(buf);
+	return rc < 0 ? rc : 0;
+}
+
+struct count_to {
+	uint16_t dport;
+	uint64_t n;
+};
+
+static int count_to_fn(void *arg, const struct mc_diag_sock *s)
+{
+	struct count_to *c = arg;
+
+	c->n += s->dport == c->dport;
+	return 0;
+}
+
+int mc_diag_count_to(uint32_t states, uint16_t dport, uint64_t *n)
+{
+	struct count_to c = {dport, 0};
+	int rc = mc_diag_walk(states, count_to_fn, &c);
+
+	if (rc == 0)
+		*n = c.n;
+	return rc;
+}
+
+bool mc_diag_tw_blocks(const struct mc_tw_rules *r, const struct mc_addr *src,
+		       const struct mc_addr *dst, uint32_t expires_ms)
+{
+	unsigned reuse = r->reuse;
+	uint32_t age = expires_ms < MC_TW_LEN_MS ? MC_TW_LEN_MS - expires_ms : 0;
+
+	if (reuse == 2 && !mc_addr_is_loopback(src) && !mc_addr_is_loopback(dst))
+		reuse = 0; /* 2: loopback only */
+	/* without timestamps PAWS cannot protect the new connection; a bound
+	 * port is taken over at once (tcp_twsk_unique with no twp) */
+	return !r->timestamps || (!r->bound && (!reuse || age <= r->delay_ms));
+}
+
+struct tw_pair {
+	const struct mc_addr *src, *dst;
+	uint16_t dport;
+	const struct mc_tw_rules *r;
+	uint64_t all, blocking;
+};
+
+static int tw_pair_fn(void *arg, const struct mc_diag_sock *s)
+{
+	struct tw_pair *t = arg;
+
+	if (s->dport != t->dport || !mc_addr_equal(&s->src, t->src) ||
+	    !mc_addr_equal(&s->dst, t->dst))
+		return 0;
+	t->all++;
+	t->blocking += mc_diag_tw_blocks(t->r, &s->src, &s->dst, s->expires_ms);
+	return 0;
+}
+
+void mc_diag_tw_rules(struct mc_tw_rules *r)
+{
+	uint64_t v;
+
+	r->reuse = mc_proc_read_u64(NULL, "/proc/sys/net/ipv4/tcp_tw_reuse", &v) == 0 ? (unsigned)v
+										       : 2;
+	r->delay_ms =
+	    mc_proc_read_u64(NULL, "/proc/sys/net/ipv4/tcp_tw_reuse_delay", &v) == 0 ? (unsigned)v
+											 : 1000;
+	r->timestamps =
+	    mc_proc_read_u64(NULL, "/proc/sys/net/ipv4/tcp_timestamps", &v) != 0 || v != 0;
+	r->bound = false;
+}
+
+int mc_diag_tw_pair(const struct mc_addr *src, const struct mc_addr *dst, uint16_t dport,
+		    const struct mc_tw_rules *r, uint64_t *all, uint64_t *blocking)
+{
+	struct mc_tw_rules here;
+	struct tw_pair t = {src, dst, dport, r, 0, 0};
+	int rc;
+
+	if (!r) {
+		mc_diag_tw_rules(&here);
+		t.r = &here;
+	}
+	rc = mc_diag_walk(1u << MC_TCP_TIME_WAIT, tw_pair_fn, &t);
+	if (rc == 0) {
+		*all = t.all;
+		*blocking = t.blocking;
+	}
+	return rc;
+}
+
+/* Pairs by a small open-addressed table; past TW_SLOTS distinct pairs the
+ * rest are not counted (their number is kept). */
+#define TW_SLOTS 4096
+
+struct tw_table {
+	const struct mc_tw_rules *r;
+	uint16_t lo, hi;
+	struct mc_diag_tw_pair *p; /* TW_SLOTS */
+	bool *used;
+};
+
+static uint32_t pair_hash(const struct mc_diag_sock *s)
+{
+	uint32_t h = 2166136261u;
+	const unsigned char *k[2] = {(const void *)&s->src.u, (const void *)&s->dst.u};
+
+	for (int j = 0; j < 2; j++)
+		for (size_t i = 0; i < (s->src.family == AF_INET ? 4u : 16u); i++)
+			h = (h ^ k[j][i]) * 16777619u;
+	return (h ^ s->dport) * 16777619u;
+}
+
+static int tw_pairs_fn(void *arg, const struct mc_diag_sock *s)
+{
+	struct tw_table *t = arg;
+	uint32_t i = pair_hash(s) % TW_SLOTS;
+
+	if (s->sport < t->lo || s->sport > t->hi)
+		return 0;
+	for (int probe = 0; probe < TW_SLOTS; probe++, i = (i + 1) % TW_SLOTS) {
+		struct mc_diag_tw_pair *p = &t->p[i];
+		if (t->used[i] && (p->dport != s->dport || !mc_addr_equal(&p->src, &s->src) ||
+				   !mc_addr_equal(&p->dst, &s->dst)))
+			continue;
+		if (!t->used[i]) {
+			t->used[i] = true;
+			p->src = s->src;
+			p->dst = s->dst;
+			p->dport = s->dport;
+		}
+		p->all++;
+		p->blocking += mc_diag_tw_blocks(t->r, &s->src, &s->dst, s->expires_ms);
+		return 0;
+	}
+	return 0;
+}
+
+static int by_blocking(const void *a, const void *b)
+{
+	const struct mc_diag_tw_pair *x = a, *y = b;
+
+	return x->blocking < y->blocking ? 1 : x->blocking > y->blocking ? -1 : 0;
+}
+
+int mc_diag_tw_pairs(const struct mc_tw_rules *r, uint16_t port_lo, uint16_t port_hi,
+		     struct mc_diag_tw_pair *out, int max, int *n)
+{
+	struct tw_table t = {r, port_lo, port_hi, calloc(TW_SLOTS, sizeof(*t.p)),
+			     calloc(TW_SLOTS, sizeof(*t.used))};
+	int rc = t.p && t.used ? mc_diag_walk(1u << MC_TCP_TIME_WAIT, tw_pairs_fn, &t) : -ENOMEM;
+
+	*n = 0;
+	if (rc == 0) {
+		int k = 0;
+		for (int i = 0; i < TW_SLOTS; i++)
+			if (t.used[i])
+				t.p[k++] = t.p[i];
+		qsort(t.p, (size_t)k, sizeof(*t.p), by_blocking);
+		for (int i = 0; i < k && i < max; i++)
+			out[i] = t.p[i];
+		*n = k < max ? k : max;
+	}
+	free(t.p);
+	free(t.used);
+	return rc;
+}
+
+struct tw_any {
+	const struct mc_addr *dst;
+	uint16_t dport;
+	const struct mc_tw_rules *r;
+	uint64_t all, blocking;
+};
+
+static int tw_any_fn(void *arg, const struct mc_diag_sock *s)
+{
+	struct tw_any *t = arg;
+
+	if (s->dport == t->dport && mc_addr_equal(&s->dst, t->dst)) {
+		t->all++;
+		t->blocking += mc_diag_tw_blocks(t->r, &s->src, &s->dst, s->expires_ms);
+	}
+	return 0;
+}
+
+void mc_diag_tw_words(const struct mc_addr *src, const struct mc_addr *dst, uint16_t dport,
+		      bool bound, char *buf, size_t len)
+{
+	struct mc_tw_rules r;
+	uint64_t all = 0, blocking = 0;
+	int rc;
+
+	buf[0] = '\0';
+	mc_diag_tw_rules(&r);
+	r.bound = bound;
+	if (src) {
+		rc = mc_diag_tw_pair(src, dst, dport, &r, &all, &blocking);
+	} else {
+		struct tw_any t = {dst, dport, &r, 0, 0};
+		rc = mc_diag_walk(1u << MC_TCP_TIME_WAIT, tw_any_fn, &t);
+		all = t.all;
+		blocking = t.blocking;
+	}
+	if (rc < 0 || !all)
+		return;
+	snprintf(buf, len,
+		 "%llu ports of this pair are in TIME_WAIT, %llu of them still kept from connect() "
+		 "(%s%u, tcp_tw_reuse_delay %u ms%s)",
+		 (unsigned long long)all, (unsigned long long)blocking,
+		 bound ? "bound ports are taken over at once; tcp_tw_reuse " : "tcp_tw_reuse ",
+		 r.reuse, r.delay_ms, r.timestamps ? "" : ", tcp_timestamps off: no reuse");
+}

@@ -1,0 +1,245 @@
+/* test_probe_serverside.c: the server host's side of a probe across hosts
+ * (probe/serverside.c): what node_exporter's and a maxconn server's pages
+ * say, the figures two readings give (sockets, kernel bytes per socket and
+ * how, memory left, the projection), the limit they name, and the verdict
+ * of a step that without them would only say "the server's own limit". */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "probe/diagnose.h"
+#include "probe/serverside.h"
+
+/* A node_exporter page with sockets, slab caches and memory as given. */
+static void node_page(char *buf, size_t len, double inuse, double tcp_objs, double avail,
+		      double slab, double overflows, double ct)
+{
+	snprintf(buf, len,
+		 "# HELP node_sockstat_TCP_inuse x\n# TYPE node_sockstat_TCP_inuse gauge\n"
+		 "node_sockstat_TCP_inuse %.0f\n"
+		 "node_memory_MemTotal_bytes 2.5e+10\n"
+		 "node_memory_MemAvailable_bytes %.17g\n"
+		 "node_memory_Slab_bytes %.17g\nnode_memory_KernelStack_bytes 1e6\n"
+		 "node_memory_PageTables_bytes 2e6\n"
+		 "node_filefd_allocated 3000\nnode_filefd_maximum 9.2e18\n"
+		 "node_nf_conntrack_entries %.0f\nnode_nf_conntrack_entries_limit 262144\n"
+		 "node_netstat_TcpExt_ListenOverflows %.0f\nnode_netstat_TcpExt_ListenDrops %.0f\n"
+		 "node_slabinfo_active_objects{slab=\"TCP\"} %.0f\n"
+		 "node_slabinfo_object_size_bytes{slab=\"TCP\"} 2368\n"
+		 "node_slabinfo_active_objects{slab=\"sock_inode_cache\"} %.0f\n"
+		 "node_slabinfo_object_size_bytes{slab=\"sock_inode_cache\"} 832\n"
+		 "node_slabinfo_active_objects{slab=\"TCPv6\"} 10\n"
+		 "node_slabinfo_object_size_bytes{slab=\"TCPv6\"} 2560\n",
+		 inuse, avail, slab, ct, overflows, overflows, tcp_objs, tcp_objs);
+}
+
+static void test_parse(void **state)
+{
+	struct mc_probe_remote r;
+	char page[4096];
+
+	(void)state;
+	node_page(page, sizeof(page), 1005, 1000, 2e10, 3e9, 7, 12);
+	mc_probe_remote_init(&r);
+	assert_true(isnan(r.v[MC_RF_TCP_INUSE]));
+	mc_probe_remote_parse(page, &r);
+	assert_true(r.node);
+	assert_false(r.maxconn);
+	assert_true(r.v[MC_RF_TCP_INUSE] == 1005);
+	assert_true(r.v[MC_RF_MEM_AVAIL] == 2e10);
+	assert_true(r.v[MC_RF_KERNEL] == 3e9 + 3e6);
+	assert_true(r.v[MC_RF_OVERFLOWS] == 7);
+	assert_true(r.v[MC_RF_CT] == 12);
+	/* socket caches: TCP, sock_inode_cache and TCPv6 objects */
+	assert_true(r.v[MC_RF_SLAB_SOCK] == 1000 * 2368 + 1000 * 832 + 10 * 2560);
+	/* one IPv4 socket: a TCP and a sock_inode_cache object */
+	assert_true(r.v[MC_RF_SOCK_OBJ] == 2368 + 832);
+	assert_true(isnan(r.v[MC_RF_SRV_HELD]));
+	/* a maxconn server's page adds its own figures; node_exporter's stay */
+	mc_probe_remote_parse("maxconn_build_info{version=\"0.1.0\"} 1\n"
+			      "maxconn_host_tcp_sockets_in_use 99\n"
+			      "maxconn_server_connections_held 1000\n"
+			      "maxconn_server_user_memory_bytes_per_connection 17.5\n"
+			      "maxconn_server_connections_refused_total{cause=\"fd_limit\",limit="
+			      "\"fd_process\"} 3\n",
+			      &r);
+	assert_true(r.maxconn);
+	assert_true(r.v[MC_RF_TCP_INUSE] == 1005);
+	assert_true(r.v[MC_RF_SRV_HELD] == 1000);
+	assert_true(r.v[MC_RF_SRV_USER] == 17.5);
+	assert_true(r.v[MC_RF_REF_FD] == 3);
+	/* a maxconn server alone gives the host's sockets too */
+	mc_probe_remote_init(&r);
+	mc_probe_remote_parse("maxconn_host_tcp_sockets_in_use 99\n", &r);
+	assert_true(r.v[MC_RF_TCP_INUSE] == 99);
+}
+
+static void readings(struct mc_probe_remote *b, struct mc_probe_remote *a, double added,
+		     double tcp_grown, double slab_grown)
+{
+	char page[4096];
+
+	mc_probe_remote_init(b);
+	mc_probe_remote_init(a);
+	node_page(page, sizeof(page), 5, 1000, 2e10, 3e9, 0, 0);
+	mc_probe_remote_parse(page, b);
+	node_page(page, sizeof(page), 5 + added, 1000 + tcp_grown, 2e10 - 1e9, 3e9 + slab_grown, 0,
+		  0);
+	mc_probe_remote_parse(page, a);
+}
+
+static void test_figures(void **state)
+{
+	struct mc_probe_remote b, a;
+	struct mc_probe_server_host h;
+
+	(void)state;
+	/* 10,000 sockets added, 10,000 of each cache: 3,200 B a socket */
+	readings(&b, &a, 10000, 10000, 5e7);
+	mc_probe_server_host_figures(&b, &a, &h);
+	assert_true(h.sockets == 10005);
+	assert_true(h.sockets_before == 5);
+	assert_true(fabs(h.kernel_per_socket - 3200) < 1e-6);
+	assert_non_null(strstr(h.kernel_method, "grown"));
+	assert_string_equal(h.source, "node_exporter");
+	/* reserve: 10% of 25e9; projection (19e9 - 2.5e9) / 3200 */
+	assert_true(h.reserve == 2.5e9);
+	assert_true(h.more_conns == floor((19e9 - 2.5e9) / 3200));
+	/* other work freed sockets meanwhile: the growth says 320 B, under
+	 * half of one socket's objects: the objects are the figure */
+	readings(&b, &a, 10000, 1000, 5e7);
+	mc_probe_server_host_figures(&b, &a, &h);
+	assert_true(h.kernel_per_socket == 2368 + 832);
+	assert_non_null(strstr(h.kernel_method, "one object"));
+	/* no sockets added: nothing to divide by */
+	readings(&b, &a, 0, 0, 0);
+	mc_probe_server_host_figures(&b, &a, &h);
+	assert_true(isnan(h.kernel_per_socket));
+	assert_true(isnan(h.more_conns));
+	assert_true(h.mem_available == 19e9);
+}
+
+static void test_meminfo_method(void **state)
+{
+	struct mc_probe_remote b, a;
+	struct mc_probe_server_host h;
+
+	(void)state;
+	mc_probe_remote_init(&b);
+	mc_probe_remote_init(&a);
+	mc_probe_remote_parse("node_sockstat_TCP_inuse 0\nnode_memory_Slab_bytes 1e9\n"
+			      "node_memory_MemTotal_bytes 8e9\nnode_memory_MemAvailable_bytes 4e9\n",
+			      &b);
+	mc_probe_remote_parse("node_sockstat_TCP_inuse 1000\nnode_memory_Slab_bytes 1.004e9\n"
+			      "node_memory_MemTotal_bytes 8e9\nnode_memory_MemAvailable_bytes 1e9\n",
+			      &a);
+	mc_probe_server_host_figures(&b, &a, &h);
+	assert_true(fabs(h.kernel_per_socket - 4000) < 1e-6);
+	assert_non_null(strstr(h.kernel_method, "meminfo"));
+	/* at the reserve (1 GiB on a host of 8 GB): no room, and the limit */
+	assert_true(h.more_conns == 0);
+	{
+		uint64_t fail[MC_CAUSE_COUNT] = {0}, lost[MC_CAUSE_COUNT] = {0};
+		struct mc_probe_srv_verdict v;
+		assert_true(mc_probe_server_host_verdict(&b, &a, &h, fail, lost, 1000, &v));
+		assert_string_equal(v.limit_id, "memory");
+	}
+}
+
+static void test_verdict(void **state)
+{
+	struct mc_probe_remote b, a;
+	struct mc_probe_server_host h;
+	struct mc_probe_srv_verdict v;
+	uint64_t fail[MC_CAUSE_COUNT] = {0}, lost[MC_CAUSE_COUNT] = {0};
+	char page[4096];
+
+	(void)state;
+	/* nothing on the server host's side: no verdict */
+	readings(&b, &a, 1000, 1000, 4e6);
+	mc_probe_server_host_figures(&b, &a, &h);
+	assert_false(mc_probe_server_host_verdict(&b, &a, &h, fail, lost, 1000, &v));
+	/* the accept queue overflowed there while connects timed out */
+	mc_probe_remote_init(&a);
+	node_page(page, sizeof(page), 1005, 2000, 2e10, 3.004e9, 250, 0);
+	mc_probe_remote_parse(page, &a);
+	fail[MC_CAUSE_TIMEDOUT] = 80;
+	assert_true(mc_probe_server_host_verdict(&b, &a, &h, fail, lost, 1000, &v));
+	assert_string_equal(v.limit_id, "accept_queue");
+	assert_non_null(strstr(v.happened, "250 ListenOverflows"));
+	/* the conntrack table full there comes first */
+	mc_probe_remote_init(&a);
+	node_page(page, sizeof(page), 1005, 2000, 2e10, 3.004e9, 250, 262000);
+	mc_probe_remote_parse(page, &a);
+	assert_true(mc_probe_server_host_verdict(&b, &a, &h, fail, lost, 1000, &v));
+	assert_string_equal(v.limit_id, "conntrack");
+	/* a maxconn server's refusals at its fd limit come before all */
+	mc_probe_remote_parse("maxconn_server_connections_refused_total{cause=\"fd_limit\"} 0\n", &b);
+	mc_probe_remote_parse("maxconn_server_connections_refused_total{cause=\"fd_limit\"} 900\n"
+			      "maxconn_server_connections_held 1086\n",
+			      &a);
+	mc_probe_server_host_figures(&b, &a, &h);
+	assert_true(mc_probe_server_host_verdict(&b, &a, &h, fail, lost, 1086, &v));
+	assert_string_equal(v.limit_id, "fd_process");
+	assert_non_null(strstr(v.limit_name, "server"));
+	assert_non_null(strstr(v.happened, "refused 900"));
+}
+
+/* The step's verdict: an external server that closed connections is "the
+ * server's own limit" blind; with its host's readings, the limit it is. */
+static void test_diagnose(void **state)
+{
+	struct mc_probe_obs *o = calloc(1, sizeof(*o));
+	struct mc_probe_remote b, a;
+	struct mc_probe_step st = {0};
+	bool found = false;
+
+	(void)state;
+	assert_non_null(o);
+	o->target = 3000;
+	o->held = o->reached = 1086;
+	o->lost[MC_CAUSE_PEER_CLOSED] = 900;
+	o->reserve = 1ULL << 30;
+	o->before.mem_available = o->after.mem_available = 8ULL << 30;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "server");
+	readings(&b, &a, 1100, 1100, 4e6);
+	mc_probe_remote_parse("maxconn_server_connections_refused_total{cause=\"fd_limit\"} 0\n", &b);
+	mc_probe_remote_parse("maxconn_server_connections_refused_total{cause=\"fd_limit\"} 900\n",
+			      &a);
+	st.srv_host.known = true;
+	mc_probe_server_host_figures(&b, &a, &st.srv_host);
+	o->srv_before = &b;
+	o->srv_after = &a;
+	o->srv_host = &st.srv_host;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, "fd_process");
+	for (int i = 0; i < st.nev; i++)
+		if (strcmp(st.ev[i].what, "server host: refused fd_limit") == 0) {
+			assert_int_equal(st.ev[i].value, 900);
+			found = true;
+		}
+	assert_true(found);
+	/* unknown (it did not answer): blind again */
+	st.srv_host.known = false;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "server");
+	free(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),	 cmocka_unit_test(test_figures),
+		cmocka_unit_test(test_meminfo_method), cmocka_unit_test(test_verdict),
+		cmocka_unit_test(test_diagnose),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
