@@ -320,6 +320,13 @@ static void test_timeouts_without_evidence(void **state)
 	assert_non_null(strstr(st.happened, "client fell behind"));
 	assert_int_equal(evval(&st, "client fell behind"), 12);
 	assert_non_null(strstr(ev(&st, "client fell behind")->text, "6.80 s"));
+	assert_int_equal(evval(&st, "client saw connects late"), 900);
+	/* connects noticed late without a stall: no "fell behind 0 times" line */
+	memset(&st, 0, sizeof(st));
+	o->cli_stalls = 0;
+	mc_probe_diagnose(o, &st);
+	assert_null(ev(&st, "client fell behind"));
+	assert_int_equal(evval(&st, "client saw connects late"), 900);
 	/* without stalls: still not the accept queue */
 	memset(&st, 0, sizeof(st));
 	o->cli_stalls = o->cli_connects_late = 0;
