@@ -36,6 +36,21 @@ int mc_cli_extra_arg(const char *cmd, char **argv);
  * error for cmd and returns MC_EXIT_USAGE. */
 int mc_cli_parse_workers(const char *cmd, const char *arg, unsigned *out);
 
+/* The flags server and client share, handled at the end of their getopt
+ * switch by mc_cli_common_opt: --metrics ADDR:PORT (option code
+ * MC_CLI_OPT_METRICS, long only), -j/--json, -q/--quiet, -h/--help, and
+ * the usage errors for a missing value or an unknown option. */
+struct mc_cli_common {
+	bool json, quiet, metrics;
+	struct mc_endpoint_range metrics_at;
+};
+#define MC_CLI_OPT_METRICS 0x10000
+#define MC_CLI_GO_ON	   (-1)
+/* MC_CLI_GO_ON when opt was one of them and parsing goes on; else the
+ * exit code to return now (MC_EXIT_OK after --help, MC_EXIT_USAGE). */
+int mc_cli_common_opt(const char *cmd, int opt, char **argv, const char *help,
+		      struct mc_cli_common *o);
+
 /* --metrics (cli/metrics.c). Parse ADDR:PORT or :PORT; 0, or prints the
  * usage error for cmd and returns MC_EXIT_USAGE. */
 int mc_cli_parse_metrics(const char *cmd, const char *arg, struct mc_endpoint_range *out);

@@ -443,14 +443,14 @@ int mc_cmd_client(int argc, char **argv)
 		{"port-range", required_argument, NULL, 'R'},
 		{"shard", required_argument, NULL, 'K'},
 		{"shards", required_argument, NULL, 'J'},
-		{"metrics", required_argument, NULL, 'X'},
+		{"metrics", required_argument, NULL, MC_CLI_OPT_METRICS},
 		{"force", no_argument, NULL, 'f'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static struct mc_endpoint_range dst[MAX_ARGS], cut_dst[MAX_ARGS], metrics_at;
+	static struct mc_endpoint_range dst[MAX_ARGS], cut_dst[MAX_ARGS];
 	static struct mc_addr_range src[MAX_ARGS], cut_src[MAX_ARGS];
 	struct mc_shard shard = {1, 1};
 	uint64_t shards_env = 0, total;
@@ -458,7 +458,8 @@ int mc_cmd_client(int argc, char **argv)
 	struct mc_client_stats *st;
 	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
 	struct mc_err err;
-	bool json = false, quiet = false, force = false, metrics = false, sharded = false;
+	struct mc_cli_common com = {0};
+	bool force = false, sharded = false;
 	uint64_t v, ports, ceiling;
 	char range_words[96];
 	int c, rc, code;
@@ -575,25 +576,13 @@ int mc_cmd_client(int argc, char **argv)
 				return mc_cli_usage_error("client", "%s", err.msg);
 			sharded = true;
 			break;
-		case 'X':
-			if (mc_cli_parse_metrics("client", optarg, &metrics_at))
-				return MC_EXIT_USAGE;
-			metrics = true;
-			break;
 		case 'f':
 			force = true;
 			break;
-		case 'j':
-			json = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return MC_EXIT_OK;
 		default:
-			return mc_cli_option_error("client", c, argv);
+			if ((rc = mc_cli_common_opt("client", c, argv, help, &com)) != MC_CLI_GO_ON)
+				return rc;
+			break;
 		}
 	}
 	if (optind < argc)
@@ -701,12 +690,12 @@ int mc_cmd_client(int argc, char **argv)
 		fputs(".\n", stderr);
 	}
 
-	tc.quiet = quiet;
-	if (metrics && (rc = mc_cli_metrics_start("client", &metrics_at, sizeof(*st), render, &tc,
-						  quiet, &tc.metrics)))
+	tc.quiet = com.quiet;
+	if (com.metrics && (rc = mc_cli_metrics_start("client", &com.metrics_at, sizeof(*st), render,
+						      &tc, com.quiet, &tc.metrics)))
 		return rc;
-	cfg.live_hists = metrics;
-	if (!quiet || metrics) {
+	cfg.live_hists = com.metrics;
+	if (!com.quiet || com.metrics) {
 		cfg.tick = tick;
 		cfg.tick_arg = &tc;
 	}
@@ -717,7 +706,7 @@ int mc_cmd_client(int argc, char **argv)
 		return MC_EXIT_RUNTIME;
 	}
 	rc = mc_client_run(&cfg, st, &err);
-	if (tc.tty && !quiet)
+	if (tc.tty && !com.quiet)
 		fputs("\r\033[K", stderr);
 	if (rc < 0) {
 		fprintf(stderr, "maxconn client: %s\n", err.msg);
@@ -728,7 +717,7 @@ int mc_cmd_client(int argc, char **argv)
 	if (tc.metrics) /* the last figures, for a scrape before the exit */
 		mc_metrics_publish(tc.metrics, st);
 	code = exit_code(&cfg, st);
-	if (json)
+	if (com.json)
 		print_json(st, ports, ceiling, code, &tc, total);
 	else
 		print_text(&cfg, st, &tc, total);

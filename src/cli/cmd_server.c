@@ -239,18 +239,18 @@ int mc_cmd_server(int argc, char **argv)
 		{"accept-rate", required_argument, NULL, 'R'},
 		{"duration", required_argument, NULL, 'd'},
 		{"ready-file", required_argument, NULL, 'r'},
-		{"metrics", required_argument, NULL, 'P'},
+		{"metrics", required_argument, NULL, MC_CLI_OPT_METRICS},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct mc_endpoint_range listen[MAX_LISTEN_ARGS], metrics_at;
+	struct mc_endpoint_range listen[MAX_LISTEN_ARGS];
 	struct mc_server_config cfg = {.backlog = -1, .accept_rate = -1, .listen = listen};
 	struct mc_server_stats st;
 	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
 	struct mc_err err;
-	bool json = false, quiet = false, metrics = false;
+	struct mc_cli_common com = {0};
 	uint64_t v;
 	int c, rc;
 
@@ -324,22 +324,10 @@ int mc_cmd_server(int argc, char **argv)
 		case 'r':
 			cfg.ready_file = optarg;
 			break;
-		case 'P':
-			if (mc_cli_parse_metrics("server", optarg, &metrics_at))
-				return MC_EXIT_USAGE;
-			metrics = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return MC_EXIT_OK;
 		default:
-			return mc_cli_option_error("server", c, argv);
+			if ((rc = mc_cli_common_opt("server", c, argv, help, &com)) != MC_CLI_GO_ON)
+				return rc;
+			break;
 		}
 	}
 	if (optind < argc)
@@ -351,16 +339,16 @@ int mc_cmd_server(int argc, char **argv)
 		mc_parse_endpoint("127.0.0.1:9000", false, &listen[0], &err);
 		cfg.nlisten = 1;
 	}
-	tc.quiet = quiet;
-	if (metrics && (rc = mc_cli_metrics_start("server", &metrics_at, sizeof(st), render, &cfg,
-						  quiet, &tc.metrics)))
+	tc.quiet = com.quiet;
+	if (com.metrics && (rc = mc_cli_metrics_start("server", &com.metrics_at, sizeof(st), render,
+						      &cfg, com.quiet, &tc.metrics)))
 		return rc;
-	if (!quiet || metrics) {
+	if (!com.quiet || com.metrics) {
 		cfg.tick = tick;
 		cfg.tick_arg = &tc;
 	}
 	rc = mc_server_run(&cfg, &st, &err);
-	if (tc.tty && !quiet)
+	if (tc.tty && !com.quiet)
 		fputs("\r\033[K", stderr);
 	if (tc.metrics) { /* the last figures, for a scrape before the exit */
 		mc_metrics_publish(tc.metrics, &st);
@@ -373,7 +361,7 @@ int mc_cmd_server(int argc, char **argv)
 			       ? MC_EXIT_LIMIT
 			       : MC_EXIT_RUNTIME;
 	}
-	if (json)
+	if (com.json)
 		print_json(&cfg, &st, tc.metrics);
 	else
 		print_text(&cfg, &st);

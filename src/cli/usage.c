@@ -41,6 +41,29 @@ int mc_cli_option_error(const char *cmd, int opt, char **argv)
 	return mc_cli_usage_error(cmd, "unknown option '%s'", word);
 }
 
+int mc_cli_common_opt(const char *cmd, int opt, char **argv, const char *help,
+		      struct mc_cli_common *o)
+{
+	switch (opt) {
+	case MC_CLI_OPT_METRICS:
+		if (mc_cli_parse_metrics(cmd, optarg, &o->metrics_at))
+			return MC_EXIT_USAGE;
+		o->metrics = true;
+		return MC_CLI_GO_ON;
+	case 'j':
+		o->json = true;
+		return MC_CLI_GO_ON;
+	case 'q':
+		o->quiet = true;
+		return MC_CLI_GO_ON;
+	case 'h':
+		fputs(help, stdout);
+		return MC_EXIT_OK;
+	default:
+		return mc_cli_option_error(cmd, opt, argv);
+	}
+}
+
 int mc_cli_extra_arg(const char *cmd, char **argv)
 {
 	return mc_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
