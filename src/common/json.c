@@ -127,7 +127,11 @@ void mc_json_i64(struct mc_json *j, int64_t v)
 void mc_json_double(struct mc_json *j, double v)
 {
 	separate(j);
-	if (isfinite(v))
+	/* whole numbers (sockets, bytes, counts) in full, below 2^53 where a
+	 * double holds them exactly; the rest to six significant digits */
+	if (isfinite(v) && v == floor(v) && fabs(v) < 9007199254740992.0)
+		fprintf(j->f, "%.0f", v);
+	else if (isfinite(v))
 		fprintf(j->f, "%.6g", v);
 	else
 		fputs("null", j->f);

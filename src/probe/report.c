@@ -291,16 +291,6 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 	}
 }
 
-/* A figure that may be unknown (NAN: null); whole numbers (sockets, bytes)
- * in full, not cut to the six digits of mc_json_double. */
-static void json_figure(struct mc_json *j, const char *key, double v)
-{
-	if (isfinite(v) && v >= 0 && v < 9007199254740992.0 && v == floor(v))
-		mc_json_kv_u64(j, key, (uint64_t)v);
-	else
-		mc_json_kv_double(j, key, v);
-}
-
 static void json_server_host(struct mc_json *j, const struct mc_probe_server_host *h)
 {
 	mc_json_key(j, "server_host");
@@ -308,16 +298,16 @@ static void json_server_host(struct mc_json *j, const struct mc_probe_server_hos
 	mc_json_kv_bool(j, "known", h->known);
 	mc_json_kv_str(j, "source", h->source);
 	mc_json_kv_str(j, "error", h->error);
-	json_figure(j, "sockets", h->sockets);
-	json_figure(j, "sockets_before", h->sockets_before);
-	json_figure(j, "server_held", h->held);
-	json_figure(j, "kernel_bytes_per_socket", h->kernel_per_socket);
+	mc_json_kv_double(j, "sockets", h->sockets);
+	mc_json_kv_double(j, "sockets_before", h->sockets_before);
+	mc_json_kv_double(j, "server_held", h->held);
+	mc_json_kv_double(j, "kernel_bytes_per_socket", h->kernel_per_socket);
 	mc_json_kv_str(j, "kernel_bytes_method", h->kernel_method);
-	json_figure(j, "user_bytes_per_conn", h->user_per_conn);
-	json_figure(j, "mem_total", h->mem_total);
-	json_figure(j, "mem_available", h->mem_available);
-	json_figure(j, "reserve", h->reserve);
-	json_figure(j, "more_conns", h->more_conns);
+	mc_json_kv_double(j, "user_bytes_per_conn", h->user_per_conn);
+	mc_json_kv_double(j, "mem_total", h->mem_total);
+	mc_json_kv_double(j, "mem_available", h->mem_available);
+	mc_json_kv_double(j, "reserve", h->reserve);
+	mc_json_kv_double(j, "more_conns", h->more_conns);
 	mc_json_obj_close(j);
 }
 

@@ -26,6 +26,8 @@ static void test_nested(void **state)
 	mc_json_kv_str(&j, "s", "a\"b\\c\nd\x01");
 	mc_json_kv_double(&j, "nan", NAN);
 	mc_json_kv_double(&j, "half", 0.5);
+	mc_json_kv_double(&j, "whole", 2745592.0);
+	mc_json_kv_double(&j, "big", 1e300);
 	mc_json_kv_bool(&j, "t", true);
 	mc_json_kv_null(&j, "z");
 	mc_json_key(&j, "arr");
@@ -44,6 +46,8 @@ static void test_nested(void **state)
 				 "  \"s\": \"a\\\"b\\\\c\\nd\\u0001\",\n"
 				 "  \"nan\": null,\n"
 				 "  \"half\": 0.5,\n"
+				 "  \"whole\": 2745592,\n"
+				 "  \"big\": 1e+300,\n"
 				 "  \"t\": true,\n"
 				 "  \"z\": null,\n"
 				 "  \"arr\": [\n"
