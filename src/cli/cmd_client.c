@@ -604,7 +604,7 @@ int mc_cmd_client(int argc, char **argv)
 			force = true;
 			break;
 		default:
-			if ((rc = mc_cli_common_opt("client", c, argv, help, &com)) != MC_CLI_GO_ON)
+			if ((rc = mc_cli_common_opt("client", c, argv, opts, help, &com)) != MC_CLI_GO_ON)
 				return rc;
 			break;
 		}
