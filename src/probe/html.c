@@ -786,8 +786,13 @@ static void table_memory(FILE *f, const struct mc_probe_report *r)
 	const struct mc_probe_slab *s = &m->slab;
 
 	fputs("<h2 id=\"memory\">Memory</h2>\n<table id=\"memory-table\">\n", f);
-	if (s->from == MC_PROBE_KMEM_SLABINFO) {
-		fputs("<tr><th colspan=\"2\">kernel bytes per socket, by slab cache</th></tr>\n",
+	if (s->from == MC_PROBE_KMEM_SLABINFO || s->from == MC_PROBE_KMEM_OBJECTS) {
+		fputs(s->from == MC_PROBE_KMEM_SLABINFO
+			  ? "<tr><th colspan=\"2\">kernel bytes per socket, by slab cache</th></tr>\n"
+			  : "<tr><th colspan=\"2\">kernel bytes per socket, from the slab caches' "
+			    "object sizes: other work on this kernel moved the caches (TCP by more "
+			    "or fewer objects than the probe's sockets), so their growth was not "
+			    "the probe's</th></tr>\n",
 		      f);
 		mem_row(f, "TCP", s->tcp);
 		mem_row(f, "sock_inode_cache", s->sock_inode);

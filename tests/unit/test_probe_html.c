@@ -281,6 +281,31 @@ static void test_staircase(void **state)
 	free(page);
 }
 
+/* When other work moved the slab caches, the memory table says the figure
+ * is from the caches' object sizes, and still splits it by cache. */
+static void test_memory_from_object_sizes(void **state)
+{
+	static struct mc_probe_report r;
+	struct mc_probe_sample smp[NSAMPLES];
+	char *page;
+
+	(void)state;
+	fake_report(&r, smp);
+	r.steps[r.nsteps - 1].slab.from = MC_PROBE_KMEM_SLABINFO;
+	page = render(&r, 3);
+	assert_non_null(strstr(page, "kernel bytes per socket, by slab cache"));
+	assert_null(strstr(page, "object sizes"));
+	free(page);
+
+	r.steps[r.nsteps - 1].slab.from = MC_PROBE_KMEM_OBJECTS;
+	r.steps[r.nsteps - 1].slab.tcp_objs_grew = -18000;
+	page = render(&r, 3);
+	assert_non_null(strstr(page, "kernel bytes per socket, from the slab caches' object sizes: "
+				     "other work on this kernel moved the caches"));
+	assert_non_null(strstr(page, "<th>TCP</th>"));
+	free(page);
+}
+
 static void test_empty(void **state)
 {
 	static struct mc_probe_report r;
@@ -357,6 +382,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_staircase),
+	    cmocka_unit_test(test_memory_from_object_sizes),
 	    cmocka_unit_test(test_empty),
 	    cmocka_unit_test(test_one_sample_huge),
 	    cmocka_unit_test(test_write_error),
