@@ -246,7 +246,7 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 				"socket inode %.0f, dentry %.0f, file %.0f, epoll %.0f. Their growth "
 				"was not the probe's: the TCP cache moved by %lld objects while it "
 				"held %s sockets (other work on this kernel opened or closed sockets "
-				"meanwhile)\n",
+				"meanwhile, or an earlier step's were still being freed)\n",
 				mem->slab.total, mem->slab.tcp, mem->slab.sock_inode, mem->slab.dentry,
 				mem->slab.filp, mem->slab.epoll, (long long)mem->slab.tcp_objs_grew,
 				mc_fmt_count(mem->slab.sockets, a, sizeof(a)));
