@@ -47,6 +47,7 @@ mc_eq "reached" $N "$(jq .result.reached "$j")"
 k=.memory.kernel_bytes_per_socket
 grew=$(jq "$k.tcp_objects_grew" "$j")
 echo "the TCP cache moved by $grew objects while the probe added $((2 * N)) sockets"
+echo "kernel bytes per socket: $(jq "$k.total" "$j") (from $(jq "$k.from" "$j"))"
 mc_le "TCP objects grew (far below one per connection)" $((N * 3 / 4)) "$grew"
 mc_eq "the figure's source" '"object_sizes"' "$(jq "$k.from" "$j")"
 mc_between "kernel bytes per socket" 1500 40000 "$(jq "$k.total|floor" "$j")"
