@@ -4,6 +4,7 @@
 #ifndef MC_CLI_CLI_H
 #define MC_CLI_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,8 +27,15 @@ int mc_cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /* The end of every command's getopt loop: getopt_long returned opt (':'
  * for a missing value, anything else unknown) for argv[optind - 1]; prints
- * the usage error naming it and returns MC_EXIT_USAGE. */
-int mc_cli_option_error(const char *cmd, int opt, char **argv);
+ * the usage error naming it and returns MC_EXIT_USAGE. opts is the
+ * command's table, for the long options' errors. */
+int mc_cli_option_error(const char *cmd, int opt, char **argv, const struct option *opts);
+/* The error for a long option getopt_long refused (word: "--NAME" or
+ * "--NAME=VALUE"), into out: ambiguous (the options it could be), a value
+ * given to one that takes none, or unknown (with the near names, if any:
+ * "did you mean --model?"). */
+void mc_cli_long_option_error(const struct option *opts, const char *word, char *out,
+			      size_t len);
 /* After the options: argv[optind] is an argument no command takes; prints
  * the usage error naming it and returns MC_EXIT_USAGE. */
 int mc_cli_extra_arg(const char *cmd, char **argv);
@@ -48,8 +56,8 @@ struct mc_cli_common {
 #define MC_CLI_GO_ON	   (-1)
 /* MC_CLI_GO_ON when opt was one of them and parsing goes on; else the
  * exit code to return now (MC_EXIT_OK after --help, MC_EXIT_USAGE). */
-int mc_cli_common_opt(const char *cmd, int opt, char **argv, const char *help,
-		      struct mc_cli_common *o);
+int mc_cli_common_opt(const char *cmd, int opt, char **argv, const struct option *opts,
+		      const char *help, struct mc_cli_common *o);
 
 /* --metrics (cli/metrics.c). Parse ADDR:PORT or :PORT; 0, or prints the
  * usage error for cmd and returns MC_EXIT_USAGE. */

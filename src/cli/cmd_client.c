@@ -115,7 +115,10 @@ static const char help[] =
 	"  ECONNREFUSED   nothing listening; ECONNRESET / peer_closed: the peer\n"
 	"  ENOBUFS        kernel memory\n"
 	"At the end, attempted = established + failed + in flight (connects still\n"
-	"in progress when it stopped).\n"
+	"in progress when it stopped). When a server writes something and then ends\n"
+	"the connection (redis' \"-ERR max number of clients reached\", a policy or\n"
+	"protected-mode refusal), its first bytes are shown (\"the server said\",\n"
+	"server_said in --json): a few distinct messages, each with its count.\n"
 	"\n"
 	"Examples:\n"
 	"  maxconn client -c 127.0.0.1:9000 -n 60k -s 127.0.0.2-127.0.0.4 --hold 10s\n"
@@ -245,6 +248,20 @@ static void print_json(const struct mc_client_stats *s, uint64_t ports, uint64_t
 	else
 		mc_json_kv_null(&j, "limit");
 	mc_json_kv_str(&j, "first_error", s->first_error[0] ? s->first_error : NULL);
+	/* what the server sent first on connections it then ended (a few
+	 * distinct messages, each with its cause and how many carried it) */
+	mc_json_key(&j, "server_said");
+	mc_json_arr_open(&j);
+	for (unsigned i = 0; i < s->nsaid && i < MC_CLIENT_SAID_MAX; i++) {
+		char text[400];
+		mc_client_said_text(&s->said[i], text, sizeof(text));
+		mc_json_obj_open(&j);
+		mc_json_kv_str(&j, "text", text);
+		mc_json_kv_str(&j, "cause", mc_cause_key((enum mc_cause)s->said[i].cause));
+		mc_json_kv_u64(&j, "conns", s->said[i].conns);
+		mc_json_obj_close(&j);
+	}
+	mc_json_arr_close(&j);
 	mc_json_kv_bool(&j, "interrupted", s->stop_signal != 0);
 	mc_json_kv_double(&j, "duration_s", (double)s->elapsed_ns / 1e9);
 	mc_json_kv_double(&j, "ramp_s", (double)s->ramp_ns / 1e9);
@@ -342,6 +359,13 @@ static void print_text(const struct mc_client_config *cfg, const struct mc_clien
 			       k == MC_CAUSE_OTHER && s->echo_mismatch
 				       ? "a wrong byte came back (echo verification)"
 				       : mc_cause_advice((enum mc_cause)k));
+	for (unsigned i = 0; i < s->nsaid && i < MC_CLIENT_SAID_MAX; i++) {
+		char text[400];
+		mc_client_said_text(&s->said[i], text, sizeof(text));
+		printf("  the server said, then ended: %llu x %s: %s\n",
+		       (unsigned long long)s->said[i].conns,
+		       mc_cause_key((enum mc_cause)s->said[i].cause), text);
+	}
 	if (s->first_error[0])
 		printf("  first error: %s\n", s->first_error);
 	print_hist("connect latency (the kernel's)", &s->connect_lat);
@@ -580,7 +604,7 @@ int mc_cmd_client(int argc, char **argv)
 			force = true;
 			break;
 		default:
-			if ((rc = mc_cli_common_opt("client", c, argv, help, &com)) != MC_CLI_GO_ON)
+			if ((rc = mc_cli_common_opt("client", c, argv, opts, help, &com)) != MC_CLI_GO_ON)
 				return rc;
 			break;
 		}

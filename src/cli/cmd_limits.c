@@ -244,7 +244,7 @@ int mc_cmd_limits(int argc, char **argv)
 			fputs(help_tail, stdout);
 			return MC_EXIT_OK;
 		default:
-			return mc_cli_option_error("limits", c, argv);
+			return mc_cli_option_error("limits", c, argv, opts);
 		}
 		if (rc)
 			return rc;

@@ -495,7 +495,7 @@ int mc_cmd_probe(int argc, char **argv)
 			fputs(help, stdout);
 			return MC_EXIT_OK;
 		default:
-			return mc_cli_option_error("probe", c, argv);
+			return mc_cli_option_error("probe", c, argv, opts);
 		}
 	}
 	if (optind < argc)

@@ -325,7 +325,7 @@ int mc_cmd_server(int argc, char **argv)
 			cfg.ready_file = optarg;
 			break;
 		default:
-			if ((rc = mc_cli_common_opt("server", c, argv, help, &com)) != MC_CLI_GO_ON)
+			if ((rc = mc_cli_common_opt("server", c, argv, opts, help, &com)) != MC_CLI_GO_ON)
 				return rc;
 			break;
 		}

@@ -114,6 +114,10 @@ struct mc_client_said {
 	uint64_t conns;
 };
 
+/* What a server said, as text: in quotes, printable bytes as they are,
+ * \r \n \t and the rest escaped, "..." when it may go on. */
+void mc_client_said_text(const struct mc_client_said *sd, char *out, size_t len);
+
 struct mc_client_stats {
 	/* Once the run has returned, attempted = established + the sum of
 	 * fail[] + inflight exactly (the workers are stopped before the counts

@@ -64,6 +64,7 @@ void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 	mc_json_obj_open(&j);
 	mc_json_kv_str(&j, "command", "limits");
 	mc_json_kv_u64(&j, "schema_version", 1);
+	mc_json_kv_str(&j, "root", s->root[0] ? s->root : NULL);
 
 	mc_json_key(&j, "scenario");
 	mc_json_obj_open(&j);

@@ -188,6 +188,9 @@ struct mc_limits_snap {
 	 * before mc_limits_read */
 	int pid;
 	char pid_limits[32]; /* "/proc/PID/limits" when pid is set */
+	/* the directory /proc, /sys and /etc were read under (--root), ""
+	 * for the real / */
+	char root[256];
 
 	/* the process */
 	struct mc_limits_num nofile_soft, nofile_hard; /* NONE = RLIM_INFINITY */

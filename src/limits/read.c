@@ -511,6 +511,7 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	int merr = 0;
 	uint64_t page = s->page_size ? s->page_size : 4096;
 
+	snprintf(s->root, sizeof(s->root), "%s", root ? root : "");
 	s->nr_open = num_file(root, MC_LIMITS_P_NR_OPEN);
 	s->file_max = num_file(root, MC_LIMITS_P_FILE_MAX);
 	s->file_nr = num_file(root, MC_LIMITS_P_FILE_NR);

@@ -55,35 +55,6 @@ static uint64_t delta(uint64_t before, uint64_t after)
 	return after > before ? after - before : 0;
 }
 
-/* What a server said, as text: in quotes, printable bytes as they are,
- * \r \n \t and the rest escaped, "..." when it may go on. */
-static void said_text(const struct mc_client_said *sd, char *out, size_t len)
-{
-	size_t o = 0;
-
-	if (len < 8) {
-		if (len)
-			out[0] = '\0';
-		return;
-	}
-	out[o++] = '"';
-	for (unsigned i = 0; i < sd->len && i < MC_CLIENT_SAID_BYTES && o + 8 < len; i++) {
-		unsigned char c = sd->bytes[i];
-		const char *esc = c == '\r' ? "\\r" : c == '\n' ? "\\n" : c == '\t' ? "\\t"
-				: c == '"' ? "\\\"" : c == '\\' ? "\\\\" : NULL;
-		if (esc)
-			o += (size_t)snprintf(out + o, len - o, "%s", esc);
-		else if (c >= 0x20 && c < 0x7f)
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
-	}
-	out[o++] = '"';
-	if (sd->len >= MC_CLIENT_SAID_BYTES && o + 4 < len)
-		o += (size_t)snprintf(out + o, len - o, "...");
-	out[o] = '\0';
-}
-
 /* The message the server sent most often before ending connections, or
  * NULL when it said nothing. */
 static const struct mc_client_said *said_most(const struct mc_probe_obs *o)
@@ -178,7 +149,7 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		}
 	for (unsigned i = 0; i < o->nsaid && i < MC_CLIENT_SAID_MAX; i++) {
 		char what[64], text[200];
-		said_text(&o->said[i], text, sizeof(text));
+		mc_client_said_text(&o->said[i], text, sizeof(text));
 		snprintf(what, sizeof(what), "server said: %s", mc_cause_key(o->said[i].cause));
 		evidence(st, what, o->said[i].conns,
 			 "%s: the first bytes it sent on connections it then ended", text);
@@ -340,7 +311,7 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 
 	if (said) {
 		char text[180];
-		said_text(said, text, sizeof(text));
+		mc_client_said_text(said, text, sizeof(text));
 		snprintf(told, sizeof(told), "; it said %s", text);
 	}
 

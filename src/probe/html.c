@@ -786,8 +786,13 @@ static void table_memory(FILE *f, const struct mc_probe_report *r)
 	const struct mc_probe_slab *s = &m->slab;
 
 	fputs("<h2 id=\"memory\">Memory</h2>\n<table id=\"memory-table\">\n", f);
-	if (s->from == MC_PROBE_KMEM_SLABINFO) {
-		fputs("<tr><th colspan=\"2\">kernel bytes per socket, by slab cache</th></tr>\n",
+	if (s->from == MC_PROBE_KMEM_SLABINFO || s->from == MC_PROBE_KMEM_OBJECTS) {
+		fputs(s->from == MC_PROBE_KMEM_SLABINFO
+			  ? "<tr><th colspan=\"2\">kernel bytes per socket, by slab cache</th></tr>\n"
+			  : "<tr><th colspan=\"2\">kernel bytes per socket, from the slab caches' "
+			    "object sizes: other work on this kernel moved the caches (TCP by more "
+			    "or fewer objects than the probe's sockets), so their growth was not "
+			    "the probe's</th></tr>\n",
 		      f);
 		mem_row(f, "TCP", s->tcp);
 		mem_row(f, "sock_inode_cache", s->sock_inode);
@@ -851,6 +856,94 @@ static void table_limits(FILE *f, const struct mc_probe_report *r)
 	fputs("</table>\n", f);
 }
 
+/* A row with a number (n/a when unknown) and its unit. */
+static void num_row(FILE *f, const char *what, double v, int decimals, const char *unit)
+{
+	fprintf(f, "<tr><th>%s</th><td class=\"n\">", what);
+	put_num(f, v, decimals);
+	fprintf(f, "%s%s</td></tr>\n", isfinite(v) && unit[0] ? " " : "", isfinite(v) ? unit : "");
+}
+
+/* A row with an amount of memory ("24.0 GiB"), unknown when not finite. */
+static void bytes_row(FILE *f, const char *what, double v)
+{
+	fprintf(f, "<tr><th>%s</th><td class=\"n\">", what);
+	if (isfinite(v) && v >= 0)
+		put_bytes(f, (uint64_t)v);
+	else
+		fputs("unknown", f);
+	fputs("</td></tr>\n", f);
+}
+
+/* --window: what the held connections cost while they sent heartbeats. */
+static void table_steady(FILE *f, const struct mc_probe_report *r)
+{
+	const struct mc_probe_steady *w = &mc_probe_last(r)->steady;
+
+	if (!w->ran)
+		return;
+	fputs("<h2 id=\"steady\">Steady state (--window)</h2>\n<table id=\"steady-table\">\n", f);
+	num_row(f, "window", w->seconds, 1, "s");
+	num_row(f, "settled for, after all were up", w->settle_s, 1, "s");
+	fputs("<tr><th>connections held</th>", f);
+	td_count(f, w->conns);
+	fputs("</tr>\n", f);
+	if (w->heartbeat_s > 0) {
+		num_row(f, "heartbeat, each connection", w->heartbeat_s, 3, "s");
+		num_row(f, "messages sent per second", w->sent_per_s, 0, "");
+		num_row(f, "messages echoed per second", w->msgs_per_s, 0, "");
+		if (w->rtt_count) {
+			num_row(f, "round trip p50 (from when each was due)", w->rtt_p50_us, 0, "µs");
+			num_row(f, "round trip p99", w->rtt_p99_us, 0, "µs");
+			num_row(f, "round trip max", w->rtt_max_us, 0, "µs");
+		}
+	}
+	if (w->server) {
+		num_row(f, "server CPU", w->cpu_ms, 1, "ms");
+		num_row(f, "server CPU per 1,000 messages", w->cpu_ms_per_1k, 2, "ms");
+		num_row(f, "server context switches per second", w->ctx_per_s, 0, "");
+		fputs("<tr><th>server threads</th>", f);
+		td_count(f, w->threads);
+		fputs("</tr>\n", f);
+	}
+	num_row(f, "server user bytes per connection", w->user_per_conn, 1, "B");
+	num_row(f, "slab bytes per connection (both ends)", w->slab_per_conn, 0, "B");
+	num_row(f, "kernel stack + page tables per connection", w->kstack_pt_per_conn, 0, "B");
+	fputs("</table>\n", f);
+}
+
+/* --target-addr: the server host's side (--server-metrics), or why it is
+ * unknown. */
+static void table_server_host(FILE *f, const struct mc_probe_report *r)
+{
+	const struct mc_probe_server_host *h = &mc_probe_last(r)->srv_host;
+
+	if (!r->target_addr[0])
+		return;
+	fputs("<h2 id=\"server-host\">Server host</h2>\n", f);
+	if (!h->known) {
+		PUT(f, "<p id=\"server-host-unknown\">Unknown: ", h->error,
+		    ". Pass <code>--server-metrics URL</code>: the server host&#39;s node_exporter "
+		    "(http://HOST:9100/metrics) or a maxconn server&#39;s --metrics.</p>\n");
+		return;
+	}
+	fputs("<table id=\"server-host-table\">\n", f);
+	PUT(f, "<tr><th>from</th><td>", h->source, "</td></tr>\n");
+	num_row(f, "TCP sockets in use there before the step", h->sockets_before, 0, "");
+	num_row(f, "TCP sockets in use there at the top", h->sockets, 0, "");
+	if (isfinite(h->held))
+		num_row(f, "connections the maxconn server holds", h->held, 0, "");
+	num_row(f, "kernel bytes per socket there", h->kernel_per_socket, 0, "B");
+	PUT_SET(f, "<tr><th>measured by</th><td>", h->kernel_method, "</td></tr>\n");
+	if (isfinite(h->user_per_conn))
+		num_row(f, "server user bytes per connection", h->user_per_conn, 1, "B");
+	bytes_row(f, "memory there", h->mem_total);
+	bytes_row(f, "MemAvailable there", h->mem_available);
+	bytes_row(f, "reserve kept there", h->reserve);
+	num_row(f, "projection: more connections its memory allows", h->more_conns, 0, "");
+	fputs("</table>\n", f);
+}
+
 /* ------------------------------------------------------------------ page */
 
 int mc_probe_html(FILE *f, const struct mc_probe_report *r, int exit_code)
@@ -864,6 +957,8 @@ int mc_probe_html(FILE *f, const struct mc_probe_report *r, int exit_code)
 	table_steps(f, r);
 	list_evidence(f, r);
 	table_memory(f, r);
+	table_steady(f, r);
+	table_server_host(f, r);
 	table_limits(f, r);
 	fputs("<p class=\"foot\">Written by <code>maxconn probe --html</code>: one file, no "
 	      "scripts, no network needed.</p>\n</body>\n</html>\n",

@@ -114,6 +114,11 @@ enum mc_probe_kmem {
 	MC_PROBE_KMEM_UNKNOWN, /* nothing grew that could be read: no figure */
 	MC_PROBE_KMEM_SLABINFO, /* the socket caches of /proc/slabinfo (root) */
 	MC_PROBE_KMEM_MEMINFO,	/* meminfo's Slab + KernelStack + PageTables growth */
+	/* the caches' object sizes, one of each per socket: the caches moved
+	 * by far more or less than the probe's sockets (other work on this
+	 * kernel opened or closed sockets meanwhile), so their growth is not
+	 * the probe's */
+	MC_PROBE_KMEM_OBJECTS,
 };
 
 /* Kernel bytes per socket by slab cache, over a step's growth. */
@@ -122,7 +127,18 @@ struct mc_probe_slab {
 	uint64_t sockets; /* sockets the deltas are divided by (0: none held) */
 	bool known;	  /* /proc/slabinfo was readable */
 	enum mc_probe_kmem from; /* what total is measured from */
+	/* TCP + TCPv6 objects the step added (negative: fewer at the top than
+	 * before), against sockets: how far other work moved the caches */
+	int64_t tcp_objs_grew;
 };
+
+/* Is a growth of grew TCP objects, over a step that added conns
+ * connections, the probe's own? One socket per connection lives in this
+ * kernel (a server on another host) or two (both ends here); the slab
+ * allocator keeps some objects per CPU aside, so 0.75 to 3 per
+ * connection. Other work opening or closing sockets meanwhile moves it
+ * outside that. */
+bool mc_probe_slab_growth_is_ours(int64_t grew, uint64_t conns);
 
 /* The server host's side of a step, from --server-metrics (node_exporter,
  * a maxconn server's --metrics): read before the client starts and at the

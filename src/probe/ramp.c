@@ -377,6 +377,27 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	free(win);
 }
 
+/* Kernel bytes per socket when other work on this kernel moved the socket
+ * caches by more than the probe's sockets did (their growth, and
+ * meminfo's, is not the probe's): one object of each cache per socket, at
+ * the caches' object sizes; an epoll item for the client's end, and for
+ * the server's with the epoll model. */
+static void by_object_size(const struct mc_probe_ctx *p, const struct mc_watch_slab *a,
+			   struct mc_probe_slab *sl)
+{
+	bool v6 = p->cfg->have_target_addr && p->cfg->target_addr.addr.family == AF_INET6;
+	bool srv_epoll = !p->cfg->have_target_addr && p->cfg->model == MC_MODEL_EPOLL;
+
+	sl->from = MC_PROBE_KMEM_OBJECTS;
+	sl->tcp = (double)(v6 ? a->obj.tcp6 : a->obj.tcp);
+	sl->sock_inode = (double)a->obj.sock_inode;
+	sl->dentry = (double)a->obj.dentry;
+	sl->filp = (double)a->obj.filp;
+	sl->epoll = (double)a->obj.epoll * (srv_epoll ? 1.0 : 0.5);
+	sl->other = 0;
+	sl->total = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + sl->epoll;
+}
+
 /* The projection and the per-connection costs of a step. Kernel bytes per
  * socket: the growth of the socket slab caches, or of meminfo's Slab +
  * KernelStack + PageTables when that is larger (it also covers thread
@@ -402,16 +423,22 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 	sl->filp = D(filp);
 	sl->epoll = D(epoll);
 #undef D
-	caches = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + sl->epoll;
-	mem = kb > kb0 ? (double)(kb - kb0) / n : 0;
-	/* without /proc/slabinfo (not root) the caches read 0: that is not
-	 * known to be 0; meminfo's growth is then the figure, and when it did
-	 * not grow either (other work freed as much) there is none */
-	sl->from = sl->known ? MC_PROBE_KMEM_SLABINFO
-		   : mem > 0 ? MC_PROBE_KMEM_MEMINFO
-			     : MC_PROBE_KMEM_UNKNOWN;
-	sl->total = mem > caches ? mem : caches;
-	sl->other = sl->total - caches;
+	sl->tcp_objs_grew = (int64_t)a->tcp_objs - (int64_t)b->tcp_objs;
+	if (sl->known && !mc_probe_slab_growth_is_ours(sl->tcp_objs_grew, st->reached)) {
+		by_object_size(p, a, sl);
+	} else {
+		caches = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + sl->epoll;
+		mem = kb > kb0 ? (double)(kb - kb0) / n : 0;
+		/* without /proc/slabinfo (not root) the caches read 0: that is
+		 * not known to be 0; meminfo's growth is then the figure, and
+		 * when it did not grow either (other work freed as much) there
+		 * is none */
+		sl->from = sl->known ? MC_PROBE_KMEM_SLABINFO
+			   : mem > 0 ? MC_PROBE_KMEM_MEMINFO
+				     : MC_PROBE_KMEM_UNKNOWN;
+		sl->total = mem > caches ? mem : caches;
+		sl->other = sl->total - caches;
+	}
 	st->user_per_conn_client =
 	    cs->rss > cs->rss_base ? (double)(cs->rss - cs->rss_base) / (double)st->reached : 0;
 	if (server_rss)

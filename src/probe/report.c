@@ -240,6 +240,16 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 				mem->slab.total, mc_fmt_count(mem->slab.sockets, a, sizeof(a)),
 				mem->slab.tcp, mem->slab.sock_inode, mem->slab.dentry, mem->slab.filp,
 				mem->slab.epoll, mem->slab.other);
+		else if (mem->slab.from == MC_PROBE_KMEM_OBJECTS)
+			fprintf(f,
+				"  kernel     %.0f B per socket from the caches' object sizes: TCP %.0f, "
+				"socket inode %.0f, dentry %.0f, file %.0f, epoll %.0f. Their growth "
+				"was not the probe's: the TCP cache moved by %lld objects while it "
+				"held %s sockets (other work on this kernel opened or closed sockets "
+				"meanwhile, or an earlier step's were still being freed)\n",
+				mem->slab.total, mem->slab.tcp, mem->slab.sock_inode, mem->slab.dentry,
+				mem->slab.filp, mem->slab.epoll, (long long)mem->slab.tcp_objs_grew,
+				mc_fmt_count(mem->slab.sockets, a, sizeof(a)));
 		else if (mem->slab.from == MC_PROBE_KMEM_MEMINFO)
 			fprintf(f,
 				"  kernel     %.0f B per socket over %s sockets, from meminfo's Slab + "
@@ -510,6 +520,7 @@ void mc_probe_json(FILE *f, const struct mc_probe_report *r, int exit_code)
 	mc_json_kv_bool(&j, "slabinfo", mem->slab.known);
 	mc_json_kv_str(&j, "from", mc_probe_kmem_str(mem->slab.from));
 	mc_json_kv_u64(&j, "sockets", mem->slab.sockets);
+	mc_json_kv_i64(&j, "tcp_objects_grew", mem->slab.tcp_objs_grew);
 	mc_json_kv_double(&j, "tcp", mem->slab.tcp);
 	mc_json_kv_double(&j, "sock_inode", mem->slab.sock_inode);
 	mc_json_kv_double(&j, "dentry", mem->slab.dentry);

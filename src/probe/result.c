@@ -64,9 +64,16 @@ const char *mc_probe_stop_str(enum mc_probe_stop s)
 
 const char *mc_probe_kmem_str(enum mc_probe_kmem k)
 {
-	return k == MC_PROBE_KMEM_SLABINFO ? "slabinfo"
+	return k == MC_PROBE_KMEM_SLABINFO  ? "slabinfo"
 	       : k == MC_PROBE_KMEM_MEMINFO ? "meminfo"
+	       : k == MC_PROBE_KMEM_OBJECTS ? "object_sizes"
 					    : "unknown";
+}
+
+bool mc_probe_slab_growth_is_ours(int64_t grew, uint64_t conns)
+{
+	return conns && (double)grew >= 0.75 * (double)conns &&
+	       (double)grew <= 3.0 * (double)conns;
 }
 
 double mc_probe_kernel_per_socket(const struct mc_probe_slab *s)

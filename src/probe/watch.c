@@ -33,6 +33,14 @@ static int slab_from(const struct mc_proc_slabinfo *si, uint64_t page_size, stru
 	s->filp = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_FILP], page_size);
 	s->epoll = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_EPOLL_EPI], page_size) +
 		   mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_EPOLL_PWQ], page_size);
+	s->tcp_objs = c[MC_PROC_SLAB_TCP].active + c[MC_PROC_SLAB_TCPV6].active;
+	s->obj.tcp = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_TCP], page_size);
+	s->obj.tcp6 = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_TCPV6], page_size);
+	s->obj.sock_inode = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_SOCK_INODE], page_size);
+	s->obj.dentry = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_DENTRY], page_size);
+	s->obj.filp = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_FILP], page_size);
+	s->obj.epoll = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_EPOLL_EPI], page_size) +
+		       mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_EPOLL_PWQ], page_size);
 	return found ? 0 : -ENOENT;
 }
 

@@ -15,6 +15,11 @@
 struct mc_watch_slab {
 	int err; /* -errno of reading /proc/slabinfo (root only), or 0 */
 	uint64_t tcp, tcp6, sock_inode, dentry, filp, epoll;
+	uint64_t tcp_objs; /* active objects of TCP and TCPv6: one per socket */
+	/* one object's share of its slab, per cache (epoll: epitem + pwq) */
+	struct {
+		uint64_t tcp, tcp6, sock_inode, dentry, filp, epoll;
+	} obj;
 };
 
 struct mc_watch {

@@ -382,6 +382,27 @@ static int worker_setup(struct srv_worker *w)
 	return 0;
 }
 
+/* Close what the worker holds and free what it has: at its end, and after
+ * a setup that failed half way (a shared fd table keeps its fds). */
+static void worker_release(struct srv_worker *w)
+{
+	for (size_t fd = 0; w->conns && fd < w->nconns; fd++)
+		if (w->conns[fd].open) {
+			close((int)fd);
+			CNT_ADD(w->sw.c.not_echoed, w->conns[fd].pend_len);
+			free(w->conns[fd].pend);
+		}
+	free(w->conns);
+	free(w->scratch);
+	w->conns = NULL;
+	w->scratch = NULL;
+	if (w->reserve >= 0)
+		close(w->reserve);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	w->reserve = w->epfd = -1;
+}
+
 static void *worker_main(void *arg)
 {
 	struct srv_worker *w = arg;
@@ -390,6 +411,7 @@ static void *worker_main(void *arg)
 	int rc = worker_setup(w);
 
 	if (rc < 0) {
+		worker_release(w);
 		mc_pool_worker_ready(&w->sw.pw, rc);
 		return NULL;
 	}
@@ -437,19 +459,7 @@ static void *worker_main(void *arg)
 		}
 	}
 out:
-	for (size_t fd = 0; fd < w->nconns; fd++)
-		if (w->conns[fd].open) {
-			close((int)fd);
-			CNT_ADD(w->sw.c.not_echoed, w->conns[fd].pend_len);
-			free(w->conns[fd].pend);
-		}
-	free(w->conns);
-	free(w->scratch);
-	w->conns = NULL;
-	w->scratch = NULL;
-	if (w->reserve >= 0)
-		close(w->reserve);
-	close(w->epfd);
+	worker_release(w);
 	return NULL;
 }
 

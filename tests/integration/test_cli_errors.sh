@@ -53,6 +53,11 @@ expect 2 "--max-conns '0'" server --max-conns 0
 expect 2 "'99999999999h' is too long" client -c 127.0.0.1:9 --connect-timeout 99999999999h
 expect 2 "--connect-timeout '0'" client -c 127.0.0.1:9 --connect-timeout 0
 expect 2 "unknown option '-x'" server -xq
+# long options: ambiguous, a value to a flag, a near miss named
+expect 2 "ambiguous option '--mod': it could be --mode, --model" server --mod epoll
+expect 2 "unknown option '--taget' (did you mean --target?)" probe --taget 10
+expect 2 "--quiet takes no value ('--quiet=yes')" client --quiet=yes -c 127.0.0.1:9
+expect 2 "unknown option '--jsn' (did you mean --json?)" limits --jsn
 expect 2 "unknown option '-x'" server -qx
 expect 2 "unknown option '-x'" server --json -xq
 expect 2 "-n needs a value" server -qn

@@ -147,7 +147,8 @@ kill -TERM "$PROM_PID"; wait "$PROM_PID" 2>/dev/null
 # reported (plus the connection of its own scrape, open on the server side
 # while node_exporter read sockstat)
 mc_bg ip netns exec "$C1" "$MAXCONN" probe -q --target-addr 10.77.0.1:9001 --target 5000 \
-	--hold 8s --server-metrics http://10.77.0.1:9100/metrics --json "$MC_TMP/p.json"
+	--hold 8s --server-metrics http://10.77.0.1:9100/metrics --json "$MC_TMP/p.json" \
+	--html "$MC_TMP/p.html"
 PROBE=$MC_LAST
 for _ in $(seq 600); do # 60 s: a busy host ramps slowly
 	[ "$(IN "$SRV" ss -Htn state established '( sport = :9001 )' | wc -l)" -ge $((N / 2 + 5000)) ] && break
@@ -171,6 +172,13 @@ jq -r .server_host.kernel_bytes_method "$j" | grep -q slabinfo ||
 	mc_fail "probe: kernel bytes per socket not from slabinfo: $(jq .server_host.kernel_bytes_method "$j")"
 mc_ge "probe: server host memory available" 1 "$(jq '.server_host.mem_available|floor' "$j")"
 mc_ge "probe: projection on the server host" 1 "$(jq '.server_host.more_conns|floor' "$j")"
+# the HTML page shows the same server host: its source and the sockets added
+grep -q '<tr><th>from</th><td>node_exporter</td>' "$MC_TMP/p.html" ||
+	mc_fail "the HTML page has no server host table"
+before=$(jq '.server_host.sockets_before|floor' "$j") top=$(jq '.server_host.sockets|floor' "$j")
+grep -q "<tr><th>TCP sockets in use there at the top</th><td class=\"n\">$top</td>" "$MC_TMP/p.html" ||
+	mc_fail "the HTML page's server host sockets are not the JSON's $top"
+echo "ok: the HTML page has the server host table ($before before, $top at the top)"
 
 # a server-side limit across hosts: a second server with 1100 fds in one
 # table refuses past ~1090; the probe names it from the server's --metrics

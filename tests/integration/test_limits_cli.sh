@@ -47,6 +47,8 @@ echo "ok: JSON valid for every role and model"
 j=$(prlimit --nofile=5000:5000 "$MAXCONN" limits --root "$FIX/base" --json)
 mc_eq "fake tree: ceiling" 4992 "$(echo "$j" | jq .summary.connections)"
 mc_eq "fake tree: binding" '"fd_process"' "$(echo "$j" | jq .summary.binding)"
+mc_eq "fake tree: the JSON says which root it read" "\"$FIX/base\"" "$(echo "$j" | jq .root)"
+mc_eq "the real host: no root" null "$("$MAXCONN" limits --json | jq .root)"
 mc_eq "fake tree: fd_system" 999000 "$(echo "$j" | jq '.limits[]|select(.id=="fd_system").connections')"
 # real root (CAP_SYS_ADMIN) is exempt from fs.file-max: shown, never binding
 mc_eq "fake tree: fd_system is information for root" '"info"' \

@@ -8,6 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq nsenter
+# test_probe_slab_noise moves the host-wide slab caches on purpose
+mc_lock slab -s
 
 N=3000
 mc_bg "$MAXCONN" probe --timeout 60s --target $N --hold 6s --json "$MC_TMP/p.json" -q

@@ -6,7 +6,8 @@
 #    127.0.0.1 with "-DENIED Redis is running in protected mode..." and
 #    closes. The probe (sources 127.0.0.2 on) must name a refusal
 #    (server_refuses), show what redis said, and hold 0; with
-#    --source 127.0.0.1 the same redis takes them all.
+#    --source 127.0.0.1 the same redis takes them all. maxconn client
+#    shows the same words in its summary and its JSON.
 #  - maxclients 10000 (protected mode off): past it redis answers
 #    "-ERR max number of clients reached" and closes. The probe must name
 #    the server's own limit, show that line, and with --server-pid report
@@ -69,6 +70,22 @@ case "$(jq -r .result.happened "$J")" in
 esac
 mc_ge "connections that carried it" 1 \
 	"$(jq '[.steps[0].evidence[]|select(.what=="server said: peer_closed").value]|add' "$J")"
+
+# 1b. maxconn client against it shows the same words: 50 connections from
+# 127.0.0.2, each told "-DENIED ..." and closed
+timeout 60 "$MAXCONN" client -c 127.0.0.1:6379 -s 127.0.0.2 -n 50 --hold 1s >"$MC_TMP/c.txt"
+mc_eq "client exit code (connections lost)" 1 $?
+cat "$MC_TMP/c.txt"
+grep -q '^  the server said, then ended: [0-9]* x peer_closed: "-DENIED Redis is running in protected mode' \
+	"$MC_TMP/c.txt" || mc_fail "the client's summary does not show what redis said"
+timeout 60 "$MAXCONN" client -c 127.0.0.1:6379 -s 127.0.0.2 -n 50 --hold 1s --json >"$MC_TMP/c.json"
+case "$(jq -r '.server_said[0].text' "$MC_TMP/c.json")" in
+'"-DENIED Redis is running in protected mode'*) echo "ok: server_said in the client's JSON" ;;
+*) mc_fail "server_said in the client's JSON: $(jq -c .server_said "$MC_TMP/c.json")" ;;
+esac
+mc_eq "its cause" '"peer_closed"' "$(jq '.server_said[0].cause' "$MC_TMP/c.json")"
+# every connection was told, and one message is one entry: 50 in all
+mc_eq "connections that carried it" 50 "$(jq '[.server_said[].conns]|add' "$MC_TMP/c.json")"
 
 # 2. the same redis from 127.0.0.1 (--source): every connection is taken
 probe local --server-pid "$RDS" --target 2000 --source 127.0.0.1

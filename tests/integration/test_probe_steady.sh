@@ -24,7 +24,7 @@ done
 
 N=2000
 "$MAXCONN" probe --timeout 60s --target $N --heartbeat 100ms --window 3s --settle 1s \
-	--json "$MC_TMP/p.json" -q >"$MC_TMP/out"
+	--json "$MC_TMP/p.json" --html "$MC_TMP/p.html" -q >"$MC_TMP/out"
 mc_eq "exit code (target reached)" 0 $?
 j="$MC_TMP/p.json"
 mc_eq "stop" '"target"' "$(jq .result.stop "$j")"
@@ -53,6 +53,10 @@ mc_ge "server CPU ms per 1,000 messages (x1000)" 1 \
 	"$(jq '.steady.cpu_ms_per_1k_msgs * 1000 | floor' "$j")"
 mc_ge "server threads" 1 "$(jq .steady.threads "$j")"
 mc_ge "context switches per second" 1 "$(jq '.steady.ctx_switches_per_sec | floor' "$j")"
+# the HTML page has the window too, with the same count
+grep -q '<tr><th>connections held</th><td class="n">2,000</td>' "$MC_TMP/p.html" ||
+	mc_fail "the HTML page has no steady-state table with 2,000 held"
+echo "ok: the HTML page has the steady-state table"
 
 # no window, no steady object
 "$MAXCONN" probe --timeout 30s --target 100 --json "$MC_TMP/q.json" -q >/dev/null

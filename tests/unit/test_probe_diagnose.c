@@ -492,6 +492,23 @@ static void test_interrupted_and_child(void **state)
 	free(o);
 }
 
+/* The TCP cache's growth is the probe's own when it is 0.75 to 3 objects
+ * per connection (one end in this kernel, or both); other work opening or
+ * closing sockets meanwhile moves it outside. */
+static void test_slab_growth_is_ours(void **state)
+{
+	(void)state;
+	assert_true(mc_probe_slab_growth_is_ours(5927, 3000));	/* both ends, measured */
+	assert_true(mc_probe_slab_growth_is_ours(3000, 3000));	/* a server on another host */
+	assert_true(mc_probe_slab_growth_is_ours(2250, 3000));
+	assert_true(mc_probe_slab_growth_is_ours(9000, 3000));
+	assert_false(mc_probe_slab_growth_is_ours(2249, 3000));
+	assert_false(mc_probe_slab_growth_is_ours(9001, 3000));
+	assert_false(mc_probe_slab_growth_is_ours(-18000, 3000)); /* others closed 24k */
+	assert_false(mc_probe_slab_growth_is_ours(0, 3000));
+	assert_false(mc_probe_slab_growth_is_ours(0, 0));
+}
+
 static void test_parsers(void **state)
 {
 	static const char slab[] =
@@ -521,6 +538,12 @@ static void test_parsers(void **state)
 	assert_int_equal(s.sock_inode, 1900ULL * 4 * 4096 / 19);
 	assert_int_equal(s.epoll, 640ULL * 4096 / 32);
 	assert_int_equal(s.filp, 0);
+	/* the TCP objects, and each object's share of its slab */
+	assert_int_equal(s.tcp_objs, 1300);
+	assert_int_equal(s.obj.tcp, 8ULL * 4096 / 13);
+	assert_int_equal(s.obj.sock_inode, 4ULL * 4096 / 19);
+	assert_int_equal(s.obj.epoll, 4096 / 32);
+	assert_int_equal(s.obj.filp, 0);
 	assert_int_equal(mc_watch_parse_slabinfo("nothing here\n", 4096, &s), -ENOENT);
 
 	assert_int_equal(mc_proc_netstat(netstat, "TcpExt", "ListenOverflows", &v), 0);
@@ -555,6 +578,7 @@ int main(void)
 	    cmocka_unit_test(test_other_failure_message),
 	    cmocka_unit_test(test_cgroup_reserve), cmocka_unit_test(test_enfile),
 	    cmocka_unit_test(test_interrupted_and_child), cmocka_unit_test(test_parsers),
+	    cmocka_unit_test(test_slab_growth_is_ours),
 	    cmocka_unit_test(test_thread_limit_named), cmocka_unit_test(test_server_other_cause),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -281,6 +281,111 @@ static void test_staircase(void **state)
 	free(page);
 }
 
+/* When other work moved the slab caches, the memory table says the figure
+ * is from the caches' object sizes, and still splits it by cache. */
+static void test_memory_from_object_sizes(void **state)
+{
+	static struct mc_probe_report r;
+	struct mc_probe_sample smp[NSAMPLES];
+	char *page;
+
+	(void)state;
+	fake_report(&r, smp);
+	r.steps[r.nsteps - 1].slab.from = MC_PROBE_KMEM_SLABINFO;
+	page = render(&r, 3);
+	assert_non_null(strstr(page, "kernel bytes per socket, by slab cache"));
+	assert_null(strstr(page, "object sizes"));
+	free(page);
+
+	r.steps[r.nsteps - 1].slab.from = MC_PROBE_KMEM_OBJECTS;
+	r.steps[r.nsteps - 1].slab.tcp_objs_grew = -18000;
+	page = render(&r, 3);
+	assert_non_null(strstr(page, "kernel bytes per socket, from the slab caches' object sizes: "
+				     "other work on this kernel moved the caches"));
+	assert_non_null(strstr(page, "<th>TCP</th>"));
+	free(page);
+}
+
+/* --window and --target-addr have their sections; without them, none. */
+static void test_steady_and_server_host(void **state)
+{
+	static struct mc_probe_report r;
+	struct mc_probe_sample smp[NSAMPLES];
+	struct mc_probe_step *last;
+	char *page;
+
+	(void)state;
+	fake_report(&r, smp);
+	page = render(&r, 3);
+	assert_null(strstr(page, "id=\"steady\""));
+	assert_null(strstr(page, "id=\"server-host\""));
+	free(page);
+
+	last = &r.steps[r.nsteps - 1];
+	last->steady = (struct mc_probe_steady){.ran = true,
+						.seconds = 10.02,
+						.settle_s = 2,
+						.heartbeat_s = 1,
+						.conns = 10000,
+						.held = 10000,
+						.msgs = 100000,
+						.msgs_per_s = 9980,
+						.sent_per_s = 10000,
+						.rtt_count = 100000,
+						.rtt_p50_us = 61,
+						.rtt_p99_us = 350,
+						.rtt_max_us = 2100,
+						.server = true,
+						.cpu_ms = 97.3,
+						.cpu_ms_per_1k = 0.97,
+						.ctx_per_s = 1234,
+						.threads = 3,
+						.user_per_conn = 16.5,
+						.slab_per_conn = 8300,
+						.kstack_pt_per_conn = 12};
+	snprintf(r.target_addr, sizeof(r.target_addr), "10.0.0.1:9000");
+	last->srv_host = (struct mc_probe_server_host){.asked = true, .known = false};
+	snprintf(last->srv_host.error, sizeof(last->srv_host.error), "no --server-metrics <given>");
+	page = render(&r, 3);
+	assert_non_null(strstr(page, "<table id=\"steady-table\">"));
+	assert_non_null(strstr(page, "<tr><th>connections held</th><td class=\"n\">10,000</td>"));
+	assert_non_null(strstr(page, "<tr><th>round trip p99</th><td class=\"n\">350 µs</td>"));
+	assert_non_null(strstr(page, "<tr><th>server CPU per 1,000 messages</th><td "
+				     "class=\"n\">0.97 ms</td>"));
+	assert_non_null(strstr(page, "<p id=\"server-host-unknown\">Unknown: no --server-metrics "
+				     "&lt;given&gt;."));
+	assert_svgs_finite(page);
+	free(page);
+
+	last->srv_host.known = true;
+	snprintf(last->srv_host.source, sizeof(last->srv_host.source), "node_exporter");
+	last->srv_host.sockets = 20001;
+	last->srv_host.sockets_before = 1;
+	last->srv_host.held = NAN;
+	last->srv_host.kernel_per_socket = 4096;
+	snprintf(last->srv_host.kernel_method, sizeof(last->srv_host.kernel_method),
+		 "slabinfo growth / sockets added");
+	last->srv_host.user_per_conn = NAN;
+	last->srv_host.mem_total = 24.0 * 1024 * 1024 * 1024;
+	last->srv_host.mem_available = NAN;
+	last->srv_host.reserve = 2.4 * 1024 * 1024 * 1024;
+	last->srv_host.more_conns = NAN;
+	page = render(&r, 3);
+	assert_non_null(strstr(page, "<table id=\"server-host-table\">"));
+	assert_non_null(strstr(page, "<tr><th>from</th><td>node_exporter</td>"));
+	assert_non_null(strstr(page, "<tr><th>TCP sockets in use there at the top</th><td "
+				     "class=\"n\">20001</td>"));
+	assert_non_null(strstr(page, "<tr><th>kernel bytes per socket there</th><td "
+				     "class=\"n\">4096 B</td>"));
+	assert_non_null(strstr(page, "<tr><th>memory there</th><td class=\"n\">24.0 GiB</td>"));
+	/* unknown is said, never a number */
+	assert_non_null(strstr(page, "<tr><th>MemAvailable there</th><td class=\"n\">unknown</td>"));
+	assert_non_null(strstr(page, "<tr><th>projection: more connections its memory allows</th><td "
+				     "class=\"n\">n/a</td>"));
+	assert_null(strstr(page, "connections the maxconn server holds"));
+	free(page);
+}
+
 static void test_empty(void **state)
 {
 	static struct mc_probe_report r;
@@ -357,6 +462,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_staircase),
+	    cmocka_unit_test(test_memory_from_object_sizes),
+	    cmocka_unit_test(test_steady_and_server_host),
 	    cmocka_unit_test(test_empty),
 	    cmocka_unit_test(test_one_sample_huge),
 	    cmocka_unit_test(test_write_error),
