@@ -56,11 +56,12 @@ unsigned mc_pool_plan_fixed(uint64_t conns, uint64_t per_worker, unsigned worker
 	return n < MC_POOL_MAX ? n : MC_POOL_MAX;
 }
 
-uint64_t mc_pool_worker_room(int state, bool accepting, uint64_t held, uint64_t cap, uint64_t table)
+uint64_t mc_pool_worker_room(int state, bool accepting, bool paused, uint64_t held, uint64_t cap,
+			     uint64_t table)
 {
 	if (state == 0)
 		return table;
-	return state == 1 && accepting && held < cap ? cap - held : 0;
+	return state == 1 && (accepting || paused) && held < cap ? cap - held : 0;
 }
 
 bool mc_pool_should_grow(unsigned n, unsigned max, uint64_t room, uint64_t table)
@@ -173,6 +174,7 @@ uint64_t mc_pool_room(const struct mc_pool *p)
 		const struct mc_pool_worker *w = p->w[i];
 		r += mc_pool_worker_room(atomic_load(&w->state),
 					 atomic_load_explicit(&w->accepting, memory_order_relaxed),
+					 atomic_load_explicit(&w->paused, memory_order_relaxed),
 					 CNT_GET(w->held), CNT_GET(w->cap), p->table);
 	}
 	return r;
@@ -244,6 +246,18 @@ bool mc_pool_accept_stop(struct mc_pool_worker *w, bool last_stays)
 		}
 	}
 	return false;
+}
+
+void mc_pool_pause(struct mc_pool_worker *w, bool on)
+{
+	/* paused first: the main thread never sees it out of the set and
+	 * not paused, so it never grows for it */
+	if (on) {
+		atomic_store(&w->paused, true);
+		mc_pool_accept_stop(w, false);
+	} else {
+		atomic_store(&w->paused, false);
+	}
 }
 
 bool mc_pool_accept_resume(struct mc_pool_worker *w)

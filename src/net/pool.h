@@ -38,6 +38,8 @@ struct mc_pool_worker {
 	unsigned id;
 	_Atomic int state;	/* 0 starting, 1 ready, -errno failed */
 	_Atomic bool accepting; /* counted in pool->accepting */
+	_Atomic bool paused;	/* out of the accepting set for a while, not full
+				 * (mc_pool_pause): its room still counts */
 	_Atomic uint64_t held;	/* connections it holds now */
 	_Atomic uint64_t cap;	/* connections it may hold */
 };
@@ -82,8 +84,10 @@ struct mc_pool_plan mc_pool_plan_grow(uint64_t conns, uint64_t per_worker, unsig
  * fewer connections than that; at least 1, at most MC_POOL_MAX. */
 unsigned mc_pool_plan_fixed(uint64_t conns, uint64_t per_worker, unsigned workers, unsigned ncpu);
 /* Room one worker adds to the accepting set: a whole table while it
- * starts (state 0), what its table has left while it accepts, else 0. */
-uint64_t mc_pool_worker_room(int state, bool accepting, uint64_t held, uint64_t cap,
+ * starts (state 0), what its table has left while it accepts or is only
+ * paused (a host-wide refusal, an --accept-rate budget: another worker
+ * would not take more), else 0. */
+uint64_t mc_pool_worker_room(int state, bool accepting, bool paused, uint64_t held, uint64_t cap,
 			     uint64_t table);
 /* Start another worker? Yes while there are fewer than max and the
  * accepting ones have less than two tables of room: a ramp at full speed
@@ -143,6 +147,10 @@ void mc_pool_accept_start(struct mc_pool_worker *w);
  * one in it (it keeps accepting and refuses the surplus), and the main
  * thread is woken to plan growth. Returns true when it left. */
 bool mc_pool_accept_stop(struct mc_pool_worker *w, bool last_stays);
+/* Leave the accepting set for a while (on) or end that (off, before
+ * mc_pool_accept_resume): the worker is not full, so the pool does not
+ * grow for it. */
+void mc_pool_pause(struct mc_pool_worker *w, bool on);
 /* Join the accepting set again if w left it and has room (mc_pool_has_room).
  * Returns true when it joined. */
 bool mc_pool_accept_resume(struct mc_pool_worker *w);

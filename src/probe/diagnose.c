@@ -427,6 +427,24 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 " (its connection or fd limit)",
 			 lost, o->reached);
 		append(st->happened, sizeof(st->happened), told);
+	} else if (o->reached_server && o->reached < o->held && (overflow || drops)) {
+		/* the client holds connections the server does not have: the
+		 * kernel completed them (SYN cookies, or the final ACK came to a
+		 * full queue) and dropped them at the server's accept queue; the
+		 * client learns it only when it sends */
+		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "the client holds %" PRIu64 " but the server %" PRIu64 ": %" PRIu64
+			 " ListenOverflows, %" PRIu64
+			 " ListenDrops: connections the kernel completed were dropped at the "
+			 "server's full accept queue, and the server never saw them",
+			 o->held, o->reached, overflow, drops);
+	} else if (o->reached_server && o->reached < o->held) {
+		set_limit(st, "server", "the server's own limit");
+		snprintf(st->happened, sizeof(st->happened),
+			 "the client holds %" PRIu64 " but the server %" PRIu64
+			 ": it had not accepted the rest when the counts settled",
+			 o->held, o->reached);
 	} else if (overflow && lost) {
 		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
@@ -488,7 +506,9 @@ void mc_probe_diagnose(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		snprintf(st->happened, sizeof(st->happened), "%s", o->child_error);
 	} else if (o->reserve_hit || cg_hit(o)) {
 		st->stop = MC_PROBE_RESERVE;
-	} else if (o->held >= o->target) {
+	} else if (o->held >= o->target && (!o->reached_server || o->reached >= o->target)) {
+		/* the target, held by the client and, when it is counted, by
+		 * the server */
 		st->stop = MC_PROBE_TARGET;
 		st->limit_id[0] = '\0';
 		snprintf(st->limit_name, sizeof(st->limit_name), "none: the target was reached");

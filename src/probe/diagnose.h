@@ -25,6 +25,7 @@ struct mc_probe_obs {
 	uint64_t target; /* connections asked for */
 	uint64_t held, attempted; /* the client's */
 	uint64_t reached; /* what the step reached: held, or the server's own count */
+	bool reached_server; /* reached is the server's own count (--server-pid) */
 	uint64_t fail[MC_CAUSE_COUNT]; /* client connects that failed, by cause */
 	uint64_t lost[MC_CAUSE_COUNT]; /* client connections lost, by cause */
 	char first_error[256];	       /* the client's first failure, in words */

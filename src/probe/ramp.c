@@ -487,6 +487,7 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->nsaid = cs->nsaid < MC_CLIENT_SAID_MAX ? cs->nsaid : MC_CLIENT_SAID_MAX;
 	memcpy(o->said, cs->said, sizeof(o->said));
 	o->reached = st->reached;
+	o->reached_server = st->reached_server;
 	o->cli_stalls = cs->stalls;
 	o->cli_stall_max_ns = cs->stall_max_ns;
 	o->cli_connects_late = cs->connects_late;

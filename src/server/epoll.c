@@ -152,7 +152,7 @@ static void pause_until(struct srv_worker *w, uint64_t resume_ns)
 {
 	w->paused = true;
 	w->resume_ns = resume_ns;
-	mc_pool_accept_stop(&w->sw.pw, false);
+	mc_pool_pause(&w->sw.pw, true);
 	listeners_set(w, false);
 }
 
@@ -429,6 +429,7 @@ static void *worker_main(void *arg)
 			if (now >= w->resume_ns) {
 				w->paused = false;
 				worker_room(w);
+				mc_pool_pause(&w->sw.pw, false);
 			} else {
 				timeout = (int)((w->resume_ns - now) / MC_NS_PER_MS) + 1;
 			}

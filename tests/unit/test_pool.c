@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "net/pool.h"
 
@@ -87,14 +88,18 @@ static void test_worker_room(void **state)
 {
 	(void)state;
 	/* starting: a whole table, whatever it holds */
-	assert_int_equal(mc_pool_worker_room(0, false, 0, 0, 1016), 1016);
+	assert_int_equal(mc_pool_worker_room(0, false, false, 0, 0, 1016), 1016);
 	/* ready and accepting: what its table has left */
-	assert_int_equal(mc_pool_worker_room(1, true, 16, 1016, 1016), 1000);
-	assert_int_equal(mc_pool_worker_room(1, true, 1016, 1016, 1016), 0);
-	assert_int_equal(mc_pool_worker_room(1, true, 2000, 1016, 1016), 0);
-	/* left the accepting set (full, or paused), or failed: none */
-	assert_int_equal(mc_pool_worker_room(1, false, 16, 1016, 1016), 0);
-	assert_int_equal(mc_pool_worker_room(-12, true, 0, 1016, 1016), 0);
+	assert_int_equal(mc_pool_worker_room(1, true, false, 16, 1016, 1016), 1000);
+	assert_int_equal(mc_pool_worker_room(1, true, false, 1016, 1016, 1016), 0);
+	assert_int_equal(mc_pool_worker_room(1, true, false, 2000, 1016, 1016), 0);
+	/* left the accepting set (full), or failed: none */
+	assert_int_equal(mc_pool_worker_room(1, false, false, 16, 1016, 1016), 0);
+	/* paused (ENFILE, an --accept-rate budget), not full: its room
+	 * counts, so the pool does not grow for it */
+	assert_int_equal(mc_pool_worker_room(1, false, true, 16, 1016, 1016), 1000);
+	assert_int_equal(mc_pool_worker_room(1, false, true, 1016, 1016, 1016), 0);
+	assert_int_equal(mc_pool_worker_room(-12, true, false, 0, 1016, 1016), 0);
 }
 
 static void test_should_grow(void **state)
@@ -110,14 +115,58 @@ static void test_should_grow(void **state)
 	/* a pool of 2 CPUs, tables of 1,000: both ready, 900 held each, room
 	 * 200: grow; a third starting adds a whole table, 1,200: grow again;
 	 * a fourth starting, 2,200: enough */
-	uint64_t room = mc_pool_worker_room(1, true, 900, 1000, 1000) +
-			mc_pool_worker_room(1, true, 900, 1000, 1000);
+	uint64_t room = mc_pool_worker_room(1, true, false, 900, 1000, 1000) +
+			mc_pool_worker_room(1, true, false, 900, 1000, 1000);
 	assert_int_equal(room, 200);
 	assert_true(mc_pool_should_grow(2, 51, room, 1000));
-	room += mc_pool_worker_room(0, false, 0, 0, 1000);
+	room += mc_pool_worker_room(0, false, false, 0, 0, 1000);
 	assert_true(mc_pool_should_grow(3, 51, room, 1000));
-	room += mc_pool_worker_room(0, false, 0, 0, 1000);
+	room += mc_pool_worker_room(0, false, false, 0, 0, 1000);
 	assert_false(mc_pool_should_grow(4, 51, room, 1000));
+}
+
+/* Two idle workers with tables of 1,000 (two tables of room: no growth);
+ * one pauses (the system's file
+ * limit, ENFILE): it leaves the accepting set, but the pool's room stays,
+ * so the pool adds no worker that could not take more either. A worker
+ * that leaves the set full takes its room with it. */
+static void test_pause_keeps_room(void **state)
+{
+	struct mc_pool p = {.table = 1000, .wakefd = -1, .grows = true};
+	struct mc_pool_worker w[2];
+
+	(void)state;
+	memset(w, 0, sizeof(w));
+	atomic_store(&p.max, 4);
+	atomic_store(&p.n, 2);
+	for (int i = 0; i < 2; i++) {
+		w[i].pool = &p;
+		atomic_store(&w[i].state, 1);
+		atomic_store(&w[i].held, 0);
+		atomic_store(&w[i].cap, 1000);
+		mc_pool_accept_start(&w[i]);
+		p.w[i] = &w[i];
+	}
+	assert_int_equal(mc_pool_room(&p), 2000);
+	assert_false(mc_pool_should_grow(2, 4, mc_pool_room(&p), p.table));
+
+	mc_pool_pause(&w[0], true);
+	assert_false(atomic_load(&w[0].accepting));
+	assert_int_equal(atomic_load(&p.accepting), 1);
+	assert_int_equal(mc_pool_room(&p), 2000);
+	assert_false(mc_pool_should_grow(2, 4, mc_pool_room(&p), p.table));
+
+	/* the pause ends: back in the set, the same room */
+	assert_true(mc_pool_accept_resume(&w[0]));
+	mc_pool_pause(&w[0], false);
+	assert_int_equal(atomic_load(&p.accepting), 2);
+	assert_int_equal(mc_pool_room(&p), 2000);
+
+	/* full: out of the set with no room; now the pool grows */
+	atomic_store(&w[1].held, 1000);
+	atomic_store(&w[0].held, 1000);
+	assert_int_equal(mc_pool_room(&p), 0);
+	assert_true(mc_pool_should_grow(2, 4, mc_pool_room(&p), p.table));
 }
 
 static void test_has_room(void **state)
@@ -137,6 +186,7 @@ int main(void)
 	    cmocka_unit_test(test_table_room),	cmocka_unit_test(test_plan_grow),
 	    cmocka_unit_test(test_plan_fixed),	cmocka_unit_test(test_worker_room),
 	    cmocka_unit_test(test_should_grow), cmocka_unit_test(test_has_room),
+	    cmocka_unit_test(test_pause_keeps_room),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

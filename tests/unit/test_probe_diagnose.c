@@ -413,6 +413,50 @@ static void test_server_said(void **state)
 	free(o);
 }
 
+/* --server-pid: the client holds the target but the server only 9936 of
+ * them (redis behind a full accept queue: the kernel completed the rest
+ * with SYN cookies and dropped them). Not the target: the accept queue,
+ * on the kernel's word; without that word, the server. */
+static void test_server_holds_fewer(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->have_server = false;
+	o->target = 12000;
+	o->held = 12000;
+	o->reached = 9936;
+	o->reached_server = true;
+	o->before.listen_overflows = 10;
+	o->after.listen_overflows = 6512;
+	o->before.listen_drops = 10;
+	o->after.listen_drops = 6512;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, "accept_queue");
+	assert_non_null(strstr(st.happened, "the client holds 12000 but the server 9936: 6502 "
+					    "ListenOverflows, 6502 ListenDrops"));
+
+	o->after.listen_overflows = o->before.listen_overflows;
+	o->after.listen_drops = o->before.listen_drops;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, "server");
+	assert_non_null(strstr(st.happened, "had not accepted the rest"));
+
+	/* the server holds them all: the target */
+	o->reached = 12000;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_TARGET);
+	/* the client's count alone (no --server-pid): the target as before */
+	o->reached = 9936;
+	o->reached_server = false;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_TARGET);
+	free(o);
+}
+
 /* redis in protected mode: every connection ended at once, none held: the
  * server refuses this client; a long message is cut with "...", bytes
  * that are not text are escaped */
@@ -579,6 +623,7 @@ int main(void)
 	    cmocka_unit_test(test_cgroup_reserve), cmocka_unit_test(test_enfile),
 	    cmocka_unit_test(test_interrupted_and_child), cmocka_unit_test(test_parsers),
 	    cmocka_unit_test(test_slab_growth_is_ours),
+	    cmocka_unit_test(test_server_holds_fewer),
 	    cmocka_unit_test(test_thread_limit_named), cmocka_unit_test(test_server_other_cause),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
