@@ -63,6 +63,12 @@ mc_time_wait() { # SRC LO HI: HI-LO+1 ports of SRC in TIME_WAIT toward :9000
 		[ "$(ss -Htn state time-wait src "$1" | wc -l)" -ge $n ] && break
 		sleep 0.1
 	done
+	if [ "$(ss -Htn state time-wait src "$1" | wc -l)" -ne $n ]; then
+		echo "the sockets of $1 (client side, then server side), by state:"
+		ss -Htan src "$1" | awk '{print $1}' | sort | uniq -c
+		ss -Htan dst "$1" | awk '{print $1}' | sort | uniq -c
+		ss -Htani src "$1" | grep -v TIME-WAIT | head -5
+	fi
 	mc_eq "ports of $1 in TIME_WAIT (ss)" $n "$(ss -Htn state time-wait src "$1" | wc -l)"
 }
 mc_time_wait 127.0.0.4 40000 40019
