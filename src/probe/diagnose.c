@@ -241,12 +241,25 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 					      evidence_line, st);
 }
 
-/* The client's failures that name a limit on their own, in the order they
- * are judged: the limit is the cause's (mc_cause_limit). */
-static const struct {
+/* A failure cause that names a limit on its own: the limit's name and how
+ * it was seen. */
+struct cause_limit {
 	enum mc_cause cause;
 	const char *name, *seen;
-} client_limits[] = {
+};
+
+/* The first entry of t[n] whose cause counted any, or -1. */
+static int first_counted(const struct cause_limit *t, size_t n, const uint64_t *counts)
+{
+	for (size_t i = 0; i < n; i++)
+		if (counts[t[i].cause])
+			return (int)i;
+	return -1;
+}
+
+/* The client's failures that name a limit on their own, in the order they
+ * are judged: the limit is the cause's (mc_cause_limit). */
+static const struct cause_limit client_limits[] = {
 	{MC_CAUSE_ADDRNOTAVAIL, "local ports (ip_local_port_range per source address)",
 	 "connect: Cannot assign requested address (EADDRNOTAVAIL)"},
 	{MC_CAUSE_EMFILE, "open files per process (ulimit -n), client",
@@ -255,33 +268,13 @@ static const struct {
 	 "socket: Too many open files in system (ENFILE)"},
 };
 
-/* The first of client_limits[] the client failed with, or -1. */
-static int client_limit(const struct mc_probe_obs *o)
-{
-	for (size_t i = 0; i < sizeof(client_limits) / sizeof(client_limits[0]); i++)
-		if (o->fail[client_limits[i].cause])
-			return (int)i;
-	return -1;
-}
-
 /* The server's refusals for want of a file, the system's first. */
-static const struct {
-	enum mc_cause cause;
-	const char *name, *seen;
-} server_fd_limits[] = {
+static const struct cause_limit server_fd_limits[] = {
 	{MC_CAUSE_ENFILE, "open files system-wide (fs.file-max), server",
 	 "Too many open files in system (ENFILE)"},
 	{MC_CAUSE_EMFILE, "open files per process (ulimit -n), server",
 	 "Too many open files (EMFILE)"},
 };
-
-static int server_fd_limit(const struct mc_probe_obs *o)
-{
-	for (size_t i = 0; i < sizeof(server_fd_limits) / sizeof(server_fd_limits[0]); i++)
-		if (o->srv_refused[server_fd_limits[i].cause])
-			return (int)i;
-	return -1;
-}
 
 /* Did a watched cgroup's room fall to its reserve? */
 static bool cg_hit(const struct mc_probe_obs *o)
@@ -306,7 +299,9 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	uint64_t failed = mc_cause_sum(o->fail);
 	const struct mc_client_said *said = said_most(o);
 	char told[200] = "";
-	int cl = client_limit(o), sl;
+	int cl = first_counted(client_limits, sizeof(client_limits) / sizeof(client_limits[0]),
+			       o->fail);
+	int sl;
 	struct mc_probe_srv_verdict sv;
 
 	if (said) {
@@ -356,7 +351,9 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		set_limit(st, mc_cause_limit(c), client_limits[cl].name);
 		snprintf(st->happened, sizeof(st->happened), "%s x %" PRIu64, client_limits[cl].seen,
 			 o->fail[c]);
-	} else if ((sl = server_fd_limit(o)) >= 0) {
+	} else if ((sl = first_counted(server_fd_limits,
+				       sizeof(server_fd_limits) / sizeof(server_fd_limits[0]),
+				       o->srv_refused)) >= 0) {
 		enum mc_cause c = server_fd_limits[sl].cause;
 		set_limit(st, mc_cause_limit(c), server_fd_limits[sl].name);
 		snprintf(st->happened, sizeof(st->happened),
