@@ -29,6 +29,9 @@ sysctl -qw fs.file-max=1
 # accept() cannot have a file for them
 "$MAXCONN" client -q -c 127.0.0.1:9000 -s 127.0.0.3 -n 300 --hold 1s >/dev/null
 workers1=$(ls /proc/$srv/task | wc -l)
+# past the server's once-a-second growth check: a worker that the host
+# refuses (no file for its epoll) must stop the growth, not be retried
+sleep 1.2
 mc_stop $srv
 rc=$?
 restore
@@ -41,6 +44,7 @@ mc_eq "none refused as a full fd table" 0 "$(jq .refused.fd_limit "$s")"
 mc_eq "held at most what it had before the limit" 300 "$(jq .held_peak "$s")"
 # (the pool may still add the one worker it plans from the start)
 mc_le "no worker added for it (threads before: $workers0)" $((workers0 + 1)) "$workers1"
+mc_le "workers the server started (threads before: $workers0)" "$workers0" "$(jq .workers "$s")"
 
 # the probe as nobody (no namespace of its own: it runs in this test's);
 # no --json: a report file cannot be made while the system has no file

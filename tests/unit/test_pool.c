@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <string.h>
 
 #include "net/pool.h"
@@ -169,6 +170,39 @@ static void test_pause_keeps_room(void **state)
 	assert_true(mc_pool_should_grow(2, 4, mc_pool_room(&p), p.table));
 }
 
+/* Two workers ready and one that started but could not set itself up
+ * (no file for its epoll at fs.file-max): its room is 0, so the room is
+ * below two tables, yet the pool adds no worker (the next would meet the
+ * same refusal) and stops growing for good. Before this, the main thread
+ * started another every 20 ms, up to 4,096. */
+static void test_failed_worker_stops_growth(void **state)
+{
+	struct mc_pool p = {.table = 1000, .wakefd = -1, .grows = true};
+	struct mc_pool_worker w[3];
+
+	(void)state;
+	memset(w, 0, sizeof(w));
+	atomic_store(&p.max, 4096);
+	atomic_store(&p.n, 3);
+	for (int i = 0; i < 3; i++) {
+		w[i].pool = &p;
+		w[i].id = (unsigned)i;
+		atomic_store(&w[i].state, i < 2 ? 1 : -ENFILE);
+		atomic_store(&w[i].held, 150);
+		atomic_store(&w[i].cap, 1000);
+		if (i < 2)
+			mc_pool_accept_start(&w[i]);
+		p.w[i] = &w[i];
+	}
+	assert_int_equal(mc_pool_room(&p), 1700);
+	assert_true(mc_pool_should_grow(3, 4096, mc_pool_room(&p), p.table));
+	assert_int_equal(mc_pool_grow(&p), -1);
+	assert_int_equal(mc_pool_count(&p), 3);
+	assert_int_equal(atomic_load(&p.max), 3);
+	assert_int_equal(mc_pool_grow(&p), -1);
+	assert_int_equal(mc_pool_count(&p), 3);
+}
+
 static void test_has_room(void **state)
 {
 	(void)state;
@@ -187,6 +221,7 @@ int main(void)
 	    cmocka_unit_test(test_plan_fixed),	cmocka_unit_test(test_worker_room),
 	    cmocka_unit_test(test_should_grow), cmocka_unit_test(test_has_room),
 	    cmocka_unit_test(test_pause_keeps_room),
+	    cmocka_unit_test(test_failed_worker_stops_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
