@@ -120,8 +120,8 @@ int mc_pool_failed(const struct mc_pool *p, struct mc_err *err);
 uint64_t mc_pool_room(const struct mc_pool *p);
 /* Called by the main thread on every wake: when the pool grows and
  * mc_pool_should_grow says so, start a worker (if the host says no, stop
- * growing; a worker that started but failed its setup is a no too). Returns the milliseconds until it wants to be called again, or
- * -1. */
+ * growing; a worker that started but failed its setup is a no too).
+ * Returns the milliseconds until it wants to be called again, or -1. */
 int mc_pool_grow(struct mc_pool *p);
 /* Worker i (i < mc_pool_count). */
 static inline struct mc_pool_worker *mc_pool_at(const struct mc_pool *p, unsigned i)
