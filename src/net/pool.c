@@ -184,19 +184,15 @@ int mc_pool_grow(struct mc_pool *p)
 {
 	struct mc_err err;
 
-	if (p->grows && mc_pool_failed(p, &err) < 0) {
-		/* a worker started but could not set itself up (no file for
-		 * its epoll or io_uring at fs.file-max, no memory): the next
-		 * would meet the same refusal, and a room of 0 for the failed
-		 * one would otherwise ask for another every pass */
-		atomic_store(&p->max, mc_pool_count(p));
-		return -1;
-	}
 	if (!p->grows ||
 	    !mc_pool_should_grow(mc_pool_count(p), atomic_load(&p->max), mc_pool_room(p), p->table))
 		return -1;
-	if (mc_pool_spawn(p, &err) < 0) {
-		atomic_store(&p->max, mc_pool_count(p)); /* the host said no */
+	/* the host says no by refusing the thread, or by refusing a worker
+	 * that started what it needs (no file for its epoll or io_uring at
+	 * fs.file-max, no memory): the next would meet the same refusal, and
+	 * the failed one's room of 0 would ask for another every pass */
+	if (mc_pool_failed(p, &err) < 0 || mc_pool_spawn(p, &err) < 0) {
+		atomic_store(&p->max, mc_pool_count(p));
 		return -1;
 	}
 	return 20;
