@@ -56,7 +56,7 @@ done
 # (PAWS keeps it safe), so those ports are used again.
 mc_out_rsts() { nstat -asz 2>/dev/null | awk '$1 == "TcpOutRsts" {n = $2} END {print n + 0}'; }
 mc_time_wait() { # SRC LO HI: HI-LO+1 ports of SRC in TIME_WAIT toward :9000
-	local n=$(($3 - $2 + 1)) round p missing rsts0
+	local n=$(($3 - $2 + 1)) round p missing rsts0 aborts
 	rsts0=$(mc_out_rsts)
 	"$MAXCONN" client -c 127.0.0.1:9000 -s "$1" --port-range "$2-$3" -n $n --hold 0 \
 		--json -q >"$MC_TMP/tw.json"
@@ -65,8 +65,8 @@ mc_time_wait() { # SRC LO HI: HI-LO+1 ports of SRC in TIME_WAIT toward :9000
 	# one RST sent by the namespace (TcpOutRsts) with no abort of either
 	# side counted (TcpExtTCPAbortOn*: maxconn closed nothing with unread
 	# data, no linger), and the socket is gone from both sides (1 in about
-	# 150 here while other namespaces are torn down). That is a lookup
-	# that found no socket, not maxconn. The setup then makes the ports it
+	# 150 here while other namespaces are torn down): most likely a lookup
+	# that found no socket, and not maxconn. The setup then makes the ports it
 	# lost again, and says so; what maxconn does with them is asserted below
 	for round in 1 2 3; do
 		for i in $(seq 50); do
@@ -76,16 +76,15 @@ mc_time_wait() { # SRC LO HI: HI-LO+1 ports of SRC in TIME_WAIT toward :9000
 		missing=$(comm -23 <(seq "$2" "$3") <(ss -Htn state time-wait src "$1" |
 			awk '{n = split($3, a, ":"); print a[n]}' | sort -u) | sort -n)
 		[ -z "$missing" ] && break
+		aborts=$(nstat -asz 2>/dev/null | awk '$1 ~ /Abort/ && $2 > 0 {printf "%s %s ", $1, $2}')
 		echo "TIME_WAIT setup, round $round: port(s) $(echo $missing) of $1 not in" \
 			"TIME_WAIT; the namespace sent $(($(mc_out_rsts) - rsts0)) RST(s) since" \
-			"the setup began; its aborts:" \
-			"$(nstat -asz 2>/dev/null | awk '$1 ~ /Abort/ && $2 > 0 {printf "%s %s ", $1, $2}')"
+			"the setup began; its aborts: $aborts"
 		echo "the sockets of $1 (client side, then server side), by state:"
 		ss -Htan src "$1" | awk '{print $1}' | sort | uniq -c
 		ss -Htan dst "$1" | awk '{print $1}' | sort | uniq -c
 		# an abort of our own making is maxconn's fault: no remake
-		nstat -asz 2>/dev/null | awk '$1 ~ /Abort/ && $2 > 0 {bad = 1} END {exit bad}' ||
-			mc_fail "TIME_WAIT setup: a connection of $1 was aborted by a close"
+		[ -z "$aborts" ] || mc_fail "TIME_WAIT setup: a connection of $1 was aborted by a close"
 		for p in $missing; do
 			"$MAXCONN" client -c 127.0.0.1:9000 -s "$1" --port-range "$p-$p" -n 1 \
 				--hold 0 --json -q >"$MC_TMP/tw.json"
