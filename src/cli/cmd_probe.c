@@ -18,7 +18,7 @@
 #include "client/metrics.h"
 #include "probe/metrics.h"
 #include "probe/probe.h"
-#include "server/metrics.h"
+#include "server/server_metrics.h"
 
 static const char help[] =
 	"Usage: maxconn probe [OPTIONS]\n"

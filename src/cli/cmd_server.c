@@ -13,7 +13,7 @@
 #include "common/fmt.h"
 #include "common/parse.h"
 #include "net/cause.h"
-#include "server/metrics.h"
+#include "server/server_metrics.h"
 #include "server/server.h"
 
 #define MAX_LISTEN_ARGS 256

@@ -95,29 +95,6 @@ int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock
 	return rc < 0 ? rc : 0;
 }
 
-struct count_to {
-	uint16_t dport;
-	uint64_t n;
-};
-
-static int count_to_fn(void *arg, const struct mc_diag_sock *s)
-{
-	struct count_to *c = arg;
-
-	c->n += s->dport == c->dport;
-	return 0;
-}
-
-int mc_diag_count_to(uint32_t states, uint16_t dport, uint64_t *n)
-{
-	struct count_to c = {dport, 0};
-	int rc = mc_diag_walk(states, count_to_fn, &c);
-
-	if (rc == 0)
-		*n = c.n;
-	return rc;
-}
-
 bool mc_diag_tw_blocks(const struct mc_tw_rules *r, const struct mc_addr *src,
 		       const struct mc_addr *dst, uint32_t expires_ms)
 {

@@ -29,10 +29,6 @@ struct mc_diag_sock {
  * returns non-zero. 0, or -errno (no sock_diag: -EPROTONOSUPPORT). */
 int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock *s), void *arg);
 
-/* Sockets toward destination port dport (any address) in one of states;
- * 0 or -errno with *n unset. */
-int mc_diag_count_to(uint32_t states, uint16_t dport, uint64_t *n);
-
 /* How the kernel lets connect() take over a port some socket holds in
  * TIME_WAIT toward the same destination (tcp_twsk_unique): only when the
  * old connection used TCP timestamps, and, when connect() searches the

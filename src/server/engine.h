@@ -1,5 +1,5 @@
 /* engine.h: the one interface every server engine implements, like
- * haproxy's struct poller: a name and four operations, one const instance
+ * haproxy's struct poller: four operations, one const instance
  * per model (epoll.c, threads.c, uring.c), chosen at run time by
  * enum mc_model. server.c dispatches through it and knows no engine by
  * anything else; no engine calls back into server.c. Internal to
@@ -27,8 +27,9 @@ struct mc_engine_env {
 	uint64_t t0;	    /* when the run started (mc_now_ns) */
 };
 
+/* An engine has no name of its own: the model it runs is the slot it
+ * fills in server.c's engines[], and common/model.c names the models. */
 struct mc_engine {
-	const char *name; /* the --model value */
 	/* Start the workers on env's listeners and wait until they accept.
 	 * Returns 0, MC_ENGINE_SIGNALLED, or -errno with err set; *run is set
 	 * whenever the return is not negative. On failure everything the

@@ -550,7 +550,6 @@ static void ep_collect(void *run, struct mc_server_stats *st)
 }
 
 const struct mc_engine mc_engine_epoll = {
-	.name = "epoll",
 	.start = ep_start,
 	.grow = ep_grow,
 	.collect = ep_collect,

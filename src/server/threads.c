@@ -24,6 +24,7 @@
 #include "server/stats.h"
 
 #define MAX_POLL 4097
+#define STOP_WAIT_S 10 /* th_stop's bound on the connection threads' end */
 
 struct th_server {
 	const struct mc_server_config *cfg;
@@ -36,6 +37,10 @@ struct th_server {
 	struct mc_srv_counters c; /* every connection thread adds to them */
 	_Atomic uint64_t held, held_peak;
 	_Atomic uint64_t live; /* connection threads running */
+	/* th_stop waits on ended for live to reach 0: the last connection
+	 * thread to end broadcasts it, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t ended;
 	_Atomic unsigned char *open; /* by fd: a connection thread owns it */
 	size_t nopen;
 	_Atomic int thread_errno; /* first pthread_create failure */
@@ -111,7 +116,10 @@ out:
 	if (!atomic_load(&t->stopping))
 		atomic_fetch_add(&t->c.closed[why], 1);
 	atomic_fetch_sub(&t->held, 1);
-	atomic_fetch_sub(&t->live, 1);
+	pthread_mutex_lock(&t->mu);
+	if (atomic_fetch_sub(&t->live, 1) == 1)
+		pthread_cond_broadcast(&t->ended);
+	pthread_mutex_unlock(&t->mu);
 	return NULL;
 }
 
@@ -200,7 +208,8 @@ static void *acceptor_main(void *arg)
 static void th_stop(void *run, struct mc_server_stats *st)
 {
 	struct th_server *t = run;
-	struct timespec ms = {0, 1000000};
+	struct timespec until;
+	int rc = 0;
 
 	pthread_join(t->acceptor, NULL); /* it watches the stop fd */
 	atomic_store(&t->stopping, true);
@@ -208,12 +217,22 @@ static void th_stop(void *run, struct mc_server_stats *st)
 	for (size_t fd = 0; fd < t->nopen; fd++)
 		if (atomic_load(&t->open[fd]))
 			shutdown((int)fd, SHUT_RDWR);
-	for (int i = 0; i < 10000 && atomic_load(&t->live); i++)
-		nanosleep(&ms, NULL);
+	/* Wait for the last one to say it ended. The wait is bounded: a
+	 * thread that a shutdown cannot wake (stopped by a debugger, stuck in
+	 * the kernel) must not hang the server's exit; its state is then
+	 * left allocated rather than freed under it. */
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += STOP_WAIT_S;
+	pthread_mutex_lock(&t->mu);
+	while (atomic_load(&t->live) && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&t->ended, &t->mu, &until);
+	pthread_mutex_unlock(&t->mu);
 	if (st) /* every thread that ended counted what it could not echo */
 		mc_srv_counters_bytes(st, &t->c);
 	if (atomic_load(&t->live))
 		return; /* a thread is stuck: leak rather than free under it */
+	pthread_cond_destroy(&t->ended);
+	pthread_mutex_destroy(&t->mu);
 	pthread_attr_destroy(&t->attr);
 	if (t->reserve >= 0)
 		close(t->reserve);
@@ -238,6 +257,14 @@ static int th_start(void **run, const struct mc_engine_env *env, struct mc_err *
 	t->nopen = mc_fdtable_limit();
 	t->open = calloc(t->nopen, 1);
 	t->reserve = mc_reserve_open();
+	pthread_mutex_init(&t->mu, NULL);
+	{
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&t->ended, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	mc_cg_locate(NULL, 0, MC_CG_PIDS, &t->pids_cg);
 	{
 		struct mc_cg_pids p;
@@ -275,7 +302,6 @@ static void th_collect(void *run, struct mc_server_stats *st)
 }
 
 const struct mc_engine mc_engine_threads = {
-	.name = "threads",
 	.start = th_start,
 	.grow = NULL, /* a thread per connection: nothing to plan */
 	.collect = th_collect,

@@ -822,7 +822,6 @@ static int ur_start(void **run, const struct mc_engine_env *env, struct mc_err *
 }
 
 const struct mc_engine mc_engine_uring = {
-	.name = "uring",
 	.start = ur_start,
 	.grow = ur_grow,
 	.collect = ur_collect,

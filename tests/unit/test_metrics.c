@@ -16,7 +16,7 @@
 #include "client/metrics.h"
 #include "metrics/prom.h"
 #include "metrics/text.h"
-#include "server/metrics.h"
+#include "server/server_metrics.h"
 
 static double value_of(const char *text, const char *name, const char *key, const char *val)
 {

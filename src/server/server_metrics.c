@@ -1,9 +1,9 @@
-/* metrics.c: the server's Prometheus families (see metrics.h). The cause
+/* server_metrics.c: the server's Prometheus families (see server_metrics.h). The cause
  * labels are the server summary's keys (net/cause.c): refused fd_limit,
  * max_conns, memory, threads, epoll_watches; closed peer_closed,
  * ECONNRESET, other. Every key is written, 0 included, so rate() works
  * from the first scrape. */
-#include "server/metrics.h"
+#include "server/server_metrics.h"
 
 #include "net/cause.h"
 

@@ -1,4 +1,4 @@
-/* metrics.h: the server's figures as Prometheus families (metrics/prom.h),
+/* server_metrics.h: the server's figures as Prometheus families (metrics/prom.h),
  * from the same merged stats the live line and the summary read. Pure. */
 #ifndef MC_SERVER_METRICS_H
 #define MC_SERVER_METRICS_H
