@@ -5,6 +5,7 @@
  * from the first scrape. */
 #include "server/server_metrics.h"
 
+#include "metrics/names.h"
 #include "net/cause.h"
 
 double mc_server_user_bytes_per_conn(const struct mc_server_stats *s)
@@ -29,13 +30,12 @@ void mc_server_metrics(struct mc_prom *p, const struct mc_server_stats *s)
 {
 	struct mc_cause_count v[MC_CAUSE_COUNT];
 
-	mc_prom_gauge(p, "maxconn_server_connections_held", "connections the server holds now",
-		      (double)s->held);
+	mc_prom_gauge(p, MC_FAM_SERVER_HELD, "connections the server holds now", (double)s->held);
 	mc_prom_gauge(p, "maxconn_server_connections_held_peak",
 		      "the most connections held at once", (double)s->held_peak);
 	mc_prom_counter(p, "maxconn_server_connections_accepted_total",
 			"connections accepted and kept", (double)s->accepted);
-	by_cause(p, "maxconn_server_connections_refused_total",
+	by_cause(p, MC_FAM_SERVER_REFUSED,
 		 "connections accepted and closed at once, by cause, with the host limit behind "
 		 "it (fd_limit: the fd table was full)",
 		 v, mc_cause_server_refused(s->refused, v), 1);
@@ -47,7 +47,7 @@ void mc_server_metrics(struct mc_prom *p, const struct mc_server_stats *s)
 	mc_prom_counter(p, "maxconn_server_sent_bytes_total", "bytes written to connections",
 			(double)s->bytes_out);
 	mc_prom_gauge(p, "maxconn_server_workers", "worker threads", (double)s->workers);
-	mc_prom_gauge(p, "maxconn_server_user_memory_bytes_per_connection",
+	mc_prom_gauge(p, MC_FAM_SERVER_USER_BYTES,
 		      "resident memory grown since the server was ready, per connection at the "
 		      "peak",
 		      mc_server_user_bytes_per_conn(s));
