@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "common/counter.h"
 #include "common/procfs.h"
+#include "host/host.h"
 #include "net/ctl.h"
 #include "net/diag.h"
 #include "net/pool.h"
@@ -40,9 +41,6 @@
 /* A completion seen this long after its connect() call asks the kernel
  * when it really completed (TCP_INFO), instead of trusting the late look. */
 #define LATE_NS (20 * MC_NS_PER_MS)
-
-#define P_PORT_RANGE "/proc/sys/net/ipv4/ip_local_port_range"
-#define P_RESERVED   "/proc/sys/net/ipv4/ip_local_reserved_ports"
 
 enum { C_FREE = 0, C_CONNECTING, C_OPEN };
 enum { PHASE_RUN = 0, PHASE_DRAIN };
@@ -199,30 +197,18 @@ uint64_t mc_client_port_ceiling(const struct mc_client_config *cfg, uint64_t por
 /* The kernel's range, 32768-60999 when it cannot be read. */
 static void sysctl_range(uint16_t *lo, uint16_t *hi)
 {
-	uint64_t r[2] = {32768, 60999};
+	struct mc_host_port_range r;
 
-	if (mc_proc_read_u64s(NULL, P_PORT_RANGE, r, 2) < 0 || !r[0] || r[0] > r[1] ||
-	    r[1] > 65535) {
-		r[0] = 32768;
-		r[1] = 60999;
-	}
-	*lo = (uint16_t)r[0];
-	*hi = (uint16_t)r[1];
-}
-
-/* ip_local_reserved_ports ("" when it cannot be read). */
-static void reserved_list(char *buf, size_t len)
-{
-	if (mc_proc_read(NULL, P_RESERVED, buf, len) < 0)
-		buf[0] = '\0';
+	mc_host_port_range_read(NULL, &r);
+	*lo = r.err ? 32768 : r.lo;
+	*hi = r.err ? 60999 : r.hi;
 }
 
 int mc_client_local_ports(const struct mc_client_config *cfg, uint16_t *lo, uint16_t *hi,
 			  uint64_t *per_pair, uint64_t *reserved)
 {
-	char list[4096];
+	struct mc_host_reserved res;
 	uint32_t nres;
-	int rc;
 
 	if (cfg->port_select == MC_PORT_SELECT_MAXCONN && cfg->port_lo) {
 		*lo = cfg->port_lo;
@@ -230,9 +216,9 @@ int mc_client_local_ports(const struct mc_client_config *cfg, uint16_t *lo, uint
 	} else {
 		sysctl_range(lo, hi);
 	}
-	reserved_list(list, sizeof(list));
-	if ((rc = mc_ports_parse_reserved(list, *lo, *hi, &nres, NULL)) < 0)
-		nres = 0; /* as the kernel would: an unreadable list reserves nothing */
+	/* as the kernel would: an unreadable list reserves nothing */
+	mc_host_reserved_read(NULL, &res);
+	nres = mc_host_reserved_count(&res, *lo, *hi);
 	*reserved = nres;
 	*per_pair = (uint64_t)*hi - *lo + 1 - nres;
 	return 0;
@@ -1213,18 +1199,18 @@ static int ports_setup(struct client *cl, struct mc_err *err)
 	uint64_t used = cl->npairs < cfg->conns ? cl->npairs : cfg->conns, per, res;
 	uint32_t seed = 0;
 	uint16_t lo, hi;
-	char list[4096], eb[96];
+	struct mc_host_reserved reserved;
+	char eb[96];
 	int rc;
 
 	if (cfg->port_select != MC_PORT_SELECT_MAXCONN)
 		return 0;
 	mc_client_local_ports(cfg, &lo, &hi, &per, &res);
-	reserved_list(list, sizeof(list));
+	/* a reserved list we cannot read reserves nothing */
+	mc_host_reserved_read(NULL, &reserved);
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
 		seed = (uint32_t)mc_now_ns() ^ (uint32_t)getpid();
-	rc = mc_ports_init(&cl->ports, lo, hi, list, used, seed);
-	if (rc == -EINVAL) /* a reserved list we cannot read reserves nothing */
-		rc = mc_ports_init(&cl->ports, lo, hi, NULL, used, seed);
+	rc = mc_ports_init(&cl->ports, lo, hi, &reserved, used, seed);
 	if (rc < 0)
 		return mc_errf(err, rc, "local ports %u-%u for %llu pairs: %s", lo, hi,
 			       (unsigned long long)used, mc_strerror(rc, eb, sizeof(eb)));

@@ -11,81 +11,26 @@
 
 #include "common/clock.h"
 
-int mc_ports_parse_reserved(const char *list, uint16_t lo, uint16_t hi, uint32_t *count,
-			    uint8_t *bits)
+int mc_ports_init(struct mc_ports *p, uint16_t lo, uint16_t hi,
+		  const struct mc_host_reserved *reserved, uint64_t npairs, uint32_t seed)
 {
-	const char *p = list ? list : "";
-	uint32_t n = 0;
-
-	while (*p) {
-		unsigned long a, b;
-		char *end;
-
-		while (*p == ',' || *p == ' ' || *p == '\n' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		a = strtoul(p, &end, 10);
-		b = a;
-		p = end;
-		if (*p == '-') {
-			if (p[1] < '0' || p[1] > '9')
-				return -EINVAL;
-			b = strtoul(p + 1, &end, 10);
-			p = end;
-		}
-		if (a > 65535 || b > 65535 || a > b)
-			return -EINVAL;
-		if (*p && *p != ',' && *p != ' ' && *p != '\n' && *p != '\t')
-			return -EINVAL;
-		for (unsigned long x = a < lo ? lo : a; x <= b && x <= hi; x++) {
-			if (bits) {
-				if (bits[x >> 3] & (1u << (x & 7)))
-					continue; /* listed twice */
-				bits[x >> 3] |= (uint8_t)(1u << (x & 7));
-			}
-			n++;
-		}
-	}
-	*count = n;
-	return 0;
-}
-
-int mc_ports_init(struct mc_ports *p, uint16_t lo, uint16_t hi, const char *reserved,
-		  uint64_t npairs, uint32_t seed)
-{
-	uint8_t *bits;
-	uint32_t nres;
-	int rc;
-
 	memset(p, 0, sizeof(*p));
 	if (!lo || lo > hi || !npairs)
 		return -EINVAL;
-	bits = calloc(8192, 1);
-	if (!bits)
-		return -ENOMEM;
-	if ((rc = mc_ports_parse_reserved(reserved, lo, hi, &nres, bits)) < 0) {
-		free(bits);
-		return rc;
-	}
 	p->lo = lo;
 	p->hi = hi;
-	p->reserved = nres;
+	p->reserved = reserved ? mc_host_reserved_count(reserved, lo, hi) : 0;
 	p->npairs = npairs;
 	p->seed = seed;
 	p->port = malloc(((size_t)(hi - lo) + 1) * sizeof(*p->port));
 	p->taken = calloc(npairs, sizeof(*p->taken));
 	if (!p->port || !p->taken) {
-		free(bits);
 		mc_ports_free(p);
 		return -ENOMEM;
 	}
 	for (uint32_t x = lo; x <= hi; x++)
-		if (!(bits[x >> 3] & (1u << (x & 7))))
+		if (!reserved || !mc_host_reserved_has(reserved, (uint16_t)x))
 			p->port[p->n++] = (uint16_t)x;
-	free(bits);
 	return 0;
 }
 
@@ -126,16 +71,6 @@ uint16_t mc_ports_next(struct mc_ports *p, uint64_t pair)
 		return 0;
 	}
 	return p->port[(start_of(p, pair) + k) % p->n];
-}
-
-uint32_t mc_ports_taken(const struct mc_ports *p, uint64_t pair)
-{
-	uint32_t k;
-
-	if (pair >= p->npairs)
-		return 0;
-	k = atomic_load_explicit(&p->taken[pair], memory_order_relaxed);
-	return k < p->n ? k : p->n;
 }
 
 bool mc_ports_slice(uint16_t lo, uint16_t hi, unsigned k, unsigned m, uint16_t *slo, uint16_t *shi)

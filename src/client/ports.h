@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "common/addr.h"
+#include "host/host.h"
 
 struct mc_ports {
 	uint16_t lo, hi;	  /* the range walked */
@@ -62,27 +63,18 @@ struct mc_ports_skips {
 			 * client's connection, a TIME_WAIT without timestamps) */
 };
 
-/* Build the walk of [lo, hi] less the reserved ports (reserved: the text
- * of ip_local_reserved_ports, "8080,9000-9010"; NULL or "" for none) with
- * npairs cursors. Each pair starts at its own point of the range (seed and
- * pair number), so independent runs on a pair rarely begin on the same
- * ports. 0, -EINVAL (lo > hi, lo 0, a list that does not parse) or
- * -ENOMEM. */
-int mc_ports_init(struct mc_ports *p, uint16_t lo, uint16_t hi, const char *reserved,
-		  uint64_t npairs, uint32_t seed);
+/* Build the walk of [lo, hi] less the reserved ports (host/host.h's
+ * reading of ip_local_reserved_ports; NULL for none) with npairs cursors.
+ * Each pair starts at its own point of the range (seed and pair number),
+ * so independent runs on a pair rarely begin on the same ports. 0, -EINVAL
+ * (lo > hi, lo 0, no pairs) or -ENOMEM. */
+int mc_ports_init(struct mc_ports *p, uint16_t lo, uint16_t hi,
+		  const struct mc_host_reserved *reserved, uint64_t npairs, uint32_t seed);
 void mc_ports_free(struct mc_ports *p);
 
 /* The next port of pair's walk, or 0 once the walk has handed out every
  * port of the range. Any thread. */
 uint16_t mc_ports_next(struct mc_ports *p, uint64_t pair);
-/* Ports handed out for pair so far (at most n). */
-uint32_t mc_ports_taken(const struct mc_ports *p, uint64_t pair);
-
-/* Count the ports of the list ("8080,9000-9010") inside [lo, hi] and, when
- * bits is not NULL (8192 bytes, one bit per port), set their bits. 0 or
- * -EINVAL. */
-int mc_ports_parse_reserved(const char *list, uint16_t lo, uint16_t hi, uint32_t *count,
-			    uint8_t *bits);
 
 /* Slice k (0-based) of m of [lo, hi]: consecutive, disjoint, covering the
  * range, sizes differing by one at most. False when m is 0, k >= m or the

@@ -1,7 +1,7 @@
 /* procfs.c: small /proc and /sys file reads under a root, and the pure
  * parsers of what they hold: meminfo/status fields, netstat counters, the
- * sockstat TCP line, slabinfo, one process's CPU time, threads, memory and
- * context switches (see procfs.h). */
+ * sockstat TCP line, one process's CPU time, threads, memory and context
+ * switches (see procfs.h). */
 #include "common/procfs.h"
 
 #include <dirent.h>
@@ -312,88 +312,4 @@ int mc_proc_sockstat(const char *buf, const char *key, uint64_t *v)
 		return -ENOENT;
 	*v = strtoull(q + strlen(k), NULL, 10);
 	return 0;
-}
-
-static const char *const slab_names[MC_PROC_SLAB_N] = {
-    [MC_PROC_SLAB_TCP] = "TCP",
-    [MC_PROC_SLAB_TCPV6] = "TCPv6",
-    [MC_PROC_SLAB_SOCK_INODE] = "sock_inode_cache",
-    [MC_PROC_SLAB_DENTRY] = "dentry",
-    [MC_PROC_SLAB_FILP] = "filp",
-    [MC_PROC_SLAB_EPOLL_EPI] = "eventpoll_epi",
-    [MC_PROC_SLAB_EPOLL_PWQ] = "eventpoll_pwq",
-    [MC_PROC_SLAB_BIND_BUCKET] = "tcp_bind_bucket",
-    [MC_PROC_SLAB_TASK] = "task_struct",
-};
-
-/* The cache a slabinfo line names, or MC_PROC_SLAB_N for any other line. */
-static enum mc_proc_slab_id slab_id(const char *line, size_t n)
-{
-	for (int i = 0; i < MC_PROC_SLAB_N; i++)
-		if (strlen(slab_names[i]) == n && strncmp(line, slab_names[i], n) == 0)
-			return (enum mc_proc_slab_id)i;
-	return MC_PROC_SLAB_N;
-}
-
-int mc_proc_slabinfo(const char *buf, struct mc_proc_slabinfo *s)
-{
-	int found = 0;
-
-	memset(s, 0, sizeof(*s));
-	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		size_t n = strcspn(p, " \t\n"), rest = strcspn(p + n, "\n");
-		enum mc_proc_slab_id id = slab_id(p, n);
-		unsigned long long v[5];
-		char nums[512];
-
-		if (id == MC_PROC_SLAB_N)
-			continue;
-		/* the numbers of this line only: sscanf would read on past '\n' */
-		snprintf(nums, sizeof(nums), "%.*s",
-			 (int)(rest < sizeof(nums) ? rest : sizeof(nums) - 1), p + n);
-		if (sscanf(nums, "%llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4]) !=
-		    5)
-			continue;
-		s->c[id] = (struct mc_proc_slab_cache){
-		    .listed = true,
-		    .active = v[0],
-		    .objs = v[1],
-		    .objsize = v[2],
-		    .per_slab = v[3],
-		    .pages_per_slab = v[4],
-		};
-		found++;
-	}
-	return found ? 0 : -ENOENT;
-}
-
-int mc_proc_read_slabinfo(const char *root, struct mc_proc_slabinfo *s)
-{
-	/* ~30 KB on a usual host; room for thousands of caches */
-	size_t cap = 1 << 20;
-	char *buf = malloc(cap);
-	ssize_t r;
-
-	memset(s, 0, sizeof(*s));
-	if (!buf)
-		return -ENOMEM;
-	r = mc_proc_read(root, "/proc/slabinfo", buf, cap);
-	if (r >= 0)
-		mc_proc_slabinfo(buf, s);
-	free(buf);
-	return r < 0 ? (int)r : 0;
-}
-
-uint64_t mc_proc_slab_obj_bytes(const struct mc_proc_slab_cache *c, uint64_t page_size)
-{
-	if (!c->listed || !c->per_slab)
-		return 0;
-	return c->pages_per_slab * page_size / c->per_slab;
-}
-
-uint64_t mc_proc_slab_used_bytes(const struct mc_proc_slab_cache *c, uint64_t page_size)
-{
-	if (!c->listed || !c->per_slab)
-		return 0;
-	return c->active * c->pages_per_slab * page_size / c->per_slab;
 }

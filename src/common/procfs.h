@@ -1,11 +1,13 @@
 /* procfs.h: reading small files under /proc and /sys, relative to a root
  * directory that tests point at a fake tree (as iproute2's PROC_ROOT).
  * Root "" or NULL means the real "/". Beside the readers, the pure parsers
- * of what those files hold, each a function of a buffer (unit-tested). */
+ * of a line of what those files hold and of one process's files, each a
+ * function of a buffer (unit-tested). The host files maxconn reads
+ * (meminfo, slabinfo, sockstat, netstat, the port sysctls) have their one
+ * reader each in host/host.h, built on these. */
 #ifndef MC_COMMON_PROCFS_H
 #define MC_COMMON_PROCFS_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,56 +32,6 @@ int mc_proc_write(const char *root, const char *path, const char *val);
 int mc_proc_kb_field(const char *buf, const char *key, uint64_t *bytes);
 int mc_proc_netstat(const char *buf, const char *prefix, const char *key, uint64_t *v);
 int mc_proc_sockstat(const char *buf, const char *key, uint64_t *v);
-
-/* The slab caches of /proc/slabinfo that maxconn reads: where a socket
- * lives (TCP or TCPv6 sock, socket inode, dentry, file, epoll item and
- * wait-queue entry), a client port's bind bucket, and a thread's task. */
-enum mc_proc_slab_id {
-	MC_PROC_SLAB_TCP,	  /* "TCP" */
-	MC_PROC_SLAB_TCPV6,	  /* "TCPv6" */
-	MC_PROC_SLAB_SOCK_INODE,  /* "sock_inode_cache" */
-	MC_PROC_SLAB_DENTRY,	  /* "dentry" */
-	MC_PROC_SLAB_FILP,	  /* "filp" */
-	MC_PROC_SLAB_EPOLL_EPI,	  /* "eventpoll_epi" */
-	MC_PROC_SLAB_EPOLL_PWQ,	  /* "eventpoll_pwq" */
-	MC_PROC_SLAB_BIND_BUCKET, /* "tcp_bind_bucket" */
-	MC_PROC_SLAB_TASK,	  /* "task_struct" */
-	MC_PROC_SLAB_N
-};
-
-/* One cache's line of /proc/slabinfo (version 2.1): "name <active_objs>
- * <num_objs> <objsize> <objperslab> <pagesperslab> : tunables ... :
- * slabdata ...". listed is false when the file has no such line. */
-struct mc_proc_slab_cache {
-	bool listed;
-	uint64_t active, objs, objsize, per_slab, pages_per_slab;
-};
-
-/* The caches of enum mc_proc_slab_id, as one read of /proc/slabinfo
- * found them. */
-struct mc_proc_slabinfo {
-	struct mc_proc_slab_cache c[MC_PROC_SLAB_N];
-};
-
-/* Pure parser of /proc/slabinfo text (buf NUL-terminated): fills the
- * caches of s it finds. A line whose name and five numbers do not parse
- * (short, garbled) is skipped, so its cache reads as not listed; when a
- * name appears twice the last line wins. 0, or -ENOENT when none of the
- * caches is listed. */
-int mc_proc_slabinfo(const char *buf, struct mc_proc_slabinfo *s);
-/* Read root+"/proc/slabinfo" (root only: -EACCES for others) and parse it
- * into s. 0 (even when no cache is listed), or -errno of the read; s is
- * zeroed first, so on error every cache reads as not listed. */
-int mc_proc_read_slabinfo(const char *root, struct mc_proc_slabinfo *s);
-/* Each object's share of its slab: pagesperslab x page_size / objperslab
- * (the object size with its padding); 0 when not listed or objperslab is
- * 0. */
-uint64_t mc_proc_slab_obj_bytes(const struct mc_proc_slab_cache *c, uint64_t page_size);
-/* The bytes the active objects hold, each with its share of its slab:
- * active x pagesperslab x page_size / objperslab (multiplied first, so
- * no per-object rounding); 0 when not listed or objperslab is 0. It counts
- * allocations, not the free slack of slabs other work left behind. */
-uint64_t mc_proc_slab_used_bytes(const struct mc_proc_slab_cache *c, uint64_t page_size);
 
 /* One process as /proc/PID/stat, /proc/PID/status and its tasks' status
  * files show it: what a steady-state window takes the difference of. */

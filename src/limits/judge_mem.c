@@ -115,7 +115,7 @@ void mc__judge_memory(struct mc__judge *c, struct mc_limits_item *it)
 			     : mc__max_u(s->mem_total.err ? 0 : s->mem_total.v / 20, 64ULL << 20);
 	mc__add_val(it, "reserve", (struct mc_limits_num){r->mem_reserve, 0});
 	if (s->mem_available.err) {
-		mc__set_unknown(it, "MemAvailable in " MC_LIMITS_P_MEMINFO, s->mem_available.err);
+		mc__set_unknown(it, "MemAvailable in " MC_HOST_P_MEMINFO, s->mem_available.err);
 		return;
 	}
 	mc__set_value(it, "%s available of %s", mc_fmt_bytes(s->mem_available.v, a, sizeof(a)),

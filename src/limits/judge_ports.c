@@ -96,7 +96,7 @@ void mc__judge_ports(struct mc__judge *c, struct mc_limits_item *it)
 	mc__add_val(it, "reserved_in_range", s->reserved_in_range);
 	c->r->pairs = mc__mul_sat(mc__mul_sat(sc->sources, sc->dest_addrs), sc->dest_ports);
 	if (s->port_lo.err || s->port_hi.err) {
-		mc__set_unknown(it, MC_LIMITS_P_PORT_RANGE,
+		mc__set_unknown(it, MC_HOST_P_PORT_RANGE,
 				s->port_lo.err ? s->port_lo.err : s->port_hi.err);
 		if (!c->client) {
 			it->status = MC_LIMITS_FINE; /* a server does not need it */

@@ -220,7 +220,7 @@ void mc__judge_thread_stack(struct mc__judge *c, struct mc_limits_item *it)
 		return;
 	}
 	if (strict && (s->commit_limit.err || s->committed_as.err)) {
-		mc__set_unknown(it, "CommitLimit in " MC_LIMITS_P_MEMINFO,
+		mc__set_unknown(it, "CommitLimit in " MC_HOST_P_MEMINFO,
 				s->commit_limit.err ? s->commit_limit.err : s->committed_as.err);
 		return;
 	}

@@ -25,6 +25,7 @@
 #include "common/addr.h"
 #include "common/limit-t.h"
 #include "common/model.h"
+#include "host/host.h"
 #include "net/diag.h"
 #include "net/ruleset.h"
 
@@ -84,13 +85,13 @@
  * kernel overcommits. */
 #define MC_LIMITS_VA_BYTES (1ULL << 47)
 
-/* Paths, relative to the snapshot root. judge.c names them in reasons. */
+/* Paths, relative to the snapshot root, of the files only the limits model
+ * reads (the host files every layer reads are host/host.h's MC_HOST_P_*).
+ * The judge names them in reasons. */
 #define MC_LIMITS_P_NR_OPEN	"/proc/sys/fs/nr_open"
 #define MC_LIMITS_P_FILE_MAX	"/proc/sys/fs/file-max"
 #define MC_LIMITS_P_FILE_NR	"/proc/sys/fs/file-nr"
 #define MC_LIMITS_P_EPOLL_WATCHES "/proc/sys/fs/epoll/max_user_watches"
-#define MC_LIMITS_P_PORT_RANGE	"/proc/sys/net/ipv4/ip_local_port_range"
-#define MC_LIMITS_P_RESERVED	"/proc/sys/net/ipv4/ip_local_reserved_ports"
 #define MC_LIMITS_P_SOMAXCONN	"/proc/sys/net/core/somaxconn"
 #define MC_LIMITS_P_SYN_BACKLOG "/proc/sys/net/ipv4/tcp_max_syn_backlog"
 #define MC_LIMITS_P_SYNCOOKIES	"/proc/sys/net/ipv4/tcp_syncookies"
@@ -111,10 +112,6 @@
 #define MC_LIMITS_P_CT_COUNT	"/proc/sys/net/netfilter/nf_conntrack_count"
 #define MC_LIMITS_P_CT_BUCKETS	"/proc/sys/net/netfilter/nf_conntrack_buckets"
 #define MC_LIMITS_P_IPT_NAMES	"/proc/net/ip_tables_names"
-#define MC_LIMITS_P_MEMINFO	"/proc/meminfo"
-#define MC_LIMITS_P_SLABINFO	"/proc/slabinfo"
-#define MC_LIMITS_P_NETSTAT	"/proc/net/netstat"
-#define MC_LIMITS_P_SOCKSTAT	"/proc/net/sockstat"
 #define MC_LIMITS_P_LOADAVG	"/proc/loadavg"
 #define MC_LIMITS_P_IF_INET6	"/proc/net/if_inet6"
 #define MC_LIMITS_P_FIB_TRIE	"/proc/net/fib_trie"
@@ -152,7 +149,7 @@ struct mc_limits_addr {
 };
 
 /* Per-object footprint in bytes (pages per slab x page size / objects per
- * slab: mc_proc_slab_obj_bytes of common/procfs.h's one slabinfo parse) of
+ * slab: mc_host_slab_obj_bytes of host/host.h's one slabinfo reader) of
  * the slab caches an idle socket lives in; 0 when the cache is not listed.
  * err != 0 when slabinfo could not be read. */
 struct mc_limits_slab {
@@ -376,9 +373,6 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s);
  * least one of proc/, sys/ and etc/; -ENOTDIR, -ENOENT, -EACCES (stat's
  * error) or -ENODATA (none of the three). */
 int mc_limits_root_check(const char *root);
-/* Local ports one (source, destination) pair may use: ip_local_port_range
- * less the ip_local_reserved_ports inside it. 0 or -errno. */
-int mc_limits_ports_per_pair(const char *root, uint64_t *ports);
 /* What the model asks the kernel rather than files, for the network
  * namespace this process is in (read_netns.c): the firewall's rules
  * (net/ruleset.h), and the global net sysctls from the initial namespace

@@ -224,14 +224,14 @@ void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_li
 		o = sizeof(head) - 1;
 	if (!r->sock_bytes_default)
 		snprintf(head + o, sizeof(head) - o,
-			 " (socket size from " MC_LIMITS_P_SLABINFO ")");
+			 " (socket size from " MC_HOST_P_SLABINFO ")");
 	else if (s->slab.err)
 		snprintf(head + o, sizeof(head) - o,
-			 " (cannot read " MC_LIMITS_P_SLABINFO ": %s; 4.1 KB per socket assumed)",
+			 " (cannot read " MC_HOST_P_SLABINFO ": %s; 4.1 KB per socket assumed)",
 			 mc_strerror(s->slab.err, eb, sizeof(eb)));
 	else
 		snprintf(head + o, sizeof(head) - o,
-			 " (no TCP cache in " MC_LIMITS_P_SLABINFO "; 4.1 KB per socket assumed)");
+			 " (no TCP cache in " MC_HOST_P_SLABINFO "; 4.1 KB per socket assumed)");
 	if (s->cg.mem_limit.err == 0 && s->cg.mem_limit.v != MC_LIMITS_NONE) {
 		o = strlen(head);
 		snprintf(head + o, sizeof(head) - o,

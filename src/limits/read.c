@@ -1,5 +1,6 @@
 /* read.c: fills struct mc_limits_snap from the host: sysctls under /proc/sys,
- * /proc/meminfo, /proc/slabinfo, /proc/net/{netstat,sockstat,fib_trie},
+ * /proc/meminfo, /proc/slabinfo, /proc/net/{netstat,sockstat} and the port
+ * sysctls (their one reader each is host/host.h's), /proc/net/fib_trie,
  * cgroup v1 or v2 files, /etc/security/limits.conf and limits.d, and the
  * process's own rlimits. Every path goes through a root so tests read fake
  * trees. Nothing here judges or prints: a value that cannot be read keeps
@@ -21,6 +22,7 @@
 
 #include "common/cgroup.h"
 #include "common/procfs.h"
+#include "host/host.h"
 
 /* One number from a one-value file ("1048576\n"). */
 static struct mc_limits_num num_file(const char *root, const char *path)
@@ -57,134 +59,93 @@ static struct mc_limits_num num_val(uint64_t v)
 	return n;
 }
 
-/* A "Key:   123 kB" line of /proc/meminfo, in bytes. */
-static struct mc_limits_num meminfo_field(const char *buf, int err, const char *key)
+/* A figure of a host file (host/host.h) as the snapshot keeps it. */
+static struct mc_limits_num host_num(struct mc_host_num n)
 {
-	uint64_t v;
-
-	if (err)
-		return num_err(err);
-	err = mc_proc_kb_field(buf, key, &v);
-	return err ? num_err(err) : num_val(v);
+	return n.err ? num_err(n.err) : num_val(n.v);
 }
 
-/* Count the reserved ports ("8080,9000-9100") that fall inside [lo, hi]. */
-static struct mc_limits_num reserved_in(const char *root, uint64_t lo, uint64_t hi)
+/* The port range, and the reserved ports inside it. */
+static void read_ports(const char *root, struct mc_limits_snap *s)
 {
-	char buf[4096];
-	ssize_t r = mc_proc_read(root, MC_LIMITS_P_RESERVED, buf, sizeof(buf));
-	uint64_t count = 0;
-	char *p = buf;
+	struct mc_host_port_range pr;
+	struct mc_host_reserved *res;
 
-	if (r < 0)
-		return num_err((int)r);
-	while (*p) {
-		char *end;
-		unsigned long a, b;
-
-		while (*p == ',' || *p == ' ' || *p == '\n' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		a = strtoul(p, &end, 10);
-		if (end == p)
-			return num_err(-EINVAL);
-		b = a;
-		p = end;
-		if (*p == '-') {
-			b = strtoul(p + 1, &end, 10);
-			if (end == p + 1)
-				return num_err(-EINVAL);
-			p = end;
-		}
-		if (b >= lo && a <= hi)
-			count += (b < hi ? b : hi) - (a > lo ? a : lo) + 1;
+	mc_host_port_range_read(root, &pr);
+	s->port_lo = pr.err ? num_err(pr.err) : num_val(pr.lo);
+	s->port_hi = pr.err ? num_err(pr.err) : num_val(pr.hi);
+	if (pr.err) {
+		s->reserved_in_range = num_err(pr.err);
+		return;
 	}
-	return num_val(count);
-}
-
-int mc_limits_ports_per_pair(const char *root, uint64_t *ports)
-{
-	struct mc_limits_num range[2], reserved;
-
-	nums_file(root, MC_LIMITS_P_PORT_RANGE, range, 2);
-	if (range[0].err)
-		return range[0].err;
-	if (range[1].err)
-		return range[1].err;
-	if (range[1].v < range[0].v)
-		return -EINVAL;
-	reserved = reserved_in(root, range[0].v, range[1].v);
-	*ports = range[1].v - range[0].v + 1;
-	if (reserved.err == 0) /* no reserved-ports file: none reserved */
-		*ports -= reserved.v < *ports ? reserved.v : *ports;
-	return 0;
+	res = malloc(sizeof(*res));
+	if (!res) {
+		s->reserved_in_range = num_err(-ENOMEM);
+		return;
+	}
+	mc_host_reserved_read(root, res);
+	s->reserved_in_range =
+	    res->err ? num_err(res->err) : num_val(mc_host_reserved_count(res, pr.lo, pr.hi));
+	free(res);
 }
 
 /* The footprints of the caches an idle socket (and a thread) lives in,
  * from /proc/slabinfo (root only: sl->err is -EACCES for others). */
 static void read_slab(const char *root, uint64_t page_size, struct mc_limits_slab *sl)
 {
-	struct mc_proc_slabinfo si;
-	const struct mc_proc_slab_cache *c = si.c;
+	struct mc_host_slabinfo si;
+	const struct mc_host_slab_cache *c = si.c;
 
 	memset(sl, 0, sizeof(*sl));
-	sl->err = mc_proc_read_slabinfo(root, &si);
+	sl->err = mc_host_slabinfo_read(root, &si);
 	if (sl->err)
 		return;
-	sl->tcp = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_TCP], page_size);
-	sl->tcpv6 = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_TCPV6], page_size);
-	sl->sock_inode = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_SOCK_INODE], page_size);
-	sl->dentry = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_DENTRY], page_size);
-	sl->filp = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_FILP], page_size);
-	sl->epi = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_EPOLL_EPI], page_size);
-	sl->bind_bucket = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_BIND_BUCKET], page_size);
-	sl->task = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_TASK], page_size);
+	sl->tcp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCP], page_size);
+	sl->tcpv6 = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCPV6], page_size);
+	sl->sock_inode = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_SOCK_INODE], page_size);
+	sl->dentry = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_DENTRY], page_size);
+	sl->filp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_FILP], page_size);
+	sl->epi = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_EPOLL_EPI], page_size);
+	sl->bind_bucket = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_BIND_BUCKET], page_size);
+	sl->task = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TASK], page_size);
 }
 
-/* Named counters of /proc/net/netstat: a "TcpExt:" header line of names
- * followed by a "TcpExt:" line of values. */
+/* ListenOverflows and ListenDrops of /proc/net/netstat. */
 static void read_netstat(const char *root, struct mc_limits_snap *s)
 {
-	char *buf = malloc(65536);
-	ssize_t r;
-	uint64_t v;
+	struct mc_host_netstat n;
 
-	s->listen_overflows = num_err(-ENOENT);
-	s->listen_drops = num_err(-ENOENT);
-	if (!buf) {
-		s->listen_overflows.err = s->listen_drops.err = -ENOMEM;
-		return;
-	}
-	r = mc_proc_read(root, MC_LIMITS_P_NETSTAT, buf, 65536);
-	if (r < 0) {
-		s->listen_overflows.err = s->listen_drops.err = (int)r;
-		free(buf);
-		return;
-	}
-	if (mc_proc_netstat(buf, "TcpExt", "ListenOverflows", &v) == 0)
-		s->listen_overflows = num_val(v);
-	if (mc_proc_netstat(buf, "TcpExt", "ListenDrops", &v) == 0)
-		s->listen_drops = num_val(v);
-	free(buf);
+	mc_host_netstat_read(root, &n);
+	s->listen_overflows = host_num(n.listen_overflows);
+	s->listen_drops = host_num(n.listen_drops);
 }
 
-/* "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 256" */
+/* The TCP line of /proc/net/sockstat: all three, or none (-EINVAL when
+ * the file lacks one). */
 static void read_sockstat(const char *root, struct mc_limits_snap *s)
 {
-	char buf[1024];
-	ssize_t r = mc_proc_read(root, MC_LIMITS_P_SOCKSTAT, buf, sizeof(buf));
-	uint64_t inuse, orphan, tw;
+	struct mc_host_sockstat so;
 
-	s->tcp_inuse = s->tcp_orphan = s->tcp_tw = num_err(r < 0 ? (int)r : -EINVAL);
-	if (r < 0)
+	mc_host_sockstat_read(root, &so);
+	if (so.err || so.tcp_inuse.err || so.tcp_orphan.err || so.tcp_tw.err) {
+		s->tcp_inuse = s->tcp_orphan = s->tcp_tw = num_err(so.err ? so.err : -EINVAL);
 		return;
-	if (mc_proc_sockstat(buf, "inuse", &inuse) == 0 &&
-	    mc_proc_sockstat(buf, "orphan", &orphan) == 0 && mc_proc_sockstat(buf, "tw", &tw) == 0) {
-		s->tcp_inuse = num_val(inuse);
-		s->tcp_orphan = num_val(orphan);
-		s->tcp_tw = num_val(tw);
 	}
+	s->tcp_inuse = host_num(so.tcp_inuse);
+	s->tcp_orphan = host_num(so.tcp_orphan);
+	s->tcp_tw = host_num(so.tcp_tw);
+}
+
+/* MemTotal, MemAvailable, CommitLimit and Committed_AS of /proc/meminfo. */
+static void read_meminfo(const char *root, struct mc_limits_snap *s)
+{
+	struct mc_host_meminfo m;
+
+	mc_host_meminfo_read(root, &m);
+	s->mem_total = host_num(m.mem_total);
+	s->mem_available = host_num(m.mem_available);
+	s->commit_limit = host_num(m.commit_limit);
+	s->committed_as = host_num(m.committed_as);
 }
 
 /* Local IPv4 addresses and blocks: "|-- ADDR" followed by "/N host LOCAL"
@@ -506,9 +467,6 @@ static bool ipt_nat(const char *root)
 
 void mc_limits_read(const char *root, struct mc_limits_snap *s)
 {
-	struct mc_limits_num range[2];
-	char *meminfo = malloc(16384);
-	int merr = 0;
 	uint64_t page = s->page_size ? s->page_size : 4096;
 
 	snprintf(s->root, sizeof(s->root), "%s", root ? root : "");
@@ -517,15 +475,7 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	s->file_nr = num_file(root, MC_LIMITS_P_FILE_NR);
 	read_conf(root, s);
 
-	nums_file(root, MC_LIMITS_P_PORT_RANGE, range, 2);
-	s->port_lo = range[0];
-	s->port_hi = range[1];
-	if (range[0].err == 0 && range[1].err == 0 && range[1].v < range[0].v)
-		s->port_lo.err = s->port_hi.err = -EINVAL;
-	if (s->port_lo.err == 0)
-		s->reserved_in_range = reserved_in(root, s->port_lo.v, s->port_hi.v);
-	else
-		s->reserved_in_range = num_err(s->port_lo.err);
+	read_ports(root, s);
 	read_addrs(root, s);
 	read_addrs6(root, s);
 
@@ -534,17 +484,7 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	s->syncookies = num_file(root, MC_LIMITS_P_SYNCOOKIES);
 	read_netstat(root, s);
 
-	if (!meminfo) {
-		merr = -ENOMEM;
-	} else {
-		ssize_t r = mc_proc_read(root, MC_LIMITS_P_MEMINFO, meminfo, 16384);
-		merr = r < 0 ? (int)r : 0;
-	}
-	s->mem_total = meminfo_field(meminfo, merr, "MemTotal");
-	s->mem_available = meminfo_field(meminfo, merr, "MemAvailable");
-	s->commit_limit = meminfo_field(meminfo, merr, "CommitLimit");
-	s->committed_as = meminfo_field(meminfo, merr, "Committed_AS");
-	free(meminfo);
+	read_meminfo(root, s);
 	s->overcommit = num_file(root, MC_LIMITS_P_OVERCOMMIT);
 	read_slab(root, page, &s->slab);
 	nums_file(root, MC_LIMITS_P_TCP_MEM, s->tcp_mem, 3);

@@ -18,7 +18,7 @@ const struct mc__limit mc__limits[] = {
     {
 	.id = MC_LIMIT_PORTS,
 	.name = "ephemeral ports per (source, destination) pair",
-	.source = MC_LIMITS_P_PORT_RANGE,
+	.source = MC_HOST_P_PORT_RANGE,
 	.kind = MC_LIMITS_CEILING,
 	.judge = mc__judge_ports,
 	.what =
@@ -149,7 +149,7 @@ const struct mc__limit mc__limits[] = {
     {
 	.id = MC_LIMIT_MEMORY,
 	.name = "kernel memory for sockets (MemAvailable)",
-	.source = MC_LIMITS_P_MEMINFO ", " MC_LIMITS_P_SLABINFO,
+	.source = MC_HOST_P_MEMINFO ", " MC_HOST_P_SLABINFO,
 	.kind = MC_LIMITS_CEILING,
 	.judge = mc__judge_memory,
 	.what =

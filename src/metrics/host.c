@@ -4,31 +4,29 @@
 
 #include <stddef.h>
 
-#include "common/procfs.h"
+#include "host/host.h"
 
 void mc_metrics_host_read(const char *root, struct mc_metrics_host *h)
 {
-	char buf[16384];
-	uint64_t slab = 0, stack = 0, pt = 0;
+	struct mc_host_sockstat so;
+	struct mc_host_netstat n;
+	struct mc_host_meminfo m;
 
 	*h = (struct mc_metrics_host){0};
-	if (mc_proc_read(root, "/proc/net/sockstat", buf, sizeof(buf)) > 0)
-		h->sockstat_known = mc_proc_sockstat(buf, "inuse", &h->tcp_inuse) == 0 &&
-				    mc_proc_sockstat(buf, "tw", &h->tcp_tw) == 0 &&
-				    mc_proc_sockstat(buf, "orphan", &h->tcp_orphan) == 0;
-	if (mc_proc_read(root, "/proc/net/netstat", buf, sizeof(buf)) > 0)
-		h->netstat_known =
-			mc_proc_netstat(buf, "TcpExt", "ListenOverflows", &h->listen_overflows) ==
-				0 &&
-			mc_proc_netstat(buf, "TcpExt", "ListenDrops", &h->listen_drops) == 0;
-	if (mc_proc_read(root, "/proc/meminfo", buf, sizeof(buf)) > 0) {
-		h->meminfo_known = mc_proc_kb_field(buf, "MemTotal", &h->mem_total) == 0 &&
-				   mc_proc_kb_field(buf, "MemAvailable", &h->mem_available) == 0 &&
-				   mc_proc_kb_field(buf, "Slab", &slab) == 0;
-		mc_proc_kb_field(buf, "KernelStack", &stack);
-		mc_proc_kb_field(buf, "PageTables", &pt);
-		h->kernel_bytes = slab + stack + pt;
-	}
+	mc_host_sockstat_read(root, &so);
+	h->sockstat_known = !so.tcp_inuse.err && !so.tcp_tw.err && !so.tcp_orphan.err;
+	h->tcp_inuse = so.tcp_inuse.v;
+	h->tcp_tw = so.tcp_tw.v;
+	h->tcp_orphan = so.tcp_orphan.v;
+	mc_host_netstat_read(root, &n);
+	h->netstat_known = !n.listen_overflows.err && !n.listen_drops.err;
+	h->listen_overflows = n.listen_overflows.v;
+	h->listen_drops = n.listen_drops.v;
+	mc_host_meminfo_read(root, &m);
+	h->meminfo_known = !m.mem_total.err && !m.mem_available.err && !m.slab_total.err;
+	h->mem_total = m.mem_total.v;
+	h->mem_available = m.mem_available.v;
+	h->kernel_bytes = m.slab_total.v + m.kernel_stack.v + m.page_tables.v;
 }
 
 /* The host's families: each a value of struct mc_metrics_host, written when

@@ -12,8 +12,9 @@
 
 #include "metrics/prom.h"
 
-/* What a scrape reads from /proc; known is false for what could not be
- * read (that family is then left out, not written as 0). */
+/* What a scrape reads from /proc (with host/host.h's readers); known is
+ * false for what could not be read (that family is then left out, not
+ * written as 0). */
 struct mc_metrics_host {
 	bool sockstat_known, netstat_known, meminfo_known;
 	uint64_t tcp_inuse, tcp_tw, tcp_orphan;	  /* /proc/net/sockstat TCP: */

@@ -84,7 +84,7 @@ int mc_probe_netns_enter(const struct mc_probe_scenario *sc, struct mc_err *err)
 			       mc_strerror(-rc, eb, sizeof(eb)));
 	if ((rc = set_sysctl(MC_LIMITS_P_SOMAXCONN, sc->backlog, 0)) < 0 ||
 	    (rc = set_sysctl(MC_LIMITS_P_SYN_BACKLOG, sc->backlog, 0)) < 0 ||
-	    (rc = set_sysctl(MC_LIMITS_P_PORT_RANGE, sc->port_lo, sc->port_hi)) < 0)
+	    (rc = set_sysctl(MC_HOST_P_PORT_RANGE, sc->port_lo, sc->port_hi)) < 0)
 		return mc_errf(err, rc, "setting the probe namespace's sysctls: %s",
 			       mc_strerror(-rc, eb, sizeof(eb)));
 	return 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/procfs.h"
+#include "host/host.h"
 #include "net/pool.h"
 #include "probe/child.h"
 #include "probe/netns.h"
@@ -368,14 +369,14 @@ static void scene(struct mc_probe_ctx *p)
  * (missing files keep the kernel's defaults). */
 static void read_host(struct mc_probe_host *h)
 {
-	uint64_t range[2] = {32768, 60999};
+	struct mc_host_port_range pr;
 	struct rlimit rl = {0};
 
 	h->somaxconn = 4096;
-	mc_proc_read_u64s(NULL, MC_LIMITS_P_PORT_RANGE, range, 2);
 	mc_proc_read_u64(NULL, MC_LIMITS_P_SOMAXCONN, &h->somaxconn);
-	h->port_lo = range[0];
-	h->port_hi = range[1];
+	mc_host_port_range_read(NULL, &pr);
+	h->port_lo = pr.err ? 32768 : pr.lo;
+	h->port_hi = pr.err ? 60999 : pr.hi;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	h->nofile = (uint64_t)rl.rlim_cur;
 }

@@ -389,7 +389,7 @@ static void by_object_size(const struct mc_probe_ctx *p, const struct mc_watch_s
 	bool srv_epoll = !p->cfg->have_target_addr && p->cfg->model == MC_MODEL_EPOLL;
 
 	sl->from = MC_PROBE_KMEM_OBJECTS;
-	sl->tcp = (double)(v6 ? a->obj.tcp6 : a->obj.tcp);
+	sl->tcp = (double)(v6 ? a->obj.tcpv6 : a->obj.tcp);
 	sl->sock_inode = (double)a->obj.sock_inode;
 	sl->dentry = (double)a->obj.dentry;
 	sl->filp = (double)a->obj.filp;
@@ -417,7 +417,7 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 #define D(x) ((a->x > b->x ? (double)(a->x - b->x) : 0) / n)
 	sl->known = !a->err && !b->err;
 	sl->sockets = 2 * st->reached;
-	sl->tcp = D(tcp) + D(tcp6);
+	sl->tcp = D(tcp) + D(tcpv6);
 	sl->sock_inode = D(sock_inode);
 	sl->dentry = D(dentry);
 	sl->filp = D(filp);

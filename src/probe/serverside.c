@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/fmt.h"
+#include "host/host.h"
 #include "metrics/text.h"
 
 /* Where each figure is read: node_exporter's family first, a maxconn
@@ -39,14 +40,16 @@ static const struct {
 	{MC_RF_REF_WATCHES, "maxconn_server_connections_refused_total", "cause", "epoll_watches"},
 };
 
-/* The slab caches a socket lives in, as node_exporter's slabinfo
- * collector names them; an IPv4 socket takes one object of each but TCPv6. */
+/* The slab caches a socket lives in (node_exporter's slabinfo collector
+ * names them as slabinfo does); an IPv4 socket takes one object of each
+ * but TCPv6. */
 static const struct {
-	const char *name;
+	enum mc_host_slab_id id;
 	bool v4;
-} sock_caches[] = {{"TCP", true},   {"TCPv6", false},	    {"sock_inode_cache", true},
-		   {"dentry", true}, {"filp", true},	    {"eventpoll_epi", true},
-		   {"eventpoll_pwq", true}};
+} sock_caches[] = {{MC_HOST_SLAB_TCP, true},	    {MC_HOST_SLAB_TCPV6, false},
+		   {MC_HOST_SLAB_SOCK_INODE, true}, {MC_HOST_SLAB_DENTRY, true},
+		   {MC_HOST_SLAB_FILP, true},	    {MC_HOST_SLAB_EPOLL_EPI, true},
+		   {MC_HOST_SLAB_EPOLL_PWQ, true}};
 
 void mc_probe_remote_init(struct mc_probe_remote *r)
 {
@@ -75,13 +78,15 @@ void mc_probe_remote_parse(const char *page, struct mc_probe_remote *r)
 		if (have(page, "node_memory_PageTables_bytes", NULL, NULL, &b))
 			r->v[MC_RF_KERNEL] += b;
 	}
-	for (size_t i = 0; i < sizeof(sock_caches) / sizeof(sock_caches[0]); i++)
-		if (have(page, "node_slabinfo_active_objects", "slab", sock_caches[i].name, &a) &&
-		    have(page, "node_slabinfo_object_size_bytes", "slab", sock_caches[i].name, &b)) {
+	for (size_t i = 0; i < sizeof(sock_caches) / sizeof(sock_caches[0]); i++) {
+		const char *name = mc_host_slab_name(sock_caches[i].id);
+		if (have(page, "node_slabinfo_active_objects", "slab", name, &a) &&
+		    have(page, "node_slabinfo_object_size_bytes", "slab", name, &b)) {
 			sum += a * b;
 			one += sock_caches[i].v4 ? b : 0;
 			caches++;
 		}
+	}
 	if (caches && isnan(r->v[MC_RF_SLAB_SOCK])) {
 		r->v[MC_RF_SLAB_SOCK] = sum;
 		r->v[MC_RF_SOCK_OBJ] = one;

@@ -11,95 +11,83 @@
 #include <unistd.h>
 
 #include "common/procfs.h"
+#include "host/host.h"
 #include "probe/watch.h"
 
 /* The bytes the socket caches of si hold (see watch.h). */
-static int slab_from(const struct mc_proc_slabinfo *si, uint64_t page_size, struct mc_watch_slab *s)
+static int slab_from(const struct mc_host_slabinfo *si, uint64_t page_size, struct mc_watch_slab *s)
 {
-	static const enum mc_proc_slab_id socket_caches[] = {
-	    MC_PROC_SLAB_TCP,  MC_PROC_SLAB_TCPV6,     MC_PROC_SLAB_SOCK_INODE, MC_PROC_SLAB_DENTRY,
-	    MC_PROC_SLAB_FILP, MC_PROC_SLAB_EPOLL_EPI, MC_PROC_SLAB_EPOLL_PWQ,
+	static const enum mc_host_slab_id socket_caches[] = {
+	    MC_HOST_SLAB_TCP,  MC_HOST_SLAB_TCPV6,     MC_HOST_SLAB_SOCK_INODE, MC_HOST_SLAB_DENTRY,
+	    MC_HOST_SLAB_FILP, MC_HOST_SLAB_EPOLL_EPI, MC_HOST_SLAB_EPOLL_PWQ,
 	};
-	const struct mc_proc_slab_cache *c = si->c;
+	const struct mc_host_slab_cache *c = si->c;
 	bool found = false;
 
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < sizeof(socket_caches) / sizeof(socket_caches[0]); i++)
 		found |= c[socket_caches[i]].listed;
-	s->tcp = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_TCP], page_size);
-	s->tcp6 = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_TCPV6], page_size);
-	s->sock_inode = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_SOCK_INODE], page_size);
-	s->dentry = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_DENTRY], page_size);
-	s->filp = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_FILP], page_size);
-	s->epoll = mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_EPOLL_EPI], page_size) +
-		   mc_proc_slab_used_bytes(&c[MC_PROC_SLAB_EPOLL_PWQ], page_size);
-	s->tcp_objs = c[MC_PROC_SLAB_TCP].active + c[MC_PROC_SLAB_TCPV6].active;
-	s->obj.tcp = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_TCP], page_size);
-	s->obj.tcp6 = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_TCPV6], page_size);
-	s->obj.sock_inode = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_SOCK_INODE], page_size);
-	s->obj.dentry = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_DENTRY], page_size);
-	s->obj.filp = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_FILP], page_size);
-	s->obj.epoll = mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_EPOLL_EPI], page_size) +
-		       mc_proc_slab_obj_bytes(&c[MC_PROC_SLAB_EPOLL_PWQ], page_size);
+	s->tcp = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_TCP], page_size);
+	s->tcpv6 = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_TCPV6], page_size);
+	s->sock_inode = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_SOCK_INODE], page_size);
+	s->dentry = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_DENTRY], page_size);
+	s->filp = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_FILP], page_size);
+	s->epoll = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_EPOLL_EPI], page_size) +
+		   mc_host_slab_used_bytes(&c[MC_HOST_SLAB_EPOLL_PWQ], page_size);
+	s->tcp_objs = c[MC_HOST_SLAB_TCP].active + c[MC_HOST_SLAB_TCPV6].active;
+	s->obj.tcp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCP], page_size);
+	s->obj.tcpv6 = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCPV6], page_size);
+	s->obj.sock_inode = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_SOCK_INODE], page_size);
+	s->obj.dentry = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_DENTRY], page_size);
+	s->obj.filp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_FILP], page_size);
+	s->obj.epoll = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_EPOLL_EPI], page_size) +
+		       mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_EPOLL_PWQ], page_size);
 	return found ? 0 : -ENOENT;
 }
 
-int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch_slab *s)
+/* The figures of /proc/meminfo, /proc/net/netstat and /proc/net/sockstat
+ * the probe follows; a figure a readable file lacks reads 0. */
+static void read_files(struct mc_watch *w)
 {
-	struct mc_proc_slabinfo si;
+	struct mc_host_meminfo m;
+	struct mc_host_netstat n;
+	struct mc_host_sockstat so;
 
-	mc_proc_slabinfo(buf, &si);
-	return slab_from(&si, page_size, s);
-}
-
-uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s)
-{
-	return s->tcp + s->tcp6 + s->sock_inode + s->dentry + s->filp + s->epoll;
+	w->meminfo_err = mc_host_meminfo_read(NULL, &m);
+	w->mem_total = m.mem_total.v;
+	w->mem_available = m.mem_available.v;
+	w->slab_total = m.slab_total.v;
+	w->sreclaimable = m.sreclaimable.v;
+	w->kernel_stack = m.kernel_stack.v;
+	w->page_tables = m.page_tables.v;
+	w->netstat_err = mc_host_netstat_read(NULL, &n);
+	w->listen_overflows = n.listen_overflows.v;
+	w->listen_drops = n.listen_drops.v;
+	w->syncookies_sent = n.syncookies_sent.v;
+	w->reqq_full_drop = n.reqq_full_drop.v;
+	w->syn_retrans = n.syn_retrans.v;
+	w->sockstat_err = mc_host_sockstat_read(NULL, &so);
+	w->tcp_inuse = so.tcp_inuse.v;
+	w->tcp_orphan = so.tcp_orphan.v;
+	w->tcp_tw = so.tcp_tw.v;
+	w->tcp_alloc = so.tcp_alloc.v;
+	w->tcp_mem_pages = so.tcp_mem_pages.v;
 }
 
 void mc_watch_read(struct mc_watch *w, bool with_slab)
 {
-	static char buf[1 << 17]; /* the probe has one thread */
 	long ps = sysconf(_SC_PAGESIZE);
-	ssize_t r;
 
 	memset(w, 0, sizeof(*w));
 	if (with_slab) {
-		struct mc_proc_slabinfo si;
-		w->slab.err = mc_proc_read_slabinfo(NULL, &si);
+		struct mc_host_slabinfo si;
+		w->slab.err = mc_host_slabinfo_read(NULL, &si);
 		if (!w->slab.err)
 			w->slab.err = slab_from(&si, ps > 0 ? (uint64_t)ps : 4096, &w->slab);
 	} else {
 		w->slab.err = -ENODATA;
 	}
-	r = mc_proc_read(NULL, "/proc/meminfo", buf, sizeof(buf));
-	w->meminfo_err = r < 0 ? (int)r : 0;
-	if (r > 0) {
-		mc_proc_kb_field(buf, "MemTotal", &w->mem_total);
-		mc_proc_kb_field(buf, "MemAvailable", &w->mem_available);
-		mc_proc_kb_field(buf, "Slab", &w->slab_total);
-		mc_proc_kb_field(buf, "SReclaimable", &w->sreclaimable);
-		mc_proc_kb_field(buf, "KernelStack", &w->kernel_stack);
-		mc_proc_kb_field(buf, "PageTables", &w->page_tables);
-	}
-	r = mc_proc_read(NULL, "/proc/net/netstat", buf, sizeof(buf));
-	w->netstat_err = r < 0 ? (int)r : 0;
-	if (r > 0) {
-		mc_proc_netstat(buf, "TcpExt", "ListenOverflows", &w->listen_overflows);
-		mc_proc_netstat(buf, "TcpExt", "ListenDrops", &w->listen_drops);
-		mc_proc_netstat(buf, "TcpExt", "SyncookiesSent", &w->syncookies_sent);
-		mc_proc_netstat(buf, "TcpExt", "TCPReqQFullDrop", &w->reqq_full_drop);
-		mc_proc_netstat(buf, "TcpExt", "TCPSynRetrans", &w->syn_retrans);
-	}
-	r = mc_proc_read(NULL, "/proc/net/sockstat", buf, sizeof(buf));
-	w->sockstat_err = r < 0 ? (int)r : 0;
-	if (r > 0) {
-		mc_proc_sockstat(buf, "inuse", &w->tcp_inuse);
-		mc_proc_sockstat(buf, "orphan", &w->tcp_orphan);
-		mc_proc_sockstat(buf, "tw", &w->tcp_tw);
-		mc_proc_sockstat(buf, "alloc", &w->tcp_alloc);
-		mc_proc_sockstat(buf, "mem", &w->tcp_mem_pages);
-	}
+	read_files(w);
 	w->ct_err = mc_proc_read_u64(NULL, "/proc/sys/net/netfilter/nf_conntrack_count",
 				     &w->ct_count);
 	if (!w->ct_err)

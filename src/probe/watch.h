@@ -1,7 +1,7 @@
 /* watch.h: what the probe reads from the host while it ramps: slab caches,
  * memory, the TCP counters, sockstat, conntrack, the kernel log, a
- * process's RSS. The parsers are pure functions of a buffer (unit-tested);
- * the readers feed them from /proc. */
+ * process's RSS. The host files are read by host/host.h's one reader each
+ * (their figures keep its names here); this gathers them into one sample. */
 #ifndef MC_PROBE_WATCH_H
 #define MC_PROBE_WATCH_H
 
@@ -11,14 +11,15 @@
 
 /* Bytes of the slab caches a socket lives in: active objects x (pages per
  * slab x page size / objects per slab), each object's share of its slab
- * (mc_proc_slab_used_bytes of common/procfs.h's one slabinfo parse). */
+ * (mc_host_slab_used_bytes of host/host.h's one slabinfo reader). */
 struct mc_watch_slab {
-	int err; /* -errno of reading /proc/slabinfo (root only), or 0 */
-	uint64_t tcp, tcp6, sock_inode, dentry, filp, epoll;
+	int err; /* -errno of reading /proc/slabinfo (root only), -ENOENT
+		  * when it lists no socket cache, or 0 */
+	uint64_t tcp, tcpv6, sock_inode, dentry, filp, epoll;
 	uint64_t tcp_objs; /* active objects of TCP and TCPv6: one per socket */
 	/* one object's share of its slab, per cache (epoll: epitem + pwq) */
 	struct {
-		uint64_t tcp, tcp6, sock_inode, dentry, filp, epoll;
+		uint64_t tcp, tcpv6, sock_inode, dentry, filp, epoll;
 	} obj;
 };
 
@@ -42,18 +43,11 @@ struct mc_watch {
 	int ct_err;
 };
 
-/* Parse slabinfo text with common/procfs.h (shared with the limits reader,
- * as the other /proc files are) and sum the socket caches' bytes. 0, or
- * -ENOENT when no socket cache is listed. */
-int mc_watch_parse_slabinfo(const char *buf, uint64_t page_size, struct mc_watch_slab *s);
-
 /* Read all of the above; /proc/slabinfo only when with_slab (it walks
  * every cache under a lock: too slow to read ten times a second while
  * the kernel allocates a hundred thousand sockets a second). Never fails:
  * missing parts keep 0 (slab.err, ct_err say why). */
 void mc_watch_read(struct mc_watch *w, bool with_slab);
-/* Slab bytes of the socket caches together. */
-uint64_t mc_watch_slab_sum(const struct mc_watch_slab *s);
 
 /* A process's resident bytes, or 0 when it cannot be read. */
 uint64_t mc_watch_rss(int pid);

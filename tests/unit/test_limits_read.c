@@ -167,22 +167,31 @@ static void test_misc(void **state)
 	free(s);
 }
 
-/* Nothing there: every value carries its errno; nothing crashes. */
-/* ports per (source, destination) pair: the range less the reserved ports
- * inside it (misc reserves 32768-32799 and 60999 inside, 8080 and
- * 61000-61010 outside: 33 of 28232) */
+/* ports per (source, destination) pair, as the judge counts them from what
+ * was read: the range less the reserved ports inside it (misc reserves
+ * 32768-32799 and 60999 inside, 8080 and 61000-61010 outside: 33 of
+ * 28232) */
 static void test_ports_per_pair(void **state)
 {
-	uint64_t n = 0;
+	static const char *const trees[] = {FIX "base", FIX "misc", FIX "does-not-exist"};
+	static const uint64_t want[] = {28232, 28232 - 33, 0};
+	struct mc_limits_result *r = calloc(1, sizeof(*r));
+	struct mc_limits_scenario sc;
 
 	(void)state;
-	assert_int_equal(mc_limits_ports_per_pair(FIX "base", &n), 0);
-	assert_int_equal(n, 28232);
-	assert_int_equal(mc_limits_ports_per_pair(FIX "misc", &n), 0);
-	assert_int_equal(n, 28232 - 33);
-	assert_true(mc_limits_ports_per_pair(FIX "does-not-exist", &n) < 0);
+	assert_non_null(r);
+	mc_limits_scenario_default(&sc);
+	for (int i = 0; i < 3; i++) {
+		struct mc_limits_snap *s = read_tree(trees[i]);
+		mc_limits_read_self(s);
+		assert_int_equal(mc_limits_judge(s, &sc, r), 0);
+		assert_int_equal(r->ports_per_pair, want[i]);
+		free(s);
+	}
+	free(r);
 }
 
+/* Nothing there: every value carries its errno; nothing crashes. */
 static void test_missing(void **state)
 {
 	struct mc_limits_snap *s = read_tree(FIX "does-not-exist");

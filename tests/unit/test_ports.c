@@ -1,7 +1,6 @@
-/* test_ports.c: maxconn's own choice of local ports (client/ports.c): the
- * reserved-ports list, each pair's walk (every usable port once, reserved
- * ones never, then 0 for good), slices of a range for shards and concurrent
- * clients, and the connect that skips the ports the kernel refuses, on
+/* test_ports.c: maxconn's own choice of local ports (client/ports.c): each
+ * pair's walk (every usable port once, reserved ones never, then 0 for
+ * good), slices of a range for shards and concurrent clients, and the connect that skips the ports the kernel refuses, on
  * loopback (a listener bound on a port of the range, a taken 4-tuple). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,38 +18,14 @@
 #include "common/addr.h"
 #include "common/err.h"
 
-static void test_reserved_list(void **state)
+/* The reserved ports as host/host.h parses them (its own tests: test_host.c). */
+static struct mc_host_reserved *reserved(const char *list)
 {
-	uint8_t *bits = calloc(8192, 1);
-	uint32_t n = 99;
+	struct mc_host_reserved *r = malloc(sizeof(*r));
 
-	(void)state;
-	assert_int_equal(mc_ports_parse_reserved("", 1, 65535, &n, NULL), 0);
-	assert_int_equal(n, 0);
-	assert_int_equal(mc_ports_parse_reserved(NULL, 1, 65535, &n, NULL), 0);
-	assert_int_equal(n, 0);
-	/* only what falls inside the range counts */
-	assert_int_equal(mc_ports_parse_reserved("8080,40000-40009,60000\n", 40000, 40099, &n, bits),
-			 0);
-	assert_int_equal(n, 10);
-	assert_true(bits[40000 >> 3] & (1 << (40000 & 7)));
-	assert_true(bits[40009 >> 3] & (1 << (40009 & 7)));
-	assert_false(bits[40010 >> 3] & (1 << (40010 & 7)));
-	assert_false(bits[8080 >> 3] & (1 << (8080 & 7)));
-	/* a range across the edge counts its part inside */
-	assert_int_equal(mc_ports_parse_reserved("39990-40004", 40000, 40099, &n, NULL), 0);
-	assert_int_equal(n, 5);
-	/* listed twice: counted once (with the bits to tell) */
-	memset(bits, 0, 8192);
-	assert_int_equal(mc_ports_parse_reserved("40001,40000-40002", 40000, 40099, &n, bits), 0);
-	assert_int_equal(n, 3);
-	/* what the kernel would never write */
-	assert_int_equal(mc_ports_parse_reserved("abc", 1, 65535, &n, NULL), -EINVAL);
-	assert_int_equal(mc_ports_parse_reserved("5-3", 1, 65535, &n, NULL), -EINVAL);
-	assert_int_equal(mc_ports_parse_reserved("70000", 1, 65535, &n, NULL), -EINVAL);
-	assert_int_equal(mc_ports_parse_reserved("5-", 1, 65535, &n, NULL), -EINVAL);
-	assert_int_equal(mc_ports_parse_reserved("5x", 1, 65535, &n, NULL), -EINVAL);
-	free(bits);
+	assert_non_null(r);
+	assert_int_equal(mc_host_reserved_parse(list, r), 0);
+	return r;
 }
 
 /* Every usable port once per pair, in a walk that starts anywhere, never a
@@ -58,10 +33,11 @@ static void test_reserved_list(void **state)
 static void test_walk(void **state)
 {
 	struct mc_ports p;
+	struct mc_host_reserved *res = reserved("40010-40019,40050");
 	uint8_t seen[2][100];
 
 	(void)state;
-	assert_int_equal(mc_ports_init(&p, 40000, 40099, "40010-40019,40050", 2, 12345), 0);
+	assert_int_equal(mc_ports_init(&p, 40000, 40099, res, 2, 12345), 0);
 	assert_int_equal(p.n, 89);
 	assert_int_equal(p.reserved, 11);
 	memset(seen, 0, sizeof(seen));
@@ -74,11 +50,9 @@ static void test_walk(void **state)
 			assert_int_equal(seen[pair][port - 40000], 0);
 			seen[pair][port - 40000] = 1;
 		}
-		assert_int_equal(mc_ports_taken(&p, pair), 89);
-		/* used up: 0, and it stays there */
+		/* used up: 0, and it stays there; the other pair's walk is its own */
 		for (int i = 0; i < 1000; i++)
 			assert_int_equal(mc_ports_next(&p, pair), 0);
-		assert_int_equal(mc_ports_taken(&p, pair), 89);
 	}
 	/* a pair the walk was not built for */
 	assert_int_equal(mc_ports_next(&p, 2), 0);
@@ -100,12 +74,16 @@ static void test_walk(void **state)
 
 	assert_int_equal(mc_ports_init(&p, 0, 10, NULL, 1, 1), -EINVAL);
 	assert_int_equal(mc_ports_init(&p, 20, 10, NULL, 1, 1), -EINVAL);
-	assert_int_equal(mc_ports_init(&p, 10, 20, "x", 1, 1), -EINVAL);
+	assert_int_equal(mc_ports_init(&p, 10, 20, NULL, 0, 1), -EINVAL);
 	/* everything reserved: nothing to hand out, no crash */
-	assert_int_equal(mc_ports_init(&p, 10, 20, "1-100", 1, 1), 0);
+	free(res);
+	res = reserved("1-100");
+	assert_int_equal(mc_ports_init(&p, 10, 20, res, 1, 1), 0);
 	assert_int_equal(p.n, 0);
+	assert_int_equal(p.reserved, 11);
 	assert_int_equal(mc_ports_next(&p, 0), 0);
 	mc_ports_free(&p);
+	free(res);
 }
 
 static void test_slices(void **state)
@@ -229,7 +207,7 @@ static void test_route_source(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reserved_list), cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_slices),	      cmocka_unit_test(test_connect_skips),
 		cmocka_unit_test(test_route_source),
 	};

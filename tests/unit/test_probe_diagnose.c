@@ -12,8 +12,6 @@
 #include <cmocka.h>
 
 #include "probe/diagnose.h"
-#include "common/procfs.h"
-#include "probe/watch.h"
 
 static struct mc_probe_obs *obs(void)
 {
@@ -553,62 +551,6 @@ static void test_slab_growth_is_ours(void **state)
 	assert_false(mc_probe_slab_growth_is_ours(0, 0));
 }
 
-static void test_parsers(void **state)
-{
-	static const char slab[] =
-		"slabinfo - version: 2.1\n"
-		"# name <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables "
-		"<limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> "
-		"<sharedavail>\n"
-		"TCP                 1300   1313   2368   13    8 : tunables    0    0    0 : "
-		"slabdata    101    101      0\n"
-		"sock_inode_cache    1900   1900    832   19    4 : tunables    0    0    0 : "
-		"slabdata    100    100      0\n"
-		"eventpoll_epi        640    640    128   32    1 : tunables    0    0    0 : "
-		"slabdata     20     20      0\n";
-	static const char netstat[] = "TcpExt: SyncookiesSent ListenOverflows ListenDrops\n"
-				      "TcpExt: 3 17 19\n"
-				      "IpExt: InNoRoutes\nIpExt: 0\n";
-	static const char meminfo[] = "MemTotal:       24576000 kB\n"
-				      "MemAvailable:   20000000 kB\nSlab:  1024 kB\n";
-	static const char sockstat[] = "sockets: used 20\nTCP: inuse 6001 orphan 2 tw 7 alloc "
-				       "6003 mem 12\nUDP: inuse 1 mem 0\n";
-	struct mc_watch_slab s;
-	uint64_t v;
-
-	(void)state;
-	assert_int_equal(mc_watch_parse_slabinfo(slab, 4096, &s), 0);
-	assert_int_equal(s.tcp, 1300ULL * 8 * 4096 / 13); /* each object's share of its slab */
-	assert_int_equal(s.sock_inode, 1900ULL * 4 * 4096 / 19);
-	assert_int_equal(s.epoll, 640ULL * 4096 / 32);
-	assert_int_equal(s.filp, 0);
-	/* the TCP objects, and each object's share of its slab */
-	assert_int_equal(s.tcp_objs, 1300);
-	assert_int_equal(s.obj.tcp, 8ULL * 4096 / 13);
-	assert_int_equal(s.obj.sock_inode, 4ULL * 4096 / 19);
-	assert_int_equal(s.obj.epoll, 4096 / 32);
-	assert_int_equal(s.obj.filp, 0);
-	assert_int_equal(mc_watch_parse_slabinfo("nothing here\n", 4096, &s), -ENOENT);
-
-	assert_int_equal(mc_proc_netstat(netstat, "TcpExt", "ListenOverflows", &v), 0);
-	assert_int_equal(v, 17);
-	assert_int_equal(mc_proc_netstat(netstat, "TcpExt", "ListenDrops", &v), 0);
-	assert_int_equal(v, 19);
-	assert_int_equal(mc_proc_netstat(netstat, "TcpExt", "Nope", &v), -ENOENT);
-	assert_int_equal(mc_proc_netstat(netstat, "IpExt", "InNoRoutes", &v), 0);
-	assert_int_equal(v, 0);
-
-	assert_int_equal(mc_proc_kb_field(meminfo, "MemAvailable", &v), 0);
-	assert_int_equal(v, 20000000ULL * 1024);
-	assert_int_equal(mc_proc_kb_field(meminfo, "Mem", &v), -ENOENT);
-
-	assert_int_equal(mc_proc_sockstat(sockstat, "inuse", &v), 0);
-	assert_int_equal(v, 6001);
-	assert_int_equal(mc_proc_sockstat(sockstat, "tw", &v), 0);
-	assert_int_equal(v, 7);
-	assert_int_equal(mc_proc_sockstat(sockstat, "nope", &v), -ENOENT);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,7 +563,7 @@ int main(void)
 	    cmocka_unit_test(test_server_said),	  cmocka_unit_test(test_server_refuses),
 	    cmocka_unit_test(test_other_failure_message),
 	    cmocka_unit_test(test_cgroup_reserve), cmocka_unit_test(test_enfile),
-	    cmocka_unit_test(test_interrupted_and_child), cmocka_unit_test(test_parsers),
+	    cmocka_unit_test(test_interrupted_and_child),
 	    cmocka_unit_test(test_slab_growth_is_ours),
 	    cmocka_unit_test(test_server_holds_fewer),
 	    cmocka_unit_test(test_thread_limit_named), cmocka_unit_test(test_server_other_cause),
