@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "host/host.h"
+#include "metrics/names.h"
 
 void mc_metrics_host_read(const char *root, struct mc_metrics_host *h)
 {
@@ -39,23 +40,23 @@ static const struct {
 #define F(name, type, field, known, help)                                                          \
 {name, type, help, offsetof(struct mc_metrics_host, field),                                \
  offsetof(struct mc_metrics_host, known)}
-	F("maxconn_host_tcp_sockets_in_use", "gauge", tcp_inuse, sockstat_known,
+	F(MC_FAM_HOST_TCP_INUSE, "gauge", tcp_inuse, sockstat_known,
 	  "TCP sockets in use in this network namespace, both ends and listeners "
 	  "(/proc/net/sockstat TCP inuse)"),
-	F("maxconn_host_tcp_sockets_time_wait", "gauge", tcp_tw, sockstat_known,
+	F(MC_FAM_HOST_TCP_TW, "gauge", tcp_tw, sockstat_known,
 	  "TCP sockets in TIME_WAIT in this network namespace (sockstat tw)"),
-	F("maxconn_host_listen_overflows_total", "counter", listen_overflows, netstat_known,
+	F(MC_FAM_HOST_LISTEN_OVERFLOWS, "counter", listen_overflows, netstat_known,
 	  "connections dropped because a listen socket's accept queue was full, this "
 	  "network namespace (/proc/net/netstat ListenOverflows)"),
-	F("maxconn_host_listen_drops_total", "counter", listen_drops, netstat_known,
+	F(MC_FAM_HOST_LISTEN_DROPS, "counter", listen_drops, netstat_known,
 	  "SYNs and ACKs dropped at listen sockets, overflows included, this network "
 	  "namespace (/proc/net/netstat ListenDrops)"),
-	F("maxconn_host_memory_total_bytes", "gauge", mem_total, meminfo_known,
+	F(MC_FAM_HOST_MEM_TOTAL, "gauge", mem_total, meminfo_known,
 	  "MemTotal of /proc/meminfo"),
-	F("maxconn_host_memory_available_bytes", "gauge", mem_available, meminfo_known,
+	F(MC_FAM_HOST_MEM_AVAILABLE, "gauge", mem_available, meminfo_known,
 	  "MemAvailable of /proc/meminfo (it counts the dentries and inodes of open "
 	  "sockets as reclaimable, which they are not)"),
-	F("maxconn_host_kernel_memory_bytes", "gauge", kernel_bytes, meminfo_known,
+	F(MC_FAM_HOST_KERNEL_MEM, "gauge", kernel_bytes, meminfo_known,
 	  "Slab + KernelStack + PageTables of /proc/meminfo: where sockets live (about "
 	  "4 KB each)"),
 #undef F
@@ -64,8 +65,8 @@ static const struct {
 void mc_metrics_host_write(struct mc_prom *p, const struct mc_metrics_info *info,
 			   const struct mc_metrics_host *h)
 {
-	mc_prom_family(p, "maxconn_build_info", "gauge", "maxconn's version; always 1");
-	mc_prom_sample(p, "maxconn_build_info", MC_PROM_LABELS("version", info->version), 1);
+	mc_prom_family(p, MC_FAM_BUILD_INFO, "gauge", "maxconn's version; always 1");
+	mc_prom_sample(p, MC_FAM_BUILD_INFO, MC_PROM_LABELS("version", info->version), 1);
 	mc_prom_family(p, "maxconn_run_info", "gauge",
 		       "what this process runs: role (server, client, probe), the server's "
 		       "model, the client's shard (K/M); always 1");
