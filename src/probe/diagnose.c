@@ -1,5 +1,7 @@
 /* diagnose.c: name the limit that stopped a probe step, with its evidence
  * (see diagnose.h). Pure: no I/O; the one place a step's verdict is made. */
+#include "probe/diagnose.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -9,7 +11,8 @@
 
 #include "common/err.h"
 #include "common/fmt.h"
-#include "probe/diagnose.h"
+#include "limits/limits.h"
+#include "probe/result.h"
 
 static void evidence(struct mc_probe_step *st, const char *what, uint64_t value, const char *fmt,
 		     ...) __attribute__((format(printf, 4, 5)));

@@ -1,6 +1,8 @@
 /* report.c: the probe's terminal summary and its --json document (schema in
  * docs/probe.md); html.c writes the page. Both only read the report, its
  * result and memory figures through result.c. */
+#include "probe/probe.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,7 +11,6 @@
 #include "common/json.h"
 #include "common/fmt.h"
 #include "net/cause.h"
-#include "probe/probe.h"
 
 /* "1.2M" for counts, "max" for the no-target case */
 static const char *count(uint64_t n, char *buf, size_t len)

@@ -1,4 +1,6 @@
 /* watch.c: read the host while the probe ramps (see watch.h). */
+#include "probe/watch.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +13,6 @@
 #include <unistd.h>
 
 #include "common/procfs.h"
-#include "probe/watch.h"
 
 /* The bytes the socket caches of si hold (see watch.h). */
 static int slab_from(const struct mc_proc_slabinfo *si, uint64_t page_size, struct mc_watch_slab *s)
