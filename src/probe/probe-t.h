@@ -164,6 +164,12 @@ struct mc_probe_steady {
 	double kstack_pt_per_conn; /* KernelStack growth + server VmPTE growth */
 };
 
+/* One step's record. Its owner is probe.c's run_step, which writes sc (and,
+ * once the step ends, lifted and teardown_s) and the prediction, and hands
+ * each other part to one writer: the measurement and the costs to ramp.c
+ * (mc_probe_ramp, mc_probe_account), the verdict (stop, limit_id,
+ * limit_name, happened, ev) to diagnose.c, srv_host to remote.c, steady to
+ * steady.c. The writers (report.c, html.c) and result.c only read it. */
 struct mc_probe_step {
 	struct mc_probe_scenario sc;
 	/* the model, before the step */
@@ -183,6 +189,7 @@ struct mc_probe_step {
 			    * own, from its start to every connect finished) */
 	double teardown_s; /* ending the children and their sockets */
 	double rate;	   /* connects per second */
+	/* the verdict (diagnose.c) */
 	enum mc_probe_stop stop;
 	char limit_id[32];   /* the limit that stopped it ("" for target) */
 	char limit_name[96]; /* in words */

@@ -1,10 +1,18 @@
-/* probe.h: `maxconn probe`, the seeds' experiment run for real.
+/* probe.h: `maxconn probe`, the seeds' experiment run for real: the
+ * command's API only (mc_probe_run, the teardown, the writers). The types
+ * are in probe-t.h, reading the report in result.h; the units below include
+ * those, never this header.
  *
  *   probe.c      the orchestration: the scene, then each step (namespace,
- *                prediction, children, ramp, teardown) until the staircase
- *                ends;
- *   child.c      the server and client children and the shared page they
- *                publish their counters in (child.h; run.h: a run's state);
+ *                prediction, addresses, children, ramp, teardown) until the
+ *                staircase ends (run.h: the run, made of the objects below);
+ *   child.c      the server and client children as one object (struct
+ *                mc_probe_children) and the shared page they publish their
+ *                counters in;
+ *   cgwatch.c    the memory cgroups kept to their reserve, the child and
+ *                pids cgroups (struct mc_probe_cgwatch);
+ *   remote.c     the server host's readings (--server-metrics), parsed by
+ *                serverside.c (pure);
  *   netns.c      the private network namespace of each step, its sysctls;
  *   ramp.c       the ramp (samples, the stop at the first limit or the
  *                memory reserve) and a step's accounting: figures, verdict,
@@ -19,7 +27,8 @@
  *   result.c     reading the report: the result, the memory figures, the
  *                words the writers share;
  *   report.c     the terminal summary and the --json document;
- *   html.c       the --html page (inline SVG charts, no network needed).
+ *   html.c       the --html page (inline SVG charts, no network needed);
+ *   probe_metrics.c  the probe's own Prometheus families (--metrics).
  *
  * Everything the reports show is in struct mc_probe_report, once: filled by
  * the run and only read by the writers. The command chooses the exit code
