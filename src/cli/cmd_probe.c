@@ -16,7 +16,7 @@
 #include "common/outfile.h"
 #include "common/parse.h"
 #include "client/metrics.h"
-#include "probe/metrics.h"
+#include "probe/probe_metrics.h"
 #include "probe/probe.h"
 #include "server/server_metrics.h"
 

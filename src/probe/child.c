@@ -5,26 +5,56 @@
  * MAP_SHARED page under a sequence lock (the client ten times a second, the
  * server once a second), so the probe reads them with no parsing and no
  * pipes. The server says it listens through its ready file. Ending them is
- * SIGKILL: the probe has taken its figures first. */
+ * SIGKILL: the probe has taken its figures first. Everything here hangs off
+ * struct mc_probe_children (child.h); nothing else touches the page. */
+#include "probe/child.h"
+
 #include <errno.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cgroup.h"
+#include "common/parse.h"
 #include "common/procfs.h"
-#include "probe/child.h"
 #include "probe/watch.h"
 
 #define READY_TIMEOUT (10 * MC_NS_PER_SEC)
+/* the server publishes once a second: its next publish comes within this */
+#define FRESH_TICK_MAX (3 * MC_NS_PER_SEC / 2)
+
+/* What a child publishes: its latest counters, under a sequence lock. The
+ * publisher wakes a futex on seq after each publish and once done is set,
+ * so the probe can wait for the next one. */
+struct mc_probe_pub {
+	_Atomic uint32_t seq; /* odd while being written */
+	_Atomic int done;     /* the engine returned; the counters are final */
+	_Atomic int ready;    /* the server listens */
+	int rc;		      /* the engine's return code */
+	char err[200];
+	union {
+		struct mc_client_stats c;
+		struct mc_server_stats s;
+	} u;
+};
+
+/* The page the probe shares with its children (MAP_SHARED). */
+struct mc_probe_page {
+	struct mc_probe_pub client, server;
+	_Atomic int client_pause; /* set: the client starts no more connects */
+};
 
 /* snprintf that may cut: messages and names are shortened, never lost */
 static void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -38,18 +68,25 @@ static void say(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct mc_probe_page *mc_probe_page_new(void)
+/* The futex word of a published sequence: the kernel reads it as a plain
+ * 32-bit word (an _Atomic uint32_t has that layout). Shared between
+ * processes (the page is MAP_SHARED), so not FUTEX_PRIVATE. */
+static uint32_t *seq_word(struct mc_probe_pub *p)
 {
-	struct mc_probe_page *pg = mmap(NULL, sizeof(*pg), PROT_READ | PROT_WRITE,
-					MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	return pg == MAP_FAILED ? NULL : pg;
+	return (uint32_t *)(uintptr_t)&p->seq;
 }
 
-void mc_probe_page_free(struct mc_probe_page *pg)
+static void seq_wake(struct mc_probe_pub *p)
 {
-	if (pg)
-		munmap(pg, sizeof(*pg));
+	syscall(SYS_futex, seq_word(p), FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+}
+
+/* Sleep until seq is no longer seen, or ns pass (or a spurious wake). */
+static void seq_wait(struct mc_probe_pub *p, uint32_t seen, uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / MC_NS_PER_SEC), (long)(ns % MC_NS_PER_SEC)};
+
+	syscall(SYS_futex, seq_word(p), FUTEX_WAIT, seen, &ts, NULL, 0);
 }
 
 static void publish(struct mc_probe_pub *p, const void *st, size_t len)
@@ -59,9 +96,12 @@ static void publish(struct mc_probe_pub *p, const void *st, size_t len)
 	memcpy(&p->u, st, len);
 	atomic_thread_fence(memory_order_release);
 	atomic_fetch_add_explicit(&p->seq, 1, memory_order_acq_rel);
+	seq_wake(p);
 }
 
-bool mc_probe_fetch(struct mc_probe_pub *p, void *st, size_t len)
+/* Copy a child's latest counters (len bytes of its union) into st; false
+ * when they were being written all the time it tried. */
+static bool fetch(struct mc_probe_pub *p, void *st, size_t len)
 {
 	for (int tries = 0; tries < 1000; tries++) {
 		uint32_t a = atomic_load_explicit(&p->seq, memory_order_acquire), b;
@@ -103,7 +143,7 @@ static int set_nofile(uint64_t n)
 /* In the child, right after fork: die with the probe, leave the terminal's
  * process group (Ctrl-C goes to the probe, which stops the children in
  * order), take the fd limit of the scenario. */
-static void child_setup(struct mc_probe_ctx *p, const struct mc_probe_scenario *sc,
+static void child_setup(struct mc_probe_children *c, const struct mc_probe_scenario *sc,
 			const char *name, int side)
 {
 	pid_t parent = getppid();
@@ -121,15 +161,16 @@ static void child_setup(struct mc_probe_ctx *p, const struct mc_probe_scenario *
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	mc_ctl_close(&p->ctl);
-	if (p->kmsg >= 0)
-		close(p->kmsg);
+	mc_ctl_close(c->ctl);
+	if (c->kmsg >= 0)
+		close(c->kmsg);
 	if (sc->one_table && set_nofile(sc->fd_limit) < 0)
 		_exit(1);
 	/* its own child cgroup, when the probe made one: each side's charge
-	 * measured apart (the limit above still applies to both) */
-	if (p->sub[side][0] && mc_cg_join(p->sub[side]) < 0)
-		p->sub[side][0] = '\0';
+	 * measured apart (the limit above still applies to both; when joining
+	 * fails it is charged where the probe is) */
+	if (c->sub[side] && c->sub[side][0])
+		mc_cg_join(c->sub[side]);
 }
 
 /* Publish the final counters (or the error) and end the child. */
@@ -141,6 +182,7 @@ static void child_exit(struct mc_probe_pub *pub, int rc, const struct mc_err *er
 	if (st)
 		publish(pub, st, len);
 	atomic_store(&pub->done, 1);
+	seq_wake(pub);
 	_exit(rc < 0 ? 1 : 0);
 }
 
@@ -151,19 +193,26 @@ static enum mc_model server_model(enum mc_model m)
 				     : MC_MODEL_EPOLL;
 }
 
-static void run_server(struct mc_probe_ctx *p, const struct mc_probe_scenario *sc)
+/* What a forked child runs (it does not return). */
+struct job {
+	const struct mc_probe_scenario *sc;
+	const struct mc_probe_addrs *a;
+	uint64_t conns;
+};
+
+static void run_server(struct mc_probe_children *c, const struct job *j)
 {
-	struct mc_probe_pub *pub = &p->sh->server;
+	struct mc_probe_pub *pub = &c->sh->server;
 	struct mc_server_config cfg = {
-		.listen = p->dst,
-		.nlisten = p->ndst,
-		.workers = sc->one_table ? 1 : 0,
-		.mode = p->cfg->heartbeat_ns ? MC_SERVER_ECHO : MC_SERVER_HOLD,
-		.model = server_model(sc->model),
-		.thread_stack = p->cfg->thread_stack,
-		.backlog = (int)sc->backlog,
+		.listen = j->a->dst,
+		.nlisten = j->a->ndst,
+		.workers = j->sc->one_table ? 1 : 0,
+		.mode = c->cfg->heartbeat_ns ? MC_SERVER_ECHO : MC_SERVER_HOLD,
+		.model = server_model(j->sc->model),
+		.thread_stack = c->cfg->thread_stack,
+		.backlog = (int)j->sc->backlog,
 		.accept_rate = -1,
-		.ready_file = p->ready,
+		.ready_file = c->ready,
 		.tick = server_tick,
 		.tick_arg = pub,
 	};
@@ -171,43 +220,43 @@ static void run_server(struct mc_probe_ctx *p, const struct mc_probe_scenario *s
 	struct mc_err err = {{0}};
 	int rc;
 
-	child_setup(p, sc, "maxconn-server", 0);
+	child_setup(c, j->sc, "maxconn-server", 0);
 	rc = st ? mc_server_run(&cfg, st, &err) : -ENOMEM;
 	child_exit(pub, rc, &err, st, sizeof(*st));
 }
 
-static void run_client(struct mc_probe_ctx *p, const struct mc_probe_scenario *sc)
+static void run_client(struct mc_probe_children *c, const struct job *j)
 {
-	struct mc_probe_pub *pub = &p->sh->client;
+	struct mc_probe_pub *pub = &c->sh->client;
 	struct mc_client_config cfg = {
-		.dst = p->dst,
-		.ndst = p->ndst,
-		.src = p->src,
-		.nsrc = p->nsrc,
-		.conns = p->conns,
-		.rate = p->cfg->rate,
+		.dst = j->a->dst,
+		.ndst = j->a->ndst,
+		.src = j->a->src,
+		.nsrc = j->a->nsrc,
+		.conns = j->conns,
+		.rate = c->cfg->rate,
 		.hold_forever = true,
-		.workers = sc->one_table ? 1 : 0,
-		.send = p->cfg->heartbeat_ns ? MC_PROBE_HEARTBEAT : NULL,
-		.send_len = p->cfg->heartbeat_ns ? sizeof(MC_PROBE_HEARTBEAT) - 1 : 0,
-		.every_ns = p->cfg->heartbeat_ns,
+		.workers = j->sc->one_table ? 1 : 0,
+		.send = c->cfg->heartbeat_ns ? MC_PROBE_HEARTBEAT : NULL,
+		.send_len = c->cfg->heartbeat_ns ? sizeof(MC_PROBE_HEARTBEAT) - 1 : 0,
+		.every_ns = c->cfg->heartbeat_ns,
 		.tick = client_tick,
 		.tick_arg = pub,
 		.tick_ns = MC_PROBE_SAMPLE_NS,
-		.live_hists = p->cfg->client_hists,
-		.pause = &p->sh->client_pause,
+		.live_hists = c->cfg->client_hists,
+		.pause = &c->sh->client_pause,
 	};
 	struct mc_client_stats *st = calloc(1, sizeof(*st));
 	struct mc_err err = {{0}};
 	int rc;
 
-	child_setup(p, sc, "maxconn-client", 1);
+	child_setup(c, j->sc, "maxconn-client", 1);
 	rc = st ? mc_client_run(&cfg, st, &err) : -ENOMEM;
 	child_exit(pub, rc, &err, st, sizeof(*st));
 }
 
-static int spawn(struct mc_probe_ctx *p, struct mc_probe_child *c, const struct mc_probe_scenario *sc,
-		 void (*fn)(struct mc_probe_ctx *, const struct mc_probe_scenario *), struct mc_err *err)
+static int spawn(struct mc_probe_children *c, struct mc_probe_child *ch, const struct job *j,
+		 void (*fn)(struct mc_probe_children *, const struct job *), struct mc_err *err)
 {
 	pid_t pid;
 
@@ -216,10 +265,10 @@ static int spawn(struct mc_probe_ctx *p, struct mc_probe_child *c, const struct 
 	if (pid < 0)
 		return mc_errf(err, -errno, "fork: %s", strerror(errno));
 	if (pid == 0)
-		fn(p, sc); /* does not return */
-	c->pid = pid;
-	c->reaped = false;
-	c->status = 0;
+		fn(c, j); /* does not return */
+	ch->pid = pid;
+	ch->reaped = false;
+	ch->status = 0;
 	return 0;
 }
 
@@ -264,114 +313,170 @@ static void stop_both(struct mc_probe_child *client, struct mc_probe_child *serv
 
 /* Wait for the server's ready file and read the ports it listens on from
  * it (on the host they are port 0: the kernel's choice). */
-static int wait_server(struct mc_probe_ctx *p, struct mc_err *err)
+static int wait_server(struct mc_probe_children *c, struct mc_probe_addrs *a, struct mc_err *err)
 {
 	uint64_t end = mc_now_ns() + READY_TIMEOUT;
 	FILE *f;
 	char line[128];
 
-	while (access(p->ready, R_OK) != 0) {
-		if (mc_ctl_wait(&p->ctl, 5) == MC_CTL_SIGNAL) {
-			p->interrupted = true;
+	while (access(c->ready, R_OK) != 0) {
+		if (mc_ctl_wait(c->ctl, 5) == MC_CTL_SIGNAL)
 			return mc_errf(err, -EINTR, "interrupted while the probe's server started");
-		}
-		if (reap(&p->server) || atomic_load(&p->sh->server.done))
+		if (reap(&c->server) || atomic_load(&c->sh->server.done))
 			return mc_errf(err, -ECHILD, "the probe's server did not start: %s",
-				       p->sh->server.err[0] ? p->sh->server.err : "it exited");
+				       c->sh->server.err[0] ? c->sh->server.err : "it exited");
 		if (mc_now_ns() > end)
 			return mc_errf(err, -ETIMEDOUT, "the probe's server did not listen within %ds",
 				       (int)(READY_TIMEOUT / MC_NS_PER_SEC));
 	}
-	if (!(f = fopen(p->ready, "r")))
-		return mc_errf(err, -errno, "reading the server's ready file %s: %s", p->ready,
+	if (!(f = fopen(c->ready, "r")))
+		return mc_errf(err, -errno, "reading the server's ready file %s: %s", c->ready,
 			       strerror(errno));
-	p->ndst = 0;
-	while (fgets(line, sizeof(line), f) && p->ndst < MC_PROBE_MAX_DEST_PORTS) {
+	a->ndst = 0;
+	while (fgets(line, sizeof(line), f) && a->ndst < MC_PROBE_MAX_DEST_PORTS) {
 		struct mc_err e2;
 		line[strcspn(line, "\n")] = '\0';
-		if (mc_parse_endpoint(line, false, &p->dst[p->ndst], &e2) == 0)
-			p->ndst++;
+		if (mc_parse_endpoint(line, false, &a->dst[a->ndst], &e2) == 0)
+			a->ndst++;
 	}
 	fclose(f);
-	unlink(p->ready);
-	if (!p->ndst)
-		return mc_errf(err, -EINVAL, "the probe's server wrote no address to %s", p->ready);
+	unlink(c->ready);
+	if (!a->ndst)
+		return mc_errf(err, -EINVAL, "the probe's server wrote no address to %s", c->ready);
 	return 0;
 }
 
-void mc_probe_fresh_server_tick(struct mc_probe_ctx *p)
+int mc_probe_children_init(struct mc_probe_children *c, const struct mc_probe_config *cfg,
+			   struct mc_ctl *ctl)
 {
-	uint32_t seq0 = atomic_load(&p->sh->server.seq);
-	uint64_t end = mc_now_ns() + 3 * MC_NS_PER_SEC / 2;
+	struct mc_probe_page *pg = mmap(NULL, sizeof(*pg), PROT_READ | PROT_WRITE,
+					MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	while (atomic_load(&p->sh->server.seq) == seq0 && mc_now_ns() < end &&
-	       !atomic_load(&p->sh->server.done))
-		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	memset(c, 0, sizeof(*c));
+	c->cfg = cfg;
+	c->ctl = ctl;
+	c->kmsg = -1;
+	if (pg == MAP_FAILED)
+		return -ENOMEM;
+	c->sh = pg;
+	return 0;
 }
 
-
-int mc_probe_spawn_server(struct mc_probe_ctx *p, const struct mc_probe_scenario *sc,
-			  struct mc_err *err)
+void mc_probe_children_free(struct mc_probe_children *c)
 {
-	int rc = spawn(p, &p->server, sc, run_server, err);
-
-	return rc < 0 ? rc : wait_server(p, err);
+	mc_probe_children_stop(c);
+	if (c->sh)
+		munmap(c->sh, sizeof(*c->sh));
+	c->sh = NULL;
 }
 
-int mc_probe_spawn_client(struct mc_probe_ctx *p, const struct mc_probe_scenario *sc,
-			  struct mc_err *err)
+int mc_probe_children_start_server(struct mc_probe_children *c,
+				   const struct mc_probe_scenario *sc, struct mc_probe_addrs *a,
+				   struct mc_err *err)
 {
-	return spawn(p, &p->client, sc, run_client, err);
+	struct job j = {sc, a, 0};
+	int rc;
+
+	memset(&c->sh->server, 0, sizeof(c->sh->server));
+	rc = spawn(c, &c->server, &j, run_server, err);
+	return rc < 0 ? rc : wait_server(c, a, err);
 }
 
-bool mc_probe_child_ended(struct mc_probe_ctx *p, bool server, char *why, size_t len)
+int mc_probe_children_start_client(struct mc_probe_children *c,
+				   const struct mc_probe_scenario *sc,
+				   const struct mc_probe_addrs *a, uint64_t conns,
+				   struct mc_err *err)
 {
-	struct mc_probe_pub *pub = server ? &p->sh->server : &p->sh->client;
+	struct job j = {sc, a, conns};
 
-	if (!atomic_load(&pub->done) && !reap(server ? &p->server : &p->client))
+	memset(&c->sh->client, 0, sizeof(c->sh->client));
+	atomic_store(&c->sh->client_pause, 0);
+	return spawn(c, &c->client, &j, run_client, err);
+}
+
+bool mc_probe_children_client_counts(struct mc_probe_children *c, struct mc_client_stats *cs)
+{
+	return fetch(&c->sh->client, cs, sizeof(*cs));
+}
+
+bool mc_probe_children_server_counts(struct mc_probe_children *c, struct mc_server_stats *ss)
+{
+	return c->cfg->have_target_addr || fetch(&c->sh->server, ss, sizeof(*ss));
+}
+
+bool mc_probe_children_client_finished(const struct mc_probe_children *c)
+{
+	return atomic_load(&c->sh->client.done) && c->sh->client.rc == 0;
+}
+
+void mc_probe_children_fresh_server_tick(struct mc_probe_children *c)
+{
+	struct mc_probe_pub *pub = &c->sh->server;
+	uint32_t seq0 = atomic_load(&pub->seq);
+	uint64_t end = mc_now_ns() + FRESH_TICK_MAX, now;
+
+	/* each publish (and the child's end) wakes the futex on seq */
+	while (atomic_load(&pub->seq) == seq0 && !atomic_load(&pub->done) &&
+	       (now = mc_now_ns()) < end)
+		seq_wait(pub, seq0, end - now);
+}
+
+bool mc_probe_children_ended(struct mc_probe_children *c, bool server, char *why, size_t len)
+{
+	struct mc_probe_pub *pub = server ? &c->sh->server : &c->sh->client;
+
+	if (!atomic_load(&pub->done) && !reap(server ? &c->server : &c->client))
 		return false;
 	say(why, len, "the probe's %s ended: %s", server ? "server" : "client",
 	    pub->err[0] ? pub->err : "it exited");
 	return true;
 }
 
-void mc_probe_pause_client(struct mc_probe_ctx *p, bool pause)
+void mc_probe_children_pause_client(struct mc_probe_children *c, bool pause)
 {
-	if (p->client.pid > 0 && !reap(&p->client))
-		kill(p->client.pid, pause ? SIGSTOP : SIGCONT);
+	if (c->client.pid > 0 && !reap(&c->client))
+		kill(c->client.pid, pause ? SIGSTOP : SIGCONT);
 }
 
-void mc_probe_freeze_children(struct mc_probe_ctx *p)
+void mc_probe_children_stop_connects(struct mc_probe_children *c)
 {
-	if (p->client.pid > 0 && !reap(&p->client))
-		kill(p->client.pid, SIGSTOP);
-	if (p->server.pid > 0 && !reap(&p->server))
-		kill(p->server.pid, SIGSTOP);
-	p->frozen = true;
+	atomic_store(&c->sh->client_pause, 1);
 }
 
-void mc_probe_stop_children(struct mc_probe_ctx *p)
+void mc_probe_children_freeze(struct mc_probe_children *c)
 {
-	stop_both(&p->client, &p->server);
-	p->client.pid = p->server.pid = 0;
-	p->frozen = false;
+	if (c->client.pid > 0 && !reap(&c->client))
+		kill(c->client.pid, SIGSTOP);
+	if (c->server.pid > 0 && !reap(&c->server))
+		kill(c->server.pid, SIGSTOP);
+	c->frozen = true;
 }
 
-double mc_probe_teardown(struct mc_probe_rest *rest)
+void mc_probe_children_stop(struct mc_probe_children *c)
 {
-	struct mc_probe_child client = {.pid = rest->client_pid};
-	struct mc_probe_child server = {.pid = rest->server_pid};
-	uint64_t t0 = mc_now_ns();
+	stop_both(&c->client, &c->server);
+	c->client.pid = c->server.pid = 0;
+	c->frozen = false;
+}
+
+void mc_probe_children_hand_over(struct mc_probe_children *c, int *server_pid, int *client_pid)
+{
+	*server_pid = c->server.pid;
+	*client_pid = c->client.pid;
+	c->server.pid = c->client.pid = 0;
+}
+
+void mc_probe_children_end(int server_pid, int client_pid)
+{
+	struct mc_probe_child client = {.pid = client_pid};
+	struct mc_probe_child server = {.pid = server_pid};
 
 	stop_both(&client, &server);
-	rest->client_pid = rest->server_pid = 0;
-	rest->sockets = 0;
-	for (int i = 0; i < 2; i++)
-		if (rest->cgroups[i][0]) {
-			mc_cg_sub_remove(rest->cgroups[i]);
-			rest->cgroups[i][0] = '\0';
-		}
-	return (double)(mc_now_ns() - t0) / 1e9;
+}
+
+int mc_probe_children_server_pid(const struct mc_probe_children *c)
+{
+	return c->server.pid;
 }
 
 /* of(pid) summed over a process and its direct children (nginx's workers
@@ -400,18 +505,23 @@ static int64_t rss_of(int pid)
 	return (int64_t)mc_watch_rss(pid);
 }
 
-uint64_t mc_probe_server_rss(const struct mc_probe_ctx *p)
+int mc_probe_server_pid(const struct mc_probe_children *c)
 {
-	if (!p->cfg->have_target_addr)
-		return mc_watch_rss(p->server.pid);
-	return p->cfg->server_pid ? (uint64_t)tree_sum(p->cfg->server_pid, rss_of) : 0;
+	return c->cfg->have_target_addr ? c->cfg->server_pid : c->server.pid;
 }
 
-int64_t mc_probe_server_sockets(const struct mc_probe_ctx *p)
+uint64_t mc_probe_server_rss(const struct mc_probe_children *c)
+{
+	if (!c->cfg->have_target_addr)
+		return mc_watch_rss(c->server.pid);
+	return c->cfg->server_pid ? (uint64_t)tree_sum(c->cfg->server_pid, rss_of) : 0;
+}
+
+int64_t mc_probe_server_sockets(const struct mc_probe_children *c)
 {
 	/* its socket fds, or -1 when /proc/PID/fd cannot be read (another
 	 * user's process without root) */
-	return p->cfg->have_target_addr && p->cfg->server_pid
-		       ? tree_sum(p->cfg->server_pid, mc_watch_sockets)
+	return c->cfg->have_target_addr && c->cfg->server_pid
+		       ? tree_sum(c->cfg->server_pid, mc_watch_sockets)
 		       : -1;
 }

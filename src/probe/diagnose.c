@@ -1,5 +1,7 @@
 /* diagnose.c: name the limit that stopped a probe step, with its evidence
  * (see diagnose.h). Pure: no I/O; the one place a step's verdict is made. */
+#include "probe/diagnose.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -9,7 +11,8 @@
 
 #include "common/err.h"
 #include "common/fmt.h"
-#include "probe/diagnose.h"
+#include "limits/limits.h"
+#include "probe/result.h"
 
 static void evidence(struct mc_probe_step *st, const char *what, uint64_t value, const char *fmt,
 		     ...) __attribute__((format(printf, 4, 5)));
@@ -282,34 +285,41 @@ static bool cg_hit(const struct mc_probe_obs *o)
 	return o->cg_hit > 0 && o->cg_hit <= o->ncg && o->cg_hit <= MC_PROBE_MAX_CG;
 }
 
-/* The host limit the counts point at; "" when none does. */
-static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
-{
-	uint64_t overflow = delta(o->before.listen_overflows, o->after.listen_overflows) +
-			    delta(o->before.reqq_full_drop, o->after.reqq_full_drop);
-	uint64_t drops = delta(o->before.listen_drops, o->after.listen_drops);
-	uint64_t synre = delta(o->before.syn_retrans, o->after.syn_retrans);
+/* What the judging reads beside o: the kernel's counters over the step and
+ * what the server said on the connections it ended. */
+struct seen {
+	/* ListenOverflows (+ ReqQFullDrop), ListenDrops, SYN retransmits */
+	uint64_t overflow, drops, synre;
 	/* the accept queue is named only on the kernel's word: SYNs or ACKs
 	 * dropped at the listener, or SYNs sent again. Timeouts alone may be
 	 * the client's own doing (a worker away past the deadline). */
-	bool queue_evidence = overflow || drops || synre;
-	uint64_t lost = mc_cause_sum(o->lost);
-	uint64_t watches = o->fail[MC_CAUSE_WATCHES] + o->srv_refused[MC_CAUSE_WATCHES];
-	uint64_t nomem = o->fail[MC_CAUSE_NOMEM] + o->srv_refused[MC_CAUSE_NOMEM];
-	uint64_t failed = mc_cause_sum(o->fail);
-	const struct mc_client_said *said = said_most(o);
-	char told[200] = "";
-	int cl = first_counted(client_limits, sizeof(client_limits) / sizeof(client_limits[0]),
-			       o->fail);
-	int sl;
-	struct mc_probe_srv_verdict sv;
+	bool queue_evidence;
+	uint64_t lost;	/* client connections lost, all causes */
+	char told[200]; /* "; it said ...", or "" */
+};
 
+static void seen_from(const struct mc_probe_obs *o, struct seen *s)
+{
+	const struct mc_client_said *said = said_most(o);
+
+	s->overflow = delta(o->before.listen_overflows, o->after.listen_overflows) +
+		      delta(o->before.reqq_full_drop, o->after.reqq_full_drop);
+	s->drops = delta(o->before.listen_drops, o->after.listen_drops);
+	s->synre = delta(o->before.syn_retrans, o->after.syn_retrans);
+	s->queue_evidence = s->overflow || s->drops || s->synre;
+	s->lost = mc_cause_sum(o->lost);
+	s->told[0] = '\0';
 	if (said) {
 		char text[180];
 		mc_client_said_text(said, text, sizeof(text));
-		snprintf(told, sizeof(told), "; it said %s", text);
+		snprintf(s->told, sizeof(s->told), "; it said %s", text);
 	}
+}
 
+/* The memory the probe keeps in reserve: a cgroup's room or MemAvailable.
+ * False when neither was reached. */
+static bool judge_reserve(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
 	if (cg_hit(o)) {
 		const struct mc_probe_cgroup *cg = &o->cg[o->cg_hit - 1];
 		const struct mc_cg_mem *a = &o->cg_after[o->cg_hit - 1];
@@ -331,7 +341,24 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "OOM killer would",
 			 mc_fmt_bytes(o->after.mem_available, a, sizeof(a)),
 			 mc_fmt_bytes(o->reserve, b, sizeof(b)));
-	} else if (o->srv_refused[MC_CAUSE_THREADS]) {
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* A limit a failure's errno names: the server's thread limit, the client's
+ * limit-naming causes, the server's fd limits, epoll watches, kernel
+ * memory. False when none was counted. */
+static bool judge_refusals(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	uint64_t watches = o->fail[MC_CAUSE_WATCHES] + o->srv_refused[MC_CAUSE_WATCHES];
+	uint64_t nomem = o->fail[MC_CAUSE_NOMEM] + o->srv_refused[MC_CAUSE_NOMEM];
+	int cl = first_counted(client_limits, sizeof(client_limits) / sizeof(client_limits[0]),
+			       o->fail);
+	int sl;
+
+	if (o->srv_refused[MC_CAUSE_THREADS]) {
 		/* the server named which thread limit refused it */
 		if (strcmp(o->srv_thread_limit, MC_LIMIT_CGROUP_PIDS) == 0)
 			set_limit(st, MC_LIMIT_CGROUP_PIDS, "threads: cgroup task limit (pids.max)");
@@ -371,7 +398,20 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		set_limit(st, mc_cause_limit(MC_CAUSE_NOMEM), "kernel memory (ENOBUFS/ENOMEM)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "No buffer space available (ENOBUFS) / ENOMEM x %" PRIu64, nomem);
-	} else if (srv_host_known(o) &&
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* What the server host's readings show, or connect timeouts: the
+ * conntrack table, the accept queue, or unexplained. False when neither. */
+static bool judge_timeouts(const struct mc_probe_obs *o, const struct seen *s,
+			   struct mc_probe_step *st)
+{
+	struct mc_probe_srv_verdict sv;
+
+	if (srv_host_known(o) &&
 		   mc_probe_server_host_verdict(o->srv_before, o->srv_after, o->srv_host, o->fail,
 						o->lost, o->held, &sv)) {
 		/* across hosts: what the server host's exporters showed */
@@ -384,14 +424,14 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 "connect timed out x %" PRIu64 ": nf_conntrack table full (%" PRIu64
 			 "/%" PRIu64 "), new SYNs dropped",
 			 o->fail[MC_CAUSE_TIMEDOUT], o->after.ct_count, o->after.ct_max);
-	} else if (o->fail[MC_CAUSE_TIMEDOUT] && queue_evidence) {
+	} else if (o->fail[MC_CAUSE_TIMEDOUT] && s->queue_evidence) {
 		set_limit(st, mc_cause_limit(MC_CAUSE_TIMEDOUT),
 			  "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "connect timed out x %" PRIu64 " with %" PRIu64 " ListenOverflows, %" PRIu64
 			 " ListenDrops, %" PRIu64
 			 " SYN retransmits: the server does not accept as fast as they arrive",
-			 o->fail[MC_CAUSE_TIMEDOUT], overflow, drops, synre);
+			 o->fail[MC_CAUSE_TIMEDOUT], s->overflow, s->drops, s->synre);
 	} else if (o->fail[MC_CAUSE_TIMEDOUT]) {
 		set_limit(st, "unknown", "connect timeouts the kernel does not explain");
 		if (o->cli_stalls)
@@ -408,7 +448,21 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 				 " with no ListenOverflows, ListenDrops or SYN retransmits: not the "
 				 "accept queue (see the evidence)",
 				 o->fail[MC_CAUSE_TIMEDOUT]);
-	} else if (lost && !o->have_server && o->reached * 100 <= lost) {
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Connections the server ended or never had: a policy, the server's own
+ * limit, its accept queue, nothing listening, or losses in words. False
+ * when none was lost or refused. */
+static bool judge_losses(const struct mc_probe_obs *o, const struct seen *s,
+			 struct mc_probe_step *st)
+{
+	uint64_t lost = s->lost;
+
+	if (lost && !o->have_server && o->reached * 100 <= lost) {
 		/* closed at once, holding (next to) none: not a ceiling but a
 		 * policy (protected mode, authentication, an allow list) */
 		set_limit(st, "server_refuses",
@@ -416,15 +470,15 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		snprintf(st->happened, sizeof(st->happened),
 			 "the server ended every connection at once (%" PRIu64 ") and holds %" PRIu64,
 			 lost, o->reached);
-		append(st->happened, sizeof(st->happened), told);
+		append(st->happened, sizeof(st->happened), s->told);
 	} else if (lost && !o->have_server) {
 		set_limit(st, "server", "the server's own limit");
 		snprintf(st->happened, sizeof(st->happened),
 			 "the server closed or reset %" PRIu64 " connections once it held about %" PRIu64
 			 " (its connection or fd limit)",
 			 lost, o->reached);
-		append(st->happened, sizeof(st->happened), told);
-	} else if (o->reached_server && o->reached < o->held && (overflow || drops)) {
+		append(st->happened, sizeof(st->happened), s->told);
+	} else if (o->reached_server && o->reached < o->held && (s->overflow || s->drops)) {
 		/* the client holds connections the server does not have: the
 		 * kernel completed them (SYN cookies, or the final ACK came to a
 		 * full queue) and dropped them at the server's accept queue; the
@@ -435,19 +489,19 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 " ListenOverflows, %" PRIu64
 			 " ListenDrops: connections the kernel completed were dropped at the "
 			 "server's full accept queue, and the server never saw them",
-			 o->held, o->reached, overflow, drops);
+			 o->held, o->reached, s->overflow, s->drops);
 	} else if (o->reached_server && o->reached < o->held) {
 		set_limit(st, "server", "the server's own limit");
 		snprintf(st->happened, sizeof(st->happened),
 			 "the client holds %" PRIu64 " but the server %" PRIu64
 			 ": it had not accepted the rest when the counts settled",
 			 o->held, o->reached);
-	} else if (overflow && lost) {
+	} else if (s->overflow && lost) {
 		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
 			 "connect timed out x %" PRIu64 " with %" PRIu64
 			 " ListenOverflows: the server does not accept as fast as they arrive",
-			 o->fail[MC_CAUSE_TIMEDOUT], overflow);
+			 o->fail[MC_CAUSE_TIMEDOUT], s->overflow);
 	} else if (o->fail[MC_CAUSE_REFUSED]) {
 		set_limit(st, "refused", "nothing listening (ECONNREFUSED)");
 		snprintf(st->happened, sizeof(st->happened), "connect: Connection refused x %" PRIu64,
@@ -457,17 +511,40 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		snprintf(st->happened, sizeof(st->happened),
 			 "%" PRIu64 " established connections were closed or reset by the server side",
 			 lost);
-		append(st->happened, sizeof(st->happened), told);
-	} else if (failed) {
-		/* a failure no limit explains: say it in its own words */
-		int k = 0;
-		for (int i = 1; i < MC_CAUSE_COUNT; i++)
-			if (o->fail[i] > o->fail[k])
-				k = i;
-		set_limit(st, "connect", "connect() failed");
-		snprintf(st->happened, sizeof(st->happened), "%.159s x %" PRIu64,
-			 o->cause_error[k][0] ? o->cause_error[k] : mc_cause_key(k), o->fail[k]);
+		append(st->happened, sizeof(st->happened), s->told);
+	} else {
+		return false;
 	}
+	return true;
+}
+
+/* A failure no limit explains: say it in its own words (the most counted
+ * cause). */
+static void judge_failed(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	int k = 0;
+
+	for (int i = 1; i < MC_CAUSE_COUNT; i++)
+		if (o->fail[i] > o->fail[k])
+			k = i;
+	set_limit(st, "connect", "connect() failed");
+	snprintf(st->happened, sizeof(st->happened), "%.159s x %" PRIu64,
+		 o->cause_error[k][0] ? o->cause_error[k] : mc_cause_key(k), o->fail[k]);
+}
+
+/* The host limit the counts point at; "" when none does. The order is the
+ * verdict's: the reserve, then what an errno names, the timeouts, the
+ * losses, and last any other failure. */
+static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	struct seen s;
+
+	seen_from(o, &s);
+	if (judge_reserve(o, st) || judge_refusals(o, st) || judge_timeouts(o, &s, st) ||
+	    judge_losses(o, &s, st))
+		return;
+	if (mc_cause_sum(o->fail))
+		judge_failed(o, st);
 }
 
 /* A thread could not be created: say which of the thread limits the model

@@ -15,7 +15,7 @@
 #include "client/client.h"
 #include "common/cgroup.h"
 #include "net/cause.h"
-#include "probe/probe.h"
+#include "probe/probe-t.h"
 #include "probe/serverside.h"
 #include "probe/watch.h"
 

@@ -14,13 +14,14 @@
  * browser can draw. Stable ids for tests and readers: chart-conns,
  * chart-memory, chart-limits, series-held, series-server, series-kernel,
  * series-user, reached, limit, predicted, diff. */
-#include "common/fmt.h"
 #include "probe/probe.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
+
+#include "common/fmt.h"
 
 /* ------------------------------------------------------------------ text */
 

@@ -2,6 +2,8 @@
  * enters a fresh one for each step, so the sysctls it tunes there (port
  * range, somaxconn, SYN backlog) and every socket die with the step and the
  * host is never changed (see netns.h). */
+#include "probe/netns.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
@@ -14,7 +16,6 @@
 
 #include "common/procfs.h"
 #include "limits/limits.h"
-#include "probe/netns.h"
 
 /* Loopback up or down in the probe's namespace. */
 static int lo_set(bool up)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "common/err.h"
-#include "probe/probe.h"
+#include "probe/probe-t.h"
 
 /* Decide where the probe runs, before its first step: the host's network
  * with --target-addr or --no-netns, else a private namespace when

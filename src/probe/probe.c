@@ -3,6 +3,8 @@
  * addresses, the children (child.c), the ramp and its accounting (ramp.c),
  * the teardown, and the next scenario (staircase.c) until the staircase
  * ends. The probe itself has one thread. */
+#include "probe/probe.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,12 +17,10 @@
 #include "common/procfs.h"
 #include "host/host.h"
 #include "net/pool.h"
-#include "probe/child.h"
 #include "probe/netns.h"
 #include "probe/ramp.h"
-#include "probe/remote.h"
+#include "probe/run.h"
 #include "probe/staircase.h"
-#include "probe/steady.h"
 
 #define DEFAULT_TIMEOUT (600 * MC_NS_PER_SEC)
 #define FIRST_PORT	9000
@@ -53,7 +53,7 @@ static void add_limit(struct mc_probe_step *st, const struct mc_limits_item *it,
 /* --server-pid: the cgroup ceilings of that server (role server, its own
  * cgroup), which the probe's own judgement (role client) cannot see; the
  * lower one binds. snap and res are scratch space. */
-static void predict_server_cgroup(struct mc_probe_ctx *p, struct mc_probe_step *st,
+static void predict_server_cgroup(const struct mc_probe_config *cfg, struct mc_probe_step *st,
 				  struct mc_limits_snap *snap, struct mc_limits_result *res)
 {
 	static const char *const ids[] = {MC_LIMIT_CGROUP_MEMORY, MC_LIMIT_CGROUP_PIDS};
@@ -62,16 +62,16 @@ static void predict_server_cgroup(struct mc_probe_ctx *p, struct mc_probe_step *
 
 	memset(snap, 0, sizeof(*snap));
 	mc_limits_read_self(snap);
-	snap->pid = p->cfg->server_pid;
+	snap->pid = cfg->server_pid;
 	if (mc_limits_read_pid(NULL, snap) < 0)
 		return;
 	mc_limits_read(NULL, snap);
 	mc_limits_scenario_default(&ls);
 	ls.dest_ports = st->sc.dest_ports;
-	ls.cg_reserve = p->cfg->reserve;
+	ls.cg_reserve = cfg->reserve;
 	if (mc_limits_judge(snap, &ls, res) < 0)
 		return;
-	snprintf(suffix, sizeof(suffix), ", of the server (pid %d)", p->cfg->server_pid);
+	snprintf(suffix, sizeof(suffix), ", of the server (pid %d)", cfg->server_pid);
 	for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
 		const struct mc_limits_item *it = mc_limits_find(res, ids[k]);
 		if (!it || it->kind != MC_LIMITS_CEILING || it->conns == MC_LIMITS_NONE)
@@ -91,19 +91,21 @@ static void predict_server_cgroup(struct mc_probe_ctx *p, struct mc_probe_step *
  * with --model threads: the server's main and acceptor threads, and the
  * client's main thread and its workers (planned as the client plans them:
  * net/pool.h). */
-static uint64_t step_tasks(const struct mc_probe_ctx *p, const struct mc_probe_scenario *sc)
+static uint64_t step_tasks(const struct mc_probe_config *cfg, const struct mc_probe_scenario *sc)
 {
 	uint64_t conns = sc->target == MC_LIMITS_NONE ? 10000 : sc->target;
 	uint64_t room = mc_pool_table_room(sc->fd_limit ? sc->fd_limit : 1024, MC_LIMITS_FD_OVERHEAD);
 
 	if (sc->model != MC_MODEL_THREADS)
 		return 0;
-	return (p->cfg->have_target_addr ? 0 : 2) + 1 +
+	return (cfg->have_target_addr ? 0 : 2) + 1 +
 	       mc_pool_plan_fixed(conns, room, sc->one_table ? 1 : 0, mc_pool_ncpu());
 }
 
-/* Ask the limits model about this step's scenario. */
-static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
+/* Ask the limits model about this step's scenario (r: where it runs, the
+ * reserve); fills st's prediction. */
+static void predict(const struct mc_probe_config *cfg, const struct mc_probe_report *r,
+		    struct mc_probe_step *st)
 {
 	const struct mc_probe_scenario *sc = &st->sc;
 	struct mc_limits_snap *snap = calloc(1, sizeof(*snap));
@@ -116,7 +118,7 @@ static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 	/* the ruleset and TIME_WAIT of where it runs: a namespace the probe just
 	 * made has neither (and a dump of the kernel's sockets walks every
 	 * namespace's: not for nothing) */
-	if (!p->r->netns)
+	if (!r->netns)
 		mc_limits_read_netns(snap);
 	mc_limits_read_self(snap);
 	if (sc->one_table) {
@@ -124,17 +126,17 @@ static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 		snap->nofile_soft.err = 0;
 	}
 	mc_limits_scenario_default(&ls);
-	ls.role = p->cfg->have_target_addr ? MC_LIMITS_CLIENT : MC_LIMITS_BOTH;
+	ls.role = cfg->have_target_addr ? MC_LIMITS_CLIENT : MC_LIMITS_BOTH;
 	ls.model = limits_model(sc->model);
 	ls.sources = sc->sources ? sc->sources : 1;
 	ls.dest_ports = sc->dest_ports;
 	/* one table per process, or as many as the engines take (up to 4096
 	 * workers between the two) */
-	ls.fd_tables = sc->one_table ? (p->cfg->have_target_addr ? 1 : 2) : 4096;
+	ls.fd_tables = sc->one_table ? (cfg->have_target_addr ? 1 : 2) : 4096;
 	ls.backlog = sc->backlog;
-	ls.mem_reserve = p->r->reserve;
-	ls.cg_reserve = p->cfg->reserve; /* 0: 5% of the limit, as the probe keeps */
-	ls.tasks = step_tasks(p, sc);
+	ls.mem_reserve = r->reserve;
+	ls.cg_reserve = cfg->reserve; /* 0: 5% of the limit, as the probe keeps */
+	ls.tasks = step_tasks(cfg, sc);
 	ls.bind_ports = true; /* its client chooses and binds each port */
 	ls.target = sc->target == MC_LIMITS_NONE ? 0 : sc->target;
 	mc_limits_judge(snap, &ls, res);
@@ -147,8 +149,8 @@ static void predict(struct mc_probe_ctx *p, struct mc_probe_step *st)
 	st->predicted = res->ceiling;
 	snprintf(st->predicted_limit, sizeof(st->predicted_limit), "%s",
 		 res->binding >= 0 ? res->items[res->binding].id : "unknown");
-	if (p->cfg->server_pid)
-		predict_server_cgroup(p, st, snap, res);
+	if (cfg->server_pid)
+		predict_server_cgroup(cfg, st, snap, res);
 	if (sc->target != MC_LIMITS_NONE && sc->target <= st->predicted) {
 		st->predicted = sc->target;
 		snprintf(st->predicted_limit, sizeof(st->predicted_limit), "target");
@@ -160,38 +162,65 @@ out:
 
 /* ---- one step ------------------------------------------------------ */
 
-/* Where the client connects, and from where. */
-static void plan_addresses(struct mc_probe_ctx *p, const struct mc_probe_scenario *sc)
+/* Where the client connects, and from where (netns: in the step's own
+ * namespace, where the ports are the probe's to choose). */
+static void plan_addresses(const struct mc_probe_config *cfg, bool netns,
+			   const struct mc_probe_scenario *sc, struct mc_probe_addrs *a)
 {
 	struct mc_err err;
 
-	p->ndst = 0;
-	if (p->cfg->have_target_addr) {
-		p->dst[p->ndst++] = p->cfg->target_addr;
-	} else if (p->r->netns) {
-		struct mc_endpoint_range *d = &p->dst[p->ndst++];
+	memset(a, 0, sizeof(*a));
+	if (cfg->have_target_addr) {
+		a->dst[a->ndst++] = cfg->target_addr;
+	} else if (netns) {
+		struct mc_endpoint_range *d = &a->dst[a->ndst++];
 		mc_parse_addr("127.0.0.1", &d->addr, &err);
 		d->port_lo = FIRST_PORT;
 		d->port_hi = (uint16_t)(FIRST_PORT + sc->dest_ports - 1);
 	} else {
 		/* the host's loopback: let the kernel pick free ports */
-		for (uint64_t i = 0; i < sc->dest_ports && p->ndst < MC_PROBE_MAX_DEST_PORTS; i++) {
-			struct mc_endpoint_range *d = &p->dst[p->ndst++];
+		for (uint64_t i = 0; i < sc->dest_ports && a->ndst < MC_PROBE_MAX_DEST_PORTS; i++) {
+			struct mc_endpoint_range *d = &a->dst[a->ndst++];
 			mc_parse_addr("127.0.0.1", &d->addr, &err);
 			d->port_lo = d->port_hi = 0;
 		}
 	}
-	memset(p->src, 0, sizeof(p->src));
-	p->nsrc = 0;
-	if (p->cfg->nsrc) {
+	if (cfg->nsrc) {
 		/* --source: the user's addresses, as given */
-		for (size_t i = 0; i < p->cfg->nsrc && i < MC_PROBE_MAX_SOURCES; i++)
-			p->src[p->nsrc++] = p->cfg->src[i];
+		for (size_t i = 0; i < cfg->nsrc && i < MC_PROBE_MAX_SOURCES; i++)
+			a->src[a->nsrc++] = cfg->src[i];
 	} else if (sc->sources) {
-		mc_parse_addr("127.0.0.2", &p->src[0].first, &err);
-		p->src[0].count = sc->sources;
-		p->nsrc = 1;
+		mc_parse_addr("127.0.0.2", &a->src[0].first, &err);
+		a->src[0].count = sc->sources;
+		a->nsrc = 1;
 	}
+}
+
+/* What the client is asked to open: the target, or until the first limit
+ * a quarter more than the model's ceiling (at least 10,000). */
+static uint64_t conns_for(const struct mc_probe_step *st)
+{
+	uint64_t n = st->sc.target;
+
+	if (n == MC_LIMITS_NONE) {
+		n = st->predicted + st->predicted / 4;
+		if (n < 10000)
+			n = 10000;
+	}
+	return n > UINT32_MAX ? UINT32_MAX : n;
+}
+
+/* What the step's figures grow from, read once its server listens. */
+static void take_base(struct mc_probe_ctx *p)
+{
+	struct mc_probe_base *b = &p->base;
+	int pid = mc_probe_server_pid(&p->kids);
+	struct mc_proc_pid sp;
+
+	b->server_rss0 = mc_probe_server_rss(&p->kids);
+	b->server_socks0 = mc_probe_server_sockets(&p->kids);
+	b->server_pte0 = pid > 0 && mc_proc_read_pid(NULL, pid, &sp) == 0 ? sp.pte : 0;
+	mc_watch_read(&b->before, true);
 }
 
 /* Ctrl-C came while the step's children started: the step stops there,
@@ -200,15 +229,17 @@ static void interrupted_at_start(struct mc_probe_ctx *p, struct mc_probe_step *s
 				 struct mc_probe_obs *o, struct mc_client_stats *cs,
 				 struct mc_server_stats *ss)
 {
-	mc_watch_read(&p->before, true);
-	o->after = p->before;
+	mc_watch_read(&p->base.before, true);
+	o->after = p->base.before;
 	mc_probe_account(p, st, o, cs, ss);
 }
 
 /* Run one step: namespace, server, client, ramp, stop, judge. The
- * children are left running (mc_probe_stop_children) once the step ran.
- * Returns 0, or -errno when the step could not start (err set; nothing
- * left running). */
+ * children are left running (mc_probe_children_stop) once the step ran.
+ * The step's record is this function's: it writes the scenario's
+ * prediction here and hands st to the ramp and its accounting (ramp.h) for
+ * the rest. Returns 0, or -errno when the step could not start (err set;
+ * nothing left running). */
 static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_err *err)
 {
 	struct mc_client_stats *cs = calloc(1, sizeof(*cs));
@@ -220,46 +251,31 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 		rc = mc_errf(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	memset(p->sh, 0, sizeof(*p->sh));
 	if (p->r->netns && (rc = mc_probe_netns_enter(&st->sc, err)) < 0)
 		goto out;
-	predict(p, st);
-	plan_addresses(p, &st->sc);
-	p->conns = st->sc.target;
-	if (st->sc.target == MC_LIMITS_NONE) {
-		/* until the first limit: a quarter more than the model's ceiling */
-		p->conns = st->predicted + st->predicted / 4;
-		if (p->conns < 10000)
-			p->conns = 10000;
-	}
-	if (p->conns > UINT32_MAX)
-		p->conns = UINT32_MAX;
+	predict(p->cfg, p->r, st);
+	plan_addresses(p->cfg, p->r->netns, &st->sc, &p->addrs);
+	p->conns = conns_for(st);
 
 	if (!p->cfg->have_target_addr) {
-		if ((rc = mc_probe_spawn_server(p, &st->sc, err)) < 0)
+		if ((rc = mc_probe_children_start_server(&p->kids, &st->sc, &p->addrs, err)) < 0)
 			goto stop;
-		p->r->server_pid = p->server.pid;
+		p->r->server_pid = mc_probe_children_server_pid(&p->kids);
 	}
-	p->server_rss0 = mc_probe_server_rss(p);
-	p->server_socks0 = mc_probe_server_sockets(p);
-	p->server_pte0 = 0;
-	if (mc_probe_window_server_pid(p) > 0) {
-		struct mc_proc_pid sp;
-		if (mc_proc_read_pid(NULL, mc_probe_window_server_pid(p), &sp) == 0)
-			p->server_pte0 = sp.pte;
-	}
-	mc_watch_read(&p->before, true);
-	mc_probe_cg_start(p);
-	mc_probe_remote_before(p);
-	if ((rc = mc_probe_spawn_client(p, &st->sc, err)) < 0)
+	take_base(p);
+	mc_probe_cgwatch_start(&p->cgw);
+	mc_probe_remote_before(&p->remote);
+	if ((rc = mc_probe_children_start_client(&p->kids, &st->sc, &p->addrs, p->conns, err)) < 0)
 		goto stop;
 
 	mc_probe_ramp(p, st, o, cs, ss);
 	mc_probe_account(p, st, o, cs, ss);
 	goto out;
 stop:
-	mc_probe_stop_children(p);
-	if (rc == -EINTR && p->interrupted) {
+	mc_probe_children_stop(&p->kids);
+	if (rc == -EINTR) {
+		/* a signal while the server started */
+		p->interrupted = true;
 		interrupted_at_start(p, st, o, cs, ss);
 		rc = 0;
 	}
@@ -271,62 +287,6 @@ out:
 }
 
 /* ---- the whole probe --------------------------------------------------- */
-
-/* Keep a reserve in a memory cgroup with a limit: add it to r->cg[] (the
- * level whose limit binds, read now). Returns its index, or -1. */
-static int watch_cgroup(struct mc_probe_ctx *p, int pid, const char *who)
-{
-	struct mc_probe_report *r = p->r;
-	struct mc_probe_cgroup *c;
-	struct mc_cg cg;
-	struct mc_cg_mem m;
-
-	mc_cg_locate(NULL, pid, MC_CG_MEMORY, &cg);
-	mc_cg_mem_read(NULL, &cg, &m);
-	if (m.err || m.limit == MC_CG_NONE || r->ncg == MC_PROBE_MAX_CG)
-		return -1;
-	for (int i = 0; i < r->ncg; i++)
-		if (strcmp(r->cg[i].dir, m.at) == 0)
-			return i; /* --server-pid in the probe's own cgroup */
-	c = &r->cg[r->ncg];
-	snprintf(c->who, sizeof(c->who), "%s", who);
-	snprintf(c->dir, sizeof(c->dir), "%.199s", m.at);
-	c->version = cg.version;
-	c->high = m.high;
-	c->limit = m.limit;
-	/* --reserve when given; else 5% of the limit, as `maxconn limits` keeps */
-	c->reserve = p->cfg->reserve ? p->cfg->reserve : m.limit / 20;
-	p->cgm[r->ncg] = m;
-	/* v1: the server and the client each in a child cgroup of the probe's
-	 * own, so the charge of each side shows apart (v2 allows no process
-	 * in a cgroup whose children have controllers: not done there) */
-	if (pid == 0 && cg.version == 1 && !p->cfg->have_target_addr) {
-		char name[64];
-		snprintf(name, sizeof(name), "maxconn-probe.%d.server", (int)getpid());
-		if (mc_cg_sub_make(cg.dir, name, p->sub[0], sizeof(p->sub[0])) == 0) {
-			snprintf(name, sizeof(name), "maxconn-probe.%d.client", (int)getpid());
-			if (mc_cg_sub_make(cg.dir, name, p->sub[1], sizeof(p->sub[1])) == 0) {
-				c->per_side = true;
-			} else {
-				mc_cg_sub_remove(p->sub[0]);
-				p->sub[0][0] = p->sub[1][0] = '\0';
-			}
-		} else {
-			p->sub[0][0] = '\0';
-		}
-	}
-	return r->ncg++;
-}
-
-/* Remove the child cgroups (after the children are gone). */
-static void unwatch_cgroups(struct mc_probe_ctx *p)
-{
-	for (int i = 0; i < 2; i++)
-		if (p->sub[i][0]) {
-			mc_cg_sub_remove(p->sub[i]);
-			p->sub[i][0] = '\0';
-		}
-}
 
 static void scene(struct mc_probe_ctx *p)
 {
@@ -356,13 +316,17 @@ static void scene(struct mc_probe_ctx *p)
 	if (p->cfg->have_target_addr)
 		mc_addr_port_str(&p->cfg->target_addr.addr, p->cfg->target_addr.port_lo,
 				 r->target_addr, sizeof(r->target_addr));
-	watch_cgroup(p, 0, p->cfg->have_target_addr ? "client" : "server and client");
-	mc_cg_locate(NULL, 0, MC_CG_PIDS, &p->pids_cg);
+	/* the memory cgroups kept to their reserve: the report shows the list */
+	mc_probe_cgwatch_init(&p->cgw);
+	mc_probe_cgwatch_add(&p->cgw, 0, p->cfg->have_target_addr ? "client" : "server and client",
+			     p->cfg->reserve, !p->cfg->have_target_addr);
 	if (p->cfg->server_pid) {
 		char who[48];
 		snprintf(who, sizeof(who), "server (pid %d)", p->cfg->server_pid);
-		watch_cgroup(p, p->cfg->server_pid, who);
+		mc_probe_cgwatch_add(&p->cgw, p->cfg->server_pid, who, p->cfg->reserve, false);
 	}
+	memcpy(r->cg, p->cgw.cg, sizeof(r->cg));
+	r->ncg = p->cgw.ncg;
 }
 
 /* What the first scenario takes from the host, read where the probe runs
@@ -397,11 +361,11 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 	if (rest)
 		memset(rest, 0, sizeof(*rest));
 	r->samples = calloc(MC_PROBE_MAX_SAMPLES, sizeof(*r->samples));
-	p.sh = mc_probe_page_new();
-	if (!r->samples || !p.sh) {
-		mc_probe_page_free(p.sh);
+	if (!r->samples || mc_probe_children_init(&p.kids, cfg, &p.ctl) < 0) {
+		mc_probe_children_free(&p.kids);
 		return mc_errf(err, -ENOMEM, "out of memory for the probe's samples");
 	}
+	mc_probe_remote_reads_init(&p.remote, cfg->server_metrics, cfg->nserver_metrics);
 	if ((rc = mc_ctl_init(&p.ctl, err)) < 0)
 		goto out;
 	/* $TMPDIR, as mkdtemp(1) and the C library's tmpfile take it */
@@ -417,6 +381,7 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 		goto out;
 	}
 	snprintf(p.ready, sizeof(p.ready), "%s/ready", p.dir);
+	p.kids.ready = p.ready;
 	r->staircase = cfg->staircase;
 	r->target = cfg->target;
 	scene(&p);
@@ -428,6 +393,9 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 		goto out;
 	}
 	p.kmsg = mc_watch_kmsg_open();
+	p.kids.kmsg = p.kmsg;
+	p.kids.sub[0] = p.cgw.sub[0];
+	p.kids.sub[1] = p.cgw.sub[1];
 	p.t0 = mc_now_ns();
 	p.deadline = p.t0 + (cfg->timeout_ns ? cfg->timeout_ns : DEFAULT_TIMEOUT);
 	read_host(&host);
@@ -450,7 +418,7 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 		    !mc_probe_lift(st, &next, st->lifted, sizeof(st->lifted)))
 			break;
 		t_stop = mc_now_ns();
-		mc_probe_stop_children(&p);
+		mc_probe_children_stop(&p.kids);
 		st->teardown_s = (double)(mc_now_ns() - t_stop) / 1e9;
 		sc = next;
 	}
@@ -458,18 +426,15 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 	 * out, or ended here */
 	last = &r->steps[r->nsteps - 1];
 	if (rest) {
-		rest->server_pid = p.server.pid;
-		rest->client_pid = p.client.pid;
+		mc_probe_children_hand_over(&p.kids, &rest->server_pid, &rest->client_pid);
 		/* both ends when the server is the probe's own */
-		rest->sockets = (p.server.pid > 0 ? 2 : 1) * last->client_held;
+		rest->sockets = (rest->server_pid > 0 ? 2 : 1) * last->client_held;
 		/* their child cgroups go once they are gone */
-		memcpy(rest->cgroups, p.sub, sizeof(rest->cgroups));
-		memset(p.sub, 0, sizeof(p.sub));
-		p.server.pid = p.client.pid = 0;
+		mc_probe_cgwatch_hand_over(&p.cgw, rest->cgroups);
 		last->teardown_s = NAN;
 	} else {
 		t_stop = mc_now_ns();
-		mc_probe_stop_children(&p);
+		mc_probe_children_stop(&p.kids);
 		last->teardown_s = (double)(mc_now_ns() - t_stop) / 1e9;
 	}
 	if (cfg->server_pid) {
@@ -490,11 +455,25 @@ out:
 		unlink(p.ready);
 		rmdir(p.dir);
 	}
-	mc_probe_stop_children(&p); /* when it failed: no child is left behind */
-	unwatch_cgroups(&p);
+	mc_probe_children_free(&p.kids); /* when it failed: no child is left behind */
+	mc_probe_cgwatch_remove_subs(&p.cgw);
 	mc_ctl_close(&p.ctl);
-	mc_probe_page_free(p.sh);
 	return rc;
+}
+
+double mc_probe_teardown(struct mc_probe_rest *rest)
+{
+	uint64_t t0 = mc_now_ns();
+
+	mc_probe_children_end(rest->server_pid, rest->client_pid);
+	rest->client_pid = rest->server_pid = 0;
+	rest->sockets = 0;
+	for (int i = 0; i < 2; i++)
+		if (rest->cgroups[i][0]) {
+			mc_cg_sub_remove(rest->cgroups[i]);
+			rest->cgroups[i][0] = '\0';
+		}
+	return (double)(mc_now_ns() - t0) / 1e9;
 }
 
 void mc_probe_report_free(struct mc_probe_report *r)

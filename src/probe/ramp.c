@@ -5,6 +5,8 @@
  * Ctrl-C or the deadline, holding at the target for --hold and the
  * steady-state window (steady.c), then the step's figures, its verdict
  * (diagnose.c) and what one connection cost (see ramp.h). */
+#include "probe/ramp.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +14,9 @@
 #include <time.h>
 
 #include "common/procfs.h"
+#include "limits/limits.h"
 #include "net/diag.h"
-#include "probe/child.h"
-#include "probe/ramp.h"
-#include "probe/remote.h"
+#include "probe/result.h"
 #include "probe/steady.h"
 
 /* failures (or losses) that mean a limit is binding, not a hiccup */
@@ -40,6 +41,11 @@
  * 90 was still closing them 3 s on) goes on moving its count. */
 #define SETTLE_QUIET (500 * MC_NS_PER_MS)
 #define SETTLE_MAX   (10 * MC_NS_PER_SEC)
+/* At a reserve the client is stopped with handshakes in flight; the
+ * kernel completes them without it. A SYN not answered within the
+ * kernel's initial retransmission timeout (1 s) was dropped, not delayed:
+ * no handshake is waited for longer. */
+#define HANDSHAKE_MAX (1 * MC_NS_PER_SEC)
 
 static uint64_t limit_failures(const struct mc_client_stats *c)
 {
@@ -78,106 +84,64 @@ static void pinned_reclaimable(struct mc_watch *now, const struct mc_watch *befo
 	now->mem_available = now->mem_available > grew ? now->mem_available - grew : 0;
 }
 
-/* Is the socket's local or remote end one of the probe's destinations? */
-static bool to_dst(const struct mc_probe_ctx *p, const struct mc_addr *a, uint16_t port)
+/* Is the socket's local or remote end one of the step's destinations? */
+static bool to_dst(const struct mc_probe_addrs *a, const struct mc_addr *ad, uint16_t port)
 {
-	for (size_t i = 0; i < p->ndst; i++)
-		if (port >= p->dst[i].port_lo && port <= p->dst[i].port_hi &&
-		    mc_addr_equal(a, &p->dst[i].addr))
+	for (size_t i = 0; i < a->ndst; i++)
+		if (port >= a->dst[i].port_lo && port <= a->dst[i].port_hi &&
+		    mc_addr_equal(ad, &a->dst[i].addr))
 			return true;
 	return false;
 }
 
-static int held_fn(void *arg, const struct mc_diag_sock *s)
+struct client_socks {
+	const struct mc_probe_addrs *a;
+	uint64_t n;
+};
+
+static int client_sock_fn(void *arg, const struct mc_diag_sock *s)
 {
-	struct {
-		const struct mc_probe_ctx *p;
-		uint64_t n;
-	} *c = arg;
+	struct client_socks *c = arg;
 
 	/* the client's end: toward a destination, not from one */
-	c->n += to_dst(c->p, &s->dst, s->dport) && !to_dst(c->p, &s->src, s->sport);
+	c->n += to_dst(c->a, &s->dst, s->dport) && !to_dst(c->a, &s->src, s->sport);
 	return 0;
+}
+
+/* The client's sockets toward the step's destinations in state (one of
+ * MC_TCP_*), or -1 when they cannot be read. */
+static int64_t client_socks(const struct mc_probe_addrs *a, int state)
+{
+	struct client_socks c = {a, 0};
+
+	return mc_diag_walk(1u << state, client_sock_fn, &c) == 0 ? (int64_t)c.n : -1;
 }
 
 /* The client's connections the kernel holds (sock_diag: established, toward
  * a destination): at a reserve the client is stopped mid-ramp, and the
- * handshakes it had in flight have completed without it seeing them. 0
- * when it cannot be read. */
-static uint64_t kernel_held(const struct mc_probe_ctx *p)
+ * handshakes it had in flight complete without it seeing them. So first
+ * wait until none is in flight (no SYN_SENT socket of the client's left,
+ * or HANDSHAKE_MAX). The kernel tells no bystander when another process's
+ * handshake completes, so the count is read again each millisecond: the
+ * count ends the wait, the millisecond only paces the looking (one walk of
+ * the few SYN_SENT sockets; the established ones are walked once). 0 when
+ * they cannot be read. */
+static uint64_t kernel_held(const struct mc_probe_addrs *a)
 {
-	struct {
-		const struct mc_probe_ctx *p;
-		uint64_t n;
-	} c = {p, 0};
+	uint64_t end = mc_now_ns() + HANDSHAKE_MAX;
+	int64_t n;
 
-	nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL); /* let them complete */
-	return mc_diag_walk(1u << MC_TCP_ESTABLISHED, held_fn, &c) == 0 ? c.n : 0;
+	while (client_socks(a, MC_TCP_SYN_SENT) > 0 && mc_now_ns() < end)
+		nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
+	n = client_socks(a, MC_TCP_ESTABLISHED);
+	return n > 0 ? (uint64_t)n : 0;
 }
 
-/* Read every watched cgroup (full: usage, inactive file and counters;
- * else the usage alone). Returns 1 + the index of the first whose room is
- * at or below its reserve, or 0; *near: one is within CG_NEAR reserves. */
+/* Read every watched cgroup (see mc_probe_cgwatch_sample); *near: one is
+ * within CG_NEAR reserves. */
 static int cg_sample(struct mc_probe_ctx *p, bool full, bool *near)
 {
-	int hit = 0;
-
-	*near = false;
-	for (int i = 0; i < p->r->ncg && i < MC_PROBE_MAX_CG; i++) {
-		struct mc_cg_mem *m = &p->cgm[i];
-		uint64_t room, reserve = p->r->cg[i].reserve;
-		if (full)
-			mc_cg_mem_sample(NULL, p->r->cg[i].version, m);
-		else
-			mc_cg_mem_usage(NULL, p->r->cg[i].version, m);
-		if (m->use_err)
-			continue;
-		room = mc_cg_mem_room(m);
-		if (!hit && room <= reserve)
-			hit = i + 1;
-		*near |= room / CG_NEAR <= reserve;
-	}
-	return hit;
-}
-
-/* A child cgroup's usage, 0 when there is none or it cannot be read. */
-static uint64_t sub_usage(const struct mc_probe_ctx *p, int side)
-{
-	char path[300];
-	uint64_t v = 0;
-
-	if (!p->sub[side][0])
-		return 0;
-	snprintf(path, sizeof(path), "%s/memory.usage_in_bytes", p->sub[side]);
-	return mc_cg_read_value(NULL, path, &v) == 0 ? v : 0;
-}
-
-/* The pids cgroup's max and the forks it has refused; false without one. */
-static bool pids_read(const struct mc_probe_ctx *p, uint64_t *max, uint64_t *refused)
-{
-	struct mc_cg_pids pc;
-
-	if (!p->pids_cg.version || p->pids_cg.err)
-		return false;
-	mc_cg_pids_read(NULL, &p->pids_cg, &pc);
-	if (pc.err || pc.max == MC_CG_NONE || pc.ev_err)
-		return false;
-	*max = pc.max;
-	*refused = pc.ev_max;
-	return true;
-}
-
-void mc_probe_cg_start(struct mc_probe_ctx *p)
-{
-	bool near;
-	uint64_t max;
-
-	if (!pids_read(p, &max, &p->pids_refused0))
-		p->pids_refused0 = 0;
-	cg_sample(p, true, &near);
-	memcpy(p->cg_before, p->cgm, sizeof(p->cg_before));
-	p->sub_before[0] = sub_usage(p, 0);
-	p->sub_before[1] = sub_usage(p, 1);
+	return mc_probe_cgwatch_sample(&p->cgw, full, CG_NEAR, near);
 }
 
 /* Wait until the next sample is due, a signal comes or a watched cgroup's
@@ -190,7 +154,7 @@ static enum mc_ctl_event wait_sample(struct mc_probe_ctx *p, int *hit)
 	bool near;
 
 	*hit = 0;
-	if (!p->r->ncg)
+	if (!p->cgw.ncg)
 		return mc_ctl_wait(&p->ctl, (int)(p->sample_ns / MC_NS_PER_MS));
 	*hit = cg_sample(p, false, &near);
 	for (;;) {
@@ -199,20 +163,20 @@ static enum mc_ctl_event wait_sample(struct mc_probe_ctx *p, int *hit)
 		int ms = near ? CG_STEP_MS : CG_CHECK_MS;
 
 		if (*hit) {
-			mc_probe_pause_client(p, true);
+			mc_probe_children_pause_client(&p->kids, true);
 			return MC_CTL_TIMEOUT;
 		}
 		if (near)
-			mc_probe_pause_client(p, false);
+			mc_probe_children_pause_client(&p->kids, false);
 		ev = mc_ctl_wait(&p->ctl, left < (uint64_t)ms ? (int)left : ms);
 		if (near)
-			mc_probe_pause_client(p, true);
+			mc_probe_children_pause_client(&p->kids, true);
 		*hit = cg_sample(p, false, &near);
 		if (ev == MC_CTL_SIGNAL || *hit || mc_now_ns() >= end)
 			break;
 	}
 	if (!*hit)
-		mc_probe_pause_client(p, false);
+		mc_probe_children_pause_client(&p->kids, false);
 	return ev;
 }
 
@@ -225,7 +189,8 @@ static bool settled(const struct mc_probe_ctx *p, const struct mc_probe_step *st
 		    uint64_t *lost_at, int64_t *srv_n, uint64_t *srv_at)
 {
 	uint64_t lost = mc_cause_sum(cs->lost);
-	int64_t srv = p->server_socks0 >= 0 ? mc_probe_server_sockets(p) : -1;
+	int64_t srv0 = p->base.server_socks0;
+	int64_t srv = srv0 >= 0 ? mc_probe_server_sockets(&p->kids) : -1;
 	bool all = cs->open >= st->sc.target;
 
 	if (lost != *lost_n || !*lost_at) {
@@ -240,11 +205,24 @@ static bool settled(const struct mc_probe_ctx *p, const struct mc_probe_step *st
 		return false;
 	/* every connection came, none was lost and the server (when it is
 	 * counted) holds them all: nothing to wait for */
-	if (all && !lost && (srv < 0 || srv - p->server_socks0 >= (int64_t)cs->open))
+	if (all && !lost && (srv < 0 || srv - srv0 >= (int64_t)cs->open))
 		return true;
 	/* else the server's count (it may still be accepting, or closing
 	 * what it refuses) and the losses must both stand still */
 	return t - *lost_at >= SETTLE_QUIET && (srv < 0 || t - *srv_at >= SETTLE_QUIET);
+}
+
+/* Arm the steady-state window at t, against the step's base. */
+static uint64_t window_arm(const struct mc_probe_ctx *p, struct mc_probe_window *w, uint64_t t)
+{
+	const struct mc_probe_window_base base = {
+		.slab_total = p->base.before.slab_total,
+		.kernel_stack = p->base.before.kernel_stack,
+		.server_rss = p->base.server_rss0,
+		.server_pte = p->base.server_pte0,
+	};
+
+	return mc_probe_window_arm(w, p->cfg, &p->kids, &base, t);
 }
 
 void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
@@ -272,15 +250,14 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		}
 		if (hit || (hit = cg_sample(p, true, &near))) {
 			/* stop the ramp where it is, then take the figures */
-			mc_probe_freeze_children(p);
+			mc_probe_children_freeze(&p->kids);
 			o->cg_hit = hit;
 			break;
 		}
-		mc_probe_fetch(&p->sh->client, cs, sizeof(*cs));
-		if (!p->cfg->have_target_addr)
-			mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
+		mc_probe_children_client_counts(&p->kids, cs);
+		mc_probe_children_server_counts(&p->kids, ss);
 		mc_watch_read(&now, false);
-		pinned_reclaimable(&now, &p->before);
+		pinned_reclaimable(&now, &p->base.before);
 		smp.t = (double)(t - p->t0) / 1e9;
 		smp.step = p->r->nsteps - 1;
 		smp.held = cs->open;
@@ -288,8 +265,8 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		smp.rate = t > last ? (double)(cs->established - last_est) / ((double)(t - last) / 1e9)
 				    : 0;
 		smp.kernel_bytes = (now.slab_total + now.kernel_stack + now.page_tables) -
-				   (p->before.slab_total + p->before.kernel_stack +
-				    p->before.page_tables);
+				   (p->base.before.slab_total + p->base.before.kernel_stack +
+				    p->base.before.page_tables);
 		if (smp.kernel_bytes > (1ULL << 62))
 			smp.kernel_bytes = 0; /* memory freed elsewhere meanwhile */
 		smp.user_bytes = (cs->rss > cs->rss_base ? cs->rss - cs->rss_base : 0) +
@@ -304,18 +281,18 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 			p->cfg->tick(p->cfg->tick_arg, p->r, &smp);
 		if (p->cfg->observe)
 			p->cfg->observe(p->cfg->tick_arg, cs, p->cfg->have_target_addr ? NULL : ss,
-					&smp, mc_probe_remote_live(p));
+					&smp, mc_probe_remote_live(&p->remote));
 
-		if (atomic_load(&p->sh->client.done) && p->sh->client.rc == 0 && cs->ramp_done)
+		if (mc_probe_children_client_finished(&p->kids) && cs->ramp_done)
 			break; /* every connect failed: the client had nothing to hold */
-		if (mc_probe_child_ended(p, false, o->child_error, sizeof(o->child_error)) ||
+		if (mc_probe_children_ended(&p->kids, false, o->child_error, sizeof(o->child_error)) ||
 		    (!p->cfg->have_target_addr &&
-		     mc_probe_child_ended(p, true, o->child_error, sizeof(o->child_error)))) {
+		     mc_probe_children_ended(&p->kids, true, o->child_error, sizeof(o->child_error)))) {
 			o->child_failed = true;
 			break;
 		}
 		if (now.mem_available && now.mem_available <= p->r->reserve) {
-			mc_probe_freeze_children(p);
+			mc_probe_children_freeze(&p->kids);
 			o->reserve_hit = true;
 			break;
 		}
@@ -330,23 +307,23 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 				/* the memory figures at the top, before --hold lets the
 				 * rest of the host move them */
 				mc_watch_read(&o->after, true);
-				pinned_reclaimable(&o->after, &p->before);
+				pinned_reclaimable(&o->after, &p->base.before);
 				peak = true;
 				/* hold the connections as asked only when all came */
 				hold_until = cs->open >= st->sc.target ? t + p->cfg->hold_ns : t;
 				settle_until = t + SETTLE_MAX;
 				/* a limit: no more connects while the counts settle */
 				if (cs->open < st->sc.target)
-					atomic_store(&p->sh->client_pause, 1);
+					mc_probe_children_stop_connects(&p->kids);
 				/* all came: the window, if asked, within the hold */
 				if (cs->open >= st->sc.target && p->cfg->window_ns &&
 				    (win = malloc(sizeof(*win)))) {
-					uint64_t end = mc_probe_window_arm(p, win, t);
+					uint64_t end = window_arm(p, win, t);
 					hold_until = end > hold_until ? end : hold_until;
 				}
 			}
 			if (win)
-				mc_probe_window_poll(p, win, t, cs, ss, &st->steady);
+				mc_probe_window_poll(win, t, cs, ss, &st->steady);
 			if (t >= hold_until && (settled(p, st, cs, t, &lost_n, &lost_at, &srv_n,
 							 &srv_at) ||
 						t >= settle_until))
@@ -356,20 +333,19 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 	/* the figures at the top, before anything is closed */
 	if (!peak) {
 		mc_watch_read(&o->after, true);
-		pinned_reclaimable(&o->after, &p->before);
+		pinned_reclaimable(&o->after, &p->base.before);
 	}
 	cg_sample(p, true, &near_end);
-	memcpy(o->cg_after, p->cgm, sizeof(o->cg_after));
+	memcpy(o->cg_after, p->cgw.now, sizeof(o->cg_after));
 	/* stopped at a reserve: the client is stopped, its count lags */
-	p->kernel_held = p->frozen ? kernel_held(p) : 0;
-	mc_probe_fetch(&p->sh->client, cs, sizeof(*cs));
-	mc_probe_remote_top(p, cs->open < st->sc.target && !p->interrupted);
+	p->kernel_held = p->kids.frozen ? kernel_held(&p->addrs) : 0;
+	mc_probe_children_client_counts(&p->kids, cs);
+	mc_probe_remote_top(&p->remote, cs->open < st->sc.target && !p->interrupted);
 	/* (stopped children publish nothing more) */
 	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted &&
-	    !p->frozen)
-		mc_probe_fresh_server_tick(p);
-	if (!p->cfg->have_target_addr)
-		mc_probe_fetch(&p->sh->server, ss, sizeof(*ss));
+	    !p->kids.frozen)
+		mc_probe_children_fresh_server_tick(&p->kids);
+	mc_probe_children_server_counts(&p->kids, ss);
 	st->seconds = (double)((held_at ? held_at : mc_now_ns()) - step_t0) / 1e9;
 	/* all came: the client's own clock, finer than the samples' */
 	if (cs->open >= st->sc.target && cs->ramp_ns)
@@ -382,11 +358,11 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
  * meminfo's, is not the probe's): one object of each cache per socket, at
  * the caches' object sizes; an epoll item for the client's end, and for
  * the server's with the epoll model. */
-static void by_object_size(const struct mc_probe_ctx *p, const struct mc_watch_slab *a,
+static void by_object_size(const struct mc_probe_config *cfg, const struct mc_watch_slab *a,
 			   struct mc_probe_slab *sl)
 {
-	bool v6 = p->cfg->have_target_addr && p->cfg->target_addr.addr.family == AF_INET6;
-	bool srv_epoll = !p->cfg->have_target_addr && p->cfg->model == MC_MODEL_EPOLL;
+	bool v6 = cfg->have_target_addr && cfg->target_addr.addr.family == AF_INET6;
+	bool srv_epoll = !cfg->have_target_addr && cfg->model == MC_MODEL_EPOLL;
 
 	sl->from = MC_PROBE_KMEM_OBJECTS;
 	sl->tcp = (double)(v6 ? a->obj.tcpv6 : a->obj.tcp);
@@ -425,7 +401,7 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 #undef D
 	sl->tcp_objs_grew = (int64_t)a->tcp_objs - (int64_t)b->tcp_objs;
 	if (sl->known && !mc_probe_slab_growth_is_ours(sl->tcp_objs_grew, st->reached)) {
-		by_object_size(p, a, sl);
+		by_object_size(p->cfg, a, sl);
 	} else {
 		caches = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + sl->epoll;
 		mem = kb > kb0 ? (double)(kb - kb0) / n : 0;
@@ -443,8 +419,8 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 	    cs->rss > cs->rss_base ? (double)(cs->rss - cs->rss_base) / (double)st->reached : 0;
 	if (server_rss)
 		st->user_per_conn_server =
-		    server_rss > p->server_rss0
-			? (double)(server_rss - p->server_rss0) / (double)st->reached
+		    server_rss > p->base.server_rss0
+			? (double)(server_rss - p->base.server_rss0) / (double)st->reached
 			: 0;
 	for (int i = 0; i < o->ncg && i < MC_PROBE_MAX_CG; i++) {
 		const struct mc_cg_mem *ca = &o->cg_after[i], *cb = &o->cg_before[i];
@@ -454,15 +430,7 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 		st->cg_per_conn[i] = x > y ? (x - y) / (double)st->reached : 0;
 		st->cg_room_end[i] = mc_cg_mem_room(ca);
 	}
-	if (p->sub[0][0] && p->sub[1][0]) {
-		uint64_t s0 = sub_usage(p, 0), s1 = sub_usage(p, 1);
-		st->cg_accept = s0 > p->sub_before[0]
-				    ? (double)(s0 - p->sub_before[0]) / (double)st->reached
-				    : 0;
-		st->cg_connect = s1 > p->sub_before[1]
-				     ? (double)(s1 - p->sub_before[1]) / (double)st->reached
-				     : 0;
-	}
+	mc_probe_cgwatch_per_side(&p->cgw, st->reached, &st->cg_accept, &st->cg_connect);
 	st->mem_available_end = o->after.mem_available;
 	per = 2 * sl->total + st->user_per_conn_server + st->user_per_conn_client;
 	if (sl->from == MC_PROBE_KMEM_UNKNOWN) {
@@ -499,7 +467,8 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 		snprintf(o->srv_thread_limit, sizeof(o->srv_thread_limit), "%s", ss->thread_limit);
 		if (st->sc.model == MC_MODEL_THREADS) {
 			char path[64];
-			snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->server.pid);
+			snprintf(path, sizeof(path), "/proc/%d/maps",
+				 mc_probe_children_server_pid(&p->kids));
 			if (mc_proc_count_lines(NULL, path, &o->srv_maps) < 0)
 				o->srv_maps = 0;
 			if (mc_proc_read_u64(NULL, "/proc/sys/vm/max_map_count", &o->max_map_count) < 0)
@@ -507,17 +476,17 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 		}
 	}
 	o->srv_fd_limit = st->sc.one_table ? st->sc.fd_limit : 0;
-	o->srv_before = &p->rbefore;
-	o->srv_after = &p->rafter;
+	o->srv_before = &p->remote.before;
+	o->srv_after = &p->remote.after;
 	o->srv_host = &st->srv_host;
 	o->srv_one_table = st->sc.one_table;
-	o->before = p->before;
+	o->before = p->base.before;
 	o->reserve = p->r->reserve;
-	o->have_pids = pids_read(p, &o->pids_max, &o->pids_refused_after);
-	o->pids_refused_before = p->pids_refused0;
-	o->ncg = p->r->ncg;
-	memcpy(o->cg, p->r->cg, sizeof(o->cg));
-	memcpy(o->cg_before, p->cg_before, sizeof(o->cg_before));
+	o->have_pids = mc_probe_cgwatch_pids(&p->cgw, &o->pids_max, &o->pids_refused_after);
+	o->pids_refused_before = p->cgw.pids_refused0;
+	o->ncg = p->cgw.ncg;
+	memcpy(o->cg, p->cgw.cg, sizeof(o->cg));
+	memcpy(o->cg_before, p->cgw.before, sizeof(o->cg_before));
 	o->interrupted = p->interrupted;
 	o->stop_signal = p->ctl.signo;
 	o->timed_out = p->timed_out;
@@ -528,14 +497,15 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		      const struct mc_client_stats *cs, const struct mc_server_stats *ss)
 {
-	uint64_t server_rss = mc_probe_server_rss(p);
-	int64_t socks = p->server_socks0 >= 0 ? mc_probe_server_sockets(p) : -1;
+	uint64_t server_rss = mc_probe_server_rss(&p->kids);
+	int64_t socks0 = p->base.server_socks0;
+	int64_t socks = socks0 >= 0 ? mc_probe_server_sockets(&p->kids) : -1;
 
 	st->client_held = cs->open;
 	st->reached = cs->open;
 	if (socks >= 0) {
 		/* what the server itself holds: its sockets less those it had */
-		st->reached = socks > p->server_socks0 ? (uint64_t)(socks - p->server_socks0) : 0;
+		st->reached = socks > socks0 ? (uint64_t)(socks - socks0) : 0;
 		st->reached_server = true;
 	}
 	/* stopped at a reserve, the client stopped mid-ramp: what the kernel
@@ -549,7 +519,7 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 			       ? 100.0 * ((double)st->reached - (double)st->predicted) /
 					 (double)st->predicted
 			       : NAN;
-	mc_probe_remote_account(p, st);
+	mc_probe_remote_account(&p->remote, st);
 	obs_from(p, o, st, cs, ss);
 	mc_probe_diagnose(o, st);
 	costs(p, st, o, cs, server_rss);

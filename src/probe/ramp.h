@@ -1,5 +1,9 @@
 /* ramp.h: one step of the probe, from the client's start to its verdict
- * and costs (internal to src/probe; see ramp.c). */
+ * and costs (internal to src/probe; see ramp.c). Of the step's record
+ * (struct mc_probe_step) the ramp writes the measurement (seconds, reached,
+ * attempted, rate, diff_pct, the costs and the projection) and hands the
+ * rest each to one writer: the verdict to diagnose.c (mc_probe_diagnose),
+ * srv_host to remote.c, steady to steady.c. */
 #ifndef MC_PROBE_RAMP_H
 #define MC_PROBE_RAMP_H
 
@@ -26,9 +30,5 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
  * connection cost (slab, user bytes, the projection). */
 void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
 		      const struct mc_client_stats *cs, const struct mc_server_stats *ss);
-
-/* Read the watched cgroups as the step's client starts: their usage then,
- * and that of the server's and client's child cgroups. */
-void mc_probe_cg_start(struct mc_probe_ctx *p);
 
 #endif

@@ -8,24 +8,25 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
+#include "common/err.h"
 #include "metrics/fetch.h"
-#include "probe/serverside.h"
 
 #define REMOTE_TIMEOUT_MS 2000
 #define LIVE_EVERY	  MC_NS_PER_SEC
 
 /* Read every URL into r; 0 when at least one answered, else -1 with the
- * first error in p->rerr. */
-static int read_all(struct mc_probe_ctx *p, struct mc_probe_remote *r)
+ * first error in rr->err. */
+static int read_all(struct mc_probe_remote_reads *rr, struct mc_probe_remote *r)
 {
 	int ok = 0;
 
 	mc_probe_remote_init(r);
-	for (int i = 0; i < p->cfg->nserver_metrics; i++) {
+	for (int i = 0; i < rr->nurls; i++) {
 		struct mc_err err;
 		char *page;
-		if (mc_metrics_fetch(p->cfg->server_metrics[i], REMOTE_TIMEOUT_MS, &page, &err) < 0) {
-			snprintf(p->rerr, sizeof(p->rerr), "%.*s", (int)sizeof(p->rerr) - 1, err.msg);
+		if (mc_metrics_fetch(rr->urls[i], REMOTE_TIMEOUT_MS, &page, &err) < 0) {
+			snprintf(rr->err, sizeof(rr->err), "%.*s", (int)sizeof(rr->err) - 1, err.msg);
 			continue;
 		}
 		mc_probe_remote_parse(page, r);
@@ -35,59 +36,71 @@ static int read_all(struct mc_probe_ctx *p, struct mc_probe_remote *r)
 	return ok ? 0 : -1;
 }
 
-void mc_probe_remote_before(struct mc_probe_ctx *p)
+void mc_probe_remote_reads_init(struct mc_probe_remote_reads *rr, const char *const *urls,
+				int nurls)
 {
-	p->rerr[0] = '\0';
-	p->rbefore_ok = p->cfg->nserver_metrics && read_all(p, &p->rbefore) == 0;
-	p->rlive = p->rbefore;
-	p->rlive_t = mc_now_ns();
+	memset(rr, 0, sizeof(*rr));
+	rr->urls = urls;
+	rr->nurls = nurls;
 }
 
-double mc_probe_remote_live(struct mc_probe_ctx *p)
+void mc_probe_remote_before(struct mc_probe_remote_reads *rr)
+{
+	rr->err[0] = '\0';
+	rr->before_ok = rr->nurls && read_all(rr, &rr->before) == 0;
+	rr->live = rr->before;
+	rr->live_t = mc_now_ns();
+}
+
+double mc_probe_remote_live(struct mc_probe_remote_reads *rr)
 {
 	uint64_t now = mc_now_ns();
 
-	if (!p->rbefore_ok)
+	if (!rr->before_ok)
 		return NAN;
-	if (now >= p->rlive_t + LIVE_EVERY) {
-		p->rlive_t = now;
-		if (read_all(p, &p->rlive) < 0) {
+	if (now >= rr->live_t + LIVE_EVERY) {
+		rr->live_t = now;
+		if (read_all(rr, &rr->live) < 0) {
 			/* unreachable: each try can block the sampling for the
 			 * time limit, so try again only in ten seconds */
-			mc_probe_remote_init(&p->rlive);
-			p->rlive_t = mc_now_ns() + 9 * LIVE_EVERY;
+			mc_probe_remote_init(&rr->live);
+			rr->live_t = mc_now_ns() + 9 * LIVE_EVERY;
 		}
 	}
-	return p->rlive.v[MC_RF_TCP_INUSE];
+	return rr->live.v[MC_RF_TCP_INUSE];
 }
 
-void mc_probe_remote_top(struct mc_probe_ctx *p, bool short_of_target)
+void mc_probe_remote_top(struct mc_probe_remote_reads *rr, bool short_of_target)
 {
-	if (!p->rbefore_ok) {
-		p->rafter_ok = false;
+	if (!rr->before_ok) {
+		rr->after_ok = false;
 		return;
 	}
 	/* a maxconn server publishes once a second: its last refusals show in
-	 * the next publish */
-	if (short_of_target && p->rbefore.maxconn)
+	 * the next publish. A sleep is the tool here, not a stand-in: the page
+	 * carries no publish sequence or time (its maxconn_server_* families
+	 * are the last snapshot, and an unchanged one looks the same as none
+	 * taken), so the probe cannot see the publish happen; one period and a
+	 * margin is the one wait that is sure to cover it. */
+	if (short_of_target && rr->before.maxconn)
 		nanosleep(&(struct timespec){1, 200 * 1000 * 1000}, NULL);
-	p->rafter_ok = read_all(p, &p->rafter) == 0;
+	rr->after_ok = read_all(rr, &rr->after) == 0;
 }
 
-void mc_probe_remote_account(struct mc_probe_ctx *p, struct mc_probe_step *st)
+void mc_probe_remote_account(const struct mc_probe_remote_reads *rr, struct mc_probe_step *st)
 {
 	struct mc_probe_server_host *h = &st->srv_host;
 
 	memset(h, 0, sizeof(*h));
-	h->asked = p->cfg->nserver_metrics > 0;
-	h->known = p->rbefore_ok && p->rafter_ok;
+	h->asked = rr->nurls > 0;
+	h->known = rr->before_ok && rr->after_ok;
 	snprintf(h->error, sizeof(h->error), "%s",
 		 !h->asked  ? "no --server-metrics: the server host's sockets, memory and limits "
 			      "were not measured"
 		 : h->known ? ""
-			    : p->rerr);
+			    : rr->err);
 	if (h->known) {
-		mc_probe_server_host_figures(&p->rbefore, &p->rafter, h);
+		mc_probe_server_host_figures(&rr->before, &rr->after, h);
 	} else {
 		struct mc_probe_remote none;
 		mc_probe_remote_init(&none);

@@ -1,6 +1,8 @@
 /* report.c: the probe's terminal summary and its --json document (schema in
  * docs/probe.md); html.c writes the page. Both only read the report, its
  * result and memory figures through result.c. */
+#include "probe/probe.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,7 +11,6 @@
 #include "common/json.h"
 #include "common/fmt.h"
 #include "net/cause.h"
-#include "probe/probe.h"
 
 /* "1.2M" for counts, "max" for the no-target case */
 static const char *count(uint64_t n, char *buf, size_t len)
@@ -146,15 +147,12 @@ static void print_steady(FILE *f, const struct mc_probe_steady *w)
 		w->user_per_conn, w->slab_per_conn, w->kstack_pt_per_conn);
 }
 
-void mc_probe_print(FILE *f, const struct mc_probe_report *r)
+/* The result: how many were held, why it stopped, against the model,
+ * where and on what it ran, and the steady-state window. */
+static void print_result(FILE *f, const struct mc_probe_report *r, const struct mc_probe_step *last)
 {
-	char a[32], b[32], c[32], d[32];
-	const struct mc_probe_step *last = mc_probe_last(r), *mem = mc_probe_memory_step(r);
+	char a[32], b[32], c[32];
 
-	if (!r->nsteps) {
-		fprintf(f, "maxconn probe: no step ran\n");
-		return;
-	}
 	fprintf(f, "maxconn probe: %s connections held (target %s) after %.1fs: ",
 		mc_fmt_count(last->reached, a, sizeof(a)), target_str(r->target, b, sizeof(b)),
 		r->seconds);
@@ -192,6 +190,12 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		mc_fmt_bytes(r->mem_total, a, sizeof(a)));
 	if (last->steady.ran)
 		print_steady(f, &last->steady);
+}
+
+/* Each step: its scenario, prediction, what it reached and why it ended. */
+static void print_steps(FILE *f, const struct mc_probe_report *r)
+{
+	char a[32], b[32], c[32];
 
 	fprintf(f, "\nSteps\n");
 	for (int i = 0; i < r->nsteps; i++) {
@@ -209,6 +213,12 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 		if (st->lifted[0])
 			fprintf(f, "     -> lifted: %s\n", st->lifted);
 	}
+}
+
+/* The last step's evidence and the model's limits for it. */
+static void print_evidence(FILE *f, const struct mc_probe_step *last)
+{
+	char a[32], b[32];
 
 	fprintf(f, "\nEvidence (last step)\n");
 	for (int i = 0; i < last->nev; i++) {
@@ -230,6 +240,12 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 			l->conns == MC_LIMITS_NONE ? "no ceiling" : mc_fmt_count(l->conns, b, sizeof(b)),
 			l->value, l->binding ? "<- binding" : "");
 	}
+}
+
+/* What one connection cost (the memory step's), and the projection. */
+static void print_memory(FILE *f, const struct mc_probe_report *r, const struct mc_probe_step *mem)
+{
+	char a[32], b[32], d[32];
 
 	fprintf(f, "\nMemory per connection\n");
 	if (mem->slab.sockets) {
@@ -277,6 +293,39 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 	} else {
 		fprintf(f, "  no connection was held: nothing to divide by\n");
 	}
+}
+
+/* --staircase: the seed's table, one row per step. */
+static void print_seed_table(FILE *f, const struct mc_probe_report *r)
+{
+	char a[32];
+
+	fprintf(f, "\nThe seed's table, measured (resource: what this host has; what one "
+		   "connection costs; where it ran out: what happened)\n");
+	for (int i = 0; i < r->nsteps; i++) {
+		const struct mc_probe_step *st = &r->steps[i];
+		const struct mc_probe_limit *l = mc_probe_step_limit(st, st->limit_id);
+		char cost[160];
+		cost_of(st, cost, sizeof(cost));
+		fprintf(f, "  %d. %s: %s; %s\n     %s %s: %s\n", i + 1,
+			st->limit_name[0] ? st->limit_name : "-", l ? l->value : "-", cost,
+			st->stop == MC_PROBE_TARGET ? "held" : "ran out at",
+			count(st->reached, a, sizeof(a)), st->happened);
+	}
+}
+
+void mc_probe_print(FILE *f, const struct mc_probe_report *r)
+{
+	const struct mc_probe_step *last = mc_probe_last(r), *mem = mc_probe_memory_step(r);
+
+	if (!r->nsteps) {
+		fprintf(f, "maxconn probe: no step ran\n");
+		return;
+	}
+	print_result(f, r, last);
+	print_steps(f, r);
+	print_evidence(f, last);
+	print_memory(f, r, mem);
 	for (int i = 0; i < r->ncg; i++)
 		print_cgroup(f, &r->cg[i], mem, i);
 	if (r->server_fd_limit)
@@ -284,21 +333,8 @@ void mc_probe_print(FILE *f, const struct mc_probe_report *r)
 			r->server_fd_limit);
 	if (r->target_addr[0])
 		print_server_host(f, &last->srv_host);
-
-	if (r->staircase) {
-		fprintf(f, "\nThe seed's table, measured (resource: what this host has; what one "
-			   "connection costs; where it ran out: what happened)\n");
-		for (int i = 0; i < r->nsteps; i++) {
-			const struct mc_probe_step *st = &r->steps[i];
-			const struct mc_probe_limit *l = mc_probe_step_limit(st, st->limit_id);
-			char cost[160];
-			cost_of(st, cost, sizeof(cost));
-			fprintf(f, "  %d. %s: %s; %s\n     %s %s: %s\n", i + 1,
-				st->limit_name[0] ? st->limit_name : "-", l ? l->value : "-", cost,
-				st->stop == MC_PROBE_TARGET ? "held" : "ran out at",
-				count(st->reached, a, sizeof(a)), st->happened);
-		}
-	}
+	if (r->staircase)
+		print_seed_table(f, r);
 }
 
 static void json_server_host(struct mc_json *j, const struct mc_probe_server_host *h)

@@ -1,12 +1,12 @@
-/* result.c: reading a probe report (see probe.h). The report keeps each
+/* result.c: reading a probe report (see result.h). The report keeps each
  * figure once, in its steps; the result is the last step's, the memory
  * figures the largest step's. Also the words the three writers (report.c's
  * terminal summary and JSON, html.c's page) share: stop keys and phrases,
  * and a step's limit by id. Pure: no I/O. */
+#include "probe/result.h"
+
 #include <math.h>
 #include <string.h>
-
-#include "probe/probe.h"
 
 /* what a report with no step reads as: zeros, stopped at "target", no limit */
 static const struct mc_probe_step no_step;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "net/cause.h"
-#include "probe/probe.h"
+#include "probe/probe-t.h"
 
 /* What one reading holds; NAN where no page said. */
 enum mc_probe_rf {

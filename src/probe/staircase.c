@@ -3,11 +3,13 @@
  * each step the limit that stopped it is lifted in the next, until the
  * target, the memory reserve or a limit this host cannot lift in a
  * namespace. Pure: the host's values come in as arguments. */
+#include "probe/staircase.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "probe/staircase.h"
+#include "limits/limits.h"
 
 static uint64_t ports_in(const struct mc_probe_scenario *sc)
 {

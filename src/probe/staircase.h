@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "probe/probe.h"
+#include "probe/probe-t.h"
 
 /* What the first scenario takes from the host when it runs there (with
  * --no-netns or --target-addr): a fresh namespace starts with the kernel's

@@ -7,33 +7,33 @@
  * per message, the round trips taken in the window only (the earlier
  * histogram subtracted), context switches, threads and memory per
  * connection. */
+#include "probe/steady.h"
+
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "probe/child.h"
-#include "probe/steady.h"
+#include "probe/watch.h"
 
-int mc_probe_window_server_pid(const struct mc_probe_ctx *p)
-{
-	if (!p->cfg->have_target_addr)
-		return p->server.pid;
-	return p->cfg->server_pid;
-}
-
-uint64_t mc_probe_window_arm(const struct mc_probe_ctx *p, struct mc_probe_window *w,
-			     uint64_t now)
+uint64_t mc_probe_window_arm(struct mc_probe_window *w, const struct mc_probe_config *cfg,
+			     const struct mc_probe_children *kids,
+			     const struct mc_probe_window_base *base, uint64_t now)
 {
 	memset(w, 0, sizeof(*w));
-	w->start_at = now + p->cfg->settle_ns;
-	w->end_at = w->start_at + p->cfg->window_ns;
+	w->kids = kids;
+	w->base = *base;
+	w->settle_ns = cfg->settle_ns;
+	w->heartbeat_ns = cfg->heartbeat_ns;
+	w->start_at = now + cfg->settle_ns;
+	w->end_at = w->start_at + cfg->window_ns;
 	return w->end_at;
 }
 
-static void snap(struct mc_probe_ctx *p, uint64_t now, const struct mc_client_stats *cs,
-		 const struct mc_server_stats *ss, struct mc_probe_window_snap *s)
+static void snap(const struct mc_probe_children *kids, uint64_t now,
+		 const struct mc_client_stats *cs, const struct mc_server_stats *ss,
+		 struct mc_probe_window_snap *s)
 {
-	int pid = mc_probe_window_server_pid(p);
+	int pid = mc_probe_server_pid(kids);
 	struct mc_watch w;
 
 	s->t_ns = now;
@@ -41,34 +41,28 @@ static void snap(struct mc_probe_ctx *p, uint64_t now, const struct mc_client_st
 	s->msgs_sent = cs->msgs_sent;
 	s->msgs_returned = cs->msgs_returned;
 	s->conns = cs->open;
-	s->server_held = p->cfg->have_target_addr ? 0 : ss->held;
+	s->server_held = kids->cfg->have_target_addr ? 0 : ss->held;
 	s->rtt = cs->rtt;
 	s->server = pid > 0 && mc_proc_read_pid(NULL, pid, &s->proc) == 0;
-	s->server_rss = mc_probe_server_rss(p);
+	s->server_rss = mc_probe_server_rss(kids);
 	mc_watch_read(&w, false);
 	s->slab_total = w.slab_total;
 	s->kernel_stack = w.kernel_stack;
 }
 
-bool mc_probe_window_poll(struct mc_probe_ctx *p, struct mc_probe_window *w, uint64_t now,
+bool mc_probe_window_poll(struct mc_probe_window *w, uint64_t now,
 			  const struct mc_client_stats *cs, const struct mc_server_stats *ss,
 			  struct mc_probe_steady *out)
 {
 	if (!w->start_at || w->done)
 		return w->done;
 	if (!w->started && now >= w->start_at) {
-		snap(p, now, cs, ss, &w->a);
+		snap(w->kids, now, cs, ss, &w->a);
 		w->started = true;
 	} else if (w->started && now >= w->end_at) {
-		struct mc_probe_window_base base = {
-			.slab_total = p->before.slab_total,
-			.kernel_stack = p->before.kernel_stack,
-			.server_rss = p->server_rss0,
-			.server_pte = p->server_pte0,
-		};
-		snap(p, now, cs, ss, &w->b);
-		mc_probe_steady_compute(&base, &w->a, &w->b, sysconf(_SC_CLK_TCK),
-					p->cfg->settle_ns, p->cfg->heartbeat_ns, out);
+		snap(w->kids, now, cs, ss, &w->b);
+		mc_probe_steady_compute(&w->base, &w->a, &w->b, sysconf(_SC_CLK_TCK),
+					w->settle_ns, w->heartbeat_ns, out);
 		w->done = true;
 	}
 	return w->done;

@@ -9,7 +9,8 @@
 
 #include "common/hist.h"
 #include "common/procfs.h"
-#include "probe/run.h"
+#include "probe/child.h"
+#include "probe/probe-t.h"
 
 /* What the window reads at its start and at its end. */
 struct mc_probe_window_snap {
@@ -36,21 +37,25 @@ struct mc_probe_window {
 	uint64_t start_at, end_at; /* the probe's clock; 0: not armed */
 	bool started, done;
 	struct mc_probe_window_snap a, b;
+	/* set when armed: the server it reads (mc_probe_server_pid), the
+	 * step's base, the periods */
+	const struct mc_probe_children *kids;
+	struct mc_probe_window_base base;
+	uint64_t settle_ns, heartbeat_ns;
 };
 
-/* The pid of the server the window reads: the probe's own, or
- * --server-pid; 0 when there is none. */
-int mc_probe_window_server_pid(const struct mc_probe_ctx *p);
-
 /* All connections are up at now: the window starts after cfg->settle_ns
- * and lasts cfg->window_ns. Returns when it ends (the probe's clock). */
-uint64_t mc_probe_window_arm(const struct mc_probe_ctx *p, struct mc_probe_window *w,
-			     uint64_t now);
+ * and lasts cfg->window_ns, reading the server of kids against base.
+ * Returns when it ends (the probe's clock). */
+uint64_t mc_probe_window_arm(struct mc_probe_window *w, const struct mc_probe_config *cfg,
+			     const struct mc_probe_children *kids,
+			     const struct mc_probe_window_base *base, uint64_t now);
 
-/* Called each sample once armed, with the children's latest counters:
- * takes the start snapshot when it is due, and the end one, then fills out
- * from both. True once the window is done. */
-bool mc_probe_window_poll(struct mc_probe_ctx *p, struct mc_probe_window *w, uint64_t now,
+/* Called each sample once armed, with the children's latest counters (ss
+ * unused with --target-addr): takes the start snapshot when it is due, and
+ * the end one, then fills out (the step's steady record, written only
+ * here) from both. True once the window is done. */
+bool mc_probe_window_poll(struct mc_probe_window *w, uint64_t now,
 			  const struct mc_client_stats *cs, const struct mc_server_stats *ss,
 			  struct mc_probe_steady *out);
 

@@ -1,4 +1,6 @@
 /* watch.c: read the host while the probe ramps (see watch.h). */
+#include "probe/watch.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +14,6 @@
 
 #include "common/procfs.h"
 #include "host/host.h"
-#include "probe/watch.h"
 
 /* The bytes the socket caches of si hold (see watch.h). */
 static int slab_from(const struct mc_host_slabinfo *si, uint64_t page_size, struct mc_watch_slab *s)

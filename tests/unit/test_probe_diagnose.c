@@ -11,7 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "limits/limits.h"
 #include "probe/diagnose.h"
+#include "probe/result.h"
 
 static struct mc_probe_obs *obs(void)
 {

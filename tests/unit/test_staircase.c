@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "limits/limits.h"
 #include "probe/staircase.h"
 
 static const struct mc_probe_host host = {

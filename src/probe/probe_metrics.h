@@ -1,11 +1,11 @@
-/* metrics.h: the probe's own Prometheus families (maxconn_probe_*), from
+/* probe_metrics.h: the probe's own Prometheus families (maxconn_probe_*), from
  * its latest sample; `maxconn probe --metrics` serves them beside its
  * client's and server's (client/metrics.h, server/metrics.h). Pure. */
-#ifndef MC_PROBE_METRICS_H
-#define MC_PROBE_METRICS_H
+#ifndef MC_PROBE_PROBE_METRICS_H
+#define MC_PROBE_PROBE_METRICS_H
 
 #include "metrics/prom.h"
-#include "probe/probe.h"
+#include "probe/probe-t.h"
 
 /* step, target (+Inf for max), connect rate, kernel and user bytes grown,
  * MemAvailable, and the server host's TCP sockets when known (not NAN). */

@@ -1,7 +1,9 @@
-/* metrics.c: the probe's own families (see metrics.h). */
-#include "probe/metrics.h"
+/* probe_metrics.c: the probe's own Prometheus families (see probe_metrics.h). */
+#include "probe/probe_metrics.h"
 
 #include <math.h>
+
+#include "limits/limits.h"
 
 void mc_probe_metrics(struct mc_prom *p, const struct mc_probe_sample *s, uint64_t target,
 		      double server_host_sockets)
