@@ -102,9 +102,10 @@ static uint64_t step_tasks(const struct mc_probe_config *cfg, const struct mc_pr
 	       mc_pool_plan_fixed(conns, room, sc->one_table ? 1 : 0, mc_pool_ncpu());
 }
 
-/* Ask the limits model about this step's scenario (r: where it runs, the
- * reserve); fills st's prediction. */
-static void predict(const struct mc_probe_config *cfg, const struct mc_probe_report *r,
+/* Ask the limits model about this step's scenario (netns: it runs in a
+ * namespace of its own; reserve: the MemAvailable kept free); fills st's
+ * prediction. */
+static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t reserve,
 		    struct mc_probe_step *st)
 {
 	const struct mc_probe_scenario *sc = &st->sc;
@@ -118,7 +119,7 @@ static void predict(const struct mc_probe_config *cfg, const struct mc_probe_rep
 	/* the ruleset and TIME_WAIT of where it runs: a namespace the probe just
 	 * made has neither (and a dump of the kernel's sockets walks every
 	 * namespace's: not for nothing) */
-	if (!r->netns)
+	if (!netns)
 		mc_limits_read_netns(snap);
 	mc_limits_read_self(snap);
 	if (sc->one_table) {
@@ -134,7 +135,7 @@ static void predict(const struct mc_probe_config *cfg, const struct mc_probe_rep
 	 * workers between the two) */
 	ls.fd_tables = sc->one_table ? (cfg->have_target_addr ? 1 : 2) : 4096;
 	ls.backlog = sc->backlog;
-	ls.mem_reserve = r->reserve;
+	ls.mem_reserve = reserve;
 	ls.cg_reserve = cfg->reserve; /* 0: 5% of the limit, as the probe keeps */
 	ls.tasks = step_tasks(cfg, sc);
 	ls.bind_ports = true; /* its client chooses and binds each port */
@@ -240,7 +241,8 @@ static void interrupted_at_start(struct mc_probe_ctx *p, struct mc_probe_step *s
  * prediction here and hands st to the ramp and its accounting (ramp.h) for
  * the rest. Returns 0, or -errno when the step could not start (err set;
  * nothing left running). */
-static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_err *err)
+static int run_step(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_probe_step *st,
+		    struct mc_err *err)
 {
 	struct mc_client_stats *cs = calloc(1, sizeof(*cs));
 	struct mc_server_stats *ss = calloc(1, sizeof(*ss));
@@ -251,16 +253,16 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 		rc = mc_errf(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if (p->r->netns && (rc = mc_probe_netns_enter(&st->sc, err)) < 0)
+	if (p->netns && (rc = mc_probe_netns_enter(&st->sc, err)) < 0)
 		goto out;
-	predict(p->cfg, p->r, st);
-	plan_addresses(p->cfg, p->r->netns, &st->sc, &p->addrs);
+	predict(p->cfg, p->netns, p->reserve, st);
+	plan_addresses(p->cfg, p->netns, &st->sc, &p->addrs);
 	p->conns = conns_for(st);
 
 	if (!p->cfg->have_target_addr) {
 		if ((rc = mc_probe_children_start_server(&p->kids, &st->sc, &p->addrs, err)) < 0)
 			goto stop;
-		p->r->server_pid = mc_probe_children_server_pid(&p->kids);
+		r->server_pid = mc_probe_children_server_pid(&p->kids);
 	}
 	take_base(p);
 	mc_probe_cgwatch_start(&p->cgw);
@@ -268,7 +270,7 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_
 	if ((rc = mc_probe_children_start_client(&p->kids, &st->sc, &p->addrs, p->conns, err)) < 0)
 		goto stop;
 
-	mc_probe_ramp(p, st, o, cs, ss);
+	mc_probe_ramp(p, r, st, o, cs, ss);
 	mc_probe_account(p, st, o, cs, ss);
 	goto out;
 stop:
@@ -288,9 +290,8 @@ out:
 
 /* ---- the whole probe --------------------------------------------------- */
 
-static void scene(struct mc_probe_ctx *p)
+static void scene(struct mc_probe_ctx *p, struct mc_probe_report *r)
 {
-	struct mc_probe_report *r = p->r;
 	struct utsname u;
 	struct mc_watch w;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -309,6 +310,7 @@ static void scene(struct mc_probe_ctx *p)
 		if (r->reserve < (1ULL << 30))
 			r->reserve = 1ULL << 30;
 	}
+	p->reserve = r->reserve;
 	if (p->cfg->server_pid) {
 		r->server_pid = p->cfg->server_pid;
 		mc_watch_comm(p->cfg->server_pid, r->server_name, sizeof(r->server_name));
@@ -348,7 +350,7 @@ static void read_host(struct mc_probe_host *h)
 int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 		 struct mc_probe_rest *rest, struct mc_err *err)
 {
-	struct mc_probe_ctx p = {.cfg = cfg, .r = r, .kmsg = -1, .sample_ns = MC_PROBE_SAMPLE_NS,
+	struct mc_probe_ctx p = {.cfg = cfg, .kmsg = -1, .sample_ns = MC_PROBE_SAMPLE_NS,
 				 .ctl = {.sigfd = -1, .stopfd = -1, .wakefd = -1}};
 	struct mc_probe_host host;
 	struct mc_probe_scenario sc;
@@ -384,8 +386,8 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 	p.kids.ready = p.ready;
 	r->staircase = cfg->staircase;
 	r->target = cfg->target;
-	scene(&p);
-	r->netns = mc_probe_netns_first(cfg, r->where, sizeof(r->where));
+	scene(&p, r);
+	p.netns = r->netns = mc_probe_netns_first(cfg, r->where, sizeof(r->where));
 	if (!r->netns && cfg->port_lo) {
 		rc = mc_errf(err, -EPERM,
 			     "--port-range needs a private network namespace (root), which this "
@@ -406,7 +408,7 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 		struct mc_probe_scenario next;
 		memset(st, 0, sizeof(*st));
 		st->sc = sc;
-		if ((rc = run_step(&p, st, err)) < 0) {
+		if ((rc = run_step(&p, r, st, err)) < 0) {
 			r->nsteps--;
 			if (r->nsteps == 0)
 				goto out;

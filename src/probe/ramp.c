@@ -56,10 +56,9 @@ static uint64_t limit_failures(const struct mc_client_stats *c)
 	return n;
 }
 
-static void add_sample(struct mc_probe_ctx *p, struct mc_probe_sample *s)
+static void add_sample(struct mc_probe_ctx *p, struct mc_probe_report *r,
+		       const struct mc_probe_sample *s)
 {
-	struct mc_probe_report *r = p->r;
-
 	if (r->nsamples == MC_PROBE_MAX_SAMPLES) {
 		/* keep every other one and sample half as often */
 		for (size_t i = 0; i < r->nsamples / 2; i++)
@@ -225,7 +224,7 @@ static uint64_t window_arm(const struct mc_probe_ctx *p, struct mc_probe_window 
 	return mc_probe_window_arm(w, p->cfg, &p->kids, &base, t);
 }
 
-void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_probe_obs *o,
+void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_probe_step *st, struct mc_probe_obs *o,
 		   struct mc_client_stats *cs, struct mc_server_stats *ss)
 {
 	const uint64_t step_t0 = mc_now_ns();
@@ -259,7 +258,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		mc_watch_read(&now, false);
 		pinned_reclaimable(&now, &p->base.before);
 		smp.t = (double)(t - p->t0) / 1e9;
-		smp.step = p->r->nsteps - 1;
+		smp.step = r->nsteps - 1;
 		smp.held = cs->open;
 		smp.server_held = p->cfg->have_target_addr ? 0 : ss->held;
 		smp.rate = t > last ? (double)(cs->established - last_est) / ((double)(t - last) / 1e9)
@@ -276,9 +275,9 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 		smp.mem_available = now.mem_available;
 		last = t;
 		last_est = cs->established;
-		add_sample(p, &smp);
+		add_sample(p, r, &smp);
 		if (p->cfg->tick)
-			p->cfg->tick(p->cfg->tick_arg, p->r, &smp);
+			p->cfg->tick(p->cfg->tick_arg, r, &smp);
 		if (p->cfg->observe)
 			p->cfg->observe(p->cfg->tick_arg, cs, p->cfg->have_target_addr ? NULL : ss,
 					&smp, mc_probe_remote_live(&p->remote));
@@ -291,7 +290,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_step *st, struct mc_p
 			o->child_failed = true;
 			break;
 		}
-		if (now.mem_available && now.mem_available <= p->r->reserve) {
+		if (now.mem_available && now.mem_available <= p->reserve) {
 			mc_probe_children_freeze(&p->kids);
 			o->reserve_hit = true;
 			break;
@@ -437,8 +436,8 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 		st->more_conns = MC_LIMITS_NONE; /* unknown: no projection */
 		return;
 	}
-	st->more_conns = per > 0 && o->after.mem_available > p->r->reserve
-				 ? (uint64_t)((double)(o->after.mem_available - p->r->reserve) / per)
+	st->more_conns = per > 0 && o->after.mem_available > p->reserve
+				 ? (uint64_t)((double)(o->after.mem_available - p->reserve) / per)
 				 : 0;
 }
 
@@ -481,7 +480,7 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->srv_host = &st->srv_host;
 	o->srv_one_table = st->sc.one_table;
 	o->before = p->base.before;
-	o->reserve = p->r->reserve;
+	o->reserve = p->reserve;
 	o->have_pids = mc_probe_cgwatch_pids(&p->cgw, &o->pids_max, &o->pids_refused_after);
 	o->pids_refused_before = p->cgw.pids_refused0;
 	o->ncg = p->cgw.ncg;

@@ -27,7 +27,11 @@ struct mc_probe_base {
 
 struct mc_probe_ctx {
 	const struct mc_probe_config *cfg;
-	struct mc_probe_report *r;
+	/* what every step needs of the scene; the report itself is not here:
+	 * it is handed to the functions that write it (scene, run_step, the
+	 * ramp's samples), so nothing else can reach it */
+	bool netns;	  /* the steps run in private network namespaces */
+	uint64_t reserve; /* MemAvailable the ramp keeps free (r->reserve) */
 	struct mc_ctl ctl; /* the signals (Ctrl-C, SIGTERM) and the timer waits */
 	struct mc_probe_children kids;
 	struct mc_probe_cgwatch cgw;
