@@ -20,4 +20,7 @@
 #define MC_FAM_SERVER_REFUSED	 "maxconn_server_connections_refused_total"
 #define MC_FAM_SERVER_USER_BYTES "maxconn_server_user_memory_bytes_per_connection"
 
+/* the label that splits a count by cause (net/cause.c's keys) */
+#define MC_LABEL_CAUSE "cause"
+
 #endif

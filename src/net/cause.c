@@ -98,6 +98,11 @@ const char *mc_cause_limit(enum mc_cause c)
 	return c < MC_CAUSE_COUNT ? causes[c].limit : NULL;
 }
 
+const char *mc_cause_server_key(enum mc_cause c)
+{
+	return c < MC_CAUSE_COUNT ? causes[c].srv : NULL;
+}
+
 const char *mc_cause_advice(enum mc_cause c)
 {
 	return c < MC_CAUSE_COUNT ? causes[c].advice : "";

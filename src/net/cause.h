@@ -55,6 +55,11 @@ struct mc_thread_facts {
  * (RLIMIT_NPROC, kernel.threads-max, kernel.pid_max, memory). */
 const char *mc_cause_thread_limit(const struct mc_thread_facts *f);
 
+/* The server's JSON key for a cause (refused.fd_limit, closed.peer_closed;
+ * also the cause label of its Prometheus families), NULL when the server
+ * has none for it. */
+const char *mc_cause_server_key(enum mc_cause c);
+
 /* One line of the server's summary: its JSON key and the count under it. */
 struct mc_cause_count {
 	const char *key;

@@ -9,35 +9,40 @@
 
 #include "common/fmt.h"
 #include "host/host.h"
+#include "metrics/names.h"
 #include "metrics/text.h"
 
 /* Where each figure is read: node_exporter's family first, a maxconn
- * server's after (a figure the first page gave stays). */
+ * server's after (a figure the first page gave stays). maxconn's families
+ * are named where they are written (metrics/names.h), and a refusal's
+ * label is the server's key for its cause (net/cause.c); MC_CAUSE_COUNT:
+ * no label. */
 static const struct {
 	enum mc_probe_rf f;
-	const char *name, *key, *val;
+	const char *name;
+	enum mc_cause cause;
 } rows[] = {
-	{MC_RF_TCP_INUSE, "node_sockstat_TCP_inuse", NULL, NULL},
-	{MC_RF_MEM_TOTAL, "node_memory_MemTotal_bytes", NULL, NULL},
-	{MC_RF_MEM_AVAIL, "node_memory_MemAvailable_bytes", NULL, NULL},
-	{MC_RF_FD_ALLOC, "node_filefd_allocated", NULL, NULL},
-	{MC_RF_FD_MAX, "node_filefd_maximum", NULL, NULL},
-	{MC_RF_CT, "node_nf_conntrack_entries", NULL, NULL},
-	{MC_RF_CT_MAX, "node_nf_conntrack_entries_limit", NULL, NULL},
-	{MC_RF_OVERFLOWS, "node_netstat_TcpExt_ListenOverflows", NULL, NULL},
-	{MC_RF_DROPS, "node_netstat_TcpExt_ListenDrops", NULL, NULL},
-	{MC_RF_TCP_INUSE, "maxconn_host_tcp_sockets_in_use", NULL, NULL},
-	{MC_RF_MEM_TOTAL, "maxconn_host_memory_total_bytes", NULL, NULL},
-	{MC_RF_MEM_AVAIL, "maxconn_host_memory_available_bytes", NULL, NULL},
-	{MC_RF_KERNEL, "maxconn_host_kernel_memory_bytes", NULL, NULL},
-	{MC_RF_OVERFLOWS, "maxconn_host_listen_overflows_total", NULL, NULL},
-	{MC_RF_DROPS, "maxconn_host_listen_drops_total", NULL, NULL},
-	{MC_RF_SRV_HELD, "maxconn_server_connections_held", NULL, NULL},
-	{MC_RF_SRV_USER, "maxconn_server_user_memory_bytes_per_connection", NULL, NULL},
-	{MC_RF_REF_FD, "maxconn_server_connections_refused_total", "cause", "fd_limit"},
-	{MC_RF_REF_MEM, "maxconn_server_connections_refused_total", "cause", "memory"},
-	{MC_RF_REF_THREADS, "maxconn_server_connections_refused_total", "cause", "threads"},
-	{MC_RF_REF_WATCHES, "maxconn_server_connections_refused_total", "cause", "epoll_watches"},
+	{MC_RF_TCP_INUSE, "node_sockstat_TCP_inuse", MC_CAUSE_COUNT},
+	{MC_RF_MEM_TOTAL, "node_memory_MemTotal_bytes", MC_CAUSE_COUNT},
+	{MC_RF_MEM_AVAIL, "node_memory_MemAvailable_bytes", MC_CAUSE_COUNT},
+	{MC_RF_FD_ALLOC, "node_filefd_allocated", MC_CAUSE_COUNT},
+	{MC_RF_FD_MAX, "node_filefd_maximum", MC_CAUSE_COUNT},
+	{MC_RF_CT, "node_nf_conntrack_entries", MC_CAUSE_COUNT},
+	{MC_RF_CT_MAX, "node_nf_conntrack_entries_limit", MC_CAUSE_COUNT},
+	{MC_RF_OVERFLOWS, "node_netstat_TcpExt_ListenOverflows", MC_CAUSE_COUNT},
+	{MC_RF_DROPS, "node_netstat_TcpExt_ListenDrops", MC_CAUSE_COUNT},
+	{MC_RF_TCP_INUSE, MC_FAM_HOST_TCP_INUSE, MC_CAUSE_COUNT},
+	{MC_RF_MEM_TOTAL, MC_FAM_HOST_MEM_TOTAL, MC_CAUSE_COUNT},
+	{MC_RF_MEM_AVAIL, MC_FAM_HOST_MEM_AVAILABLE, MC_CAUSE_COUNT},
+	{MC_RF_KERNEL, MC_FAM_HOST_KERNEL_MEM, MC_CAUSE_COUNT},
+	{MC_RF_OVERFLOWS, MC_FAM_HOST_LISTEN_OVERFLOWS, MC_CAUSE_COUNT},
+	{MC_RF_DROPS, MC_FAM_HOST_LISTEN_DROPS, MC_CAUSE_COUNT},
+	{MC_RF_SRV_HELD, MC_FAM_SERVER_HELD, MC_CAUSE_COUNT},
+	{MC_RF_SRV_USER, MC_FAM_SERVER_USER_BYTES, MC_CAUSE_COUNT},
+	{MC_RF_REF_FD, MC_FAM_SERVER_REFUSED, MC_CAUSE_EMFILE},
+	{MC_RF_REF_MEM, MC_FAM_SERVER_REFUSED, MC_CAUSE_NOMEM},
+	{MC_RF_REF_THREADS, MC_FAM_SERVER_REFUSED, MC_CAUSE_THREADS},
+	{MC_RF_REF_WATCHES, MC_FAM_SERVER_REFUSED, MC_CAUSE_WATCHES},
 };
 
 /* The slab caches a socket lives in (node_exporter's slabinfo collector
@@ -69,7 +74,9 @@ void mc_probe_remote_parse(const char *page, struct mc_probe_remote *r)
 	int caches = 0;
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		if (isnan(r->v[rows[i].f]) && have(page, rows[i].name, rows[i].key, rows[i].val, &v))
+		if (isnan(r->v[rows[i].f]) &&
+		    have(page, rows[i].name, rows[i].cause < MC_CAUSE_COUNT ? MC_LABEL_CAUSE : NULL,
+			 mc_cause_server_key(rows[i].cause), &v))
 			r->v[rows[i].f] = v;
 	if (isnan(r->v[MC_RF_KERNEL]) && have(page, "node_memory_Slab_bytes", NULL, NULL, &v)) {
 		r->v[MC_RF_KERNEL] = v;
@@ -92,7 +99,7 @@ void mc_probe_remote_parse(const char *page, struct mc_probe_remote *r)
 		r->v[MC_RF_SOCK_OBJ] = one;
 	}
 	r->node = r->node || have(page, "node_sockstat_TCP_inuse", NULL, NULL, &v);
-	r->maxconn = r->maxconn || have(page, "maxconn_build_info", NULL, NULL, &v);
+	r->maxconn = r->maxconn || have(page, MC_FAM_BUILD_INFO, NULL, NULL, &v);
 }
 
 static double grew(const struct mc_probe_remote *b, const struct mc_probe_remote *a,

@@ -21,7 +21,7 @@ static void by_cause(struct mc_prom *p, const char *name, const char *help,
 	mc_prom_family(p, name, "counter", help);
 	for (int i = 0; i < n; i++)
 		mc_prom_sample(p, name,
-			       MC_PROM_LABELS("cause", v[i].key, "limit",
+			       MC_PROM_LABELS(MC_LABEL_CAUSE, v[i].key, "limit",
 					      with_limit ? mc_cause_limit(v[i].cause) : NULL),
 			       (double)v[i].n);
 }

@@ -13,8 +13,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "metrics/host.h"
+#include "metrics/prom.h"
 #include "probe/diagnose.h"
 #include "probe/serverside.h"
+#include "server/server_metrics.h"
 
 /* A node_exporter page with sockets, slab caches and memory as given. */
 static void node_page(char *buf, size_t len, double inuse, double tcp_objs, double avail,
@@ -234,12 +237,61 @@ static void test_diagnose(void **state)
 	free(o);
 }
 
+/* What a maxconn server's endpoint writes (the host's families and the
+ * server's) is what the probe reads back: the family names and the cause
+ * labels come from one place each, so a rename on one side only fails
+ * here. */
+static void test_round_trip(void **state)
+{
+	struct mc_metrics_info info = {"test", "server", "epoll", ""};
+	struct mc_metrics_host h = {.sockstat_known = true,
+				    .netstat_known = true,
+				    .meminfo_known = true,
+				    .tcp_inuse = 5001,
+				    .listen_overflows = 7,
+				    .listen_drops = 9,
+				    .mem_total = 1ULL << 34,
+				    .mem_available = 1ULL << 33,
+				    .kernel_bytes = 123456789};
+	struct mc_server_stats s = {.held = 4321, .held_peak = 4400, .rss_base = 1000000,
+				    .rss = 1000000 + 4400 * 20};
+	struct mc_probe_remote r;
+	struct mc_prom p;
+
+	(void)state;
+	s.refused[MC_CAUSE_EMFILE] = 11;
+	s.refused[MC_CAUSE_NOMEM] = 12;
+	s.refused[MC_CAUSE_THREADS] = 13;
+	s.refused[MC_CAUSE_WATCHES] = 14;
+	mc_prom_init(&p);
+	mc_metrics_host_write(&p, &info, &h);
+	mc_server_metrics(&p, &s);
+	assert_int_equal(p.err, 0);
+	mc_probe_remote_init(&r);
+	mc_probe_remote_parse(p.buf, &r);
+	assert_true(r.maxconn);
+	assert_false(r.node);
+	assert_true(r.v[MC_RF_TCP_INUSE] == 5001);
+	assert_true(r.v[MC_RF_MEM_TOTAL] == (double)(1ULL << 34));
+	assert_true(r.v[MC_RF_MEM_AVAIL] == (double)(1ULL << 33));
+	assert_true(r.v[MC_RF_KERNEL] == 123456789);
+	assert_true(r.v[MC_RF_OVERFLOWS] == 7);
+	assert_true(r.v[MC_RF_DROPS] == 9);
+	assert_true(r.v[MC_RF_SRV_HELD] == 4321);
+	assert_true(r.v[MC_RF_SRV_USER] == 20);
+	assert_true(r.v[MC_RF_REF_FD] == 11);
+	assert_true(r.v[MC_RF_REF_MEM] == 12);
+	assert_true(r.v[MC_RF_REF_THREADS] == 13);
+	assert_true(r.v[MC_RF_REF_WATCHES] == 14);
+	mc_prom_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),	 cmocka_unit_test(test_figures),
 		cmocka_unit_test(test_meminfo_method), cmocka_unit_test(test_verdict),
-		cmocka_unit_test(test_diagnose),
+		cmocka_unit_test(test_diagnose),	 cmocka_unit_test(test_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
