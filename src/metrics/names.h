@@ -15,6 +15,10 @@
 #define MC_FAM_HOST_KERNEL_MEM	     "maxconn_host_kernel_memory_bytes"
 #define MC_FAM_BUILD_INFO	     "maxconn_build_info"
 
+/* metrics/serve.c: snapshots published since the endpoint started (a reader
+ * that needs a fresher one waits for it to change) */
+#define MC_FAM_PUBLISHES "maxconn_metrics_publishes_total"
+
 /* server/server_metrics.c: the server's connections */
 #define MC_FAM_SERVER_HELD	 "maxconn_server_connections_held"
 #define MC_FAM_SERVER_REFUSED	 "maxconn_server_connections_refused_total"

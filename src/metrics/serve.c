@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "metrics/names.h"
 #include "net/sock.h"
 
 #define CONN_LIMIT   16 /* scrapers at once */
@@ -28,6 +29,7 @@ struct mc_metrics {
 	int lfd;
 	pthread_mutex_t mu; /* the snapshot: the publishing tick and a scrape */
 	void *snap;
+	unsigned long publishes; /* under mu, with the snapshot */
 	size_t snap_len;
 	mc_metrics_render_fn render;
 	void *arg;
@@ -64,6 +66,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 {
 	struct mc_metrics *m = cls;
 	struct mc_prom out;
+	unsigned long publishes;
 	void *copy;
 
 	(void)version;
@@ -84,9 +87,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_NO;
 	pthread_mutex_lock(&m->mu);
 	memcpy(copy, m->snap, m->snap_len);
+	publishes = m->publishes;
 	pthread_mutex_unlock(&m->mu);
 	mc_prom_init(&out);
 	m->render(m->arg, copy, &out);
+	mc_prom_counter(&out, MC_FAM_PUBLISHES,
+			"snapshots published since the endpoint started (about one a second): a "
+			"reader that needs figures newer than a moment waits for it to grow",
+			(double)publishes);
 	free(copy);
 	if (out.err || !out.buf) {
 		mc_prom_free(&out);
@@ -162,6 +170,7 @@ void mc_metrics_publish(struct mc_metrics *m, const void *snap)
 {
 	pthread_mutex_lock(&m->mu);
 	memcpy(m->snap, snap, m->snap_len);
+	m->publishes++;
 	pthread_mutex_unlock(&m->mu);
 }
 

@@ -7,7 +7,8 @@
  * that tick and a scrape take, never a worker. A scrape copies the
  * snapshot out, unlocks, and renders it with the command's render
  * function on the endpoint's thread, so a slow or stuck scraper costs the
- * engines nothing. Before the first publish the snapshot is zeros. */
+ * engines nothing. Before the first publish the snapshot is zeros. Every
+ * page ends with maxconn_metrics_publishes_total, the publishes so far. */
 #ifndef MC_METRICS_SERVE_H
 #define MC_METRICS_SERVE_H
 

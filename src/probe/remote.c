@@ -14,6 +14,8 @@
 
 #define REMOTE_TIMEOUT_MS 2000
 #define LIVE_EVERY	  MC_NS_PER_SEC
+#define PUBLISH_WAIT_NS	  (1500 * MC_NS_PER_MS)
+#define PUBLISH_POLL_NS	  (100 * 1000 * 1000)
 
 /* Read every URL into r; 0 when at least one answered, else -1 with the
  * first error in rr->err. */
@@ -76,15 +78,26 @@ void mc_probe_remote_top(struct mc_probe_remote_reads *rr, bool short_of_target)
 		rr->after_ok = false;
 		return;
 	}
-	/* a maxconn server publishes once a second: its last refusals show in
-	 * the next publish. A sleep is the tool here, not a stand-in: the page
-	 * carries no publish sequence or time (its maxconn_server_* families
-	 * are the last snapshot, and an unchanged one looks the same as none
-	 * taken), so the probe cannot see the publish happen; one period and a
-	 * margin is the one wait that is sure to cover it. */
-	if (short_of_target && rr->before.maxconn)
-		nanosleep(&(struct timespec){1, 200 * 1000 * 1000}, NULL);
 	rr->after_ok = read_all(rr, &rr->after) == 0;
+	/* A maxconn server publishes its figures about once a second, so the
+	 * refusals that stopped the ramp show in its next publish, not in the
+	 * page read just now: wait for the page's publish count to pass the
+	 * one just read (an HTTP page cannot tell when it changes, so it is
+	 * read again every PUBLISH_POLL_NS), for at most PUBLISH_WAIT_NS (a
+	 * period and a margin). node_exporter reads the host at each scrape:
+	 * nothing to wait for. */
+	if (short_of_target && rr->after_ok && !isnan(rr->after.publishes)) {
+		double seen = rr->after.publishes;
+		uint64_t until = mc_now_ns() + PUBLISH_WAIT_NS;
+		struct mc_probe_remote next;
+		while (mc_now_ns() < until) {
+			nanosleep(&(struct timespec){0, PUBLISH_POLL_NS}, NULL);
+			if (read_all(rr, &next) == 0 && next.publishes > seen) {
+				rr->after = next;
+				break;
+			}
+		}
+	}
 }
 
 void mc_probe_remote_account(const struct mc_probe_remote_reads *rr, struct mc_probe_step *st)

@@ -61,6 +61,7 @@ void mc_probe_remote_init(struct mc_probe_remote *r)
 	for (int i = 0; i < MC_RF_N; i++)
 		r->v[i] = NAN;
 	r->node = r->maxconn = false;
+	r->publishes = NAN;
 }
 
 static bool have(const char *page, const char *name, const char *key, const char *val, double *v)
@@ -100,6 +101,8 @@ void mc_probe_remote_parse(const char *page, struct mc_probe_remote *r)
 	}
 	r->node = r->node || have(page, "node_sockstat_TCP_inuse", NULL, NULL, &v);
 	r->maxconn = r->maxconn || have(page, MC_FAM_BUILD_INFO, NULL, NULL, &v);
+	if (have(page, MC_FAM_PUBLISHES, NULL, NULL, &v) && !(v <= r->publishes))
+		r->publishes = v;
 }
 
 static double grew(const struct mc_probe_remote *b, const struct mc_probe_remote *a,

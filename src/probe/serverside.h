@@ -38,6 +38,9 @@ enum mc_probe_rf {
 struct mc_probe_remote {
 	double v[MC_RF_N];
 	bool node, maxconn; /* which exporters' families were seen */
+	/* a maxconn page's maxconn_metrics_publishes_total (the highest of
+	 * the pages read), NAN when none has it */
+	double publishes;
 };
 
 /* All unknown. */

@@ -45,6 +45,18 @@ mc_eq "client page: run_info without --shard" 1 "$(m $C maxconn_run_info shard 1
 mc_ge "client page: round trips counted (echo every 100 ms)" 2000 \
 	"$(m $C maxconn_client_round_trip_seconds_count)"
 mc_ge "server page: bytes received" 32000 "$(m $S maxconn_server_received_bytes_total)"
+# every page counts the snapshots published so far (about one a second):
+# what probe --server-metrics waits on for figures newer than its stop
+p1=$(m $S maxconn_metrics_publishes_total)
+mc_ge "server page: snapshots published" 1 "$p1"
+pub_scrapes=1
+for _ in $(seq 50); do
+	pub_scrapes=$((pub_scrapes + 1))
+	p2=$(m $S maxconn_metrics_publishes_total)
+	[ "$p2" -gt "$p1" ] && break
+	sleep 0.1
+done
+mc_ge "server page: a publish within 5 s" $((p1 + 1)) "$p2"
 # sockets here: 2 a connection, the listener and the two --metrics
 # listeners; the page sees its own scrape's two ends too
 mc_eq "sockstat: sockets in use" 2003 "$(mc_sockstat_inuse)"
@@ -76,7 +88,7 @@ kill -INT "$CL"; wait "$CL"
 mc_eq "client summary: scrapes counted" $((6 + polls)) "$(jq .metrics.scrapes "$MC_TMP/c.json")"
 mc_eq "client summary: its endpoint" '"http://127.0.0.1:9465/metrics"' "$(jq .metrics.url "$MC_TMP/c.json")"
 mc_stop "$MC_SRV"
-mc_eq "server summary: scrapes counted" 10 "$(jq .metrics.scrapes "$MC_TMP/srv.json")"
+mc_eq "server summary: scrapes counted" $((10 + pub_scrapes)) "$(jq .metrics.scrapes "$MC_TMP/srv.json")"
 
 # the probe serves its run while it runs
 # (in namespaces of its own, a fresh one per step: the endpoint stays here)
