@@ -24,6 +24,12 @@
 /* One worker's scratch buffer: what one send or recv moves at most. */
 #define SCRATCH_SIZE 65536
 
+/* An event's tag is the generation of the connection it was registered
+ * for: generations wrap below GEN_MAX, so the run's stop (TAG_STOP, the tag
+ * of the wake fd in every worker's epoll) is never one. */
+#define GEN_MAX	 0xFFFFFFF0u
+#define TAG_STOP 0xFFFFFFFEu
+
 enum { C_FREE = 0, C_CONNECTING, C_OPEN };   /* cli_conn.state */
 enum { PHASE_RUN = 0, PHASE_DRAIN };          /* client.phase */
 

@@ -13,9 +13,6 @@
 #include "client/said.h"
 #include "common/counter.h"
 
-/* A connection's generation wraps below this. */
-#define GEN_MAX 0xFFFFFFF0u
-
 void mc_client__conn_release(struct cli_worker *w, int fd)
 {
 	struct cli_conn *c = &w->conns[fd];

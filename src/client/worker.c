@@ -17,8 +17,6 @@
 #include "net/sock.h"
 
 #define EVENT_BATCH 256
-/* the epoll tag of the run's stop (net/ctl.h), above any generation */
-#define TAG_STOP 0xFFFFFFFEu
 
 void mc_client__worker_prepare(struct mc_pool_worker *pw)
 {
