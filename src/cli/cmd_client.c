@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "client/client.h"
-#include "client/metrics.h"
+#include "client/client_metrics.h"
 #include "client/shard.h"
 #include "common/addr.h"
 #include "common/clock.h"

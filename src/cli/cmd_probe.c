@@ -15,7 +15,7 @@
 #include "common/fmt.h"
 #include "common/outfile.h"
 #include "common/parse.h"
-#include "client/metrics.h"
+#include "client/client_metrics.h"
 #include "probe/probe_metrics.h"
 #include "probe/probe.h"
 #include "server/server_metrics.h"

@@ -42,7 +42,13 @@
  * A connect is timed out only when the kernel still has it in SYN_SENT at
  * its deadline; one the kernel completed while the worker was away is
  * established (counted in connects_late), and the worker's absence is
- * counted as a stall: the client fell behind, which is never ETIMEDOUT. */
+ * counted as a stall: the client fell behind, which is never ETIMEDOUT.
+ *
+ * The engine is in parts, which share the internal types of client-t.h:
+ * run.c (mc_client_run), plan.c (pairs, their ends and local ports),
+ * worker.c (a worker's loop), ramp.c (the connect ramp), traffic.c and
+ * echo.c (messages out and back, the echo check), said.c (what servers
+ * said), snapshot.c (the figures, mc_client_stats_merge). */
 #ifndef MC_CLIENT_CLIENT_H
 #define MC_CLIENT_CLIENT_H
 

@@ -108,6 +108,11 @@ const char *mc_cause_advice(enum mc_cause c)
 	return c < MC_CAUSE_COUNT ? causes[c].advice : "";
 }
 
+bool mc_cause_server_only(enum mc_cause c)
+{
+	return c == MC_CAUSE_MAX_CONNS || c == MC_CAUSE_THREADS;
+}
+
 uint64_t mc_cause_sum(const uint64_t v[MC_CAUSE_COUNT])
 {
 	uint64_t s = 0;

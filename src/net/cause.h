@@ -9,6 +9,7 @@
 #ifndef MC_NET_CAUSE_H
 #define MC_NET_CAUSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/limit-t.h"
@@ -40,6 +41,9 @@ const char *mc_cause_key(enum mc_cause c);
 const char *mc_cause_limit(enum mc_cause c);
 /* one sentence: what it means and what to change */
 const char *mc_cause_advice(enum mc_cause c);
+/* true for the server's own refusals (max_conns, threads): never from an
+ * errno, so never in a client's counts */
+bool mc_cause_server_only(enum mc_cause c);
 /* the total of a per-cause count array (fail[], lost[]) */
 uint64_t mc_cause_sum(const uint64_t v[MC_CAUSE_COUNT]);
 

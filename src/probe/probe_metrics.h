@@ -1,6 +1,6 @@
 /* probe_metrics.h: the probe's own Prometheus families (maxconn_probe_*), from
  * its latest sample; `maxconn probe --metrics` serves them beside its
- * client's and server's (client/metrics.h, server/metrics.h). Pure. */
+ * client's and server's (client/client_metrics.h, server/server_metrics.h). Pure. */
 #ifndef MC_PROBE_PROBE_METRICS_H
 #define MC_PROBE_PROBE_METRICS_H
 

@@ -1,7 +1,8 @@
 /* test_metrics.c: the Prometheus text format: the writer (escaping,
  * numbers, histograms cumulative with +Inf = _count), the reader (what the
  * writer wrote reads back; node_exporter's lines; no read past the end of
- * the buffer), and the server's and client's families from their stats. */
+ * the buffer), and the server's and client's families from their stats
+ * (the client's by cause: every cause a client counts, in any enum order). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "client/metrics.h"
+#include "client/client_metrics.h"
 #include "metrics/prom.h"
 #include "metrics/text.h"
 #include "server/server_metrics.h"
@@ -232,6 +233,54 @@ static void test_client_families(void **state)
 	free(st);
 }
 
+/* The client's series by cause are every cause a client can count, each
+ * once with its own count, wherever it stands in the enum: every cause an
+ * errno maps to and peer_closed, none of the server's own refusals. */
+static void test_client_causes(void **state)
+{
+	struct mc_client_stats *st = calloc(1, sizeof(*st));
+	bool counted[MC_CAUSE_COUNT] = {false};
+	int series = 0;
+	struct mc_prom p;
+	double v;
+
+	(void)state;
+	assert_non_null(st);
+	for (int e = 0; e < 4096; e++)
+		counted[mc_cause_from_errno(e)] = true;
+	counted[MC_CAUSE_PEER_CLOSED] = true;
+	mc_hist_init(&st->connect_lat);
+	mc_hist_init(&st->rtt);
+	for (int k = 0; k < MC_CAUSE_COUNT; k++) {
+		st->fail[k] = 10 + (uint64_t)k;
+		st->lost[k] = 100 + (uint64_t)k;
+	}
+	mc_prom_init(&p);
+	mc_client_metrics(&p, st);
+	for (int k = 0; k < MC_CAUSE_COUNT; k++) {
+		const char *key = mc_cause_key((enum mc_cause)k);
+		int n = mc_prom_sum(p.buf, "maxconn_client_connects_failed_total", "cause", key, &v);
+
+		assert_int_equal(n, counted[k] ? 1 : 0);
+		assert_true(!n || v == 10 + k);
+		n = mc_prom_sum(p.buf, "maxconn_client_connections_lost_total", "cause", key, &v);
+		assert_int_equal(n, counted[k] ? 1 : 0);
+		assert_true(!n || v == 100 + k);
+		assert_int_equal(mc_cause_server_only((enum mc_cause)k), !counted[k]);
+		series += counted[k];
+	}
+	assert_int_equal(mc_prom_sum(p.buf, "maxconn_client_connects_failed_total", NULL, NULL, &v),
+			 series);
+	assert_int_equal(mc_prom_sum(p.buf, "maxconn_client_connects_failed_total", "cause",
+				     "max_conns", &v),
+			 0);
+	assert_int_equal(mc_prom_sum(p.buf, "maxconn_client_connects_failed_total", "cause",
+				     "other", &v),
+			 1);
+	mc_prom_free(&p);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_reader_bounds),
 		cmocka_unit_test(test_server_families),
 		cmocka_unit_test(test_client_families),
+		cmocka_unit_test(test_client_causes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

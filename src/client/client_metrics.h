@@ -1,8 +1,8 @@
-/* metrics.h: the client's figures as Prometheus families (metrics/prom.h),
+/* client_metrics.h: the client's figures as Prometheus families (metrics/prom.h),
  * from the same merged stats the live line and the summary read, and the
  * figures derived from them that the summary shares. Pure. */
-#ifndef MC_CLIENT_METRICS_H
-#define MC_CLIENT_METRICS_H
+#ifndef MC_CLIENT_CLIENT_METRICS_H
+#define MC_CLIENT_CLIENT_METRICS_H
 
 #include "client/client.h"
 #include "metrics/prom.h"

@@ -1,9 +1,9 @@
-/* metrics.c: the client's Prometheus families (see metrics.h). The cause
- * labels are the keys of the client's JSON (net/cause.c: EADDRNOTAVAIL,
- * ETIMEDOUT, peer_closed, ...), each with the limit id behind it where
- * there is one; every cause is written, 0 included, so rate() works from
- * the first scrape. */
-#include "client/metrics.h"
+/* client_metrics.c: the client's Prometheus families (see
+ * client_metrics.h). The cause labels are the keys of the client's JSON
+ * (net/cause.c: EADDRNOTAVAIL, ETIMEDOUT, peer_closed, ...), each with the
+ * limit id behind it where there is one; every cause a client can count is
+ * written, 0 included, so rate() works from the first scrape. */
+#include "client/client_metrics.h"
 
 double mc_client_user_bytes_per_conn(const struct mc_client_stats *s)
 {
@@ -12,16 +12,17 @@ double mc_client_user_bytes_per_conn(const struct mc_client_stats *s)
 	return (double)(s->rss - s->rss_base) / (double)s->open_peak;
 }
 
-/* The causes an errno maps to (net/cause.h): the client never sees the
- * server's own refusals. */
+/* Every cause a client can count (net/cause.h): all but the server's own
+ * refusals, whatever their place in the enum. */
 static void by_cause(struct mc_prom *p, const char *name, const char *help, const uint64_t *v)
 {
 	mc_prom_family(p, name, "counter", help);
-	for (int k = 0; k < MC_CAUSE_MAX_CONNS; k++)
-		mc_prom_sample(p, name,
-			       MC_PROM_LABELS("cause", mc_cause_key((enum mc_cause)k), "limit",
-					      mc_cause_limit((enum mc_cause)k)),
-			       (double)v[k]);
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		if (!mc_cause_server_only((enum mc_cause)k))
+			mc_prom_sample(p, name,
+				       MC_PROM_LABELS("cause", mc_cause_key((enum mc_cause)k), "limit",
+						      mc_cause_limit((enum mc_cause)k)),
+				       (double)v[k]);
 }
 
 void mc_client_metrics(struct mc_prom *p, const struct mc_client_stats *s)
