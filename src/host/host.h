@@ -160,4 +160,23 @@ uint64_t mc_host_slab_obj_bytes(const struct mc_host_slab_cache *c, uint64_t pag
  * allocations, not the free slack of slabs other work left behind. */
 uint64_t mc_host_slab_used_bytes(const struct mc_host_slab_cache *c, uint64_t page_size);
 
+/* The caches of one slabinfo read in bytes, at one page size: the one
+ * reduction that limits (a socket's and a thread's footprint, obj[]) and
+ * the probe (the caches' growth, used[]) weigh sockets with. A cache not
+ * listed reads 0 in every array. */
+struct mc_host_slab_bytes {
+	int err;			 /* the read's -errno (root only: -EACCES), or 0 */
+	bool listed[MC_HOST_SLAB_N];	 /* the file has the cache's line */
+	uint64_t active[MC_HOST_SLAB_N]; /* active objects */
+	uint64_t obj[MC_HOST_SLAB_N];	 /* mc_host_slab_obj_bytes: one object */
+	uint64_t used[MC_HOST_SLAB_N];	 /* mc_host_slab_used_bytes: the active objects */
+};
+
+/* b from the caches of si at page_size (b->err is si->err). */
+void mc_host_slab_bytes_from(const struct mc_host_slabinfo *si, uint64_t page_size,
+			     struct mc_host_slab_bytes *b);
+/* Read root's /proc/slabinfo into b at page_size; returns b->err (0 even
+ * when none of the caches is listed). */
+int mc_host_slab_bytes_read(const char *root, uint64_t page_size, struct mc_host_slab_bytes *b);
+
 #endif

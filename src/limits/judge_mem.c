@@ -13,17 +13,25 @@
 #include "common/fmt.h"
 #include "limits/judge-int.h"
 
+/* One object of each cache a socket has on either side: its inode, its
+ * dentry and its file (from slabinfo; 0 for a cache not listed). */
+static uint64_t sock_shared(const struct mc_host_slab_bytes *sl)
+{
+	return sl->obj[MC_HOST_SLAB_SOCK_INODE] + sl->obj[MC_HOST_SLAB_DENTRY] +
+	       sl->obj[MC_HOST_SLAB_FILP];
+}
+
 static uint64_t sock_bytes(const struct mc__judge *c, bool *dflt)
 {
-	const struct mc_limits_slab *sl = &c->s->slab;
+	const struct mc_host_slab_bytes *sl = &c->s->slab;
 	uint64_t b;
 
-	*dflt = sl->err || !sl->tcp;
+	*dflt = sl->err || !sl->obj[MC_HOST_SLAB_TCP];
 	if (*dflt)
 		return MC_LIMITS_DEFAULT_SOCK_BYTES;
-	b = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + MC_LIMITS_SOCK_REST_BYTES;
+	b = sl->obj[MC_HOST_SLAB_TCP] + sock_shared(sl) + MC_LIMITS_SOCK_REST_BYTES;
 	if (!c->threads)
-		b += sl->epi;
+		b += sl->obj[MC_HOST_SLAB_EPOLL_EPI];
 	return b;
 }
 
@@ -31,8 +39,9 @@ static uint64_t sock_bytes(const struct mc__judge *c, bool *dflt)
  * stack pages. */
 static uint64_t thread_bytes(const struct mc__judge *c)
 {
-	const struct mc_limits_slab *sl = &c->s->slab;
-	uint64_t task = !sl->err && sl->task ? sl->task : MC_LIMITS_DEFAULT_TASK_BYTES;
+	const struct mc_host_slab_bytes *sl = &c->s->slab;
+	uint64_t task = !sl->err && sl->obj[MC_HOST_SLAB_TASK] ? sl->obj[MC_HOST_SLAB_TASK]
+								: MC_LIMITS_DEFAULT_TASK_BYTES;
 
 	return MC_LIMITS_KSTACK_BYTES + task + MC_LIMITS_USTACK_TOUCHED_PAGES * c->s->page_size;
 }
@@ -44,15 +53,15 @@ static uint64_t thread_bytes(const struct mc__judge *c)
 static void cg_cost(struct mc__judge *c)
 {
 	struct mc_limits_result *r = c->r;
-	const struct mc_limits_slab *sl = &c->s->slab;
-	uint64_t shared = sl->sock_inode + sl->dentry + sl->filp;
+	const struct mc_host_slab_bytes *sl = &c->s->slab;
+	uint64_t shared = sock_shared(sl), epi = sl->obj[MC_HOST_SLAB_EPOLL_EPI];
 
-	r->cg_default = sl->err || !sl->tcp || !sl->sock_inode;
+	r->cg_default = sl->err || !sl->obj[MC_HOST_SLAB_TCP] || !sl->obj[MC_HOST_SLAB_SOCK_INODE];
 	if (c->server) {
 		r->cg_accept_bytes = r->cg_default
 					 ? MC_LIMITS_CG_ACCEPT_DEFAULT
 					 : shared + MC_LIMITS_CG_ACCEPT_REST +
-					       (c->sc->model == MC_MODEL_EPOLL ? sl->epi : 0);
+					       (c->sc->model == MC_MODEL_EPOLL ? epi : 0);
 		r->cg_accept_bytes = mc__add_sat(r->cg_accept_bytes, c->sc->traffic);
 		if (c->threads)
 			r->cg_accept_bytes =
@@ -60,7 +69,7 @@ static void cg_cost(struct mc__judge *c)
 	}
 	if (c->client)
 		r->cg_connect_bytes = mc__add_sat(r->cg_default ? MC_LIMITS_CG_CONNECT_DEFAULT
-								: sl->tcp + shared + sl->epi +
+								: sl->obj[MC_HOST_SLAB_TCP] + shared + epi +
 								      MC_LIMITS_CG_CONNECT_REST,
 						  c->sc->traffic);
 	r->cg_conn_bytes = mc__add_sat(r->cg_accept_bytes, r->cg_connect_bytes);
@@ -73,13 +82,13 @@ static void cg_cost(struct mc__judge *c)
 void mc__conn_cost(struct mc__judge *c)
 {
 	struct mc_limits_result *r = c->r;
-	const struct mc_limits_slab *sl = &c->s->slab;
+	const struct mc_host_slab_bytes *sl = &c->s->slab;
 	uint64_t per = sock_bytes(c, &r->sock_bytes_default);
 
 	r->sock_bytes = per;
 	r->conn_bytes = mc__mul_sat(c->spc, mc__add_sat(per, c->sc->traffic));
 	if (c->client && !r->sock_bytes_default)
-		r->conn_bytes = mc__add_sat(r->conn_bytes, sl->bind_bucket);
+		r->conn_bytes = mc__add_sat(r->conn_bytes, sl->obj[MC_HOST_SLAB_BIND_BUCKET]);
 	if (c->threads)
 		r->conn_bytes = mc__add_sat(r->conn_bytes, mc__mul_sat(c->tpc, thread_bytes(c)));
 	if (r->conn_bytes == 0)

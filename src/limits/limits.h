@@ -148,15 +148,6 @@ struct mc_limits_addr {
 	unsigned prefix; /* 32 for one address */
 };
 
-/* Per-object footprint in bytes (pages per slab x page size / objects per
- * slab: mc_host_slab_obj_bytes of host/host.h's one slabinfo reader) of
- * the slab caches an idle socket lives in; 0 when the cache is not listed.
- * err != 0 when slabinfo could not be read. */
-struct mc_limits_slab {
-	int err;
-	uint64_t tcp, tcpv6, sock_inode, dentry, filp, epi, bind_bucket, task;
-};
-
 struct mc_limits_cgroup {
 	int version;			    /* 0: none found, 1, 2 */
 	char mem_path[200], pids_path[200]; /* the process's directories under the root */
@@ -221,7 +212,8 @@ struct mc_limits_snap {
 	/* memory (bytes) */
 	struct mc_limits_num mem_total, mem_available, commit_limit, committed_as;
 	struct mc_limits_num overcommit;
-	struct mc_limits_slab slab;
+	/* slabinfo: obj[] weighs a socket's caches and a thread's task */
+	struct mc_host_slab_bytes slab;
 	struct mc_limits_num tcp_mem[3]; /* pages */
 	struct mc_limits_num tcp_rmem[3], tcp_wmem[3];
 	struct mc_limits_cgroup cg;

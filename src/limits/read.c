@@ -89,27 +89,6 @@ static void read_ports(const char *root, struct mc_limits_snap *s)
 	free(res);
 }
 
-/* The footprints of the caches an idle socket (and a thread) lives in,
- * from /proc/slabinfo (root only: sl->err is -EACCES for others). */
-static void read_slab(const char *root, uint64_t page_size, struct mc_limits_slab *sl)
-{
-	struct mc_host_slabinfo si;
-	const struct mc_host_slab_cache *c = si.c;
-
-	memset(sl, 0, sizeof(*sl));
-	sl->err = mc_host_slabinfo_read(root, &si);
-	if (sl->err)
-		return;
-	sl->tcp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCP], page_size);
-	sl->tcpv6 = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCPV6], page_size);
-	sl->sock_inode = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_SOCK_INODE], page_size);
-	sl->dentry = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_DENTRY], page_size);
-	sl->filp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_FILP], page_size);
-	sl->epi = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_EPOLL_EPI], page_size);
-	sl->bind_bucket = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_BIND_BUCKET], page_size);
-	sl->task = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TASK], page_size);
-}
-
 /* ListenOverflows and ListenDrops of /proc/net/netstat. */
 static void read_netstat(const char *root, struct mc_limits_snap *s)
 {
@@ -486,7 +465,7 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 
 	read_meminfo(root, s);
 	s->overcommit = num_file(root, MC_LIMITS_P_OVERCOMMIT);
-	read_slab(root, page, &s->slab);
+	mc_host_slab_bytes_read(root, page, &s->slab);
 	nums_file(root, MC_LIMITS_P_TCP_MEM, s->tcp_mem, 3);
 	nums_file(root, MC_LIMITS_P_TCP_RMEM, s->tcp_rmem, 3);
 	nums_file(root, MC_LIMITS_P_TCP_WMEM, s->tcp_wmem, 3);

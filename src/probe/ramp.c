@@ -352,25 +352,44 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 	free(win);
 }
 
+/* An epoll watch's two objects, its item and its wait-queue entry, in one
+ * of struct mc_host_slab_bytes' arrays (obj[] or used[]). */
+static uint64_t epoll_bytes(const uint64_t *v)
+{
+	return v[MC_HOST_SLAB_EPOLL_EPI] + v[MC_HOST_SLAB_EPOLL_PWQ];
+}
+
+/* The TCP sockets' objects (TCP and TCPv6): one per socket. */
+static int64_t tcp_objs(const struct mc_host_slab_bytes *s)
+{
+	return (int64_t)s->active[MC_HOST_SLAB_TCP] + (int64_t)s->active[MC_HOST_SLAB_TCPV6];
+}
+
 /* Kernel bytes per socket when other work on this kernel moved the socket
  * caches by more than the probe's sockets did (their growth, and
  * meminfo's, is not the probe's): one object of each cache per socket, at
  * the caches' object sizes; an epoll item for the client's end, and for
  * the server's with the epoll model. */
-static void by_object_size(const struct mc_probe_config *cfg, const struct mc_watch_slab *a,
+static void by_object_size(const struct mc_probe_config *cfg, const struct mc_host_slab_bytes *a,
 			   struct mc_probe_slab *sl)
 {
 	bool v6 = cfg->have_target_addr && cfg->target_addr.addr.family == AF_INET6;
 	bool srv_epoll = !cfg->have_target_addr && cfg->model == MC_MODEL_EPOLL;
 
 	sl->from = MC_PROBE_KMEM_OBJECTS;
-	sl->tcp = (double)(v6 ? a->obj.tcpv6 : a->obj.tcp);
-	sl->sock_inode = (double)a->obj.sock_inode;
-	sl->dentry = (double)a->obj.dentry;
-	sl->filp = (double)a->obj.filp;
-	sl->epoll = (double)a->obj.epoll * (srv_epoll ? 1.0 : 0.5);
+	sl->tcp = (double)a->obj[v6 ? MC_HOST_SLAB_TCPV6 : MC_HOST_SLAB_TCP];
+	sl->sock_inode = (double)a->obj[MC_HOST_SLAB_SOCK_INODE];
+	sl->dentry = (double)a->obj[MC_HOST_SLAB_DENTRY];
+	sl->filp = (double)a->obj[MC_HOST_SLAB_FILP];
+	sl->epoll = (double)epoll_bytes(a->obj) * (srv_epoll ? 1.0 : 0.5);
 	sl->other = 0;
 	sl->total = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + sl->epoll;
+}
+
+/* What a figure grew by from b to a, per socket of n (0 when it shrank). */
+static double grew_per(uint64_t b, uint64_t a, double n)
+{
+	return (a > b ? (double)(a - b) : 0) / n;
 }
 
 /* The projection and the per-connection costs of a step. Kernel bytes per
@@ -381,7 +400,7 @@ static void by_object_size(const struct mc_probe_config *cfg, const struct mc_wa
 static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct mc_probe_obs *o,
 		  const struct mc_client_stats *cs, uint64_t server_rss)
 {
-	const struct mc_watch_slab *a = &o->after.slab, *b = &o->before.slab;
+	const struct mc_host_slab_bytes *a = &o->after.slab, *b = &o->before.slab;
 	uint64_t kb = o->after.slab_total + o->after.kernel_stack + o->after.page_tables;
 	uint64_t kb0 = o->before.slab_total + o->before.kernel_stack + o->before.page_tables;
 	double n = 2.0 * (double)st->reached, mem, caches, per;
@@ -389,16 +408,16 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 
 	if (!st->reached)
 		return;
-#define D(x) ((a->x > b->x ? (double)(a->x - b->x) : 0) / n)
+#define D(id) grew_per(b->used[MC_HOST_SLAB_##id], a->used[MC_HOST_SLAB_##id], n)
 	sl->known = !a->err && !b->err;
 	sl->sockets = 2 * st->reached;
-	sl->tcp = D(tcp) + D(tcpv6);
-	sl->sock_inode = D(sock_inode);
-	sl->dentry = D(dentry);
-	sl->filp = D(filp);
-	sl->epoll = D(epoll);
+	sl->tcp = D(TCP) + D(TCPV6);
+	sl->sock_inode = D(SOCK_INODE);
+	sl->dentry = D(DENTRY);
+	sl->filp = D(FILP);
 #undef D
-	sl->tcp_objs_grew = (int64_t)a->tcp_objs - (int64_t)b->tcp_objs;
+	sl->epoll = grew_per(epoll_bytes(b->used), epoll_bytes(a->used), n);
+	sl->tcp_objs_grew = tcp_objs(a) - tcp_objs(b);
 	if (sl->known && !mc_probe_slab_growth_is_ours(sl->tcp_objs_grew, st->reached)) {
 		by_object_size(p->cfg, a, sl);
 	} else {

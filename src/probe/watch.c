@@ -15,35 +15,18 @@
 #include "common/procfs.h"
 #include "host/host.h"
 
-/* The bytes the socket caches of si hold (see watch.h). */
-static int slab_from(const struct mc_host_slabinfo *si, uint64_t page_size, struct mc_watch_slab *s)
+/* Does b list one of the caches a socket lives in? */
+static bool socket_cache_listed(const struct mc_host_slab_bytes *b)
 {
 	static const enum mc_host_slab_id socket_caches[] = {
 	    MC_HOST_SLAB_TCP,  MC_HOST_SLAB_TCPV6,     MC_HOST_SLAB_SOCK_INODE, MC_HOST_SLAB_DENTRY,
 	    MC_HOST_SLAB_FILP, MC_HOST_SLAB_EPOLL_EPI, MC_HOST_SLAB_EPOLL_PWQ,
 	};
-	const struct mc_host_slab_cache *c = si->c;
-	bool found = false;
 
-	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < sizeof(socket_caches) / sizeof(socket_caches[0]); i++)
-		found |= c[socket_caches[i]].listed;
-	s->tcp = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_TCP], page_size);
-	s->tcpv6 = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_TCPV6], page_size);
-	s->sock_inode = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_SOCK_INODE], page_size);
-	s->dentry = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_DENTRY], page_size);
-	s->filp = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_FILP], page_size);
-	s->epoll = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_EPOLL_EPI], page_size) +
-		   mc_host_slab_used_bytes(&c[MC_HOST_SLAB_EPOLL_PWQ], page_size);
-	s->tcp_objs = c[MC_HOST_SLAB_TCP].active + c[MC_HOST_SLAB_TCPV6].active;
-	s->obj.tcp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCP], page_size);
-	s->obj.tcpv6 = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCPV6], page_size);
-	s->obj.sock_inode = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_SOCK_INODE], page_size);
-	s->obj.dentry = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_DENTRY], page_size);
-	s->obj.filp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_FILP], page_size);
-	s->obj.epoll = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_EPOLL_EPI], page_size) +
-		       mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_EPOLL_PWQ], page_size);
-	return found ? 0 : -ENOENT;
+		if (b->listed[socket_caches[i]])
+			return true;
+	return false;
 }
 
 /* The figures of /proc/meminfo, /proc/net/netstat and /proc/net/sockstat
@@ -81,10 +64,9 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 
 	memset(w, 0, sizeof(*w));
 	if (with_slab) {
-		struct mc_host_slabinfo si;
-		w->slab.err = mc_host_slabinfo_read(NULL, &si);
-		if (!w->slab.err)
-			w->slab.err = slab_from(&si, ps > 0 ? (uint64_t)ps : 4096, &w->slab);
+		if (!mc_host_slab_bytes_read(NULL, ps > 0 ? (uint64_t)ps : 4096, &w->slab) &&
+		    !socket_cache_listed(&w->slab))
+			w->slab.err = -ENOENT;
 	} else {
 		w->slab.err = -ENODATA;
 	}

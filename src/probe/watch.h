@@ -9,22 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bytes of the slab caches a socket lives in: active objects x (pages per
- * slab x page size / objects per slab), each object's share of its slab
- * (mc_host_slab_used_bytes of host/host.h's one slabinfo reader). */
-struct mc_watch_slab {
-	int err; /* -errno of reading /proc/slabinfo (root only), -ENOENT
-		  * when it lists no socket cache, or 0 */
-	uint64_t tcp, tcpv6, sock_inode, dentry, filp, epoll;
-	uint64_t tcp_objs; /* active objects of TCP and TCPv6: one per socket */
-	/* one object's share of its slab, per cache (epoll: epitem + pwq) */
-	struct {
-		uint64_t tcp, tcpv6, sock_inode, dentry, filp, epoll;
-	} obj;
-};
+#include "host/host.h"
 
 struct mc_watch {
-	struct mc_watch_slab slab;
+	/* the slab caches in bytes (host/host.h's one reduction of slabinfo);
+	 * slab.err: the read's -errno (root only), -ENOENT when it lists no
+	 * socket cache, -ENODATA when not read (with_slab false) */
+	struct mc_host_slab_bytes slab;
 	/* /proc/meminfo, bytes */
 	uint64_t mem_total, mem_available, slab_total, kernel_stack, page_tables;
 	uint64_t sreclaimable; /* SReclaimable: dentries and inodes, sockets' too */

@@ -74,14 +74,14 @@ static void test_base(void **state)
 
 	/* slab footprints: pages x 4096 / objects per slab */
 	assert_int_equal(s->slab.err, 0);
-	assert_int_equal(s->slab.tcp, 8 * 4096 / 13);
-	assert_int_equal(s->slab.tcpv6, 8 * 4096 / 13);
-	assert_int_equal(s->slab.sock_inode, 4 * 4096 / 19);
-	assert_int_equal(s->slab.dentry, 4096 / 21);
-	assert_int_equal(s->slab.filp, 4096 / 21);
-	assert_int_equal(s->slab.epi, 4096 / 32);
-	assert_int_equal(s->slab.bind_bucket, 4096 / 64);
-	assert_int_equal(s->slab.task, 8 * 4096 / 5);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_TCP], 8 * 4096 / 13);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_TCPV6], 8 * 4096 / 13);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_SOCK_INODE], 4 * 4096 / 19);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_DENTRY], 4096 / 21);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_FILP], 4096 / 21);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_EPOLL_EPI], 4096 / 32);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_BIND_BUCKET], 4096 / 64);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_TASK], 8 * 4096 / 5);
 
 	/* 127.0.0.0/8, 127.0.0.1, 10.0.0.5 from the Main table, no duplicates
 	 * from the Local table, no broadcast or unicast routes */
