@@ -21,6 +21,9 @@
 #define MC_HOST_P_NETSTAT    "/proc/net/netstat"
 #define MC_HOST_P_PORT_RANGE "/proc/sys/net/ipv4/ip_local_port_range"
 #define MC_HOST_P_RESERVED   "/proc/sys/net/ipv4/ip_local_reserved_ports"
+/* conntrack's table: read by limits (its ceiling) and the probe (how full) */
+#define MC_HOST_P_CT_MAX   "/proc/sys/net/netfilter/nf_conntrack_max"
+#define MC_HOST_P_CT_COUNT "/proc/sys/net/netfilter/nf_conntrack_count"
 
 /* One figure of a host file: v is meaningful only when err == 0; else err
  * is the -errno of the file's read, -ENOENT (no such key in it) or
@@ -43,6 +46,13 @@ struct mc_host_meminfo {
 	struct mc_host_num kernel_stack;  /* KernelStack */
 	struct mc_host_num page_tables;	  /* PageTables */
 };
+
+/* The kernel's own memory, where sockets live (about 4 KB each): Slab +
+ * KernelStack + PageTables; a figure m lacks counts 0. */
+static inline uint64_t mc_host_kernel_bytes(const struct mc_host_meminfo *m)
+{
+	return m->slab_total.v + m->kernel_stack.v + m->page_tables.v;
+}
 
 /* The "TCP:" line of /proc/net/sockstat: inuse, orphan, tw and alloc count
  * this network namespace's sockets; mem is pages, host-wide. */

@@ -41,7 +41,7 @@ static uint64_t thread_bytes(const struct mc__judge *c)
 {
 	const struct mc_host_slab_bytes *sl = &c->s->slab;
 	uint64_t task = !sl->err && sl->obj[MC_HOST_SLAB_TASK] ? sl->obj[MC_HOST_SLAB_TASK]
-								: MC_LIMITS_DEFAULT_TASK_BYTES;
+							       : MC_LIMITS_DEFAULT_TASK_BYTES;
 
 	return MC_LIMITS_KSTACK_BYTES + task + MC_LIMITS_USTACK_TOUCHED_PAGES * c->s->page_size;
 }
@@ -58,20 +58,20 @@ static void cg_cost(struct mc__judge *c)
 
 	r->cg_default = sl->err || !sl->obj[MC_HOST_SLAB_TCP] || !sl->obj[MC_HOST_SLAB_SOCK_INODE];
 	if (c->server) {
-		r->cg_accept_bytes = r->cg_default
-					 ? MC_LIMITS_CG_ACCEPT_DEFAULT
-					 : shared + MC_LIMITS_CG_ACCEPT_REST +
-					       (c->sc->model == MC_MODEL_EPOLL ? epi : 0);
+		r->cg_accept_bytes = r->cg_default ? MC_LIMITS_CG_ACCEPT_DEFAULT
+						   : shared + MC_LIMITS_CG_ACCEPT_REST +
+							 (c->sc->model == MC_MODEL_EPOLL ? epi : 0);
 		r->cg_accept_bytes = mc__add_sat(r->cg_accept_bytes, c->sc->traffic);
 		if (c->threads)
 			r->cg_accept_bytes =
 			    mc__add_sat(r->cg_accept_bytes, mc__mul_sat(c->tpc, thread_bytes(c)));
 	}
 	if (c->client)
-		r->cg_connect_bytes = mc__add_sat(r->cg_default ? MC_LIMITS_CG_CONNECT_DEFAULT
-								: sl->obj[MC_HOST_SLAB_TCP] + shared + epi +
-								      MC_LIMITS_CG_CONNECT_REST,
-						  c->sc->traffic);
+		r->cg_connect_bytes =
+		    mc__add_sat(r->cg_default ? MC_LIMITS_CG_CONNECT_DEFAULT
+					      : sl->obj[MC_HOST_SLAB_TCP] + shared + epi +
+						    MC_LIMITS_CG_CONNECT_REST,
+				c->sc->traffic);
 	r->cg_conn_bytes = mc__add_sat(r->cg_accept_bytes, r->cg_connect_bytes);
 	if (!r->cg_conn_bytes)
 		r->cg_conn_bytes = 1;

@@ -72,11 +72,11 @@ void mc__judge_conntrack(struct mc__judge *c, struct mc_limits_item *it)
 		return;
 	}
 	if (s->ct_max.err) {
-		mc__set_unknown(it, MC_LIMITS_P_CT_MAX, s->ct_max.err);
+		mc__set_unknown(it, MC_HOST_P_CT_MAX, s->ct_max.err);
 		return;
 	}
 	if (s->ct_count.err) {
-		mc__set_unknown(it, MC_LIMITS_P_CT_COUNT, s->ct_count.err);
+		mc__set_unknown(it, MC_HOST_P_CT_COUNT, s->ct_count.err);
 		return;
 	}
 	mc__set_value(it, "%" PRIu64 " max%s, %" PRIu64 " tracked", s->ct_max.v,

@@ -86,7 +86,9 @@
 #define MC_LIMITS_VA_BYTES (1ULL << 47)
 
 /* Paths, relative to the snapshot root, of the files only the limits model
- * reads (the host files every layer reads are host/host.h's MC_HOST_P_*).
+ * reads (the host files other layers read too are host/host.h's
+ * MC_HOST_P_*: meminfo, slabinfo, sockstat, netstat, the port sysctls,
+ * conntrack's count and max).
  * The judge names them in reasons. */
 #define MC_LIMITS_P_NR_OPEN	"/proc/sys/fs/nr_open"
 #define MC_LIMITS_P_FILE_MAX	"/proc/sys/fs/file-max"
@@ -108,8 +110,6 @@
 #define MC_LIMITS_P_TIMESTAMPS	"/proc/sys/net/ipv4/tcp_timestamps"
 #define MC_LIMITS_P_FIN_TIMEOUT "/proc/sys/net/ipv4/tcp_fin_timeout"
 #define MC_LIMITS_P_ORPHANS	"/proc/sys/net/ipv4/tcp_max_orphans"
-#define MC_LIMITS_P_CT_MAX	"/proc/sys/net/netfilter/nf_conntrack_max"
-#define MC_LIMITS_P_CT_COUNT	"/proc/sys/net/netfilter/nf_conntrack_count"
 #define MC_LIMITS_P_CT_BUCKETS	"/proc/sys/net/netfilter/nf_conntrack_buckets"
 #define MC_LIMITS_P_IPT_NAMES	"/proc/net/ip_tables_names"
 #define MC_LIMITS_P_LOADAVG	"/proc/loadavg"

@@ -479,10 +479,10 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	s->maps_now = read_maps(root, s->pid);
 	s->init_userns = read_init_userns(root, s->pid);
 
-	s->ct_max = num_file(root, MC_LIMITS_P_CT_MAX);
+	s->ct_max = num_file(root, MC_HOST_P_CT_MAX);
 	if (s->ct_max.err == -ENOENT)
 		s->ct_max = num_file(root, "/proc/sys/net/nf_conntrack_max");
-	s->ct_count = num_file(root, MC_LIMITS_P_CT_COUNT);
+	s->ct_count = num_file(root, MC_HOST_P_CT_COUNT);
 	s->ct_buckets = num_file(root, MC_LIMITS_P_CT_BUCKETS);
 	s->ct_nat_table = ipt_nat(root);
 
@@ -494,7 +494,7 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	s->max_orphans = num_file(root, MC_LIMITS_P_ORPHANS);
 	/* tcp_mem lives in the initial network namespace only */
 	s->netns_child = s->tcp_mem[2].err == -ENOENT && s->port_lo.err == 0;
-	s->ct_max_ro = s->netns_child || (s->ct_max.err == 0 && !writable(root, MC_LIMITS_P_CT_MAX));
+	s->ct_max_ro = s->netns_child || (s->ct_max.err == 0 && !writable(root, MC_HOST_P_CT_MAX));
 	read_sockstat(root, s);
 }
 

@@ -76,11 +76,10 @@ static void add_sample(struct mc_probe_ctx *p, struct mc_probe_report *r,
  * SReclaimable is therefore taken off. */
 static void pinned_reclaimable(struct mc_watch *now, const struct mc_watch *before)
 {
-	uint64_t grew = now->sreclaimable > before->sreclaimable
-				? now->sreclaimable - before->sreclaimable
-				: 0;
+	uint64_t r = now->meminfo.sreclaimable.v, r0 = before->meminfo.sreclaimable.v;
+	uint64_t grew = r > r0 ? r - r0 : 0, *avail = &now->meminfo.mem_available.v;
 
-	now->mem_available = now->mem_available > grew ? now->mem_available - grew : 0;
+	*avail = *avail > grew ? *avail - grew : 0;
 }
 
 /* Is the socket's local or remote end one of the step's destinations? */
@@ -215,8 +214,8 @@ static bool settled(const struct mc_probe_ctx *p, const struct mc_probe_step *st
 static uint64_t window_arm(const struct mc_probe_ctx *p, struct mc_probe_window *w, uint64_t t)
 {
 	const struct mc_probe_window_base base = {
-		.slab_total = p->base.before.slab_total,
-		.kernel_stack = p->base.before.kernel_stack,
+		.slab_total = p->base.before.meminfo.slab_total.v,
+		.kernel_stack = p->base.before.meminfo.kernel_stack.v,
 		.server_rss = p->base.server_rss0,
 		.server_pte = p->base.server_pte0,
 	};
@@ -263,16 +262,15 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 		smp.server_held = p->cfg->have_target_addr ? 0 : ss->held;
 		smp.rate = t > last ? (double)(cs->established - last_est) / ((double)(t - last) / 1e9)
 				    : 0;
-		smp.kernel_bytes = (now.slab_total + now.kernel_stack + now.page_tables) -
-				   (p->base.before.slab_total + p->base.before.kernel_stack +
-				    p->base.before.page_tables);
+		smp.kernel_bytes = mc_host_kernel_bytes(&now.meminfo) -
+				   mc_host_kernel_bytes(&p->base.before.meminfo);
 		if (smp.kernel_bytes > (1ULL << 62))
 			smp.kernel_bytes = 0; /* memory freed elsewhere meanwhile */
 		smp.user_bytes = (cs->rss > cs->rss_base ? cs->rss - cs->rss_base : 0) +
 				 (p->cfg->have_target_addr ? 0
 				  : ss->rss > ss->rss_base ? ss->rss - ss->rss_base
 							   : 0);
-		smp.mem_available = now.mem_available;
+		smp.mem_available = now.meminfo.mem_available.v;
 		last = t;
 		last_est = cs->established;
 		add_sample(p, r, &smp);
@@ -290,7 +288,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 			o->child_failed = true;
 			break;
 		}
-		if (now.mem_available && now.mem_available <= p->reserve) {
+		if (now.meminfo.mem_available.v && now.meminfo.mem_available.v <= p->reserve) {
 			mc_probe_children_freeze(&p->kids);
 			o->reserve_hit = true;
 			break;
@@ -401,8 +399,9 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 		  const struct mc_client_stats *cs, uint64_t server_rss)
 {
 	const struct mc_host_slab_bytes *a = &o->after.slab, *b = &o->before.slab;
-	uint64_t kb = o->after.slab_total + o->after.kernel_stack + o->after.page_tables;
-	uint64_t kb0 = o->before.slab_total + o->before.kernel_stack + o->before.page_tables;
+	uint64_t kb = mc_host_kernel_bytes(&o->after.meminfo);
+	uint64_t kb0 = mc_host_kernel_bytes(&o->before.meminfo);
+	uint64_t avail = o->after.meminfo.mem_available.v;
 	double n = 2.0 * (double)st->reached, mem, caches, per;
 	struct mc_probe_slab *sl = &st->slab;
 
@@ -449,14 +448,14 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 		st->cg_room_end[i] = mc_cg_mem_room(ca);
 	}
 	mc_probe_cgwatch_per_side(&p->cgw, st->reached, &st->cg_accept, &st->cg_connect);
-	st->mem_available_end = o->after.mem_available;
+	st->mem_available_end = avail;
 	per = 2 * sl->total + st->user_per_conn_server + st->user_per_conn_client;
 	if (sl->from == MC_PROBE_KMEM_UNKNOWN) {
 		st->more_conns = MC_LIMITS_NONE; /* unknown: no projection */
 		return;
 	}
-	st->more_conns = per > 0 && o->after.mem_available > p->reserve
-				 ? (uint64_t)((double)(o->after.mem_available - p->reserve) / per)
+	st->more_conns = per > 0 && avail > p->reserve
+				 ? (uint64_t)((double)(avail - p->reserve) / per)
 				 : 0;
 }
 

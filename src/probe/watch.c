@@ -29,35 +29,6 @@ static bool socket_cache_listed(const struct mc_host_slab_bytes *b)
 	return false;
 }
 
-/* The figures of /proc/meminfo, /proc/net/netstat and /proc/net/sockstat
- * the probe follows; a figure a readable file lacks reads 0. */
-static void read_files(struct mc_watch *w)
-{
-	struct mc_host_meminfo m;
-	struct mc_host_netstat n;
-	struct mc_host_sockstat so;
-
-	w->meminfo_err = mc_host_meminfo_read(NULL, &m);
-	w->mem_total = m.mem_total.v;
-	w->mem_available = m.mem_available.v;
-	w->slab_total = m.slab_total.v;
-	w->sreclaimable = m.sreclaimable.v;
-	w->kernel_stack = m.kernel_stack.v;
-	w->page_tables = m.page_tables.v;
-	w->netstat_err = mc_host_netstat_read(NULL, &n);
-	w->listen_overflows = n.listen_overflows.v;
-	w->listen_drops = n.listen_drops.v;
-	w->syncookies_sent = n.syncookies_sent.v;
-	w->reqq_full_drop = n.reqq_full_drop.v;
-	w->syn_retrans = n.syn_retrans.v;
-	w->sockstat_err = mc_host_sockstat_read(NULL, &so);
-	w->tcp_inuse = so.tcp_inuse.v;
-	w->tcp_orphan = so.tcp_orphan.v;
-	w->tcp_tw = so.tcp_tw.v;
-	w->tcp_alloc = so.tcp_alloc.v;
-	w->tcp_mem_pages = so.tcp_mem_pages.v;
-}
-
 void mc_watch_read(struct mc_watch *w, bool with_slab)
 {
 	long ps = sysconf(_SC_PAGESIZE);
@@ -70,12 +41,12 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 	} else {
 		w->slab.err = -ENODATA;
 	}
-	read_files(w);
-	w->ct_err = mc_proc_read_u64(NULL, "/proc/sys/net/netfilter/nf_conntrack_count",
-				     &w->ct_count);
+	mc_host_meminfo_read(NULL, &w->meminfo);
+	mc_host_netstat_read(NULL, &w->netstat);
+	mc_host_sockstat_read(NULL, &w->sockstat);
+	w->ct_err = mc_proc_read_u64(NULL, MC_HOST_P_CT_COUNT, &w->ct_count);
 	if (!w->ct_err)
-		w->ct_err = mc_proc_read_u64(NULL, "/proc/sys/net/netfilter/nf_conntrack_max",
-					     &w->ct_max);
+		w->ct_err = mc_proc_read_u64(NULL, MC_HOST_P_CT_MAX, &w->ct_max);
 }
 
 uint64_t mc_watch_rss(int pid)

@@ -209,7 +209,7 @@ static void test_diagnose(void **state)
 	o->held = o->reached = 1086;
 	o->lost[MC_CAUSE_PEER_CLOSED] = 900;
 	o->reserve = 1ULL << 30;
-	o->before.mem_available = o->after.mem_available = 8ULL << 30;
+	o->before.meminfo.mem_available.v = o->after.meminfo.mem_available.v = 8ULL << 30;
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, "server");
 	readings(&b, &a, 1100, 1100, 4e6);
