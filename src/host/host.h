@@ -25,9 +25,12 @@
 #define MC_HOST_P_CT_MAX   "/proc/sys/net/netfilter/nf_conntrack_max"
 #define MC_HOST_P_CT_COUNT "/proc/sys/net/netfilter/nf_conntrack_count"
 
-/* One figure of a host file: v is meaningful only when err == 0; else err
- * is the -errno of the file's read, -ENOENT (no such key in it) or
- * -EINVAL (the key without a number). v is then 0. */
+/* One figure read from the host, the one shape every layer keeps it in (a
+ * host file's figure here; limits' sysctls, rlimits and cgroup files as
+ * well): v is meaningful only when err == 0; else err is the -errno of
+ * the read (-ENOENT: file absent), -ENOENT (no such key in a readable
+ * file) or -EINVAL (the key without a number, a value that does not
+ * parse). The readers here leave v 0 then. */
 struct mc_host_num {
 	uint64_t v;
 	int err;

@@ -111,25 +111,25 @@ static void fix_memory_common(struct mc__judge *c, struct mc_limits_item *it)
  * 5% of MemTotal, at least 64 MiB, so the host is never run dry. */
 void mc__judge_memory(struct mc__judge *c, struct mc_limits_item *it)
 {
-	const struct mc_limits_snap *s = c->s;
+	const struct mc_host_meminfo *m = &c->s->meminfo;
 	struct mc_limits_result *r = c->r;
 	char a[32], b[32], e[32];
 	uint64_t d, need;
 
-	mc__add_val(it, "mem_total", s->mem_total);
-	mc__add_val(it, "mem_available", s->mem_available);
-	mc__add_val(it, "bytes_per_connection", (struct mc_limits_num){r->conn_bytes, 0});
+	mc__add_val(it, "mem_total", m->mem_total);
+	mc__add_val(it, "mem_available", m->mem_available);
+	mc__add_val(it, "bytes_per_connection", (struct mc_host_num){r->conn_bytes, 0});
 	r->mem_reserve = c->sc->mem_reserve
 			     ? c->sc->mem_reserve
-			     : mc__max_u(s->mem_total.err ? 0 : s->mem_total.v / 20, 64ULL << 20);
-	mc__add_val(it, "reserve", (struct mc_limits_num){r->mem_reserve, 0});
-	if (s->mem_available.err) {
-		mc__set_unknown(it, "MemAvailable in " MC_HOST_P_MEMINFO, s->mem_available.err);
+			     : mc__max_u(m->mem_total.err ? 0 : m->mem_total.v / 20, 64ULL << 20);
+	mc__add_val(it, "reserve", (struct mc_host_num){r->mem_reserve, 0});
+	if (m->mem_available.err) {
+		mc__set_unknown(it, "MemAvailable in " MC_HOST_P_MEMINFO, m->mem_available.err);
 		return;
 	}
-	mc__set_value(it, "%s available of %s", mc_fmt_bytes(s->mem_available.v, a, sizeof(a)),
-		      s->mem_total.err ? "unknown" : mc_fmt_bytes(s->mem_total.v, b, sizeof(b)));
-	it->conns = mc__sub0(s->mem_available.v, r->mem_reserve) / r->conn_bytes;
+	mc__set_value(it, "%s available of %s", mc_fmt_bytes(m->mem_available.v, a, sizeof(a)),
+		      m->mem_total.err ? "unknown" : mc_fmt_bytes(m->mem_total.v, b, sizeof(b)));
+	it->conns = mc__sub0(m->mem_available.v, r->mem_reserve) / r->conn_bytes;
 	mc__set_note(it,
 		     "(MemAvailable - %s reserve) / %" PRIu64 " bytes per connection (%" PRIu64
 		     " socket(s) x %" PRIu64 " B%s%s%s)",
@@ -142,7 +142,7 @@ void mc__judge_memory(struct mc__judge *c, struct mc_limits_item *it)
 	it->raise_to = need;
 	mc__add_fix(it, "%" PRIu64 " connections need %s available (%s now): free or add memory", d,
 		    mc_fmt_bytes(need, a, sizeof(a)),
-		    mc_fmt_bytes(s->mem_available.v, b, sizeof(b)));
+		    mc_fmt_bytes(m->mem_available.v, b, sizeof(b)));
 	fix_memory_common(c, it);
 }
 
@@ -181,7 +181,7 @@ void mc__judge_cgroup_memory(struct mc__judge *c, struct mc_limits_item *it)
 	mc__add_val(it, "usage", cg->mem_usage);
 	mc__add_val(it, "events_max", cg->mem_events_max);
 	mc__add_val(it, "oom_kill", cg->mem_oom_kill);
-	mc__add_val(it, "bytes_per_connection", (struct mc_limits_num){r->cg_conn_bytes, 0});
+	mc__add_val(it, "bytes_per_connection", (struct mc_host_num){r->cg_conn_bytes, 0});
 	if (cg->mem_limit.err) {
 		mc__set_unknown(it, "the cgroup memory limit", cg->mem_limit.err);
 		return;

@@ -122,13 +122,6 @@
 #define MC_LIMITS_P_CGROUP_FS	"/sys/fs/cgroup"
 
 
-/* One number read from the host: v is meaningful only when err == 0;
- * otherwise err is the -errno of the read (-ENOENT: file absent). */
-struct mc_limits_num {
-	uint64_t v;
-	int err;
-};
-
 /* One nofile/nproc line of limits.conf or limits.d/\*.conf. */
 struct mc_limits_conf {
 	char file[64];	 /* "limits.conf", "limits.d/90-nofile.conf" */
@@ -156,15 +149,15 @@ struct mc_limits_cgroup {
 	 * its limit (memory.max or memory.high, v2; memory.limit_in_bytes, v1),
 	 * usage, and headroom (limit - usage + inactive file); v =
 	 * MC_LIMITS_NONE when no level sets a limit */
-	struct mc_limits_num mem_limit, mem_headroom, mem_usage;
+	struct mc_host_num mem_limit, mem_headroom, mem_usage;
 	bool mem_high; /* the binding limit is memory.high: throttled, not killed */
 	/* there: how often the limit was hit and the OOM killer ran (v2
 	 * memory.events max and oom_kill; v1 memory.failcnt and memory.oom_control
 	 * oom_kill) */
-	struct mc_limits_num mem_events_max, mem_oom_kill;
-	struct mc_limits_num pids_max, pids_current;
-	struct mc_limits_num pids_events_max;		  /* pids.events max: forks refused */
-	struct mc_limits_num cpu_quota_us, cpu_period_us; /* quota NONE: no quota */
+	struct mc_host_num mem_events_max, mem_oom_kill;
+	struct mc_host_num pids_max, pids_current;
+	struct mc_host_num pids_events_max;		  /* pids.events max: forks refused */
+	struct mc_host_num cpu_quota_us, cpu_period_us; /* quota NONE: no quota */
 };
 
 /* Everything `maxconn limits` reads. The *_soft/_hard rlimits, cpus, uid
@@ -181,24 +174,24 @@ struct mc_limits_snap {
 	char root[256];
 
 	/* the process */
-	struct mc_limits_num nofile_soft, nofile_hard; /* NONE = RLIM_INFINITY */
-	struct mc_limits_num nproc_soft, nproc_hard;
-	struct mc_limits_num stack_soft;
-	struct mc_limits_num cpus; /* CPUs this process may run on */
+	struct mc_host_num nofile_soft, nofile_hard; /* NONE = RLIM_INFINITY */
+	struct mc_host_num nproc_soft, nproc_hard;
+	struct mc_host_num stack_soft;
+	struct mc_host_num cpus; /* CPUs this process may run on */
 	uint32_t uid;
 	bool init_userns; /* uid 0 here is the real root (RLIMIT_NPROC exempt) */
 	uint64_t page_size;
 
 	/* file descriptors */
-	struct mc_limits_num nr_open, file_max, file_nr; /* file_nr: allocated now */
-	struct mc_limits_num epoll_watches;		 /* fs.epoll.max_user_watches */
+	struct mc_host_num nr_open, file_max, file_nr; /* file_nr: allocated now */
+	struct mc_host_num epoll_watches;		 /* fs.epoll.max_user_watches */
 	struct mc_limits_conf conf[MC_LIMITS_MAX_CONF];
 	int nconf;
 	int conf_err; /* reading limits.conf */
 
 	/* ports and addresses */
-	struct mc_limits_num port_lo, port_hi;
-	struct mc_limits_num reserved_in_range; /* reserved ports inside the range */
+	struct mc_host_num port_lo, port_hi;
+	struct mc_host_num reserved_in_range; /* reserved ports inside the range */
 	struct mc_limits_addr addrs[MC_LIMITS_MAX_ADDRS];
 	int naddrs;
 	int addrs_err;
@@ -206,26 +199,26 @@ struct mc_limits_snap {
 	int naddrs6;
 
 	/* accept path */
-	struct mc_limits_num somaxconn, syn_backlog, syncookies;
-	struct mc_limits_num listen_overflows, listen_drops;
+	struct mc_host_num somaxconn, syn_backlog, syncookies;
+	struct mc_host_netstat netstat; /* ListenOverflows, ListenDrops */
 
 	/* memory (bytes) */
-	struct mc_limits_num mem_total, mem_available, commit_limit, committed_as;
-	struct mc_limits_num overcommit;
+	struct mc_host_meminfo meminfo; /* MemTotal, MemAvailable, CommitLimit, Committed_AS */
+	struct mc_host_num overcommit;
 	/* slabinfo: obj[] weighs a socket's caches and a thread's task */
 	struct mc_host_slab_bytes slab;
-	struct mc_limits_num tcp_mem[3]; /* pages */
-	struct mc_limits_num tcp_rmem[3], tcp_wmem[3];
+	struct mc_host_num tcp_mem[3]; /* pages */
+	struct mc_host_num tcp_rmem[3], tcp_wmem[3];
 	struct mc_limits_cgroup cg;
 
 	/* threads */
-	struct mc_limits_num threads_max, pid_max, threads_now;
+	struct mc_host_num threads_max, pid_max, threads_now;
 	/* vm.max_map_count, and the maps the process has now (/proc/self/maps,
 	 * or --pid's) */
-	struct mc_limits_num max_map_count, maps_now;
+	struct mc_host_num max_map_count, maps_now;
 
 	/* conntrack */
-	struct mc_limits_num ct_max, ct_count, ct_buckets;
+	struct mc_host_num ct_max, ct_count, ct_buckets;
 	bool ct_nat_table; /* iptables nat table loaded: NAT makes the kernel track */
 	/* the firewall's rules (mc_limits_read_netns, live host only): whether
 	 * one makes the kernel track connections before any entry exists */
@@ -241,16 +234,18 @@ struct mc_limits_snap {
 	int globals_err;
 
 	/* churn */
-	struct mc_limits_num tw_buckets, tw_reuse, fin_timeout, max_orphans;
-	struct mc_limits_num tw_reuse_delay; /* ms; ENOENT before Linux 6.13: 1 s */
-	struct mc_limits_num timestamps;     /* net.ipv4.tcp_timestamps */
+	struct mc_host_num tw_buckets, tw_reuse, fin_timeout, max_orphans;
+	struct mc_host_num tw_reuse_delay; /* ms; ENOENT before Linux 6.13: 1 s */
+	struct mc_host_num timestamps;     /* net.ipv4.tcp_timestamps */
 	/* the TIME_WAIT sockets of clients' ports by pair, those that still
 	 * keep connect() off their port first (mc_limits_read_netns, live host
 	 * only; tw_err: reading them failed) */
 	struct mc_diag_tw_pair tw[MC_LIMITS_MAX_TW];
 	int ntw, tw_err;
 	bool tw_read;
-	struct mc_limits_num tcp_inuse, tcp_tw, tcp_orphan; /* /proc/net/sockstat */
+	/* /proc/net/sockstat: tcp_inuse, tcp_tw and tcp_orphan all read, or
+	 * all carry one error (-EINVAL when the file lacks one of them) */
+	struct mc_host_sockstat sockstat;
 };
 
 enum mc_limits_role { MC_LIMITS_SERVER, MC_LIMITS_CLIENT, MC_LIMITS_BOTH };

@@ -26,7 +26,7 @@ static struct mc_limits_snap *read_tree(const char *root)
 	return s;
 }
 
-static void assert_num(struct mc_limits_num n, uint64_t v)
+static void assert_num(struct mc_host_num n, uint64_t v)
 {
 	assert_int_equal(n.err, 0);
 	assert_int_equal(n.v, v);
@@ -46,12 +46,12 @@ static void test_base(void **state)
 	assert_num(s->somaxconn, 4096);
 	assert_num(s->syn_backlog, 2048);
 	assert_num(s->syncookies, 1);
-	assert_num(s->listen_overflows, 7);
-	assert_num(s->listen_drops, 9);
-	assert_num(s->mem_total, 8388608ULL * 1024);
-	assert_num(s->mem_available, 4194304ULL * 1024);
-	assert_num(s->commit_limit, 16777216ULL * 1024);
-	assert_num(s->committed_as, 100000ULL * 1024);
+	assert_num(s->netstat.listen_overflows, 7);
+	assert_num(s->netstat.listen_drops, 9);
+	assert_num(s->meminfo.mem_total, 8388608ULL * 1024);
+	assert_num(s->meminfo.mem_available, 4194304ULL * 1024);
+	assert_num(s->meminfo.commit_limit, 16777216ULL * 1024);
+	assert_num(s->meminfo.committed_as, 100000ULL * 1024);
 	assert_num(s->overcommit, 0);
 	assert_num(s->tcp_mem[0], 100000);
 	assert_num(s->tcp_mem[2], 300000);
@@ -67,9 +67,9 @@ static void test_base(void **state)
 	assert_num(s->fin_timeout, 60);
 	assert_num(s->tw_buckets, 131072);
 	assert_num(s->max_orphans, 131072);
-	assert_num(s->tcp_inuse, 3);
-	assert_num(s->tcp_orphan, 1);
-	assert_num(s->tcp_tw, 5);
+	assert_num(s->sockstat.tcp_inuse, 3);
+	assert_num(s->sockstat.tcp_orphan, 1);
+	assert_num(s->sockstat.tcp_tw, 5);
 	assert_true(s->init_userns);
 
 	/* slab footprints: pages x 4096 / objects per slab */
@@ -201,9 +201,9 @@ static void test_missing(void **state)
 	assert_int_equal(s->file_max.err, -ENOENT);
 	assert_int_equal(s->port_lo.err, -ENOENT);
 	assert_int_equal(s->reserved_in_range.err, -ENOENT);
-	assert_int_equal(s->mem_available.err, -ENOENT);
+	assert_int_equal(s->meminfo.mem_available.err, -ENOENT);
 	assert_int_equal(s->slab.err, -ENOENT);
-	assert_int_equal(s->listen_overflows.err, -ENOENT);
+	assert_int_equal(s->netstat.listen_overflows.err, -ENOENT);
 	assert_int_equal(s->threads_now.err, -ENOENT);
 	assert_int_equal(s->ct_max.err, -ENOENT);
 	assert_int_equal(s->cg.mem_limit.err, -ENOENT);
