@@ -25,12 +25,12 @@
 #define MC_HOST_P_CT_MAX   "/proc/sys/net/netfilter/nf_conntrack_max"
 #define MC_HOST_P_CT_COUNT "/proc/sys/net/netfilter/nf_conntrack_count"
 
-/* One figure read from the host, the one shape every layer keeps it in (a
+/* One figure read from the host, in the one shape every layer keeps it (a
  * host file's figure here; limits' sysctls, rlimits and cgroup files as
- * well): v is meaningful only when err == 0; else err is the -errno of
- * the read (-ENOENT: file absent), -ENOENT (no such key in a readable
- * file) or -EINVAL (the key without a number, a value that does not
- * parse). The readers here leave v 0 then. */
+ * well): v is meaningful only when err == 0. Else err is the -errno of
+ * the read (-ENOENT: no such file), -ENOENT for a key a readable file
+ * lacks, or -EINVAL for a key without a number (a value that does not
+ * parse); the readers here leave v 0 then. */
 struct mc_host_num {
 	uint64_t v;
 	int err;
