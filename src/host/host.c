@@ -339,3 +339,26 @@ uint64_t mc_host_slab_used_bytes(const struct mc_host_slab_cache *c, uint64_t pa
 		return 0;
 	return c->active * c->pages_per_slab * page_size / c->per_slab;
 }
+
+void mc_host_slab_bytes_from(const struct mc_host_slabinfo *si, uint64_t page_size,
+			     struct mc_host_slab_bytes *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->err = si->err;
+	for (int i = 0; i < MC_HOST_SLAB_N; i++) {
+		const struct mc_host_slab_cache *c = &si->c[i];
+		b->listed[i] = c->listed;
+		b->active[i] = c->active;
+		b->obj[i] = mc_host_slab_obj_bytes(c, page_size);
+		b->used[i] = mc_host_slab_used_bytes(c, page_size);
+	}
+}
+
+int mc_host_slab_bytes_read(const char *root, uint64_t page_size, struct mc_host_slab_bytes *b)
+{
+	struct mc_host_slabinfo si;
+
+	mc_host_slabinfo_read(root, &si);
+	mc_host_slab_bytes_from(&si, page_size, b);
+	return b->err;
+}

@@ -21,10 +21,16 @@
 #define MC_HOST_P_NETSTAT    "/proc/net/netstat"
 #define MC_HOST_P_PORT_RANGE "/proc/sys/net/ipv4/ip_local_port_range"
 #define MC_HOST_P_RESERVED   "/proc/sys/net/ipv4/ip_local_reserved_ports"
+/* conntrack's table: read by limits (its ceiling) and the probe (how full) */
+#define MC_HOST_P_CT_MAX   "/proc/sys/net/netfilter/nf_conntrack_max"
+#define MC_HOST_P_CT_COUNT "/proc/sys/net/netfilter/nf_conntrack_count"
 
-/* One figure of a host file: v is meaningful only when err == 0; else err
- * is the -errno of the file's read, -ENOENT (no such key in it) or
- * -EINVAL (the key without a number). v is then 0. */
+/* One figure read from the host, in the one shape every layer keeps it (a
+ * host file's figure here; limits' sysctls, rlimits and cgroup files as
+ * well): v is meaningful only when err == 0. Else err is the -errno of
+ * the read (-ENOENT: no such file), -ENOENT for a key a readable file
+ * lacks, or -EINVAL for a key without a number (a value that does not
+ * parse); the readers here leave v 0 then. */
 struct mc_host_num {
 	uint64_t v;
 	int err;
@@ -43,6 +49,13 @@ struct mc_host_meminfo {
 	struct mc_host_num kernel_stack;  /* KernelStack */
 	struct mc_host_num page_tables;	  /* PageTables */
 };
+
+/* The kernel's own memory, where sockets live (about 4 KB each): Slab +
+ * KernelStack + PageTables; a figure m lacks counts 0. */
+static inline uint64_t mc_host_kernel_bytes(const struct mc_host_meminfo *m)
+{
+	return m->slab_total.v + m->kernel_stack.v + m->page_tables.v;
+}
 
 /* The "TCP:" line of /proc/net/sockstat: inuse, orphan, tw and alloc count
  * this network namespace's sockets; mem is pages, host-wide. */
@@ -159,5 +172,24 @@ uint64_t mc_host_slab_obj_bytes(const struct mc_host_slab_cache *c, uint64_t pag
  * per-object rounding); 0 when not listed or objperslab is 0. It counts
  * allocations, not the free slack of slabs other work left behind. */
 uint64_t mc_host_slab_used_bytes(const struct mc_host_slab_cache *c, uint64_t page_size);
+
+/* The caches of one slabinfo read in bytes, at one page size: the one
+ * reduction that limits (a socket's and a thread's footprint, obj[]) and
+ * the probe (the caches' growth, used[]) weigh sockets with. A cache not
+ * listed reads 0 in every array. */
+struct mc_host_slab_bytes {
+	int err;			 /* the read's -errno (root only: -EACCES), or 0 */
+	bool listed[MC_HOST_SLAB_N];	 /* the file has the cache's line */
+	uint64_t active[MC_HOST_SLAB_N]; /* active objects */
+	uint64_t obj[MC_HOST_SLAB_N];	 /* mc_host_slab_obj_bytes: one object */
+	uint64_t used[MC_HOST_SLAB_N];	 /* mc_host_slab_used_bytes: the active objects */
+};
+
+/* b from the caches of si at page_size (b->err is si->err). */
+void mc_host_slab_bytes_from(const struct mc_host_slabinfo *si, uint64_t page_size,
+			     struct mc_host_slab_bytes *b);
+/* Read root's /proc/slabinfo into b at page_size; returns b->err (0 even
+ * when none of the caches is listed). */
+int mc_host_slab_bytes_read(const char *root, uint64_t page_size, struct mc_host_slab_bytes *b);
 
 #endif

@@ -76,7 +76,7 @@ static inline uint64_t mc__max_u(uint64_t a, uint64_t b)
 /* ---- filling an item (judge_item.c) ------------------------------------ */
 
 /* A raw value for the JSON "values" object (known when n.err == 0). */
-void mc__add_val(struct mc_limits_item *it, const char *key, struct mc_limits_num n);
+void mc__add_val(struct mc_limits_item *it, const char *key, struct mc_host_num n);
 /* The VALUE column, the note under it, one more fix line (at most
  * MC_LIMITS_MAX_FIX; the rest are dropped). */
 void mc__set_value(struct mc_limits_item *it, const char *fmt, ...)
@@ -97,14 +97,14 @@ void mc__set_unknown(struct mc_limits_item *it, const char *what, int err);
  * read it and why it was not (status fine, no ceiling; never "unknown").
  * Returns true when that was the case. */
 bool mc__global_absent(const struct mc__judge *c, struct mc_limits_item *it,
-		       struct mc_limits_num n, const char *key);
+		       struct mc_host_num n, const char *key);
 /* When such a value was read from the initial namespace, say so after the
  * item's note. */
 void mc__note_global(const struct mc__judge *c, struct mc_limits_item *it);
 /* v as text, "unlimited" for MC_LIMITS_NONE; a read number, "?" when it
  * could not be read. Both return buf. */
 const char *mc__cnt(uint64_t v, char *buf, size_t len);
-const char *mc__numstr(struct mc_limits_num n, char *buf, size_t len);
+const char *mc__numstr(struct mc_host_num n, char *buf, size_t len);
 /* The connections a fix is computed for: --target, else twice the item's
  * ceiling (1000 when it has none). */
 uint64_t mc__demand(const struct mc__judge *c, const struct mc_limits_item *it);

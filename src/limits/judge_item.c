@@ -16,7 +16,7 @@
 #define SYSCTL_D "/etc/sysctl.d/99-maxconn.conf"
 
 
-void mc__add_val(struct mc_limits_item *it, const char *key, struct mc_limits_num n)
+void mc__add_val(struct mc_limits_item *it, const char *key, struct mc_host_num n)
 {
 	if (it->nvals >= MC_LIMITS_MAX_VALS)
 		return;
@@ -85,7 +85,7 @@ void mc__set_unknown(struct mc_limits_item *it, const char *what, int err)
 }
 
 bool mc__global_absent(const struct mc__judge *c, struct mc_limits_item *it,
-		       struct mc_limits_num n, const char *key)
+		       struct mc_host_num n, const char *key)
 {
 	char eb[96];
 
@@ -120,7 +120,7 @@ const char *mc__cnt(uint64_t v, char *buf, size_t len)
 }
 
 /* A read number as text, "?" when unknown. */
-const char *mc__numstr(struct mc_limits_num n, char *buf, size_t len)
+const char *mc__numstr(struct mc_host_num n, char *buf, size_t len)
 {
 	if (n.err)
 		snprintf(buf, len, "?");

@@ -13,17 +13,25 @@
 #include "common/fmt.h"
 #include "limits/judge-int.h"
 
+/* One object of each cache a socket has on either side: its inode, its
+ * dentry and its file (from slabinfo; 0 for a cache not listed). */
+static uint64_t sock_shared(const struct mc_host_slab_bytes *sl)
+{
+	return sl->obj[MC_HOST_SLAB_SOCK_INODE] + sl->obj[MC_HOST_SLAB_DENTRY] +
+	       sl->obj[MC_HOST_SLAB_FILP];
+}
+
 static uint64_t sock_bytes(const struct mc__judge *c, bool *dflt)
 {
-	const struct mc_limits_slab *sl = &c->s->slab;
+	const struct mc_host_slab_bytes *sl = &c->s->slab;
 	uint64_t b;
 
-	*dflt = sl->err || !sl->tcp;
+	*dflt = sl->err || !sl->obj[MC_HOST_SLAB_TCP];
 	if (*dflt)
 		return MC_LIMITS_DEFAULT_SOCK_BYTES;
-	b = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + MC_LIMITS_SOCK_REST_BYTES;
+	b = sl->obj[MC_HOST_SLAB_TCP] + sock_shared(sl) + MC_LIMITS_SOCK_REST_BYTES;
 	if (!c->threads)
-		b += sl->epi;
+		b += sl->obj[MC_HOST_SLAB_EPOLL_EPI];
 	return b;
 }
 
@@ -31,8 +39,9 @@ static uint64_t sock_bytes(const struct mc__judge *c, bool *dflt)
  * stack pages. */
 static uint64_t thread_bytes(const struct mc__judge *c)
 {
-	const struct mc_limits_slab *sl = &c->s->slab;
-	uint64_t task = !sl->err && sl->task ? sl->task : MC_LIMITS_DEFAULT_TASK_BYTES;
+	const struct mc_host_slab_bytes *sl = &c->s->slab;
+	uint64_t task = !sl->err && sl->obj[MC_HOST_SLAB_TASK] ? sl->obj[MC_HOST_SLAB_TASK]
+							       : MC_LIMITS_DEFAULT_TASK_BYTES;
 
 	return MC_LIMITS_KSTACK_BYTES + task + MC_LIMITS_USTACK_TOUCHED_PAGES * c->s->page_size;
 }
@@ -44,25 +53,25 @@ static uint64_t thread_bytes(const struct mc__judge *c)
 static void cg_cost(struct mc__judge *c)
 {
 	struct mc_limits_result *r = c->r;
-	const struct mc_limits_slab *sl = &c->s->slab;
-	uint64_t shared = sl->sock_inode + sl->dentry + sl->filp;
+	const struct mc_host_slab_bytes *sl = &c->s->slab;
+	uint64_t shared = sock_shared(sl), epi = sl->obj[MC_HOST_SLAB_EPOLL_EPI];
 
-	r->cg_default = sl->err || !sl->tcp || !sl->sock_inode;
+	r->cg_default = sl->err || !sl->obj[MC_HOST_SLAB_TCP] || !sl->obj[MC_HOST_SLAB_SOCK_INODE];
 	if (c->server) {
-		r->cg_accept_bytes = r->cg_default
-					 ? MC_LIMITS_CG_ACCEPT_DEFAULT
-					 : shared + MC_LIMITS_CG_ACCEPT_REST +
-					       (c->sc->model == MC_MODEL_EPOLL ? sl->epi : 0);
+		r->cg_accept_bytes = r->cg_default ? MC_LIMITS_CG_ACCEPT_DEFAULT
+						   : shared + MC_LIMITS_CG_ACCEPT_REST +
+							 (c->sc->model == MC_MODEL_EPOLL ? epi : 0);
 		r->cg_accept_bytes = mc__add_sat(r->cg_accept_bytes, c->sc->traffic);
 		if (c->threads)
 			r->cg_accept_bytes =
 			    mc__add_sat(r->cg_accept_bytes, mc__mul_sat(c->tpc, thread_bytes(c)));
 	}
 	if (c->client)
-		r->cg_connect_bytes = mc__add_sat(r->cg_default ? MC_LIMITS_CG_CONNECT_DEFAULT
-								: sl->tcp + shared + sl->epi +
-								      MC_LIMITS_CG_CONNECT_REST,
-						  c->sc->traffic);
+		r->cg_connect_bytes =
+		    mc__add_sat(r->cg_default ? MC_LIMITS_CG_CONNECT_DEFAULT
+					      : sl->obj[MC_HOST_SLAB_TCP] + shared + epi +
+						    MC_LIMITS_CG_CONNECT_REST,
+				c->sc->traffic);
 	r->cg_conn_bytes = mc__add_sat(r->cg_accept_bytes, r->cg_connect_bytes);
 	if (!r->cg_conn_bytes)
 		r->cg_conn_bytes = 1;
@@ -73,13 +82,13 @@ static void cg_cost(struct mc__judge *c)
 void mc__conn_cost(struct mc__judge *c)
 {
 	struct mc_limits_result *r = c->r;
-	const struct mc_limits_slab *sl = &c->s->slab;
+	const struct mc_host_slab_bytes *sl = &c->s->slab;
 	uint64_t per = sock_bytes(c, &r->sock_bytes_default);
 
 	r->sock_bytes = per;
 	r->conn_bytes = mc__mul_sat(c->spc, mc__add_sat(per, c->sc->traffic));
 	if (c->client && !r->sock_bytes_default)
-		r->conn_bytes = mc__add_sat(r->conn_bytes, sl->bind_bucket);
+		r->conn_bytes = mc__add_sat(r->conn_bytes, sl->obj[MC_HOST_SLAB_BIND_BUCKET]);
 	if (c->threads)
 		r->conn_bytes = mc__add_sat(r->conn_bytes, mc__mul_sat(c->tpc, thread_bytes(c)));
 	if (r->conn_bytes == 0)
@@ -102,25 +111,25 @@ static void fix_memory_common(struct mc__judge *c, struct mc_limits_item *it)
  * 5% of MemTotal, at least 64 MiB, so the host is never run dry. */
 void mc__judge_memory(struct mc__judge *c, struct mc_limits_item *it)
 {
-	const struct mc_limits_snap *s = c->s;
+	const struct mc_host_meminfo *m = &c->s->meminfo;
 	struct mc_limits_result *r = c->r;
 	char a[32], b[32], e[32];
 	uint64_t d, need;
 
-	mc__add_val(it, "mem_total", s->mem_total);
-	mc__add_val(it, "mem_available", s->mem_available);
-	mc__add_val(it, "bytes_per_connection", (struct mc_limits_num){r->conn_bytes, 0});
+	mc__add_val(it, "mem_total", m->mem_total);
+	mc__add_val(it, "mem_available", m->mem_available);
+	mc__add_val(it, "bytes_per_connection", (struct mc_host_num){r->conn_bytes, 0});
 	r->mem_reserve = c->sc->mem_reserve
 			     ? c->sc->mem_reserve
-			     : mc__max_u(s->mem_total.err ? 0 : s->mem_total.v / 20, 64ULL << 20);
-	mc__add_val(it, "reserve", (struct mc_limits_num){r->mem_reserve, 0});
-	if (s->mem_available.err) {
-		mc__set_unknown(it, "MemAvailable in " MC_HOST_P_MEMINFO, s->mem_available.err);
+			     : mc__max_u(m->mem_total.err ? 0 : m->mem_total.v / 20, 64ULL << 20);
+	mc__add_val(it, "reserve", (struct mc_host_num){r->mem_reserve, 0});
+	if (m->mem_available.err) {
+		mc__set_unknown(it, "MemAvailable in " MC_HOST_P_MEMINFO, m->mem_available.err);
 		return;
 	}
-	mc__set_value(it, "%s available of %s", mc_fmt_bytes(s->mem_available.v, a, sizeof(a)),
-		      s->mem_total.err ? "unknown" : mc_fmt_bytes(s->mem_total.v, b, sizeof(b)));
-	it->conns = mc__sub0(s->mem_available.v, r->mem_reserve) / r->conn_bytes;
+	mc__set_value(it, "%s available of %s", mc_fmt_bytes(m->mem_available.v, a, sizeof(a)),
+		      m->mem_total.err ? "unknown" : mc_fmt_bytes(m->mem_total.v, b, sizeof(b)));
+	it->conns = mc__sub0(m->mem_available.v, r->mem_reserve) / r->conn_bytes;
 	mc__set_note(it,
 		     "(MemAvailable - %s reserve) / %" PRIu64 " bytes per connection (%" PRIu64
 		     " socket(s) x %" PRIu64 " B%s%s%s)",
@@ -133,7 +142,7 @@ void mc__judge_memory(struct mc__judge *c, struct mc_limits_item *it)
 	it->raise_to = need;
 	mc__add_fix(it, "%" PRIu64 " connections need %s available (%s now): free or add memory", d,
 		    mc_fmt_bytes(need, a, sizeof(a)),
-		    mc_fmt_bytes(s->mem_available.v, b, sizeof(b)));
+		    mc_fmt_bytes(m->mem_available.v, b, sizeof(b)));
 	fix_memory_common(c, it);
 }
 
@@ -172,7 +181,7 @@ void mc__judge_cgroup_memory(struct mc__judge *c, struct mc_limits_item *it)
 	mc__add_val(it, "usage", cg->mem_usage);
 	mc__add_val(it, "events_max", cg->mem_events_max);
 	mc__add_val(it, "oom_kill", cg->mem_oom_kill);
-	mc__add_val(it, "bytes_per_connection", (struct mc_limits_num){r->cg_conn_bytes, 0});
+	mc__add_val(it, "bytes_per_connection", (struct mc_host_num){r->cg_conn_bytes, 0});
 	if (cg->mem_limit.err) {
 		mc__set_unknown(it, "the cgroup memory limit", cg->mem_limit.err);
 		return;

@@ -72,11 +72,11 @@ void mc__judge_conntrack(struct mc__judge *c, struct mc_limits_item *it)
 		return;
 	}
 	if (s->ct_max.err) {
-		mc__set_unknown(it, MC_LIMITS_P_CT_MAX, s->ct_max.err);
+		mc__set_unknown(it, MC_HOST_P_CT_MAX, s->ct_max.err);
 		return;
 	}
 	if (s->ct_count.err) {
-		mc__set_unknown(it, MC_LIMITS_P_CT_COUNT, s->ct_count.err);
+		mc__set_unknown(it, MC_HOST_P_CT_COUNT, s->ct_count.err);
 		return;
 	}
 	mc__set_value(it, "%" PRIu64 " max%s, %" PRIu64 " tracked", s->ct_max.v,
@@ -121,11 +121,11 @@ void mc__judge_acceptq(struct mc__judge *c, struct mc_limits_item *it)
 	if (!c->server)
 		it->kind = MC_LIMITS_INFO;
 	mc__add_val(it, "somaxconn", s->somaxconn);
-	mc__add_val(it, "backlog", (struct mc_limits_num){sc->backlog, 0});
+	mc__add_val(it, "backlog", (struct mc_host_num){sc->backlog, 0});
 	mc__add_val(it, "tcp_max_syn_backlog", s->syn_backlog);
 	mc__add_val(it, "syncookies", s->syncookies);
-	mc__add_val(it, "listen_overflows", s->listen_overflows);
-	mc__add_val(it, "listen_drops", s->listen_drops);
+	mc__add_val(it, "listen_overflows", s->netstat.listen_overflows);
+	mc__add_val(it, "listen_drops", s->netstat.listen_drops);
 	if (s->somaxconn.err) {
 		mc__set_unknown(it, MC_LIMITS_P_SOMAXCONN, s->somaxconn.err);
 		if (!c->server)
@@ -147,8 +147,8 @@ void mc__judge_acceptq(struct mc__judge *c, struct mc_limits_item *it)
 	    "not a ceiling on held connections: up to (min(backlog, somaxconn) + 1) = %" PRIu64
 	    " x %" PRIu64 " listen socket(s) wait for accept(); ListenOverflows %s, "
 	    "ListenDrops %s so far",
-	    q, sc->dest_ports, mc__numstr(s->listen_overflows, ob, sizeof(ob)),
-	    mc__numstr(s->listen_drops, db, sizeof(db)));
+	    q, sc->dest_ports, mc__numstr(s->netstat.listen_overflows, ob, sizeof(ob)),
+	    mc__numstr(s->netstat.listen_drops, db, sizeof(db)));
 	want = mc__max_u(s->somaxconn.v, 65535);
 	it->raise_to = want;
 	mc__fix_sysctl_u64(it, "net.core.somaxconn", want);
@@ -195,7 +195,7 @@ void mc__judge_time_wait(struct mc__judge *c, struct mc_limits_item *it)
 	mc__add_val(it, "tw_reuse_delay_ms", s->tw_reuse_delay);
 	mc__add_val(it, "fin_timeout", s->fin_timeout);
 	mc__add_val(it, "max_tw_buckets", s->tw_buckets);
-	mc__add_val(it, "time_wait_now", s->tcp_tw);
+	mc__add_val(it, "time_wait_now", s->sockstat.tcp_tw);
 	if (s->tw_reuse.err) {
 		mc__set_unknown(it, MC_LIMITS_P_TW_REUSE, s->tw_reuse.err);
 		it->status = MC_LIMITS_FINE;
@@ -207,7 +207,7 @@ void mc__judge_time_wait(struct mc__judge *c, struct mc_limits_item *it)
 	mc__set_value(it, "tw_reuse %" PRIu64 " (%s) after %u ms, fin_timeout %ss, tw max %s",
 		      s->tw_reuse.v, reuse, r.delay_ms, mc__numstr(s->fin_timeout, fb, sizeof(fb)),
 		      mc__numstr(s->tw_buckets, bb, sizeof(bb)));
-	mc__numstr(s->tcp_tw, tb, sizeof(tb));
+	mc__numstr(s->sockstat.tcp_tw, tb, sizeof(tb));
 	if (!c->client)
 		mc__set_note(it,
 			     "held connections never enter TIME_WAIT; on a server it only "
@@ -244,7 +244,7 @@ void mc__judge_orphans(struct mc__judge *c, struct mc_limits_item *it)
 	const struct mc_limits_snap *s = c->s;
 
 	mc__add_val(it, "max_orphans", s->max_orphans);
-	mc__add_val(it, "orphans_now", s->tcp_orphan);
+	mc__add_val(it, "orphans_now", s->sockstat.tcp_orphan);
 	if (s->max_orphans.err) {
 		if (mc__global_absent(c, it, s->max_orphans, "net.ipv4.tcp_max_orphans"))
 			return;

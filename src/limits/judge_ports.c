@@ -233,7 +233,7 @@ void mc__judge_sources(struct mc__judge *c, struct mc_limits_item *it)
 	}
 	if (!s->naddrs && !s->naddrs6)
 		mc__set_value(it, "none");
-	mc__add_val(it, "addresses", (struct mc_limits_num){total, 0});
+	mc__add_val(it, "addresses", (struct mc_host_num){total, 0});
 	mc__set_note(it,
 		     "%" PRIu64
 		     " local IPv4 addresses (a /8 block on lo counts 16777214) and %d IPv6: "

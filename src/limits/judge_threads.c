@@ -219,12 +219,14 @@ void mc__judge_thread_stack(struct mc__judge *c, struct mc_limits_item *it)
 		threads_epoll_note(c, it);
 		return;
 	}
-	if (strict && (s->commit_limit.err || s->committed_as.err)) {
+	if (strict && (s->meminfo.commit_limit.err || s->meminfo.committed_as.err)) {
 		mc__set_unknown(it, "CommitLimit in " MC_HOST_P_MEMINFO,
-				s->commit_limit.err ? s->commit_limit.err : s->committed_as.err);
+				s->meminfo.commit_limit.err ? s->meminfo.commit_limit.err
+							    : s->meminfo.committed_as.err);
 		return;
 	}
-	room = strict ? mc__sub0(s->commit_limit.v, s->committed_as.v) : MC_LIMITS_VA_BYTES;
+	room = strict ? mc__sub0(s->meminfo.commit_limit.v, s->meminfo.committed_as.v)
+		      : MC_LIMITS_VA_BYTES;
 	it->conns = mc__div_keep(room, mc__mul_sat(stack, c->tpc));
 	mc__set_note(it, "%s / %s stack per thread (%s)", mc_fmt_bytes(room, b, sizeof(b)), a,
 		     strict ? "overcommit_memory=2: CommitLimit - Committed_AS"

@@ -86,7 +86,9 @@
 #define MC_LIMITS_VA_BYTES (1ULL << 47)
 
 /* Paths, relative to the snapshot root, of the files only the limits model
- * reads (the host files every layer reads are host/host.h's MC_HOST_P_*).
+ * reads (the host files other layers read too are host/host.h's
+ * MC_HOST_P_*: meminfo, slabinfo, sockstat, netstat, the port sysctls,
+ * conntrack's count and max).
  * The judge names them in reasons. */
 #define MC_LIMITS_P_NR_OPEN	"/proc/sys/fs/nr_open"
 #define MC_LIMITS_P_FILE_MAX	"/proc/sys/fs/file-max"
@@ -108,8 +110,6 @@
 #define MC_LIMITS_P_TIMESTAMPS	"/proc/sys/net/ipv4/tcp_timestamps"
 #define MC_LIMITS_P_FIN_TIMEOUT "/proc/sys/net/ipv4/tcp_fin_timeout"
 #define MC_LIMITS_P_ORPHANS	"/proc/sys/net/ipv4/tcp_max_orphans"
-#define MC_LIMITS_P_CT_MAX	"/proc/sys/net/netfilter/nf_conntrack_max"
-#define MC_LIMITS_P_CT_COUNT	"/proc/sys/net/netfilter/nf_conntrack_count"
 #define MC_LIMITS_P_CT_BUCKETS	"/proc/sys/net/netfilter/nf_conntrack_buckets"
 #define MC_LIMITS_P_IPT_NAMES	"/proc/net/ip_tables_names"
 #define MC_LIMITS_P_LOADAVG	"/proc/loadavg"
@@ -121,13 +121,6 @@
 #define MC_LIMITS_P_LIMITS_D	"/etc/security/limits.d"
 #define MC_LIMITS_P_CGROUP_FS	"/sys/fs/cgroup"
 
-
-/* One number read from the host: v is meaningful only when err == 0;
- * otherwise err is the -errno of the read (-ENOENT: file absent). */
-struct mc_limits_num {
-	uint64_t v;
-	int err;
-};
 
 /* One nofile/nproc line of limits.conf or limits.d/\*.conf. */
 struct mc_limits_conf {
@@ -148,15 +141,6 @@ struct mc_limits_addr {
 	unsigned prefix; /* 32 for one address */
 };
 
-/* Per-object footprint in bytes (pages per slab x page size / objects per
- * slab: mc_host_slab_obj_bytes of host/host.h's one slabinfo reader) of
- * the slab caches an idle socket lives in; 0 when the cache is not listed.
- * err != 0 when slabinfo could not be read. */
-struct mc_limits_slab {
-	int err;
-	uint64_t tcp, tcpv6, sock_inode, dentry, filp, epi, bind_bucket, task;
-};
-
 struct mc_limits_cgroup {
 	int version;			    /* 0: none found, 1, 2 */
 	char mem_path[200], pids_path[200]; /* the process's directories under the root */
@@ -165,15 +149,15 @@ struct mc_limits_cgroup {
 	 * its limit (memory.max or memory.high, v2; memory.limit_in_bytes, v1),
 	 * usage, and headroom (limit - usage + inactive file); v =
 	 * MC_LIMITS_NONE when no level sets a limit */
-	struct mc_limits_num mem_limit, mem_headroom, mem_usage;
+	struct mc_host_num mem_limit, mem_headroom, mem_usage;
 	bool mem_high; /* the binding limit is memory.high: throttled, not killed */
 	/* there: how often the limit was hit and the OOM killer ran (v2
 	 * memory.events max and oom_kill; v1 memory.failcnt and memory.oom_control
 	 * oom_kill) */
-	struct mc_limits_num mem_events_max, mem_oom_kill;
-	struct mc_limits_num pids_max, pids_current;
-	struct mc_limits_num pids_events_max;		  /* pids.events max: forks refused */
-	struct mc_limits_num cpu_quota_us, cpu_period_us; /* quota NONE: no quota */
+	struct mc_host_num mem_events_max, mem_oom_kill;
+	struct mc_host_num pids_max, pids_current;
+	struct mc_host_num pids_events_max;		  /* pids.events max: forks refused */
+	struct mc_host_num cpu_quota_us, cpu_period_us; /* quota NONE: no quota */
 };
 
 /* Everything `maxconn limits` reads. The *_soft/_hard rlimits, cpus, uid
@@ -190,24 +174,24 @@ struct mc_limits_snap {
 	char root[256];
 
 	/* the process */
-	struct mc_limits_num nofile_soft, nofile_hard; /* NONE = RLIM_INFINITY */
-	struct mc_limits_num nproc_soft, nproc_hard;
-	struct mc_limits_num stack_soft;
-	struct mc_limits_num cpus; /* CPUs this process may run on */
+	struct mc_host_num nofile_soft, nofile_hard; /* NONE = RLIM_INFINITY */
+	struct mc_host_num nproc_soft, nproc_hard;
+	struct mc_host_num stack_soft;
+	struct mc_host_num cpus; /* CPUs this process may run on */
 	uint32_t uid;
 	bool init_userns; /* uid 0 here is the real root (RLIMIT_NPROC exempt) */
 	uint64_t page_size;
 
 	/* file descriptors */
-	struct mc_limits_num nr_open, file_max, file_nr; /* file_nr: allocated now */
-	struct mc_limits_num epoll_watches;		 /* fs.epoll.max_user_watches */
+	struct mc_host_num nr_open, file_max, file_nr; /* file_nr: allocated now */
+	struct mc_host_num epoll_watches;		 /* fs.epoll.max_user_watches */
 	struct mc_limits_conf conf[MC_LIMITS_MAX_CONF];
 	int nconf;
 	int conf_err; /* reading limits.conf */
 
 	/* ports and addresses */
-	struct mc_limits_num port_lo, port_hi;
-	struct mc_limits_num reserved_in_range; /* reserved ports inside the range */
+	struct mc_host_num port_lo, port_hi;
+	struct mc_host_num reserved_in_range; /* reserved ports inside the range */
 	struct mc_limits_addr addrs[MC_LIMITS_MAX_ADDRS];
 	int naddrs;
 	int addrs_err;
@@ -215,25 +199,26 @@ struct mc_limits_snap {
 	int naddrs6;
 
 	/* accept path */
-	struct mc_limits_num somaxconn, syn_backlog, syncookies;
-	struct mc_limits_num listen_overflows, listen_drops;
+	struct mc_host_num somaxconn, syn_backlog, syncookies;
+	struct mc_host_netstat netstat; /* ListenOverflows, ListenDrops */
 
 	/* memory (bytes) */
-	struct mc_limits_num mem_total, mem_available, commit_limit, committed_as;
-	struct mc_limits_num overcommit;
-	struct mc_limits_slab slab;
-	struct mc_limits_num tcp_mem[3]; /* pages */
-	struct mc_limits_num tcp_rmem[3], tcp_wmem[3];
+	struct mc_host_meminfo meminfo; /* MemTotal, MemAvailable, CommitLimit, Committed_AS */
+	struct mc_host_num overcommit;
+	/* slabinfo: obj[] weighs a socket's caches and a thread's task */
+	struct mc_host_slab_bytes slab;
+	struct mc_host_num tcp_mem[3]; /* pages */
+	struct mc_host_num tcp_rmem[3], tcp_wmem[3];
 	struct mc_limits_cgroup cg;
 
 	/* threads */
-	struct mc_limits_num threads_max, pid_max, threads_now;
+	struct mc_host_num threads_max, pid_max, threads_now;
 	/* vm.max_map_count, and the maps the process has now (/proc/self/maps,
 	 * or --pid's) */
-	struct mc_limits_num max_map_count, maps_now;
+	struct mc_host_num max_map_count, maps_now;
 
 	/* conntrack */
-	struct mc_limits_num ct_max, ct_count, ct_buckets;
+	struct mc_host_num ct_max, ct_count, ct_buckets;
 	bool ct_nat_table; /* iptables nat table loaded: NAT makes the kernel track */
 	/* the firewall's rules (mc_limits_read_netns, live host only): whether
 	 * one makes the kernel track connections before any entry exists */
@@ -249,16 +234,18 @@ struct mc_limits_snap {
 	int globals_err;
 
 	/* churn */
-	struct mc_limits_num tw_buckets, tw_reuse, fin_timeout, max_orphans;
-	struct mc_limits_num tw_reuse_delay; /* ms; ENOENT before Linux 6.13: 1 s */
-	struct mc_limits_num timestamps;     /* net.ipv4.tcp_timestamps */
+	struct mc_host_num tw_buckets, tw_reuse, fin_timeout, max_orphans;
+	struct mc_host_num tw_reuse_delay; /* ms; ENOENT before Linux 6.13: 1 s */
+	struct mc_host_num timestamps;     /* net.ipv4.tcp_timestamps */
 	/* the TIME_WAIT sockets of clients' ports by pair, those that still
 	 * keep connect() off their port first (mc_limits_read_netns, live host
 	 * only; tw_err: reading them failed) */
 	struct mc_diag_tw_pair tw[MC_LIMITS_MAX_TW];
 	int ntw, tw_err;
 	bool tw_read;
-	struct mc_limits_num tcp_inuse, tcp_tw, tcp_orphan; /* /proc/net/sockstat */
+	/* /proc/net/sockstat: tcp_inuse, tcp_tw and tcp_orphan all read, or
+	 * all carry one error (-EINVAL when the file lacks one of them) */
+	struct mc_host_sockstat sockstat;
 };
 
 enum mc_limits_role { MC_LIMITS_SERVER, MC_LIMITS_CLIENT, MC_LIMITS_BOTH };

@@ -25,16 +25,16 @@
 #include "host/host.h"
 
 /* One number from a one-value file ("1048576\n"). */
-static struct mc_limits_num num_file(const char *root, const char *path)
+static struct mc_host_num num_file(const char *root, const char *path)
 {
-	struct mc_limits_num n = {0, 0};
+	struct mc_host_num n = {0, 0};
 
 	n.err = mc_proc_read_u64(root, path, &n.v);
 	return n;
 }
 
 /* cnt numbers from a multi-value file ("4096\t131072\t6291456"). */
-static void nums_file(const char *root, const char *path, struct mc_limits_num *out, int cnt)
+static void nums_file(const char *root, const char *path, struct mc_host_num *out, int cnt)
 {
 	uint64_t v[4] = {0};
 	int rc = mc_proc_read_u64s(root, path, v, cnt);
@@ -45,24 +45,18 @@ static void nums_file(const char *root, const char *path, struct mc_limits_num *
 	}
 }
 
-static struct mc_limits_num num_err(int err)
+static struct mc_host_num num_err(int err)
 {
-	struct mc_limits_num n = {0, err};
+	struct mc_host_num n = {0, err};
 
 	return n;
 }
 
-static struct mc_limits_num num_val(uint64_t v)
+static struct mc_host_num num_val(uint64_t v)
 {
-	struct mc_limits_num n = {v, 0};
+	struct mc_host_num n = {v, 0};
 
 	return n;
-}
-
-/* A figure of a host file (host/host.h) as the snapshot keeps it. */
-static struct mc_limits_num host_num(struct mc_host_num n)
-{
-	return n.err ? num_err(n.err) : num_val(n.v);
 }
 
 /* The port range, and the reserved ports inside it. */
@@ -89,63 +83,17 @@ static void read_ports(const char *root, struct mc_limits_snap *s)
 	free(res);
 }
 
-/* The footprints of the caches an idle socket (and a thread) lives in,
- * from /proc/slabinfo (root only: sl->err is -EACCES for others). */
-static void read_slab(const char *root, uint64_t page_size, struct mc_limits_slab *sl)
+/* The TCP line of /proc/net/sockstat: all three figures the model reads,
+ * or none (-EINVAL when the file lacks one). */
+static void read_sockstat(const char *root, struct mc_host_sockstat *so)
 {
-	struct mc_host_slabinfo si;
-	const struct mc_host_slab_cache *c = si.c;
+	int err;
 
-	memset(sl, 0, sizeof(*sl));
-	sl->err = mc_host_slabinfo_read(root, &si);
-	if (sl->err)
+	mc_host_sockstat_read(root, so);
+	if (!so->err && !so->tcp_inuse.err && !so->tcp_orphan.err && !so->tcp_tw.err)
 		return;
-	sl->tcp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCP], page_size);
-	sl->tcpv6 = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCPV6], page_size);
-	sl->sock_inode = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_SOCK_INODE], page_size);
-	sl->dentry = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_DENTRY], page_size);
-	sl->filp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_FILP], page_size);
-	sl->epi = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_EPOLL_EPI], page_size);
-	sl->bind_bucket = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_BIND_BUCKET], page_size);
-	sl->task = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TASK], page_size);
-}
-
-/* ListenOverflows and ListenDrops of /proc/net/netstat. */
-static void read_netstat(const char *root, struct mc_limits_snap *s)
-{
-	struct mc_host_netstat n;
-
-	mc_host_netstat_read(root, &n);
-	s->listen_overflows = host_num(n.listen_overflows);
-	s->listen_drops = host_num(n.listen_drops);
-}
-
-/* The TCP line of /proc/net/sockstat: all three, or none (-EINVAL when
- * the file lacks one). */
-static void read_sockstat(const char *root, struct mc_limits_snap *s)
-{
-	struct mc_host_sockstat so;
-
-	mc_host_sockstat_read(root, &so);
-	if (so.err || so.tcp_inuse.err || so.tcp_orphan.err || so.tcp_tw.err) {
-		s->tcp_inuse = s->tcp_orphan = s->tcp_tw = num_err(so.err ? so.err : -EINVAL);
-		return;
-	}
-	s->tcp_inuse = host_num(so.tcp_inuse);
-	s->tcp_orphan = host_num(so.tcp_orphan);
-	s->tcp_tw = host_num(so.tcp_tw);
-}
-
-/* MemTotal, MemAvailable, CommitLimit and Committed_AS of /proc/meminfo. */
-static void read_meminfo(const char *root, struct mc_limits_snap *s)
-{
-	struct mc_host_meminfo m;
-
-	mc_host_meminfo_read(root, &m);
-	s->mem_total = host_num(m.mem_total);
-	s->mem_available = host_num(m.mem_available);
-	s->commit_limit = host_num(m.commit_limit);
-	s->committed_as = host_num(m.committed_as);
+	err = so->err ? so->err : -EINVAL;
+	so->tcp_inuse = so->tcp_orphan = so->tcp_tw = (struct mc_host_num){0, err};
 }
 
 /* Local IPv4 addresses and blocks: "|-- ADDR" followed by "/N host LOCAL"
@@ -354,7 +302,7 @@ static void cg_cpu(const char *root, const char *dir, int version, struct mc_lim
 
 /* A number of a cgroup file: err, or the value (MC_CG_NONE is
  * MC_LIMITS_NONE). */
-static struct mc_limits_num cg_num(int err, uint64_t v)
+static struct mc_host_num cg_num(int err, uint64_t v)
 {
 	return err ? num_err(err) : num_val(v);
 }
@@ -417,7 +365,7 @@ static bool read_init_userns(const char *root, int pid)
 }
 
 /* "0.02 0.03 0.00 1/79 2831": 79 threads exist now. */
-static struct mc_limits_num read_threads_now(const char *root)
+static struct mc_host_num read_threads_now(const char *root)
 {
 	char buf[256];
 	ssize_t r = mc_proc_read(root, MC_LIMITS_P_LOADAVG, buf, sizeof(buf));
@@ -442,7 +390,7 @@ static bool writable(const char *root, const char *path)
 }
 
 /* Lines of /proc/self/maps (or /proc/PID/maps): the maps of the process. */
-static struct mc_limits_num read_maps(const char *root, int pid)
+static struct mc_host_num read_maps(const char *root, int pid)
 {
 	char path[64];
 	uint64_t n;
@@ -482,11 +430,11 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	s->somaxconn = num_file(root, MC_LIMITS_P_SOMAXCONN);
 	s->syn_backlog = num_file(root, MC_LIMITS_P_SYN_BACKLOG);
 	s->syncookies = num_file(root, MC_LIMITS_P_SYNCOOKIES);
-	read_netstat(root, s);
+	mc_host_netstat_read(root, &s->netstat);
 
-	read_meminfo(root, s);
+	mc_host_meminfo_read(root, &s->meminfo);
 	s->overcommit = num_file(root, MC_LIMITS_P_OVERCOMMIT);
-	read_slab(root, page, &s->slab);
+	mc_host_slab_bytes_read(root, page, &s->slab);
 	nums_file(root, MC_LIMITS_P_TCP_MEM, s->tcp_mem, 3);
 	nums_file(root, MC_LIMITS_P_TCP_RMEM, s->tcp_rmem, 3);
 	nums_file(root, MC_LIMITS_P_TCP_WMEM, s->tcp_wmem, 3);
@@ -500,10 +448,10 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	s->maps_now = read_maps(root, s->pid);
 	s->init_userns = read_init_userns(root, s->pid);
 
-	s->ct_max = num_file(root, MC_LIMITS_P_CT_MAX);
+	s->ct_max = num_file(root, MC_HOST_P_CT_MAX);
 	if (s->ct_max.err == -ENOENT)
 		s->ct_max = num_file(root, "/proc/sys/net/nf_conntrack_max");
-	s->ct_count = num_file(root, MC_LIMITS_P_CT_COUNT);
+	s->ct_count = num_file(root, MC_HOST_P_CT_COUNT);
 	s->ct_buckets = num_file(root, MC_LIMITS_P_CT_BUCKETS);
 	s->ct_nat_table = ipt_nat(root);
 
@@ -515,12 +463,12 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	s->max_orphans = num_file(root, MC_LIMITS_P_ORPHANS);
 	/* tcp_mem lives in the initial network namespace only */
 	s->netns_child = s->tcp_mem[2].err == -ENOENT && s->port_lo.err == 0;
-	s->ct_max_ro = s->netns_child || (s->ct_max.err == 0 && !writable(root, MC_LIMITS_P_CT_MAX));
-	read_sockstat(root, s);
+	s->ct_max_ro = s->netns_child || (s->ct_max.err == 0 && !writable(root, MC_HOST_P_CT_MAX));
+	read_sockstat(root, &s->sockstat);
 }
 
 /* One rlimit of this process; RLIM_INFINITY becomes MC_LIMITS_NONE. */
-static struct mc_limits_num rlim_num(int res, bool hard)
+static struct mc_host_num rlim_num(int res, bool hard)
 {
 	struct rlimit rl;
 
@@ -554,8 +502,8 @@ void mc_limits_read_self(struct mc_limits_snap *s)
 
 /* "Max open files            20000                20000                files":
  * the soft and hard values of one line of /proc/PID/limits. */
-static void limits_line(const char *buf, const char *name, struct mc_limits_num *soft,
-			struct mc_limits_num *hard)
+static void limits_line(const char *buf, const char *name, struct mc_host_num *soft,
+			struct mc_host_num *hard)
 {
 	const char *p = strstr(buf, name);
 	char sv[32], hv[32];
@@ -572,7 +520,7 @@ static void limits_line(const char *buf, const char *name, struct mc_limits_num 
 int mc_limits_read_pid(const char *root, struct mc_limits_snap *s)
 {
 	char buf[4096], path[64];
-	struct mc_limits_num hard;
+	struct mc_host_num hard;
 	ssize_t r;
 	const char *uid;
 

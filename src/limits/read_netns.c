@@ -83,9 +83,9 @@ static void *read_globals(void *arg)
 	if (g->err)
 		return NULL;
 	for (int i = 0; i < 3; i++)
-		g->s->tcp_mem[i] = (struct mc_limits_num){mem[i], 0};
+		g->s->tcp_mem[i] = (struct mc_host_num){mem[i], 0};
 	if (mc_proc_read_u64(NULL, MC_LIMITS_P_ORPHANS, &orph) == 0)
-		g->s->max_orphans = (struct mc_limits_num){orph, 0};
+		g->s->max_orphans = (struct mc_host_num){orph, 0};
 	return NULL;
 }
 

@@ -197,7 +197,7 @@ const struct mc__limit mc__limits[] = {
     {
 	.id = MC_LIMIT_CONNTRACK,
 	.name = "connection tracking table (nf_conntrack_max)",
-	.source = MC_LIMITS_P_CT_MAX,
+	.source = MC_HOST_P_CT_MAX,
 	.kind = MC_LIMITS_CEILING,
 	.judge = mc__judge_conntrack,
 	.what =

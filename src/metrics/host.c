@@ -2,6 +2,7 @@
  * host's sockets and memory (see host.h). */
 #include "metrics/host.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "host/host.h"
@@ -9,56 +10,56 @@
 
 void mc_metrics_host_read(const char *root, struct mc_metrics_host *h)
 {
-	struct mc_host_sockstat so;
-	struct mc_host_netstat n;
-	struct mc_host_meminfo m;
-
-	*h = (struct mc_metrics_host){0};
-	mc_host_sockstat_read(root, &so);
-	h->sockstat_known = !so.tcp_inuse.err && !so.tcp_tw.err && !so.tcp_orphan.err;
-	h->tcp_inuse = so.tcp_inuse.v;
-	h->tcp_tw = so.tcp_tw.v;
-	h->tcp_orphan = so.tcp_orphan.v;
-	mc_host_netstat_read(root, &n);
-	h->netstat_known = !n.listen_overflows.err && !n.listen_drops.err;
-	h->listen_overflows = n.listen_overflows.v;
-	h->listen_drops = n.listen_drops.v;
-	mc_host_meminfo_read(root, &m);
-	h->meminfo_known = !m.mem_total.err && !m.mem_available.err && !m.slab_total.err;
-	h->mem_total = m.mem_total.v;
-	h->mem_available = m.mem_available.v;
-	h->kernel_bytes = m.slab_total.v + m.kernel_stack.v + m.page_tables.v;
+	mc_host_sockstat_read(root, &h->sockstat);
+	mc_host_netstat_read(root, &h->netstat);
+	mc_host_meminfo_read(root, &h->meminfo);
 }
 
-/* The host's families: each a value of struct mc_metrics_host, written when
- * the file it comes from was read. */
+/* The host file a family comes from. */
+enum source { SOCKSTAT, NETSTAT, MEMINFO };
+
+/* Were the figures the families of file f need read? */
+static bool known(const struct mc_metrics_host *h, enum source f)
+{
+	const struct mc_host_sockstat *so = &h->sockstat;
+	const struct mc_host_meminfo *m = &h->meminfo;
+
+	switch (f) {
+	case SOCKSTAT:
+		return !so->tcp_inuse.err && !so->tcp_tw.err && !so->tcp_orphan.err;
+	case NETSTAT:
+		return !h->netstat.listen_overflows.err && !h->netstat.listen_drops.err;
+	case MEMINFO:
+		return !m->mem_total.err && !m->mem_available.err && !m->slab_total.err;
+	}
+	return false;
+}
+
+/* The host's families but the kernel's memory (written after them): each
+ * a figure of struct mc_metrics_host, written when its file was read. */
 static const struct {
 	const char *name, *type, *help;
-	size_t off;  /* of the value in struct mc_metrics_host */
-	size_t known; /* of the bool that says it was read */
+	size_t off; /* of the figure (struct mc_host_num) in struct mc_metrics_host */
+	enum source from;
 } fam[] = {
-#define F(name, type, field, known, help)                                                          \
-{name, type, help, offsetof(struct mc_metrics_host, field),                                \
- offsetof(struct mc_metrics_host, known)}
-	F(MC_FAM_HOST_TCP_INUSE, "gauge", tcp_inuse, sockstat_known,
+#define F(name, type, figure, from, help)                                                          \
+	{name, type, help, offsetof(struct mc_metrics_host, figure), from}
+	F(MC_FAM_HOST_TCP_INUSE, "gauge", sockstat.tcp_inuse, SOCKSTAT,
 	  "TCP sockets in use in this network namespace, both ends and listeners "
 	  "(/proc/net/sockstat TCP inuse)"),
-	F(MC_FAM_HOST_TCP_TW, "gauge", tcp_tw, sockstat_known,
+	F(MC_FAM_HOST_TCP_TW, "gauge", sockstat.tcp_tw, SOCKSTAT,
 	  "TCP sockets in TIME_WAIT in this network namespace (sockstat tw)"),
-	F(MC_FAM_HOST_LISTEN_OVERFLOWS, "counter", listen_overflows, netstat_known,
+	F(MC_FAM_HOST_LISTEN_OVERFLOWS, "counter", netstat.listen_overflows, NETSTAT,
 	  "connections dropped because a listen socket's accept queue was full, this "
 	  "network namespace (/proc/net/netstat ListenOverflows)"),
-	F(MC_FAM_HOST_LISTEN_DROPS, "counter", listen_drops, netstat_known,
+	F(MC_FAM_HOST_LISTEN_DROPS, "counter", netstat.listen_drops, NETSTAT,
 	  "SYNs and ACKs dropped at listen sockets, overflows included, this network "
 	  "namespace (/proc/net/netstat ListenDrops)"),
-	F(MC_FAM_HOST_MEM_TOTAL, "gauge", mem_total, meminfo_known,
+	F(MC_FAM_HOST_MEM_TOTAL, "gauge", meminfo.mem_total, MEMINFO,
 	  "MemTotal of /proc/meminfo"),
-	F(MC_FAM_HOST_MEM_AVAILABLE, "gauge", mem_available, meminfo_known,
+	F(MC_FAM_HOST_MEM_AVAILABLE, "gauge", meminfo.mem_available, MEMINFO,
 	  "MemAvailable of /proc/meminfo (it counts the dentries and inodes of open "
 	  "sockets as reclaimable, which they are not)"),
-	F(MC_FAM_HOST_KERNEL_MEM, "gauge", kernel_bytes, meminfo_known,
-	  "Slab + KernelStack + PageTables of /proc/meminfo: where sockets live (about "
-	  "4 KB each)"),
 #undef F
 };
 
@@ -75,11 +76,17 @@ void mc_metrics_host_write(struct mc_prom *p, const struct mc_metrics_info *info
 				      info->model, "shard", info->shard && *info->shard ? info->shard : NULL),
 		       1);
 	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
-		const char *base = (const char *)h;
-		if (!*(const bool *)(base + fam[i].known))
+		const struct mc_host_num *v = (const void *)((const char *)h + fam[i].off);
+		if (!known(h, fam[i].from))
 			continue; /* unknown: left out, not 0 */
 		mc_prom_family(p, fam[i].name, fam[i].type, fam[i].help);
-		mc_prom_sample(p, fam[i].name, NULL,
-			       (double)*(const uint64_t *)(base + fam[i].off));
+		mc_prom_sample(p, fam[i].name, NULL, (double)v->v);
 	}
+	if (!known(h, MEMINFO))
+		return;
+	mc_prom_family(p, MC_FAM_HOST_KERNEL_MEM, "gauge",
+		       "Slab + KernelStack + PageTables of /proc/meminfo: where sockets live (about "
+		       "4 KB each)");
+	mc_prom_sample(p, MC_FAM_HOST_KERNEL_MEM, NULL,
+		       (double)mc_host_kernel_bytes(&h->meminfo));
 }

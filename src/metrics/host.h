@@ -10,17 +10,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "host/host.h"
 #include "metrics/prom.h"
 
-/* What a scrape reads from /proc (with host/host.h's readers); known is
- * false for what could not be read (that family is then left out, not
- * written as 0). */
+/* What a scrape reads from /proc: the host files, with host/host.h's one
+ * reader each. A file's families are left out, not written as 0, when
+ * one of the figures they need could not be read. */
 struct mc_metrics_host {
-	bool sockstat_known, netstat_known, meminfo_known;
-	uint64_t tcp_inuse, tcp_tw, tcp_orphan;	  /* /proc/net/sockstat TCP: */
-	uint64_t listen_overflows, listen_drops;  /* /proc/net/netstat TcpExt: */
-	uint64_t mem_total, mem_available;	  /* /proc/meminfo */
-	uint64_t kernel_bytes;			  /* Slab + KernelStack + PageTables */
+	struct mc_host_sockstat sockstat; /* TCP: inuse, tw (and orphan) */
+	struct mc_host_netstat netstat;	  /* TcpExt: ListenOverflows, ListenDrops */
+	struct mc_host_meminfo meminfo;	  /* MemTotal, MemAvailable, Slab (+ KernelStack,
+					   * PageTables: a figure it lacks counts 0) */
 };
 
 /* What run_info says: role "server", "client" or "probe"; model the

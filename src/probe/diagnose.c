@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "common/fmt.h"
+#include "host/host.h"
 #include "limits/limits.h"
 #include "probe/result.h"
 
@@ -117,17 +118,19 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		size_t off;
 		const char *text;
 	} counters[] = {
-		{"ListenOverflows", offsetof(struct mc_watch, listen_overflows),
+		{"ListenOverflows", offsetof(struct mc_host_netstat, listen_overflows),
 		 "connections dropped because a listen socket's accept queue was full"},
-		{"ListenDrops", offsetof(struct mc_watch, listen_drops),
+		{"ListenDrops", offsetof(struct mc_host_netstat, listen_drops),
 		 "SYNs or ACKs dropped at a listen socket (overflows included)"},
-		{"SyncookiesSent", offsetof(struct mc_watch, syncookies_sent),
+		{"SyncookiesSent", offsetof(struct mc_host_netstat, syncookies_sent),
 		 "SYN queue full: answered with a SYN cookie"},
-		{"TCPReqQFullDrop", offsetof(struct mc_watch, reqq_full_drop),
+		{"TCPReqQFullDrop", offsetof(struct mc_host_netstat, reqq_full_drop),
 		 "SYNs dropped: SYN queue full and syncookies off"},
-		{"TCPSynRetrans", offsetof(struct mc_watch, syn_retrans),
+		{"TCPSynRetrans", offsetof(struct mc_host_netstat, syn_retrans),
 		 "SYNs sent again: the first went unanswered"},
 	};
+	const struct mc_host_netstat *nb = &o->before.netstat, *na = &o->after.netstat;
+	const struct mc_host_sockstat *so = &o->after.sockstat;
 	char b1[32], b2[32];
 
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
@@ -195,13 +198,12 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	if (o->srv_refused[MC_CAUSE_MAX_CONNS])
 		evidence(st, "server refused: max_conns", o->srv_refused[MC_CAUSE_MAX_CONNS],
 			 "over the server's --max-conns");
-	if (o->before.netstat_err || o->after.netstat_err)
-		unreadable(st, "TcpExt counters", "/proc/net/netstat",
-			   o->after.netstat_err ? o->after.netstat_err : o->before.netstat_err);
+	if (nb->err || na->err)
+		unreadable(st, "TcpExt counters", MC_HOST_P_NETSTAT, na->err ? na->err : nb->err);
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
-		uint64_t b = *(const uint64_t *)((const char *)&o->before + counters[i].off);
-		uint64_t a = *(const uint64_t *)((const char *)&o->after + counters[i].off);
-		if (delta(b, a) && !o->before.netstat_err && !o->after.netstat_err)
+		uint64_t b = ((const struct mc_host_num *)((const char *)nb + counters[i].off))->v;
+		uint64_t a = ((const struct mc_host_num *)((const char *)na + counters[i].off))->v;
+		if (delta(b, a) && !nb->err && !na->err)
 			evidence(st, counters[i].what, delta(b, a), "/proc/net/netstat TcpExt: %s",
 				 counters[i].text);
 	}
@@ -218,22 +220,21 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		evidence(st, "nf_conntrack_count", o->after.ct_count, "of nf_conntrack_max %" PRIu64,
 			 o->after.ct_max);
 	else if (o->after.ct_err && o->after.ct_err != -ENOENT)
-		unreadable(st, "nf_conntrack_count", "/proc/sys/net/netfilter/nf_conntrack_count",
-			   o->after.ct_err);
-	if (o->after.sockstat_err)
-		unreadable(st, "sockstat TCP inuse", "/proc/net/sockstat", o->after.sockstat_err);
+		unreadable(st, "nf_conntrack_count", MC_HOST_P_CT_COUNT, o->after.ct_err);
+	if (so->err)
+		unreadable(st, "sockstat TCP inuse", MC_HOST_P_SOCKSTAT, so->err);
 	else
-		evidence(st, "sockstat TCP inuse", o->after.tcp_inuse,
+		evidence(st, "sockstat TCP inuse", so->tcp_inuse.v,
 			 "/proc/net/sockstat: TCP sockets in use (both ends and listeners), %" PRIu64
 			 " in TIME_WAIT, %" PRIu64 " orphaned",
-			 o->after.tcp_tw, o->after.tcp_orphan);
-	if (o->after.meminfo_err)
-		unreadable(st, "MemAvailable", "/proc/meminfo", o->after.meminfo_err);
+			 so->tcp_tw.v, so->tcp_orphan.v);
+	if (o->after.meminfo.err)
+		unreadable(st, "MemAvailable", MC_HOST_P_MEMINFO, o->after.meminfo.err);
 	else
-		evidence(st, "MemAvailable", o->after.mem_available,
+		evidence(st, "MemAvailable", o->after.meminfo.mem_available.v,
 			 "%s available (less the dentries and inodes the sockets pin); the reserve "
 			 "is %s",
-			 mc_fmt_bytes(o->after.mem_available, b1, sizeof(b1)),
+			 mc_fmt_bytes(o->after.meminfo.mem_available.v, b1, sizeof(b1)),
 			 mc_fmt_bytes(o->reserve, b2, sizeof(b2)));
 	for (int i = 0; i < o->ncg && i < MC_PROBE_MAX_CG; i++)
 		cg_evidence(o, i, st);
@@ -301,11 +302,12 @@ struct seen {
 static void seen_from(const struct mc_probe_obs *o, struct seen *s)
 {
 	const struct mc_client_said *said = said_most(o);
+	const struct mc_host_netstat *b = &o->before.netstat, *a = &o->after.netstat;
 
-	s->overflow = delta(o->before.listen_overflows, o->after.listen_overflows) +
-		      delta(o->before.reqq_full_drop, o->after.reqq_full_drop);
-	s->drops = delta(o->before.listen_drops, o->after.listen_drops);
-	s->synre = delta(o->before.syn_retrans, o->after.syn_retrans);
+	s->overflow = delta(b->listen_overflows.v, a->listen_overflows.v) +
+		      delta(b->reqq_full_drop.v, a->reqq_full_drop.v);
+	s->drops = delta(b->listen_drops.v, a->listen_drops.v);
+	s->synre = delta(b->syn_retrans.v, a->syn_retrans.v);
 	s->queue_evidence = s->overflow || s->drops || s->synre;
 	s->lost = mc_cause_sum(o->lost);
 	s->told[0] = '\0';
@@ -339,7 +341,7 @@ static bool judge_reserve(const struct mc_probe_obs *o, struct mc_probe_step *st
 		snprintf(st->happened, sizeof(st->happened),
 			 "MemAvailable fell to %s, the reserve of %s: the probe stopped before the "
 			 "OOM killer would",
-			 mc_fmt_bytes(o->after.mem_available, a, sizeof(a)),
+			 mc_fmt_bytes(o->after.meminfo.mem_available.v, a, sizeof(a)),
 			 mc_fmt_bytes(o->reserve, b, sizeof(b)));
 	} else {
 		return false;

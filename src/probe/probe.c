@@ -303,10 +303,10 @@ static void scene(struct mc_probe_ctx *p, struct mc_probe_report *r)
 	}
 	r->cpus = ncpu > 0 ? (unsigned)ncpu : 1;
 	mc_watch_read(&w, false);
-	r->mem_total = w.mem_total;
+	r->mem_total = w.meminfo.mem_total.v;
 	r->reserve = p->cfg->reserve;
 	if (!r->reserve) {
-		r->reserve = w.mem_total / 10;
+		r->reserve = w.meminfo.mem_total.v / 10;
 		if (r->reserve < (1ULL << 30))
 			r->reserve = 1ULL << 30;
 	}

@@ -76,11 +76,10 @@ static void add_sample(struct mc_probe_ctx *p, struct mc_probe_report *r,
  * SReclaimable is therefore taken off. */
 static void pinned_reclaimable(struct mc_watch *now, const struct mc_watch *before)
 {
-	uint64_t grew = now->sreclaimable > before->sreclaimable
-				? now->sreclaimable - before->sreclaimable
-				: 0;
+	uint64_t r = now->meminfo.sreclaimable.v, r0 = before->meminfo.sreclaimable.v;
+	uint64_t grew = r > r0 ? r - r0 : 0, *avail = &now->meminfo.mem_available.v;
 
-	now->mem_available = now->mem_available > grew ? now->mem_available - grew : 0;
+	*avail = *avail > grew ? *avail - grew : 0;
 }
 
 /* Is the socket's local or remote end one of the step's destinations? */
@@ -215,8 +214,8 @@ static bool settled(const struct mc_probe_ctx *p, const struct mc_probe_step *st
 static uint64_t window_arm(const struct mc_probe_ctx *p, struct mc_probe_window *w, uint64_t t)
 {
 	const struct mc_probe_window_base base = {
-		.slab_total = p->base.before.slab_total,
-		.kernel_stack = p->base.before.kernel_stack,
+		.slab_total = p->base.before.meminfo.slab_total.v,
+		.kernel_stack = p->base.before.meminfo.kernel_stack.v,
 		.server_rss = p->base.server_rss0,
 		.server_pte = p->base.server_pte0,
 	};
@@ -263,16 +262,15 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 		smp.server_held = p->cfg->have_target_addr ? 0 : ss->held;
 		smp.rate = t > last ? (double)(cs->established - last_est) / ((double)(t - last) / 1e9)
 				    : 0;
-		smp.kernel_bytes = (now.slab_total + now.kernel_stack + now.page_tables) -
-				   (p->base.before.slab_total + p->base.before.kernel_stack +
-				    p->base.before.page_tables);
+		smp.kernel_bytes = mc_host_kernel_bytes(&now.meminfo) -
+				   mc_host_kernel_bytes(&p->base.before.meminfo);
 		if (smp.kernel_bytes > (1ULL << 62))
 			smp.kernel_bytes = 0; /* memory freed elsewhere meanwhile */
 		smp.user_bytes = (cs->rss > cs->rss_base ? cs->rss - cs->rss_base : 0) +
 				 (p->cfg->have_target_addr ? 0
 				  : ss->rss > ss->rss_base ? ss->rss - ss->rss_base
 							   : 0);
-		smp.mem_available = now.mem_available;
+		smp.mem_available = now.meminfo.mem_available.v;
 		last = t;
 		last_est = cs->established;
 		add_sample(p, r, &smp);
@@ -290,7 +288,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 			o->child_failed = true;
 			break;
 		}
-		if (now.mem_available && now.mem_available <= p->reserve) {
+		if (now.meminfo.mem_available.v && now.meminfo.mem_available.v <= p->reserve) {
 			mc_probe_children_freeze(&p->kids);
 			o->reserve_hit = true;
 			break;
@@ -352,25 +350,44 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 	free(win);
 }
 
+/* An epoll watch's two objects, its item and its wait-queue entry, in one
+ * of struct mc_host_slab_bytes' arrays (obj[] or used[]). */
+static uint64_t epoll_bytes(const uint64_t *v)
+{
+	return v[MC_HOST_SLAB_EPOLL_EPI] + v[MC_HOST_SLAB_EPOLL_PWQ];
+}
+
+/* The TCP sockets' objects (TCP and TCPv6): one per socket. */
+static int64_t tcp_objs(const struct mc_host_slab_bytes *s)
+{
+	return (int64_t)s->active[MC_HOST_SLAB_TCP] + (int64_t)s->active[MC_HOST_SLAB_TCPV6];
+}
+
 /* Kernel bytes per socket when other work on this kernel moved the socket
  * caches by more than the probe's sockets did (their growth, and
  * meminfo's, is not the probe's): one object of each cache per socket, at
  * the caches' object sizes; an epoll item for the client's end, and for
  * the server's with the epoll model. */
-static void by_object_size(const struct mc_probe_config *cfg, const struct mc_watch_slab *a,
+static void by_object_size(const struct mc_probe_config *cfg, const struct mc_host_slab_bytes *a,
 			   struct mc_probe_slab *sl)
 {
 	bool v6 = cfg->have_target_addr && cfg->target_addr.addr.family == AF_INET6;
 	bool srv_epoll = !cfg->have_target_addr && cfg->model == MC_MODEL_EPOLL;
 
 	sl->from = MC_PROBE_KMEM_OBJECTS;
-	sl->tcp = (double)(v6 ? a->obj.tcpv6 : a->obj.tcp);
-	sl->sock_inode = (double)a->obj.sock_inode;
-	sl->dentry = (double)a->obj.dentry;
-	sl->filp = (double)a->obj.filp;
-	sl->epoll = (double)a->obj.epoll * (srv_epoll ? 1.0 : 0.5);
+	sl->tcp = (double)a->obj[v6 ? MC_HOST_SLAB_TCPV6 : MC_HOST_SLAB_TCP];
+	sl->sock_inode = (double)a->obj[MC_HOST_SLAB_SOCK_INODE];
+	sl->dentry = (double)a->obj[MC_HOST_SLAB_DENTRY];
+	sl->filp = (double)a->obj[MC_HOST_SLAB_FILP];
+	sl->epoll = (double)epoll_bytes(a->obj) * (srv_epoll ? 1.0 : 0.5);
 	sl->other = 0;
 	sl->total = sl->tcp + sl->sock_inode + sl->dentry + sl->filp + sl->epoll;
+}
+
+/* What a figure grew by from b to a, per socket of n (0 when it shrank). */
+static double grew_per(uint64_t b, uint64_t a, double n)
+{
+	return (a > b ? (double)(a - b) : 0) / n;
 }
 
 /* The projection and the per-connection costs of a step. Kernel bytes per
@@ -381,24 +398,25 @@ static void by_object_size(const struct mc_probe_config *cfg, const struct mc_wa
 static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct mc_probe_obs *o,
 		  const struct mc_client_stats *cs, uint64_t server_rss)
 {
-	const struct mc_watch_slab *a = &o->after.slab, *b = &o->before.slab;
-	uint64_t kb = o->after.slab_total + o->after.kernel_stack + o->after.page_tables;
-	uint64_t kb0 = o->before.slab_total + o->before.kernel_stack + o->before.page_tables;
+	const struct mc_host_slab_bytes *a = &o->after.slab, *b = &o->before.slab;
+	uint64_t kb = mc_host_kernel_bytes(&o->after.meminfo);
+	uint64_t kb0 = mc_host_kernel_bytes(&o->before.meminfo);
+	uint64_t avail = o->after.meminfo.mem_available.v;
 	double n = 2.0 * (double)st->reached, mem, caches, per;
 	struct mc_probe_slab *sl = &st->slab;
 
 	if (!st->reached)
 		return;
-#define D(x) ((a->x > b->x ? (double)(a->x - b->x) : 0) / n)
+#define D(id) grew_per(b->used[MC_HOST_SLAB_##id], a->used[MC_HOST_SLAB_##id], n)
 	sl->known = !a->err && !b->err;
 	sl->sockets = 2 * st->reached;
-	sl->tcp = D(tcp) + D(tcpv6);
-	sl->sock_inode = D(sock_inode);
-	sl->dentry = D(dentry);
-	sl->filp = D(filp);
-	sl->epoll = D(epoll);
+	sl->tcp = D(TCP) + D(TCPV6);
+	sl->sock_inode = D(SOCK_INODE);
+	sl->dentry = D(DENTRY);
+	sl->filp = D(FILP);
 #undef D
-	sl->tcp_objs_grew = (int64_t)a->tcp_objs - (int64_t)b->tcp_objs;
+	sl->epoll = grew_per(epoll_bytes(b->used), epoll_bytes(a->used), n);
+	sl->tcp_objs_grew = tcp_objs(a) - tcp_objs(b);
 	if (sl->known && !mc_probe_slab_growth_is_ours(sl->tcp_objs_grew, st->reached)) {
 		by_object_size(p->cfg, a, sl);
 	} else {
@@ -430,14 +448,14 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 		st->cg_room_end[i] = mc_cg_mem_room(ca);
 	}
 	mc_probe_cgwatch_per_side(&p->cgw, st->reached, &st->cg_accept, &st->cg_connect);
-	st->mem_available_end = o->after.mem_available;
+	st->mem_available_end = avail;
 	per = 2 * sl->total + st->user_per_conn_server + st->user_per_conn_client;
 	if (sl->from == MC_PROBE_KMEM_UNKNOWN) {
 		st->more_conns = MC_LIMITS_NONE; /* unknown: no projection */
 		return;
 	}
-	st->more_conns = per > 0 && o->after.mem_available > p->reserve
-				 ? (uint64_t)((double)(o->after.mem_available - p->reserve) / per)
+	st->more_conns = per > 0 && avail > p->reserve
+				 ? (uint64_t)((double)(avail - p->reserve) / per)
 				 : 0;
 }
 

@@ -46,8 +46,8 @@ static void snap(const struct mc_probe_children *kids, uint64_t now,
 	s->server = pid > 0 && mc_proc_read_pid(NULL, pid, &s->proc) == 0;
 	s->server_rss = mc_probe_server_rss(kids);
 	mc_watch_read(&w, false);
-	s->slab_total = w.slab_total;
-	s->kernel_stack = w.kernel_stack;
+	s->slab_total = w.meminfo.slab_total.v;
+	s->kernel_stack = w.meminfo.kernel_stack.v;
 }
 
 bool mc_probe_window_poll(struct mc_probe_window *w, uint64_t now,

@@ -15,64 +15,18 @@
 #include "common/procfs.h"
 #include "host/host.h"
 
-/* The bytes the socket caches of si hold (see watch.h). */
-static int slab_from(const struct mc_host_slabinfo *si, uint64_t page_size, struct mc_watch_slab *s)
+/* Does b list one of the caches a socket lives in? */
+static bool socket_cache_listed(const struct mc_host_slab_bytes *b)
 {
 	static const enum mc_host_slab_id socket_caches[] = {
 	    MC_HOST_SLAB_TCP,  MC_HOST_SLAB_TCPV6,     MC_HOST_SLAB_SOCK_INODE, MC_HOST_SLAB_DENTRY,
 	    MC_HOST_SLAB_FILP, MC_HOST_SLAB_EPOLL_EPI, MC_HOST_SLAB_EPOLL_PWQ,
 	};
-	const struct mc_host_slab_cache *c = si->c;
-	bool found = false;
 
-	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < sizeof(socket_caches) / sizeof(socket_caches[0]); i++)
-		found |= c[socket_caches[i]].listed;
-	s->tcp = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_TCP], page_size);
-	s->tcpv6 = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_TCPV6], page_size);
-	s->sock_inode = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_SOCK_INODE], page_size);
-	s->dentry = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_DENTRY], page_size);
-	s->filp = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_FILP], page_size);
-	s->epoll = mc_host_slab_used_bytes(&c[MC_HOST_SLAB_EPOLL_EPI], page_size) +
-		   mc_host_slab_used_bytes(&c[MC_HOST_SLAB_EPOLL_PWQ], page_size);
-	s->tcp_objs = c[MC_HOST_SLAB_TCP].active + c[MC_HOST_SLAB_TCPV6].active;
-	s->obj.tcp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCP], page_size);
-	s->obj.tcpv6 = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_TCPV6], page_size);
-	s->obj.sock_inode = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_SOCK_INODE], page_size);
-	s->obj.dentry = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_DENTRY], page_size);
-	s->obj.filp = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_FILP], page_size);
-	s->obj.epoll = mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_EPOLL_EPI], page_size) +
-		       mc_host_slab_obj_bytes(&c[MC_HOST_SLAB_EPOLL_PWQ], page_size);
-	return found ? 0 : -ENOENT;
-}
-
-/* The figures of /proc/meminfo, /proc/net/netstat and /proc/net/sockstat
- * the probe follows; a figure a readable file lacks reads 0. */
-static void read_files(struct mc_watch *w)
-{
-	struct mc_host_meminfo m;
-	struct mc_host_netstat n;
-	struct mc_host_sockstat so;
-
-	w->meminfo_err = mc_host_meminfo_read(NULL, &m);
-	w->mem_total = m.mem_total.v;
-	w->mem_available = m.mem_available.v;
-	w->slab_total = m.slab_total.v;
-	w->sreclaimable = m.sreclaimable.v;
-	w->kernel_stack = m.kernel_stack.v;
-	w->page_tables = m.page_tables.v;
-	w->netstat_err = mc_host_netstat_read(NULL, &n);
-	w->listen_overflows = n.listen_overflows.v;
-	w->listen_drops = n.listen_drops.v;
-	w->syncookies_sent = n.syncookies_sent.v;
-	w->reqq_full_drop = n.reqq_full_drop.v;
-	w->syn_retrans = n.syn_retrans.v;
-	w->sockstat_err = mc_host_sockstat_read(NULL, &so);
-	w->tcp_inuse = so.tcp_inuse.v;
-	w->tcp_orphan = so.tcp_orphan.v;
-	w->tcp_tw = so.tcp_tw.v;
-	w->tcp_alloc = so.tcp_alloc.v;
-	w->tcp_mem_pages = so.tcp_mem_pages.v;
+		if (b->listed[socket_caches[i]])
+			return true;
+	return false;
 }
 
 void mc_watch_read(struct mc_watch *w, bool with_slab)
@@ -81,19 +35,18 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 
 	memset(w, 0, sizeof(*w));
 	if (with_slab) {
-		struct mc_host_slabinfo si;
-		w->slab.err = mc_host_slabinfo_read(NULL, &si);
-		if (!w->slab.err)
-			w->slab.err = slab_from(&si, ps > 0 ? (uint64_t)ps : 4096, &w->slab);
+		if (!mc_host_slab_bytes_read(NULL, ps > 0 ? (uint64_t)ps : 4096, &w->slab) &&
+		    !socket_cache_listed(&w->slab))
+			w->slab.err = -ENOENT;
 	} else {
 		w->slab.err = -ENODATA;
 	}
-	read_files(w);
-	w->ct_err = mc_proc_read_u64(NULL, "/proc/sys/net/netfilter/nf_conntrack_count",
-				     &w->ct_count);
+	mc_host_meminfo_read(NULL, &w->meminfo);
+	mc_host_netstat_read(NULL, &w->netstat);
+	mc_host_sockstat_read(NULL, &w->sockstat);
+	w->ct_err = mc_proc_read_u64(NULL, MC_HOST_P_CT_COUNT, &w->ct_count);
 	if (!w->ct_err)
-		w->ct_err = mc_proc_read_u64(NULL, "/proc/sys/net/netfilter/nf_conntrack_max",
-					     &w->ct_max);
+		w->ct_err = mc_proc_read_u64(NULL, MC_HOST_P_CT_MAX, &w->ct_max);
 }
 
 uint64_t mc_watch_rss(int pid)

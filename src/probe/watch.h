@@ -9,35 +9,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bytes of the slab caches a socket lives in: active objects x (pages per
- * slab x page size / objects per slab), each object's share of its slab
- * (mc_host_slab_used_bytes of host/host.h's one slabinfo reader). */
-struct mc_watch_slab {
-	int err; /* -errno of reading /proc/slabinfo (root only), -ENOENT
-		  * when it lists no socket cache, or 0 */
-	uint64_t tcp, tcpv6, sock_inode, dentry, filp, epoll;
-	uint64_t tcp_objs; /* active objects of TCP and TCPv6: one per socket */
-	/* one object's share of its slab, per cache (epoll: epitem + pwq) */
-	struct {
-		uint64_t tcp, tcpv6, sock_inode, dentry, filp, epoll;
-	} obj;
-};
+#include "host/host.h"
 
 struct mc_watch {
-	struct mc_watch_slab slab;
-	/* /proc/meminfo, bytes */
-	uint64_t mem_total, mem_available, slab_total, kernel_stack, page_tables;
-	uint64_t sreclaimable; /* SReclaimable: dentries and inodes, sockets' too */
-	/* /proc/net/netstat TcpExt (this network namespace) */
-	uint64_t listen_overflows, listen_drops, syncookies_sent, reqq_full_drop;
-	uint64_t syn_retrans; /* TCPSynRetrans: SYNs sent again, unanswered */
-	/* /proc/net/sockstat (inuse/orphan/tw/alloc: this namespace; mem:
-	 * pages, host-wide) */
-	uint64_t tcp_inuse, tcp_orphan, tcp_tw, tcp_alloc, tcp_mem_pages;
-	/* -errno of reading /proc/meminfo, /proc/net/netstat, /proc/net/sockstat
-	 * (ENFILE at the system's file limit, ...): their fields are then 0 and
-	 * must be shown as unreadable, not as 0 */
-	int meminfo_err, netstat_err, sockstat_err;
+	/* the slab caches in bytes (host/host.h's one reduction of slabinfo);
+	 * slab.err: the read's -errno (root only), -ENOENT when it lists no
+	 * socket cache, -ENODATA when not read (with_slab false) */
+	struct mc_host_slab_bytes slab;
+	/* the host files, host/host.h's one reader each: a file's err is the
+	 * -errno of its read (ENFILE at the system's file limit, ...), its
+	 * figures are then 0 and must be shown as unreadable, not as 0 */
+	struct mc_host_meminfo meminfo;	  /* bytes, host-wide */
+	struct mc_host_netstat netstat;	  /* TcpExt, this network namespace */
+	struct mc_host_sockstat sockstat; /* inuse/orphan/tw/alloc: this
+					   * namespace; mem: pages, host-wide */
 	/* nf_conntrack_count / _max; ct_err != 0 when conntrack is not loaded */
 	uint64_t ct_count, ct_max;
 	int ct_err;

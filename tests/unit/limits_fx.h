@@ -25,11 +25,11 @@ static inline struct fx *fx_load(const char *tree, uint64_t nofile_soft, uint64_
 	assert_non_null(f);
 	f->s.page_size = 4096;
 	mc_limits_read(tree, &f->s);
-	f->s.nofile_soft = (struct mc_limits_num){nofile_soft, 0};
-	f->s.nofile_hard = (struct mc_limits_num){nofile_hard, 0};
-	f->s.nproc_soft = f->s.nproc_hard = (struct mc_limits_num){4096, 0};
-	f->s.stack_soft = (struct mc_limits_num){8 << 20, 0};
-	f->s.cpus = (struct mc_limits_num){2, 0};
+	f->s.nofile_soft = (struct mc_host_num){nofile_soft, 0};
+	f->s.nofile_hard = (struct mc_host_num){nofile_hard, 0};
+	f->s.nproc_soft = f->s.nproc_hard = (struct mc_host_num){4096, 0};
+	f->s.stack_soft = (struct mc_host_num){8 << 20, 0};
+	f->s.cpus = (struct mc_host_num){2, 0};
 	f->s.uid = 1000;
 	mc_limits_scenario_default(&f->sc);
 	return f;

@@ -127,7 +127,7 @@ static void test_limits(void **state)
 	assert_int_equal(s.cg.mem_events_max.v, 3);
 	assert_int_equal(s.cg.mem_oom_kill.v, 1);
 	assert_int_equal(s.cg.pids_events_max.v, 5);
-	s.nofile_soft = s.nofile_hard = (struct mc_limits_num){100000000, 0};
+	s.nofile_soft = s.nofile_hard = (struct mc_host_num){100000000, 0};
 	mc_limits_scenario_default(&sc);
 	assert_int_equal(mc_limits_judge(&s, &sc, r), 0);
 	it = mc_limits_find(r, MC_LIMIT_CGROUP_MEMORY);

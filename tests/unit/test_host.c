@@ -303,6 +303,38 @@ static void test_slabinfo_bytes(void **state)
 	assert_int_equal(mc_host_slab_used_bytes(&c[MC_HOST_SLAB_TCP], 4096), 0);
 }
 
+/* The one reduction limits and the probe read: every cache's listing,
+ * active objects and both byte figures, at the page size given, and the
+ * read's error. */
+static void test_slab_bytes(void **state)
+{
+	struct mc_host_slabinfo s;
+	struct mc_host_slab_bytes b;
+
+	(void)state;
+	assert_int_equal(mc_host_slabinfo_parse(slabinfo, &s), 0);
+	s.err = 0;
+	mc_host_slab_bytes_from(&s, 16384, &b);
+	assert_int_equal(b.err, 0);
+	assert_true(b.listed[MC_HOST_SLAB_TCP]);
+	assert_int_equal(b.active[MC_HOST_SLAB_TCP], 1300);
+	assert_int_equal(b.obj[MC_HOST_SLAB_TCP], 8 * 16384 / 13);
+	assert_int_equal(b.used[MC_HOST_SLAB_TCP], 1300ULL * 8 * 16384 / 13);
+	assert_int_equal(b.obj[MC_HOST_SLAB_TASK], 8 * 16384 / 5);
+	assert_int_equal(b.used[MC_HOST_SLAB_EPOLL_PWQ], 448ULL * 16384 / 56);
+	assert_false(b.listed[MC_HOST_SLAB_FILP]);
+	assert_int_equal(b.active[MC_HOST_SLAB_FILP], 0);
+	assert_int_equal(b.obj[MC_HOST_SLAB_FILP], 0);
+	assert_int_equal(b.used[MC_HOST_SLAB_FILP], 0);
+	/* unreadable: the read's error, every figure 0 */
+	memset(&s, 0, sizeof(s));
+	s.err = -EACCES;
+	mc_host_slab_bytes_from(&s, 4096, &b);
+	assert_int_equal(b.err, -EACCES);
+	assert_false(b.listed[MC_HOST_SLAB_TCP]);
+	assert_int_equal(b.obj[MC_HOST_SLAB_TCP], 0);
+}
+
 static void test_slabinfo_none(void **state)
 {
 	struct mc_host_slabinfo s;
@@ -381,6 +413,7 @@ int main(void)
 	    cmocka_unit_test(test_reserved),
 	    cmocka_unit_test(test_slabinfo_parse),
 	    cmocka_unit_test(test_slabinfo_bytes),
+	    cmocka_unit_test(test_slab_bytes),
 	    cmocka_unit_test(test_slabinfo_none),
 	    cmocka_unit_test(test_slabinfo_no_overread),
 	    cmocka_unit_test(test_slabinfo_read),

@@ -27,8 +27,8 @@ static struct fx *host(const char *tree)
 {
 	struct fx *f = fx_load(tree, 4000, 20000);
 
-	f->s.max_map_count = (struct mc_limits_num){65530, 0};
-	f->s.maps_now = (struct mc_limits_num){1000, 0};
+	f->s.max_map_count = (struct mc_host_num){65530, 0};
+	f->s.maps_now = (struct mc_host_num){1000, 0};
 	return f;
 }
 

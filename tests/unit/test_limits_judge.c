@@ -38,9 +38,9 @@ static struct fx *load(const char *tree)
 /* Lift the fd limits out of the way so memory-side limits can bind. */
 static void lift_fds(struct fx *f)
 {
-	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){100000000, 0};
-	f->s.nr_open = (struct mc_limits_num){100000000, 0};
-	f->s.file_max = (struct mc_limits_num){1000000000, 0};
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_host_num){100000000, 0};
+	f->s.nr_open = (struct mc_host_num){100000000, 0};
+	f->s.file_max = (struct mc_host_num){1000000000, 0};
 }
 
 static const struct mc_limits_item *judge(struct fx *f)
@@ -146,7 +146,7 @@ static void test_fd_soft_below_hard(void **state)
 	f->s.nofile_soft.v = MC_LIMITS_NONE;
 	f->sc.role = MC_LIMITS_BOTH;
 	f->sc.sources = 1000;
-	f->s.mem_available.v = 64ULL << 30;
+	f->s.meminfo.mem_available.v = 64ULL << 30;
 	f->s.file_max.v = 100000000;
 	assert_binding(f, MC_LIMIT_FD_NR_OPEN, (1048576 - 8) / 2);
 	assert_int_equal(item(f, MC_LIMIT_FD_PROCESS)->conns, MC_LIMITS_NONE);
@@ -174,7 +174,7 @@ static void test_client_ports(void **state)
 
 	(void)state;
 	f->sc.role = MC_LIMITS_CLIENT;
-	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){100000, 0};
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_host_num){100000, 0};
 	assert_binding(f, MC_LIMIT_PORTS, 28232);
 	assert_no_warnings(f);
 
@@ -204,7 +204,7 @@ static void test_reserved_ports(void **state)
 
 	(void)state;
 	f->sc.role = MC_LIMITS_CLIENT;
-	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){100000, 0};
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_host_num){100000, 0};
 	assert_binding(f, MC_LIMIT_PORTS, 28232 - 33);
 	free(f);
 }
@@ -247,7 +247,7 @@ static void test_target_client(void **state)
 
 	/* a target the port range can reach by widening it */
 	f->sc.target = 50000;
-	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){100000, 0};
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_host_num){100000, 0};
 	judge(f);
 	it = item(f, MC_LIMIT_PORTS);
 	assert_int_equal(it->raise_to, 50000);
@@ -303,8 +303,8 @@ static void test_fd_nr_open(void **state)
 	const struct mc_limits_item *it;
 
 	(void)state;
-	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){2000000, 0};
-	f->s.mem_available.v = 64ULL << 30;
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_host_num){2000000, 0};
+	f->s.meminfo.mem_available.v = 64ULL << 30;
 	f->s.file_max.v = 100000000;
 	assert_binding(f, MC_LIMIT_FD_NR_OPEN, 1048576 - 8);
 	assert_int_equal(item(f, MC_LIMIT_FD_PROCESS)->conns, 2000000 - 8);
@@ -469,8 +469,8 @@ static void test_threads(void **state)
 	f->sc.tasks = 5;
 	assert_binding(f, MC_LIMIT_CGROUP_PIDS, 1000 - 10 - 5);
 	/* a process holding 60,000 maps: two more per thread */
-	f->s.max_map_count = (struct mc_limits_num){65530, 0};
-	f->s.maps_now = (struct mc_limits_num){64000, 0};
+	f->s.max_map_count = (struct mc_host_num){65530, 0};
+	f->s.maps_now = (struct mc_host_num){64000, 0};
 	assert_binding(f, MC_LIMIT_MAP_COUNT, (65530 - 64000) / MC_LIMITS_MAPS_PER_THREAD);
 	it = item(f, MC_LIMIT_MAP_COUNT);
 	assert_true(has_fix(it, "vm.max_map_count="));
@@ -525,7 +525,7 @@ static void test_conntrack(void **state)
 	f->s.ct_rules.tracks = true;
 	snprintf(f->s.ct_rules.why, sizeof(f->s.ct_rules.why), "nftables inet filter/input: ct");
 	f->s.ct_max_ro = true;
-	f->s.ct_buckets = (struct mc_limits_num){65536, 0};
+	f->s.ct_buckets = (struct mc_host_num){65536, 0};
 	f->sc.target = 300000;
 	judge(f);
 	it = item(f, MC_LIMIT_CONNTRACK);
@@ -575,9 +575,9 @@ static void test_globals_in_child_netns(void **state)
 	assert_int_equal(item(f, MC_LIMIT_TCP_MEM)->status, MC_LIMITS_FINE);
 	/* read from the initial namespace */
 	f->sc.traffic = 0;
-	f->s.tcp_mem[2] = (struct mc_limits_num){575796, 0};
-	f->s.tcp_mem[0] = (struct mc_limits_num){287898, 0};
-	f->s.tcp_mem[1] = (struct mc_limits_num){383867, 0};
+	f->s.tcp_mem[2] = (struct mc_host_num){575796, 0};
+	f->s.tcp_mem[0] = (struct mc_host_num){287898, 0};
+	f->s.tcp_mem[1] = (struct mc_host_num){383867, 0};
 	f->s.globals_err = 0;
 	f->s.globals_from_init = true;
 	judge(f);
@@ -595,7 +595,7 @@ static void test_time_wait(void **state)
 
 	(void)state;
 	f->sc.role = MC_LIMITS_CLIENT;
-	f->s.nofile_soft = f->s.nofile_hard = (struct mc_limits_num){100000, 0};
+	f->s.nofile_soft = f->s.nofile_hard = (struct mc_host_num){100000, 0};
 	for (uint64_t v = 0; v <= 2; v++) {
 		f->s.tw_reuse.v = v;
 		assert_binding(f, MC_LIMIT_PORTS, 28232);
@@ -637,7 +637,7 @@ static void test_time_wait(void **state)
 	mc_parse_endpoint("127.0.0.1:9000", false, &f->sc.dst, &err);
 	f->sc.bind_ports = true;
 	assert_binding(f, MC_LIMIT_PORTS, 28232);
-	f->s.timestamps = (struct mc_limits_num){0, 0};
+	f->s.timestamps = (struct mc_host_num){0, 0};
 	assert_binding(f, MC_LIMIT_PORTS, 28232 - 1000);
 	f->sc.bind_ports = false;
 	mc_parse_endpoint("127.0.0.1:9001", false, &f->sc.dst, &err);

@@ -26,7 +26,7 @@ static struct mc_limits_snap *read_tree(const char *root)
 	return s;
 }
 
-static void assert_num(struct mc_limits_num n, uint64_t v)
+static void assert_num(struct mc_host_num n, uint64_t v)
 {
 	assert_int_equal(n.err, 0);
 	assert_int_equal(n.v, v);
@@ -46,12 +46,12 @@ static void test_base(void **state)
 	assert_num(s->somaxconn, 4096);
 	assert_num(s->syn_backlog, 2048);
 	assert_num(s->syncookies, 1);
-	assert_num(s->listen_overflows, 7);
-	assert_num(s->listen_drops, 9);
-	assert_num(s->mem_total, 8388608ULL * 1024);
-	assert_num(s->mem_available, 4194304ULL * 1024);
-	assert_num(s->commit_limit, 16777216ULL * 1024);
-	assert_num(s->committed_as, 100000ULL * 1024);
+	assert_num(s->netstat.listen_overflows, 7);
+	assert_num(s->netstat.listen_drops, 9);
+	assert_num(s->meminfo.mem_total, 8388608ULL * 1024);
+	assert_num(s->meminfo.mem_available, 4194304ULL * 1024);
+	assert_num(s->meminfo.commit_limit, 16777216ULL * 1024);
+	assert_num(s->meminfo.committed_as, 100000ULL * 1024);
 	assert_num(s->overcommit, 0);
 	assert_num(s->tcp_mem[0], 100000);
 	assert_num(s->tcp_mem[2], 300000);
@@ -67,21 +67,21 @@ static void test_base(void **state)
 	assert_num(s->fin_timeout, 60);
 	assert_num(s->tw_buckets, 131072);
 	assert_num(s->max_orphans, 131072);
-	assert_num(s->tcp_inuse, 3);
-	assert_num(s->tcp_orphan, 1);
-	assert_num(s->tcp_tw, 5);
+	assert_num(s->sockstat.tcp_inuse, 3);
+	assert_num(s->sockstat.tcp_orphan, 1);
+	assert_num(s->sockstat.tcp_tw, 5);
 	assert_true(s->init_userns);
 
 	/* slab footprints: pages x 4096 / objects per slab */
 	assert_int_equal(s->slab.err, 0);
-	assert_int_equal(s->slab.tcp, 8 * 4096 / 13);
-	assert_int_equal(s->slab.tcpv6, 8 * 4096 / 13);
-	assert_int_equal(s->slab.sock_inode, 4 * 4096 / 19);
-	assert_int_equal(s->slab.dentry, 4096 / 21);
-	assert_int_equal(s->slab.filp, 4096 / 21);
-	assert_int_equal(s->slab.epi, 4096 / 32);
-	assert_int_equal(s->slab.bind_bucket, 4096 / 64);
-	assert_int_equal(s->slab.task, 8 * 4096 / 5);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_TCP], 8 * 4096 / 13);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_TCPV6], 8 * 4096 / 13);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_SOCK_INODE], 4 * 4096 / 19);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_DENTRY], 4096 / 21);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_FILP], 4096 / 21);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_EPOLL_EPI], 4096 / 32);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_BIND_BUCKET], 4096 / 64);
+	assert_int_equal(s->slab.obj[MC_HOST_SLAB_TASK], 8 * 4096 / 5);
 
 	/* 127.0.0.0/8, 127.0.0.1, 10.0.0.5 from the Main table, no duplicates
 	 * from the Local table, no broadcast or unicast routes */
@@ -201,9 +201,9 @@ static void test_missing(void **state)
 	assert_int_equal(s->file_max.err, -ENOENT);
 	assert_int_equal(s->port_lo.err, -ENOENT);
 	assert_int_equal(s->reserved_in_range.err, -ENOENT);
-	assert_int_equal(s->mem_available.err, -ENOENT);
+	assert_int_equal(s->meminfo.mem_available.err, -ENOENT);
 	assert_int_equal(s->slab.err, -ENOENT);
-	assert_int_equal(s->listen_overflows.err, -ENOENT);
+	assert_int_equal(s->netstat.listen_overflows.err, -ENOENT);
 	assert_int_equal(s->threads_now.err, -ENOENT);
 	assert_int_equal(s->ct_max.err, -ENOENT);
 	assert_int_equal(s->cg.mem_limit.err, -ENOENT);

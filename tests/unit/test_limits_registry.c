@@ -179,8 +179,8 @@ static void test_judge_follows_registry(void **state)
 	assert_non_null(r);
 	s->page_size = 4096;
 	mc_limits_read("tests/unit/fixtures/limits/base", s);
-	s->nofile_soft = s->nofile_hard = (struct mc_limits_num){20000, 0};
-	s->stack_soft = (struct mc_limits_num){8 << 20, 0};
+	s->nofile_soft = s->nofile_hard = (struct mc_host_num){20000, 0};
+	s->stack_soft = (struct mc_host_num){8 << 20, 0};
 	mc_limits_scenario_default(&sc);
 	for (int model = 0; model < 2; model++) {
 		sc.model = model ? MC_MODEL_THREADS : MC_MODEL_EPOLL;

@@ -21,7 +21,7 @@ static struct mc_probe_obs *obs(void)
 	o->target = 1000;
 	o->have_server = true;
 	o->reserve = 1ULL << 30;
-	o->before.mem_available = o->after.mem_available = 8ULL << 30;
+	o->before.meminfo.mem_available.v = o->after.meminfo.mem_available.v = 8ULL << 30;
 	return o;
 }
 
@@ -182,7 +182,7 @@ static void test_reserve(void **state)
 	(void)state;
 	o->held = 900;
 	o->reserve_hit = true;
-	o->after.mem_available = 1ULL << 30;
+	o->after.meminfo.mem_available.v = 1ULL << 30;
 	mc_probe_diagnose(o, &st);
 	assert_int_equal(st.stop, MC_PROBE_RESERVE);
 	assert_string_equal(st.limit_id, MC_LIMIT_MEMORY);
@@ -242,9 +242,9 @@ static void test_enfile(void **state)
 	o->held = 600;
 	o->srv_held = 600;
 	o->srv_refused[MC_CAUSE_ENFILE] = 400;
-	o->after.meminfo_err = -ENFILE;
-	o->after.sockstat_err = -ENFILE;
-	o->after.mem_available = 0;
+	o->after.meminfo.err = -ENFILE;
+	o->after.sockstat.err = -ENFILE;
+	o->after.meminfo.mem_available.v = 0;
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, MC_LIMIT_FD_SYSTEM);
 	assert_int_equal(evval(&st, "server refused: fd_system"), 400);
@@ -264,8 +264,8 @@ static void test_accept_queue(void **state)
 	(void)state;
 	o->held = 500;
 	o->fail[MC_CAUSE_TIMEDOUT] = 20;
-	o->before.listen_overflows = 100;
-	o->after.listen_overflows = 160;
+	o->before.netstat.listen_overflows.v = 100;
+	o->after.netstat.listen_overflows.v = 160;
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
 	assert_int_equal(evval(&st, "ListenOverflows"), 60);
@@ -282,15 +282,15 @@ static void test_accept_queue_syn_retrans(void **state)
 	(void)state;
 	o->held = 500;
 	o->fail[MC_CAUSE_TIMEDOUT] = 20;
-	o->before.syn_retrans = 7;
-	o->after.syn_retrans = 47;
+	o->before.netstat.syn_retrans.v = 7;
+	o->after.netstat.syn_retrans.v = 47;
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
 	assert_int_equal(evval(&st, "TCPSynRetrans"), 40);
 	assert_non_null(strstr(st.happened, "40 SYN retransmits"));
 	memset(&st, 0, sizeof(st));
-	o->after.syn_retrans = 7;
-	o->after.listen_drops = 3;
+	o->after.netstat.syn_retrans.v = 7;
+	o->after.netstat.listen_drops.v = 3;
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
 	free(o);
@@ -428,18 +428,18 @@ static void test_server_holds_fewer(void **state)
 	o->held = 12000;
 	o->reached = 9936;
 	o->reached_server = true;
-	o->before.listen_overflows = 10;
-	o->after.listen_overflows = 6512;
-	o->before.listen_drops = 10;
-	o->after.listen_drops = 6512;
+	o->before.netstat.listen_overflows.v = 10;
+	o->after.netstat.listen_overflows.v = 6512;
+	o->before.netstat.listen_drops.v = 10;
+	o->after.netstat.listen_drops.v = 6512;
 	mc_probe_diagnose(o, &st);
 	assert_int_equal(st.stop, MC_PROBE_LIMIT);
 	assert_string_equal(st.limit_id, "accept_queue");
 	assert_non_null(strstr(st.happened, "the client holds 12000 but the server 9936: 6502 "
 					    "ListenOverflows, 6502 ListenDrops"));
 
-	o->after.listen_overflows = o->before.listen_overflows;
-	o->after.listen_drops = o->before.listen_drops;
+	o->after.netstat.listen_overflows.v = o->before.netstat.listen_overflows.v;
+	o->after.netstat.listen_drops.v = o->before.netstat.listen_drops.v;
 	mc_probe_diagnose(o, &st);
 	assert_int_equal(st.stop, MC_PROBE_LIMIT);
 	assert_string_equal(st.limit_id, "server");

@@ -209,7 +209,7 @@ static void test_diagnose(void **state)
 	o->held = o->reached = 1086;
 	o->lost[MC_CAUSE_PEER_CLOSED] = 900;
 	o->reserve = 1ULL << 30;
-	o->before.mem_available = o->after.mem_available = 8ULL << 30;
+	o->before.meminfo.mem_available.v = o->after.meminfo.mem_available.v = 8ULL << 30;
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, "server");
 	readings(&b, &a, 1100, 1100, 4e6);
@@ -244,15 +244,16 @@ static void test_diagnose(void **state)
 static void test_round_trip(void **state)
 {
 	struct mc_metrics_info info = {"test", "server", "epoll", ""};
-	struct mc_metrics_host h = {.sockstat_known = true,
-				    .netstat_known = true,
-				    .meminfo_known = true,
-				    .tcp_inuse = 5001,
-				    .listen_overflows = 7,
-				    .listen_drops = 9,
-				    .mem_total = 1ULL << 34,
-				    .mem_available = 1ULL << 33,
-				    .kernel_bytes = 123456789};
+	/* every figure read (err 0); kernel memory is Slab + KernelStack +
+	 * PageTables */
+	struct mc_metrics_host h = {
+	    .sockstat = {.tcp_inuse = {5001, 0}},
+	    .netstat = {.listen_overflows = {7, 0}, .listen_drops = {9, 0}},
+	    .meminfo = {.mem_total = {1ULL << 34, 0},
+			.mem_available = {1ULL << 33, 0},
+			.slab_total = {123456000, 0},
+			.kernel_stack = {700, 0},
+			.page_tables = {89, 0}}};
 	struct mc_server_stats s = {.held = 4321, .held_peak = 4400, .rss_base = 1000000,
 				    .rss = 1000000 + 4400 * 20};
 	struct mc_probe_remote r;
