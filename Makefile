@@ -6,6 +6,8 @@
 #   make unit       build and run the cmocka unit tests
 #   make asan       the unit tests again under AddressSanitizer + UBSan
 #   make integration  the shell tests in tests/integration (root, loopback/netns)
+#   make structure  the shape rules of src/ (scripts/structure: no include
+#                   cycle, no .c over 1,000 lines, no function over 150)
 #   make check      all of the above with -Werror (what CI runs)
 
 CC       ?= cc
@@ -27,7 +29,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all unit asan integration check bench clean format
+.PHONY: all unit asan integration structure check bench clean format
 all: $(B)/maxconn
 
 $(B)/%.o: %.c
@@ -55,7 +57,11 @@ asan:
 integration: $(B)/maxconn
 	@sh tests/integration/run.sh $(B)/maxconn
 
+structure:
+	@scripts/structure
+
 check:
+	@scripts/structure
 	$(MAKE) --no-print-directory WERROR=-Werror all unit
 	$(MAKE) --no-print-directory WERROR=-Werror asan
 	$(MAKE) --no-print-directory WERROR=-Werror integration
