@@ -47,6 +47,12 @@ int mc_opt_check(const struct mc_opt *opts, char *why, size_t len)
 			snprintf(why, len, "--%s: no help, or a letter getopt keeps", o->name);
 			return -EINVAL;
 		}
+		if (o->id >= MC_OPT_METRICS && o->id <= MC_OPT_HELP &&
+		    (o->value != NULL) != (o->id == MC_OPT_METRICS)) {
+			snprintf(why, len, "--%s: a shared flag with a value, or --metrics without",
+				 o->name);
+			return -EINVAL;
+		}
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(opts[k].name, o->name) == 0 ||
 			    (o->letter && opts[k].letter == o->letter) || opts[k].id == o->id) {
@@ -122,8 +128,10 @@ int mc_opt_parse(const struct mc_opt_cmd *cmd, int argc, char **argv, mc_opt_set
 	char shorts[2 * MC_OPT_MAX + 2];
 	int c, rc;
 
-	if (mc_opt_getopt(cmd->opts, longs, shorts) < 0)
-		return MC_EXIT_RUNTIME; /* a table too long: the unit tests catch it */
+	if (mc_opt_getopt(cmd->opts, longs, shorts) < 0) { /* the unit tests catch it first */
+		fprintf(stderr, "maxconn %s: more than %d options\n", cmd->name, MC_OPT_MAX);
+		return MC_EXIT_RUNTIME;
+	}
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {

@@ -96,8 +96,9 @@ int mc_opt_parse(const struct mc_opt_cmd *cmd, int argc, char **argv, mc_opt_set
 int mc_opt_getopt(const struct mc_opt *opts, struct option *longs, char *shorts);
 
 /* Whether a table is one getopt can take: no two rows share a long name,
- * a letter or an id, no letter is ':' or '?', every row has help, at most
- * MC_OPT_MAX rows. 0, or -EINVAL with why naming the row. */
+ * a letter or an id, no letter is ':' or '?', every row has help, a shared
+ * row takes a value only for --metrics, at most MC_OPT_MAX rows. 0, or
+ * -EINVAL with why naming the row. */
 int mc_opt_check(const struct mc_opt *opts, char *why, size_t len);
 
 /* `maxconn CMD --help`: head, the rows (each "  -l, --listen ADDR" and its

@@ -140,6 +140,10 @@ static void test_check_refuses(void **state)
 		{"rate", 'r', "R", "", 1, NULL, NULL},
 		{NULL, 0, NULL, NULL, 0, NULL, NULL},
 	};
+	static const struct mc_opt shared[] = {
+		{"json", 'j', "FILE", "to FILE", MC_OPT_JSON, NULL, NULL},
+		{NULL, 0, NULL, NULL, 0, NULL, NULL},
+	};
 	char why[128];
 
 	(void)state;
@@ -148,6 +152,7 @@ static void test_check_refuses(void **state)
 	assert_int_equal(mc_opt_check(letter, why, sizeof(why)), -EINVAL);
 	assert_int_equal(mc_opt_check(id, why, sizeof(why)), -EINVAL);
 	assert_int_equal(mc_opt_check(nohelp, why, sizeof(why)), -EINVAL);
+	assert_int_equal(mc_opt_check(shared, why, sizeof(why)), -EINVAL);
 }
 
 /* getopt's long options are the rows in order, and its short string has
