@@ -25,6 +25,8 @@ const char *mc_client_limit(const struct mc_client_stats *s)
 	return lim;
 }
 
+/* Connections established per second over the ramp (the whole run when
+ * the ramp did not end). */
 static double connect_rate(const struct mc_client_stats *s)
 {
 	uint64_t ns = s->ramp_ns ? s->ramp_ns : s->elapsed_ns;
