@@ -1,16 +1,14 @@
-/* usage.c: what every command's flag parsing shares: the usage-error
- * message, the end of the getopt loop, --workers. */
-#include "cli/cli.h"
+/* usage.c: the usage errors every command prints: the message and its hint
+ * to --help, and what was wrong with an option getopt_long refused
+ * (ambiguous, a value given to a flag, unknown with the nearest names). */
+#include "cli/usage.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/err.h"
-#include "common/parse.h"
-
-#include <string.h>
 
 int mc_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -157,44 +155,7 @@ int mc_cli_option_error(const char *cmd, int opt, char **argv, const struct opti
 	return mc_cli_usage_error(cmd, "unknown option '%s'", word);
 }
 
-int mc_cli_common_opt(const char *cmd, int opt, char **argv, const struct option *opts,
-		      const char *help, struct mc_cli_common *o)
-{
-	switch (opt) {
-	case MC_CLI_OPT_METRICS:
-		if (mc_cli_parse_metrics(cmd, optarg, &o->metrics_at))
-			return MC_EXIT_USAGE;
-		o->metrics = true;
-		return MC_CLI_GO_ON;
-	case 'j':
-		o->json = true;
-		return MC_CLI_GO_ON;
-	case 'q':
-		o->quiet = true;
-		return MC_CLI_GO_ON;
-	case 'h':
-		fputs(help, stdout);
-		return MC_EXIT_OK;
-	default:
-		return mc_cli_option_error(cmd, opt, argv, opts);
-	}
-}
-
 int mc_cli_extra_arg(const char *cmd, char **argv)
 {
 	return mc_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-}
-
-int mc_cli_parse_workers(const char *cmd, const char *arg, unsigned *out)
-{
-	uint64_t v;
-
-	if (strcmp(arg, "auto") == 0) {
-		*out = 0;
-		return 0;
-	}
-	if (mc_parse_count(arg, &v, NULL) < 0 || v < 1 || v > 4096)
-		return mc_cli_usage_error(cmd, "--workers '%s': use auto or 1 to 4096", arg);
-	*out = (unsigned)v;
-	return 0;
 }

@@ -1,32 +1,15 @@
-/* metrics.c: --metrics ADDR:PORT as every command takes it: the value, the
- * endpoint's start with its one line on stderr, its place in the JSON
- * summary, and the families every endpoint serves (metrics/host.h). */
-#include "cli/cli.h"
+/* serve_metrics.c: the --metrics endpoint as every command runs it: its
+ * start with its one line on stderr, its place in the JSON summary, and the
+ * families every endpoint serves (metrics/host.h). The flag's value is
+ * parsed with the other shared flags (cli/opt.c). */
+#include "cli/serve_metrics.h"
 
 #include <stdio.h>
-#include <string.h>
 
+#include "cli/cli.h"
+#include "common/err.h"
 #include "common/json.h"
-#include "common/parse.h"
 #include "metrics/host.h"
-
-int mc_cli_parse_metrics(const char *cmd, const char *arg, struct mc_endpoint_range *out)
-{
-	struct mc_err err;
-	char buf[96];
-
-	/* ":9464" is every IPv4 address, as node_exporter's --web.listen-address */
-	if (arg[0] == ':' && strlen(arg) < sizeof(buf) - 8) {
-		snprintf(buf, sizeof(buf), "0.0.0.0%s", arg);
-		arg = buf;
-	}
-	if (mc_parse_endpoint(arg, true, out, &err) < 0 || out->port_lo != out->port_hi)
-		return mc_cli_usage_error(cmd,
-					  "--metrics '%s': use ADDR:PORT, e.g. 127.0.0.1:9464 or "
-					  ":9464 (every address); port 0 lets the kernel pick",
-					  arg);
-	return 0;
-}
 
 int mc_cli_metrics_start(const char *cmd, const struct mc_endpoint_range *ep, size_t snap_len,
 			 mc_metrics_render_fn render, void *arg, bool quiet, struct mc_metrics **m)

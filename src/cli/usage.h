@@ -1,0 +1,28 @@
+/* usage.h: the usage errors every command prints: the message with its hint
+ * to --help, and the words for an option getopt_long refused. Calls nothing
+ * else in cli/. */
+#ifndef MC_CLI_USAGE_H
+#define MC_CLI_USAGE_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+/* Print "maxconn CMD: <msg>" and a hint to --help on stderr; returns
+ * MC_EXIT_USAGE. */
+int mc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The end of every command's getopt loop: getopt_long returned opt (':'
+ * for a missing value, anything else unknown) for argv[optind - 1]; prints
+ * the usage error naming it and returns MC_EXIT_USAGE. opts is the
+ * command's table, for the long options' errors. */
+int mc_cli_option_error(const char *cmd, int opt, char **argv, const struct option *opts);
+/* The error for a long option getopt_long refused (word: "--NAME" or
+ * "--NAME=VALUE"), into out: ambiguous (the options it could be), a value
+ * given to one that takes none, or unknown (with the near names, if any:
+ * "did you mean --model?"). */
+void mc_cli_long_option_error(const struct option *opts, const char *word, char *out, size_t len);
+/* After the options: argv[optind] is an argument no command takes; prints
+ * the usage error naming it and returns MC_EXIT_USAGE. */
+int mc_cli_extra_arg(const char *cmd, char **argv);
+
+#endif
