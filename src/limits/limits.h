@@ -366,7 +366,8 @@ int mc_limits_root_check(const char *root);
  * when this is a child one. Call after mc_limits_read
  * on the live host (not under --root). */
 void mc_limits_read_netns(struct mc_limits_snap *s);
-/* The TIME_WAIT reuse rules (net/diag.h) of snapshot s. */
+/* The TIME_WAIT reuse rules (net/diag.h) of snapshot s, every field set
+ * (bound false: connect() searches the port). */
 void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r);
 /* The process fields of s: rlimits, CPUs, uid, page size. */
 void mc_limits_read_self(struct mc_limits_snap *s);

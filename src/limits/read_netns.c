@@ -89,9 +89,14 @@ static void *read_globals(void *arg)
 	return NULL;
 }
 
-/* The rules connect() applies to a port held in TIME_WAIT, as read. */
+/* The rules connect() applies to a port held in TIME_WAIT, as read, for
+ * connect()'s own search of a port (bound: false; the judge counts a
+ * client that binds its ports apart). Every field is set: before, bound
+ * was left as the caller's stack had it, and the ports that TIME_WAIT
+ * blocks depended on garbage (issue 22, item 6). */
 void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r)
 {
+	*r = (struct mc_tw_rules){0};
 	r->reuse = s->tw_reuse.err ? 2 : (unsigned)s->tw_reuse.v;
 	r->delay_ms = s->tw_reuse_delay.err ? 1000 : (unsigned)s->tw_reuse_delay.v;
 	r->timestamps = s->timestamps.err || s->timestamps.v != 0;

@@ -255,6 +255,30 @@ static void test_pid(void **state)
 }
 
 /* The live host: read_self fills the process fields. */
+/* Every field of the TIME_WAIT rules is set, whatever r held before (bound
+ * was once left as the stack had it: UBSan read 191 from a bool). */
+static void test_tw_rules(void **state)
+{
+	struct mc_limits_snap *s = calloc(1, sizeof(*s));
+	struct mc_tw_rules r;
+
+	(void)state;
+	assert_non_null(s);
+	s->tw_reuse = (struct mc_host_num){1, 0};
+	s->tw_reuse_delay = (struct mc_host_num){0, -ENOENT};
+	s->timestamps = (struct mc_host_num){1, 0};
+	memset(&r, 0xbf, sizeof(r));
+	mc_limits_tw_rules(s, &r);
+	assert_int_equal(r.reuse, 1);
+	assert_int_equal(r.delay_ms, 1000); /* unreadable: the kernel's default */
+	assert_true(r.timestamps);
+	assert_false(r.bound);
+	unsigned char b;
+	memcpy(&b, &r.bound, 1);
+	assert_int_equal(b, 0);
+	free(s);
+}
+
 static void test_self(void **state)
 {
 	struct mc_limits_snap s;
@@ -276,6 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_cgroup_v1),	cmocka_unit_test(test_misc),
 	    cmocka_unit_test(test_ports_per_pair), cmocka_unit_test(test_missing),	cmocka_unit_test(test_pid),
 	    cmocka_unit_test(test_no_cgroupfs), cmocka_unit_test(test_self),
+	    cmocka_unit_test(test_tw_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
