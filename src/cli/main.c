@@ -1,9 +1,11 @@
 /* main.c: the maxconn binary; it only dispatches to a command. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "common/err.h"
+#include "net/ctl.h"
 
 static const char usage[] =
 	"maxconn " MC_VERSION ": how many concurrent TCP connections can this host hold,\n"
@@ -34,14 +36,17 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+	/* ctl: the command stops on SIGINT/SIGTERM through net/ctl.h, so
+	 * they are blocked before anything else runs (mc_ctl_block_early) */
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
+		bool ctl;
 	} cmds[] = {
-		{"server", mc_cmd_server},
-		{"client", mc_cmd_client},
-		{"limits", mc_cmd_limits},
-		{"probe", mc_cmd_probe},
+		{"server", mc_cmd_server, true},
+		{"client", mc_cmd_client, true},
+		{"limits", mc_cmd_limits, false},
+		{"probe", mc_cmd_probe, true},
 	};
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
@@ -55,8 +60,11 @@ int main(int argc, char **argv)
 		return MC_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmd, cmds[i].name) == 0)
+		if (strcmp(cmd, cmds[i].name) == 0) {
+			if (cmds[i].ctl)
+				mc_ctl_block_early();
 			return cmds[i].fn(argc - 1, argv + 1);
+		}
 	fprintf(stderr,
 		"maxconn: '%s' is not a command. Commands: probe, limits, server, client.\n"
 		"Try 'maxconn --help'.\n",

@@ -22,6 +22,11 @@ int mc_ctl_init(struct mc_ctl *c, struct mc_err *err)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, &c->oldmask);
+	/* main may have blocked them already (mc_ctl_block_early), so that a
+	 * Ctrl-C that comes before this signalfd waits for it: the mask the
+	 * stop restores lets them through either way */
+	sigdelset(&c->oldmask, SIGINT);
+	sigdelset(&c->oldmask, SIGTERM);
 	c->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	c->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	c->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -32,6 +37,16 @@ int mc_ctl_init(struct mc_ctl *c, struct mc_err *err)
 			       mc_strerror(e, eb, sizeof(eb)));
 	}
 	return 0;
+}
+
+void mc_ctl_block_early(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 enum mc_ctl_event mc_ctl_wait(struct mc_ctl *c, int timeout_ms)

@@ -25,6 +25,12 @@ enum mc_ctl_event { MC_CTL_TIMEOUT = 0, MC_CTL_SIGNAL = 1, MC_CTL_WAKE = 2 };
 /* Block SIGINT/SIGTERM (threads created later inherit the mask), ignore
  * SIGPIPE, and open the fds. */
 int mc_ctl_init(struct mc_ctl *c, struct mc_err *err);
+/* Block SIGINT/SIGTERM from main's first line, for the commands that take
+ * them through mc_ctl_init: one that comes before the signalfd exists
+ * waits for it instead of being lost (discarded at once when the shell
+ * started the command in the background with SIGINT ignored, fatal
+ * otherwise, and the summary never written). */
+void mc_ctl_block_early(void);
 /* Wait up to timeout_ms for a signal or a wake. */
 enum mc_ctl_event mc_ctl_wait(struct mc_ctl *c, int timeout_ms);
 /* Tell the workers to stop, and restore the signal mask so that a second
