@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -313,22 +315,88 @@ static void stop_both(struct mc_probe_child *client, struct mc_probe_child *serv
 
 /* Wait for the server's ready file and read the ports it listens on from
  * it (on the host they are port 0: the kernel's choice). */
+/* What the wait for the server's ready file wakes on: the file renamed into
+ * its directory (inotify), the server child's end (its pidfd), Ctrl-C (the
+ * probe's signalfd). Where inotify or pidfd_open is missing, the wait
+ * looks again every READY_POLL_MS. */
+#define READY_POLL_MS 5
+struct ready_wait {
+	int in, pidfd;
+};
+
+static void ready_wait_open(struct ready_wait *w, const struct mc_probe_children *c)
+{
+	char dir[4096];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", c->ready);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	w->in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (w->in >= 0 && inotify_add_watch(w->in, slash ? dir : ".", IN_MOVED_TO) < 0) {
+		close(w->in);
+		w->in = -1;
+	}
+	w->pidfd = (int)syscall(SYS_pidfd_open, c->server.pid, 0);
+}
+
+static void ready_wait_close(struct ready_wait *w)
+{
+	if (w->in >= 0)
+		close(w->in);
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+}
+
+/* Wait up to ms for one of w's events; true when it was Ctrl-C. */
+static bool ready_wait(struct ready_wait *w, struct mc_ctl *ctl, int ms)
+{
+	struct pollfd p[3] = {{ctl->sigfd, POLLIN, 0}, {w->in, POLLIN, 0}, {w->pidfd, POLLIN, 0}};
+	char buf[4096];
+
+	if (w->in < 0 || w->pidfd < 0)
+		ms = ms < READY_POLL_MS ? ms : READY_POLL_MS;
+	if (poll(p, 3, ms) <= 0)
+		return false;
+	if (p[0].revents & POLLIN)
+		return mc_ctl_wait(ctl, 0) == MC_CTL_SIGNAL;
+	if (p[1].revents & POLLIN)
+		while (read(w->in, buf, sizeof(buf)) > 0) {
+			/* the rename is seen: access() says whether it was ours */
+		}
+	return false;
+}
+
 static int wait_server(struct mc_probe_children *c, struct mc_probe_addrs *a, struct mc_err *err)
 {
 	uint64_t end = mc_now_ns() + READY_TIMEOUT;
+	struct ready_wait w;
 	FILE *f;
 	char line[128];
+	int rc = 0;
 
+	ready_wait_open(&w, c);
 	while (access(c->ready, R_OK) != 0) {
-		if (mc_ctl_wait(c->ctl, 5) == MC_CTL_SIGNAL)
-			return mc_errf(err, -EINTR, "interrupted while the probe's server started");
-		if (reap(&c->server) || atomic_load(&c->sh->server.done))
-			return mc_errf(err, -ECHILD, "the probe's server did not start: %s",
-				       c->sh->server.err[0] ? c->sh->server.err : "it exited");
-		if (mc_now_ns() > end)
-			return mc_errf(err, -ETIMEDOUT, "the probe's server did not listen within %ds",
-				       (int)(READY_TIMEOUT / MC_NS_PER_SEC));
+		uint64_t now = mc_now_ns();
+		if (ready_wait(&w, c->ctl, now < end ? (int)((end - now) / MC_NS_PER_MS) + 1 : 0)) {
+			rc = mc_errf(err, -EINTR, "interrupted while the probe's server started");
+			break;
+		}
+		if (reap(&c->server) || atomic_load(&c->sh->server.done)) {
+			rc = mc_errf(err, -ECHILD, "the probe's server did not start: %s",
+				     c->sh->server.err[0] ? c->sh->server.err : "it exited");
+			break;
+		}
+		if (mc_now_ns() > end) {
+			rc = mc_errf(err, -ETIMEDOUT, "the probe's server did not listen within %ds",
+				     (int)(READY_TIMEOUT / MC_NS_PER_SEC));
+			break;
+		}
 	}
+	ready_wait_close(&w);
+	if (rc < 0)
+		return rc;
 	if (!(f = fopen(c->ready, "r")))
 		return mc_errf(err, -errno, "reading the server's ready file %s: %s", c->ready,
 			       strerror(errno));
