@@ -52,7 +52,7 @@ unit: $(TESTS)
 	@sh tests/unit/run.sh $(TESTS)
 
 asan:
-	$(MAKE) B=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
+	$(MAKE) B=build/asan OPT="-O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
 
 integration: $(B)/maxconn
 	@sh tests/integration/run.sh $(B)/maxconn

@@ -18,6 +18,7 @@
 #include "common/outfile.h"
 #include "common/parse.h"
 #include "client/client_metrics.h"
+#include "metrics/url.h"
 #include "probe/probe_metrics.h"
 #include "probe/probe.h"
 #include "server/server_metrics.h"
@@ -340,11 +341,13 @@ static int add_server_metrics(struct mc_probe_config *cfg, const char *arg)
 	if (cfg->nserver_metrics >= MC_PROBE_MAX_URLS)
 		return mc_cli_usage_error("probe", "--server-metrics: at most %d URLs",
 					  MC_PROBE_MAX_URLS);
+	char shown[256];
+
 	if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0)
 		return mc_cli_usage_error("probe",
 					  "--server-metrics '%s': use a URL, e.g. "
 					  "http://10.0.0.1:9100/metrics",
-					  arg);
+					  mc_url_redact(arg, shown, sizeof(shown)));
 	cfg->server_metrics[cfg->nserver_metrics++] = arg;
 	return 0;
 }

@@ -33,6 +33,13 @@ const char *mc_fmt_bytes(uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
+uint64_t mc_fmt_u64(double v)
+{
+	if (!(v > 0))
+		return 0;
+	return v < 18446744073709551616.0 ? (uint64_t)v : UINT64_MAX;
+}
+
 const char *mc_fmt_duration(uint64_t ns, char *buf, size_t len)
 {
 	if (ns >= 100ULL * 1000000000ULL)

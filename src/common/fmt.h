@@ -15,6 +15,10 @@ const char *mc_fmt_count(uint64_t n, char *buf, size_t len);
 const char *mc_fmt_thousands(uint64_t n, char *buf, size_t len);
 /* 512 B, 3.5 KiB, 1.2 GiB (powers of 1024). */
 const char *mc_fmt_bytes(uint64_t n, char *buf, size_t len);
+/* A double as the uint64_t the functions above take, without undefined
+ * behaviour: NAN and below 0 are 0, 2^64 and over UINT64_MAX, the rest
+ * rounded down. */
+uint64_t mc_fmt_u64(double v);
 /* 120s, 1.50s, 250.00ms, 80us, 500ns. */
 const char *mc_fmt_duration(uint64_t ns, char *buf, size_t len);
 

@@ -1,6 +1,7 @@
 /* text.c: a reader of the Prometheus text format (see text.h). */
 #include "metrics/text.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,9 +125,55 @@ bool mc_prom_label(const struct mc_prom_line *l, const char *key, char *buf, siz
 	return false;
 }
 
+/* The key of the next label pair from *p (before end), its value skipped;
+ * false when no pair is left. */
+static bool next_key(const char **p, const char *end, const char **k, size_t *klen)
+{
+	while (*p < end && (**p == ',' || **p == ' '))
+		(*p)++;
+	if (*p >= end)
+		return false;
+	*k = *p;
+	while (*p < end && **p != '=')
+		(*p)++;
+	*klen = (size_t)(*p - *k);
+	if (*p + 1 >= end || (*p)[1] != '"')
+		return false;
+	for (*p += 2; *p < end && **p != '"'; (*p)++)
+		if (**p == '\\' && *p + 1 < end)
+			(*p)++;
+	(*p)++; /* the closing quote */
+	return true;
+}
+
+/* Whether a's label set is b's, in any order: each of a's keys has the
+ * same value in b, and b has as many pairs. */
+static bool same_labels(const struct mc_prom_line *a, const struct mc_prom_line *b)
+{
+	const char *p = a->labels, *end = a->labels + a->labels_len, *k;
+	char key[128], va[256], vb[256];
+	size_t klen;
+	int na = 0, nb = 0;
+
+	while (next_key(&p, end, &k, &klen)) {
+		if (klen >= sizeof(key))
+			return false;
+		memcpy(key, k, klen);
+		key[klen] = '\0';
+		if (!mc_prom_label(a, key, va, sizeof(va)) ||
+		    !mc_prom_label(b, key, vb, sizeof(vb)) || strcmp(va, vb) != 0)
+			return false;
+		na++;
+	}
+	for (p = b->labels, end = b->labels + b->labels_len; next_key(&p, end, &k, &klen);)
+		nb++;
+	return na == nb;
+}
+
 int mc_prom_sum(const char *buf, const char *name, const char *key, const char *value,
 		double *sum)
 {
+	struct mc_prom_line seen[MC_PROM_SUM_MAX];
 	const char *pos = buf;
 	struct mc_prom_line l;
 	size_t nlen = strlen(name);
@@ -139,8 +186,17 @@ int mc_prom_sum(const char *buf, const char *name, const char *key, const char *
 			continue;
 		if (key && (!mc_prom_label(&l, key, v, sizeof(v)) || strcmp(v, value) != 0))
 			continue;
+		if (n == MC_PROM_SUM_MAX) {
+			*sum = NAN;
+			return -E2BIG;
+		}
+		for (int i = 0; i < n; i++)
+			if (same_labels(&l, &seen[i])) {
+				*sum = NAN;
+				return -EEXIST;
+			}
+		seen[n++] = l;
 		*sum += l.value;
-		n++;
 	}
 	return n;
 }

@@ -22,8 +22,13 @@ bool mc_prom_next(const char **pos, struct mc_prom_line *out);
  * sample has no such label. */
 bool mc_prom_label(const struct mc_prom_line *l, const char *key, char *buf, size_t len);
 /* Sum of the samples named name whose label key equals value (key NULL:
- * every sample of the name). Returns how many samples matched; *sum is 0
- * when none did. */
+ * every sample of the name), each a series of its own (its label set).
+ * Returns how many samples matched (*sum is 0 when none did), or, with
+ * *sum NAN: -EEXIST when one series (the name and the same label set, in
+ * any order) is listed twice, which makes the page malformed (summing it
+ * would double the figure); -E2BIG when more than MC_PROM_SUM_MAX series
+ * match (no figure the probe reads has that many). */
+#define MC_PROM_SUM_MAX 64
 int mc_prom_sum(const char *buf, const char *name, const char *key, const char *value,
 		double *sum);
 

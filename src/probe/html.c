@@ -870,7 +870,7 @@ static void bytes_row(FILE *f, const char *what, double v)
 {
 	fprintf(f, "<tr><th>%s</th><td class=\"n\">", what);
 	if (isfinite(v) && v >= 0)
-		put_bytes(f, (uint64_t)v);
+		put_bytes(f, mc_fmt_u64(v));
 	else
 		fputs("unknown", f);
 	fputs("</td></tr>\n", f);
@@ -930,6 +930,7 @@ static void table_server_host(FILE *f, const struct mc_probe_report *r)
 	}
 	fputs("<table id=\"server-host-table\">\n", f);
 	PUT(f, "<tr><th>from</th><td>", h->source, "</td></tr>\n");
+	PUT_SET(f, "<tr><th>not used</th><td>", h->error, "</td></tr>\n");
 	num_row(f, "TCP sockets in use there before the step", h->sockets_before, 0, "");
 	num_row(f, "TCP sockets in use there at the top", h->sockets, 0, "");
 	if (isfinite(h->held))

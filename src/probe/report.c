@@ -100,6 +100,8 @@ static void print_server_host(FILE *f, const struct mc_probe_server_host *h)
 			   "(http://HOST:9100/metrics) or a maxconn server's --metrics (docs/hosts.md)\n");
 		return;
 	}
+	if (h->error[0])
+		fprintf(f, "  not used   %s\n", h->error);
 	if (isfinite(h->sockets))
 		fprintf(f, "  sockets    %.0f TCP sockets in use there (%.0f before the step)\n",
 			h->sockets, h->sockets_before);
@@ -115,13 +117,14 @@ static void print_server_host(FILE *f, const struct mc_probe_server_host *h)
 		fprintf(f, "  user       %.1f B per connection (the maxconn server's)\n",
 			h->user_per_conn);
 	if (isfinite(h->mem_available))
-		fprintf(f, "  memory     %s available of %s, %s kept in reserve: room for %s more\n",
-			mc_fmt_bytes((uint64_t)h->mem_available, a, sizeof(a)),
-			isfinite(h->mem_total) ? mc_fmt_bytes((uint64_t)h->mem_total, b, sizeof(b))
-					       : "?",
-			isfinite(h->reserve) ? mc_fmt_bytes((uint64_t)h->reserve, c, sizeof(c)) : "?",
-			isfinite(h->more_conns) ? mc_fmt_count((uint64_t)h->more_conns, d, sizeof(d))
-						: "an unknown number of");
+		fprintf(
+		    f, "  memory     %s available of %s, %s kept in reserve: room for %s more\n",
+		    mc_fmt_bytes(mc_fmt_u64(h->mem_available), a, sizeof(a)),
+		    isfinite(h->mem_total) ? mc_fmt_bytes(mc_fmt_u64(h->mem_total), b, sizeof(b))
+					   : "?",
+		    isfinite(h->reserve) ? mc_fmt_bytes(mc_fmt_u64(h->reserve), c, sizeof(c)) : "?",
+		    isfinite(h->more_conns) ? mc_fmt_count(mc_fmt_u64(h->more_conns), d, sizeof(d))
+					    : "an unknown number of");
 	else
 		fprintf(f, "  memory     unknown (no meminfo figures there)\n");
 }
@@ -134,14 +137,16 @@ static void print_steady(FILE *f, const struct mc_probe_steady *w)
 	fprintf(f, "  steady     %.1fs window, %s held", w->seconds, mc_fmt_count(w->conns, a, sizeof(a)));
 	if (w->heartbeat_s > 0)
 		fprintf(f, ", heartbeat %gs: %s msgs/s echoed, RTT p50 %.0f us p99 %.0f us",
-			w->heartbeat_s, mc_fmt_thousands((uint64_t)llround(w->msgs_per_s), b, sizeof(b)),
+			w->heartbeat_s,
+			mc_fmt_thousands(mc_fmt_u64(round(w->msgs_per_s)), b, sizeof(b)),
 			w->rtt_p50_us, w->rtt_p99_us);
 	if (w->server) {
 		fprintf(f, "; server ");
 		if (isfinite(w->cpu_ms_per_1k))
 			fprintf(f, "CPU %.2f ms/1k msgs, ", w->cpu_ms_per_1k);
 		fprintf(f, "%s ctx sw/s, %" PRIu64 " threads",
-			mc_fmt_thousands((uint64_t)llround(w->ctx_per_s), c, sizeof(c)), w->threads);
+			mc_fmt_thousands(mc_fmt_u64(round(w->ctx_per_s)), c, sizeof(c)),
+			w->threads);
 	}
 	fprintf(f, "; per connection: server user %.1f B, slab %.0f B, kstack+pt %.0f B\n",
 		w->user_per_conn, w->slab_per_conn, w->kstack_pt_per_conn);
@@ -207,8 +212,8 @@ static void print_steps(FILE *f, const struct mc_probe_report *r)
 		if (isfinite(st->diff_pct))
 			fprintf(f, " (%+.1f%%)", st->diff_pct);
 		fprintf(f, " in %.1fs at %s/s: %s%s%s\n", st->seconds,
-			mc_fmt_count((uint64_t)st->rate, c, sizeof(c)), mc_probe_stop_str(st->stop),
-			st->limit_id[0] ? " " : "", st->limit_id);
+			mc_fmt_count(mc_fmt_u64(st->rate), c, sizeof(c)),
+			mc_probe_stop_str(st->stop), st->limit_id[0] ? " " : "", st->limit_id);
 		fprintf(f, "     %s\n", st->happened);
 		if (st->lifted[0])
 			fprintf(f, "     -> lifted: %s\n", st->lifted);

@@ -2,8 +2,10 @@
  * serverside.h). Pure. */
 #include "probe/serverside.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,52 +58,144 @@ static const struct {
 		   {MC_HOST_SLAB_FILP, true},	    {MC_HOST_SLAB_EPOLL_EPI, true},
 		   {MC_HOST_SLAB_EPOLL_PWQ, true}};
 
+/* What a figure may be: a count (sockets, files, refusals) fits a
+ * uint64_t; bytes are under 64 PiB (2^56, beyond any host's memory). */
+#define MAX_COUNT 18446744073709551616.0 /* 2^64 */
+#define MAX_BYTES 72057594037927936.0	 /* 2^56 */
+
+static bool is_bytes(enum mc_probe_rf f)
+{
+	return f == MC_RF_MEM_TOTAL || f == MC_RF_MEM_AVAIL || f == MC_RF_KERNEL ||
+	       f == MC_RF_SLAB_SOCK || f == MC_RF_SOCK_OBJ || f == MC_RF_SRV_USER;
+}
+
 void mc_probe_remote_init(struct mc_probe_remote *r)
 {
 	for (int i = 0; i < MC_RF_N; i++)
 		r->v[i] = NAN;
 	r->node = r->maxconn = false;
 	r->publishes = NAN;
+	r->bad[0] = '\0';
+	r->nbad = 0;
 }
 
-static bool have(const char *page, const char *name, const char *key, const char *val, double *v)
+/* A figure the page has but that is not used: the first one says why. */
+__attribute__((format(printf, 3, 4))) static bool reject(struct mc_probe_remote *r, double *v,
+							 const char *fmt, ...)
 {
-	return mc_prom_sum(page, name, key, val, v) > 0;
+	va_list ap;
+
+	if (!r->bad[0]) {
+		va_start(ap, fmt);
+		vsnprintf(r->bad, sizeof(r->bad), fmt, ap);
+		va_end(ap);
+	}
+	r->nbad++;
+	*v = NAN;
+	return false;
 }
 
-void mc_probe_remote_parse(const char *page, struct mc_probe_remote *r)
+/* Read the figure name{key="val"} (key NULL: any label set) from page into
+ * *v: true when the page has one such series, listed once, finite, not
+ * negative and under max; false when it has none or one that fails (why:
+ * r->bad). */
+static bool figure(const char *page, const char *name, const char *key, const char *val, double max,
+		   struct mc_probe_remote *r, double *v)
 {
-	double v, a, b, sum = 0, one = 0;
+	int n = mc_prom_sum(page, name, key, val, v);
+	char s[112], num[32];
+
+	if (n == 0)
+		return false;
+	snprintf(s, sizeof(s), "%s%s%s%s%s%s", name, key ? "{" : "", key ? key : "",
+		 key ? "=\"" : "", key ? val : "", key ? "\"}" : "");
+	if (n == -EEXIST)
+		return reject(r, v, "%s is listed twice (one series twice: a malformed page)", s);
+	if (n < 0 || n > 1) /* a page of several hosts (federation) would add them up */
+		return reject(r, v, "%s has %s series where one figure is one (several hosts?)", s,
+			      n < 0    ? "too many"
+			      : n == 2 ? "2"
+				       : "3 or more");
+	if (isnan(*v))
+		snprintf(num, sizeof(num), "NaN");
+	else
+		snprintf(num, sizeof(num), isinf(*v) ? (*v > 0 ? "+Inf" : "-Inf") : "%g", *v);
+	if (!isfinite(*v) || *v < 0 || *v >= max)
+		return reject(r, v, "%s is %s: %s", s, num,
+			      !isfinite(*v)	 ? "not a number a host can have"
+			      : *v < 0		 ? "a host's figure is never negative"
+			      : max == MAX_BYTES ? "over 64 PiB, more than any host has"
+						 : "over 2^64, more than any host counts");
+	return true;
+}
+
+/* Slab + KernelStack + PageTables, when the page has Slab. */
+static void kernel_mem(const char *page, struct mc_probe_remote *r)
+{
+	static const char *const parts[] = {"node_memory_KernelStack_bytes",
+					    "node_memory_PageTables_bytes"};
+	double v, a;
+
+	if (!isnan(r->v[MC_RF_KERNEL]) ||
+	    !figure(page, "node_memory_Slab_bytes", NULL, NULL, MAX_BYTES, r, &v))
+		return;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (figure(page, parts[i], NULL, NULL, MAX_BYTES, r, &a))
+			v += a;
+	r->v[MC_RF_KERNEL] = v;
+	r->node = true;
+}
+
+/* The socket caches' bytes (and one IPv4 socket's objects), when the page
+ * has node_exporter's slabinfo collector. */
+static void sock_slabs(const char *page, struct mc_probe_remote *r)
+{
+	double a, b, sum = 0, one = 0;
 	int caches = 0;
 
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		if (isnan(r->v[rows[i].f]) &&
-		    have(page, rows[i].name, rows[i].cause < MC_CAUSE_COUNT ? MC_LABEL_CAUSE : NULL,
-			 mc_cause_server_key(rows[i].cause), &v))
-			r->v[rows[i].f] = v;
-	if (isnan(r->v[MC_RF_KERNEL]) && have(page, "node_memory_Slab_bytes", NULL, NULL, &v)) {
-		r->v[MC_RF_KERNEL] = v;
-		if (have(page, "node_memory_KernelStack_bytes", NULL, NULL, &a))
-			r->v[MC_RF_KERNEL] += a;
-		if (have(page, "node_memory_PageTables_bytes", NULL, NULL, &b))
-			r->v[MC_RF_KERNEL] += b;
-	}
 	for (size_t i = 0; i < sizeof(sock_caches) / sizeof(sock_caches[0]); i++) {
 		const char *name = mc_host_slab_name(sock_caches[i].id);
-		if (have(page, "node_slabinfo_active_objects", "slab", name, &a) &&
-		    have(page, "node_slabinfo_object_size_bytes", "slab", name, &b)) {
-			sum += a * b;
-			one += sock_caches[i].v4 ? b : 0;
-			caches++;
+		if (!figure(page, "node_slabinfo_active_objects", "slab", name, MAX_COUNT, r, &a) ||
+		    !figure(page, "node_slabinfo_object_size_bytes", "slab", name, MAX_BYTES, r,
+			    &b))
+			continue;
+		if (a * b >= MAX_BYTES) {
+			reject(r, &a, "slab cache %s: %g objects of %g B: over 64 PiB", name, a, b);
+			continue;
 		}
+		sum += a * b;
+		one += sock_caches[i].v4 ? b : 0;
+		caches++;
 	}
 	if (caches && isnan(r->v[MC_RF_SLAB_SOCK])) {
 		r->v[MC_RF_SLAB_SOCK] = sum;
 		r->v[MC_RF_SOCK_OBJ] = one;
+		r->node = true;
 	}
-	r->node = r->node || have(page, "node_sockstat_TCP_inuse", NULL, NULL, &v);
-	r->maxconn = r->maxconn || have(page, MC_FAM_BUILD_INFO, NULL, NULL, &v);
-	if (have(page, MC_FAM_PUBLISHES, NULL, NULL, &v) && !(v <= r->publishes))
+}
+
+void mc_probe_remote_parse(const char *page, struct mc_probe_remote *r)
+{
+	double v;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		enum mc_probe_rf f = rows[i].f;
+		bool label = rows[i].cause < MC_CAUSE_COUNT;
+		if (!isnan(r->v[f]) || !figure(page, rows[i].name, label ? MC_LABEL_CAUSE : NULL,
+					       mc_cause_server_key(rows[i].cause),
+					       is_bytes(f) ? MAX_BYTES : MAX_COUNT, r, &v))
+			continue;
+		r->v[f] = v;
+		if (strncmp(rows[i].name, "node_", 5) == 0)
+			r->node = true;
+		else
+			r->maxconn = true;
+	}
+	kernel_mem(page, r);
+	sock_slabs(page, r);
+	r->node = r->node || mc_prom_sum(page, "node_sockstat_TCP_inuse", NULL, NULL, &v) != 0;
+	r->maxconn = r->maxconn || mc_prom_sum(page, MC_FAM_BUILD_INFO, NULL, NULL, &v) != 0;
+	if (figure(page, MC_FAM_PUBLISHES, NULL, NULL, MAX_COUNT, r, &v) && !(v <= r->publishes))
 		r->publishes = v;
 }
 
@@ -111,12 +205,47 @@ static double grew(const struct mc_probe_remote *b, const struct mc_probe_remote
 	return a->v[f] - b->v[f]; /* NAN when either is unknown */
 }
 
+static bool any_figure(const struct mc_probe_remote *r)
+{
+	for (int i = 0; i < MC_RF_N; i++)
+		if (!isnan(r->v[i]))
+			return true;
+	return false;
+}
+
+/* Known readings hold a figure, and say which figures were not used. */
+static void usable(const struct mc_probe_remote *before, const struct mc_probe_remote *after,
+		   struct mc_probe_server_host *h)
+{
+	const struct mc_probe_remote *bad = after->nbad ? after : before;
+	int nbad = bad->nbad;
+
+	if (!h->known)
+		return;
+	if (!any_figure(before) || !any_figure(after)) {
+		h->known = false;
+		if (nbad)
+			snprintf(h->error, sizeof(h->error), "no figure there could be used: %s%s",
+				 bad->bad, nbad > 1 ? " (and more)" : "");
+		else
+			snprintf(h->error, sizeof(h->error),
+				 "the page has none of the figures asked for (node_exporter's "
+				 "node_sockstat_TCP_inuse, node_memory_*, a maxconn server's "
+				 "maxconn_host_*): an empty page or another exporter's; pass "
+				 "node_exporter's /metrics or a maxconn server's --metrics");
+	} else if (nbad) {
+		snprintf(h->error, sizeof(h->error), "%d figure%s not used: %s%s", nbad,
+			 nbad > 1 ? "s" : "", bad->bad, nbad > 1 ? ", ..." : "");
+	}
+}
+
 void mc_probe_server_host_figures(const struct mc_probe_remote *before,
 				  const struct mc_probe_remote *after,
 				  struct mc_probe_server_host *h)
 {
 	double added = grew(before, after, MC_RF_TCP_INUSE), per = NAN, user;
 
+	usable(before, after, h);
 	snprintf(h->source, sizeof(h->source), "%s%s%s", after->node ? "node_exporter" : "",
 		 after->node && after->maxconn ? " + " : "", after->maxconn ? "maxconn server" : "");
 	h->sockets = after->v[MC_RF_TCP_INUSE];
@@ -160,6 +289,8 @@ void mc_probe_server_host_figures(const struct mc_probe_remote *before,
 			h->more_conns = h->mem_available > h->reserve
 						? floor((h->mem_available - h->reserve) / (per + user))
 						: 0;
+		if (!(h->more_conns < MAX_COUNT)) /* a fraction of a byte a socket */
+			h->more_conns = NAN;
 	}
 }
 
@@ -222,8 +353,8 @@ bool mc_probe_server_host_verdict(const struct mc_probe_remote *before,
 		char b1[32], b2[32];
 		SAY(MC_LIMIT_MEMORY, "memory on the server host",
 		    "the server host's MemAvailable fell to %s, within the reserve of %s",
-		    mc_fmt_bytes((uint64_t)h->mem_available, b1, sizeof(b1)),
-		    mc_fmt_bytes((uint64_t)h->reserve, b2, sizeof(b2)));
+		    mc_fmt_bytes(mc_fmt_u64(h->mem_available), b1, sizeof(b1)),
+		    mc_fmt_bytes(mc_fmt_u64(h->reserve), b2, sizeof(b2)));
 	}
 	if (ended && rose(before, after, MC_RF_OVERFLOWS, &by))
 		SAY(MC_LIMIT_ACCEPTQ, "accept queue on the server host (listen backlog, somaxconn)",
@@ -263,24 +394,24 @@ void mc_probe_server_host_evidence(const struct mc_probe_remote *before,
 		snprintf(text, sizeof(text),
 			 "TCP sockets in use there (sockstat inuse, %s), %.0f before the step",
 			 h->source, h->sockets_before);
-		fn(arg, "server host: TCP sockets", (uint64_t)h->sockets, text);
+		fn(arg, "server host: TCP sockets", mc_fmt_u64(h->sockets), text);
 	}
 	for (size_t i = 0; i < sizeof(deltas) / sizeof(deltas[0]); i++)
 		if (rose(before, after, deltas[i].f, &by))
-			fn(arg, deltas[i].what, (uint64_t)by, deltas[i].text);
+			fn(arg, deltas[i].what, mc_fmt_u64(by), deltas[i].text);
 	if (!isnan(a[MC_RF_CT]) && !isnan(a[MC_RF_CT_MAX])) {
 		snprintf(text, sizeof(text), "of nf_conntrack_max %.0f there", a[MC_RF_CT_MAX]);
-		fn(arg, "server host: conntrack entries", (uint64_t)a[MC_RF_CT], text);
+		fn(arg, "server host: conntrack entries", mc_fmt_u64(a[MC_RF_CT]), text);
 	}
 	if (!isnan(a[MC_RF_FD_ALLOC]) && !isnan(a[MC_RF_FD_MAX])) {
 		snprintf(text, sizeof(text), "files open there, of fs.file-max %.0f",
 			 a[MC_RF_FD_MAX]);
-		fn(arg, "server host: open files", (uint64_t)a[MC_RF_FD_ALLOC], text);
+		fn(arg, "server host: open files", mc_fmt_u64(a[MC_RF_FD_ALLOC]), text);
 	}
 	if (!isnan(h->mem_available)) {
 		snprintf(text, sizeof(text), "MemAvailable there; its reserve would be %s",
 			 isnan(h->reserve) ? "unknown"
-					   : mc_fmt_bytes((uint64_t)h->reserve, b1, sizeof(b1)));
-		fn(arg, "server host: MemAvailable", (uint64_t)h->mem_available, text);
+					   : mc_fmt_bytes(mc_fmt_u64(h->reserve), b1, sizeof(b1)));
+		fn(arg, "server host: MemAvailable", mc_fmt_u64(h->mem_available), text);
 	}
 }

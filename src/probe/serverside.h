@@ -41,16 +41,28 @@ struct mc_probe_remote {
 	/* a maxconn page's maxconn_metrics_publishes_total (the highest of
 	 * the pages read), NAN when none has it */
 	double publishes;
+	/* the first figure a page had but that was not used, and why
+	 * ("node_sockstat_TCP_inuse is -5: a count is never negative");
+	 * nbad: how many were not */
+	char bad[160];
+	int nbad;
 };
 
 /* All unknown. */
 void mc_probe_remote_init(struct mc_probe_remote *r);
 /* Add what page (one exporter's text) says to r; a figure already known
- * stays (the first page given wins). */
+ * stays (the first page given wins). A figure is used only when the page
+ * lists its series once and its value is finite, not negative and within
+ * what a host can have (a count under 2^64, bytes under 64 PiB); one that
+ * fails stays unknown (NAN) and says why in r->bad. */
 void mc_probe_remote_parse(const char *page, struct mc_probe_remote *r);
 /* The server host's figures from the readings before the client started
  * and at the top; reserve is kept on the server host as the probe keeps
- * one here: the larger of 10% of its memory and 1 GiB. */
+ * one here: the larger of 10% of its memory and 1 GiB. h->asked, known
+ * and error are the caller's (they say whether the pages answered); when
+ * known, readings with no figure at all (an empty page, another
+ * exporter's) make it unknown with the reason in h->error, and figures
+ * that were not used are named there. */
 void mc_probe_server_host_figures(const struct mc_probe_remote *before,
 				  const struct mc_probe_remote *after,
 				  struct mc_probe_server_host *h);

@@ -3,11 +3,13 @@
  * writer wrote reads back; node_exporter's lines; no read past the end of
  * the buffer), and the server's and client's families from their stats
  * (the client's by cause: every cause a client counts, in any enum order). */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -143,6 +145,43 @@ static void test_reader(void **state)
 	assert_int_equal(mc_prom_sum(node_exporter, "node_sockstat", NULL, NULL, &v), 0);
 	assert_int_equal(mc_prom_sum(node_exporter, "bad", NULL, NULL, &v), 0);
 	assert_true(v == 0);
+}
+
+/* A series (a name and one label set, in any order) listed twice makes the
+ * page malformed: no sum (it would double the figure); series that differ
+ * in a label are summed; over MC_PROM_SUM_MAX series is no figure. */
+static void test_reader_series(void **state)
+{
+	char *big = malloc(70 * 40);
+	size_t w = 0;
+	double v;
+
+	(void)state;
+	assert_int_equal(mc_prom_sum("m 8e9\nm 8e9\n", "m", NULL, NULL, &v), -EEXIST);
+	assert_true(isnan(v));
+	assert_int_equal(
+	    mc_prom_sum("m{a=\"1\",b=\"2\"} 1\nm{b=\"2\", a=\"1\"} 1\n", "m", "a", "1", &v),
+	    -EEXIST);
+	assert_int_equal(
+	    mc_prom_sum("m{a=\"1\",b=\"2\"} 1\nm{a=\"1\",b=\"3\"} 2\n", "m", "a", "1", &v), 2);
+	assert_true(v == 3);
+	/* a label set that is a part of the other's is another series */
+	assert_int_equal(mc_prom_sum("m{a=\"1\"} 1\nm{a=\"1\",b=\"x\"} 2\n", "m", NULL, NULL, &v),
+			 2);
+	assert_int_equal(mc_prom_sum("m{a=\"1\",b=\"x\"} 1\nm{a=\"1\"} 2\n", "m", NULL, NULL, &v),
+			 2);
+	/* escapes in values compare as values */
+	assert_int_equal(mc_prom_sum("m{a=\"x\\\"y\"} 1\nm{a=\"x\\\"y\"} 2\n", "m", NULL, NULL, &v),
+			 -EEXIST);
+	assert_non_null(big);
+	for (int i = 0; i <= MC_PROM_SUM_MAX; i++)
+		w += (size_t)sprintf(big + w, "m{i=\"%d\"} 1\n", i);
+	assert_int_equal(mc_prom_sum(big, "m", NULL, NULL, &v), -E2BIG);
+	assert_true(isnan(v));
+	big[w - strlen("m{i=\"64\"} 1\n")] = '\0';
+	assert_int_equal(mc_prom_sum(big, "m", NULL, NULL, &v), MC_PROM_SUM_MAX);
+	assert_true(v == MC_PROM_SUM_MAX);
+	free(big);
 }
 
 /* The reader on text that ends right before an unreadable page: any read
@@ -284,13 +323,10 @@ static void test_client_causes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_writer),
-		cmocka_unit_test(test_hist),
-		cmocka_unit_test(test_reader),
-		cmocka_unit_test(test_reader_bounds),
-		cmocka_unit_test(test_server_families),
-		cmocka_unit_test(test_client_families),
-		cmocka_unit_test(test_client_causes),
+	    cmocka_unit_test(test_writer),	    cmocka_unit_test(test_hist),
+	    cmocka_unit_test(test_reader),	    cmocka_unit_test(test_reader_series),
+	    cmocka_unit_test(test_reader_bounds),   cmocka_unit_test(test_server_families),
+	    cmocka_unit_test(test_client_families), cmocka_unit_test(test_client_causes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
