@@ -40,8 +40,8 @@ static void from_msg(const struct inet_diag_msg *m, struct mc_diag_sock *s)
 /* The attributes: sk_drops (asked with idiag_ext), IPV6_V6ONLY. */
 static void from_attrs(const struct nlmsghdr *h, struct mc_diag_sock *s)
 {
-	const struct rtattr *a = (const void *)((const char *)NLMSG_DATA(h) +
-						NLMSG_ALIGN(sizeof(struct inet_diag_msg)));
+	const struct rtattr *a =
+	    (const void *)((const char *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct inet_diag_msg)));
 	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(struct inet_diag_msg));
 
 	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
@@ -194,8 +194,8 @@ static int listen_fn(void *arg, const struct mc_diag_sock *s)
 int mc_diag_listen_read(const struct mc_endpoint_range *dst, size_t ndst,
 			struct mc_diag_listen *out)
 {
-	struct listen_sum l = {dst, ndst < LISTEN_DST_MAX ? ndst : LISTEN_DST_MAX, {false}, out,
-			       false};
+	struct listen_sum l = {
+	    dst, ndst < LISTEN_DST_MAX ? ndst : LISTEN_DST_MAX, {false}, out, false};
 	int rc;
 
 	memset(out, 0, sizeof(*out));

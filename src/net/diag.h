@@ -43,11 +43,11 @@ int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock
 /* The listeners that take the connections toward dst[0..ndst) (the
  * measured server's), summed. */
 struct mc_diag_listen {
-	uint32_t listeners; /* how many were found */
-	uint64_t drops;	    /* their sk_drops: SYNs and ACKs dropped at them since
-			     * they listen (each drop they made counts once in
-			     * the namespace's ListenDrops, an overflow in
-			     * ListenOverflows too) */
+	uint32_t listeners;	  /* how many were found */
+	uint64_t drops;		  /* their sk_drops: SYNs and ACKs dropped at them since
+				   * they listen (each drop they made counts once in
+				   * the namespace's ListenDrops, an overflow in
+				   * ListenOverflows too) */
 	uint64_t queued, backlog; /* their accept queues now, and their lengths */
 };
 /* Pure: does listener s take connections toward one of dst[0..ndst)? Its

@@ -223,7 +223,8 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 " listener(s) the connections go to (sock_diag: their own share of "
 			 "ListenOverflows and ListenDrops); accept queue %" PRIu64 " of %" PRIu64
 			 " at the top",
-			 o->after.listen.listeners, o->after.listen.queued, o->after.listen.backlog);
+			 o->after.listen.listeners, o->after.listen.queued,
+			 o->after.listen.backlog);
 	if (o->cli_stalls)
 		evidence(st, "client fell behind", o->cli_stalls,
 			 "its workers were away from their sockets for over 100 ms %" PRIu64
@@ -369,11 +370,12 @@ static void queue_words(const struct seen *s, bool synre, char *buf, size_t len)
 {
 	if (s->own)
 		snprintf(buf, len,
-			 "%" PRIu64 " SYNs or ACKs dropped at the server's own listeners (sock_diag)",
+			 "%" PRIu64
+			 " SYNs or ACKs dropped at the server's own listeners (sock_diag)",
 			 s->drops);
 	else
-		snprintf(buf, len, "%" PRIu64 " ListenOverflows, %" PRIu64 " ListenDrops", s->overflow,
-			 s->drops);
+		snprintf(buf, len, "%" PRIu64 " ListenOverflows, %" PRIu64 " ListenDrops",
+			 s->overflow, s->drops);
 	if (synre) {
 		size_t n = strnlen(buf, len);
 		snprintf(buf + n, len - n, ", %" PRIu64 " SYN retransmits", s->synre);

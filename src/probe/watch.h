@@ -1,7 +1,7 @@
 /* watch.h: what the probe reads from the host while it ramps: slab caches,
  * memory, the TCP counters, sockstat, conntrack, the drops of the measured
- * server's listeners, the kernel log, a process's RSS. The host files are read by host/host.h's one reader each
- * (their figures keep its names here); this gathers them into one sample. */
+ * server's listeners, the kernel log, a process's RSS. The host files are read by host/host.h's one
+ * reader each (their figures keep its names here); this gathers them into one sample. */
 #ifndef MC_PROBE_WATCH_H
 #define MC_PROBE_WATCH_H
 
