@@ -484,10 +484,11 @@ static bool judge_timeouts(const struct mc_probe_obs *o, const struct seen *s,
 	    mc_probe_server_host_verdict(o->srv_before, o->srv_after, o->srv_host, o->fail, o->lost,
 					 o->held, &sv) &&
 	    !(s->own && !s->drops && strcmp(sv.limit_id, MC_LIMIT_ACCEPTQ) == 0)) {
-		/* (the server host's ListenOverflows are every listener's there:
-		 * not the accept queue when the server's own, read here, dropped
-		 * nothing) */
-		/* across hosts: what the server host's exporters showed */
+		/* across hosts: what the server host's exporters showed. Their
+		 * ListenOverflows are every listener's there: not the accept
+		 * queue when the server's own, read here, dropped nothing (a
+		 * flood of its --metrics port grew them by thousands while it
+		 * ended the connections over its --max-conns) */
 		set_limit(st, sv.limit_id, sv.limit_name);
 		snprintf(st->happened, sizeof(st->happened), "%s", sv.happened);
 	} else if (o->fail[MC_CAUSE_TIMEDOUT] && !o->after.ct_err && o->after.ct_max &&
