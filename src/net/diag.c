@@ -1,5 +1,6 @@
 /* diag.c: the kernel's list of TCP sockets over NETLINK_SOCK_DIAG, the way
- * `ss` reads it, and the TIME_WAIT reuse rule of connect() (see diag.h). */
+ * `ss` reads it, the TIME_WAIT reuse rule of connect() and the drops of the
+ * listeners a destination's connections go to (see diag.h). */
 #include "net/diag.h"
 
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -31,6 +33,28 @@ static void from_msg(const struct inet_diag_msg *m, struct mc_diag_sock *s)
 	s->dport = ntohs(m->id.idiag_dport);
 	s->state = m->idiag_state;
 	s->expires_ms = m->idiag_expires;
+	s->rqueue = m->idiag_rqueue;
+	s->wqueue = m->idiag_wqueue;
+}
+
+/* The attributes: sk_drops (asked with idiag_ext), IPV6_V6ONLY. */
+static void from_attrs(const struct nlmsghdr *h, struct mc_diag_sock *s)
+{
+	const struct rtattr *a =
+	    (const void *)((const char *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct inet_diag_msg)));
+	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(struct inet_diag_msg));
+
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == INET_DIAG_SKMEMINFO &&
+		    RTA_PAYLOAD(a) >= (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t)) {
+			uint32_t mi[SK_MEMINFO_DROPS + 1];
+			memcpy(mi, RTA_DATA(a), sizeof(mi));
+			s->drops = mi[SK_MEMINFO_DROPS];
+			s->has_drops = true;
+		} else if (a->rta_type == INET_DIAG_SKV6ONLY && RTA_PAYLOAD(a) >= 1) {
+			s->v6only = *(const uint8_t *)RTA_DATA(a) != 0;
+		}
+	}
 }
 
 struct walk {
@@ -47,11 +71,14 @@ static int walk_msg(void *arg, const struct nlmsghdr *h)
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
 		return 0;
 	from_msg(NLMSG_DATA(h), &s);
+	from_attrs(h, &s);
 	return w->stopped = w->fn(w->arg, &s) != 0;
 }
 
-/* One dump of family; 0, 1 (fn asked to stop) or -errno. */
-static int walk_family(int nl, int family, uint32_t states, long *buf, size_t len, struct walk *w)
+/* One dump of family, with the attributes ext asks for (a mask of
+ * 1 << (INET_DIAG_* - 1)); 0, 1 (fn asked to stop) or -errno. */
+static int walk_family(int nl, int family, uint32_t states, uint8_t ext, long *buf, size_t len,
+		       struct walk *w)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -62,6 +89,7 @@ static int walk_family(int nl, int family, uint32_t states, long *buf, size_t le
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
 		.r = {.sdiag_family = (uint8_t)family,
 		      .sdiag_protocol = IPPROTO_TCP,
+		      .idiag_ext = ext,
 		      .idiag_states = states},
 	};
 	int rc = mc_nl_dump(nl, &req, sizeof(req), buf, len, walk_msg, w);
@@ -73,7 +101,8 @@ static int walk_family(int nl, int family, uint32_t states, long *buf, size_t le
  * largest read it has seen */
 #define DIAG_BUF 32768
 
-int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock *s), void *arg)
+static int walk(uint32_t states, uint8_t ext, int (*fn)(void *arg, const struct mc_diag_sock *s),
+		void *arg)
 {
 	long *buf = malloc(DIAG_BUF);
 	struct walk w = {fn, arg, 0};
@@ -87,12 +116,96 @@ int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock
 		free(buf);
 		return rc;
 	}
-	rc = walk_family(nl, AF_INET, states, buf, DIAG_BUF, &w);
+	rc = walk_family(nl, AF_INET, states, ext, buf, DIAG_BUF, &w);
 	if (rc == 0)
-		rc = walk_family(nl, AF_INET6, states, buf, DIAG_BUF, &w);
+		rc = walk_family(nl, AF_INET6, states, ext, buf, DIAG_BUF, &w);
 	close(nl);
 	free(buf);
 	return rc < 0 ? rc : 0;
+}
+
+int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock *s), void *arg)
+{
+	return walk(states, 0, fn, arg);
+}
+
+/* The wildcard address of a family */
+static bool is_any(const struct mc_addr *a)
+{
+	return a->family == AF_INET ? a->u.v4.s_addr == htonl(INADDR_ANY)
+				    : IN6_IS_ADDR_UNSPECIFIED(&a->u.v6);
+}
+
+bool mc_diag_listen_takes(const struct mc_diag_sock *s, const struct mc_endpoint_range *dst,
+			  size_t ndst, const bool *local)
+{
+	for (size_t i = 0; i < ndst; i++) {
+		const struct mc_endpoint_range *d = &dst[i];
+		if (s->sport < d->port_lo || s->sport > d->port_hi)
+			continue;
+		if (mc_addr_equal(&s->src, &d->addr))
+			return true;
+		if (!local[i] || !is_any(&s->src))
+			continue;
+		if (s->src.family == d->addr.family ||
+		    (d->addr.family == AF_INET && !s->v6only)) /* :: takes IPv4 too */
+			return true;
+	}
+	return false;
+}
+
+/* Is a one of this namespace's addresses? A socket can bind to it. */
+static bool addr_local(const struct mc_addr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mc_addr_to_sockaddr(a, 0, &ss);
+	int fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool local = fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return local;
+}
+
+#define LISTEN_DST_MAX 16
+
+struct listen_sum {
+	const struct mc_endpoint_range *dst;
+	size_t ndst;
+	bool local[LISTEN_DST_MAX];
+	struct mc_diag_listen *out;
+	bool no_drops; /* a listener without sk_drops */
+};
+
+static int listen_fn(void *arg, const struct mc_diag_sock *s)
+{
+	struct listen_sum *l = arg;
+
+	if (s->state != MC_TCP_LISTEN || !mc_diag_listen_takes(s, l->dst, l->ndst, l->local))
+		return 0;
+	l->out->listeners++;
+	l->out->drops += s->drops;
+	l->out->queued += s->rqueue;
+	l->out->backlog += s->wqueue;
+	l->no_drops |= !s->has_drops;
+	return 0;
+}
+
+int mc_diag_listen_read(const struct mc_endpoint_range *dst, size_t ndst,
+			struct mc_diag_listen *out)
+{
+	struct listen_sum l = {
+	    dst, ndst < LISTEN_DST_MAX ? ndst : LISTEN_DST_MAX, {false}, out, false};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < l.ndst; i++)
+		l.local[i] = addr_local(&dst[i].addr);
+	/* (the kernel adds IPV6_V6ONLY of an IPv6 listener unasked) */
+	rc = walk(1u << MC_TCP_LISTEN, 1u << (INET_DIAG_SKMEMINFO - 1), listen_fn, &l);
+	if (rc == 0 && l.no_drops)
+		rc = -ENODATA;
+	return rc;
 }
 
 bool mc_diag_tw_blocks(const struct mc_tw_rules *r, const struct mc_addr *src,

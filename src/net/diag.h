@@ -1,8 +1,10 @@
 /* diag.h: the kernel's own list of TCP sockets, read the way `ss` reads it
  * (NETLINK_SOCK_DIAG, filtered by state in the kernel): how many sockets a
  * (source, destination) pair holds in TIME_WAIT, how many connections
- * toward a port are established. Walking is I/O; counting TIME_WAIT that
- * connect() may reuse is pure (mc_diag_tw_blocks, unit-tested). */
+ * toward a port are established, what the listeners on some ports dropped.
+ * Walking is I/O; counting TIME_WAIT that connect() may reuse and telling
+ * which listeners take a destination's connections are pure
+ * (mc_diag_tw_blocks, mc_diag_listen_takes: unit-tested). */
 #ifndef MC_NET_DIAG_H
 #define MC_NET_DIAG_H
 
@@ -16,18 +18,51 @@
 #define MC_TCP_ESTABLISHED 1
 #define MC_TCP_SYN_SENT	   2
 #define MC_TCP_TIME_WAIT   6
+#define MC_TCP_LISTEN	   10
 
 struct mc_diag_sock {
 	struct mc_addr src, dst; /* local and remote address */
 	uint16_t sport, dport;	 /* local and remote port */
 	uint8_t state;		 /* MC_TCP_* */
 	uint32_t expires_ms;	 /* TIME_WAIT: ms until the kernel frees it */
+	/* a listener: its accept queue now and its length (the backlog) */
+	uint32_t rqueue, wqueue;
+	/* asked by mc_diag_listen_read only: the socket's sk_drops
+	 * (SK_MEMINFO_DROPS; a listener counts there every SYN or ACK it
+	 * dropped, the ListenOverflows and ListenDrops that were its own) and
+	 * IPV6_V6ONLY; has_drops false when the kernel did not say */
+	uint32_t drops;
+	bool has_drops, v6only;
 };
 
 /* Call fn for every TCP socket of this network namespace, IPv4 and IPv6,
  * whose state is in states (a mask of 1 << MC_TCP_*); stop early when fn
  * returns non-zero. 0, or -errno (no sock_diag: -EPROTONOSUPPORT). */
 int mc_diag_walk(uint32_t states, int (*fn)(void *arg, const struct mc_diag_sock *s), void *arg);
+
+/* The listeners that take the connections toward dst[0..ndst) (the
+ * measured server's), summed. */
+struct mc_diag_listen {
+	uint32_t listeners;	  /* how many were found */
+	uint64_t drops;		  /* their sk_drops: SYNs and ACKs dropped at them since
+				   * they listen (each drop they made counts once in
+				   * the namespace's ListenDrops, an overflow in
+				   * ListenOverflows too) */
+	uint64_t queued, backlog; /* their accept queues now, and their lengths */
+};
+/* Pure: does listener s take connections toward one of dst[0..ndst)? Its
+ * port is in the destination's range and its address is the destination's,
+ * or the wildcard (0.0.0.0, or :: that is not IPV6_V6ONLY for an IPv4
+ * destination) when local[i] says the destination's address is one of this
+ * namespace's. */
+bool mc_diag_listen_takes(const struct mc_diag_sock *s, const struct mc_endpoint_range *dst,
+			  size_t ndst, const bool *local);
+/* The listeners of this namespace that take the connections toward
+ * dst[0..ndst) (at most 16), summed into out (zeroed first; out->listeners
+ * 0: none here, e.g. the destination is another host). 0, or -errno (no
+ * sock_diag; -ENODATA when the kernel gave no sk_drops). */
+int mc_diag_listen_read(const struct mc_endpoint_range *dst, size_t ndst,
+			struct mc_diag_listen *out);
 
 /* How the kernel lets connect() take over a port some socket holds in
  * TIME_WAIT toward the same destination (tcp_twsk_unique): only when the

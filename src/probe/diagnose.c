@@ -59,6 +59,15 @@ static uint64_t delta(uint64_t before, uint64_t after)
 	return after > before ? after - before : 0;
 }
 
+/* Were the measured server's own listeners read (sock_diag) when the step
+ * began and at its top? Then their drops, not the namespace's sums, are
+ * the accept queue's evidence. */
+static bool own_listeners(const struct mc_probe_obs *o)
+{
+	return !o->before.listen_err && !o->after.listen_err && o->before.listen.listeners &&
+	       o->after.listen.listeners;
+}
+
 /* The message the server sent most often before ending connections, or
  * NULL when it said nothing. */
 static const struct mc_client_said *said_most(const struct mc_probe_obs *o)
@@ -207,6 +216,15 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			evidence(st, counters[i].what, delta(b, a), "/proc/net/netstat TcpExt: %s",
 				 counters[i].text);
 	}
+	if (own_listeners(o))
+		evidence(st, "server listeners: drops",
+			 delta(o->before.listen.drops, o->after.listen.drops),
+			 "SYNs and ACKs dropped during the step at the %" PRIu32
+			 " listener(s) the connections go to (sock_diag: their own share of "
+			 "ListenOverflows and ListenDrops); accept queue %" PRIu64 " of %" PRIu64
+			 " at the top",
+			 o->after.listen.listeners, o->after.listen.queued,
+			 o->after.listen.backlog);
 	if (o->cli_stalls)
 		evidence(st, "client fell behind", o->cli_stalls,
 			 "its workers were away from their sockets for over 100 ms %" PRIu64
@@ -289,8 +307,15 @@ static bool cg_hit(const struct mc_probe_obs *o)
 /* What the judging reads beside o: the kernel's counters over the step and
  * what the server said on the connections it ended. */
 struct seen {
-	/* ListenOverflows (+ ReqQFullDrop), ListenDrops, SYN retransmits */
-	uint64_t overflow, drops, synre;
+	/* ListenOverflows (+ ReqQFullDrop), ListenDrops, SYN retransmits; when
+	 * own, overflow and drops are both the drops at the measured server's
+	 * own listeners (a listener counts all of its drops once), and
+	 * ns_overflow is the namespace's ListenOverflows, other listeners'
+	 * included (a --metrics endpoint's under a flood) */
+	uint64_t overflow, drops, synre, ns_overflow;
+	bool own;
+	/* without own: where overflow and drops were counted, " (...)" or "" */
+	char from[128];
 	/* the accept queue is named only on the kernel's word: SYNs or ACKs
 	 * dropped at the listener, or SYNs sent again. Timeouts alone may be
 	 * the client's own doing (a worker away past the deadline). */
@@ -304,11 +329,31 @@ static void seen_from(const struct mc_probe_obs *o, struct seen *s)
 	const struct mc_client_said *said = said_most(o);
 	const struct mc_host_netstat *b = &o->before.netstat, *a = &o->after.netstat;
 
-	s->overflow = delta(b->listen_overflows.v, a->listen_overflows.v) +
-		      delta(b->reqq_full_drop.v, a->reqq_full_drop.v);
-	s->drops = delta(b->listen_drops.v, a->listen_drops.v);
+	s->ns_overflow = delta(b->listen_overflows.v, a->listen_overflows.v) +
+			 delta(b->reqq_full_drop.v, a->reqq_full_drop.v);
 	s->synre = delta(b->syn_retrans.v, a->syn_retrans.v);
-	s->queue_evidence = s->overflow || s->drops || s->synre;
+	s->own = own_listeners(o);
+	s->from[0] = '\0';
+	if (s->own) {
+		/* every SYN or ACK the server's accept queue (or SYN queue)
+		 * turned away is one of its listeners' drops: SYNs sent again
+		 * while they dropped none were dropped elsewhere */
+		s->overflow = s->drops = delta(o->before.listen.drops, o->after.listen.drops);
+		s->queue_evidence = s->drops > 0;
+	} else {
+		s->overflow = s->ns_overflow;
+		s->drops = delta(b->listen_drops.v, a->listen_drops.v);
+		s->queue_evidence = s->overflow || s->drops || s->synre;
+		if (o->after.listen_err == -ENOENT)
+			snprintf(s->from, sizeof(s->from),
+				 " (this host's counters, all listeners': the server's are on "
+				 "another host)");
+		else if (o->after.listen_err && o->after.listen_err != -ENODATA)
+			snprintf(s->from, sizeof(s->from),
+				 " (this namespace's counters, all listeners': the server's "
+				 "unreadable: %s)",
+				 mc_errno_name(-o->after.listen_err));
+	}
 	s->lost = mc_cause_sum(o->lost);
 	s->told[0] = '\0';
 	if (said) {
@@ -316,6 +361,26 @@ static void seen_from(const struct mc_probe_obs *o, struct seen *s)
 		mc_client_said_text(said, text, sizeof(text));
 		snprintf(s->told, sizeof(s->told), "; it said %s", text);
 	}
+}
+
+/* The kernel's word on the accept queue, for a verdict: the drops at the
+ * server's own listeners, or the namespace's counters and where they were
+ * counted; with synre, the SYN retransmits too. */
+static void queue_words(const struct seen *s, bool synre, char *buf, size_t len)
+{
+	if (s->own)
+		snprintf(buf, len,
+			 "%" PRIu64
+			 " SYNs or ACKs dropped at the server's own listeners (sock_diag)",
+			 s->drops);
+	else
+		snprintf(buf, len, "%" PRIu64 " ListenOverflows, %" PRIu64 " ListenDrops",
+			 s->overflow, s->drops);
+	if (synre) {
+		size_t n = strnlen(buf, len);
+		snprintf(buf + n, len - n, ", %" PRIu64 " SYN retransmits", s->synre);
+	}
+	append(buf, len, s->from);
 }
 
 /* The memory the probe keeps in reserve: a cgroup's room or MemAvailable.
@@ -412,11 +477,18 @@ static bool judge_timeouts(const struct mc_probe_obs *o, const struct seen *s,
 			   struct mc_probe_step *st)
 {
 	struct mc_probe_srv_verdict sv;
+	char words[200];
 
+	queue_words(s, true, words, sizeof(words));
 	if (srv_host_known(o) &&
-		   mc_probe_server_host_verdict(o->srv_before, o->srv_after, o->srv_host, o->fail,
-						o->lost, o->held, &sv)) {
-		/* across hosts: what the server host's exporters showed */
+	    mc_probe_server_host_verdict(o->srv_before, o->srv_after, o->srv_host, o->fail, o->lost,
+					 o->held, &sv) &&
+	    !(s->own && !s->drops && strcmp(sv.limit_id, MC_LIMIT_ACCEPTQ) == 0)) {
+		/* across hosts: what the server host's exporters showed. Their
+		 * ListenOverflows are every listener's there: not the accept
+		 * queue when the server's own, read here, dropped nothing (a
+		 * flood of its --metrics port grew them by thousands while it
+		 * ended the connections over its --max-conns) */
 		set_limit(st, sv.limit_id, sv.limit_name);
 		snprintf(st->happened, sizeof(st->happened), "%s", sv.happened);
 	} else if (o->fail[MC_CAUSE_TIMEDOUT] && !o->after.ct_err && o->after.ct_max &&
@@ -430,10 +502,17 @@ static bool judge_timeouts(const struct mc_probe_obs *o, const struct seen *s,
 		set_limit(st, mc_cause_limit(MC_CAUSE_TIMEDOUT),
 			  "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
-			 "connect timed out x %" PRIu64 " with %" PRIu64 " ListenOverflows, %" PRIu64
-			 " ListenDrops, %" PRIu64
-			 " SYN retransmits: the server does not accept as fast as they arrive",
-			 o->fail[MC_CAUSE_TIMEDOUT], s->overflow, s->drops, s->synre);
+			 "connect timed out x %" PRIu64
+			 " with %.160s: the server does not accept as fast as they arrive",
+			 o->fail[MC_CAUSE_TIMEDOUT], words);
+	} else if (o->fail[MC_CAUSE_TIMEDOUT] && s->own) {
+		set_limit(st, "unknown", "connect timeouts the kernel does not explain");
+		snprintf(st->happened, sizeof(st->happened),
+			 "connect timed out x %" PRIu64
+			 " with no SYN or ACK dropped at the server's own listeners (sock_diag; the "
+			 "namespace's %" PRIu64 " ListenOverflows and %" PRIu64
+			 " SYN retransmits were other sockets'): not the accept queue",
+			 o->fail[MC_CAUSE_TIMEDOUT], s->ns_overflow, s->synre);
 	} else if (o->fail[MC_CAUSE_TIMEDOUT]) {
 		set_limit(st, "unknown", "connect timeouts the kernel does not explain");
 		if (o->cli_stalls)
@@ -463,6 +542,7 @@ static bool judge_losses(const struct mc_probe_obs *o, const struct seen *s,
 			 struct mc_probe_step *st)
 {
 	uint64_t lost = s->lost;
+	char words[200];
 
 	if (lost && !o->have_server && o->reached * 100 <= lost) {
 		/* closed at once, holding (next to) none: not a ceiling but a
@@ -485,13 +565,13 @@ static bool judge_losses(const struct mc_probe_obs *o, const struct seen *s,
 		 * kernel completed them (SYN cookies, or the final ACK came to a
 		 * full queue) and dropped them at the server's accept queue; the
 		 * client learns it only when it sends */
+		queue_words(s, false, words, sizeof(words));
 		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
 		snprintf(st->happened, sizeof(st->happened),
-			 "the client holds %" PRIu64 " but the server %" PRIu64 ": %" PRIu64
-			 " ListenOverflows, %" PRIu64
-			 " ListenDrops: connections the kernel completed were dropped at the "
+			 "the client holds %" PRIu64 " but the server %" PRIu64
+			 ": %.90s: connections the kernel completed were dropped at the "
 			 "server's full accept queue, and the server never saw them",
-			 o->held, o->reached, s->overflow, s->drops);
+			 o->held, o->reached, words);
 	} else if (o->reached_server && o->reached < o->held) {
 		set_limit(st, "server", "the server's own limit");
 		snprintf(st->happened, sizeof(st->happened),
@@ -500,10 +580,15 @@ static bool judge_losses(const struct mc_probe_obs *o, const struct seen *s,
 			 o->held, o->reached);
 	} else if (s->overflow && lost) {
 		set_limit(st, MC_LIMIT_ACCEPTQ, "accept queue (listen backlog, somaxconn)");
+		if (s->own)
+			queue_words(s, false, words, sizeof(words));
+		else
+			snprintf(words, sizeof(words), "%" PRIu64 " ListenOverflows%s", s->overflow,
+				 s->from);
 		snprintf(st->happened, sizeof(st->happened),
-			 "connect timed out x %" PRIu64 " with %" PRIu64
-			 " ListenOverflows: the server does not accept as fast as they arrive",
-			 o->fail[MC_CAUSE_TIMEDOUT], s->overflow);
+			 "connect timed out x %" PRIu64
+			 " with %.160s: the server does not accept as fast as they arrive",
+			 o->fail[MC_CAUSE_TIMEDOUT], words);
 	} else if (o->fail[MC_CAUSE_REFUSED]) {
 		set_limit(st, "refused", "nothing listening (ECONNREFUSED)");
 		snprintf(st->happened, sizeof(st->happened), "connect: Connection refused x %" PRIu64,

@@ -304,6 +304,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 				/* the memory figures at the top, before --hold lets the
 				 * rest of the host move them */
 				mc_watch_read(&o->after, true);
+				mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
 				pinned_reclaimable(&o->after, &p->base.before);
 				peak = true;
 				/* hold the connections as asked only when all came */
@@ -330,6 +331,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 	/* the figures at the top, before anything is closed */
 	if (!peak) {
 		mc_watch_read(&o->after, true);
+		mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
 		pinned_reclaimable(&o->after, &p->base.before);
 	}
 	cg_sample(p, true, &near_end);

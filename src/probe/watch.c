@@ -47,6 +47,14 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 	w->ct_err = mc_proc_read_u64(NULL, MC_HOST_P_CT_COUNT, &w->ct_count);
 	if (!w->ct_err)
 		w->ct_err = mc_proc_read_u64(NULL, MC_HOST_P_CT_MAX, &w->ct_max);
+	w->listen_err = -ENODATA;
+}
+
+void mc_watch_listen_read(struct mc_watch *w, const struct mc_endpoint_range *dst, size_t ndst)
+{
+	w->listen_err = mc_diag_listen_read(dst, ndst, &w->listen);
+	if (!w->listen_err && !w->listen.listeners)
+		w->listen_err = -ENOENT;
 }
 
 uint64_t mc_watch_rss(int pid)

@@ -1,7 +1,7 @@
 /* watch.h: what the probe reads from the host while it ramps: slab caches,
- * memory, the TCP counters, sockstat, conntrack, the kernel log, a
- * process's RSS. The host files are read by host/host.h's one reader each
- * (their figures keep its names here); this gathers them into one sample. */
+ * memory, the TCP counters, sockstat, conntrack, the drops of the measured
+ * server's listeners, the kernel log, a process's RSS. The host files are read by host/host.h's one
+ * reader each (their figures keep its names here); this gathers them into one sample. */
 #ifndef MC_PROBE_WATCH_H
 #define MC_PROBE_WATCH_H
 
@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/addr.h"
 #include "host/host.h"
+#include "net/diag.h"
 
 struct mc_watch {
 	/* the slab caches in bytes (host/host.h's one reduction of slabinfo);
@@ -26,6 +28,14 @@ struct mc_watch {
 	/* nf_conntrack_count / _max; ct_err != 0 when conntrack is not loaded */
 	uint64_t ct_count, ct_max;
 	int ct_err;
+	/* the listeners the measured server's connections go to, read by
+	 * sock_diag (mc_watch_listen_read): their own drops, apart from the
+	 * other listeners of the namespace that netstat's counters sum.
+	 * listen_err: 0 read; -ENOENT none of this namespace's listeners takes
+	 * them (the server is on another host); -ENODATA not read; or the
+	 * read's -errno */
+	struct mc_diag_listen listen;
+	int listen_err;
 };
 
 /* Read all of the above; /proc/slabinfo only when with_slab (it walks
@@ -33,6 +43,11 @@ struct mc_watch {
  * the kernel allocates a hundred thousand sockets a second). Never fails:
  * missing parts keep 0 (slab.err, ct_err say why). */
 void mc_watch_read(struct mc_watch *w, bool with_slab);
+
+/* Read w->listen: the listeners of this namespace that take the
+ * connections toward dst[0..ndst) (the measured server's). Never fails:
+ * w->listen_err says why when they could not be read. */
+void mc_watch_listen_read(struct mc_watch *w, const struct mc_endpoint_range *dst, size_t ndst);
 
 /* A process's resident bytes, or 0 when it cannot be read. */
 uint64_t mc_watch_rss(int pid);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "limits/limits.h"
+#include "net/diag.h"
 #include "probe/diagnose.h"
 #include "probe/result.h"
 
@@ -413,6 +414,19 @@ static void test_server_said(void **state)
 	free(o);
 }
 
+/* --server-pid: the client holds 12000, the server 9936; the namespace
+ * counted 6502 ListenOverflows */
+static void holds_fewer(struct mc_probe_obs *o)
+{
+	o->have_server = false;
+	o->target = 12000;
+	o->held = 12000;
+	o->reached = 9936;
+	o->reached_server = true;
+	o->before.netstat.listen_overflows.v = 10;
+	o->after.netstat.listen_overflows.v = 6512;
+}
+
 /* --server-pid: the client holds the target but the server only 9936 of
  * them (redis behind a full accept queue: the kernel completed the rest
  * with SYN cookies and dropped them). Not the target: the accept queue,
@@ -423,13 +437,7 @@ static void test_server_holds_fewer(void **state)
 	struct mc_probe_step st = {0};
 
 	(void)state;
-	o->have_server = false;
-	o->target = 12000;
-	o->held = 12000;
-	o->reached = 9936;
-	o->reached_server = true;
-	o->before.netstat.listen_overflows.v = 10;
-	o->after.netstat.listen_overflows.v = 6512;
+	holds_fewer(o);
 	o->before.netstat.listen_drops.v = 10;
 	o->after.netstat.listen_drops.v = 6512;
 	mc_probe_diagnose(o, &st);
@@ -553,6 +561,183 @@ static void test_slab_growth_is_ours(void **state)
 	assert_false(mc_probe_slab_growth_is_ours(0, 0));
 }
 
+/* The measured server's listeners, read by sock_diag when the step began
+ * and at its top: listeners found, their drops then and at the top. */
+static void own_listeners(struct mc_probe_obs *o, uint64_t drops0, uint64_t drops1)
+{
+	o->before.listen.listeners = o->after.listen.listeners = 1;
+	o->before.listen.drops = drops0;
+	o->after.listen.drops = drops1;
+	o->after.listen.backlog = 4096;
+	o->before.listen_err = o->after.listen_err = 0;
+}
+
+/* A flood of another listener of the namespace (the server's --metrics
+ * endpoint, backlog 64, 1,500 connects) while the client timed out: the
+ * namespace's 2,815 ListenOverflows and the SYN retransmits are not the
+ * server's; when its own listeners dropped nothing it is not the accept
+ * queue, when they dropped it is. */
+static void test_flood_elsewhere_timeouts(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->have_server = false;
+	o->held = 500;
+	o->fail[MC_CAUSE_TIMEDOUT] = 20;
+	o->before.netstat.listen_overflows.v = o->before.netstat.listen_drops.v = 100;
+	o->after.netstat.listen_overflows.v = o->after.netstat.listen_drops.v = 2915;
+	o->before.netstat.syn_retrans.v = 0;
+	o->after.netstat.syn_retrans.v = 1400;
+	own_listeners(o, 7, 7);
+	mc_probe_diagnose(o, &st);
+	assert_string_not_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_string_equal(st.limit_id, "unknown");
+	assert_non_null(strstr(st.happened, "not the accept queue"));
+	assert_non_null(strstr(st.happened, "2815 ListenOverflows"));
+	assert_int_equal(evval(&st, "server listeners: drops"), 0);
+	assert_int_equal(evval(&st, "ListenOverflows"), 2815); /* still shown */
+	assert_non_null(strstr(ev(&st, "server listeners: drops")->text, "of 4096"));
+
+	/* its own listeners dropped 60: the accept queue, on their word */
+	memset(&st, 0, sizeof(st));
+	o->after.listen.drops = 67;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_int_equal(evval(&st, "server listeners: drops"), 60);
+	assert_non_null(
+	    strstr(st.happened, "60 SYNs or ACKs dropped at the server's own listeners"));
+
+	/* not read (the server on another host): the namespace's counters as
+	 * before, saying where they come from */
+	memset(&st, 0, sizeof(st));
+	o->before.listen_err = o->after.listen_err = -ENOENT;
+	o->after.listen.drops = 7;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_null(ev(&st, "server listeners: drops"));
+	assert_non_null(strstr(st.happened, "2815 ListenOverflows, 2815 ListenDrops, 1400 SYN "
+					    "retransmits (this host's counters"));
+	assert_non_null(strstr(st.happened, "another host"));
+	free(o);
+}
+
+/* Issue 22, row 1: probe --target-addr against `maxconn server -n 500`
+ * with --server-metrics at the server host's node_exporter, while 1,500
+ * connections flood the server's --metrics port. The server host's
+ * ListenOverflows (every listener's there) grew by 2,815 between the two
+ * readings and the server ended 1,500 connections (its --max-conns, which
+ * no refusal family of the server host names): the server host's verdict
+ * was the accept queue. Its own listener, read here, dropped nothing: the
+ * server's own limit, as without the flood. */
+static void test_flood_elsewhere_server_host(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+	struct mc_probe_remote before, after;
+	struct mc_probe_server_host h;
+
+	(void)state;
+	mc_probe_remote_init(&before);
+	mc_probe_remote_init(&after);
+	before.node = after.node = true;
+	before.v[MC_RF_OVERFLOWS] = before.v[MC_RF_DROPS] = 23;
+	after.v[MC_RF_OVERFLOWS] = after.v[MC_RF_DROPS] = 2838;
+	memset(&h, 0, sizeof(h));
+	mc_probe_server_host_figures(&before, &after, &h);
+	h.asked = h.known = true;
+	o->srv_before = &before;
+	o->srv_after = &after;
+	o->srv_host = &h;
+	o->have_server = false;
+	o->target = 2000;
+	o->held = o->reached = 500;
+	o->lost[MC_CAUSE_PEER_CLOSED] = 1500;
+	o->before.netstat.listen_overflows.v = o->before.netstat.listen_drops.v = 23;
+	o->after.netstat.listen_overflows.v = o->after.netstat.listen_drops.v = 2838;
+	own_listeners(o, 0, 0);
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, "server");
+	assert_non_null(strstr(st.happened, "closed or reset 1500 connections"));
+	assert_int_equal(evval(&st, "server host: ListenOverflows"), 2815);
+	assert_int_equal(evval(&st, "server listeners: drops"), 0);
+
+	/* the server's own listener overflowed: the accept queue */
+	memset(&st, 0, sizeof(st));
+	o->after.listen.drops = 900;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+
+	/* its listener not readable here: the server host's word, as before */
+	memset(&st, 0, sizeof(st));
+	o->before.listen_err = o->after.listen_err = -ENOENT;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_non_null(strstr(st.happened, "2815 ListenOverflows on the server host"));
+	free(o);
+}
+
+/* --server-pid: the client holds more than the server; the namespace's
+ * overflows are another listener's when the server's own dropped none */
+static void test_server_holds_fewer_own_listeners(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	holds_fewer(o);
+	own_listeners(o, 0, 0);
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "server");
+	assert_non_null(strstr(st.happened, "had not accepted the rest"));
+	memset(&st, 0, sizeof(st));
+	o->after.listen.drops = 2064;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_non_null(
+	    strstr(st.happened, "2064 SYNs or ACKs dropped at the server's own listeners"));
+	free(o);
+}
+
+/* Which listeners take a destination's connections: its own address and
+ * port, or the wildcard when the address is one of this host's (:: takes
+ * IPv4 unless IPV6_V6ONLY); never another port, never for another host. */
+static void test_listen_takes(void **state)
+{
+	struct mc_endpoint_range dst[2];
+	struct mc_diag_sock s;
+	struct mc_err err;
+	bool local[2] = {true, false};
+
+	(void)state;
+	assert_int_equal(mc_parse_endpoint("127.0.0.1:9000-9001", false, &dst[0], &err), 0);
+	assert_int_equal(mc_parse_endpoint("10.9.9.9:9464", false, &dst[1], &err), 0);
+	memset(&s, 0, sizeof(s));
+	s.state = MC_TCP_LISTEN;
+	assert_int_equal(mc_parse_addr("127.0.0.1", &s.src, &err), 0);
+	s.sport = 9001;
+	assert_true(mc_diag_listen_takes(&s, dst, 2, local));
+	s.sport = 9464; /* the --metrics endpoint: another port */
+	assert_false(mc_diag_listen_takes(&s, dst, 2, local));
+	assert_int_equal(mc_parse_addr("0.0.0.0", &s.src, &err), 0);
+	s.sport = 9000;
+	assert_true(mc_diag_listen_takes(&s, dst, 2, local));
+	s.sport = 9464; /* 10.9.9.9 is not this host's: not its wildcard */
+	assert_false(mc_diag_listen_takes(&s, dst, 2, local));
+	assert_int_equal(mc_parse_addr("127.0.0.2", &s.src, &err), 0);
+	s.sport = 9000; /* another address of the host */
+	assert_false(mc_diag_listen_takes(&s, dst, 2, local));
+	assert_int_equal(mc_parse_addr("::", &s.src, &err), 0);
+	assert_true(mc_diag_listen_takes(&s, dst, 2, local));
+	s.v6only = true;
+	assert_false(mc_diag_listen_takes(&s, dst, 2, local));
+	local[0] = false;
+	s.v6only = false;
+	assert_false(mc_diag_listen_takes(&s, dst, 2, local));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,6 +754,10 @@ int main(void)
 	    cmocka_unit_test(test_slab_growth_is_ours),
 	    cmocka_unit_test(test_server_holds_fewer),
 	    cmocka_unit_test(test_thread_limit_named), cmocka_unit_test(test_server_other_cause),
+	    cmocka_unit_test(test_flood_elsewhere_timeouts),
+	    cmocka_unit_test(test_flood_elsewhere_server_host),
+	    cmocka_unit_test(test_server_holds_fewer_own_listeners),
+	    cmocka_unit_test(test_listen_takes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
