@@ -11,7 +11,9 @@
 #                   installs it, builds them and runs each for a while)
 #   make structure  the shape rules of src/ (scripts/structure: no include
 #                   cycle, no .c over 1,000 lines, no function over 150)
-#   make check      all of the above with -Werror (what CI runs)
+#   make check      all of the above with -Werror (what CI runs); the
+#                   sanitizer integration run on a chosen subset (SAN_IT)
+#                   and scripts/fuzz for 20 s each
 
 CC       ?= cc
 OPT      ?= -O2 -g
@@ -66,7 +68,20 @@ asan:
 # only looks at the output. ONLY=... picks scenarios as with run.sh.
 integration-asan:
 	$(MAKE) --no-print-directory B=build/asan OPT="$(SAN_OPT)" build/asan/maxconn
-	@MC_SANITIZE=1 sh tests/integration/run.sh build/asan/maxconn
+	@MC_SANITIZE=1 ONLY="$(ONLY)" sh tests/integration/run.sh build/asan/maxconn
+
+# What make check runs under the sanitizers. The whole suite under ASan+UBSan
+# took 8.8 minutes here (the plain one 4), over the ~6 more CI can give, so
+# CI runs the scenarios that reach what issue 22 found unsafe, in ~3 minutes:
+# the probe reading other hosts' pages and shards (hosts), the --metrics
+# endpoint and --server-metrics (metrics), TIME_WAIT and the limits model
+# (time_wait, limits_ports, client_ports), the probe's run and reports
+# (probe_basic, probe_reports), resets and half-close on epoll and uring
+# (echo_halfclose), the threads acceptor (accept_rate). The whole suite:
+# make integration-asan (no error in it when this was written; tests whose
+# bounds measure memory, threads or time skip those bounds, saying why).
+SAN_IT   := hosts metrics time_wait limits_ports client_ports probe_basic probe_reports \
+            echo_halfclose accept_rate
 
 integration: $(B)/maxconn
 	@sh tests/integration/run.sh $(B)/maxconn
@@ -95,6 +110,8 @@ check:
 	$(MAKE) --no-print-directory WERROR=-Werror all unit
 	$(MAKE) --no-print-directory WERROR=-Werror asan
 	$(MAKE) --no-print-directory WERROR=-Werror integration
+	$(MAKE) --no-print-directory WERROR=-Werror integration-asan ONLY="$(SAN_IT)"
+	scripts/fuzz 20
 
 bench: $(B)/maxconn
 	@sh bench/run.sh $(B)/maxconn
