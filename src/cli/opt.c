@@ -162,13 +162,14 @@ int mc_cli_parse_metrics(const char *cmd, const char *arg, struct mc_endpoint_ra
 {
 	struct mc_err err;
 	char buf[96];
+	const char *addr = arg; /* what is parsed; the message shows arg, as typed */
 
 	/* ":9464" is every IPv4 address, as node_exporter's --web.listen-address */
 	if (arg[0] == ':' && strlen(arg) < sizeof(buf) - 8) {
 		snprintf(buf, sizeof(buf), "0.0.0.0%s", arg);
-		arg = buf;
+		addr = buf;
 	}
-	if (mc_parse_endpoint(arg, true, out, &err) < 0 || out->port_lo != out->port_hi)
+	if (mc_parse_endpoint(addr, true, out, &err) < 0 || out->port_lo != out->port_hi)
 		return mc_cli_usage_error(cmd,
 					  "--metrics '%s': use ADDR:PORT, e.g. 127.0.0.1:9464 or "
 					  ":9464 (every address); port 0 lets the kernel pick",

@@ -3,7 +3,9 @@
  * blocking reads and writes for every connection. It exists to measure what
  * each connection costs that model (a stack, a task, context switches) and
  * where it stops (a connection that gets no thread is refused, cause
- * MC_CAUSE_THREADS); epoll is the model that scales. */
+ * MC_CAUSE_THREADS); epoll is the model that scales. --accept-rate R
+ * paces the acceptor as it paces epoll's workers: R a second since the
+ * run started. */
 
 #include <errno.h>
 #include <poll.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/cgroup.h"
+#include "common/clock.h"
 #include "common/counter.h"
 #include "common/procfs.h"
 #include "net/sock.h"
@@ -31,6 +34,7 @@ struct th_server {
 	const int *lfds;
 	size_t nl;
 	int stopfd, reserve;
+	uint64_t t0; /* when the run started: --accept-rate counts from it */
 	pthread_t acceptor;
 	pthread_attr_t attr;
 	_Atomic bool stopping;
@@ -123,11 +127,33 @@ out:
 	return NULL;
 }
 
+/* --accept-rate R above 0: the milliseconds until the next accept is
+ * due, 0 if it is due now. As the epoll engine: R a second since t0, one
+ * ahead; only the acceptor thread adds to c.accepted. */
+static int rate_wait_ms(const struct th_server *t)
+{
+	double rate = t->cfg->accept_rate;
+	uint64_t done, now, next;
+
+	if (rate <= 0)
+		return 0; /* unlimited, or 0 (never): the listeners are not polled */
+	done = atomic_load_explicit(&t->c.accepted, memory_order_relaxed);
+	now = mc_now_ns();
+	if (done < (uint64_t)(rate * (double)(now - t->t0) / 1e9) + 1)
+		return 0;
+	next = t->t0 + (uint64_t)((double)done * 1e9 / rate);
+	return next > now ? (int)((next - now + MC_NS_PER_MS - 1) / MC_NS_PER_MS) : 1;
+}
+
 static void accept_some(struct th_server *t, int lfd)
 {
 	for (int i = 0; i < 64; i++) {
 		uint64_t held;
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC); /* a blocking socket */
+		int fd;
+
+		if (rate_wait_ms(t))
+			return;
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC); /* a blocking socket */
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -188,12 +214,14 @@ static void *acceptor_main(void *arg)
 		return NULL;
 	p[0].fd = t->stopfd;
 	p[0].events = POLLIN;
-	for (size_t i = 0; i < t->nl; i++) {
+	for (size_t i = 0; i < t->nl; i++)
 		p[i + 1].fd = t->lfds[i];
-		p[i + 1].events = t->cfg->accept_rate == 0 ? 0 : POLLIN;
-	}
 	for (;;) {
-		if (poll(p, t->nl + 1, -1) == -1 && errno != EINTR)
+		int wait = rate_wait_ms(t); /* listeners unpolled until then */
+
+		for (size_t i = 0; i < t->nl; i++)
+			p[i + 1].events = t->cfg->accept_rate == 0 || wait ? 0 : POLLIN;
+		if (poll(p, t->nl + 1, wait ? wait : -1) == -1 && errno != EINTR)
 			break;
 		if (p[0].revents)
 			break;
@@ -254,6 +282,7 @@ static int th_start(void **run, const struct mc_engine_env *env, struct mc_err *
 	t->lfds = env->lfds;
 	t->nl = env->nl;
 	t->stopfd = env->ctl->stopfd;
+	t->t0 = env->t0;
 	t->nopen = mc_fdtable_limit();
 	t->open = calloc(t->nopen, 1);
 	t->reserve = mc_reserve_open();

@@ -35,7 +35,12 @@ check() {
 	mc_eq "$role: the probe's own prediction names it" '"cgroup_memory"' \
 		"$(jq .result.predicted_limit "$j")"
 	mc_eq "$role: exit code in the report" 3 "$(jq .result.exit_code "$j")"
-	mc_between "$role: reached within 5% of limits' $pred" $((pred * 95 / 100)) \
+	# a sanitizer build (make integration-asan) has the cgroup charged for
+	# ASan's shadow and redzones too, which limits' model leaves out: it
+	# reached 94.7% once; 10% below is its bound
+	local low=95
+	[ -z "${MC_SANITIZE:-}" ] || low=90
+	mc_between "$role: reached within $((100 - low))% of limits' $pred" $((pred * low / 100)) \
 		$((pred * 105 / 100)) "$reached"
 	mc_eq "$role: the cgroup's room at the top is about the reserve" true \
 		"$(jq '.cgroups[0] | .room_end <= 2 * .reserve' "$j")"

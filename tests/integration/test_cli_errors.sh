@@ -36,6 +36,9 @@ expect 2 "not an address of this host" client -c 127.0.0.1:9000 --source 192.0.2
 expect 2 "--every" client -c 127.0.0.1:9000 --send ping
 expect 2 "hold or echo" server --mode shout
 expect 2 "'0'" server --workers 0
+# --metrics shows what was typed, not the 0.0.0.0 it reads ":PORT" as (issue 22)
+expect 2 "--metrics ':9464x': use ADDR:PORT" server --metrics :9464x
+echo "$out" | grep -qF "0.0.0.0" && mc_fail "--metrics :9464x: the message shows 0.0.0.0: $out"
 expect 2 "unexpected argument" server extra
 # the port preflight: 100k connections from one source to one destination
 expect 3 "--source 127.0.0.2-127.0.0." client -c 127.0.0.1:9 --conns 100k

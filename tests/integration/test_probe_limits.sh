@@ -69,7 +69,12 @@ if mc_nobody; then
 	pred=$(jq .result.predicted "$t")
 	mc_between "threads: reached within 5% of the prediction ($pred)" $((pred * 95 / 100)) \
 		"$pred" "$(jq .result.reached "$t")"
-	mc_ge "threads: refusals counted" 700 \
+	# a sanitizer build's pthread_create takes longer to fail (ASan sets up
+	# and tears down its own thread state each time): the step ends with
+	# fewer refused, still counted
+	refused_min=700
+	[ -z "${MC_SANITIZE:-}" ] || refused_min=100
+	mc_ge "threads: refusals counted" $refused_min \
 		"$(jq '.steps[0].evidence[]|select(.what=="server refused: threads").value' "$t")"
 	grep -q "EAGAIN" "$MC_TMP/out4" || mc_fail "threads: EAGAIN not in the summary"
 	mc_eq "threads: the run says it had no namespace" false "$(jq .netns "$t")"
