@@ -27,7 +27,7 @@
 #define PUBLISH_POLL_NS (100 * MC_NS_PER_MS)
 
 struct mc_probe_fetcher {
-	const char *const *urls;
+	char **urls; /* copies: an orphan outlives the caller's */
 	int n;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -38,6 +38,7 @@ struct mc_probe_fetcher {
 	struct mc_metrics_page *pages; /* the thread's */
 	/* under mu */
 	bool stop, asked, busy;
+	bool orphan; /* stopped while busy: the thread frees all this */
 	long ask_budget_ms;
 	uint64_t started, done; /* rounds started; the last that published */
 	struct mc_probe_remote latest;
@@ -54,7 +55,7 @@ static bool parse_pages(const struct mc_probe_fetcher *f, struct mc_probe_remote
 
 	mc_probe_remote_init(r);
 	err[0] = '\0';
-	for (int i = 0; i < f->n; i++) {
+	for (int i = 0; i < f->n && !atomic_load(&f->cut); i++) {
 		if (f->pages[i].rc < 0) {
 			if (!err[0])
 				snprintf(err, len, "%s", f->pages[i].err);
@@ -66,13 +67,14 @@ static bool parse_pages(const struct mc_probe_fetcher *f, struct mc_probe_remote
 	return any;
 }
 
-/* Run one round (the lock is not held) and publish it; a round cut short
- * publishes nothing. */
+/* Run one round (the lock is not held) and publish it; a round cut short,
+ * in its fetch or its parse, publishes nothing. */
 static void round_run(struct mc_probe_fetcher *f, uint64_t no, long budget_ms)
 {
 	struct mc_probe_remote r;
 	char err[sizeof(f->latest_err)];
-	int came = mc_metrics_multi_round(f->multi, f->urls, f->n, budget_ms, f->pages, &f->cut);
+	int came = mc_metrics_multi_round(f->multi, (const char *const *)f->urls, f->n, budget_ms,
+					  f->pages, &f->cut);
 	bool ok = false;
 
 	if (came >= 0)
@@ -82,7 +84,7 @@ static void round_run(struct mc_probe_fetcher *f, uint64_t no, long budget_ms)
 	mc_metrics_pages_free(f->pages, f->n);
 	pthread_mutex_lock(&f->mu);
 	f->busy = false;
-	if (came != -ECANCELED) {
+	if (came != -ECANCELED && !atomic_load(&f->cut)) {
 		if (ok)
 			f->latest = r;
 		else
@@ -94,10 +96,13 @@ static void round_run(struct mc_probe_fetcher *f, uint64_t no, long budget_ms)
 	}
 }
 
+static void fetcher_free(struct mc_probe_fetcher *f, bool sync);
+
 static void *fetcher_main(void *arg)
 {
 	struct mc_probe_fetcher *f = arg;
 	uint64_t next = 0; /* when the next round starts unless asked */
+	bool orphan;
 
 	pthread_mutex_lock(&f->mu);
 	for (;;) {
@@ -120,36 +125,56 @@ static void *fetcher_main(void *arg)
 		next = mc_now_ns() + ROUND_EVERY_NS;
 		round_run(f, no, budget); /* returns with the lock held */
 	}
+	orphan = f->orphan;
 	pthread_mutex_unlock(&f->mu);
+	if (orphan)
+		fetcher_free(f, true);
 	return NULL;
 }
 
-static void fetcher_free(struct mc_probe_fetcher *f)
+static void fetcher_free(struct mc_probe_fetcher *f, bool sync)
 {
+	if (sync) {
+		pthread_cond_destroy(&f->cv);
+		pthread_mutex_destroy(&f->mu);
+	}
 	mc_metrics_multi_free(f->multi);
 	if (f->donefd >= 0)
 		close(f->donefd);
+	for (int i = 0; f->urls && i < f->n; i++)
+		free(f->urls[i]);
+	free(f->urls);
 	free(f->pages);
 	free(f);
 }
 
+/* End the fetching. A thread waiting for its next round ends at once and
+ * is joined; one in a round or a parse (a 16 MiB page takes up to ~1 s)
+ * is told to stop and left to end and free itself: the caller, maybe
+ * acting on Ctrl-C, does not wait for it. */
 static void fetcher_stop(struct mc_probe_remote_reads *rr)
 {
 	struct mc_probe_fetcher *f = rr->f;
+	pthread_t th;
+	bool busy;
 
 	if (!f)
 		return;
+	rr->f = NULL;
 	pthread_mutex_lock(&f->mu);
+	th = f->thread;
 	f->stop = true;
 	atomic_store(&f->cut, true);
 	mc_metrics_multi_wake(f->multi);
 	pthread_cond_signal(&f->cv);
-	pthread_mutex_unlock(&f->mu);
-	pthread_join(f->thread, NULL);
-	pthread_cond_destroy(&f->cv);
-	pthread_mutex_destroy(&f->mu);
-	fetcher_free(f);
-	rr->f = NULL;
+	busy = f->orphan = f->busy;
+	pthread_mutex_unlock(&f->mu); /* an orphan may be gone from here on */
+	if (busy) {
+		pthread_detach(th);
+		return;
+	}
+	pthread_join(th, NULL);
+	fetcher_free(f, true);
 }
 
 /* The thread, with every signal blocked (the main thread takes SIGINT and
@@ -164,14 +189,18 @@ static int fetcher_start(struct mc_probe_remote_reads *rr)
 
 	if (!f)
 		return -ENOMEM;
-	f->urls = rr->urls;
 	f->n = rr->nurls;
 	f->donefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	f->pages = calloc((size_t)f->n, sizeof(*f->pages));
+	f->urls = calloc((size_t)f->n, sizeof(*f->urls));
 	mc_probe_remote_init(&f->latest);
-	if (f->donefd < 0 || !f->pages || (rc = mc_metrics_multi_new(&f->multi)) < 0) {
+	for (int i = 0; f->urls && i < f->n; i++)
+		if (!(f->urls[i] = strdup(rr->urls[i])))
+			f->n = i; /* and fail below */
+	if (f->donefd < 0 || !f->pages || !f->urls || f->n < rr->nurls ||
+	    mc_metrics_multi_new(&f->multi) < 0) {
 		rc = f->donefd < 0 ? -errno : -ENOMEM;
-		fetcher_free(f);
+		fetcher_free(f, false);
 		return rc;
 	}
 	pthread_mutex_init(&f->mu, NULL);
@@ -184,9 +213,7 @@ static int fetcher_start(struct mc_probe_remote_reads *rr)
 	rc = -pthread_create(&f->thread, NULL, fetcher_main, f);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc < 0) {
-		pthread_cond_destroy(&f->cv);
-		pthread_mutex_destroy(&f->mu);
-		fetcher_free(f);
+		fetcher_free(f, true);
 		return rc;
 	}
 	pthread_setname_np(f->thread, "mc-fetch");
