@@ -170,6 +170,15 @@ static bool same_labels(const struct mc_prom_line *a, const struct mc_prom_line 
 	return na == nb;
 }
 
+/* Whether the line [s, e) is a sample of name (nlen bytes), by its first
+ * bytes. */
+static bool named(const char *s, const char *e, const char *name, size_t nlen)
+{
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	return (size_t)(e - s) > nlen && memcmp(s, name, nlen) == 0 && !name_char(s[nlen], false);
+}
+
 int mc_prom_sum(const char *buf, const char *name, const char *key, const char *value,
 		double *sum)
 {
@@ -181,8 +190,13 @@ int mc_prom_sum(const char *buf, const char *name, const char *key, const char *
 	int n = 0;
 
 	*sum = 0;
-	while (mc_prom_next(&pos, &l)) {
-		if (l.name_len != nlen || memcmp(l.name, name, nlen) != 0)
+	while (*pos) {
+		const char *s = pos, *e = line_end(s);
+		pos = *e ? e + 1 : e;
+		/* a line of another name is passed over unparsed: a page is read
+		 * once per figure, and parsing every line each time took 5 s on
+		 * a 16 MiB page */
+		if (!named(s, e, name, nlen) || !parse_line(s, e, &l))
 			continue;
 		if (key && (!mc_prom_label(&l, key, v, sizeof(v)) || strcmp(v, value) != 0))
 			continue;

@@ -267,8 +267,10 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc
 	}
 	take_base(p);
 	mc_probe_cgwatch_start(&p->cgw);
-	mc_probe_remote_before(&p->remote);
-	if ((rc = mc_probe_children_start_client(&p->kids, &st->sc, &p->addrs, p->conns, err)) < 0)
+	/* the server host's first reading; Ctrl-C ends the wait */
+	rc = mc_probe_remote_before(&p->remote, &(struct mc_probe_remote_watch){.ctl = &p->ctl});
+	if (rc < 0 ||
+	    (rc = mc_probe_children_start_client(&p->kids, &st->sc, &p->addrs, p->conns, err)) < 0)
 		goto stop;
 
 	mc_probe_ramp(p, r, st, o, cs, ss);
@@ -458,6 +460,7 @@ out:
 		unlink(p.ready);
 		rmdir(p.dir);
 	}
+	mc_probe_remote_reads_free(&p.remote);
 	mc_probe_children_free(&p.kids); /* when it failed: no child is left behind */
 	mc_probe_cgwatch_remove_subs(&p.cgw);
 	mc_ctl_close(&p.ctl);

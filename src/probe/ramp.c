@@ -7,6 +7,7 @@
  * (diagnose.c) and what one connection cost (see ramp.h). */
 #include "probe/ramp.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,37 @@ static uint64_t window_arm(const struct mc_probe_ctx *p, struct mc_probe_window 
 	return mc_probe_window_arm(w, p->cfg, &p->kids, &base, t);
 }
 
+/* While the server host's pages at the top come, the reserve is kept as
+ * in the ramp (w->stop: freeze and end the wait). */
+static bool top_reserve(void *arg)
+{
+	struct mc_probe_ctx *p = arg;
+	struct mc_watch now;
+
+	mc_watch_read(&now, false);
+	pinned_reclaimable(&now, &p->base.before);
+	if (p->kids.frozen || !now.meminfo.mem_available.v ||
+	    now.meminfo.mem_available.v > p->reserve)
+		return false;
+	mc_probe_children_freeze(&p->kids);
+	return true;
+}
+
+/* The server host's reading at the top, as fresh as the stop asks, with
+ * Ctrl-C and the reserve watched while it comes. */
+static void top_reading(struct mc_probe_ctx *p, struct mc_probe_obs *o, bool short_of_target)
+{
+	const struct mc_probe_remote_watch w = {&p->ctl, top_reserve, p};
+	int rc = mc_probe_remote_top(&p->remote,
+				     p->interrupted	? MC_PROBE_REMOTE_LATEST
+				     : short_of_target ? MC_PROBE_REMOTE_PUBLISH
+						       : MC_PROBE_REMOTE_ROUND,
+				     &w);
+
+	p->interrupted |= rc == -EINTR;
+	o->reserve_hit |= rc == -ECANCELED;
+}
+
 void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_probe_step *st, struct mc_probe_obs *o,
 		   struct mc_client_stats *cs, struct mc_server_stats *ss)
 {
@@ -334,12 +366,12 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 		mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
 		pinned_reclaimable(&o->after, &p->base.before);
 	}
+	top_reading(p, o, cs->open < st->sc.target);
 	cg_sample(p, true, &near_end);
 	memcpy(o->cg_after, p->cgw.now, sizeof(o->cg_after));
 	/* stopped at a reserve: the client is stopped, its count lags */
 	p->kernel_held = p->kids.frozen ? kernel_held(&p->addrs) : 0;
 	mc_probe_children_client_counts(&p->kids, cs);
-	mc_probe_remote_top(&p->remote, cs->open < st->sc.target && !p->interrupted);
 	/* (stopped children publish nothing more) */
 	if (!p->cfg->have_target_addr && cs->open < st->sc.target && !p->interrupted &&
 	    !p->kids.frozen)
