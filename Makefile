@@ -41,7 +41,9 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# made anew each time, so an object whose source was deleted leaves with it
 $(B)/libmaxconn.a: $(LIB_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/maxconn: $(CLI_OBJ) $(B)/libmaxconn.a

@@ -1,6 +1,6 @@
 /* fetch_multi.c: rounds of GETs at once with libcurl's multi interface
- * (see fetch_multi.h). The options are fetch.c's (http and https,
- * user:password@, redirects, gzip), plus a size cap curl applies to the
+ * (see fetch_multi.h): http and https, user:password@ in the URL,
+ * redirects, gzip, plus a size cap curl applies to the
  * Content-Length before reading and this file to what it decodes, and
  * CURLOPT_QUICK_EXIT so that ending a round never waits for a name that
  * is still resolving. */
@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/err.h"
+#include "metrics/url.h"
 
 struct mc_metrics_multi {
 	CURLM *m;
@@ -90,46 +92,102 @@ int mc_metrics_round_wait_ms(uint64_t now_ns, uint64_t deadline_ns)
 	return (int)((left + MC_NS_PER_MS - 1) / MC_NS_PER_MS);
 }
 
+/* What an HTTP status other than 200 says about the page: what it means
+ * and where to look (see fetch_multi.h). */
+int mc_metrics_http_status(const char *url, long code, struct mc_err *err)
+{
+	static const struct {
+		long lo, hi;
+		const char *what;
+	} codes[] = {
+	    {300, 399,
+	     "a redirect libcurl could not follow (no Location, or more than 3): give "
+	     "the URL it points to"},
+	    {401, 401,
+	     "Unauthorized: the exporter asks for credentials it did not get or did not "
+	     "accept; give them in the URL "
+	     "(http://USER:PASSWORD@HOST:9100/metrics)"},
+	    {403, 403,
+	     "Forbidden: the exporter refused these credentials or this host; check "
+	     "its --web.config.file"},
+	    {404, 404, "Not Found: no page at this path; the metrics page is usually /metrics"},
+	    {405, 405, "Method Not Allowed: this is not a metrics page; it is usually /metrics"},
+	    {407, 407,
+	     "Proxy Authentication Required: a proxy (http_proxy in the environment) "
+	     "stands between; give it credentials or set no_proxy for this host"},
+	    {410, 410, "Gone: no page at this path; the metrics page is usually /metrics"},
+	    {429, 429,
+	     "Too Many Requests: the exporter limits its scrapers; try again later or "
+	     "raise its limit"},
+	    {400, 499, "the exporter refused the request; check the URL"},
+	    {502, 502,
+	     "Bad Gateway: from a proxy in front of the exporter, which did not "
+	     "answer it; check that the exporter runs"},
+	    {504, 504,
+	     "Gateway Timeout: from a proxy in front of the exporter, which did not "
+	     "answer it in time; check that the exporter runs"},
+	    {500, 599,
+	     "the exporter's own failure while making its page (the path is right): "
+	     "see its log"},
+	};
+	char shown[256];
+	const char *what = "not a page";
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (code >= codes[i].lo && code <= codes[i].hi) {
+			what = codes[i].what;
+			break;
+		}
+	mc_errf(err, -EIO, "%s: HTTP %ld, %s", mc_url_redact(url, shown, sizeof(shown)), code,
+		what);
+	if (err)
+		mc_url_scrub(err->msg, sizeof(err->msg), url);
+	return -EIO;
+}
+
 void mc_metrics_page_verdict(struct mc_metrics_page *pg, const char *url, int curl_code,
 			     const char *curl_msg, long http_status, bool timed_out, long budget_ms)
 {
 	const size_t n = sizeof(pg->err);
-
+	char buf[256];
+	/* the URL as it may be shown: no password (url.h) */
+	const char *shown = mc_url_redact(url, buf, sizeof(buf));
 	if (pg->rc == -EFBIG || curl_code == CURLE_FILESIZE_EXCEEDED) {
 		pg->rc = -EFBIG;
 		snprintf(pg->err, n,
 			 "%s: the page is larger than %u MiB; point --server-metrics at an "
 			 "exporter's metrics page (node_exporter's is ~100 KiB)",
-			 url, MC_METRICS_PAGE_MAX >> 20);
+			 shown, MC_METRICS_PAGE_MAX >> 20);
 	} else if (pg->rc == -ENOMEM) {
-		snprintf(pg->err, n, "%s: out of memory for the page", url);
+		snprintf(pg->err, n, "%s: out of memory for the page", shown);
 	} else if (timed_out || curl_code == CURLE_OPERATION_TIMEDOUT) {
 		pg->rc = -ETIMEDOUT;
 		snprintf(pg->err, n,
 			 "%s: no answer within %.1f s; check that the exporter runs there and "
 			 "answers (curl %s)",
-			 url, (double)budget_ms / 1e3, url);
+			 shown, (double)budget_ms / 1e3, shown);
 	} else if (curl_code != CURLE_OK) {
 		pg->rc = -EIO;
 		snprintf(pg->err, n,
 			 "%s: %s; check that the exporter runs there and that this host reaches "
 			 "it (curl %s)",
-			 url, curl_msg && *curl_msg ? curl_msg : curl_easy_strerror(curl_code),
-			 url);
+			 shown, curl_msg && *curl_msg ? curl_msg : curl_easy_strerror(curl_code),
+			 shown);
 	} else if (http_status != 200) {
-		pg->rc = -EIO;
-		snprintf(pg->err, n, "%s: HTTP %ld; %s", url, http_status,
-			 http_status == 404 ? "the metrics page is usually /metrics"
-					    : "the exporter did not serve the page; see its log");
+		struct mc_err e;
+		pg->rc = mc_metrics_http_status(url, http_status, &e);
+		snprintf(pg->err, n, "%.*s", (int)n - 1, e.msg);
 	} else {
 		pg->rc = 0;
 		pg->err[0] = '\0';
 		if (!pg->body && !(pg->body = calloc(1, 1))) {
 			pg->rc = -ENOMEM;
-			snprintf(pg->err, n, "%s: out of memory for the page", url);
+			snprintf(pg->err, n, "%s: out of memory for the page", shown);
 		}
 		return;
 	}
+	/* curl's own words may quote the URL, password and all */
+	mc_url_scrub(pg->err, n, url);
 	free(pg->body);
 	pg->body = NULL;
 	pg->len = pg->cap = 0;

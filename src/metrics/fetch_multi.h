@@ -1,9 +1,10 @@
 /* fetch_multi.h: GET several metrics pages at once (the server host's
  * exporters, --server-metrics) with libcurl's multi interface: one round
  * fetches every URL concurrently within one time budget, each page capped
- * at MC_METRICS_PAGE_MAX, and another thread can cut a round short. Unlike
- * fetch.c's one blocking GET, a page that hangs costs the round its budget
- * and no more, whatever the number of URLs. */
+ * at MC_METRICS_PAGE_MAX, and another thread can cut a round short. A page
+ * that hangs costs the round its budget and no more, whatever the number
+ * of URLs. No message shows the password a URL carries (user:***@,
+ * metrics/url.h). */
 #ifndef MC_METRICS_FETCH_MULTI_H
 #define MC_METRICS_FETCH_MULTI_H
 
@@ -11,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/err.h"
 
 /* The largest page taken: a node_exporter page is ~100 KiB, a maxconn
  * server's a few KiB; what is larger is refused, not read on (a 60 MB page
@@ -46,6 +49,12 @@ void mc_metrics_multi_wake(struct mc_metrics_multi *m);
 void mc_metrics_pages_free(struct mc_metrics_page *pages, int n);
 
 /* ---- the pure parts, for the tests ------------------------------------ */
+
+/* The error for a page that came with HTTP status code (not 200): the URL
+ * without its password, the status and what it means (404: the wrong path,
+ * usually /metrics; 401/403: credentials; 500: the exporter's own failure,
+ * see its log). Returns -EIO. */
+int mc_metrics_http_status(const char *url, long code, struct mc_err *err);
 
 /* Append len bytes to pg's body, keeping it NUL-terminated; -EFBIG past
  * max bytes (the body is dropped then), -ENOMEM. */

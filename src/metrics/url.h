@@ -2,7 +2,7 @@
  * user:password@ (node_exporter's basic auth); what maxconn prints or
  * writes (errors, the summary, --json, --html) shows it with the password
  * replaced by "***". Pure functions of strings: no libcurl, no I/O, so
- * the blocking fetch (fetch.c) and any other reader share them. */
+ * the fetcher (fetch_multi.c) and any other reader share them. */
 #ifndef MC_METRICS_URL_H
 #define MC_METRICS_URL_H
 

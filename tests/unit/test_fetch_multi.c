@@ -81,7 +81,7 @@ static void test_verdicts(void **state)
 	memset(&pg, 0, sizeof(pg));
 	mc_metrics_page_verdict(&pg, u, 0, NULL, 404, false, 2000);
 	assert_int_equal(pg.rc, -EIO);
-	assert_non_null(strstr(pg.err, "HTTP 404; the metrics page is usually /metrics"));
+	assert_non_null(strstr(pg.err, "HTTP 404, Not Found: no page at this path; the metrics page is usually /metrics"));
 	memset(&pg, 0, sizeof(pg));
 	mc_metrics_page_verdict(&pg, u, 0, NULL, 500, false, 2000);
 	assert_null(strstr(pg.err, "usually /metrics"));

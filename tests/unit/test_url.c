@@ -12,10 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <cmocka.h>
 
 #include "common/err.h"
-#include "metrics/fetch.h"
+#include "metrics/fetch_multi.h"
 #include "metrics/url.h"
 
 static const struct {
@@ -114,19 +115,33 @@ static void test_scrub(void **state)
 
 static void test_fetch_messages(void **state)
 {
+	static const char *const urls[] = {"http://admin:S3cretPass@127.0.0.1:1/metrics",
+					   "http://a:S3cret%40Pass@[::1]:1/metrics"};
+	struct mc_metrics_page pages[2] = {0};
+	struct mc_metrics_multi *m;
 	struct mc_err err;
-	char *page;
+	atomic_bool cut = false;
 
 	(void)state;
-	/* nothing listens on port 1 of loopback: refused */
-	assert_true(
-	    mc_metrics_fetch("http://admin:S3cretPass@127.0.0.1:1/metrics", 1000, &page, &err) < 0);
-	assert_null(page);
-	assert_null(strstr(err.msg, "S3cretPass"));
-	assert_non_null(strstr(err.msg, "http://admin:***@127.0.0.1:1/metrics"));
-	assert_true(mc_metrics_fetch("http://a:S3cret%40Pass@[::1]:1/metrics", 1000, &page, &err) <
-		    0);
-	assert_null(strstr(err.msg, "S3cret"));
+	/* nothing listens on port 1 of loopback: refused, in one round */
+	assert_int_equal(mc_metrics_multi_new(&m), 0);
+	assert_int_equal(mc_metrics_multi_round(m, urls, 2, 1000, pages, &cut), 0);
+	assert_true(pages[0].rc < 0);
+	assert_null(pages[0].body);
+	assert_null(strstr(pages[0].err, "S3cretPass"));
+	assert_non_null(strstr(pages[0].err, "http://admin:***@127.0.0.1:1/metrics"));
+	assert_true(pages[1].rc < 0);
+	assert_null(strstr(pages[1].err, "S3cret"));
+	mc_metrics_pages_free(pages, 2);
+	mc_metrics_multi_free(m);
+	/* what curl says is scrubbed too, and a page's HTTP status explained */
+	memset(&pages[0], 0, sizeof(pages[0]));
+	mc_metrics_page_verdict(&pages[0], urls[0], 7,
+				"Failed to connect to admin:S3cretPass@127.0.0.1", 0, false, 1000);
+	assert_null(strstr(pages[0].err, "S3cretPass"));
+	mc_metrics_page_verdict(&pages[0], urls[0], 0, NULL, 500, false, 1000);
+	assert_null(strstr(pages[0].err, "S3cretPass"));
+	assert_non_null(strstr(pages[0].err, "the exporter's own failure"));
 
 	assert_int_equal(mc_metrics_http_status("http://admin:S3cretPass@h:9100/m", 500, &err),
 			 -EIO);
