@@ -421,6 +421,8 @@ static int check(const struct mc_client_config *cfg)
  * prints the usage error and returns MC_EXIT_USAGE. */
 static int check_sources(const struct mc_client_config *cfg, const char *shard)
 {
+	char in[80];
+
 	for (size_t i = 0; i < cfg->nsrc; i++) {
 		const struct mc_addr_range *sr = &cfg->src[i];
 		char sa[MC_ADDR_STRLEN];
@@ -433,22 +435,10 @@ static int check_sources(const struct mc_client_config *cfg, const char *shard)
 					mc_addr_str(&sr->first, sa, sizeof(sa)),
 					mc_addr_port_str(&cfg->dst[k].addr, cfg->dst[k].port_lo,
 							 (char[MC_ADDR_STRLEN]){0}, MC_ADDR_STRLEN));
-		for (uint64_t pick = 0; pick < 2; pick++) {
-			struct mc_addr a;
-			mc_addr_nth(sr, pick ? sr->count - 1 : 0, &a);
-			if (mc_sock_check_source(&a) == -EADDRNOTAVAIL) {
-				fprintf(stderr,
-					"maxconn client: --source %s%s%s%s is not an address of this "
-					"host; add it (ip addr add %s dev lo) or use loopback sources "
-					"(127.0.0.2-127.0.0.50 need no setup)\n",
-					mc_addr_str(&a, sa, sizeof(sa)),
-					shard[0] ? " (in shard " : "", shard,
-					shard[0] ? "'s slice of the sources)" : "", sa);
-				return MC_EXIT_USAGE;
-			}
-		}
 	}
-	return 0;
+	snprintf(in, sizeof(in), "%s%s%s", shard[0] ? " (in shard " : "", shard,
+		 shard[0] ? "'s slice of the sources)" : "");
+	return mc_cli_sources_here("client", cfg->src, cfg->nsrc, in);
 }
 
 /* The ports preflight: whether the local ports can give --conns
