@@ -55,13 +55,13 @@ static const struct mc_opt opts[] = {
 	 "(once, or every --every) and checks every byte comes\n"
 	 "back in order; needs `maxconn server --mode echo`", O_ECHO_VERIFY, NULL, NULL},
 	{"shard", 0, "K/M", "be shard K of M clients that together open exactly\n"
-	 "--conns: this one opens its share (N/M, the first\n"
-	 "N mod M shards one more) over its own slice of the\n"
-	 "(source, destination) pairs, so no two shards use\n"
-	 "the same pair; give every shard the same --connect\n"
-	 "and --source lists (the union of every host's\n"
-	 "sources: each shard binds its slice, which must be\n"
-	 "its host's). See docs/hosts.md", O_SHARD, NULL, NULL},
+	 "--conns: this one opens its share (in proportion to\n"
+	 "its pairs: N/M when the pairs split evenly) over its\n"
+	 "own slice of the (source, destination) pairs, so no\n"
+	 "two shards use the same pair; give every shard the\n"
+	 "same --connect and --source lists (the union of\n"
+	 "every host's sources: each shard binds its slice,\n"
+	 "which must be its host's). See docs/hosts.md", O_SHARD, NULL, NULL},
 	{"shards", 0, "M", "the same, K from JOB_COMPLETION_INDEX (0-based), as\n"
 	 "a Kubernetes Indexed Job sets it", O_SHARDS, NULL, NULL},
 	MC_OPT_ROW_METRICS("serve Prometheus metrics at http://ADDR:PORT/metrics\n"
@@ -203,11 +203,48 @@ static int exit_code(const struct mc_client_config *cfg, const struct mc_client_
 	return MC_EXIT_OK;
 }
 
+/* A run's connections and its pairs: the whole run's, before a shard
+ * takes its slice. */
+struct run_size {
+	uint64_t conns, nsrc, ndst;
+};
+
+/* Shards that share the pairs (no --source, fewer destinations than
+ * shards) each connect from their host's own address to every
+ * destination: two on one host take each other's local ports and both run
+ * out (EADDRNOTAVAIL). A destination on this host (loopback, or an
+ * address it can bind) says this shard and the others run here: warn. */
+static void shard_collide_note(const struct mc_client_config *cfg, const struct mc_shard *sh)
+{
+	uint64_t ndst = mc_client_ndst(cfg);
+	char d[MC_ADDR_STRLEN];
+
+	for (size_t i = 0; i < cfg->ndst; i++) {
+		if (mc_sock_check_source(&cfg->dst[i].addr) < 0)
+			continue;
+		fprintf(stderr,
+			"maxconn client: warning: --shard %llu/%llu without --source, %llu "
+			"destination%s for %llu shards: every shard connects from this host's own "
+			"address to every destination (%s is on this host), so shards run on this "
+			"host take each other's local ports and fail with EADDRNOTAVAIL. Give every "
+			"shard the same --source list of %llu addresses or more (each binds its own "
+			"slice; 127.0.0.2-127.0.0.%llu on loopback), or %llu destination ports or more.\n",
+			(unsigned long long)sh->k, (unsigned long long)sh->m, (unsigned long long)ndst,
+			ndst == 1 ? "" : "s", (unsigned long long)sh->m,
+			mc_addr_str(&cfg->dst[i].addr, d, sizeof(d)), (unsigned long long)sh->m,
+			(unsigned long long)(sh->m + 1 < 255 ? sh->m + 1 : 254),
+			(unsigned long long)sh->m);
+		return;
+	}
+}
+
 /* Shard sh of the run: its share of the connections, and its slice of
  * the sources and destinations as lists of their own (into cut_src,
- * cut_dst), which cfg then points at. 0, or prints the usage error. */
+ * cut_dst), which cfg then points at; *all: the run's size before the
+ * cut. 0, or prints the usage error. */
 static int apply_shard(struct mc_client_config *cfg, const struct mc_shard *sh,
-		       struct mc_addr_range *cut_src, struct mc_endpoint_range *cut_dst)
+		       struct mc_addr_range *cut_src, struct mc_endpoint_range *cut_dst,
+		       struct run_size *all)
 {
 	struct mc_shard_slice sl;
 	struct mc_err err;
@@ -215,8 +252,11 @@ static int apply_shard(struct mc_client_config *cfg, const struct mc_shard *sh,
 
 	for (size_t i = 0; i < cfg->nsrc; i++)
 		nsrc += cfg->src[i].count;
-	if (mc_shard_slice(sh, cfg->conns, nsrc, mc_client_ndst(cfg), &sl, &err) < 0)
+	*all = (struct run_size){cfg->conns, nsrc, mc_client_ndst(cfg)};
+	if (mc_shard_slice(sh, cfg->conns, nsrc, all->ndst, &sl, &err) < 0)
 		return mc_cli_usage_error("client", "%s", err.msg);
+	if (!sl.disjoint)
+		shard_collide_note(cfg, sh);
 	if (!sl.conns)
 		return mc_cli_usage_error("client",
 					  "--shard %llu/%llu: --conns %llu leaves this shard none; "
@@ -381,6 +421,8 @@ static int check(const struct mc_client_config *cfg)
  * prints the usage error and returns MC_EXIT_USAGE. */
 static int check_sources(const struct mc_client_config *cfg, const char *shard)
 {
+	char in[80];
+
 	for (size_t i = 0; i < cfg->nsrc; i++) {
 		const struct mc_addr_range *sr = &cfg->src[i];
 		char sa[MC_ADDR_STRLEN];
@@ -393,33 +435,23 @@ static int check_sources(const struct mc_client_config *cfg, const char *shard)
 					mc_addr_str(&sr->first, sa, sizeof(sa)),
 					mc_addr_port_str(&cfg->dst[k].addr, cfg->dst[k].port_lo,
 							 (char[MC_ADDR_STRLEN]){0}, MC_ADDR_STRLEN));
-		for (uint64_t pick = 0; pick < 2; pick++) {
-			struct mc_addr a;
-			mc_addr_nth(sr, pick ? sr->count - 1 : 0, &a);
-			if (mc_sock_check_source(&a) == -EADDRNOTAVAIL) {
-				fprintf(stderr,
-					"maxconn client: --source %s%s%s%s is not an address of this "
-					"host; add it (ip addr add %s dev lo) or use loopback sources "
-					"(127.0.0.2-127.0.0.50 need no setup)\n",
-					mc_addr_str(&a, sa, sizeof(sa)),
-					shard[0] ? " (in shard " : "", shard,
-					shard[0] ? "'s slice of the sources)" : "", sa);
-				return MC_EXIT_USAGE;
-			}
-		}
 	}
-	return 0;
+	snprintf(in, sizeof(in), "%s%s%s", shard[0] ? " (in shard " : "", shard,
+		 shard[0] ? "'s slice of the sources)" : "");
+	return mc_cli_sources_here("client", cfg->src, cfg->nsrc, in);
 }
 
 /* The ports preflight: whether the local ports can give --conns
  * connections (sources x destinations x ports per pair), into *ports and
- * *ceiling. MC_CLI_GO_ON to run (also past the ceiling with --force, said
- * on stderr), else MC_EXIT_LIMIT with the ways to get there. */
-static int preflight(const struct mc_client_config *cfg, bool force, uint64_t *ports,
-		     uint64_t *ceiling)
+ * *ceiling. all: every shard's together when sharded (shard "K/M"), for the
+ * advice, which then keeps the --source list the same on every shard.
+ * MC_CLI_GO_ON to run (also past the ceiling with --force, said on stderr),
+ * else MC_EXIT_LIMIT with the ways to get there. */
+static int preflight(const struct mc_client_config *cfg, const struct run_size *all,
+		     const char *shard, bool force, uint64_t *ports, uint64_t *ceiling)
 {
 	uint64_t ndst = mc_client_ndst(cfg), nsrc = mc_client_nsrc(cfg), per, need_src, reserved;
-	char range_words[96];
+	char range_words[96], lead[128];
 	uint16_t lo, hi;
 
 	mc_client_local_ports(cfg, &lo, &hi, ports, &reserved);
@@ -430,18 +462,39 @@ static int preflight(const struct mc_client_config *cfg, bool force, uint64_t *p
 	if (cfg->conns <= *ceiling)
 		return MC_CLI_GO_ON;
 	per = *ports ? *ports : 1;
-	need_src = (cfg->conns + ndst * per - 1) / (ndst * per);
+	if (shard[0])
+		snprintf(lead, sizeof(lead), "shard %s: its %llu connections (its share of --conns) are",
+			 shard, (unsigned long long)cfg->conns);
+	else
+		snprintf(lead, sizeof(lead), "--conns %llu is", (unsigned long long)cfg->conns);
 	fprintf(stderr,
-		"maxconn client: --conns %llu is more than the ports allow: %llu source "
+		"maxconn client: %s more than the ports allow: %llu source "
 		"address%s x %llu destination%s x %llu local ports per pair "
-		"(%s) = %llu connections.\n"
-		"  Use %llu source addresses (--source 127.0.0.2-127.0.0.%llu on loopback), "
-		"or %llu destination ports, or widen the port range (%s).\n",
-		(unsigned long long)cfg->conns, (unsigned long long)nsrc, nsrc == 1 ? "" : "es",
+		"(%s) = %llu connections.\n",
+		lead, (unsigned long long)nsrc, nsrc == 1 ? "" : "es",
 		(unsigned long long)ndst, ndst == 1 ? "" : "s", (unsigned long long)*ports,
-		range_words, (unsigned long long)*ceiling, (unsigned long long)need_src,
-		(unsigned long long)(need_src + 1 < 255 ? need_src + 1 : 254),
-		(unsigned long long)((cfg->conns + nsrc * per - 1) / (nsrc * per)),
+		range_words, (unsigned long long)*ceiling);
+	if (shard[0]) { /* the advice for all shards: their lists are shared */
+		nsrc = all->nsrc ? all->nsrc : 1;
+		ndst = all->ndst;
+		fprintf(stderr,
+			"  All the shards: --conns %llu over %llu source address%s x %llu "
+			"destination%s x %llu ports = %llu connections. Give every shard the same "
+			"--source list of %llu addresses in all (each binds its own slice)",
+			(unsigned long long)all->conns, (unsigned long long)nsrc,
+			nsrc == 1 ? "" : "es", (unsigned long long)ndst, ndst == 1 ? "" : "s",
+			(unsigned long long)per, (unsigned long long)(nsrc * ndst * per),
+			(unsigned long long)((all->conns + ndst * per - 1) / (ndst * per)));
+	} else {
+		need_src = (cfg->conns + ndst * per - 1) / (ndst * per);
+		fprintf(stderr,
+			"  Use %llu source addresses (--source 127.0.0.2-127.0.0.%llu on loopback)",
+			(unsigned long long)need_src,
+			(unsigned long long)(need_src + 1 < 255 ? need_src + 1 : 254));
+	}
+	fprintf(stderr, ", or %llu destination ports, or widen the port range (%s).\n",
+		(unsigned long long)(((shard[0] ? all->conns : cfg->conns) + nsrc * per - 1) /
+				     (nsrc * per)),
 		cfg->port_select == MC_PORT_SELECT_KERNEL
 			? "sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\""
 			: "--port-range 1024-65535");
@@ -506,6 +559,7 @@ int mc_cmd_client(int argc, char **argv)
 	struct mc_client_stats *st;
 	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
 	struct mc_cli_common com = {0};
+	struct run_size all = {0};
 	struct mc_err err;
 	int rc;
 
@@ -519,12 +573,13 @@ int mc_cmd_client(int argc, char **argv)
 	sum.total = cfg->conns;
 	if (a.sharded) {
 		mc_shard_str(&a.shard, tc.shard, sizeof(tc.shard));
-		if (apply_shard(cfg, &a.shard, a.cut_src, a.cut_dst))
+		if (apply_shard(cfg, &a.shard, a.cut_src, a.cut_dst, &all))
 			return MC_EXIT_USAGE;
 	}
 	if ((rc = check_sources(cfg, tc.shard)))
 		return rc;
-	if ((rc = preflight(cfg, a.force, &sum.ports, &sum.ceiling)) != MC_CLI_GO_ON)
+	if ((rc = preflight(cfg, &all, tc.shard, a.force, &sum.ports, &sum.ceiling)) !=
+	    MC_CLI_GO_ON)
 		return rc;
 	kernel_ports_note(cfg, sum.ports, sum.ceiling);
 

@@ -486,7 +486,9 @@ static int set(void *ctx, int id, const char *arg)
 	return set_duration(a, id, arg);
 }
 
-/* --source's ranges must be of the server's family. */
+/* --source's ranges must be of the server's family, and where the client
+ * runs: with its own server as root, the probe's private namespace, which
+ * has only loopback; else this host (the check client makes). */
 static int check_sources(const struct probe_args *a)
 {
 	const struct mc_probe_config *cfg = &a->cfg;
@@ -503,7 +505,22 @@ static int check_sources(const struct probe_args *a)
 				cfg->have_target_addr ? (want == AF_INET ? "an IPv4 address"
 									 : "an IPv6 address")
 						      : "127.0.0.1 (the probe's own, IPv4)");
-	return 0;
+	if (!cfg->have_target_addr && !cfg->host && geteuid() == 0)
+		for (size_t i = 0; i < cfg->nsrc; i++) {
+			struct mc_addr last;
+			mc_addr_nth(&a->src[i], a->src[i].count - 1, &last);
+			if (!mc_addr_is_loopback(&a->src[i].first) || !mc_addr_is_loopback(&last))
+				return mc_cli_usage_error(
+					"probe", "--source %s: the probe's own server runs in a "
+						 "private network namespace per step, which has only "
+						 "loopback; use loopback sources (127.0.0.2-127.0.0.50 "
+						 "need no setup), or --no-netns to connect from this "
+						 "host's own addresses",
+					mc_addr_str(mc_addr_is_loopback(&a->src[i].first) ? &last
+							: &a->src[i].first,
+						    s, sizeof(s)));
+		}
+	return mc_cli_sources_here("probe", a->src, cfg->nsrc, "");
 }
 
 /* What the options say together; 0, or the usage error. */

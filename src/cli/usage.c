@@ -1,6 +1,7 @@
 /* usage.c: the usage errors every command prints: the message and its hint
  * to --help, and what was wrong with an option getopt_long refused
- * (ambiguous, a value given to a flag, unknown with the nearest names). */
+ * (ambiguous, a value given to a flag, unknown with the nearest names);
+ * the --source check client and probe share. */
 #include "cli/usage.h"
 
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "net/sock.h"
 
 int mc_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -158,4 +160,19 @@ int mc_cli_option_error(const char *cmd, int opt, char **argv, const struct opti
 int mc_cli_extra_arg(const char *cmd, char **argv)
 {
 	return mc_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+}
+
+int mc_cli_sources_here(const char *cmd, const struct mc_addr_range *src, size_t n, const char *in)
+{
+	char sa[MC_ADDR_STRLEN];
+	struct mc_addr bad;
+
+	if (mc_sock_check_sources(src, n, &bad) == 0)
+		return 0;
+	mc_addr_str(&bad, sa, sizeof(sa));
+	fprintf(stderr,
+		"maxconn %s: --source %s%s is not an address of this host; add it (ip addr add %s "
+		"dev lo) or use loopback sources (127.0.0.2-127.0.0.50 need no setup)\n",
+		cmd, sa, in, sa);
+	return MC_EXIT_USAGE;
 }

@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <stddef.h>
 
+#include "common/addr.h"
+
 /* Print "maxconn CMD: <msg>" and a hint to --help on stderr; returns
  * MC_EXIT_USAGE. */
 int mc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -24,5 +26,12 @@ void mc_cli_long_option_error(const struct option *opts, const char *word, char 
 /* After the options: argv[optind] is an argument no command takes; prints
  * the usage error naming it and returns MC_EXIT_USAGE. */
 int mc_cli_extra_arg(const char *cmd, char **argv);
+
+/* The --source ranges must be addresses of this host (net/sock.h's
+ * check): 0, or prints "maxconn CMD: --source ADDR<in> is not an address
+ * of this host" with the fix (add it to lo, or loopback sources) and
+ * returns MC_EXIT_USAGE. in: words after the address, "" for none. */
+int mc_cli_sources_here(const char *cmd, const struct mc_addr_range *src, size_t n,
+			const char *in);
 
 #endif

@@ -87,35 +87,88 @@ uint64_t mc_shard_share(uint64_t n, const struct mc_shard *sh)
 	return hi - lo;
 }
 
+/* The pairs shard j (0-based) of m takes, conns left 0, and its weight:
+ * how many units of the pairs it has (sources when every shard takes whole
+ * sources, else destinations of its one source); *total is every shard's
+ * units together. 0, or -EINVAL when the pairs cannot be cut into m
+ * slices (judged on the fullest source: the same for every shard). */
+static int cut(uint64_t j, uint64_t m, uint64_t nsrc, uint64_t ndst, struct mc_shard_slice *out,
+	       uint64_t *weight, uint64_t *total)
+{
+	uint64_t groups = nsrc ? nsrc : 1, q = m / groups, r = m % groups, s, first, last;
+
+	memset(out, 0, sizeof(*out));
+	out->disjoint = true;
+	if (nsrc >= m) { /* whole sources each, every destination */
+		mc_shard_part(nsrc, j, m, &out->src_lo, &out->src_hi);
+		out->dst_hi = ndst;
+		*weight = out->src_hi - out->src_lo;
+		*total = nsrc;
+		return 0;
+	}
+	/* the shards spread over the sources (one group when the kernel
+	 * picks): source s has shards [first, last) (q + 1 each for the first
+	 * r sources, q for the rest) and splits its destinations among them */
+	s = j < r * (q + 1) ? j / (q + 1) : r + (j - r * (q + 1)) / q;
+	mc_shard_part(m, s, groups, &first, &last);
+	if (ndst < q + (r ? 1 : 0)) {
+		if (nsrc)
+			return -EINVAL;
+		/* the hosts' own addresses keep the shards apart */
+		out->dst_hi = ndst;
+		out->disjoint = m == 1;
+		*weight = *total = 1;
+		return 0;
+	}
+	if (nsrc) {
+		out->src_lo = s;
+		out->src_hi = s + 1;
+	}
+	mc_shard_part(ndst, j - first, last - first, &out->dst_lo, &out->dst_hi);
+	*weight = out->dst_hi - out->dst_lo;
+	*total = groups * ndst;
+	return 0;
+}
+
+/* Shard k's (0-based) share of n when shard j has weight w_j of total:
+ * floor(n * w_j / total), and one more for the first shards whose share
+ * had a fraction, as many as the floors left over. So the shares sum to
+ * n, and none is over ceil(n * w_j / total): each shard's pairs carry at
+ * most ceil(n / pairs) connections each, as one client over all the pairs
+ * would; with equal weights it is mc_shard_share. */
+static uint64_t weighted_share(uint64_t n, uint64_t k, uint64_t m, uint64_t nsrc, uint64_t ndst)
+{
+	uint64_t sum = 0, fracs_before = 0, mine = 0, w, total;
+	bool mine_frac = false;
+	struct mc_shard_slice sl;
+
+	for (uint64_t j = 0; j < m; j++) {
+		unsigned __int128 x;
+		uint64_t f;
+		bool frac;
+
+		cut(j, m, nsrc, ndst, &sl, &w, &total);
+		x = (unsigned __int128)n * w;
+		f = (uint64_t)(x / total);
+		frac = x % total != 0;
+		sum += f;
+		if (j == k) {
+			mine = f;
+			mine_frac = frac;
+		} else if (j < k && frac) {
+			fracs_before++;
+		}
+	}
+	return mine + (mine_frac && fracs_before < n - sum);
+}
+
 int mc_shard_slice(const struct mc_shard *sh, uint64_t n, uint64_t nsrc, uint64_t ndst,
 		   struct mc_shard_slice *out, struct mc_err *err)
 {
-	uint64_t k = sh->k - 1, m = sh->m, groups = nsrc ? nsrc : 1;
+	uint64_t m = sh->m, groups = nsrc ? nsrc : 1, w, total;
 	uint64_t need = (m + groups - 1) / groups; /* shards of the fullest source */
-	uint64_t s, first, last;
 
-	memset(out, 0, sizeof(*out));
-	out->conns = mc_shard_share(n, sh);
-	out->disjoint = true;
-	if (nsrc >= m) { /* whole sources each, every destination */
-		mc_shard_part(nsrc, k, m, &out->src_lo, &out->src_hi);
-		out->dst_hi = ndst;
-		return 0;
-	}
-	/* the shards spread over the sources (one group when the kernel picks):
-	 * source s has shards [first, last) and splits its destinations among
-	 * them */
-	for (s = 0; s < groups; s++) {
-		mc_shard_part(m, s, groups, &first, &last);
-		if (k < last)
-			break;
-	}
-	if (ndst < need) { /* judged on the fullest source: the same for every shard */
-		if (!nsrc) { /* the hosts' own addresses keep the shards apart */
-			out->dst_hi = ndst;
-			out->disjoint = m == 1;
-			return 0;
-		}
+	if (cut(sh->k - 1, m, nsrc, ndst, out, &w, &total) < 0)
 		return mc_errf(err, -EINVAL,
 			       "--shard %" PRIu64 "/%" PRIu64 ": %" PRIu64 " source address%s x %" PRIu64
 			       " destination%s cannot be cut into %" PRIu64
@@ -125,12 +178,11 @@ int mc_shard_slice(const struct mc_shard *sh, uint64_t n, uint64_t nsrc, uint64_
 			       " destination ports per source",
 			       sh->k, m, nsrc, nsrc == 1 ? "" : "es", ndst, ndst == 1 ? "" : "s", m, m,
 			       need);
-	}
-	if (nsrc) {
-		out->src_lo = s;
-		out->src_hi = s + 1;
-	}
-	mc_shard_part(ndst, k - first, last - first, &out->dst_lo, &out->dst_hi);
+	/* shards over their own pairs: a share in proportion to its pairs,
+	 * so every shard fits its ports when all of them fit; shards that
+	 * share the pairs: the even share */
+	out->conns = out->disjoint ? weighted_share(n, sh->k - 1, m, nsrc, ndst)
+				   : mc_shard_share(n, sh);
 	return 0;
 }
 

@@ -1,11 +1,13 @@
 /* shard.h: one client of M that together open exactly N connections
  * (--shard K/M, like k6's execution segments). Pure arithmetic.
  *
- * Shard K (1-based) takes its exact share of N: N/M, one more for the
- * first N mod M shards, so the shares sum to N. It also takes its own
- * slice of the (source, destination) pairs, so no two shards ever use the
- * same pair and so never contend for a 4-tuple, when every shard is given
- * the same --source and --connect lists:
+ * Shard K (1-based) takes its own slice of the (source, destination)
+ * pairs, so no two shards ever use the same pair and so never contend for
+ * a 4-tuple, when every shard is given the same --source and --connect
+ * lists, and a share of N in proportion to its pairs, so the shares sum to
+ * N and every shard fits its pairs' ports whenever N fits all the pairs'
+ * (3 sources over 2 shards: 2/3 and 1/3 of N; equal slices: N/M, one more
+ * for the first N mod M shards). The slices:
  *   - at least M sources: shard K takes its share of the sources (whole
  *     addresses, so a slice can be the addresses of one host) and every
  *     destination;
@@ -13,8 +15,9 @@
  *     and the shards of one source split its destinations among them;
  *   - no --source (the kernel picks each shard's address): the shards
  *     split the destinations when there are at least M, and otherwise all
- *     use all of them (shard_dst false): shards on different hosts or pods
- *     have different addresses, shards on one host share its ports. */
+ *     use all of them (disjoint false, N/M each): shards on different hosts
+ *     or pods have different addresses, shards on one host share its
+ *     ports. */
 #ifndef MC_CLIENT_SHARD_H
 #define MC_CLIENT_SHARD_H
 
@@ -33,7 +36,7 @@ struct mc_shard {
 
 /* What shard k of m takes. */
 struct mc_shard_slice {
-	uint64_t conns;		/* its share of N */
+	uint64_t conns;		/* its share of N (in proportion to its pairs) */
 	uint64_t src_lo, src_hi; /* sources [lo, hi) of the flattened --source list */
 	uint64_t dst_lo, dst_hi; /* destinations [lo, hi) of the flattened --connect list */
 	bool disjoint;		/* no other shard uses any of its pairs */
@@ -50,7 +53,7 @@ const char *mc_shard_str(const struct mc_shard *sh, char *buf, size_t len);
 /* Part i of m of total items: [*lo, *hi), sizes total/m, one more for the
  * first total mod m parts; the parts tile [0, total). */
 void mc_shard_part(uint64_t total, uint64_t i, uint64_t m, uint64_t *lo, uint64_t *hi);
-/* Shard sh's share of n connections. */
+/* Shard sh's even share of n connections (shards that share the pairs). */
 uint64_t mc_shard_share(uint64_t n, const struct mc_shard *sh);
 /* Slice for shard sh of n connections over nsrc sources (0: the kernel
  * picks) and ndst destinations. 0, or -EINVAL with err saying why and what

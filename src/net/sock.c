@@ -134,6 +134,17 @@ int mc_sock_check_source(const struct mc_addr *addr)
 	return rc;
 }
 
+int mc_sock_check_sources(const struct mc_addr_range *src, size_t n, struct mc_addr *bad)
+{
+	for (size_t i = 0; i < n; i++)
+		for (int end = 0; end < 2; end++) {
+			mc_addr_nth(&src[i], end ? src[i].count - 1 : 0, bad);
+			if (mc_sock_check_source(bad) == -EADDRNOTAVAIL)
+				return -EADDRNOTAVAIL;
+		}
+	return 0;
+}
+
 int mc_fdtable_count(void)
 {
 	DIR *d = opendir("/proc/thread-self/fd");

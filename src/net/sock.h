@@ -28,6 +28,10 @@ int mc_sock_error(int fd);
 /* Can this host bind addr as a source? 0, or -EADDRNOTAVAIL when it is not
  * an address of this host. */
 int mc_sock_check_source(const struct mc_addr *addr);
+/* Are n ranges of sources this host's? Each range's first and last address
+ * are tried (a range is one subnet's: its ends stand for it). 0, or
+ * -EADDRNOTAVAIL with *bad the first that is not. */
+int mc_sock_check_sources(const struct mc_addr_range *src, size_t n, struct mc_addr *bad);
 
 /* Open fds in the calling thread's table (from /proc/thread-self/fd). */
 int mc_fdtable_count(void);

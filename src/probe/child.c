@@ -10,6 +10,7 @@
 #include "probe/child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
@@ -489,14 +490,72 @@ void mc_probe_children_fresh_server_tick(struct mc_probe_children *c)
 		seq_wait(pub, seq0, end - now);
 }
 
+/* PF_EXITING of include/linux/sched.h: the task has begun to exit */
+#define TASK_PF_EXITING 0x00000004u
+
+/* Has the kernel begun to take child pid down (killed, or exiting) before
+ * it can be reaped? Closing tens of thousands of sockets takes a dying
+ * process seconds, while its listener still completes handshakes: the
+ * death is seen when it begins, not when it is over. /proc/PID/stat's
+ * flags (field 9) have PF_EXITING, and its exit_code (field 52) is the
+ * wait status it will have, into *status (0 when it cannot be read). */
+static bool exiting(pid_t pid, int *status)
+{
+	char path[48], buf[1024], *p, *end;
+	unsigned long long v, flags = 0;
+	ssize_t n;
+	int fd;
+
+	*status = 0;
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* the fields after the comm's last ')': state is field 3 */
+	if (!(p = strrchr(buf, ')')) || !(p = strchr(p, ' ')) || !(p = strchr(p + 1, ' ')))
+		return false;
+	for (int field = 4; field <= 52; field++, p = end) {
+		v = strtoull(p, &end, 10);
+		if (end == p)
+			return field > 9 && (flags & TASK_PF_EXITING);
+		if (field == 9)
+			flags = v;
+		else if (field == 52)
+			*status = (int)v;
+	}
+	return (flags & TASK_PF_EXITING) != 0;
+}
+
 bool mc_probe_children_ended(struct mc_probe_children *c, bool server, char *why, size_t len)
 {
 	struct mc_probe_pub *pub = server ? &c->sh->server : &c->sh->client;
+	struct mc_probe_child *ch = server ? &c->server : &c->client;
+	const char *who = server ? "server" : "client";
+	int sig, status = 0;
 
-	if (!atomic_load(&pub->done) && !reap(server ? &c->server : &c->client))
+	if (!atomic_load(&pub->done) && !reap(ch) && !exiting(ch->pid, &status))
 		return false;
-	say(why, len, "the probe's %s ended: %s", server ? "server" : "client",
-	    pub->err[0] ? pub->err : "it exited");
+	if (ch->reaped)
+		status = ch->status;
+	if (pub->err[0]) { /* its engine returned an error */
+		say(why, len, "the probe's %s ended: %s", who, pub->err);
+	} else if (WIFSIGNALED(status)) {
+		sig = WTERMSIG(status);
+		say(why, len, "the probe's %s was killed by SIG%s (signal %d%s)%s", who,
+		    sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", sig,
+		    WCOREDUMP(status) ? ", core dumped" : "",
+		    sig == SIGKILL ? ": by another process or the kernel's OOM killer" : "");
+	} else if (WIFEXITED(status) && WEXITSTATUS(status)) {
+		say(why, len, "the probe's %s exited with code %d", who, WEXITSTATUS(status));
+	} else {
+		say(why, len, "the probe's %s ended: it exited", who);
+	}
 	return true;
 }
 

@@ -92,7 +92,9 @@ bool mc_probe_children_server_counts(struct mc_probe_children *c, struct mc_serv
 bool mc_probe_children_client_finished(const struct mc_probe_children *c);
 
 /* True when the server (server) or the client child has ended; why then
- * says so with the child's error ("the probe's client ended: ..."). */
+ * says how: the child's error ("the probe's client ended: ..."), the
+ * signal that killed it ("the probe's server was killed by SIGKILL (signal
+ * 9)..."), or its exit code. */
 bool mc_probe_children_ended(struct mc_probe_children *c, bool server, char *why, size_t len);
 
 /* The server publishes once a second: wait (at most 1.5 s) until it has

@@ -56,6 +56,9 @@ struct mc_probe_obs {
 	struct mc_watch before, after;
 	uint64_t reserve;
 	bool reserve_hit, interrupted, timed_out, child_failed;
+	/* child_failed: the most the client held at the step's samples, up
+	 * to the one that saw the end (ramp.c): the count before it drained */
+	uint64_t child_held;
 	int stop_signal; /* interrupted: SIGINT (Ctrl-C) or SIGTERM */
 	/* the memory cgroups kept to their reserve (the report's cg[]), as they
 	 * were when the step started and at its top; cg_hit: 1 + the index of

@@ -260,7 +260,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 {
 	const uint64_t step_t0 = mc_now_ns();
 	uint64_t last = step_t0, last_est = 0, held_at = 0, hold_until = 0, settle_until = 0;
-	uint64_t lost_n = 0, lost_at = 0, srv_at = 0;
+	uint64_t lost_n = 0, lost_at = 0, srv_at = 0, peak_held = 0;
 	int64_t srv_n = -1;
 	struct mc_watch now;
 	struct mc_probe_window *win = NULL;
@@ -291,6 +291,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 		smp.t = (double)(t - p->t0) / 1e9;
 		smp.step = r->nsteps - 1;
 		smp.held = cs->open;
+		peak_held = smp.held > peak_held ? smp.held : peak_held;
 		smp.server_held = p->cfg->have_target_addr ? 0 : ss->held;
 		smp.rate = t > last ? (double)(cs->established - last_est) / ((double)(t - last) / 1e9)
 				    : 0;
@@ -318,6 +319,10 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 		    (!p->cfg->have_target_addr &&
 		     mc_probe_children_ended(&p->kids, true, o->child_error, sizeof(o->child_error)))) {
 			o->child_failed = true;
+			/* what was held before it ended, not what is left as the
+			 * client drained while the child died (a process closing
+			 * 50k sockets takes a few samples to be reaped) */
+			o->child_held = peak_held;
 			break;
 		}
 		if (now.meminfo.mem_available.v && now.meminfo.mem_available.v <= p->reserve) {
@@ -564,6 +569,9 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 	 * like the others); a server counted by its own sockets is exact */
 	if (socks < 0 && p->kernel_held > st->reached)
 		st->reached = p->kernel_held;
+	/* a child ended: the figure from before, not after the drain */
+	if (socks < 0 && o->child_failed && o->child_held > st->reached)
+		st->reached = o->child_held;
 	st->attempted = cs->attempted;
 	st->rate = st->seconds > 0 ? (double)cs->established / st->seconds : 0;
 	st->diff_pct = st->predicted

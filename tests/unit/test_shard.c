@@ -1,7 +1,9 @@
 /* test_shard.c: client shards (--shard K/M): for many N, M and pair
  * counts, the shares sum to N and differ by at most one; the slices of
  * (source, destination) pairs never overlap; slices of identical lists on
- * every shard cut into ranges again; bad shards are usage errors. */
+ * every shard cut into ranges again; each shard's share is in proportion
+ * to its pairs, so every shard fits when the total fits; bad shards are
+ * usage errors. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -154,6 +156,64 @@ static void test_whole_sources(void **state)
 	assert_int_equal(sl.dst_hi, 2);
 }
 
+/* Every shard of m over nsrc x ndst with n connections: the shares sum to
+ * n, and each shard's share is at most ceil(n / pairs) per pair of its
+ * slice, so whenever n fits the pairs' ports in total (n <= pairs x
+ * ports), every shard fits its own. */
+static void check_fits(uint64_t n, uint64_t nsrc, uint64_t ndst, uint64_t m)
+{
+	uint64_t pairs = (nsrc ? nsrc : 1) * ndst, per = (n + pairs - 1) / pairs, sum = 0;
+
+	for (uint64_t k = 1; k <= m; k++) {
+		struct mc_shard sh = {k, m};
+		struct mc_shard_slice sl;
+		struct mc_err err;
+		uint64_t mine;
+
+		if (mc_shard_slice(&sh, n, nsrc, ndst, &sl, &err) < 0)
+			return; /* cannot be cut: every shard alike (check_disjoint) */
+		sum += sl.conns;
+		if (!sl.disjoint) /* shared pairs: the even share */
+			continue;
+		mine = (nsrc ? sl.src_hi - sl.src_lo : 1) * (sl.dst_hi - sl.dst_lo);
+		if (sl.conns > mine * per)
+			fail_msg("n %lu, %lu sources x %lu destinations, shard %lu/%lu: %lu "
+				 "connections over %lu pairs, more than %lu each",
+				 (unsigned long)n, (unsigned long)nsrc, (unsigned long)ndst,
+				 (unsigned long)k, (unsigned long)m, (unsigned long)sl.conns,
+				 (unsigned long)mine, (unsigned long)per);
+	}
+	assert_int_equal(sum, n);
+}
+
+static void test_every_shard_fits(void **state)
+{
+	static const uint64_t ns[] = {1, 2, 3, 5, 7, 24, 100, 101, 2400, 2999, 3000, 65535, 1000003};
+	struct mc_shard_slice a, b;
+	struct mc_err err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		for (uint64_t nsrc = 0; nsrc <= 13; nsrc++)
+			for (uint64_t ndst = 1; ndst <= 9; ndst++)
+				for (uint64_t m = 1; m <= 17; m++)
+					check_fits(ns[i], nsrc, ndst, m);
+	/* issue 22's row: 3 sources, 2 shards, 1,000 ports per pair, -n 2400:
+	 * 2,400 fit 3,000 ports; the shards take 2 and 1 sources, and 1,600
+	 * (of 2,000) and 800 (of 1,000) connections, not 1,200 each */
+	assert_int_equal(mc_shard_slice(&(struct mc_shard){1, 2}, 2400, 3, 1, &a, &err), 0);
+	assert_int_equal(mc_shard_slice(&(struct mc_shard){2, 2}, 2400, 3, 1, &b, &err), 0);
+	assert_int_equal(a.src_hi - a.src_lo, 2);
+	assert_int_equal(a.conns, 1600);
+	assert_int_equal(b.src_hi - b.src_lo, 1);
+	assert_int_equal(b.conns, 800);
+	/* a huge IPv6 block of sources: no overflow in the proportion */
+	assert_int_equal(mc_shard_slice(&(struct mc_shard){1, 3}, 4000000000u, UINT64_MAX, 2, &a,
+					&err),
+			 0);
+	assert_int_equal(a.conns, 1333333334);
+}
+
 static void test_cut(void **state)
 {
 	struct mc_addr_range src[2], out[2];
@@ -195,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_shares_sum),
 		cmocka_unit_test(test_pairs_disjoint),
 		cmocka_unit_test(test_whole_sources),
+		cmocka_unit_test(test_every_shard_fits),
 		cmocka_unit_test(test_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
