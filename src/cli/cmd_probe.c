@@ -128,7 +128,8 @@ const struct mc_opt_cmd mc_cli_probe = {
 		"\n"
 		"The summary and the reports come as soon as the figures are taken; then\n"
 		"the probe closes its connections (\"closing N sockets...\": a million\n"
-		"take the kernel a while) and exits once nothing is left.\n"
+		"take the kernel a while) and exits once nothing is left; Ctrl-C then\n"
+		"ends the wait at once (the kernel goes on closing them).\n"
 		"Its temporary directory is made in $TMPDIR (default /tmp).\n"
 		"\n"
 		"Exit codes: 0 the target was reached; 1 runtime failure (a child died);\n"
@@ -594,6 +595,7 @@ static int answer(const struct mc_probe_report *r, struct mc_probe_rest *rest,
 {
 	int code, result;
 	uint64_t socks = rest->sockets;
+	bool cut;
 	double secs;
 
 	code = result = exit_code(r);
@@ -610,9 +612,12 @@ static int answer(const struct mc_probe_report *r, struct mc_probe_rest *rest,
 		fprintf(stderr, "closing %s sockets...", mc_fmt_count(socks, n, sizeof(n)));
 		fflush(stderr);
 	}
-	secs = mc_probe_teardown(rest);
+	secs = mc_probe_teardown(rest, &cut);
 	if (socks && !quiet)
-		fprintf(stderr, " done in %.1fs\n", secs);
+		fprintf(stderr,
+			cut ? " interrupted after %.1fs: the kernel goes on closing them\n"
+			    : " done in %.1fs\n",
+			secs);
 	return code;
 }
 

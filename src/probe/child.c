@@ -314,8 +314,6 @@ static void stop_both(struct mc_probe_child *client, struct mc_probe_child *serv
 	stop_child(server);
 }
 
-/* Wait for the server's ready file and read the ports it listens on from
- * it (on the host they are port 0: the kernel's choice). */
 /* What the wait for the server's ready file wakes on: the file renamed into
  * its directory (inotify), the server child's end (its pidfd), Ctrl-C (the
  * probe's signalfd). Where inotify or pidfd_open is missing, the wait
@@ -369,6 +367,8 @@ static bool ready_wait(struct ready_wait *w, struct mc_ctl *ctl, int ms)
 	return false;
 }
 
+/* Wait for the server's ready file and read the ports it listens on from
+ * it (on the host they are port 0: the kernel's choice). */
 static int wait_server(struct mc_probe_children *c, struct mc_probe_addrs *a, struct mc_err *err)
 {
 	uint64_t end = mc_now_ns() + READY_TIMEOUT;
@@ -593,12 +593,90 @@ void mc_probe_children_hand_over(struct mc_probe_children *c, int *server_pid, i
 	c->server.pid = c->client.pid = 0;
 }
 
-void mc_probe_children_end(int server_pid, int client_pid)
+/* Wait until every pidfd of p[1..] is readable (its process ended) or
+ * p[0] (a signalfd) is; true when it was the signal. */
+static bool wait_ends(struct pollfd *p, int n)
+{
+	for (;;) {
+		int left = 0;
+		for (int i = 1; i < n; i++)
+			left += p[i].fd >= 0;
+		if (!left)
+			return false;
+		if (poll(p, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		if (p[0].fd >= 0 && (p[0].revents & POLLIN))
+			return true;
+		for (int i = 1; i < n; i++)
+			if (p[i].fd >= 0 && p[i].revents) {
+				close(p[i].fd);
+				p[i].fd = -1; /* poll passes over a negative fd */
+			}
+	}
+}
+
+int mc_probe_children_end(int server_pid, int client_pid, int sigfd)
 {
 	struct mc_probe_child client = {.pid = client_pid};
 	struct mc_probe_child server = {.pid = server_pid};
+	struct pollfd p[3] = {{sigfd, POLLIN, 0}, {-1, POLLIN, 0}, {-1, POLLIN, 0}};
+	bool signalled;
 
+	if (client.pid > 0)
+		kill(client.pid, SIGKILL);
+	if (server.pid > 0)
+		kill(server.pid, SIGKILL);
+	if (sigfd >= 0) {
+		/* wait for both exits (each closes its half of the sockets) or
+		 * the signal; without pidfds, the wait cannot be cut short */
+		p[1].fd = client.pid > 0 ? (int)syscall(SYS_pidfd_open, client.pid, 0) : -1;
+		p[2].fd = server.pid > 0 ? (int)syscall(SYS_pidfd_open, server.pid, 0) : -1;
+		if ((client.pid > 0 && p[1].fd < 0) || (server.pid > 0 && p[2].fd < 0)) {
+			for (int i = 1; i < 3; i++)
+				if (p[i].fd >= 0)
+					close(p[i].fd);
+		} else {
+			signalled = wait_ends(p, 3);
+			for (int i = 1; i < 3; i++)
+				if (p[i].fd >= 0)
+					close(p[i].fd);
+			if (signalled)
+				return 1;
+		}
+	}
 	stop_both(&client, &server);
+	return 0;
+}
+
+int mc_probe_remove_after(const int *pids, int n, char dirs[2][256])
+{
+	pid_t p = fork();
+	int status;
+
+	if (p < 0)
+		return -errno;
+	if (p == 0) {
+		struct pollfd w[3] = {{-1, 0, 0}, {-1, POLLIN, 0}, {-1, POLLIN, 0}};
+		/* the grandchild does the work, in a session of its own, so
+		 * that nothing waits for it and Ctrl-C to the terminal's group
+		 * does not reach it */
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		for (int i = 0; i < n && i < 2; i++)
+			w[i + 1].fd = pids[i] > 0 ? (int)syscall(SYS_pidfd_open, pids[i], 0) : -1;
+		wait_ends(w, 3);
+		for (int i = 0; i < 2; i++)
+			if (dirs[i][0])
+				mc_cg_sub_remove(dirs[i]);
+		_exit(0);
+	}
+	while (waitpid(p, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
 }
 
 int mc_probe_children_server_pid(const struct mc_probe_children *c)

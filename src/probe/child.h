@@ -116,8 +116,15 @@ void mc_probe_children_stop(struct mc_probe_children *c);
 /* Leave both running for the caller: their pids (0: none) into *server_pid
  * and *client_pid; the object forgets them. */
 void mc_probe_children_hand_over(struct mc_probe_children *c, int *server_pid, int *client_pid);
-/* End two children handed over (SIGKILL, both at once) and reap them. */
-void mc_probe_children_end(int server_pid, int client_pid);
+/* End two children handed over (SIGKILL, both at once) and reap them.
+ * With sigfd >= 0 (a signalfd), a signal there ends the wait early: 1 is
+ * returned, the two still exiting (the kernel goes on closing their
+ * sockets; whoever inherits them reaps them). 0 once both are gone. */
+int mc_probe_children_end(int server_pid, int client_pid, int sigfd);
+/* Once pids[0..n-1] (0: none) are gone, remove the directories dirs[0..1]
+ * ("" none), from a detached process of its own, so that the caller can
+ * exit now. 0, or -errno when it could not be started. */
+int mc_probe_remove_after(const int *pids, int n, char dirs[2][256]);
 
 /* The probe's own server child, 0 when none runs. */
 int mc_probe_children_server_pid(const struct mc_probe_children *c);

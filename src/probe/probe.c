@@ -7,10 +7,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -467,11 +470,34 @@ out:
 	return rc;
 }
 
-double mc_probe_teardown(struct mc_probe_rest *rest)
+double mc_probe_teardown(struct mc_probe_rest *rest, bool *interrupted)
 {
 	uint64_t t0 = mc_now_ns();
+	sigset_t set, old;
+	int sfd, ended;
 
-	mc_probe_children_end(rest->server_pid, rest->client_pid);
+	/* SIGINT and SIGTERM end the wait, not the process: they are taken
+	 * through a signalfd of the teardown's own (the run's is closed) */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	ended = mc_probe_children_end(rest->server_pid, rest->client_pid, sfd);
+	*interrupted = ended == 1;
+	if (*interrupted) {
+		/* the children go on exiting; their cgroups go after them */
+		int pids[2] = {rest->server_pid, rest->client_pid};
+		struct signalfd_siginfo si;
+		if (read(sfd, &si, sizeof(si)) < 0) {
+			/* taken: nothing else is pending */
+		}
+		if (mc_probe_remove_after(pids, 2, rest->cgroups) == 0)
+			memset(rest->cgroups, 0, sizeof(rest->cgroups));
+	}
+	if (sfd >= 0)
+		close(sfd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	rest->client_pid = rest->server_pid = 0;
 	rest->sockets = 0;
 	for (int i = 0; i < 2; i++)

@@ -57,8 +57,10 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 		 struct mc_probe_rest *rest, struct mc_err *err);
 /* End what rest left running (SIGKILL, then wait until the kernel has
  * closed their sockets), remove the child cgroups they ran in, and return
- * the seconds it took. */
-double mc_probe_teardown(struct mc_probe_rest *rest);
+ * the seconds it took. SIGINT or SIGTERM meanwhile ends the wait
+ * (*interrupted): the kernel goes on closing the sockets, and a detached
+ * process removes the cgroups once the children are gone. */
+double mc_probe_teardown(struct mc_probe_rest *rest, bool *interrupted);
 void mc_probe_report_free(struct mc_probe_report *r);
 
 /* Writers (report.c, html.c). They only read r; exit_code is the one the

@@ -128,8 +128,8 @@ static void test_round_hangs_once(void **state)
 	t0 = mc_now_ns();
 	assert_int_equal(mc_metrics_multi_round(m, urls, 3, 300, pages, &cut), 0);
 	ms = (mc_now_ns() - t0) / MC_NS_PER_MS;
-	/* one budget for the three, not one each */
-	assert_true(ms >= 290 && ms < 600);
+	/* one budget for the three, not one each (900 ms) */
+	assert_true(ms >= 290 && ms < 850);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(pages[i].rc, -ETIMEDOUT);
 		assert_non_null(strstr(pages[i].err, u[i]));
@@ -174,7 +174,7 @@ static void test_round_cut(void **state)
 	assert_int_equal(mc_metrics_multi_round(c.m, urls, 1, 5000, &page, &cut), -ECANCELED);
 	ms = (mc_now_ns() - t0) / MC_NS_PER_MS;
 	pthread_join(th, NULL);
-	assert_true(ms >= 90 && ms < 1000);
+	assert_true(ms >= 90 && ms < 2500); /* cut, not the 5 s budget */
 	assert_null(page.body);
 	mc_metrics_multi_free(c.m);
 	close(fd);
