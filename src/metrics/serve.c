@@ -17,14 +17,19 @@
  *   - one still waiting REQUEST_WAIT after it connected (or after its
  *     last answer) is closed when another one arrives;
  *   - one address holds at most PER_ADDR, all of them CONN_CAP: at either
- *     cap, the arrival takes the place of the oldest waiting connection
- *     (of that address, or of all) that has had EVICT_AFTER to send its
- *     request, or is refused (accepted and closed: no reply, no wait).
- * A scraper's request comes whole within a millisecond of its connect,
- * so nobody trickling headers (slowloris) or holding idle connections
- * can keep it out, nor one address take every place. The library's own
- * connection limit is left above CONN_CAP so that it never stops
- * accepting (which leaves a crowd in the listen queue); the queue is
+ *     cap, the arrival takes the place of the connection (of that
+ *     address, or of all) that has waited longest for its request, or is
+ *     refused (accepted and closed: no reply, no wait) when every one is
+ *     being answered.
+ * A scraper's request comes with the last packet of its handshake, and
+ * is read before most of the arrivals after it; it would take CONN_CAP
+ * of them in that moment to take its place. So nobody trickling headers
+ * (slowloris), holding idle connections or reconnecting in waves can
+ * keep it out, nor one address take every place. No grace for the
+ * newest: with one, attackers reconnecting in step keep every place
+ * younger than it, and a scraper that comes then is refused. The
+ * library's own connection limit is left above CONN_CAP so that it never
+ * stops accepting (which leaves a crowd in the listen queue); the queue is
  * LISTEN_BACKLOG long for bursts. */
 #include "metrics/serve.h"
 
@@ -43,14 +48,13 @@
 #include "metrics/names.h"
 #include "net/sock.h"
 
-#define CONN_CAP       128		    /* connections at once */
-#define PER_ADDR       16		    /* from one peer address */
-#define REQUEST_WAIT   (3 * MC_NS_PER_SEC)  /* for a whole request */
-#define EVICT_AFTER    (100 * MC_NS_PER_MS) /* a newcomer's time to send one */
-#define IDLE_TIMEOUT   5		    /* s without a byte: the library closes */
-#define LISTEN_BACKLOG 1024		    /* the kernel caps it at somaxconn */
-#define CONN_MEMORY    (16 * 1024)	    /* a connection's buffers (headers) */
-#define MHD_CAP	       (2 * CONN_CAP)	    /* never reached: see above */
+#define CONN_CAP       128		   /* connections at once */
+#define PER_ADDR       16		   /* from one peer address */
+#define REQUEST_WAIT   (3 * MC_NS_PER_SEC) /* for a whole request */
+#define IDLE_TIMEOUT   5		   /* s without a byte: the library closes */
+#define LISTEN_BACKLOG 1024		   /* the kernel caps it at somaxconn */
+#define CONN_MEMORY    (16 * 1024)	   /* a connection's buffers (headers) */
+#define MHD_CAP	       (2 * CONN_CAP)	   /* never reached: see above */
 
 /* A connection from its start to its close (the library's socket
  * context). */
@@ -121,7 +125,7 @@ static enum MHD_Result admit(void *cls, const struct sockaddr *sa, socklen_t len
 			continue;
 		}
 		mine += same;
-		if (!p->waiting || now - p->since_ns < EVICT_AFTER)
+		if (!p->waiting)
 			continue;
 		if (!oldest || p->since_ns < oldest->since_ns)
 			oldest = p;

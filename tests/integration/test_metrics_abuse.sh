@@ -23,14 +23,15 @@ addrs() { seq "$1" $(($1 + $2 - 1)) | sed 's/^/127.0.0./'; }
 # once they are connected, 20 scrapes from 127.0.0.1, one every 0.5 s,
 # each bounded to 1 s: all 20 answered
 slowloris() {
-	local name=$1 conns=$2 pid ok=0 i; shift 2
+	local name=$1 conns=$2 pid ok=0 i r; shift 2
 	mc_bg perl "$PEER" slowloris 127.0.0.1 9464 "$conns" 13 "$@" >"$MC_TMP/peer"
 	pid=$MC_LAST
-	mc_wait_established 'dport = :9464' "$conns" 5
+	# every case holds at least 16 (the endpoint's places for one address)
+	mc_wait_established 'dport = :9464' 16 5
 	echo "$name: $(mc_ss_established '( dport = :9464 )') connections to the endpoint"
-	sleep 1
 	for i in $(seq 20); do
-		[ "$(curl -s -o /dev/null --max-time 1 -w '%{http_code}' $S)" = 200 ] && ok=$((ok + 1))
+		r=$(curl -s -o /dev/null --max-time 1 -w '%{http_code} (curl exit %{exitcode}, %{time_total} s)' $S)
+		[ "${r%% *}" = 200 ] && ok=$((ok + 1)) || echo "$name: scrape $i: $r"
 		sleep 0.5
 	done
 	wait "$pid"
@@ -40,6 +41,10 @@ slowloris() {
 slowloris "64 slowloris from 127.0.0.2" 64 127.0.0.2
 slowloris "64 slowloris from 127.0.0.2-9" 64 $(addrs 2 8)
 slowloris "256 slowloris from 127.0.0.2-17" 256 $(addrs 2 16)
+# from the scraper's own address (a proxy, a port-forward): 16 held, 48
+# more coming back every 0.5 s, each taking the place of the one that has
+# waited longest; the scraper's connection takes one too, and its request
+# is whole before 16 more arrivals could take its place
 slowloris "64 slowloris from the scraper's 127.0.0.1" 64 127.0.0.1
 
 # a crowd: 400 keep-alive scrapers from 25 addresses at once, 3 times the
@@ -55,5 +60,8 @@ mc_eq "after the crowd: a scrape" 200 "$(curl -s -o /dev/null --max-time 1 -w '%
 
 mc_stop "$MC_SRV"
 echo "server's endpoint: $(jq -c .metrics "$MC_TMP/srv.json")"
-mc_ge "server's endpoint: crowd refused" $((400 - served)) "$(jq .metrics.refused "$MC_TMP/srv.json")"
-mc_ge "server's endpoint: slow connections closed for room" 1 "$(jq .metrics.evicted "$MC_TMP/srv.json")"
+# the crowd's turned away: refused, or closed for a newer arrival before
+# their request was read (the slowloris peers' closes count there too)
+mc_ge "server's endpoint: refused and closed for room" $((400 - served)) \
+	"$(jq '.metrics.refused + .metrics.evicted' "$MC_TMP/srv.json")"
+mc_ge "server's endpoint: closed for room" 1000 "$(jq .metrics.evicted "$MC_TMP/srv.json")"
