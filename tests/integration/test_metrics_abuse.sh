@@ -12,6 +12,7 @@
 mc_netns
 mc_need curl perl jq
 PEER=$(dirname "$0")/metrics_peer.pl
+# shellcheck disable=SC2046 # $(addrs ...): one argument per address
 S=http://127.0.0.1:9464/metrics
 
 mc_server srv "$MAXCONN" server --listen 127.0.0.1:9000 --metrics 127.0.0.1:9464
