@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2046 # $(addrs ...) splits on purpose: one argument per address
 # test_metrics_abuse.sh: the --metrics endpoint under attack (issue 22,
 # row 3). While slowloris peers (a header line every 3 s, never the end of
 # the request; reconnecting when closed) hold connections to it, from one
@@ -12,7 +13,6 @@
 mc_netns
 mc_need curl perl jq
 PEER=$(dirname "$0")/metrics_peer.pl
-# shellcheck disable=SC2046 # $(addrs ...): one argument per address
 S=http://127.0.0.1:9464/metrics
 
 mc_server srv "$MAXCONN" server --listen 127.0.0.1:9000 --metrics 127.0.0.1:9464
