@@ -186,8 +186,9 @@ static void render(void *arg, const void *snap, struct mc_prom *p)
 {
 	const struct tick_ctx *t = arg;
 
-	mc_cli_metrics_common(p, "client", "epoll", t->shard[0] ? t->shard : "1/1");
-	mc_client_metrics(p, snap);
+	mc_cli_metrics_common(p, "client", "epoll", t->shard[0] ? t->shard : "1/1", snap != NULL);
+	if (snap) /* NULL: nothing published yet */
+		mc_client_metrics(p, snap);
 }
 
 /* The exit code of a run (the help's table). */
@@ -569,6 +570,10 @@ int mc_cmd_client(int argc, char **argv)
 	if ((rc = mc_opt_parse(&mc_cli_client, argc, argv, set, &a, &com)) != MC_CLI_GO_ON)
 		return rc;
 	if ((rc = check(cfg)))
+		return rc;
+	if (com.metrics && (rc = mc_cli_metrics_clash("client", &com.metrics_at, a.dst, cfg->ndst,
+						      "--connect", "the client would connect to "
+								   "its own endpoint")))
 		return rc;
 	sum.total = cfg->conns;
 	if (a.sharded) {

@@ -177,7 +177,9 @@ static void render(void *arg, const void *snap, struct mc_prom *p)
 	const struct tick_ctx *t = arg;
 	const struct probe_snap *ps = snap;
 
-	mc_cli_metrics_common(p, "probe", mc_model_name(t->cfg->model), NULL);
+	mc_cli_metrics_common(p, "probe", mc_model_name(t->cfg->model), NULL, ps != NULL);
+	if (!ps) /* nothing observed yet: no figure, not zeros */
+		return;
 	mc_probe_metrics(p, &ps->s, t->cfg->target, ps->server_host_sockets);
 	mc_client_metrics(p, &ps->cs);
 	if (ps->have_ss)
@@ -638,6 +640,10 @@ int mc_cmd_probe(int argc, char **argv)
 	if ((rc = mc_opt_parse(&mc_cli_probe, argc, argv, set, &a, &com)) != MC_CLI_GO_ON)
 		return rc;
 	if ((rc = check(&a)))
+		return rc;
+	if (com.metrics && cfg->have_target_addr &&
+	    (rc = mc_cli_metrics_clash("probe", &com.metrics_at, &cfg->target_addr, 1,
+				       "--target-addr", "the probe would measure its own endpoint")))
 		return rc;
 	tc.quiet = com.quiet;
 	if (!open_out(a.json_path, "--json", &jf) || !open_out(a.html_path, "--html", &hf))

@@ -134,8 +134,9 @@ static void render(void *arg, const void *snap, struct mc_prom *p)
 {
 	const struct mc_server_config *cfg = arg;
 
-	mc_cli_metrics_common(p, "server", mc_model_name(cfg->model), NULL);
-	mc_server_metrics(p, snap);
+	mc_cli_metrics_common(p, "server", mc_model_name(cfg->model), NULL, snap != NULL);
+	if (snap) /* NULL: nothing published yet */
+		mc_server_metrics(p, snap);
 }
 
 /* What the flags make: the config and the addresses it listens on. */
@@ -253,6 +254,11 @@ int mc_cmd_server(int argc, char **argv)
 		mc_parse_endpoint("127.0.0.1:9000", false, &a.listen[0], &err);
 		cfg->nlisten = 1;
 	}
+	if (com.metrics &&
+	    (rc = mc_cli_metrics_clash("server", &com.metrics_at, a.listen, cfg->nlisten,
+				       "--listen", "the endpoint and the server cannot both listen "
+						   "there")))
+		return rc;
 	tc.quiet = com.quiet;
 	if (com.metrics && (rc = mc_cli_metrics_start("server", &com.metrics_at, sizeof(st), render,
 						      cfg, com.quiet, &tc.metrics)))

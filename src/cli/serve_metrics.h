@@ -15,11 +15,22 @@ struct mc_json;
  * not and returns MC_EXIT_RUNTIME. */
 int mc_cli_metrics_start(const char *cmd, const struct mc_endpoint_range *ep, size_t snap_len,
 			 mc_metrics_render_fn render, void *arg, bool quiet, struct mc_metrics **m);
-/* "metrics": {"url", "scrapes"} in a JSON summary (nothing when m is NULL). */
+/* --metrics at (a port of 0 clashes with nothing) on one of the
+ * command's own n endpoints own[] (flag: the option that gave them, why:
+ * what would go wrong): a usage error naming both, MC_EXIT_USAGE; else
+ * 0. The same address, or a wildcard (0.0.0.0, ::) on either side, of
+ * one family (IPv6 listeners are IPv6 only), and a port in the range. */
+int mc_cli_metrics_clash(const char *cmd, const struct mc_endpoint_range *at,
+			 const struct mc_endpoint_range *own, size_t n, const char *flag,
+			 const char *why);
+/* "metrics": {"url", "scrapes", "refused", "evicted"} in a JSON summary
+ * (nothing when m is NULL): pages served, connections refused at the
+ * endpoint's caps and closed for room (slow to send a request). */
 void mc_cli_metrics_json(struct mc_json *j, struct mc_metrics *m);
-/* The families every endpoint serves: build and run info, the host's
- * sockets and memory, read now. shard NULL or "" for none. */
+/* The families every endpoint serves: build and run info, and once the
+ * command has published (published: its render was handed a snapshot)
+ * the host's sockets and memory, read now. shard NULL or "" for none. */
 void mc_cli_metrics_common(struct mc_prom *p, const char *role, const char *model,
-			   const char *shard);
+			   const char *shard, bool published);
 
 #endif

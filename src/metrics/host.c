@@ -75,6 +75,8 @@ void mc_metrics_host_write(struct mc_prom *p, const struct mc_metrics_info *info
 		       MC_PROM_LABELS("version", info->version, "role", info->role, "model",
 				      info->model, "shard", info->shard && *info->shard ? info->shard : NULL),
 		       1);
+	if (!h) /* no snapshot yet: the info alone */
+		return;
 	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
 		const struct mc_host_num *v = (const void *)((const char *)h + fam[i].off);
 		if (!known(h, fam[i].from))

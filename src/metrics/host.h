@@ -32,7 +32,8 @@ struct mc_metrics_info {
 /* Read root + /proc/... (NULL: the real /proc). Never fails: what cannot
  * be read is marked unknown. */
 void mc_metrics_host_read(const char *root, struct mc_metrics_host *h);
-/* maxconn_build_info, maxconn_run_info and the host's families. */
+/* maxconn_build_info, maxconn_run_info and the host's families (h NULL:
+ * the info alone). */
 void mc_metrics_host_write(struct mc_prom *p, const struct mc_metrics_info *info,
 			   const struct mc_metrics_host *h);
 
