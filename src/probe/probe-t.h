@@ -25,7 +25,7 @@ struct mc_server_stats;
 
 #define MC_PROBE_MAX_STEPS    8
 #define MC_PROBE_MAX_SAMPLES  4096 /* one a second past the first 100 ms steps */
-#define MC_PROBE_MAX_EVIDENCE 16
+#define MC_PROBE_MAX_EVIDENCE 32
 #define MC_PROBE_MAX_LIMITS   16
 #define MC_PROBE_MAX_CG	      2
 #define MC_PROBE_MAX_URLS     4 /* --server-metrics */

@@ -112,6 +112,19 @@ static int open_listeners(struct server *s, struct mc_err *err)
 	return 0;
 }
 
+/* Hand the figures as they stand to the command's tick (the live line,
+ * the --metrics snapshot). */
+static void tick_now(struct server *s, uint64_t rss_base)
+{
+	struct mc_server_stats st;
+
+	if (!s->cfg->tick)
+		return;
+	collect(s, &st);
+	st.rss_base = rss_base;
+	s->cfg->tick(s->cfg->tick_arg, &st);
+}
+
 /* The main thread while the engine runs: grow, tick once a second, until
  * the duration is over or a signal came. */
 static void main_loop(struct server *s, uint64_t rss_base)
@@ -141,12 +154,7 @@ static void main_loop(struct server *s, uint64_t rss_base)
 		now = mc_now_ns();
 		if (now - last_tick >= MC_NS_PER_SEC) {
 			last_tick = now;
-			if (cfg->tick) {
-				struct mc_server_stats st;
-				collect(s, &st);
-				st.rss_base = rss_base;
-				cfg->tick(cfg->tick_arg, &st);
-			}
+			tick_now(s, rss_base);
 		}
 	}
 }
@@ -185,6 +193,10 @@ int mc_server_run(const struct mc_server_config *cfg, struct mc_server_stats *ou
 		goto stop;
 	}
 	mc_self_rss(&rss_base);
+	/* the first tick as the server becomes ready: its figures (none held,
+	 * none refused) are known from here, and a reader that saw the ready
+	 * file or a listener never meets a page without them */
+	tick_now(s, rss_base);
 	if (cfg->ready_file && (rc = write_ready_file(s, err)) < 0)
 		goto stop;
 	main_loop(s, rss_base);
