@@ -10,6 +10,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+void mc_ctl_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+}
+
 int mc_ctl_init(struct mc_ctl *c, struct mc_err *err)
 {
 	sigset_t set;
@@ -18,9 +25,7 @@ int mc_ctl_init(struct mc_ctl *c, struct mc_err *err)
 	c->sigfd = c->stopfd = c->wakefd = -1;
 	c->signo = 0;
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
+	mc_ctl_sigset(&set);
 	pthread_sigmask(SIG_BLOCK, &set, &c->oldmask);
 	/* main may have blocked them already (mc_ctl_block_early), so that a
 	 * Ctrl-C that comes before this signalfd waits for it: the mask the
@@ -43,9 +48,7 @@ void mc_ctl_block_early(void)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
+	mc_ctl_sigset(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 

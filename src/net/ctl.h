@@ -22,6 +22,8 @@ struct mc_ctl {
 
 enum mc_ctl_event { MC_CTL_TIMEOUT = 0, MC_CTL_SIGNAL = 1, MC_CTL_WAKE = 2 };
 
+/* The signals that stop a command: SIGINT and SIGTERM. */
+void mc_ctl_sigset(sigset_t *set);
 /* Block SIGINT/SIGTERM (threads created later inherit the mask), ignore
  * SIGPIPE, and open the fds. */
 int mc_ctl_init(struct mc_ctl *c, struct mc_err *err);

@@ -478,9 +478,7 @@ double mc_probe_teardown(struct mc_probe_rest *rest, bool *interrupted)
 
 	/* SIGINT and SIGTERM end the wait, not the process: they are taken
 	 * through a signalfd of the teardown's own (the run's is closed) */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
+	mc_ctl_sigset(&set);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	ended = mc_probe_children_end(rest->server_pid, rest->client_pid, sfd);
