@@ -15,32 +15,50 @@
 #include "limits/limits.h"
 #include "probe/result.h"
 
-static void evidence(struct mc_probe_step *st, const char *what, uint64_t value, const char *fmt,
-		     ...) __attribute__((format(printf, 4, 5)));
+static struct mc_probe_evidence *evidence(struct mc_probe_step *st, const char *what,
+					  uint64_t value, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void evidence(struct mc_probe_step *st, const char *what, uint64_t value, const char *fmt,
-		     ...)
+/* Add a line of evidence; returns it, or NULL when the step's lines are
+ * full: the last place then counts the lines left out, so that none is
+ * dropped without a word. */
+static struct mc_probe_evidence *evidence(struct mc_probe_step *st, const char *what,
+					  uint64_t value, const char *fmt, ...)
 {
 	struct mc_probe_evidence *e;
 	va_list ap;
 
-	if (st->nev >= MC_PROBE_MAX_EVIDENCE)
-		return;
+	if (st->nev >= MC_PROBE_MAX_EVIDENCE - 1) {
+		e = &st->ev[MC_PROBE_MAX_EVIDENCE - 1];
+		if (st->nev == MC_PROBE_MAX_EVIDENCE - 1) {
+			st->nev++;
+			*e = (struct mc_probe_evidence){.value = 0};
+			snprintf(e->what, sizeof(e->what), "evidence left out");
+		}
+		e->value++;
+		snprintf(e->text, sizeof(e->text),
+			 "lines of evidence past the %d a step keeps (the last: %.60s)",
+			 MC_PROBE_MAX_EVIDENCE - 1, what);
+		return NULL;
+	}
 	e = &st->ev[st->nev++];
 	snprintf(e->what, sizeof(e->what), "%s", what);
 	e->value = value;
 	va_start(ap, fmt);
 	vsnprintf(e->text, sizeof(e->text), fmt, ap);
 	va_end(ap);
+	return e;
 }
 
 /* A reading that failed: shown as unreadable with the reason, never as 0. */
 static void unreadable(struct mc_probe_step *st, const char *what, const char *path, int err)
 {
 	char eb[96];
+	struct mc_probe_evidence *e =
+	    evidence(st, what, 0, "could not be read: %s: %s", path, mc_strerror(err, eb, sizeof(eb)));
 
-	evidence(st, what, 0, "could not be read: %s: %s", path, mc_strerror(err, eb, sizeof(eb)));
-	st->ev[st->nev - 1].unreadable = true;
+	if (e) /* a line left out is counted, not marked */
+		e->unreadable = true;
 }
 
 /* evidence() for serverside.c's lines */

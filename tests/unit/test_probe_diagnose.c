@@ -738,6 +738,31 @@ static void test_listen_takes(void **state)
 	assert_false(mc_diag_listen_takes(&s, dst, 2, local));
 }
 
+/* More evidence than a step keeps: the last place counts what was left
+ * out, and every kept line is whole (before, lines past 16 were dropped
+ * without a word, and the namespace's ListenOverflows went with them). */
+static void test_evidence_full(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+	const struct mc_probe_evidence *left;
+
+	(void)state;
+	for (int k = 0; k < MC_CAUSE_COUNT; k++)
+		o->fail[k] = o->lost[k] = o->srv_refused[k] = 1 + (uint64_t)k;
+	o->after.netstat.listen_overflows.v = o->after.netstat.listen_drops.v = 5;
+	o->after.netstat.syn_retrans.v = 7;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.nev, MC_PROBE_MAX_EVIDENCE);
+	left = &st.ev[MC_PROBE_MAX_EVIDENCE - 1];
+	assert_string_equal(left->what, "evidence left out");
+	assert_true(left->value >= 1);
+	assert_non_null(strstr(left->text, "lines of evidence past the"));
+	for (int i = 0; i < MC_PROBE_MAX_EVIDENCE - 1; i++)
+		assert_string_not_equal(st.ev[i].what, "evidence left out");
+	free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -758,6 +783,7 @@ int main(void)
 	    cmocka_unit_test(test_flood_elsewhere_server_host),
 	    cmocka_unit_test(test_server_holds_fewer_own_listeners),
 	    cmocka_unit_test(test_listen_takes),
+	    cmocka_unit_test(test_evidence_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
