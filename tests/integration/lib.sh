@@ -191,6 +191,16 @@ mc_cgroup() {
 	MC_CGROUPS="$MC_CGROUPS $MC_CG"
 }
 
+# mc_cgroup_memory_max DIR SIZE: set memory cgroup DIR's limit (v1
+# memory.limit_in_bytes, v2 memory.max)
+mc_cgroup_memory_max() {
+	if [ "$MC_CG_V" = 1 ]; then
+		echo "$2" >"$1/memory.limit_in_bytes"
+	else
+		echo "$2" >"$1/memory.max"
+	fi || mc_fail "cannot set the memory limit of $1 to $2"
+}
+
 # End what is left in this test's cgroups (only the test's own processes
 # are in them) and remove them.
 mc_cgroup_cleanup() {
