@@ -22,10 +22,10 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../../scripts/netns-hosts.sh"
 mc_netns
-mc_need jq curl
-PROM=$(command -v prometheus) || mc_skip "prometheus not installed (scripts/test installs it)"
-NODE=$(command -v prometheus-node-exporter) || mc_skip "prometheus-node-exporter not installed"
-PROMTOOL=$(command -v promtool) || mc_skip "promtool not installed (package prometheus)"
+mc_need jq curl prometheus prometheus-node-exporter promtool # scripts/test installs them
+PROM=$(command -v prometheus)
+NODE=$(command -v prometheus-node-exporter)
+PROMTOOL=$(command -v promtool)
 
 N=20000
 SRV=mc13s$$ C1=mc13a$$ C2=mc13b$$

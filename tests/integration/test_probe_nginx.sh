@@ -12,7 +12,7 @@
 mc_netns
 mc_need jq
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$NGINX" ] || mc_skip "nginx not installed (scripts/deps nginx)"
+[ -x "$NGINX" ] || mc_skip tool nginx "nginx not installed (scripts/deps nginx)"
 
 mkdir -p "$MC_TMP/ngx"
 cat >"$MC_TMP/ngx/nginx.conf" <<CONF

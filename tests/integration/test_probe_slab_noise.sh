@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq
-[ -r /proc/slabinfo ] || mc_skip "needs /proc/slabinfo (root)"
+[ -r /proc/slabinfo ] || mc_skip root - "needs /proc/slabinfo (root)"
 # test_probe_basic measures the same caches: not while this test moves them
 mc_lock slab
 
