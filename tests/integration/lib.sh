@@ -194,6 +194,26 @@ mc_wait_established() {
 mc_ss_established() { ss -Htn state established "$@" | wc -l; }
 mc_sockstat_inuse() { awk '/^TCP:/ {print $3}' /proc/net/sockstat; }
 
+# mc_slab_obj CACHE [objsize]: the bytes one object of slab cache CACHE
+# takes, read from /proc/slabinfo (a slab's pages over its objects; with
+# objsize, the object's own size, as node_exporter's slabinfo gives it), 0
+# when not listed
+mc_slab_obj() {
+	awk -v c="$1" -v pg="$(getconf PAGESIZE)" -v own="${2:-}" \
+		'$1 == c && $5 > 0 { print own ? $4 : int($6 * pg / $5); f = 1; exit } END { if (!f) print 0 }' /proc/slabinfo
+}
+# mc_slab_socket_bytes [objsize]: the kernel bytes of one idle TCP socket
+# with an epoll watch, one object of each cache it lives in (TCP,
+# sock_inode_cache, dentry, filp, eventpoll_epi and _pwq), at this kernel's
+# object sizes (mc_slab_obj)
+mc_slab_socket_bytes() {
+	local c n=0
+	for c in TCP sock_inode_cache dentry filp eventpoll_epi eventpoll_pwq; do
+		n=$((n + $(mc_slab_obj $c "${1:-}")))
+	done
+	echo $n
+}
+
 # mc_cgroup CTRL NAME: make a cgroup of controller CTRL (memory or pids) for
 # this test, v1 or v2, whichever this host mounts with that controller
 # (v2 only where the root already delegates it: nothing on the host is
