@@ -276,6 +276,15 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		cg_evidence(o, i, st);
 	for (int i = 0; i < o->nkmsg; i++)
 		evidence(st, "dmesg", 0, "%s", o->kmsg[i]);
+	if (o->kmsg_left)
+		evidence(st, "dmesg", o->kmsg_left, "and %" PRIu64 " more lines of this run's",
+			 o->kmsg_left);
+	if (o->kmsg_other)
+		evidence(st, "dmesg, other processes", o->kmsg_other,
+			 "other processes on this host: %" PRIu64
+			 " lines (the kernel log's lines that name none of this run's "
+			 "processes or cgroups; not shown)",
+			 o->kmsg_other);
 	if (srv_host_known(o))
 		mc_probe_server_host_evidence(o->srv_before, o->srv_after, o->srv_host,
 					      evidence_line, st);

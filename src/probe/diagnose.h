@@ -71,8 +71,11 @@ struct mc_probe_obs {
 	bool have_pids;
 	uint64_t pids_refused_before, pids_refused_after, pids_max;
 	char child_error[200];
+	/* the kernel log's lines of this run (kmsg.h), the run's lines beyond
+	 * them, and the lines about other processes on this host (counted) */
 	char kmsg[MC_PROBE_MAX_KMSG][240];
 	int nkmsg;
+	uint64_t kmsg_left, kmsg_other;
 };
 
 /* Judge a step: read o and the model's limits of the step (st->limits,

@@ -20,6 +20,7 @@
 #include "common/procfs.h"
 #include "host/host.h"
 #include "net/pool.h"
+#include "probe/kmsg.h"
 #include "probe/netns.h"
 #include "probe/ramp.h"
 #include "probe/run.h"
@@ -400,7 +401,7 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 			     "run does not have; drop --port-range or run as root");
 		goto out;
 	}
-	p.kmsg = mc_watch_kmsg_open();
+	p.kmsg = mc_probe_kmsg_open();
 	p.kids.kmsg = p.kmsg;
 	p.kids.sub[0] = p.cgw.sub[0];
 	p.kids.sub[1] = p.cgw.sub[1];

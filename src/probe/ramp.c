@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/procfs.h"
 #include "limits/limits.h"
 #include "net/diag.h"
+#include "probe/kmsg.h"
 #include "probe/result.h"
 #include "probe/steady.h"
 
@@ -498,9 +500,38 @@ static void costs(struct mc_probe_ctx *p, struct mc_probe_step *st, const struct
 				 : 0;
 }
 
+/* What the run is, as the kernel log names it: the probe, its server and
+ * client (and --server-pid), the cgroups it watches and made, its server's
+ * ports. */
+static void kmsg_own(const struct mc_probe_ctx *p, struct mc_probe_kmsg_own *own)
+{
+	int pids[] = {(int)getpid(), mc_probe_server_pid(&p->kids), p->kids.client.pid};
+	/* the pids cgroup from its mount (its root: "", no one's) */
+	const char *cgs[] = {p->cgw.sub[0], p->cgw.sub[1],
+			     p->cgw.pids.version ? p->cgw.pids.dir + p->cgw.pids.top : ""};
+
+	memset(own, 0, sizeof(*own));
+	own->related = mc_probe_kmsg_related;
+	for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++)
+		if (pids[i] > 0)
+			own->pid[own->npid++] = pids[i];
+	for (int i = 0; i < p->cgw.ncg && own->ncg < MC_PROBE_KMSG_CGS; i++)
+		own->cg[own->ncg++] = p->cgw.cg[i].dir;
+	for (size_t i = 0; i < sizeof(cgs) / sizeof(cgs[0]); i++)
+		if (cgs[i][0] && own->ncg < MC_PROBE_KMSG_CGS)
+			own->cg[own->ncg++] = cgs[i];
+	for (size_t i = 0; i < p->addrs.ndst && own->nport < MC_PROBE_KMSG_PORTS; i++)
+		for (unsigned q = p->addrs.dst[i].port_lo;
+		     q <= p->addrs.dst[i].port_hi && own->nport < MC_PROBE_KMSG_PORTS; q++)
+			own->port[own->nport++] = (uint16_t)q;
+}
+
 static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struct mc_probe_step *st,
 		     const struct mc_client_stats *cs, const struct mc_server_stats *ss)
 {
+	struct mc_probe_kmsg_own own;
+	struct mc_probe_kmsg_lines kl = {.line = o->kmsg, .max = MC_PROBE_MAX_KMSG};
+
 	o->target = st->sc.target;
 	o->held = cs->open;
 	o->attempted = cs->attempted;
@@ -546,7 +577,11 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->interrupted = p->interrupted;
 	o->stop_signal = p->ctl.signo;
 	o->timed_out = p->timed_out;
-	o->nkmsg = mc_watch_kmsg_read(p->kmsg, o->kmsg, MC_PROBE_MAX_KMSG);
+	kmsg_own(p, &own);
+	mc_probe_kmsg_read(p->kmsg, &own, &kl);
+	o->nkmsg = kl.n;
+	o->kmsg_other = kl.other;
+	o->kmsg_left = kl.left;
 }
 
 

@@ -1,6 +1,6 @@
 /* watch.h: what the probe reads from the host while it ramps: slab caches,
  * memory, the TCP counters, sockstat, conntrack, the drops of the measured
- * server's listeners, the kernel log, a process's RSS. The host files are read by host/host.h's one
+ * server's listeners, a process's RSS (the kernel log: kmsg.h). The host files are read by host/host.h's one
  * reader each (their figures keep its names here); this gathers them into one sample. */
 #ifndef MC_PROBE_WATCH_H
 #define MC_PROBE_WATCH_H
@@ -57,13 +57,5 @@ uint64_t mc_watch_rss(int pid);
 int64_t mc_watch_sockets(int pid);
 /* A process's name (comm), "" when it cannot be read. */
 void mc_watch_comm(int pid, char *buf, size_t len);
-
-/* The kernel log from now on: open /dev/kmsg at its end (-errno when it
- * cannot be read), then collect the new lines about sockets, conntrack,
- * memory and the OOM killer. */
-int mc_watch_kmsg_open(void);
-/* Append up to max lines (each at most len bytes) to lines; returns how
- * many. Closes nothing. */
-int mc_watch_kmsg_read(int fd, char (*lines)[240], int max);
 
 #endif

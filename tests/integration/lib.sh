@@ -25,7 +25,7 @@ trap mc_cleanup EXIT
 # own net.* sysctls). Needs root; skips otherwise.
 mc_netns() {
 	if [ -z "${MC_IN_NETNS:-}" ]; then
-		[ "$(id -u)" -eq 0 ] || mc_skip "needs root for a private network namespace"
+		[ "$(id -u)" -eq 0 ] || mc_skip root - "needs root for a private network namespace"
 		# exec runs no EXIT trap: the run inside makes its own MC_TMP
 		rmdir "$MC_TMP"
 		# the host's namespace stays reachable for what is global there
@@ -42,13 +42,38 @@ mc_netns() {
 # net.netfilter.nf_conntrack_max, are set there
 mc_host_net() { nsenter --net="/proc/$$/fd/${MC_HOST_NETFD:?mc_host_net needs mc_netns}" "$@"; }
 
-mc_skip() { echo "$*" >&2; exit 77; }
+# mc_skip KIND WHAT MESSAGE: skip the whole test (exit 77), for a reason
+# the runner (run.sh) checks: it fails the test when this machine has what
+# the test needs. KIND WHAT is one of:
+#   root -             the test needs root and runs as another user
+#   tool CMD           command CMD is not installed (allowed only where its
+#                      Debian package cannot be installed: run.sh's table)
+#   user nobody        there is no user nobody
+#   kernel FEATURE     this kernel lacks FEATURE (io_uring, io_uring_disabled,
+#                      cgroup-CTRL, slabinfo-0400)
+#   sanitizer -        not under a sanitizer build (MC_SANITIZE)
+#   registry npm       the npm registry cannot be reached
+# The reason goes to $MC_SKIP_FILE (set by run.sh) and stderr.
+mc_skip() {
+	[ $# -ge 3 ] || mc_fail "mc_skip needs KIND WHAT MESSAGE, got: $*"
+	printf '%s %s %s\n' "$1" "$2" "$3" >>"${MC_SKIP_FILE:-/dev/null}"
+	echo "skip ($1 $2): $3" >&2
+	exit 77
+}
+# mc_skip_part KIND WHAT MESSAGE: the same for some checks of a test: says
+# what it drops (stdout and $MC_SKIP_FILE) and goes on; the runner fails the
+# test when the reason does not hold here
+mc_skip_part() {
+	[ $# -ge 3 ] || mc_fail "mc_skip_part needs KIND WHAT MESSAGE, got: $*"
+	printf '%s %s %s\n' "$1" "$2" "$3" >>"${MC_SKIP_FILE:-/dev/null}"
+	echo "checks skipped ($1 $2): $3"
+}
 mc_fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # mc_need CMD...: skip the test unless every CMD is installed
 mc_need() {
 	local c
-	for c in "$@"; do command -v "$c" >/dev/null || mc_skip "$c not installed"; done
+	for c in "$@"; do command -v "$c" >/dev/null || mc_skip tool "$c" "$c not installed"; done
 }
 
 # mc_bg CMD...: start in the background, remember the PID in $MC_LAST (the
@@ -103,7 +128,7 @@ mc_lock() {
 }
 
 # mc_nobody: set up to run maxconn as user nobody; returns 1 (and sets up
-# nothing) without a user nobody or setpriv. A checkout may sit where nobody cannot go (a home of mode 0700),
+# nothing) without a user nobody or setpriv (mc_nobody_why says which). A checkout may sit where nobody cannot go (a home of mode 0700),
 # so nobody runs MC_NOBODY_BIN, a copy of $MAXCONN in $MC_TMP/bin (0755,
 # removed with $MC_TMP), from MC_NOBODY_DIR, a directory it may write (its
 # ready files and reports). Run a command as nobody with
@@ -123,6 +148,8 @@ mc_nobody() {
 	mkdir -p -m 777 "$MC_NOBODY_DIR"
 	MC_AS_NOBODY=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups env -C "$MC_NOBODY_DIR")
 }
+# mc_nobody_why: why mc_nobody returned 1, as mc_skip's KIND WHAT
+mc_nobody_why() { id nobody >/dev/null 2>&1 && echo "tool setpriv" || echo "user nobody"; }
 
 # mc_eq NAME EXPECTED ACTUAL / mc_ge / mc_le / mc_between NAME LO HI ACTUAL
 mc_eq() { [ "$3" = "$2" ] || mc_fail "$1: expected $2, got $3"; echo "ok: $1 = $3"; }
@@ -167,6 +194,26 @@ mc_wait_established() {
 mc_ss_established() { ss -Htn state established "$@" | wc -l; }
 mc_sockstat_inuse() { awk '/^TCP:/ {print $3}' /proc/net/sockstat; }
 
+# mc_slab_obj CACHE [objsize]: the bytes one object of slab cache CACHE
+# takes, read from /proc/slabinfo (a slab's pages over its objects; with
+# objsize, the object's own size, as node_exporter's slabinfo gives it), 0
+# when not listed
+mc_slab_obj() {
+	awk -v c="$1" -v pg="$(getconf PAGESIZE)" -v own="${2:-}" \
+		'$1 == c && $5 > 0 { print own ? $4 : int($6 * pg / $5); f = 1; exit } END { if (!f) print 0 }' /proc/slabinfo
+}
+# mc_slab_socket_bytes [objsize]: the kernel bytes of one idle TCP socket
+# with an epoll watch, one object of each cache it lives in (TCP,
+# sock_inode_cache, dentry, filp, eventpoll_epi and _pwq), at this kernel's
+# object sizes (mc_slab_obj)
+mc_slab_socket_bytes() {
+	local c n=0
+	for c in TCP sock_inode_cache dentry filp eventpoll_epi eventpoll_pwq; do
+		n=$((n + $(mc_slab_obj $c "${1:-}")))
+	done
+	echo $n
+}
+
 # mc_cgroup CTRL NAME: make a cgroup of controller CTRL (memory or pids) for
 # this test, v1 or v2, whichever this host mounts with that controller
 # (v2 only where the root already delegates it: nothing on the host is
@@ -175,7 +222,7 @@ mc_sockstat_inuse() { awk '/^TCP:/ {print $3}' /proc/net/sockstat; }
 # after every process the test started in it has ended.
 mc_cgroup() {
 	local ctrl=$1 mnt
-	[ "$(id -u)" -eq 0 ] || mc_skip "needs root for a $ctrl cgroup"
+	[ "$(id -u)" -eq 0 ] || mc_skip root - "needs root for a $ctrl cgroup"
 	mc_lock cgroups
 	mnt=$(awk -v c="$ctrl" '$0 ~ / - cgroup / { n = split($NF, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' /proc/self/mountinfo)
 	if [ -n "$mnt" ]; then
@@ -183,12 +230,22 @@ mc_cgroup() {
 	else
 		mnt=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
 		[ -n "$mnt" ] && grep -qw "$ctrl" "$mnt/cgroup.subtree_control" 2>/dev/null ||
-			mc_skip "no $ctrl cgroup controller (v1, or delegated by the v2 root)"
+			mc_skip kernel "cgroup-$ctrl" "no $ctrl cgroup controller (v1, or delegated by the v2 root)"
 		MC_CG_V=2
 	fi
 	MC_CG=$mnt/maxconn-test-$2.$$
 	mkdir "$MC_CG" || mc_fail "cannot make the cgroup $MC_CG"
 	MC_CGROUPS="$MC_CGROUPS $MC_CG"
+}
+
+# mc_cgroup_memory_max DIR SIZE: set memory cgroup DIR's limit (v1
+# memory.limit_in_bytes, v2 memory.max)
+mc_cgroup_memory_max() {
+	if [ "$MC_CG_V" = 1 ]; then
+		echo "$2" >"$1/memory.limit_in_bytes"
+	else
+		echo "$2" >"$1/memory.max"
+	fi || mc_fail "cannot set the memory limit of $1 to $2"
 }
 
 # End what is left in this test's cgroups (only the test's own processes

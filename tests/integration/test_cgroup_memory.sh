@@ -15,11 +15,7 @@
 mc_netns
 mc_need jq
 mc_cgroup memory mem
-if [ "$MC_CG_V" = 1 ]; then
-	echo 256M >"$MC_CG/memory.limit_in_bytes"
-else
-	echo 256M >"$MC_CG/memory.max"
-fi
+mc_cgroup_memory_max "$MC_CG" 256M
 mc_in_cgroup "$MC_CG"
 sysctl -qw net.core.somaxconn=65535
 dmesg_ooms() { dmesg 2>/dev/null | grep -c "Memory cgroup out of memory"; }

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq
-mc_nobody || mc_skip "no user nobody (or no setpriv)"
+mc_nobody || mc_skip $(mc_nobody_why) "no user nobody (or no setpriv)"
 mc_lock file_max
 fmax0=$(cat /proc/sys/fs/file-max)
 restore() { sysctl -qw fs.file-max="$fmax0"; }

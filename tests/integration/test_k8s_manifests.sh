@@ -22,7 +22,7 @@ mkdir -p "$NPM_DIR"
 PKGS="kubernetes-models@5.1.0 kubernetes-types@1.30.0 js-yaml@4.1.0 typescript@5.9.3"
 if [ "$(cat "$NPM_DIR/.installed" 2>/dev/null)" != "$PKGS" ]; then
 	(cd "$NPM_DIR" && timeout 240 npm install --no-audit --no-fund --silent $PKGS) ||
-		mc_skip "npm install $PKGS failed (no npm registry?)"
+		mc_skip registry npm "npm install $PKGS failed (no npm registry?)"
 	echo "$PKGS" >"$NPM_DIR/.installed"
 fi
 cp "$K8S/validate.mjs" "$NPM_DIR/validate.mjs"

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq
-"$MAXCONN" server --help 2>&1 | grep -q -- --listen || mc_skip "client/server not built yet"
+"$MAXCONN" server --help 2>&1 | grep -q -- --listen || mc_fail "this maxconn has no such option: a build older than the test"
 
 j=$(prlimit --nofile=1000:1000 "$MAXCONN" limits --fd-tables 1 --json)
 pred=$(echo "$j" | jq .summary.connections)

@@ -8,7 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq curl
-PROMTOOL=$(command -v promtool) || mc_skip "promtool not installed (package prometheus)"
+mc_need promtool # package prometheus
+PROMTOOL=$(command -v promtool)
 
 # m URL NAME [LABEL VALUE]: the sum of a family's samples on a page
 m() {

@@ -25,6 +25,6 @@ cp "$MC_TMP/p.html" "$art/probe-report.html"
 bash "$here/browser.sh" "$MC_TMP/p.html" "$art/probe-report.png" reached="$reached" \
 	limit=target ephemeral_ports fd_process
 rc=$?
-[ $rc -eq 77 ] && mc_skip "chromium not installed"
+[ $rc -eq 77 ] && mc_skip tool chromium "chromium not installed"
 mc_eq "the page as Chromium renders it" 0 $rc
 echo "ok: screenshot kept in $art/probe-report.png"

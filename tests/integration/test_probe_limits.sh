@@ -85,4 +85,6 @@ if mc_nobody; then
 	mc_eq "threads: step port range = ip_local_port_range" \
 		"[$(sysctl -n net.ipv4.ip_local_port_range | tr -s '\t ' ',')]" \
 		"$(jq -c '.steps[0].scenario.port_range' "$t")"
+else
+	mc_skip_part $(mc_nobody_why) "the threads/nproc checks (as user nobody) dropped"
 fi

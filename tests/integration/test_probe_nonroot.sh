@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq
-mc_nobody || mc_skip "needs user nobody and setpriv"
+mc_nobody || mc_skip $(mc_nobody_why) "needs user nobody and setpriv"
 
 j=$MC_NOBODY_DIR/p.json
 timeout 60 "${MC_AS_NOBODY[@]}" "$MC_NOBODY_BIN" probe -q --target 5000 --json "$j" >"$MC_TMP/out"

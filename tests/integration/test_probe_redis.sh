@@ -17,7 +17,7 @@
 mc_netns
 mc_need jq
 REDIS=$(command -v redis-server || echo /usr/bin/redis-server)
-[ -x "$REDIS" ] || mc_skip "redis-server not installed (scripts/deps redis-server)"
+[ -x "$REDIS" ] || mc_skip tool redis-server "redis-server not installed (scripts/deps redis-server)"
 
 # start_redis NAME PROTECTED MAXCLIENTS: redis on 127.0.0.1:6379, its pid in $RDS.
 # Its accept queue is the namespace's somaxconn (4096), not redis' default

@@ -17,7 +17,7 @@ port=9000
 
 for model in ${MODELS:-uring epoll threads}; do
 	if [ $model = uring ] && [ "$(sysctl -n kernel.io_uring_disabled 2>/dev/null || echo 0)" != 0 ]; then
-		echo "skip: io_uring is disabled here"
+		mc_skip_part kernel io_uring "io_uring is disabled here (kernel.io_uring_disabled = $(sysctl -n kernel.io_uring_disabled)): the uring model's checks dropped"
 		continue
 	fi
 	echo "== $model"

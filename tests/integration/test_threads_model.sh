@@ -7,7 +7,7 @@
 # refuses the rest, and names the thread limit.
 . "$(dirname "$0")/lib.sh"
 mc_netns
-mc_nobody || mc_skip "no user nobody (or no setpriv)"
+mc_nobody || mc_skip $(mc_nobody_why) "no user nobody (or no setpriv)"
 
 mc_server s1 "$MAXCONN" server --model threads --mode echo --listen 127.0.0.1:9000
 srv=$MC_SRV
