@@ -52,6 +52,19 @@ struct mc_probe_scenario {
 	uint64_t target;	  /* connections asked for; MC_LIMITS_NONE: max */
 };
 
+/* The established-connection hash a step ran with (netns.c): every
+ * segment and every connect's uniqueness check looks a socket up there, so
+ * its chains (sockets / buckets) set the ramp's speed at millions. */
+struct mc_probe_ehash {
+	uint64_t sockets; /* the sockets it was sized for (0: not sized) */
+	uint64_t asked;	  /* tcp_child_ehash_entries set in the namespace the
+			   * step's was made from (0: none) */
+	uint64_t buckets; /* tcp_ehash_entries read where the step ran (0: unread) */
+	bool own;	  /* a hash of the step's namespace's own, not the
+			   * kernel's shared one */
+	char why[200];	  /* not sized: why, in words ("" when sized) */
+};
+
 /* One sample of the time series, about ten a second while ramping. */
 struct mc_probe_sample {
 	double t;		/* seconds since the probe started */
@@ -172,6 +185,7 @@ struct mc_probe_steady {
  * steady.c. The writers (report.c, html.c) and result.c only read it. */
 struct mc_probe_step {
 	struct mc_probe_scenario sc;
+	struct mc_probe_ehash ehash; /* the hash it ran with (netns.c) */
 	/* the model, before the step */
 	uint64_t predicted;	     /* ceiling for this scenario (capped at target) */
 	char predicted_limit[32];    /* its id, or "target" */

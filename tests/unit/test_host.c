@@ -403,6 +403,31 @@ static void test_slab_names(void **state)
 	}
 }
 
+/* tcp_ehash_entries: the host's own hash, a child namespace's own, and a
+ * child that shares the host's (negative) */
+static void test_ehash(void **state)
+{
+	struct mc_host_ehash e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(mc_host_ehash_parse("262144\n", &e), 0);
+	assert_int_equal(e.buckets.v, 262144);
+	assert_true(e.own);
+	assert_int_equal(mc_host_ehash_parse("-262144\n", &e), 0);
+	assert_int_equal(e.buckets.v, 262144);
+	assert_false(e.own);
+	assert_int_equal(mc_host_ehash_parse("2097152", &e), 0);
+	assert_true(e.own);
+	assert_int_equal(mc_host_ehash_parse("", &e), -EINVAL);
+	assert_int_equal(mc_host_ehash_parse("-", &e), -EINVAL);
+	assert_int_equal(mc_host_ehash_parse("0", &e), -EINVAL);
+	/* a root without the files: before Linux 5.19 */
+	assert_int_equal(mc_host_ehash_read("/nonexistent", &e), -ENOENT);
+	assert_int_equal(e.child.err, -ENOENT);
+	assert_int_equal(e.buckets.v, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +435,7 @@ int main(void)
 	    cmocka_unit_test(test_sockstat),
 	    cmocka_unit_test(test_netstat),
 	    cmocka_unit_test(test_port_range),
+	    cmocka_unit_test(test_ehash),
 	    cmocka_unit_test(test_reserved),
 	    cmocka_unit_test(test_slabinfo_parse),
 	    cmocka_unit_test(test_slabinfo_bytes),
