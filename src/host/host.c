@@ -203,6 +203,18 @@ int mc_host_ehash_parse(const char *buf, struct mc_host_ehash *e)
 	return 0;
 }
 
+uint64_t mc_host_ehash_size(uint64_t sockets)
+{
+	uint64_t want = 2 * sockets, p = 1024;
+
+	while (p < MC_HOST_CHILD_EHASH_MAX && p * 2 <= want)
+		p *= 2;
+	/* the nearer of p and 2p */
+	if (p < MC_HOST_CHILD_EHASH_MAX && want > p && want - p > 2 * p - want)
+		p *= 2;
+	return p;
+}
+
 int mc_host_ehash_read(const char *root, struct mc_host_ehash *e)
 {
 	char buf[32];

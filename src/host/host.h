@@ -102,6 +102,12 @@ struct mc_host_ehash {
 	struct mc_host_num child;   /* tcp_child_ehash_entries */
 };
 
+/* The buckets for a hash that will hold this many sockets: the power of
+ * two nearest twice their number (chains of half a socket), from 1,024 up
+ * to MC_HOST_CHILD_EHASH_MAX (2^24). What the probe gives its namespaces,
+ * and what limits advises for thash_entries= and tcp_child_ehash_entries. */
+uint64_t mc_host_ehash_size(uint64_t sockets);
+
 /* net.ipv4.ip_local_reserved_ports, one bit per port. */
 struct mc_host_reserved {
 	int err;	    /* the read's -errno, -EINVAL: the list does not parse */

@@ -95,18 +95,6 @@ int mc_probe_netns_enter(const struct mc_probe_scenario *sc, struct mc_err *err)
 	return 0;
 }
 
-uint64_t mc_probe_ehash_size(uint64_t sockets)
-{
-	uint64_t want = 2 * sockets, p = 1024;
-
-	while (p < MC_HOST_CHILD_EHASH_MAX && p * 2 <= want)
-		p *= 2;
-	/* the nearer of p and 2p */
-	if (p < MC_HOST_CHILD_EHASH_MAX && want > p && want - p > 2 * p - want)
-		p *= 2;
-	return p;
-}
-
 /* What the step's namespace has, read from inside it. */
 static void ehash_read_here(struct mc_probe_ehash *eh)
 {
@@ -160,7 +148,7 @@ int mc_probe_netns_size(const struct mc_probe_scenario *sc, uint64_t sockets,
 		b[n] = '\0';
 		old = strtoull(b, NULL, 10);
 	}
-	eh->asked = mc_probe_ehash_size(sockets);
+	eh->asked = mc_host_ehash_size(sockets);
 	if (n <= 0 || (wrc = ehash_write(fd, eh->asked)) < 0) {
 		int e = n <= 0 ? (n < 0 ? errno : EIO) : -wrc;
 		close(fd);

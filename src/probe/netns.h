@@ -21,13 +21,8 @@ bool mc_probe_netns_first(const struct mc_probe_config *cfg, char *where, size_t
  * set there only. Returns 0, or -errno with err set. */
 int mc_probe_netns_enter(const struct mc_probe_scenario *sc, struct mc_err *err);
 
-/* The buckets for a namespace that will hold this many sockets: the power
- * of two nearest twice their number (chains of half a socket), from 1,024
- * up to the kernel's most, MC_HOST_CHILD_EHASH_MAX (2^24). */
-uint64_t mc_probe_ehash_size(uint64_t sockets);
-
 /* Move the step into a namespace whose established hash is sized for
- * sockets: net.ipv4.tcp_child_ehash_entries set where the probe is (the
+ * sockets (mc_host_ehash_size): net.ipv4.tcp_child_ehash_entries set where the probe is (the
  * namespace mc_probe_netns_enter made for the step a moment ago, never the
  * host's), a fresh namespace made from there as mc_probe_netns_enter
  * makes it, and the setting put back at once. eh says what the step got,
