@@ -592,12 +592,32 @@ static bool open_out(const char *path, const char *flag, struct mc_outfile **o)
  * still held, then the teardown. The writers record the run's code, not
  * a later failure to write; the code returned is that, or
  * MC_EXIT_RUNTIME when a report could not be written. */
+/* "closing N sockets..." as it goes, on a terminal: the sockets left (in
+ * the probe's namespace) and the seconds so far, on the same line. */
+struct closing {
+	char total[32];
+};
+
+static void closing_progress(void *arg, uint64_t left, double secs)
+{
+	struct closing *c = arg;
+	char n[32];
+
+	if (left == UINT64_MAX)
+		fprintf(stderr, "\r\033[Kclosing %s sockets... %.0fs", c->total, secs);
+	else
+		fprintf(stderr, "\r\033[Kclosing %s sockets... %s left after %.0fs", c->total,
+			mc_fmt_count(left, n, sizeof(n)), secs);
+	fflush(stderr);
+}
+
 static int answer(const struct mc_probe_report *r, struct mc_probe_rest *rest,
 		  struct mc_outfile *jf, struct mc_outfile *hf, bool quiet)
 {
 	int code, result;
 	uint64_t socks = rest->sockets;
-	bool cut;
+	struct closing cl;
+	bool cut, live = socks && !quiet && isatty(STDERR_FILENO);
 	double secs;
 
 	code = result = exit_code(r);
@@ -610,11 +630,12 @@ static int answer(const struct mc_probe_report *r, struct mc_probe_rest *rest,
 		code = MC_EXIT_RUNTIME;
 	fflush(stdout);
 	if (socks && !quiet) {
-		char n[32];
-		fprintf(stderr, "closing %s sockets...", mc_fmt_count(socks, n, sizeof(n)));
+		fprintf(stderr, "closing %s sockets...", mc_fmt_count(socks, cl.total, sizeof(cl.total)));
 		fflush(stderr);
 	}
-	secs = mc_probe_teardown(rest, &cut);
+	secs = mc_probe_teardown(rest, &cut, live ? closing_progress : NULL, &cl);
+	if (live)
+		fprintf(stderr, "\r\033[Kclosing %s sockets...", cl.total);
 	if (socks && !quiet)
 		fprintf(stderr,
 			cut ? " interrupted after %.1fs: the kernel goes on closing them\n"

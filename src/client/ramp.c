@@ -179,6 +179,9 @@ static uint64_t start_one(struct cli_worker *w, uint64_t idx, uint64_t due)
 		note_error(w, stage, idx, rc, exhausted ? why : NULL);
 		return t_ret;
 	}
+	if (cl->cfg->abort_close)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){.l_onoff = 1, .l_linger = 0},
+			   sizeof(struct linger));
 	if (due && t_call > due)
 		mc_hist_add(&w->queue, t_call - due);
 	if ((size_t)fd >= w->nconns) {

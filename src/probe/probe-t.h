@@ -301,6 +301,8 @@ struct mc_probe_config {
 struct mc_probe_rest {
 	int server_pid, client_pid;
 	uint64_t sockets; /* the sockets they hold, both ends (what closing costs) */
+	bool netns;	  /* in a namespace of the probe's own: its sockets are
+			   * theirs (the teardown counts what is left) */
 	char cgroups[2][256]; /* the child cgroups they run in, removed after them ("") */
 };
 
