@@ -26,7 +26,7 @@
 enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-	O_SETTLE, O_SMETRICS,
+	O_SETTLE, O_SMETRICS, O_EHASH,
 };
 
 static const struct mc_opt opts[] = {
@@ -53,6 +53,9 @@ static const struct mc_opt opts[] = {
 	 "shell's limit, and private fd tables past it)", O_FDLIM, NULL, NULL},
 	{"backlog", 'b', "N", "listen backlog, and somaxconn in the namespace\n"
 	 "(default 65535; on the host: somaxconn)", 'b', NULL, NULL},
+	{"ehash", 0, "N|shared", "the established hash of its namespaces: N buckets\n"
+	 "(rounded up to a power of two, at most 16M), or the\n"
+	 "kernel's shared one (default: sized for each step)", O_EHASH, NULL, NULL},
 	{"reserve", 0, "SIZE", "memory to keep available (default: the larger of\n"
 	 "10% of RAM and 1 GiB)", O_RESERVE, NULL, NULL},
 	{"rate", 'r', "R", "connects per second (default: as fast as it goes)", 'r', NULL, NULL},
@@ -449,6 +452,16 @@ static int set(void *ctx, int id, const char *arg)
 		if (mc_parse_count(arg, &cfg->backlog, &err) < 0 || !cfg->backlog ||
 		    cfg->backlog > 65535)
 			return mc_cli_usage_error("probe", "--backlog '%s': use 1 to 65535", arg);
+		return 0;
+	case O_EHASH:
+		if (strcmp(arg, "shared") == 0) {
+			cfg->ehash = MC_PROBE_EHASH_SHARED;
+			return 0;
+		}
+		if (mc_parse_count(arg, &cfg->ehash, &err) < 0 || !cfg->ehash ||
+		    cfg->ehash > MC_HOST_CHILD_EHASH_MAX)
+			return mc_cli_usage_error("probe",
+						  "--ehash '%s': use 1 to 16M buckets, or 'shared'", arg);
 		return 0;
 	case O_RESERVE:
 		if (mc_parse_size(arg, &cfg->reserve, &err) < 0 || !cfg->reserve)

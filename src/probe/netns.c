@@ -121,7 +121,7 @@ static int ehash_write(int fd, uint64_t v)
 	return pwrite(fd, b, (size_t)n, 0) == n ? 0 : -errno;
 }
 
-int mc_probe_netns_size(const struct mc_probe_scenario *sc, uint64_t sockets,
+int mc_probe_netns_size(const struct mc_probe_scenario *sc, uint64_t sockets, uint64_t buckets,
 			struct mc_probe_ehash *eh, struct mc_err *err)
 {
 	char b[24] = "", eb[96];
@@ -148,7 +148,7 @@ int mc_probe_netns_size(const struct mc_probe_scenario *sc, uint64_t sockets,
 		b[n] = '\0';
 		old = strtoull(b, NULL, 10);
 	}
-	eh->asked = mc_host_ehash_size(sockets);
+	eh->asked = buckets ? buckets : mc_host_ehash_size(sockets);
 	if (n <= 0 || (wrc = ehash_write(fd, eh->asked)) < 0) {
 		int e = n <= 0 ? (n < 0 ? errno : EIO) : -wrc;
 		close(fd);

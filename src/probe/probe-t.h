@@ -29,6 +29,7 @@ struct mc_server_stats;
 #define MC_PROBE_MAX_LIMITS   16
 #define MC_PROBE_MAX_CG	      2
 #define MC_PROBE_MAX_URLS     4 /* --server-metrics */
+#define MC_PROBE_EHASH_SHARED UINT64_MAX /* --ehash shared */
 
 /* Why a step ended. */
 enum mc_probe_stop {
@@ -282,6 +283,9 @@ struct mc_probe_config {
 				    * none */
 	uint64_t settle_ns;	   /* from all up to the window's start */
 	uint64_t timeout_ns;	   /* the whole probe; 0: 10 minutes */
+	uint64_t ehash;		   /* buckets of its namespaces' established hash; 0:
+				    * sized for each step; MC_PROBE_EHASH_SHARED: the
+				    * kernel's */
 	/* --server-metrics: the server host's exporters, read about once a
 	 * second (node_exporter, a maxconn server's --metrics) */
 	const char *server_metrics[MC_PROBE_MAX_URLS];

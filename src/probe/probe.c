@@ -263,10 +263,13 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc
 	plan_addresses(p->cfg, p->netns, &st->sc, &p->addrs);
 	p->conns = conns_for(st);
 	/* both ends and the listeners live in the step's namespace */
-	if (p->netns && (rc = mc_probe_netns_size(&st->sc, 2 * p->conns + st->sc.dest_ports,
-						  &st->ehash, err)) < 0)
+	if (p->netns && p->cfg->ehash != MC_PROBE_EHASH_SHARED &&
+	    (rc = mc_probe_netns_size(&st->sc, 2 * p->conns + st->sc.dest_ports, p->cfg->ehash,
+				      &st->ehash, err)) < 0)
 		goto out;
-	if (!p->netns)
+	if (p->netns && p->cfg->ehash == MC_PROBE_EHASH_SHARED)
+		mc_probe_ehash_unsized(&st->ehash, "the kernel's, shared: --ehash shared");
+	else if (!p->netns)
 		mc_probe_ehash_unsized(&st->ehash, "the host's: the probe has no namespace of its "
 						   "own to size");
 

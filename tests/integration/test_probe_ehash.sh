@@ -56,3 +56,16 @@ if [ "$here_before" = 0 ]; then
 	mc_eq "a namespace made after the probe shares the host's hash" "-$host_buckets" \
 		"$(unshare -n cat /proc/sys/net/ipv4/tcp_ehash_entries)"
 fi
+
+# --ehash shared: the kernel's hash, and the step line says why
+"$MAXCONN" probe --timeout 60s --target 1000 --ehash shared --json "$MC_TMP/s.json" \
+	>"$MC_TMP/s.out" 2>&1
+mc_eq "--ehash shared: exit code" 0 $?
+mc_eq "--ehash shared: its own" false "$(jq .steps[0].ehash.own "$MC_TMP/s.json")"
+mc_eq "--ehash shared: buckets (the host's)" "$host_buckets" "$(jq .steps[0].ehash.buckets "$MC_TMP/s.json")"
+mc_eq "--ehash shared: the step line" 1 "$(grep -c "hash [0-9,]* buckets (the kernel's, shared: --ehash shared)$" "$MC_TMP/s.out")"
+# --ehash N: N buckets, rounded up to a power of two by the kernel
+"$MAXCONN" probe --timeout 60s --target 1000 --ehash 5000 --json "$MC_TMP/n.json" >/dev/null 2>&1
+mc_eq "--ehash 5000: 8,192 buckets" 8192 "$(jq .steps[0].ehash.buckets "$MC_TMP/n.json")"
+"$MAXCONN" probe --ehash 0 >/dev/null 2>&1
+mc_eq "--ehash 0: a usage error" 2 $?
