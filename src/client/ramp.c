@@ -217,9 +217,17 @@ static uint64_t start_one(struct cli_worker *w, uint64_t idx, uint64_t due)
 	return t_ret;
 }
 
-void mc_client__on_connect_event(struct cli_worker *w, int fd, uint64_t now)
+void mc_client__on_connect_event(struct cli_worker *w, int fd, uint32_t events, uint64_t now)
 {
-	int e = mc_sock_error(fd);
+	int e;
+
+	/* writable with no error or hang-up: the handshake completed, and
+	 * asking SO_ERROR would cost a syscall per connection for a 0 */
+	if ((events & EPOLLOUT) && !(events & (EPOLLERR | EPOLLHUP))) {
+		on_established(w, fd, now);
+		return;
+	}
+	e = mc_sock_error(fd);
 
 	if (e == 0)
 		on_established(w, fd, now);
