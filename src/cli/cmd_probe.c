@@ -26,7 +26,7 @@
 enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-	O_SETTLE, O_SMETRICS,
+	O_SETTLE, O_SMETRICS, O_EHASH,
 };
 
 static const struct mc_opt opts[] = {
@@ -53,6 +53,9 @@ static const struct mc_opt opts[] = {
 	 "shell's limit, and private fd tables past it)", O_FDLIM, NULL, NULL},
 	{"backlog", 'b', "N", "listen backlog, and somaxconn in the namespace\n"
 	 "(default 65535; on the host: somaxconn)", 'b', NULL, NULL},
+	{"ehash", 0, "N|shared", "the established hash of its namespaces: N buckets\n"
+	 "(rounded up to a power of two, at most 16M), or the\n"
+	 "kernel's shared one (default: sized for each step)", O_EHASH, NULL, NULL},
 	{"reserve", 0, "SIZE", "memory to keep available (default: the larger of\n"
 	 "10% of RAM and 1 GiB)", O_RESERVE, NULL, NULL},
 	{"rate", 'r', "R", "connects per second (default: as fast as it goes)", 'r', NULL, NULL},
@@ -450,6 +453,16 @@ static int set(void *ctx, int id, const char *arg)
 		    cfg->backlog > 65535)
 			return mc_cli_usage_error("probe", "--backlog '%s': use 1 to 65535", arg);
 		return 0;
+	case O_EHASH:
+		if (strcmp(arg, "shared") == 0) {
+			cfg->ehash = MC_PROBE_EHASH_SHARED;
+			return 0;
+		}
+		if (mc_parse_count(arg, &cfg->ehash, &err) < 0 || !cfg->ehash ||
+		    cfg->ehash > MC_HOST_CHILD_EHASH_MAX)
+			return mc_cli_usage_error("probe",
+						  "--ehash '%s': use 1 to 16M buckets, or 'shared'", arg);
+		return 0;
 	case O_RESERVE:
 		if (mc_parse_size(arg, &cfg->reserve, &err) < 0 || !cfg->reserve)
 			return mc_cli_usage_error("probe",
@@ -592,12 +605,32 @@ static bool open_out(const char *path, const char *flag, struct mc_outfile **o)
  * still held, then the teardown. The writers record the run's code, not
  * a later failure to write; the code returned is that, or
  * MC_EXIT_RUNTIME when a report could not be written. */
+/* "closing N sockets..." as it goes, on a terminal: the sockets left (in
+ * the probe's namespace) and the seconds so far, on the same line. */
+struct closing {
+	char total[32];
+};
+
+static void closing_progress(void *arg, uint64_t left, double secs)
+{
+	struct closing *c = arg;
+	char n[32];
+
+	if (left == UINT64_MAX)
+		fprintf(stderr, "\r\033[Kclosing %s sockets... %.0fs", c->total, secs);
+	else
+		fprintf(stderr, "\r\033[Kclosing %s sockets... %s left after %.0fs", c->total,
+			mc_fmt_count(left, n, sizeof(n)), secs);
+	fflush(stderr);
+}
+
 static int answer(const struct mc_probe_report *r, struct mc_probe_rest *rest,
 		  struct mc_outfile *jf, struct mc_outfile *hf, bool quiet)
 {
 	int code, result;
 	uint64_t socks = rest->sockets;
-	bool cut;
+	struct closing cl;
+	bool cut, live = socks && !quiet && isatty(STDERR_FILENO);
 	double secs;
 
 	code = result = exit_code(r);
@@ -610,11 +643,12 @@ static int answer(const struct mc_probe_report *r, struct mc_probe_rest *rest,
 		code = MC_EXIT_RUNTIME;
 	fflush(stdout);
 	if (socks && !quiet) {
-		char n[32];
-		fprintf(stderr, "closing %s sockets...", mc_fmt_count(socks, n, sizeof(n)));
+		fprintf(stderr, "closing %s sockets...", mc_fmt_count(socks, cl.total, sizeof(cl.total)));
 		fflush(stderr);
 	}
-	secs = mc_probe_teardown(rest, &cut);
+	secs = mc_probe_teardown(rest, &cut, live ? closing_progress : NULL, &cl);
+	if (live)
+		fprintf(stderr, "\r\033[Kclosing %s sockets...", cl.total);
 	if (socks && !quiet)
 		fprintf(stderr,
 			cut ? " interrupted after %.1fs: the kernel goes on closing them\n"

@@ -102,6 +102,10 @@ struct mc_client_config {
 	/* when set and nonzero, start no more connects (those in flight go on):
 	 * the probe's pause while it lets the counts settle */
 	const _Atomic int *pause;
+	/* close every connection with an RST (SO_LINGER 0): no FIN exchange
+	 * and no TIME_WAIT when they end. For a client whose peer is its own
+	 * and waits on nothing (the probe's): its millions close ~3x faster */
+	bool abort_close;
 };
 
 /* What a server said on connections it then ended: the first bytes it sent

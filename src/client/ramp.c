@@ -179,6 +179,9 @@ static uint64_t start_one(struct cli_worker *w, uint64_t idx, uint64_t due)
 		note_error(w, stage, idx, rc, exhausted ? why : NULL);
 		return t_ret;
 	}
+	if (cl->cfg->abort_close)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){.l_onoff = 1, .l_linger = 0},
+			   sizeof(struct linger));
 	if (due && t_call > due)
 		mc_hist_add(&w->queue, t_call - due);
 	if ((size_t)fd >= w->nconns) {
@@ -214,9 +217,17 @@ static uint64_t start_one(struct cli_worker *w, uint64_t idx, uint64_t due)
 	return t_ret;
 }
 
-void mc_client__on_connect_event(struct cli_worker *w, int fd, uint64_t now)
+void mc_client__on_connect_event(struct cli_worker *w, int fd, uint32_t events, uint64_t now)
 {
-	int e = mc_sock_error(fd);
+	int e;
+
+	/* writable with no error or hang-up: the handshake completed, and
+	 * asking SO_ERROR would cost a syscall per connection for a 0 */
+	if ((events & EPOLLOUT) && !(events & (EPOLLERR | EPOLLHUP))) {
+		on_established(w, fd, now);
+		return;
+	}
+	e = mc_sock_error(fd);
 
 	if (e == 0)
 		on_established(w, fd, now);

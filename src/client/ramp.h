@@ -14,9 +14,10 @@
  * is due. */
 void mc_client__start_connects(struct cli_worker *w, uint64_t now, int *timeout);
 
-/* A connecting fd's first event: established (the first echo message goes
- * out) or failed, counted by cause. */
-void mc_client__on_connect_event(struct cli_worker *w, int fd, uint64_t now);
+/* A connecting fd's first event (events: its epoll mask): established (the
+ * first echo message goes out) or failed, counted by cause. SO_ERROR is
+ * asked only when the mask has an error or a hang-up. */
+void mc_client__on_connect_event(struct cli_worker *w, int fd, uint32_t events, uint64_t now);
 
 /* The connects whose deadline has passed, in order: the kernel says what
  * became of each (a timeout only when it is still in SYN_SENT). */

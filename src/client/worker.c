@@ -101,7 +101,7 @@ static bool on_events(struct cli_worker *w, const struct epoll_event *evs, int n
 		if (c->gen != tag || c->state == C_FREE)
 			continue; /* closed (and maybe reused) earlier in this batch */
 		if (c->state == C_CONNECTING) {
-			mc_client__on_connect_event(w, (int)fd, now);
+			mc_client__on_connect_event(w, (int)fd, evs[i].events, now);
 			if (c->gen != tag || c->state != C_OPEN)
 				continue;
 			/* the same edge may carry data or EOF: fall through */

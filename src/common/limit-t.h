@@ -28,5 +28,6 @@
 #define MC_LIMIT_THREAD_STACK   "thread_stack"
 #define MC_LIMIT_MAP_COUNT      "max_map_count"
 #define MC_LIMIT_CPU            "cpu"
+#define MC_LIMIT_EHASH          "ehash"
 
 #endif

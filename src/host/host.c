@@ -184,6 +184,50 @@ int mc_host_port_range_read(const char *root, struct mc_host_port_range *r)
 	return r->err;
 }
 
+int mc_host_ehash_parse(const char *buf, struct mc_host_ehash *e)
+{
+	const char *p = buf + strspn(buf, " \t");
+	bool shared = *p == '-';
+	unsigned long long v;
+	char *end;
+
+	p += shared;
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	if (errno || !v)
+		return -EINVAL;
+	e->buckets.v = v;
+	e->own = !shared;
+	return 0;
+}
+
+uint64_t mc_host_ehash_size(uint64_t sockets)
+{
+	uint64_t want = 2 * sockets, p = 1024;
+
+	while (p < MC_HOST_CHILD_EHASH_MAX && p * 2 <= want)
+		p *= 2;
+	/* the nearer of p and 2p */
+	if (p < MC_HOST_CHILD_EHASH_MAX && want > p && want - p > 2 * p - want)
+		p *= 2;
+	return p;
+}
+
+int mc_host_ehash_read(const char *root, struct mc_host_ehash *e)
+{
+	char buf[32];
+	ssize_t n = mc_proc_read(root, MC_HOST_P_EHASH, buf, sizeof(buf));
+
+	memset(e, 0, sizeof(*e));
+	e->buckets.err = n < 0 ? (int)n : mc_host_ehash_parse(buf, e);
+	if (e->buckets.err)
+		e->buckets.v = 0;
+	e->child.err = mc_proc_read_u64(root, MC_HOST_P_CHILD_EHASH, &e->child.v);
+	return e->buckets.err;
+}
+
 static bool separator(char c)
 {
 	return c == ',' || c == ' ' || c == '\n' || c == '\t';

@@ -1,7 +1,9 @@
 /* host.h: one reader per host file maxconn reads, each into one struct
  * that every layer uses (limits, probe, metrics, client): /proc/meminfo,
  * /proc/slabinfo, /proc/net/sockstat, /proc/net/netstat,
- * net.ipv4.ip_local_port_range and net.ipv4.ip_local_reserved_ports.
+ * net.ipv4.ip_local_port_range and net.ipv4.ip_local_reserved_ports,
+ * the established hash's net.ipv4.tcp_ehash_entries and
+ * tcp_child_ehash_entries.
  * A figure has one name everywhere: the field names below (MemAvailable is
  * mem_available, ListenOverflows listen_overflows, the port range lo/hi).
  *
@@ -21,6 +23,11 @@
 #define MC_HOST_P_NETSTAT    "/proc/net/netstat"
 #define MC_HOST_P_PORT_RANGE "/proc/sys/net/ipv4/ip_local_port_range"
 #define MC_HOST_P_RESERVED   "/proc/sys/net/ipv4/ip_local_reserved_ports"
+#define MC_HOST_P_EHASH	     "/proc/sys/net/ipv4/tcp_ehash_entries"
+#define MC_HOST_P_CHILD_EHASH "/proc/sys/net/ipv4/tcp_child_ehash_entries"
+/* The most tcp_child_ehash_entries takes (Linux's tcp_child_ehash_entries_max,
+ * 16Mi; Documentation/networking/ip-sysctl.rst: 0, or 2^n with n 0..24) */
+#define MC_HOST_CHILD_EHASH_MAX (1ULL << 24)
 /* conntrack's table: read by limits (its ceiling) and the probe (how full) */
 #define MC_HOST_P_CT_MAX   "/proc/sys/net/netfilter/nf_conntrack_max"
 #define MC_HOST_P_CT_COUNT "/proc/sys/net/netfilter/nf_conntrack_count"
@@ -81,6 +88,26 @@ struct mc_host_port_range {
 	uint16_t lo, hi;
 };
 
+/* The established-connection hash where this process runs: the buckets
+ * every lookup of a connected socket hashes into (net.ipv4.tcp_ehash_entries,
+ * fixed at boot for the host by thash_entries=, 5.19 on), and what a
+ * namespace made from here gets (tcp_child_ehash_entries: 0 = the host's,
+ * shared). In a child namespace tcp_ehash_entries is negative when it
+ * shares the host's hash: buckets keeps its size, own says which. Each
+ * figure carries its own err (-ENOENT: before Linux 5.19). */
+struct mc_host_ehash {
+	struct mc_host_num buckets; /* tcp_ehash_entries, its size */
+	bool own;		    /* not the initial namespace's shared hash
+				     * (the initial namespace's own is true) */
+	struct mc_host_num child;   /* tcp_child_ehash_entries */
+};
+
+/* The buckets for a hash that will hold this many sockets: the power of
+ * two nearest twice their number (chains of half a socket), from 1,024 up
+ * to MC_HOST_CHILD_EHASH_MAX (2^24). What the probe gives its namespaces,
+ * and what limits advises for thash_entries= and tcp_child_ehash_entries. */
+uint64_t mc_host_ehash_size(uint64_t sockets);
+
 /* net.ipv4.ip_local_reserved_ports, one bit per port. */
 struct mc_host_reserved {
 	int err;	    /* the read's -errno, -EINVAL: the list does not parse */
@@ -128,6 +155,8 @@ int mc_host_sockstat_read(const char *root, struct mc_host_sockstat *s);
 int mc_host_netstat_read(const char *root, struct mc_host_netstat *n);
 int mc_host_port_range_read(const char *root, struct mc_host_port_range *r);
 int mc_host_reserved_read(const char *root, struct mc_host_reserved *r);
+/* ehash: returns buckets.err. */
+int mc_host_ehash_read(const char *root, struct mc_host_ehash *e);
 /* slabinfo: 0 even when none of the caches is listed. */
 int mc_host_slabinfo_read(const char *root, struct mc_host_slabinfo *s);
 
@@ -139,6 +168,9 @@ void mc_host_netstat_parse(const char *buf, struct mc_host_netstat *n);
 /* "LO HI" (tabs or spaces): 0, or -EINVAL unless 1 <= lo <= hi <= 65535
  * (what the kernel accepts for the sysctl). */
 int mc_host_port_range_parse(const char *buf, struct mc_host_port_range *r);
+/* tcp_ehash_entries' text ("262144", "-262144" in a child namespace that
+ * shares the host's): 0, or -EINVAL for no number. */
+int mc_host_ehash_parse(const char *buf, struct mc_host_ehash *e);
 /* The list as the kernel prints it ("8080,9000-9100\n"; "" or "\n" when
  * empty): ports and ranges "a-b" separated by commas, whitespace allowed
  * between items. Rejected with -EINVAL, r left empty: a non-digit where a

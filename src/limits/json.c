@@ -42,6 +42,12 @@ static void item_json(struct mc_json *j, const struct mc_limits_item *it)
 	else
 		mc_json_kv_null(j, "unknown_reason");
 	mc_json_kv_str(j, "note", it->note);
+	if (it->kind == MC_LIMITS_SPEED) {
+		if (it->chain > 0)
+			mc_json_kv_double(j, "chain_length", it->chain);
+		else
+			mc_json_kv_null(j, "chain_length");
+	}
 	if (it->raise_to && it->nfix)
 		mc_json_kv_u64(j, "raise_to", it->raise_to);
 	else

@@ -144,5 +144,6 @@ void mc__judge_conntrack(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_acceptq(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_time_wait(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_orphans(struct mc__judge *c, struct mc_limits_item *it);
+void mc__judge_ehash(struct mc__judge *c, struct mc_limits_item *it);
 
 #endif

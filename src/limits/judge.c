@@ -135,7 +135,10 @@ const char *mc_limits_status_str(enum mc_limits_status st)
 
 const char *mc_limits_kind_str(enum mc_limits_kind k)
 {
-	return k == MC_LIMITS_CEILING ? "ceiling" : k == MC_LIMITS_QUEUE ? "queue" : "info";
+	return k == MC_LIMITS_CEILING ? "ceiling"
+	       : k == MC_LIMITS_QUEUE ? "queue"
+	       : k == MC_LIMITS_SPEED ? "speed"
+				      : "info";
 }
 
 const char *mc_limits_role_str(enum mc_limits_role role)

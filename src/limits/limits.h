@@ -233,6 +233,9 @@ struct mc_limits_snap {
 	bool netns_child, ct_max_ro, globals_from_init;
 	int globals_err;
 
+	/* speed: the established hash where this process runs */
+	struct mc_host_ehash ehash;
+
 	/* churn */
 	struct mc_host_num tw_buckets, tw_reuse, fin_timeout, max_orphans;
 	struct mc_host_num tw_reuse_delay; /* ms; ENOENT before Linux 6.13: 1 s */
@@ -284,6 +287,8 @@ enum mc_limits_kind {
 	MC_LIMITS_CEILING, /* caps concurrent connections */
 	MC_LIMITS_QUEUE,   /* caps connections waiting to be accepted */
 	MC_LIMITS_INFO,	   /* shown for context; caps nothing in this scenario */
+	MC_LIMITS_SPEED,   /* caps no count, slows every connection past it: never
+			    * binds (the established hash) */
 };
 
 enum mc_limits_status {
@@ -320,6 +325,8 @@ struct mc_limits_item {
 	uint64_t raise_to; /* with a target: the value it must be set to; 0 = n/a */
 	char fix[MC_LIMITS_MAX_FIX][200];
 	int nfix;
+	double chain; /* a speed row: sockets per bucket at the target or the
+		       * ceiling (0: no count to judge it at) */
 };
 
 #define MC_LIMITS_MAX_ITEMS 32
@@ -384,7 +391,7 @@ int mc_limits_judge(const struct mc_limits_snap *s, const struct mc_limits_scena
 const struct mc_limits_item *mc_limits_find(const struct mc_limits_result *r, const char *id);
 
 const char *mc_limits_status_str(enum mc_limits_status st); /* "binding", "needs_change" */
-const char *mc_limits_kind_str(enum mc_limits_kind k);	    /* "ceiling", "queue", "info" */
+const char *mc_limits_kind_str(enum mc_limits_kind k); /* "ceiling", "queue", "info", "speed" */
 const char *mc_limits_role_str(enum mc_limits_role r);	    /* "server", "client", "both" */
 
 /* Table, summary line, 4-tuple arithmetic, and the changes for --target. */

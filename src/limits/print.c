@@ -36,7 +36,9 @@ static const char *allows(const struct mc_limits_item *it, char *buf, size_t len
 
 	if (it->status == MC_LIMITS_UNKNOWN)
 		snprintf(buf, len, "?");
-	else if (it->kind == MC_LIMITS_INFO)
+	else if (it->kind == MC_LIMITS_SPEED && it->chain > 0)
+		snprintf(buf, len, "chains of %.1f", it->chain);
+	else if (it->kind == MC_LIMITS_INFO || it->kind == MC_LIMITS_SPEED)
 		snprintf(buf, len, "-");
 	else if (it->conns == MC_LIMITS_NONE)
 		snprintf(buf, len, "no limit");
@@ -62,6 +64,8 @@ static const char *status_text(const struct mc_limits_item *it)
 	case MC_LIMITS_FINE:
 		break;
 	}
+	if (it->kind == MC_LIMITS_SPEED)
+		return it->chain > 1.0 ? "speed: slows" : "speed";
 	return it->kind == MC_LIMITS_CEILING ? "fine" : "info";
 }
 
@@ -146,7 +150,8 @@ static void wrap(FILE *f, int indent, const char *lead, const char *text)
 static void print_item(FILE *f, const struct mc_limits_item *it, bool example)
 {
 	char a[48], from[320];
-	bool show_fix = it->status == MC_LIMITS_BINDING || it->needs_change;
+	bool show_fix = it->status == MC_LIMITS_BINDING || it->needs_change ||
+			it->kind == MC_LIMITS_SPEED;
 
 	fprintf(f, "%-17s %-42s %14s  %s\n", it->id, it->value, allows(it, a, sizeof(a)),
 		status_text(it));
@@ -157,8 +162,9 @@ static void print_item(FILE *f, const struct mc_limits_item *it, bool example)
 	if (it->note[0])
 		wrap(f, 18, "", it->note);
 	for (int i = 0; show_fix && i < it->nfix; i++) {
-		const char *lead = example ? "fix (to double it): " : "fix: ";
-		const char *more = example ? "                    " : "     ";
+		bool dbl = example && it->kind != MC_LIMITS_SPEED;
+		const char *lead = dbl ? "fix (to double it): " : "fix: ";
+		const char *more = dbl ? "                    " : "     ";
 		wrap(f, 18, i ? more : lead, it->fix[i]);
 	}
 }

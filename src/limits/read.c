@@ -461,6 +461,7 @@ void mc_limits_read(const char *root, struct mc_limits_snap *s)
 	s->timestamps = num_file(root, MC_LIMITS_P_TIMESTAMPS);
 	s->fin_timeout = num_file(root, MC_LIMITS_P_FIN_TIMEOUT);
 	s->max_orphans = num_file(root, MC_LIMITS_P_ORPHANS);
+	mc_host_ehash_read(root, &s->ehash);
 	/* tcp_mem lives in the initial network namespace only */
 	s->netns_child = s->tcp_mem[2].err == -ENOENT && s->port_lo.err == 0;
 	s->ct_max_ro = s->netns_child || (s->ct_max.err == 0 && !writable(root, MC_HOST_P_CT_MAX));

@@ -360,6 +360,32 @@ const struct mc__limit mc__limits[] = {
 	.shows = "dmesg \"TCP: too many orphaned sockets\"; the kernel resets them.",
 	.raise = "sysctl -w net.ipv4.tcp_max_orphans=N",
     },
+    {
+	/* after every ceiling: without --target it is judged at theirs */
+	.id = MC_LIMIT_EHASH,
+	.name = "established-connection hash (tcp_ehash_entries): a speed, not a count",
+	.source = MC_HOST_P_EHASH,
+	.kind = MC_LIMITS_SPEED,
+	.judge = mc__judge_ehash,
+	.what =
+	    "The kernel finds the socket of every incoming segment, and checks every connect()'s\n"
+	    "4-tuple is unique, in a hash of connected sockets whose bucket count is fixed at boot\n"
+	    "(net.ipv4.tcp_ehash_entries; about one per 128 KiB of memory, 262,144 on 24 GiB).\n"
+	    "It caps no count: past one socket per bucket each lookup walks a longer chain, and\n"
+	    "at millions connecting and every packet slow down. Since Linux 5.19 a network\n"
+	    "namespace can have its own, sized by net.ipv4.tcp_child_ehash_entries in its parent\n"
+	    "when it is made (0, the default: it shares the host's; tcp_ehash_entries is then\n"
+	    "negative inside it).",
+	.shows =
+	    "No error: the connect rate falls as connections pile up (on 2 cores, Linux 6.18:\n"
+	    "~48k/s at the start, ~13k/s at 5.2M sockets on 262,144 buckets), softirq time grows\n"
+	    "(perf: __inet_lookup_established, inet_ehash_nolisten).",
+	.raise = "The host's: the boot parameter thash_entries=N (a power of two near twice the\n"
+		 "sockets) on the kernel command line, then reboot. A container's or namespace's:\n"
+		 "  sysctl -w net.ipv4.tcp_child_ehash_entries=N   (in the parent; 2^24 at most)\n"
+		 "then create the namespace (ip netns add, unshare -n, the container) and set it\n"
+		 "back to 0. maxconn probe sizes its own namespaces so.",
+    },
 };
 
 const size_t mc__nlimits = sizeof(mc__limits) / sizeof(mc__limits[0]);

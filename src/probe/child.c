@@ -248,6 +248,11 @@ static void run_client(struct mc_probe_children *c, const struct job *j)
 		.tick_ns = MC_PROBE_SAMPLE_NS,
 		.live_hists = c->cfg->client_hists,
 		.pause = &c->sh->client_pause,
+		/* its server is its own: the connections end with an RST (no
+		 * FIN, no TIME_WAIT), and closing millions at the end takes a
+		 * third of the time (docs/probe.md). Another's server
+		 * (--target-addr) sees them closed as a client closes */
+		.abort_close = !c->cfg->have_target_addr,
 	};
 	struct mc_client_stats *st = calloc(1, sizeof(*st));
 	struct mc_err err = {{0}};
@@ -594,8 +599,10 @@ void mc_probe_children_hand_over(struct mc_probe_children *c, int *server_pid, i
 }
 
 /* Wait until every pidfd of p[1..] is readable (its process ended) or
- * p[0] (a signalfd) is; true when it was the signal. */
-static bool wait_ends(struct pollfd *p, int n)
+ * p[0] (a signalfd) is; true when it was the signal. With tick, it is
+ * called about every MC_PROBE_TICK_MS meanwhile. */
+#define MC_PROBE_TICK_MS 250
+static bool wait_ends(struct pollfd *p, int n, void (*tick)(void *arg), void *arg)
 {
 	for (;;) {
 		int left = 0;
@@ -603,10 +610,15 @@ static bool wait_ends(struct pollfd *p, int n)
 			left += p[i].fd >= 0;
 		if (!left)
 			return false;
-		if (poll(p, (nfds_t)n, -1) < 0) {
+		int got = poll(p, (nfds_t)n, tick ? MC_PROBE_TICK_MS : -1);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			return false;
+		}
+		if (got == 0) {
+			tick(arg);
+			continue;
 		}
 		if (p[0].fd >= 0 && (p[0].revents & POLLIN))
 			return true;
@@ -618,7 +630,8 @@ static bool wait_ends(struct pollfd *p, int n)
 	}
 }
 
-int mc_probe_children_end(int server_pid, int client_pid, int sigfd)
+int mc_probe_children_end(int server_pid, int client_pid, int sigfd, void (*tick)(void *arg),
+			  void *arg)
 {
 	struct mc_probe_child client = {.pid = client_pid};
 	struct mc_probe_child server = {.pid = server_pid};
@@ -639,7 +652,7 @@ int mc_probe_children_end(int server_pid, int client_pid, int sigfd)
 				if (p[i].fd >= 0)
 					close(p[i].fd);
 		} else {
-			signalled = wait_ends(p, 3);
+			signalled = wait_ends(p, 3, tick, arg);
 			for (int i = 1; i < 3; i++)
 				if (p[i].fd >= 0)
 					close(p[i].fd);
@@ -668,7 +681,7 @@ int mc_probe_remove_after(const int *pids, int n, char dirs[2][256])
 			_exit(0);
 		for (int i = 0; i < n && i < 2; i++)
 			w[i + 1].fd = pids[i] > 0 ? (int)syscall(SYS_pidfd_open, pids[i], 0) : -1;
-		wait_ends(w, 3);
+		wait_ends(w, 3, NULL, NULL);
 		for (int i = 0; i < 2; i++)
 			if (dirs[i][0])
 				mc_cg_sub_remove(dirs[i]);

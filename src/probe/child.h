@@ -119,8 +119,11 @@ void mc_probe_children_hand_over(struct mc_probe_children *c, int *server_pid, i
 /* End two children handed over (SIGKILL, both at once) and reap them.
  * With sigfd >= 0 (a signalfd), a signal there ends the wait early: 1 is
  * returned, the two still exiting (the kernel goes on closing their
- * sockets; whoever inherits them reaps them). 0 once both are gone. */
-int mc_probe_children_end(int server_pid, int client_pid, int sigfd);
+ * sockets; whoever inherits them reaps them). 0 once both are gone.
+ * tick (when set, with sigfd) is called about four times a second while
+ * they exit. */
+int mc_probe_children_end(int server_pid, int client_pid, int sigfd, void (*tick)(void *arg),
+			  void *arg);
 /* Once pids[0..n-1] (0: none) are gone, remove the directories dirs[0..1]
  * ("" none), from a detached process of its own, so that the caller can
  * exit now. 0, or -errno when it could not be started. */

@@ -29,6 +29,7 @@ struct mc_server_stats;
 #define MC_PROBE_MAX_LIMITS   16
 #define MC_PROBE_MAX_CG	      2
 #define MC_PROBE_MAX_URLS     4 /* --server-metrics */
+#define MC_PROBE_EHASH_SHARED UINT64_MAX /* --ehash shared */
 
 /* Why a step ended. */
 enum mc_probe_stop {
@@ -50,6 +51,19 @@ struct mc_probe_scenario {
 	bool one_table;		  /* one fd table per process (no private tables) */
 	uint64_t backlog;	  /* listen backlog (and somaxconn in the netns) */
 	uint64_t target;	  /* connections asked for; MC_LIMITS_NONE: max */
+};
+
+/* The established-connection hash a step ran with (netns.c): every
+ * segment and every connect's uniqueness check looks a socket up there, so
+ * its chains (sockets / buckets) set the ramp's speed at millions. */
+struct mc_probe_ehash {
+	uint64_t sockets; /* the sockets it was sized for (0: not sized) */
+	uint64_t asked;	  /* tcp_child_ehash_entries set in the namespace the
+			   * step's was made from (0: none) */
+	uint64_t buckets; /* tcp_ehash_entries read where the step ran (0: unread) */
+	bool own;	  /* a hash of the step's namespace's own, not the
+			   * kernel's shared one */
+	char why[200];	  /* not sized: why, in words ("" when sized) */
 };
 
 /* One sample of the time series, about ten a second while ramping. */
@@ -172,6 +186,7 @@ struct mc_probe_steady {
  * steady.c. The writers (report.c, html.c) and result.c only read it. */
 struct mc_probe_step {
 	struct mc_probe_scenario sc;
+	struct mc_probe_ehash ehash; /* the hash it ran with (netns.c) */
 	/* the model, before the step */
 	uint64_t predicted;	     /* ceiling for this scenario (capped at target) */
 	char predicted_limit[32];    /* its id, or "target" */
@@ -268,6 +283,9 @@ struct mc_probe_config {
 				    * none */
 	uint64_t settle_ns;	   /* from all up to the window's start */
 	uint64_t timeout_ns;	   /* the whole probe; 0: 10 minutes */
+	uint64_t ehash;		   /* buckets of its namespaces' established hash; 0:
+				    * sized for each step; MC_PROBE_EHASH_SHARED: the
+				    * kernel's */
 	/* --server-metrics: the server host's exporters, read about once a
 	 * second (node_exporter, a maxconn server's --metrics) */
 	const char *server_metrics[MC_PROBE_MAX_URLS];
@@ -287,6 +305,8 @@ struct mc_probe_config {
 struct mc_probe_rest {
 	int server_pid, client_pid;
 	uint64_t sockets; /* the sockets they hold, both ends (what closing costs) */
+	bool netns;	  /* in a namespace of the probe's own: its sockets are
+			   * theirs (the teardown counts what is left) */
 	char cgroups[2][256]; /* the child cgroups they run in, removed after them ("") */
 };
 

@@ -263,6 +263,16 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc
 	predict(p->cfg, p->netns, p->reserve, st);
 	plan_addresses(p->cfg, p->netns, &st->sc, &p->addrs);
 	p->conns = conns_for(st);
+	/* both ends and the listeners live in the step's namespace */
+	if (p->netns && p->cfg->ehash != MC_PROBE_EHASH_SHARED &&
+	    (rc = mc_probe_netns_size(&st->sc, 2 * p->conns + st->sc.dest_ports, p->cfg->ehash,
+				      &st->ehash, err)) < 0)
+		goto out;
+	if (p->netns && p->cfg->ehash == MC_PROBE_EHASH_SHARED)
+		mc_probe_ehash_unsized(&st->ehash, "the kernel's, shared: --ehash shared");
+	else if (!p->netns)
+		mc_probe_ehash_unsized(&st->ehash, "the host's: the probe has no namespace of its "
+						   "own to size");
 
 	if (!p->cfg->have_target_addr) {
 		if ((rc = mc_probe_children_start_server(&p->kids, &st->sc, &p->addrs, err)) < 0)
@@ -438,6 +448,7 @@ int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 		mc_probe_children_hand_over(&p.kids, &rest->server_pid, &rest->client_pid);
 		/* both ends when the server is the probe's own */
 		rest->sockets = (rest->server_pid > 0 ? 2 : 1) * last->client_held;
+		rest->netns = p.netns;
 		/* their child cgroups go once they are gone */
 		mc_probe_cgwatch_hand_over(&p.cgw, rest->cgroups);
 		last->teardown_s = NAN;
@@ -471,9 +482,31 @@ out:
 	return rc;
 }
 
-double mc_probe_teardown(struct mc_probe_rest *rest, bool *interrupted)
+/* The teardown's progress: the sockets left in the namespace (sockstat's
+ * TCP in use and in TIME_WAIT), or none counted on the host's. */
+struct teardown_tick {
+	uint64_t t0;
+	bool netns;
+	mc_probe_progress_fn fn;
+	void *arg;
+};
+
+static void teardown_tick(void *arg)
+{
+	struct teardown_tick *t = arg;
+	struct mc_host_sockstat s;
+	uint64_t left = UINT64_MAX;
+
+	if (t->netns && mc_host_sockstat_read(NULL, &s) == 0 && !s.tcp_inuse.err)
+		left = s.tcp_inuse.v + (s.tcp_tw.err ? 0 : s.tcp_tw.v);
+	t->fn(t->arg, left, (double)(mc_now_ns() - t->t0) / 1e9);
+}
+
+double mc_probe_teardown(struct mc_probe_rest *rest, bool *interrupted, mc_probe_progress_fn fn,
+			 void *arg)
 {
 	uint64_t t0 = mc_now_ns();
+	struct teardown_tick tt = {.t0 = t0, .netns = rest->netns, .fn = fn, .arg = arg};
 	sigset_t set, old;
 	int sfd, ended;
 
@@ -482,7 +515,8 @@ double mc_probe_teardown(struct mc_probe_rest *rest, bool *interrupted)
 	mc_ctl_sigset(&set);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	ended = mc_probe_children_end(rest->server_pid, rest->client_pid, sfd);
+	ended = mc_probe_children_end(rest->server_pid, rest->client_pid, sfd,
+				      fn ? teardown_tick : NULL, &tt);
 	*interrupted = ended == 1;
 	if (*interrupted) {
 		/* the children go on exiting; their cgroups go after them */

@@ -55,12 +55,17 @@
  * could not start. */
 int mc_probe_run(const struct mc_probe_config *cfg, struct mc_probe_report *r,
 		 struct mc_probe_rest *rest, struct mc_err *err);
+/* The teardown's progress, about four times a second: the sockets left
+ * (UINT64_MAX: not counted, on the host's network) and the seconds so far. */
+typedef void (*mc_probe_progress_fn)(void *arg, uint64_t left, double secs);
 /* End what rest left running (SIGKILL, then wait until the kernel has
  * closed their sockets), remove the child cgroups they ran in, and return
- * the seconds it took. SIGINT or SIGTERM meanwhile ends the wait
- * (*interrupted): the kernel goes on closing the sockets, and a detached
- * process removes the cgroups once the children are gone. */
-double mc_probe_teardown(struct mc_probe_rest *rest, bool *interrupted);
+ * the seconds it took; fn (NULL: none) hears how far it got. SIGINT or
+ * SIGTERM meanwhile ends the wait (*interrupted): the kernel goes on
+ * closing the sockets, and a detached process removes the cgroups once the
+ * children are gone. */
+double mc_probe_teardown(struct mc_probe_rest *rest, bool *interrupted, mc_probe_progress_fn fn,
+			 void *arg);
 void mc_probe_report_free(struct mc_probe_report *r);
 
 /* Writers (report.c, html.c). They only read r; exit_code is the one the

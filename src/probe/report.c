@@ -69,6 +69,23 @@ static void print_scenario(FILE *f, const struct mc_probe_scenario *sc)
 	fprintf(f, ", backlog %" PRIu64, sc->backlog);
 }
 
+/* The step's established hash: its buckets, and whether they were sized
+ * for it or why not. */
+static void print_ehash(FILE *f, const struct mc_probe_ehash *eh)
+{
+	char a[32], b[32];
+
+	if (!eh->buckets)
+		fprintf(f, ", hash unread");
+	else
+		fprintf(f, ", hash %s buckets", mc_fmt_thousands(eh->buckets, a, sizeof(a)));
+	if (eh->own && eh->sockets && !eh->why[0])
+		fprintf(f, " (its own, for %s sockets)",
+			mc_fmt_thousands(eh->sockets, b, sizeof(b)));
+	else if (eh->why[0])
+		fprintf(f, " (%s)", eh->why);
+}
+
 /* A watched memory cgroup: what it was charged per connection (per side
  * when measured apart), its limit and the reserve kept there. */
 static void print_cgroup(FILE *f, const struct mc_probe_cgroup *cg, const struct mc_probe_step *st,
@@ -207,6 +224,7 @@ static void print_steps(FILE *f, const struct mc_probe_report *r)
 		const struct mc_probe_step *st = &r->steps[i];
 		fprintf(f, "  %d. ", i + 1);
 		print_scenario(f, &st->sc);
+		print_ehash(f, &st->ehash);
 		fprintf(f, "\n     predicted %s (%s), reached %s", mc_fmt_count(st->predicted, a, sizeof(a)),
 			st->predicted_limit, mc_fmt_count(st->reached, b, sizeof(b)));
 		if (isfinite(st->diff_pct))
@@ -399,6 +417,17 @@ static void json_step(struct mc_json *j, const struct mc_probe_step *st, int n_c
 	mc_json_kv_str(j, "fd_tables", st->sc.one_table ? "one" : "private");
 	mc_json_kv_u64(j, "backlog", st->sc.backlog);
 	json_target(j, "target", st->sc.target);
+	mc_json_obj_close(j);
+	mc_json_key(j, "ehash");
+	mc_json_obj_open(j);
+	if (st->ehash.buckets)
+		mc_json_kv_u64(j, "buckets", st->ehash.buckets);
+	else
+		mc_json_kv_null(j, "buckets");
+	mc_json_kv_bool(j, "own", st->ehash.own);
+	mc_json_kv_u64(j, "asked", st->ehash.asked);
+	mc_json_kv_u64(j, "sized_for_sockets", st->ehash.sockets);
+	mc_json_kv_str(j, "why", st->ehash.why);
 	mc_json_obj_close(j);
 	mc_json_kv_u64(j, "predicted", st->predicted);
 	mc_json_kv_str(j, "predicted_limit", st->predicted_limit);

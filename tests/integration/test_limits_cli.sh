@@ -156,4 +156,24 @@ case $("$MAXCONN" limits --explain fd_process) in *EMFILE*) ;; *) mc_fail "fd_pr
 case $("$MAXCONN" limits --explain ephemeral_ports) in *EADDRNOTAVAIL*) ;; *) mc_fail "no EADDRNOTAVAIL" ;; esac
 case $("$MAXCONN" limits --explain conntrack) in *"table full, dropping packet"*) ;; *) mc_fail "no dmesg line" ;; esac
 echo "ok: --explain"
+
+# the established hash: a speed row that never binds (issue 24), in the
+# text and the JSON, with the fake tree's 262,144 buckets: 1M connections
+# with both ends here walk chains of 7.6
+j=$("$MAXCONN" limits --root "$FIX/base" --role both --sources 100 --target 1M --json)
+e=$(jq -c '.limits[]|select(.id=="ehash")' <<<"$j")
+mc_eq "ehash kind" '"speed"' "$(jq .kind <<<"$e")"
+mc_eq "ehash status" '"fine"' "$(jq .status <<<"$e")"
+mc_eq "ehash limits nothing" false "$(jq .limited <<<"$e")"
+mc_eq "ehash buckets" 262144 "$(jq .values.buckets <<<"$e")"
+mc_eq "ehash chain length" 7.6 "$(jq '.chain_length*10|floor/10' <<<"$e")"
+mc_eq "ehash fix: thash_entries" 1 "$(jq '[.fix[]|select(test("thash_entries=4194304 "))]|length' <<<"$e")"
+mc_eq "ehash never binds" true "$(jq '.binding != "ehash"' <<<"$j")"
+t=$("$MAXCONN" limits --root "$FIX/base" --role both --sources 100 --target 1M)
+case $t in *"ehash             262144 buckets (the host's)"*"chains of 7.6  speed: slows"*) ;;
+*) mc_fail "the table has no ehash speed row" ;; esac
+case $t in *"tcp_child_ehash_entries=4194304"*) ;; *) mc_fail "the table gives no namespace fix" ;; esac
+echo "ok: ehash"
+case $("$MAXCONN" limits --explain ehash) in *thash_entries=N*tcp_child_ehash_entries*) ;;
+*) mc_fail "--explain ehash: no fix" ;; esac
 exit 0

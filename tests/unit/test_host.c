@@ -403,6 +403,51 @@ static void test_slab_names(void **state)
 	}
 }
 
+/* tcp_ehash_entries: the host's own hash, a child namespace's own, and a
+ * child that shares the host's (negative) */
+static void test_ehash(void **state)
+{
+	struct mc_host_ehash e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(mc_host_ehash_parse("262144\n", &e), 0);
+	assert_int_equal(e.buckets.v, 262144);
+	assert_true(e.own);
+	assert_int_equal(mc_host_ehash_parse("-262144\n", &e), 0);
+	assert_int_equal(e.buckets.v, 262144);
+	assert_false(e.own);
+	assert_int_equal(mc_host_ehash_parse("2097152", &e), 0);
+	assert_true(e.own);
+	assert_int_equal(mc_host_ehash_parse("", &e), -EINVAL);
+	assert_int_equal(mc_host_ehash_parse("-", &e), -EINVAL);
+	assert_int_equal(mc_host_ehash_parse("0", &e), -EINVAL);
+	/* a root without the files: before Linux 5.19 */
+	assert_int_equal(mc_host_ehash_read("/nonexistent", &e), -ENOENT);
+	assert_int_equal(e.child.err, -ENOENT);
+	assert_int_equal(e.buckets.v, 0);
+}
+
+/* the size the probe gives its namespaces and limits advises: the power of
+ * two nearest twice the sockets, within 1,024 and the kernel's most */
+static void test_ehash_size(void **state)
+{
+	(void)state;
+	/* a handful: the floor */
+	assert_int_equal(mc_host_ehash_size(0), 1024);
+	assert_int_equal(mc_host_ehash_size(100), 1024);
+	/* 3,000 connections: 6,001 sockets, 12,002 is nearer 8,192 than 16,384 */
+	assert_int_equal(mc_host_ehash_size(6001), 8192);
+	assert_int_equal(mc_host_ehash_size(6200), 16384);
+	/* 1M connections: 2M sockets, 4,194,304 buckets */
+	assert_int_equal(mc_host_ehash_size(2000001), 4194304);
+	/* 2.6M connections (--target max here): 5.2M sockets, 10.4M nearer 2^23 */
+	assert_int_equal(mc_host_ehash_size(5230660), 8388608);
+	/* the kernel's most, whatever the sockets */
+	assert_int_equal(mc_host_ehash_size(7000000), MC_HOST_CHILD_EHASH_MAX);
+	assert_int_equal(mc_host_ehash_size(UINT64_MAX / 4), MC_HOST_CHILD_EHASH_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +455,8 @@ int main(void)
 	    cmocka_unit_test(test_sockstat),
 	    cmocka_unit_test(test_netstat),
 	    cmocka_unit_test(test_port_range),
+	    cmocka_unit_test(test_ehash),
+	    cmocka_unit_test(test_ehash_size),
 	    cmocka_unit_test(test_reserved),
 	    cmocka_unit_test(test_slabinfo_parse),
 	    cmocka_unit_test(test_slabinfo_bytes),
