@@ -26,7 +26,7 @@
 enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-	O_SETTLE, O_SMETRICS,
+	O_SETTLE, O_SMETRICS, O_ROUTER,
 };
 
 static const struct mc_opt opts[] = {
@@ -69,6 +69,10 @@ static const struct mc_opt opts[] = {
 	 "limit its counters show (accept queue overflows,\n"
 	 "conntrack full, the server's refusals). Without it\n"
 	 "they are reported unknown", O_SMETRICS, NULL, NULL},
+	{"router-netns", 0, "NAME|PATH", "with --target-addr through a NAT router on this\n"
+	 "host: its network namespace (ip netns NAME, or\n"
+	 "/proc/PID/ns/net); its conntrack -S counts name a NAT\n"
+	 "out of ports (middlebox_ports)", O_ROUTER, NULL, NULL},
 	{"no-netns", 0, NULL, "use the host's loopback even as root", O_NONETNS, NULL, NULL},
 	{"hold", 'H', "D", "keep the connections D once all are up (default 0)", 'H', NULL, NULL},
 	{"heartbeat", 0, "D", "every connection sends a 16-byte message every D\n"
@@ -476,6 +480,9 @@ static int set(void *ctx, int id, const char *arg)
 		return parse_server_pid(arg, &cfg->server_pid);
 	case O_SMETRICS:
 		return add_server_metrics(cfg, arg);
+	case O_ROUTER:
+		cfg->router_netns = arg;
+		return 0;
 	case O_NONETNS:
 		cfg->host = true;
 		return 0;

@@ -226,6 +226,7 @@ static void take_base(struct mc_probe_ctx *p)
 	b->server_pte0 = pid > 0 && mc_proc_read_pid(NULL, pid, &sp) == 0 ? sp.pte : 0;
 	mc_watch_read(&b->before, true);
 	mc_watch_listen_read(&b->before, p->addrs.dst, p->addrs.ndst);
+	mc_watch_path_read(&b->before, p->cfg->router_netns);
 }
 
 /* Ctrl-C came while the step's children started: the step stops there,

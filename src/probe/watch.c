@@ -48,6 +48,14 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 	if (!w->ct_err)
 		w->ct_err = mc_proc_read_u64(NULL, MC_HOST_P_CT_MAX, &w->ct_max);
 	w->listen_err = -ENODATA;
+	w->ct_stat.err = w->router_ct.err = -ENODATA;
+}
+
+void mc_watch_path_read(struct mc_watch *w, const char *router)
+{
+	mc_ct_stat_read(NULL, &w->ct_stat);
+	if (router && *router)
+		mc_ct_stat_read(router, &w->router_ct);
 }
 
 void mc_watch_listen_read(struct mc_watch *w, const struct mc_endpoint_range *dst, size_t ndst)

@@ -20,6 +20,7 @@
 
 #include "limits/limits.h"
 #include "limits_fx.h"
+#include "net/cause.h"
 #include "net/nat.h"
 
 static const char nft_text[] =
@@ -213,12 +214,39 @@ static void test_judge_middlebox(void **state)
 	free(f);
 }
 
+/* The verdict on timeouts: a NAT's insert failures first, then a full
+ * table's drops, the accept queue only on an overflow or drop, else none
+ * (SYN retransmits alone name no limit). */
+static void test_timeout_verdict(void **state)
+{
+	struct mc_timeout_facts f = {.timedout = 500, .synre = 1000};
+	char why[400];
+
+	(void)state;
+	assert_null(mc_cause_timeout_limit(&f, why, sizeof(why)));
+	assert_non_null(strstr(why, "not the accept queue"));
+	assert_non_null(strstr(why, "1000 SYN retransmits"));
+	f.ct_read = true;
+	f.ct_where = "the router's namespace (r)";
+	f.ct_insert_failed = 1500;
+	f.ct_drop = 1500;
+	assert_string_equal(mc_cause_timeout_limit(&f, why, sizeof(why)), MC_LIMIT_MIDDLEBOX);
+	assert_non_null(
+	    strstr(why, "the router's namespace (r) counted insert_failed 1500 and drop 1500"));
+	f.ct_insert_failed = 0;
+	assert_string_equal(mc_cause_timeout_limit(&f, why, sizeof(why)), MC_LIMIT_CONNTRACK);
+	f.ct_drop = 0;
+	f.drops = 3;
+	assert_string_equal(mc_cause_timeout_limit(&f, why, sizeof(why)), MC_LIMIT_ACCEPTQ);
+	assert_non_null(strstr(why, "3 ListenDrops"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_nft),	    cmocka_unit_test(test_parse_ipt),
 	    cmocka_unit_test(test_ct_stat),	    cmocka_unit_test(test_via_parse),
-	    cmocka_unit_test(test_judge_middlebox),
+	    cmocka_unit_test(test_judge_middlebox), cmocka_unit_test(test_timeout_verdict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
