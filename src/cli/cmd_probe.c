@@ -26,7 +26,7 @@
 enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-	O_SETTLE, O_SMETRICS, O_ROUTER,
+	O_SETTLE, O_SMETRICS, O_ROUTER, O_PROXY_LOG,
 };
 
 static const struct mc_opt opts[] = {
@@ -73,6 +73,10 @@ static const struct mc_opt opts[] = {
 	 "host: its network namespace (ip netns NAME, or\n"
 	 "/proc/PID/ns/net); its conntrack -S counts name a NAT\n"
 	 "out of ports (middlebox_ports)", O_ROUTER, NULL, NULL},
+	{"proxy-log", 0, "PATH", "with --target-addr at a reverse proxy: its error log\n"
+	 "(nginx's error_log); its \"(99: Cannot assign requested\n"
+	 "address) while connecting to upstream\" lines name the\n"
+	 "proxy's ports toward the backend (middlebox_ports)", O_PROXY_LOG, NULL, NULL},
 	{"no-netns", 0, NULL, "use the host's loopback even as root", O_NONETNS, NULL, NULL},
 	{"hold", 'H', "D", "keep the connections D once all are up (default 0)", 'H', NULL, NULL},
 	{"heartbeat", 0, "D", "every connection sends a 16-byte message every D\n"
@@ -482,6 +486,9 @@ static int set(void *ctx, int id, const char *arg)
 		return add_server_metrics(cfg, arg);
 	case O_ROUTER:
 		cfg->router_netns = arg;
+		return 0;
+	case O_PROXY_LOG:
+		cfg->proxy_log = arg;
 		return 0;
 	case O_NONETNS:
 		cfg->host = true;

@@ -398,3 +398,77 @@ int mc_ct_stat_read(const char *netns, struct mc_ct_stat *st)
 	st->err = err;
 	return err;
 }
+
+uint64_t mc_nat_proxy_log_scan(const char *text, size_t len, char *first, size_t flen)
+{
+	size_t pl = strlen(MC_NAT_PROXY_NOPORT);
+	uint64_t n = 0;
+
+	if (flen)
+		first[0] = '\0';
+	for (size_t i = 0; i < len;) {
+		const char *l = text + i, *e = memchr(l, '\n', len - i);
+		size_t ll = e ? (size_t)(e - l) : len - i;
+		const char *hit = memmem(l, ll, MC_NAT_PROXY_NOPORT, pl);
+		if (hit) {
+			if (!n && flen) {
+				const char *from = memmem(l, ll, "connect()", 9);
+				if (!from || from > hit)
+					from = l;
+				snprintf(first, flen, "%.*s", (int)(hit + pl - from), from);
+			}
+			n++;
+		}
+		i += ll + 1;
+	}
+	return n;
+}
+
+int mc_nat_proxy_log_read(const char *path, uint64_t from, uint64_t *count, char *first,
+			  size_t flen, uint64_t *end)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char buf[65536], carry[512];
+	size_t keep = 0;
+	off_t size;
+	ssize_t got;
+
+	*count = 0;
+	if (flen)
+		first[0] = '\0';
+	if (fd < 0)
+		return -errno;
+	size = lseek(fd, 0, SEEK_END);
+	*end = size < 0 ? 0 : (uint64_t)size;
+	if (from > *end)
+		from = 0; /* the log was rotated or cut */
+	if (lseek(fd, (off_t)from, SEEK_SET) < 0) {
+		close(fd);
+		return -errno;
+	}
+	/* in blocks, the part line at a block's end carried into the next */
+	while ((got = read(fd, buf + keep, sizeof(buf) - keep)) > 0 ||
+	       (got < 0 && errno == EINTR)) {
+		size_t n, cut;
+		char one[240];
+		if (got < 0)
+			continue;
+		n = keep + (size_t)got;
+		cut = n;
+		while (cut && buf[cut - 1] != '\n')
+			cut--;
+		if (!cut) /* a line longer than the buffer: take it whole */
+			cut = n;
+		*count += mc_nat_proxy_log_scan(buf, cut, one, sizeof(one));
+		if (flen && !first[0] && one[0])
+			snprintf(first, flen, "%s", one);
+		keep = n - cut;
+		if (keep > sizeof(carry))
+			keep = 0;
+		memmove(buf, buf + cut, keep);
+	}
+	if (keep)
+		*count += mc_nat_proxy_log_scan(buf, keep, NULL, 0);
+	close(fd);
+	return 0;
+}

@@ -10,6 +10,7 @@
 #define MC_NET_NAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The ports netfilter's NAT maps a source port onto when the rule gives no
@@ -66,5 +67,20 @@ int mc_ct_stat_parse(const char *text, struct mc_ct_stat *st);
  * name under /run/netns (ip netns) or a path (/proc/PID/ns/net). Returns 0
  * or -errno (also in st->err). */
 int mc_ct_stat_read(const char *netns, struct mc_ct_stat *st);
+
+/* What a reverse proxy's error log says when it has no port left toward
+ * its upstream: nginx's "(99: Cannot assign requested address) while
+ * connecting to upstream". */
+#define MC_NAT_PROXY_NOPORT "(99: Cannot assign requested address) while connecting to upstream"
+/* Pure: the lines of log text (len bytes, possibly cut mid-line at either
+ * end) that say MC_NAT_PROXY_NOPORT: their count, and the first one's
+ * words from "connect()" (or the line's start) to the phrase's end into
+ * first (cut to flen). Returns the count. */
+uint64_t mc_nat_proxy_log_scan(const char *text, size_t len, char *first, size_t flen);
+/* The count of such lines in the file at path from byte offset from to its
+ * end, the first quoted into first; *end gets the file's size (the next
+ * read's from). Returns 0 or -errno. */
+int mc_nat_proxy_log_read(const char *path, uint64_t from, uint64_t *count, char *first,
+			  size_t flen, uint64_t *end);
 
 #endif

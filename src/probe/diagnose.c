@@ -286,6 +286,11 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	else if (o->after.ct_err && o->after.ct_err != -ENOENT)
 		unreadable(st, "nf_conntrack_count", MC_HOST_P_CT_COUNT, o->after.ct_err);
 	ct_evidence(o, st);
+	if (o->after.plog_err != -ENODATA && o->after.plog_err)
+		unreadable(st, "proxy error log", "--proxy-log", o->after.plog_err);
+	else if (o->after.plog_noport)
+		evidence(st, "proxy: no port upstream", o->after.plog_noport,
+			 "the proxy's error log: \"%.200s\"", o->after.plog_line);
 	if (so->err)
 		unreadable(st, "sockstat TCP inuse", MC_HOST_P_SOCKSTAT, so->err);
 	else
@@ -551,6 +556,19 @@ static bool path_limit(const struct mc_probe_obs *o, const struct seen *s, char 
 	return false;
 }
 
+/* A reverse proxy that said it had no port left toward its upstream
+ * (--proxy-log): its ports toward the backend, in its own words. */
+static bool judge_proxy(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	if (o->after.plog_err || !o->after.plog_noport)
+		return false;
+	set_limit(st, MC_LIMIT_MIDDLEBOX,
+		  "ports of a NAT or proxy address per destination: the proxy's upstream ports");
+	snprintf(st->happened, sizeof(st->happened), "the proxy logged x %" PRIu64 ": \"%.190s\"",
+		 o->after.plog_noport, o->after.plog_line);
+	return true;
+}
+
 /* What the server host's readings show, or connect timeouts: the
  * conntrack table, the accept queue, or unexplained. False when neither. */
 static bool judge_timeouts(const struct mc_probe_obs *o, const struct seen *s,
@@ -719,7 +737,8 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	struct seen s;
 
 	seen_from(o, &s);
-	if (judge_reserve(o, st) || judge_refusals(o, st) || judge_timeouts(o, &s, st) ||
+	if (judge_reserve(o, st) || judge_refusals(o, st) || judge_proxy(o, st) ||
+	    judge_timeouts(o, &s, st) ||
 	    judge_losses(o, &s, st))
 		return;
 	if (mc_cause_sum(o->fail))

@@ -243,6 +243,7 @@ struct mc_probe_report {
 struct mc_probe_config {
 	uint64_t target; /* connections; MC_LIMITS_NONE: until the first limit */
 	const char *router_netns; /* a NAT router's namespace on the path, or NULL */
+	const char *proxy_log;	  /* a reverse proxy's error log (nginx), or NULL */
 	enum mc_model model;
 	uint64_t sources;	   /* client source addresses; 0: enough for the target */
 	uint64_t dest_ports;	   /* server listen ports (default 1) */

@@ -227,6 +227,7 @@ static void take_base(struct mc_probe_ctx *p)
 	mc_watch_read(&b->before, true);
 	mc_watch_listen_read(&b->before, p->addrs.dst, p->addrs.ndst);
 	mc_watch_path_read(&b->before, p->cfg->router_netns);
+	mc_watch_proxy_log(&b->before, p->cfg->proxy_log, UINT64_MAX);
 }
 
 /* Ctrl-C came while the step's children started: the step stops there,

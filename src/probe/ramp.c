@@ -343,6 +343,8 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 				mc_watch_read(&o->after, true);
 				mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
 				mc_watch_path_read(&o->after, p->cfg->router_netns);
+				mc_watch_proxy_log(&o->after, p->cfg->proxy_log,
+						   p->base.before.plog_size);
 				pinned_reclaimable(&o->after, &p->base.before);
 				peak = true;
 				/* hold the connections as asked only when all came */
@@ -371,6 +373,8 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 		mc_watch_read(&o->after, true);
 		mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
 				mc_watch_path_read(&o->after, p->cfg->router_netns);
+				mc_watch_proxy_log(&o->after, p->cfg->proxy_log,
+						   p->base.before.plog_size);
 		pinned_reclaimable(&o->after, &p->base.before);
 	}
 	top_reading(p, o, cs->open < st->sc.target);

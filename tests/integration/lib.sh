@@ -10,6 +10,7 @@ set -u
 MAXCONN=${MAXCONN:?set MAXCONN to the maxconn binary}
 MC_PIDS=""
 MC_CGROUPS=""
+MC_NETNS=""
 MC_TMP=$(mktemp -d /tmp/mc-test.XXXXXX)
 
 mc_cleanup() {
@@ -17,6 +18,7 @@ mc_cleanup() {
 	sleep 0.2
 	for p in $MC_PIDS; do kill -KILL "$p" 2>/dev/null; done
 	mc_cgroup_cleanup
+	for n in $MC_NETNS; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$MC_TMP"
 }
 trap mc_cleanup EXIT
@@ -41,6 +43,17 @@ mc_netns() {
 # (after mc_netns): sysctls a child namespace shows read-only, such as
 # net.netfilter.nf_conntrack_max, are set there
 mc_host_net() { nsenter --net="/proc/$$/fd/${MC_HOST_NETFD:?mc_host_net needs mc_netns}" "$@"; }
+
+# mc_named_netns NAME...: make named network namespaces (ip netns add) for
+# a topology of several (a router, a proxy, a server), deleted at the end
+# (after the processes in them are stopped)
+mc_named_netns() {
+	local n
+	for n in "$@"; do
+		ip netns add "$n" || mc_fail "ip netns add $n"
+		MC_NETNS="$MC_NETNS $n"
+	done
+}
 
 mc_skip() { echo "$*" >&2; exit 77; }
 mc_fail() { echo "FAIL: $*" >&2; exit 1; }

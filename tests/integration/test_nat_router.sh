@@ -19,14 +19,7 @@ mc_need jq nft ip
 mc_lock conntrack -s
 R=mc21r-$$
 S=mc21s-$$
-teardown() {
-	mc_cleanup
-	ip netns del "$R" 2>/dev/null
-	ip netns del "$S" 2>/dev/null
-}
-trap teardown EXIT
-ip netns add "$R" || mc_fail "ip netns add $R"
-ip netns add "$S" || mc_fail "ip netns add $S"
+mc_named_netns "$R" "$S"
 ip link add c0 type veth peer name r0 netns "$R"
 ip -n "$R" link add r1 type veth peer name s0 netns "$S"
 ip addr add 10.21.1.2/24 dev c0

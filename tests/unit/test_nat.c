@@ -241,12 +241,37 @@ static void test_timeout_verdict(void **state)
 	assert_non_null(strstr(why, "3 ListenDrops"));
 }
 
+/* nginx's own line when a proxy has no port toward its upstream: counted,
+ * the first quoted from "connect()" to the phrase's end; other lines and a
+ * line cut before the phrase are not counted. */
+static void test_proxy_log(void **state)
+{
+	static const char log[] =
+	    "2026/12/07 23:50:48 [warn] 1#1: *1 upstream timed out\n"
+	    "2026/12/07 23:50:48 [crit] 23851#23851: *2001 connect() to 10.22.2.2:9000 failed "
+	    "(99: Cannot assign requested address) while connecting to upstream, client: "
+	    "10.22.1.13, server: 10.22.1.1:8000\n"
+	    "2026/12/07 23:50:49 [crit] 23851#23851: *2003 connect() to 10.22.2.2:9000 failed "
+	    "(99: Cannot assign requested address) while connecting to upstream, client: x\n"
+	    "2026/12/07 23:50:49 [crit] 23851#23851: *2005 connect() to 10.22.2.2:9000 failed "
+	    "(99: Cannot assign";
+	char first[200];
+
+	(void)state;
+	assert_int_equal(mc_nat_proxy_log_scan(log, sizeof(log) - 1, first, sizeof(first)), 2);
+	assert_string_equal(first, "connect() to 10.22.2.2:9000 failed (99: Cannot assign "
+				   "requested address) while connecting to upstream");
+	assert_int_equal(mc_nat_proxy_log_scan(log, 60, first, sizeof(first)), 0);
+	assert_string_equal(first, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_nft),	    cmocka_unit_test(test_parse_ipt),
 	    cmocka_unit_test(test_ct_stat),	    cmocka_unit_test(test_via_parse),
 	    cmocka_unit_test(test_judge_middlebox), cmocka_unit_test(test_timeout_verdict),
+	    cmocka_unit_test(test_proxy_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

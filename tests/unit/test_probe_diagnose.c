@@ -312,6 +312,36 @@ static void test_accept_queue_syn_retrans(void **state)
 	free(o);
 }
 
+/* a reverse proxy's error log saying it had no port toward its upstream
+ * (--proxy-log): the proxy's ports, in its own words, before the losses
+ * it caused (the client saw its connections closed: peer_closed) */
+static void test_proxy_noport(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->have_server = false;
+	o->target = 1500;
+	o->held = 1000;
+	o->reached = 1000;
+	o->lost[MC_CAUSE_PEER_CLOSED] = 500;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "server");
+	memset(&st, 0, sizeof(st));
+	o->after.plog_noport = 410;
+	snprintf(o->after.plog_line, sizeof(o->after.plog_line), "%s",
+		 "connect() to 10.22.2.2:9000 failed (99: Cannot assign requested address) while "
+		 "connecting to upstream");
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_MIDDLEBOX);
+	assert_non_null(strstr(st.happened, "the proxy logged x 410"));
+	assert_non_null(strstr(st.happened, "(99: Cannot assign requested address) while "
+					   "connecting to upstream"));
+	assert_int_equal(evval(&st, "proxy: no port upstream"), 410);
+	free(o);
+}
+
 /* timeouts with no kernel evidence (no overflow, drop or SYN retransmit):
  * never the accept queue. The seeds' first step once read "limit
  * accept_queue ... with 0 ListenOverflows" when the client itself was late;
@@ -785,6 +815,7 @@ int main(void)
 	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_accept_queue_syn_retrans),
+	    cmocka_unit_test(test_proxy_noport),
 	    cmocka_unit_test(test_timeouts_without_evidence),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
 	    cmocka_unit_test(test_server_said),	  cmocka_unit_test(test_server_refuses),
