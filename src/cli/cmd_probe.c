@@ -26,7 +26,7 @@
 enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-	O_SETTLE, O_SMETRICS, O_ROUTER, O_PROXY_LOG,
+	O_SETTLE, O_SMETRICS, O_ROUTER, O_PROXY_LOG, O_VIA,
 };
 
 static const struct mc_opt opts[] = {
@@ -77,6 +77,11 @@ static const struct mc_opt opts[] = {
 	 "(nginx's error_log); its \"(99: Cannot assign requested\n"
 	 "address) while connecting to upstream\" lines name the\n"
 	 "proxy's ports toward the backend (middlebox_ports)", O_PROXY_LOG, NULL, NULL},
+	{"via", 0, "snat", "each step through a NAT router the probe builds:\n"
+	 "client -> router (nftables snat onto 40000-40999,\n"
+	 "1,000 ports per address) -> server, three namespaces\n"
+	 "(ip netns mcp-PID-STEP-r/-s, removed after); with\n"
+	 "--staircase each lift adds a NAT address (root, ip, nft)", O_VIA, NULL, NULL},
 	{"no-netns", 0, NULL, "use the host's loopback even as root", O_NONETNS, NULL, NULL},
 	{"hold", 'H', "D", "keep the connections D once all are up (default 0)", 'H', NULL, NULL},
 	{"heartbeat", 0, "D", "every connection sends a 16-byte message every D\n"
@@ -490,6 +495,15 @@ static int set(void *ctx, int id, const char *arg)
 	case O_PROXY_LOG:
 		cfg->proxy_log = arg;
 		return 0;
+	case O_VIA:
+		if (strcmp(arg, "snat") != 0)
+			return mc_cli_usage_error(
+			    "probe",
+			    "--via '%s': only snat is built (a NAT router of the probe's own); for "
+			    "a proxy, run it yourself and give --target-addr and --proxy-log",
+			    arg);
+		cfg->via_snat = true;
+		return 0;
 	case O_NONETNS:
 		cfg->host = true;
 		return 0;
@@ -557,6 +571,13 @@ static int check(const struct probe_args *a)
 	if (cfg->have_target_addr && (cfg->port_lo || cfg->model != MC_MODEL_EPOLL))
 		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
 						   "namespace and server; not with --target-addr");
+	if (cfg->via_snat && (cfg->have_target_addr || cfg->host || cfg->nsrc || geteuid() != 0))
+		return mc_cli_usage_error("probe", "--via snat builds its own router and server in "
+						   "namespaces of its own (root): not with "
+						   "--target-addr, --no-netns or --source");
+	if (cfg->router_netns && cfg->via_snat)
+		return mc_cli_usage_error("probe", "--router-netns names a router of yours; --via "
+						   "snat reads the probe's own: give one");
 	if (cfg->nsrc && (cfg->sources || cfg->staircase))
 		return mc_cli_usage_error("probe", "--source gives the addresses themselves; it "
 						   "goes with neither --sources nor --staircase "

@@ -58,7 +58,7 @@ int mc_limits_via_parse(const char *arg, struct mc_limits_via *v, struct mc_err 
 	list = buf;
 	if (*list && list[strlen(list) - 1] == ':')
 		list[strlen(list) - 1] = '\0'; /* snat::LO-HI */
-	snprintf(v->addrs_text, sizeof(v->addrs_text), "%s", list);
+	snprintf(v->addrs_text, sizeof(v->addrs_text), "%.63s", list);
 	for (char *a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
 		struct mc_addr_range r;
 		if (mc_parse_addr_range(a, &r, err) < 0) {
@@ -200,6 +200,14 @@ void mc__judge_middlebox(struct mc__judge *c, struct mc_limits_item *it)
 		return;
 	}
 	ports = hi - lo + 1;
+	if (!proxy && addrs > 1 && c->client && sc->sources < addrs) {
+		/* netfilter picks the address of a pool per client address (a
+		 * hash of the client's and the destination's addresses): one
+		 * client address uses one NAT address */
+		addrs = sc->sources;
+		addr_from = "at most one per client address: netfilter hashes the client's "
+			    "address onto the pool";
+	}
 	if (proxy && !v->port_lo && !s->reserved_in_range.err)
 		ports = mc__sub0(ports, s->reserved_in_range.v);
 	if (rule && !proxy)

@@ -342,7 +342,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 				 * rest of the host move them */
 				mc_watch_read(&o->after, true);
 				mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
-				mc_watch_path_read(&o->after, p->cfg->router_netns);
+				mc_watch_path_read(&o->after, mc_probe_router(p));
 				mc_watch_proxy_log(&o->after, p->cfg->proxy_log,
 						   p->base.before.plog_size);
 				pinned_reclaimable(&o->after, &p->base.before);
@@ -372,7 +372,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 	if (!peak) {
 		mc_watch_read(&o->after, true);
 		mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
-				mc_watch_path_read(&o->after, p->cfg->router_netns);
+				mc_watch_path_read(&o->after, mc_probe_router(p));
 				mc_watch_proxy_log(&o->after, p->cfg->proxy_log,
 						   p->base.before.plog_size);
 		pinned_reclaimable(&o->after, &p->base.before);
@@ -544,7 +544,7 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->srv_one_table = st->sc.one_table;
 	o->before = p->base.before;
 	o->reserve = p->reserve;
-	o->router_netns = p->cfg->router_netns;
+	o->router_netns = mc_probe_router(p);
 	o->have_pids = mc_probe_cgwatch_pids(&p->cgw, &o->pids_max, &o->pids_refused_after);
 	o->pids_refused_before = p->cgw.pids_refused0;
 	o->ncg = p->cgw.ncg;

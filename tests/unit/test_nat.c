@@ -197,6 +197,20 @@ static void test_judge_middlebox(void **state)
 	assert_non_null(strstr(it->fix[0], "address pool for 4 address(es)"));
 	assert_non_null(strstr(it->fix[0], "snat to ADDR1-ADDRn"));
 
+	/* a client here with one address behind a pool of two: netfilter
+	 * hashes the client's address onto one of them */
+	f->sc.role = MC_LIMITS_CLIENT;
+	f->sc.sources = 1;
+	assert_int_equal(mc_limits_judge(&f->s, &f->sc, &f->r), 0);
+	it = mc_limits_find(&f->r, MC_LIMIT_MIDDLEBOX);
+	assert_int_equal(it->conns, 3000);
+	assert_non_null(strstr(it->note, "one per client address"));
+	f->sc.sources = 5;
+	assert_int_equal(mc_limits_judge(&f->s, &f->sc, &f->r), 0);
+	assert_int_equal(mc_limits_find(&f->r, MC_LIMIT_MIDDLEBOX)->conns, 6000);
+	f->sc.role = MC_LIMITS_SERVER;
+	f->sc.sources = 1;
+
 	/* a proxy: this host's range (28,232), two addresses, one backend */
 	f->sc.dest_ports = 1;
 	f->sc.target = 0;
