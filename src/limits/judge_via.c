@@ -102,7 +102,8 @@ static void fix_snat(struct mc_limits_item *it, uint64_t need_addrs, uint64_t po
 	mc__add_fix(it,
 		    "more NAT addresses: an address pool for %" PRIu64
 		    " address(es), nft 'snat to ADDR1-ADDRn' (iptables -j SNAT --to-source "
-		    "ADDR1-ADDRn) in place of masquerade",
+		    "ADDR1-ADDRn) in place of masquerade; netfilter picks one per client "
+		    "address, so it serves as many client addresses",
 		    need_addrs);
 	if (ports < MC_NAT_DEFAULT_HI - MC_NAT_DEFAULT_LO + 1)
 		mc__add_fix(it, "or a wider port range in the rule: masquerade to :1024-65535 "
