@@ -77,11 +77,14 @@ static const struct mc_opt opts[] = {
 	 "(nginx's error_log); its \"(99: Cannot assign requested\n"
 	 "address) while connecting to upstream\" lines name the\n"
 	 "proxy's ports toward the backend (middlebox_ports)", O_PROXY_LOG, NULL, NULL},
-	{"via", 0, "snat", "each step through a NAT router the probe builds:\n"
-	 "client -> router (nftables snat onto 40000-40999,\n"
-	 "1,000 ports per address) -> server, three namespaces\n"
-	 "(ip netns mcp-PID-STEP-r/-s, removed after); with\n"
-	 "--staircase each lift adds a NAT address (root, ip, nft)", O_VIA, NULL, NULL},
+	{"via", 0, "snat|nginx", "each step through a middle box the probe builds:\n"
+	 "client -> router (snat: nftables onto 40000-40999,\n"
+	 "1,000 ports per address; nginx: a stream proxy whose\n"
+	 "namespace's ip_local_port_range is 40000-40999) ->\n"
+	 "server, three namespaces (ip netns mcp-PID-STEP-r/-s,\n"
+	 "removed after). --staircase lifts as the fix says: a\n"
+	 "NAT address more; nginx proxy_bind over two addresses.\n"
+	 "Root; ip, nft, nginx and libnginx-mod-stream", O_VIA, NULL, NULL},
 	{"no-netns", 0, NULL, "use the host's loopback even as root", O_NONETNS, NULL, NULL},
 	{"hold", 'H', "D", "keep the connections D once all are up (default 0)", 'H', NULL, NULL},
 	{"heartbeat", 0, "D", "every connection sends a 16-byte message every D\n"
@@ -496,13 +499,12 @@ static int set(void *ctx, int id, const char *arg)
 		cfg->proxy_log = arg;
 		return 0;
 	case O_VIA:
-		if (strcmp(arg, "snat") != 0)
-			return mc_cli_usage_error(
-			    "probe",
-			    "--via '%s': only snat is built (a NAT router of the probe's own); for "
-			    "a proxy, run it yourself and give --target-addr and --proxy-log",
-			    arg);
-		cfg->via_snat = true;
+		if (strcmp(arg, "snat") == 0)
+			cfg->via_snat = true;
+		else if (strcmp(arg, "nginx") == 0)
+			cfg->via_nginx = true;
+		else
+			return mc_cli_usage_error("probe", "--via '%s': use snat or nginx", arg);
 		return 0;
 	case O_NONETNS:
 		cfg->host = true;
@@ -571,8 +573,9 @@ static int check(const struct probe_args *a)
 	if (cfg->have_target_addr && (cfg->port_lo || cfg->model != MC_MODEL_EPOLL))
 		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
 						   "namespace and server; not with --target-addr");
-	if (cfg->via_snat && (cfg->have_target_addr || cfg->host || cfg->nsrc || geteuid() != 0))
-		return mc_cli_usage_error("probe", "--via snat builds its own router and server in "
+	if ((cfg->via_snat || cfg->via_nginx) &&
+	    (cfg->have_target_addr || cfg->host || cfg->nsrc || geteuid() != 0))
+		return mc_cli_usage_error("probe", "--via builds its own middle box and server in "
 						   "namespaces of its own (root): not with "
 						   "--target-addr, --no-netns or --source");
 	if (cfg->router_netns && cfg->via_snat)

@@ -343,7 +343,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 				mc_watch_read(&o->after, true);
 				mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
 				mc_watch_path_read(&o->after, mc_probe_router(p));
-				mc_watch_proxy_log(&o->after, p->cfg->proxy_log,
+				mc_watch_proxy_log(&o->after, mc_probe_proxy_log(p),
 						   p->base.before.plog_size);
 				pinned_reclaimable(&o->after, &p->base.before);
 				peak = true;
@@ -373,7 +373,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 		mc_watch_read(&o->after, true);
 		mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
 				mc_watch_path_read(&o->after, mc_probe_router(p));
-				mc_watch_proxy_log(&o->after, p->cfg->proxy_log,
+				mc_watch_proxy_log(&o->after, mc_probe_proxy_log(p),
 						   p->base.before.plog_size);
 		pinned_reclaimable(&o->after, &p->base.before);
 	}
@@ -579,6 +579,12 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 	/* a child ended: the figure from before, not after the drain */
 	if (socks < 0 && o->child_failed && o->child_held > st->reached)
 		st->reached = o->child_held;
+	if (st->sc.proxy_binds && !o->child_failed) {
+		/* through the probe's nginx the client holds connections nginx
+		 * accepted and is about to close: the server's own count */
+		st->reached = ss->held;
+		st->reached_server = true;
+	}
 	st->attempted = cs->attempted;
 	st->rate = st->seconds > 0 ? (double)cs->established / st->seconds : 0;
 	st->diff_pct = st->predicted

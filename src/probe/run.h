@@ -55,7 +55,14 @@ struct mc_probe_ctx {
  * snat), else --router-netns, else NULL. */
 static inline const char *mc_probe_router(const struct mc_probe_ctx *p)
 {
-	return p->topo.router[0] ? p->topo.router : p->cfg->router_netns;
+	return p->topo.router[0] && !p->topo.log[0] ? p->topo.router : p->cfg->router_netns;
+}
+
+/* The proxy's error log the step reads: the probe's nginx (--via nginx),
+ * else --proxy-log, else NULL. */
+static inline const char *mc_probe_proxy_log(const struct mc_probe_ctx *p)
+{
+	return p->topo.log[0] ? p->topo.log : p->cfg->proxy_log;
 }
 
 #endif

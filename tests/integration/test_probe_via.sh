@@ -8,7 +8,8 @@
 # evidence, never accept_queue; the lift is the fix limits names, a second
 # NAT address (an address pool, with client addresses for netfilter to
 # hash onto it), and the next step goes past 1,000 to the target, 1,500.
-# The probe removes its namespaces (ip netns mcp-PID-*).
+# The same with --via nginx (below). The probe removes its namespaces (ip
+# netns mcp-PID-*) and stops its nginx.
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq nft ip
@@ -31,3 +32,27 @@ mc_eq "the lift: a second NAT address" true \
 mc_eq "step 2 reached the target, past the ceiling" 1500 "$(jq '.steps[1].reached' "$j")"
 mc_eq "no step names the accept queue" 0 "$(jq '[.steps[]|select(.limit=="accept_queue")]|length' "$j")"
 mc_eq "its namespaces are gone" 0 "$(ip netns list | grep -c "^mcp-")"
+
+# --via nginx: Debian's nginx as a stream proxy in the middle namespace,
+# started by the probe with its own config and pid file, that namespace's
+# ip_local_port_range 40000-40999: the proxy's upstream ports stop the
+# first step at 1,000 (the server's own count), quoted from nginx's error
+# log; the lift, proxy_bind over two source addresses, reaches 2,000
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || mc_skip "nginx not installed (scripts/test installs nginx libnginx-mod-stream)"
+[ -f /usr/lib/nginx/modules/ngx_stream_module.so ] ||
+	mc_skip "nginx's stream module not installed (libnginx-mod-stream)"
+j="$MC_TMP/n.json"
+timeout 60 "$MAXCONN" probe -q --via nginx --staircase --target 2500 --json "$j" >"$MC_TMP/n.out" 2>&1
+mc_eq "nginx: probe exit code, a limit" 3 $?
+mc_eq "nginx: two steps" 2 "$(jq '.steps|length' "$j")"
+mc_eq "nginx: step 1 named the proxy's upstream ports" '"middlebox_ports"' "$(jq '.steps[0].limit' "$j")"
+mc_eq "nginx: predicted 1,000" 1000 "$(jq '.steps[0].predicted' "$j")"
+mc_between "nginx: step 1 within 1% of 1,000" 990 1010 "$(jq '.steps[0].reached' "$j")"
+mc_eq "nginx: its own line quoted" true \
+	"$(jq '.steps[0].happened|test("\\(99: Cannot assign requested address\\) while connecting to upstream")' "$j")"
+mc_eq "nginx: the lift" true "$(jq '.steps[0].lifted|test("proxy_bind over two source addresses")' "$j")"
+mc_between "nginx: proxy_bind over two addresses, 2,000 within 1%" 1980 2020 "$(jq '.steps[1].reached' "$j")"
+mc_eq "nginx: no step names the accept queue" 0 "$(jq '[.steps[]|select(.limit=="accept_queue")]|length' "$j")"
+mc_eq "nginx: its namespaces are gone" 0 "$(ip netns list | grep -c "^mcp-")"
+mc_eq "nginx: no nginx left running" 0 "$(pgrep -fc "nginx-[0-9]+.conf" || true)"

@@ -233,6 +233,17 @@ static void test_lift_middlebox(void **state)
 	assert_int_equal(next.sources, 24);
 	sc.nat_addrs = 0;
 	assert_false(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_MIDDLEBOX, &next, what));
+	/* --via nginx: proxy_bind over two addresses, once */
+	cfg.via_snat = false;
+	cfg.via_nginx = true;
+	mc_probe_first_scenario(&cfg, &host, &sc);
+	assert_int_equal(sc.nat_addrs, 0);
+	assert_int_equal(sc.proxy_binds, 1);
+	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_MIDDLEBOX, &next, what));
+	assert_int_equal(next.proxy_binds, 2);
+	assert_non_null(strstr(what, "proxy_bind over two source addresses"));
+	sc = next;
+	assert_false(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_MIDDLEBOX, &next, what));
 }
 
 /* threads: epoll instead of a thread per connection */
