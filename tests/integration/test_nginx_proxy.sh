@@ -53,7 +53,10 @@ nginx_run() {
 	local d=$MC_TMP/$1 split="" bind=""
 	mkdir -p "$d"
 	if [ -n "${2:-}" ]; then
+		# nginx's variables, literally (SC2016)
+		# shellcheck disable=SC2016
 		split='map $remote_addr $src { ~[02468]$ 10.22.2.3; default 10.22.2.4; }'
+		# shellcheck disable=SC2016
 		bind='proxy_bind $src;'
 	fi
 	cat >"$d/nginx.conf" <<CONF
