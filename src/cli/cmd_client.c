@@ -12,6 +12,7 @@
 #include "cli/usage.h"
 #include "client/client.h"
 #include "client/client_metrics.h"
+#include "client/path.h"
 #include "client/report.h"
 #include "client/shard.h"
 #include "common/addr.h"
@@ -25,7 +26,7 @@
 
 enum {
 	O_INFLIGHT = MC_OPT_OWN, O_CONNECT_TIMEOUT, O_PORT_SELECT, O_PORT_RANGE, O_RAMP_WORKERS,
-	O_SEND, O_EVERY, O_ECHO_VERIFY, O_SHARD, O_SHARDS,
+	O_SEND, O_EVERY, O_ECHO_VERIFY, O_SHARD, O_SHARDS, O_ROUTER_NETNS,
 };
 
 static const struct mc_opt opts[] = {
@@ -64,6 +65,9 @@ static const struct mc_opt opts[] = {
 	 "which must be its host's). See docs/hosts.md", O_SHARD, NULL, NULL},
 	{"shards", 0, "M", "the same, K from JOB_COMPLETION_INDEX (0-based), as\n"
 	 "a Kubernetes Indexed Job sets it", O_SHARDS, NULL, NULL},
+	{"router-netns", 0, "NAME|PATH", "the network namespace of a NAT router on the path\n"
+	 "(ip netns NAME, or /proc/PID/ns/net): its conntrack -S\n"
+	 "counts name why connects timed out", O_ROUTER_NETNS, NULL, NULL},
 	MC_OPT_ROW_METRICS("serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 			   "(:9464 for every address): held, connects by\n"
 			   "outcome and cause, connect latency and round trips\n"
@@ -192,9 +196,11 @@ static void render(void *arg, const void *snap, struct mc_prom *p)
 }
 
 /* The exit code of a run (the help's table). */
-static int exit_code(const struct mc_client_config *cfg, const struct mc_client_stats *s)
+static int exit_code(const struct mc_client_config *cfg, const struct mc_client_summary *sum)
 {
-	if (mc_client_limit(s))
+	const struct mc_client_stats *s = sum->stats;
+
+	if (mc_client_limit(sum) || s->fail[MC_CAUSE_TIMEDOUT])
 		return MC_EXIT_LIMIT;
 	if (mc_cause_sum(s->fail) || mc_cause_sum(s->lost) || s->echo_mismatch ||
 	    (cfg->echo_bytes && s->echo_lost_bytes) || s->msgs_skipped)
@@ -282,6 +288,7 @@ struct client_args {
 	struct mc_addr_range src[MAX_ARGS], cut_src[MAX_ARGS];
 	struct mc_shard shard;
 	bool sharded, force;
+	const char *router; /* --router-netns */
 };
 
 /* --shard K/M, or --shards M with K from JOB_COMPLETION_INDEX. */
@@ -396,6 +403,9 @@ static int set(void *ctx, int id, const char *arg)
 	case O_SHARD:
 	case O_SHARDS:
 		return set_shard(a, id, arg);
+	case O_ROUTER_NETNS:
+		a->router = arg;
+		return 0;
 	}
 	a->force = true; /* 'f' */
 	return 0;
@@ -556,7 +566,8 @@ int mc_cmd_client(int argc, char **argv)
 {
 	static struct client_args a; /* the address lists: large, off the stack */
 	struct mc_client_config *cfg = &a.cfg;
-	struct mc_client_summary sum = {.shard = ""};
+	static struct mc_client_summary sum;
+	static struct mc_client_path path[2]; /* before and after the run */
 	struct mc_client_stats *st;
 	struct tick_ctx tc = {.tty = isatty(STDERR_FILENO)};
 	struct mc_cli_common com = {0};
@@ -565,6 +576,7 @@ int mc_cmd_client(int argc, char **argv)
 	int rc;
 
 	a = (struct client_args){.shard = {1, 1}};
+	sum = (struct mc_client_summary){.shard = ""};
 	*cfg = (struct mc_client_config){
 		.dst = a.dst, .src = a.src, .conns = 1000, .hold_forever = true};
 	if ((rc = mc_opt_parse(&mc_cli_client, argc, argv, set, &a, &com)) != MC_CLI_GO_ON)
@@ -603,7 +615,9 @@ int mc_cmd_client(int argc, char **argv)
 		mc_metrics_stop(tc.metrics);
 		return MC_EXIT_RUNTIME;
 	}
+	mc_client_path_read(a.router, &path[0]);
 	rc = mc_client_run(cfg, st, &err);
+	mc_client_path_read(a.router, &path[1]);
 	if (tc.tty && !com.quiet)
 		fputs("\r\033[K", stderr);
 	if (rc < 0) {
@@ -617,7 +631,10 @@ int mc_cmd_client(int argc, char **argv)
 	sum.stats = st;
 	sum.shard = tc.shard;
 	sum.traffic = cfg->echo_bytes || cfg->send_len;
-	sum.exit_code = rc = exit_code(cfg, st);
+	sum.timeouts_judged = true;
+	sum.timeout_limit = mc_client_path_judge(&path[0], &path[1], st->fail[MC_CAUSE_TIMEDOUT],
+						 a.router, sum.timeout_why, sizeof(sum.timeout_why));
+	sum.exit_code = rc = exit_code(cfg, &sum);
 	summary(&sum, com.json, tc.metrics);
 	mc_metrics_stop(tc.metrics);
 	free(st);

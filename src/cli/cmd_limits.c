@@ -32,6 +32,7 @@ enum {
 	OPT_CONNECT,
 	OPT_SOURCE,
 	OPT_PORT_SELECT,
+	OPT_VIA,
 };
 
 /* --explain's help ends with the limit ids, from the registry. */
@@ -66,6 +67,13 @@ static const struct mc_opt opts[] = {
      "connect() (maxconn client's default), which takes over\n"
      "a port in TIME_WAIT at once                    [kernel]",
      OPT_PORT_SELECT, NULL, NULL},
+    {"via", 0, "snat|proxy[:ADDR,...][:LO-HI]",
+     "a middle box on the path: a source NAT or a reverse\n"
+     "proxy, its source addresses and port range (default:\n"
+     "this host's nat rule, else 1024-65535 for NAT; the\n"
+     "host's ip_local_port_range for a proxy). Its ceiling is\n"
+     "addresses x --dest-addrs x --dest-ports x ports",
+     OPT_VIA, NULL, NULL},
     {"model", 0, "epoll|threads|uring",
      "epoll: a few threads serve all connections;\n"
      "threads: one thread per connection; uring: like\n"
@@ -218,6 +226,10 @@ static int set_scenario(struct mc_limits_scenario *sc, int id, const char *arg)
 		sc->have_dst = true;
 		sc->dest_addrs = 1;
 		sc->dest_ports = (uint64_t)sc->dst.port_hi - sc->dst.port_lo + 1;
+		return 0;
+	case OPT_VIA:
+		if (mc_limits_via_parse(arg, &sc->via, &err) < 0)
+			return mc_cli_usage_error("limits", "%s", err.msg);
 		return 0;
 	case OPT_SOURCE:
 		if (mc_parse_addr_range(arg, &sc->src, &err) < 0)

@@ -26,7 +26,7 @@
 enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-	O_SETTLE, O_SMETRICS, O_EHASH,
+	O_SETTLE, O_SMETRICS, O_EHASH, O_ROUTER, O_PROXY_LOG, O_VIA,
 };
 
 static const struct mc_opt opts[] = {
@@ -72,6 +72,22 @@ static const struct mc_opt opts[] = {
 	 "limit its counters show (accept queue overflows,\n"
 	 "conntrack full, the server's refusals). Without it\n"
 	 "they are reported unknown", O_SMETRICS, NULL, NULL},
+	{"router-netns", 0, "NAME|PATH", "with --target-addr through a NAT router on this\n"
+	 "host: its network namespace (ip netns NAME, or\n"
+	 "/proc/PID/ns/net); its conntrack -S counts name a NAT\n"
+	 "out of ports (middlebox_ports)", O_ROUTER, NULL, NULL},
+	{"proxy-log", 0, "PATH", "with --target-addr at a reverse proxy: its error log\n"
+	 "(nginx's error_log); its \"(99: Cannot assign requested\n"
+	 "address) while connecting to upstream\" lines name the\n"
+	 "proxy's ports toward the backend (middlebox_ports)", O_PROXY_LOG, NULL, NULL},
+	{"via", 0, "snat|nginx", "each step through a middle box the probe builds:\n"
+	 "client -> router (snat: nftables onto 40000-40999,\n"
+	 "1,000 ports per address; nginx: a stream proxy whose\n"
+	 "namespace's ip_local_port_range is 40000-40999) ->\n"
+	 "server, three namespaces (ip netns mcp-PID-STEP-r/-s,\n"
+	 "removed after). --staircase lifts as the fix says: a\n"
+	 "NAT address more; nginx proxy_bind over two addresses.\n"
+	 "Root; ip, nft, nginx and libnginx-mod-stream", O_VIA, NULL, NULL},
 	{"no-netns", 0, NULL, "use the host's loopback even as root", O_NONETNS, NULL, NULL},
 	{"hold", 'H', "D", "keep the connections D once all are up (default 0)", 'H', NULL, NULL},
 	{"heartbeat", 0, "D", "every connection sends a 16-byte message every D\n"
@@ -489,6 +505,20 @@ static int set(void *ctx, int id, const char *arg)
 		return parse_server_pid(arg, &cfg->server_pid);
 	case O_SMETRICS:
 		return add_server_metrics(cfg, arg);
+	case O_ROUTER:
+		cfg->router_netns = arg;
+		return 0;
+	case O_PROXY_LOG:
+		cfg->proxy_log = arg;
+		return 0;
+	case O_VIA:
+		if (strcmp(arg, "snat") == 0)
+			cfg->via_snat = true;
+		else if (strcmp(arg, "nginx") == 0)
+			cfg->via_nginx = true;
+		else
+			return mc_cli_usage_error("probe", "--via '%s': use snat or nginx", arg);
+		return 0;
 	case O_NONETNS:
 		cfg->host = true;
 		return 0;
@@ -556,6 +586,14 @@ static int check(const struct probe_args *a)
 	if (cfg->have_target_addr && (cfg->port_lo || cfg->model != MC_MODEL_EPOLL))
 		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
 						   "namespace and server; not with --target-addr");
+	if ((cfg->via_snat || cfg->via_nginx) &&
+	    (cfg->have_target_addr || cfg->host || cfg->nsrc || geteuid() != 0))
+		return mc_cli_usage_error("probe", "--via builds its own middle box and server in "
+						   "namespaces of its own (root): not with "
+						   "--target-addr, --no-netns or --source");
+	if (cfg->router_netns && cfg->via_snat)
+		return mc_cli_usage_error("probe", "--router-netns names a router of yours; --via "
+						   "snat reads the probe's own: give one");
 	if (cfg->nsrc && (cfg->sources || cfg->staircase))
 		return mc_cli_usage_error("probe", "--source gives the addresses themselves; it "
 						   "goes with neither --sources nor --staircase "

@@ -12,15 +12,24 @@
 #include "common/json.h"
 #include "net/cause.h"
 
-const char *mc_client_limit(const struct mc_client_stats *s)
+/* The limit a cause's failures name in this run. */
+static const char *cause_limit(const struct mc_client_summary *sum, int k)
 {
+	if (k == MC_CAUSE_TIMEDOUT && sum->timeouts_judged)
+		return sum->timeout_limit;
+	return mc_cause_limit((enum mc_cause)k);
+}
+
+const char *mc_client_limit(const struct mc_client_summary *sum)
+{
+	const struct mc_client_stats *s = sum->stats;
 	uint64_t best = 0;
 	const char *lim = NULL;
 
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
-		if (mc_cause_limit((enum mc_cause)k) && s->fail[k] > best) {
+		if (cause_limit(sum, k) && s->fail[k] > best) {
 			best = s->fail[k];
-			lim = mc_cause_limit((enum mc_cause)k);
+			lim = cause_limit(sum, k);
 		}
 	return lim;
 }
@@ -62,7 +71,7 @@ static void json_causes(struct mc_json *j, const char *key, const uint64_t *v)
 void mc_client_json(struct mc_json *j, const struct mc_client_summary *sum)
 {
 	const struct mc_client_stats *s = sum->stats;
-	const char *lim = mc_client_limit(s);
+	const char *lim = mc_client_limit(sum);
 
 	mc_json_kv_str(j, "command", "client");
 	if (sum->shard[0]) {
@@ -83,6 +92,8 @@ void mc_client_json(struct mc_json *j, const struct mc_client_summary *sum)
 	else
 		mc_json_kv_null(j, "limit");
 	mc_json_kv_str(j, "first_error", s->first_error[0] ? s->first_error : NULL);
+	mc_json_kv_str(j, "timeouts_why",
+		       sum->timeouts_judged && s->fail[MC_CAUSE_TIMEDOUT] ? sum->timeout_why : NULL);
 	/* what the server sent first on connections it then ended (a few
 	 * distinct messages, each with its cause and how many carried it) */
 	mc_json_key(j, "server_said");
@@ -183,10 +194,13 @@ void mc_client_print(FILE *f, const struct mc_client_summary *sum)
 			(unsigned long long)mc_cause_sum(s->fail), (unsigned long long)s->inflight);
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
 		if (s->fail[k]) {
-			const char *lim = mc_cause_limit((enum mc_cause)k);
+			const char *lim = cause_limit(sum, k);
 			fprintf(f, "  failed: %llu x %s%s%s: %s\n", (unsigned long long)s->fail[k],
 				mc_cause_key((enum mc_cause)k), lim ? ", limit " : "",
-				lim ? lim : "", mc_cause_advice((enum mc_cause)k));
+				lim ? lim : "",
+				k == MC_CAUSE_TIMEDOUT && sum->timeouts_judged
+				    ? sum->timeout_why
+				    : mc_cause_advice((enum mc_cause)k));
 		}
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
 		if (s->lost[k])

@@ -19,10 +19,17 @@ struct mc_client_summary {
 	uint64_t ports, ceiling; /* local ports per pair, and the connections they allow */
 	bool traffic;		 /* --send or --echo-verify: the traffic line */
 	int exit_code;
+	/* connects that timed out, judged on the path's readings
+	 * (client/path.h): the limit they name (NULL: none) and why */
+	bool timeouts_judged;
+	const char *timeout_limit;
+	char timeout_why[400];
 };
 
-/* The host limit behind most of the failures (a limit id), or NULL. */
-const char *mc_client_limit(const struct mc_client_stats *s);
+/* The host limit behind most of the failures (a limit id), or NULL. With
+ * sum->timeouts_judged, timeouts name the judged limit, not the accept
+ * queue. */
+const char *mc_client_limit(const struct mc_client_summary *sum);
 
 /* "maxconn client: N of M connections established ..." and its lines:
  * failures and losses by cause, what the server said, latencies, stalls,

@@ -9,6 +9,7 @@
 
 #define MC_LIMIT_PORTS          "ephemeral_ports"
 #define MC_LIMIT_SOURCES        "source_addresses"
+#define MC_LIMIT_MIDDLEBOX      "middlebox_ports"
 #define MC_LIMIT_TIME_WAIT      "time_wait"
 #define MC_LIMIT_FD_PROCESS     "fd_process"
 #define MC_LIMIT_FD_NR_OPEN     "fd_nr_open"

@@ -60,6 +60,30 @@ static void item_json(struct mc_json *j, const struct mc_limits_item *it)
 	mc_json_obj_close(j);
 }
 
+/* The scenario's middle box (--via): null when none was described. */
+static void via_json(struct mc_json *j, const struct mc_limits_via *v)
+{
+	mc_json_key(j, "via");
+	if (v->kind == MC_LIMITS_VIA_NONE) {
+		mc_json_null(j);
+		return;
+	}
+	mc_json_obj_open(j);
+	mc_json_kv_str(j, "kind", v->kind == MC_LIMITS_VIA_SNAT ? "snat" : "proxy");
+	if (v->addrs)
+		mc_json_kv_u64(j, "addresses", v->addrs);
+	else
+		mc_json_kv_null(j, "addresses");
+	if (v->port_lo) {
+		mc_json_kv_u64(j, "port_lo", v->port_lo);
+		mc_json_kv_u64(j, "port_hi", v->port_hi);
+	} else {
+		mc_json_kv_null(j, "port_lo");
+		mc_json_kv_null(j, "port_hi");
+	}
+	mc_json_obj_close(j);
+}
+
 void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 			  const struct mc_limits_scenario *sc, const struct mc_limits_result *r)
 {
@@ -83,6 +107,7 @@ void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 	mc_json_kv_u64(&j, "fd_overhead", sc->fd_overhead);
 	mc_json_kv_u64(&j, "traffic_bytes", sc->traffic);
 	mc_json_kv_u64(&j, "backlog", sc->backlog);
+	via_json(&j, &sc->via);
 	if (sc->target)
 		mc_json_kv_u64(&j, "target", sc->target);
 	else

@@ -115,6 +115,9 @@ uint64_t mc__demand(const struct mc__judge *c, const struct mc_limits_item *it);
 void mc__judge_ports(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_sources(struct mc__judge *c, struct mc_limits_item *it);
 
+/* judge_via.c: the middle box of the path (--via, or this host's NAT) */
+void mc__judge_middlebox(struct mc__judge *c, struct mc_limits_item *it);
+
 /* judge_fd.c: file descriptors */
 void mc__judge_fd_process(struct mc__judge *c, struct mc_limits_item *it);
 void mc__judge_fd_nr_open(struct mc__judge *c, struct mc_limits_item *it);

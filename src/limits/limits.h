@@ -23,10 +23,12 @@
 #include <stdio.h>
 
 #include "common/addr.h"
+#include "common/err.h"
 #include "common/limit-t.h"
 #include "common/model.h"
 #include "host/host.h"
 #include "net/diag.h"
+#include "net/nat.h"
 #include "net/ruleset.h"
 
 /* "no ceiling" for a limit, and "unlimited" for a raw value (RLIM_INFINITY,
@@ -224,6 +226,10 @@ struct mc_limits_snap {
 	 * one makes the kernel track connections before any entry exists */
 	struct mc_ruleset ct_rules;
 	bool ct_rules_read;
+	/* the source NAT rules of this namespace (mc_limits_read_netns, live
+	 * host only): the middle box when limits runs on the router */
+	struct mc_nat_rules nat;
+	bool nat_read;
 
 	/* the network namespace: in a child one the global net sysctls (tcp_mem,
 	 * tcp_max_orphans) are absent and nf_conntrack_max is read-only. When
@@ -252,6 +258,20 @@ struct mc_limits_snap {
 };
 
 enum mc_limits_role { MC_LIMITS_SERVER, MC_LIMITS_CLIENT, MC_LIMITS_BOTH };
+
+/* A middle box on the path (--via): a source NAT (masquerade, snat) or a
+ * reverse proxy, whose address(es) open the connections to the
+ * destination(s) in the client's place. */
+enum mc_limits_via_kind { MC_LIMITS_VIA_NONE, MC_LIMITS_VIA_SNAT, MC_LIMITS_VIA_PROXY };
+struct mc_limits_via {
+	enum mc_limits_via_kind kind;
+	uint64_t addrs;		   /* its source addresses; 0: not given */
+	char addrs_text[64];	   /* as given */
+	uint16_t port_lo, port_hi; /* the ports it maps onto; 0: not given */
+};
+/* --via snat[:ADDR[,ADDR|-ADDR...]][:LO-HI] or proxy[:...][:LO-HI] into v.
+ * Returns 0, or -EINVAL with err saying what was wrong. */
+int mc_limits_via_parse(const char *arg, struct mc_limits_via *v, struct mc_err *err);
 /* uring counts like epoll: a ring's registered files are capped at
  * RLIMIT_NOFILE, one ring per fd table (--fd-tables) */
 
@@ -281,6 +301,7 @@ struct mc_limits_scenario {
 	 * port choice): ports in TIME_WAIT are taken over at once when the old
 	 * connection used timestamps, whatever tcp_tw_reuse says */
 	bool bind_ports;
+	struct mc_limits_via via; /* kind NONE: no middle box described */
 };
 
 enum mc_limits_kind {

@@ -122,6 +122,8 @@ void mc_limits_read_netns(struct mc_limits_snap *s)
 	pthread_t t;
 	int rc;
 
+	mc_nat_read(&s->nat, s->ct_nat_table);
+	s->nat_read = true;
 	mc_ruleset_read(&s->ct_rules);
 	s->ct_rules_read = true;
 	read_tw(s);

@@ -62,6 +62,33 @@ const struct mc__limit mc__limits[] = {
 	    "to do: maxconn client --source 127.0.0.2-127.0.0.50.",
     },
     {
+	.id = MC_LIMIT_MIDDLEBOX,
+	.name = "ports of a NAT or proxy address per destination",
+	.source = "--via, or this host's nat rules",
+	.kind = MC_LIMITS_CEILING,
+	.judge = mc__judge_middlebox,
+	.what =
+	    "A source NAT (masquerade, snat: Docker, Kubernetes, a NAT gateway) or a reverse\n"
+	    "proxy (nginx) opens the connections to the server from its own address(es). Toward\n"
+	    "one destination ip:port each such address has one port range, whatever the\n"
+	    "clients behind it: the rule's range ('masquerade to :A-B'), else netfilter's\n"
+	    "1024-65535 (64,512); for a proxy its host's ip_local_port_range. So the path holds\n"
+	    "addresses x destinations x ports. Describe it with --via snat|proxy[:ADDR,...]\n"
+	    "[:LO-HI]; on the router, --via snat reads the rule.",
+	.shows =
+	    "Through NAT: new connections time out (SYNs dropped, the client retransmits them);\n"
+	    "the server sees no listen overflow and its count stays flat; on the router\n"
+	    "'conntrack -S' (/proc/net/stat/nf_conntrack) counts insert_failed and drop. Through\n"
+	    "nginx: its error log says \"(99: Cannot assign requested address) while connecting\n"
+	    "to upstream\" and clients get 502 (http) or a closed connection (stream).",
+	.raise =
+	    "More NAT addresses: an address pool, nft 'snat to 10.0.1.1-10.0.1.4' (iptables -j\n"
+	    "SNAT --to-source 10.0.1.1-10.0.1.4); more destination ports or addresses on the\n"
+	    "server; for nginx proxy_bind over several source addresses (split_clients or a map\n"
+	    "keyed on $remote_port choosing among them), more upstream servers, or upstream\n"
+	    "keepalive so client connections share upstream ones; a wider range.",
+    },
+    {
 	.id = MC_LIMIT_FD_PROCESS,
 	.name = "open files per process (RLIMIT_NOFILE, ulimit -n)",
 	.source = "getrlimit(RLIMIT_NOFILE)",

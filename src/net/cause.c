@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum mc_cause mc_cause_from_errno(int e)
 {
@@ -51,8 +53,10 @@ static const struct {
 	[MC_CAUSE_TIMEDOUT] = {"ETIMEDOUT", MC_LIMIT_ACCEPTQ,
 			       "SYNs went unanswered: the server's accept queue is full "
 			       "(see ListenOverflows in /proc/net/netstat; raise "
-			       "net.core.somaxconn and the backlog, or accept faster), or a full "
-			       "conntrack table drops them (nf_conntrack_max)"},
+			       "net.core.somaxconn and the backlog, or accept faster), a full "
+			       "conntrack table drops them (nf_conntrack_max), or a NAT on the "
+			       "path has no port left toward the destination (conntrack -S "
+			       "insert_failed on the router; see middlebox_ports)"},
 	[MC_CAUSE_REFUSED] = {"ECONNREFUSED", NULL,
 			      "nothing listens on that address and port; start the server or check "
 			      "--connect"},
@@ -179,4 +183,40 @@ const char *mc_cause_thread_limit(const struct mc_thread_facts *f)
 	if (f->pids_refused || (f->pids_max && f->pids_current >= f->pids_max))
 		return MC_LIMIT_CGROUP_PIDS;
 	return MC_LIMIT_THREADS;
+}
+
+const char *mc_cause_timeout_limit(const struct mc_timeout_facts *f, char *why, size_t len)
+{
+	const char *w = f->ct_where ? f->ct_where : "this namespace";
+
+	if (f->ct_read && f->ct_insert_failed) {
+		snprintf(why, len,
+			 "connect timed out x %" PRIu64 ": conntrack -S in %s counted insert_failed "
+			 "%" PRIu64 " and drop %" PRIu64
+			 ": a NAT found no free port toward the destination and dropped the SYNs "
+			 "(%" PRIu64 " ListenOverflows, %" PRIu64 " SYN retransmits)",
+			 f->timedout, w, f->ct_insert_failed, f->ct_drop, f->overflow, f->synre);
+		return MC_LIMIT_MIDDLEBOX;
+	}
+	if (f->ct_read && f->ct_drop) {
+		snprintf(why, len,
+			 "connect timed out x %" PRIu64 ": conntrack -S in %s counted drop %" PRIu64
+			 " with no insert failure: its table is full (nf_conntrack_max)",
+			 f->timedout, w, f->ct_drop);
+		return MC_LIMIT_CONNTRACK;
+	}
+	if (f->overflow || f->drops) {
+		snprintf(why, len,
+			 "connect timed out x %" PRIu64 " with %" PRIu64 " ListenOverflows, %" PRIu64
+			 " ListenDrops: the server does not accept as fast as they arrive",
+			 f->timedout, f->overflow, f->drops);
+		return MC_LIMIT_ACCEPTQ;
+	}
+	snprintf(why, len,
+		 "connect timed out x %" PRIu64 " with no listen overflow or drop%s (%" PRIu64
+		 " SYN retransmits): not the accept queue on this evidence; the SYNs were lost on "
+		 "the path (a NAT or proxy out of ports, a firewall, a full conntrack table "
+		 "elsewhere): give --router-netns, or see the server host's counters",
+		 f->timedout, f->ct_read ? " and no conntrack drop" : "", f->synre);
+	return NULL;
 }

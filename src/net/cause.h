@@ -10,6 +10,7 @@
 #define MC_NET_CAUSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/limit-t.h"
@@ -58,6 +59,26 @@ struct mc_thread_facts {
  * cgroup_pids when its pids cgroup refused a fork or is full, else threads
  * (RLIMIT_NPROC, kernel.threads-max, kernel.pid_max, memory). */
 const char *mc_cause_thread_limit(const struct mc_thread_facts *f);
+
+/* What a side saw while connects timed out, as growth over the run: the
+ * accept queue's counters where they were read (ListenOverflows and
+ * ListenDrops of this namespace, or the server's own listeners), SYNs sent
+ * again, and conntrack's statistics (conntrack -S) here or on the router
+ * (ct_read false: not read). */
+struct mc_timeout_facts {
+	uint64_t timedout;
+	uint64_t overflow, drops, synre;
+	bool ct_read;
+	uint64_t ct_insert_failed, ct_drop;
+	const char *ct_where; /* "the router's namespace (mc_r)", "this namespace" */
+};
+/* The limit id the timeouts point at, with the evidence in words in why:
+ * middlebox_ports when conntrack failed to insert (a NAT found no free
+ * port toward the destination), conntrack when it dropped with no insert
+ * failure (its table full), accept_queue only on a listen overflow or
+ * drop; NULL when none of them grew (SYN retransmits alone name no limit:
+ * the SYNs were lost somewhere on the path). */
+const char *mc_cause_timeout_limit(const struct mc_timeout_facts *f, char *why, size_t len);
 
 /* The server's JSON key for a cause (refused.fd_limit, closed.peer_closed;
  * also the cause label of its Prometheus families), NULL when the server

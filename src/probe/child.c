@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -203,6 +204,25 @@ struct job {
 	uint64_t conns;
 };
 
+/* The server child into the namespace name (/run/netns/NAME: --via's
+ * server side); nothing for NULL or "". */
+static int enter_netns(const char *name, struct mc_err *err)
+{
+	char path[300];
+	int fd, rc = 0;
+
+	if (!name || !*name)
+		return 0;
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mc_errf(err, -errno, "%s: %s", path, strerror(errno));
+	if (setns(fd, CLONE_NEWNET) < 0)
+		rc = mc_errf(err, -errno, "setns %s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
 static void run_server(struct mc_probe_children *c, const struct job *j)
 {
 	struct mc_probe_pub *pub = &c->sh->server;
@@ -224,7 +244,9 @@ static void run_server(struct mc_probe_children *c, const struct job *j)
 	int rc;
 
 	child_setup(c, j->sc, "maxconn-server", 0);
-	rc = st ? mc_server_run(&cfg, st, &err) : -ENOMEM;
+	rc = st ? enter_netns(c->server_netns, &err) : -ENOMEM;
+	if (!rc)
+		rc = mc_server_run(&cfg, st, &err);
 	child_exit(pub, rc, &err, st, sizeof(*st));
 }
 

@@ -57,6 +57,9 @@ struct mc_probe_children {
 	int kmsg;
 	const char *ready;
 	const char *sub[2];
+	/* the server's network namespace (ip netns name), "" or NULL: the
+	 * probe's own; set by the run before the server starts */
+	const char *server_netns;
 	/* its own */
 	struct mc_probe_page *sh;
 	struct mc_probe_child server, client;

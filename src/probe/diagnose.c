@@ -137,6 +137,34 @@ static void cg_evidence(const struct mc_probe_obs *o, int i, struct mc_probe_ste
 		 cg->version == 1 ? "memory.oom_control" : "memory.events", "oom_kill");
 }
 
+/* conntrack -S over the step, on the router and here, when they grew:
+ * insert_failed is a NAT with no free port (or a clash), drop the SYNs it
+ * lost. */
+static void ct_evidence(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	const struct mc_ct_stat *b[2] = {&o->before.router_ct, &o->before.ct_stat};
+	const struct mc_ct_stat *a[2] = {&o->after.router_ct, &o->after.ct_stat};
+
+	for (int i = 0; i < 2; i++) {
+		uint64_t fails, drops;
+		if (b[i]->err || a[i]->err)
+			continue;
+		fails = delta(b[i]->insert_failed, a[i]->insert_failed);
+		drops = delta(b[i]->drop, a[i]->drop);
+		if (fails)
+			evidence(st, i ? "conntrack insert_failed" : "router conntrack insert_failed",
+				 fails,
+				 "conntrack -S in %s%.100s%s: entries it could not insert (a NAT found "
+				 "no free port toward the destination), %" PRIu64 " packets dropped",
+				 i ? "this namespace" : "the router's namespace (",
+				 i ? "" : o->router_netns ? o->router_netns : "?", i ? "" : ")",
+				 drops);
+		else if (drops)
+			evidence(st, i ? "conntrack drop" : "router conntrack drop", drops,
+				 "conntrack -S: packets dropped (table full or a failed insert)");
+	}
+}
+
 /* The counts, as evidence lines, before any judgement. */
 static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 {
@@ -257,6 +285,12 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 			 o->after.ct_max);
 	else if (o->after.ct_err && o->after.ct_err != -ENOENT)
 		unreadable(st, "nf_conntrack_count", MC_HOST_P_CT_COUNT, o->after.ct_err);
+	ct_evidence(o, st);
+	if (o->after.plog_err != -ENODATA && o->after.plog_err)
+		unreadable(st, "proxy error log", "--proxy-log", o->after.plog_err);
+	else if (o->after.plog_noport)
+		evidence(st, "proxy: no port upstream", o->after.plog_noport,
+			 "the proxy's error log: \"%.200s\"", o->after.plog_line);
 	if (so->err)
 		unreadable(st, "sockstat TCP inuse", MC_HOST_P_SOCKSTAT, so->err);
 	else
@@ -370,7 +404,9 @@ static void seen_from(const struct mc_probe_obs *o, struct seen *s)
 	} else {
 		s->overflow = s->ns_overflow;
 		s->drops = delta(b->listen_drops.v, a->listen_drops.v);
-		s->queue_evidence = s->overflow || s->drops || s->synre;
+		/* SYNs sent again with no overflow or drop were lost on the
+		 * path (a NAT out of ports): not the accept queue */
+		s->queue_evidence = s->overflow || s->drops;
 		if (o->after.listen_err == -ENOENT)
 			snprintf(s->from, sizeof(s->from),
 				 " (this host's counters, all listeners': the server's are on "
@@ -498,6 +534,50 @@ static bool judge_refusals(const struct mc_probe_obs *o, struct mc_probe_step *s
 	return true;
 }
 
+/* Do conntrack's statistics, on the router (--router-netns) or here, show
+ * a NAT that found no port for the SYNs (insert_failed)? Then the words
+ * (mc_cause_timeout_limit's) into buf. */
+static bool path_limit(const struct mc_probe_obs *o, const struct seen *s, char *buf, size_t len)
+{
+	const struct mc_ct_stat *cb[2] = {&o->before.router_ct, &o->before.ct_stat};
+	const struct mc_ct_stat *ca[2] = {&o->after.router_ct, &o->after.ct_stat};
+	char where[160];
+
+	for (int i = 0; i < 2; i++) {
+		struct mc_timeout_facts f = {.timedout = o->fail[MC_CAUSE_TIMEDOUT],
+					     .overflow = s->overflow,
+					     .drops = s->drops,
+					     .synre = s->synre,
+					     .ct_read = true};
+		const char *lim;
+		if (cb[i]->err || ca[i]->err)
+			continue;
+		f.ct_insert_failed = delta(cb[i]->insert_failed, ca[i]->insert_failed);
+		f.ct_drop = delta(cb[i]->drop, ca[i]->drop);
+		snprintf(where, sizeof(where), "%s%.100s%s",
+			 i ? "this namespace" : "the router's namespace (",
+			 i ? "" : o->router_netns ? o->router_netns : "?", i ? "" : ")");
+		f.ct_where = where;
+		lim = mc_cause_timeout_limit(&f, buf, len);
+		if (lim && strcmp(lim, MC_LIMIT_MIDDLEBOX) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A reverse proxy that said it had no port left toward its upstream
+ * (--proxy-log): its ports toward the backend, in its own words. */
+static bool judge_proxy(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	if (o->after.plog_err || !o->after.plog_noport)
+		return false;
+	set_limit(st, MC_LIMIT_MIDDLEBOX,
+		  "ports of a NAT or proxy address per destination: the proxy's upstream ports");
+	snprintf(st->happened, sizeof(st->happened), "the proxy logged x %" PRIu64 ": \"%.190s\"",
+		 o->after.plog_noport, o->after.plog_line);
+	return true;
+}
+
 /* What the server host's readings show, or connect timeouts: the
  * conntrack table, the accept queue, or unexplained. False when neither. */
 static bool judge_timeouts(const struct mc_probe_obs *o, const struct seen *s,
@@ -518,6 +598,11 @@ static bool judge_timeouts(const struct mc_probe_obs *o, const struct seen *s,
 		 * ended the connections over its --max-conns) */
 		set_limit(st, sv.limit_id, sv.limit_name);
 		snprintf(st->happened, sizeof(st->happened), "%s", sv.happened);
+	} else if (o->fail[MC_CAUSE_TIMEDOUT] &&
+		   path_limit(o, s, st->happened, sizeof(st->happened))) {
+		/* the words are in happened already */
+		set_limit(st, MC_LIMIT_MIDDLEBOX,
+			  "ports of a NAT or proxy address per destination (middlebox_ports)");
 	} else if (o->fail[MC_CAUSE_TIMEDOUT] && !o->after.ct_err && o->after.ct_max &&
 		   o->after.ct_count + o->after.ct_max / 100 >= o->after.ct_max) {
 		set_limit(st, MC_LIMIT_CONNTRACK, "connection tracking table (nf_conntrack_max)");
@@ -540,6 +625,13 @@ static bool judge_timeouts(const struct mc_probe_obs *o, const struct seen *s,
 			 "namespace's %" PRIu64 " ListenOverflows and %" PRIu64
 			 " SYN retransmits were other sockets'): not the accept queue",
 			 o->fail[MC_CAUSE_TIMEDOUT], s->ns_overflow, s->synre);
+	} else if (o->fail[MC_CAUSE_TIMEDOUT] && s->synre) {
+		set_limit(st, "unknown", "connect timeouts the kernel does not explain");
+		snprintf(st->happened, sizeof(st->happened),
+			 "connect timed out x %" PRIu64 " with %" PRIu64
+			 " SYN retransmits, no listen overflow or drop: not the accept queue; SYNs "
+			 "lost on the path (a NAT out of ports?): see --router-netns",
+			 o->fail[MC_CAUSE_TIMEDOUT], s->synre);
 	} else if (o->fail[MC_CAUSE_TIMEDOUT]) {
 		set_limit(st, "unknown", "connect timeouts the kernel does not explain");
 		if (o->cli_stalls)
@@ -654,7 +746,8 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	struct seen s;
 
 	seen_from(o, &s);
-	if (judge_reserve(o, st) || judge_refusals(o, st) || judge_timeouts(o, &s, st) ||
+	if (judge_reserve(o, st) || judge_refusals(o, st) || judge_proxy(o, st) ||
+	    judge_timeouts(o, &s, st) ||
 	    judge_losses(o, &s, st))
 		return;
 	if (mc_cause_sum(o->fail))

@@ -23,6 +23,7 @@
 
 struct mc_probe_obs {
 	uint64_t target; /* connections asked for */
+	const char *router_netns; /* --router-netns, or NULL */
 	uint64_t held, attempted; /* the client's */
 	uint64_t reached; /* what the step reached: held, or the server's own count */
 	bool reached_server; /* reached is the server's own count (--server-pid) */

@@ -49,6 +49,9 @@ struct mc_probe_scenario {
 	uint64_t port_lo, port_hi; /* ip_local_port_range in force */
 	uint64_t fd_limit;	  /* RLIMIT_NOFILE of server and client */
 	bool one_table;		  /* one fd table per process (no private tables) */
+	unsigned nat_addrs;	  /* --via snat: the router's NAT addresses; 0: no router */
+	unsigned proxy_binds;	  /* --via nginx: 1 its default source, 2 proxy_bind over
+				   * two addresses; 0: no proxy */
 	uint64_t backlog;	  /* listen backlog (and somaxconn in the netns) */
 	uint64_t target;	  /* connections asked for; MC_LIMITS_NONE: max */
 };
@@ -257,6 +260,10 @@ struct mc_probe_report {
 /* What the user asked for (the flags of `maxconn probe`). */
 struct mc_probe_config {
 	uint64_t target; /* connections; MC_LIMITS_NONE: until the first limit */
+	const char *router_netns; /* a NAT router's namespace on the path, or NULL */
+	const char *proxy_log;	  /* a reverse proxy's error log (nginx), or NULL */
+	bool via_snat; /* --via snat: each step through a NAT router of the probe's own */
+	bool via_nginx; /* --via nginx: through an nginx stream proxy of the probe's own */
 	enum mc_model model;
 	uint64_t sources;	   /* client source addresses; 0: enough for the target */
 	uint64_t dest_ports;	   /* server listen ports (default 1) */

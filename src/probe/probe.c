@@ -144,6 +144,16 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	ls.tasks = step_tasks(cfg, sc);
 	ls.bind_ports = true; /* its client chooses and binds each port */
 	ls.target = sc->target == MC_LIMITS_NONE ? 0 : sc->target;
+	if (sc->nat_addrs || sc->proxy_binds) {
+		/* --via: the router or proxy the probe builds (topo.h) */
+		ls.via = (struct mc_limits_via){.kind = sc->nat_addrs ? MC_LIMITS_VIA_SNAT
+								      : MC_LIMITS_VIA_PROXY,
+						.addrs = sc->nat_addrs ? sc->nat_addrs
+								       : sc->proxy_binds,
+						.port_lo = MC_PROBE_VIA_PORT_LO,
+						.port_hi = MC_PROBE_VIA_PORT_HI};
+		snprintf(ls.via.addrs_text, sizeof(ls.via.addrs_text), "the probe's router");
+	}
 	mc_limits_judge(snap, &ls, res);
 
 	st->nlimits = 0;
@@ -227,6 +237,8 @@ static void take_base(struct mc_probe_ctx *p)
 	b->server_pte0 = pid > 0 && mc_proc_read_pid(NULL, pid, &sp) == 0 ? sp.pte : 0;
 	mc_watch_read(&b->before, true);
 	mc_watch_listen_read(&b->before, p->addrs.dst, p->addrs.ndst);
+	mc_watch_path_read(&b->before, mc_probe_router(p));
+	mc_watch_proxy_log(&b->before, mc_probe_proxy_log(p), UINT64_MAX);
 }
 
 /* Ctrl-C came while the step's children started: the step stops there,
@@ -262,6 +274,20 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc
 		goto out;
 	predict(p->cfg, p->netns, p->reserve, st);
 	plan_addresses(p->cfg, p->netns, &st->sc, &p->addrs);
+	mc_probe_topo_down(&p->topo); /* the step before's */
+	p->kids.server_netns = NULL;
+	if (st->sc.nat_addrs) {
+		if ((rc = mc_probe_topo_up(&p->topo, (int)r->nsteps, st->sc.nat_addrs, err)) < 0)
+			goto out;
+		mc_probe_topo_addrs(st->sc.sources, st->sc.dest_ports, FIRST_PORT, &p->addrs);
+		p->kids.server_netns = p->topo.server;
+	} else if (st->sc.proxy_binds) {
+		if ((rc = mc_probe_topo_proxy_up(&p->topo, (int)r->nsteps, st->sc.proxy_binds, p->dir,
+						 FIRST_PORT, err)) < 0)
+			goto out;
+		mc_probe_topo_addrs(st->sc.sources, 1, FIRST_PORT, &p->addrs); /* the server's */
+		p->kids.server_netns = p->topo.server;
+	}
 	p->conns = conns_for(st);
 	/* both ends and the listeners live in the step's namespace */
 	if (p->netns && p->cfg->ehash != MC_PROBE_EHASH_SHARED &&
@@ -278,6 +304,12 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc
 		if ((rc = mc_probe_children_start_server(&p->kids, &st->sc, &p->addrs, err)) < 0)
 			goto stop;
 		r->server_pid = mc_probe_children_server_pid(&p->kids);
+	}
+	if (st->sc.proxy_binds) {
+		/* nginx once the server listens; the client connects to it */
+		if ((rc = mc_probe_topo_proxy_start(&p->topo, err)) < 0)
+			goto stop;
+		mc_probe_topo_proxy_addrs(&p->addrs);
 	}
 	take_base(p);
 	mc_probe_cgwatch_start(&p->cgw);
@@ -477,6 +509,9 @@ out:
 	}
 	mc_probe_remote_reads_free(&p.remote);
 	mc_probe_children_free(&p.kids); /* when it failed: no child is left behind */
+	/* --via's namespaces: their names go; one whose server was handed
+	 * over lives on until that process ends */
+	mc_probe_topo_down(&p.topo);
 	mc_probe_cgwatch_remove_subs(&p.cgw);
 	mc_ctl_close(&p.ctl);
 	return rc;

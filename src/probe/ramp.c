@@ -344,6 +344,9 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 				 * rest of the host move them */
 				mc_watch_read(&o->after, true);
 				mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
+				mc_watch_path_read(&o->after, mc_probe_router(p));
+				mc_watch_proxy_log(&o->after, mc_probe_proxy_log(p),
+						   p->base.before.plog_size);
 				pinned_reclaimable(&o->after, &p->base.before);
 				peak = true;
 				/* hold the connections as asked only when all came */
@@ -371,6 +374,9 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 	if (!peak) {
 		mc_watch_read(&o->after, true);
 		mc_watch_listen_read(&o->after, p->addrs.dst, p->addrs.ndst);
+				mc_watch_path_read(&o->after, mc_probe_router(p));
+				mc_watch_proxy_log(&o->after, mc_probe_proxy_log(p),
+						   p->base.before.plog_size);
 		pinned_reclaimable(&o->after, &p->base.before);
 	}
 	top_reading(p, o, cs->open < st->sc.target);
@@ -569,6 +575,7 @@ static void obs_from(struct mc_probe_ctx *p, struct mc_probe_obs *o, const struc
 	o->srv_one_table = st->sc.one_table;
 	o->before = p->base.before;
 	o->reserve = p->reserve;
+	o->router_netns = mc_probe_router(p);
 	o->have_pids = mc_probe_cgwatch_pids(&p->cgw, &o->pids_max, &o->pids_refused_after);
 	o->pids_refused_before = p->cgw.pids_refused0;
 	o->ncg = p->cgw.ncg;
@@ -607,6 +614,12 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 	/* a child ended: the figure from before, not after the drain */
 	if (socks < 0 && o->child_failed && o->child_held > st->reached)
 		st->reached = o->child_held;
+	if (st->sc.proxy_binds && !o->child_failed) {
+		/* through the probe's nginx the client holds connections nginx
+		 * accepted and is about to close: the server's own count */
+		st->reached = ss->held;
+		st->reached_server = true;
+	}
 	st->attempted = cs->attempted;
 	st->rate = st->seconds > 0 ? (double)cs->established / st->seconds : 0;
 	st->diff_pct = st->predicted

@@ -15,6 +15,7 @@
 #include "probe/child.h"
 #include "probe/probe-t.h"
 #include "probe/remote.h"
+#include "probe/topo.h"
 #include "probe/watch.h"
 
 /* What a step's figures grow from, taken before its client starts (by
@@ -42,11 +43,26 @@ struct mc_probe_ctx {
 	int kmsg;	    /* the kernel log, from the scene on */
 	/* the step now running */
 	struct mc_probe_addrs addrs;
+	struct mc_probe_topo topo; /* --via snat: the step's router and server namespaces */
 	uint64_t conns; /* what the client is asked to open */
 	struct mc_probe_base base;
 	uint64_t kernel_held; /* frozen at a reserve: the client's connections the kernel holds */
 	char dir[4096]; /* a private directory for the server's ready file, in $TMPDIR */
 	char ready[4160];
 };
+
+/* The router whose conntrack -S the step reads: the probe's own (--via
+ * snat), else --router-netns, else NULL. */
+static inline const char *mc_probe_router(const struct mc_probe_ctx *p)
+{
+	return p->topo.router[0] && !p->topo.log[0] ? p->topo.router : p->cfg->router_netns;
+}
+
+/* The proxy's error log the step reads: the probe's nginx (--via nginx),
+ * else --proxy-log, else NULL. */
+static inline const char *mc_probe_proxy_log(const struct mc_probe_ctx *p)
+{
+	return p->topo.log[0] ? p->topo.log : p->cfg->proxy_log;
+}
 
 #endif

@@ -59,6 +59,30 @@ bool mc_probe_lift(const struct mc_probe_step *st, struct mc_probe_scenario *nex
 		}
 		return true;
 	}
+	if (strcmp(id, MC_LIMIT_MIDDLEBOX) == 0 && next->nat_addrs && next->nat_addrs < 90) {
+		/* the fix limits names: an address pool for the NAT */
+		next->nat_addrs++;
+		/* netfilter picks the pool's address by a hash of the client's
+		 * address: a pool serves several client addresses, not one */
+		if (next->sources < 8ULL * next->nat_addrs)
+			next->sources = 8ULL * next->nat_addrs;
+		snprintf(what, len,
+			 "a NAT address more on the router: snat to 10.231.2.1-10.231.2.%u, each "
+			 "with its own %d ports toward the server; %" PRIu64
+			 " client addresses (the pool is hashed by client address)",
+			 next->nat_addrs, 40999 - 40000 + 1, next->sources);
+		return true;
+	}
+	if (strcmp(id, MC_LIMIT_MIDDLEBOX) == 0 && next->proxy_binds == 1) {
+		/* the fix limits names for nginx */
+		next->proxy_binds = 2;
+		snprintf(what, len,
+			 "nginx proxy_bind over two source addresses (10.231.2.1 and 10.231.2.2, "
+			 "by the client port's parity), each with its own %d ports toward the "
+			 "server",
+			 40999 - 40000 + 1);
+		return true;
+	}
 	if (strcmp(id, MC_LIMIT_FD_PROCESS) == 0 && next->one_table) {
 		next->one_table = false;
 		snprintf(what, len,
@@ -103,6 +127,8 @@ void mc_probe_first_scenario(const struct mc_probe_config *cfg, const struct mc_
 	sc->fd_limit = cfg->fd_limit ? cfg->fd_limit : host->nofile;
 	sc->one_table = cfg->fd_limit || cfg->staircase;
 	sc->backlog = cfg->backlog ? cfg->backlog : on_host ? host->somaxconn : 65535;
+	sc->nat_addrs = cfg->via_snat ? 1 : 0;
+	sc->proxy_binds = cfg->via_nginx ? 1 : 0;
 	if (cfg->nsrc) {
 		/* --source: the user's addresses */
 		sc->sources = 0;

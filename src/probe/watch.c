@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -48,6 +49,30 @@ void mc_watch_read(struct mc_watch *w, bool with_slab)
 	if (!w->ct_err)
 		w->ct_err = mc_proc_read_u64(NULL, MC_HOST_P_CT_MAX, &w->ct_max);
 	w->listen_err = -ENODATA;
+	w->ct_stat.err = w->router_ct.err = -ENODATA;
+	w->plog_err = -ENODATA;
+}
+
+void mc_watch_proxy_log(struct mc_watch *w, const char *path, uint64_t from)
+{
+	struct stat sb;
+
+	if (!path)
+		return;
+	if (from != UINT64_MAX) {
+		w->plog_err = mc_nat_proxy_log_read(path, from, &w->plog_noport, w->plog_line,
+						    sizeof(w->plog_line), &w->plog_size);
+		return;
+	}
+	w->plog_err = stat(path, &sb) == 0 ? 0 : -errno;
+	w->plog_size = w->plog_err ? 0 : (uint64_t)sb.st_size;
+}
+
+void mc_watch_path_read(struct mc_watch *w, const char *router)
+{
+	mc_ct_stat_read(NULL, &w->ct_stat);
+	if (router && *router)
+		mc_ct_stat_read(router, &w->router_ct);
 }
 
 void mc_watch_listen_read(struct mc_watch *w, const struct mc_endpoint_range *dst, size_t ndst)

@@ -12,6 +12,7 @@
 #include "common/addr.h"
 #include "host/host.h"
 #include "net/diag.h"
+#include "net/nat.h"
 
 struct mc_watch {
 	/* the slab caches in bytes (host/host.h's one reduction of slabinfo);
@@ -36,6 +37,15 @@ struct mc_watch {
 	 * read's -errno */
 	struct mc_diag_listen listen;
 	int listen_err;
+	/* conntrack -S, this namespace's and a NAT router's on the path
+	 * (mc_watch_path_read; err -ENODATA: not read) */
+	struct mc_ct_stat ct_stat, router_ct;
+	/* a reverse proxy's error log (--proxy-log): its size when read, and
+	 * since the step began the lines saying it had no port toward its
+	 * upstream, the first quoted; plog_err -ENODATA: not read */
+	uint64_t plog_size, plog_noport;
+	char plog_line[200];
+	int plog_err;
 };
 
 /* Read all of the above; /proc/slabinfo only when with_slab (it walks
@@ -43,6 +53,12 @@ struct mc_watch {
  * the kernel allocates a hundred thousand sockets a second). Never fails:
  * missing parts keep 0 (slab.err, ct_err say why). */
 void mc_watch_read(struct mc_watch *w, bool with_slab);
+/* conntrack's statistics here and, when router (--router-netns) is set, in
+ * the router's network namespace. */
+void mc_watch_path_read(struct mc_watch *w, const char *router);
+/* The proxy's error log at path from byte from (the step's start: the
+ * size read then) to its end; from UINT64_MAX: only its size. */
+void mc_watch_proxy_log(struct mc_watch *w, const char *path, uint64_t from);
 
 /* Read w->listen: the listeners of this namespace that take the
  * connections toward dst[0..ndst) (the measured server's). Never fails:

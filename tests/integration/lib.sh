@@ -10,6 +10,7 @@ set -u
 MAXCONN=${MAXCONN:?set MAXCONN to the maxconn binary}
 MC_PIDS=""
 MC_CGROUPS=""
+MC_NETNS=""
 MC_TMP=$(mktemp -d /tmp/mc-test.XXXXXX)
 
 mc_cleanup() {
@@ -17,6 +18,7 @@ mc_cleanup() {
 	sleep 0.2
 	for p in $MC_PIDS; do kill -KILL "$p" 2>/dev/null; done
 	mc_cgroup_cleanup
+	for n in $MC_NETNS; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$MC_TMP"
 }
 trap mc_cleanup EXIT
@@ -42,6 +44,17 @@ mc_netns() {
 # net.netfilter.nf_conntrack_max, are set there
 mc_host_net() { nsenter --net="/proc/$$/fd/${MC_HOST_NETFD:?mc_host_net needs mc_netns}" "$@"; }
 
+# mc_named_netns NAME...: make named network namespaces (ip netns add) for
+# a topology of several (a router, a proxy, a server), deleted at the end
+# (after the processes in them are stopped)
+mc_named_netns() {
+	local n
+	for n in "$@"; do
+		ip netns add "$n" || mc_fail "ip netns add $n"
+		MC_NETNS="$MC_NETNS $n"
+	done
+}
+
 # mc_skip KIND WHAT MESSAGE: skip the whole test (exit 77), for a reason
 # the runner (run.sh) checks: it fails the test when this machine has what
 # the test needs. KIND WHAT is one of:
@@ -50,8 +63,10 @@ mc_host_net() { nsenter --net="/proc/$$/fd/${MC_HOST_NETFD:?mc_host_net needs mc
 #                      Debian package cannot be installed: run.sh's table)
 #   user nobody        there is no user nobody
 #   kernel FEATURE     this kernel lacks FEATURE (io_uring, io_uring_disabled,
-#                      cgroup-CTRL, slabinfo-0400)
+#                      cgroup-CTRL, slabinfo-0400, tcp_child_ehash_entries)
 #   sanitizer -        not under a sanitizer build (MC_SANITIZE)
+#   package PKG        Debian package PKG (no command of its own: a module)
+#                      is not installed and cannot be
 #   registry npm       the npm registry cannot be reached
 # The reason goes to $MC_SKIP_FILE (set by run.sh) and stderr.
 mc_skip() {

@@ -31,6 +31,7 @@ pkg_of() {
 	chromium) echo chromium ;;
 	cc) echo gcc ;;
 	ss | nstat | ip) echo iproute2 ;;
+	strace) echo strace ;;
 	nsenter | setsid | setpriv | taskset | unshare | prlimit) echo util-linux ;;
 	*) echo "" ;;
 	esac
@@ -70,11 +71,20 @@ skip_allowed() {
 		case $2 in
 		io_uring) [ "$(sysctl -n kernel.io_uring_disabled 2>/dev/null || echo 0)" != 0 ] ;;
 		io_uring_disabled) [ ! -e /proc/sys/kernel/io_uring_disabled ] ;;
+		tcp_child_ehash_entries) [ ! -e /proc/sys/net/ipv4/tcp_child_ehash_entries ] ;;
 		slabinfo-0400) [ "$(stat -c %a /proc/slabinfo 2>/dev/null)" != 400 ] ;;
 		cgroup-*) ! cgroup_ctrl "${2#cgroup-}" ;;
 		*) echo "unknown kernel feature $2 (add it to run.sh's skip_allowed)"; return 1 ;;
 		esac && { echo "this kernel lacks $2"; return 0; }
 		echo "this kernel has $2"; return 1 ;;
+	package)
+		dpkg-query -W -f '${Status}' "$2" 2>/dev/null | grep -q 'ok installed' &&
+			{ echo "package $2 is installed"; return 1; }
+		cand=$(apt-cache policy "$2" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+		if [ -n "$cand" ] && [ "$cand" != "(none)" ]; then
+			echo "package $2 $cand can be installed (scripts/deps $2)"; return 1
+		fi
+		echo "package $2 cannot be installed here"; return 0 ;;
 	registry)
 		[ "$2" = npm ] && ! timeout 30 npm ping >/dev/null 2>&1 &&
 			{ echo "the npm registry cannot be reached"; return 0; }

@@ -14,7 +14,7 @@
 mc_netns
 mc_need jq nsenter unshare
 [ -e /proc/sys/net/ipv4/tcp_child_ehash_entries ] ||
-	mc_skip "no net.ipv4.tcp_child_ehash_entries (Linux before 5.19)"
+	mc_skip kernel tcp_child_ehash_entries "no net.ipv4.tcp_child_ehash_entries (Linux before 5.19)"
 
 N=3000
 child_sysctl=/proc/sys/net/ipv4/tcp_child_ehash_entries

@@ -273,8 +273,11 @@ static void test_accept_queue(void **state)
 	free(o);
 }
 
-/* timeouts with SYN retransmits (or ListenDrops) and no overflow: still the
- * accept queue, on the kernel's word */
+/* timeouts with SYN retransmits and no overflow or drop: not the accept
+ * queue (issue 21: a NAT out of ports drops SYNs the same way; the accept
+ * queue is named only on a listen overflow or drop); with ListenDrops, the
+ * accept queue on the kernel's word. With a router's conntrack -S showing
+ * insert failures: the middle box's ports, with its counts */
 static void test_accept_queue_syn_retrans(void **state)
 {
 	struct mc_probe_obs *o = obs();
@@ -285,15 +288,57 @@ static void test_accept_queue_syn_retrans(void **state)
 	o->fail[MC_CAUSE_TIMEDOUT] = 20;
 	o->before.netstat.syn_retrans.v = 7;
 	o->after.netstat.syn_retrans.v = 47;
+	o->before.router_ct.err = o->after.router_ct.err = -ENODATA;
 	mc_probe_diagnose(o, &st);
-	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	assert_string_equal(st.limit_id, "unknown");
 	assert_int_equal(evval(&st, "TCPSynRetrans"), 40);
 	assert_non_null(strstr(st.happened, "40 SYN retransmits"));
+	assert_non_null(strstr(st.happened, "not the accept queue"));
+	memset(&st, 0, sizeof(st));
+	o->router_netns = "mc_r";
+	o->before.router_ct = (struct mc_ct_stat){.insert_failed = 5, .drop = 5};
+	o->after.router_ct = (struct mc_ct_stat){.insert_failed = 65, .drop = 66};
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_MIDDLEBOX);
+	assert_int_equal(evval(&st, "router conntrack insert_failed"), 60);
+	assert_non_null(strstr(st.happened, "router's namespace (mc_r)"));
+	assert_non_null(strstr(st.happened, "insert_failed 60 and drop 61"));
+	o->after.router_ct = o->before.router_ct;
 	memset(&st, 0, sizeof(st));
 	o->after.netstat.syn_retrans.v = 7;
 	o->after.netstat.listen_drops.v = 3;
 	mc_probe_diagnose(o, &st);
 	assert_string_equal(st.limit_id, MC_LIMIT_ACCEPTQ);
+	free(o);
+}
+
+/* a reverse proxy's error log saying it had no port toward its upstream
+ * (--proxy-log): the proxy's ports, in its own words, before the losses
+ * it caused (the client saw its connections closed: peer_closed) */
+static void test_proxy_noport(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->have_server = false;
+	o->target = 1500;
+	o->held = 1000;
+	o->reached = 1000;
+	o->lost[MC_CAUSE_PEER_CLOSED] = 500;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "server");
+	memset(&st, 0, sizeof(st));
+	o->after.plog_noport = 410;
+	snprintf(o->after.plog_line, sizeof(o->after.plog_line), "%s",
+		 "connect() to 10.22.2.2:9000 failed (99: Cannot assign requested address) while "
+		 "connecting to upstream");
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, MC_LIMIT_MIDDLEBOX);
+	assert_non_null(strstr(st.happened, "the proxy logged x 410"));
+	assert_non_null(strstr(st.happened, "(99: Cannot assign requested address) while "
+					   "connecting to upstream"));
+	assert_int_equal(evval(&st, "proxy: no port upstream"), 410);
 	free(o);
 }
 
@@ -770,6 +815,7 @@ int main(void)
 	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_accept_queue_syn_retrans),
+	    cmocka_unit_test(test_proxy_noport),
 	    cmocka_unit_test(test_timeouts_without_evidence),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
 	    cmocka_unit_test(test_server_said),	  cmocka_unit_test(test_server_refuses),

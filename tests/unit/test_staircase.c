@@ -208,6 +208,44 @@ static void test_lift_accept_queue(void **state)
 	assert_false(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_ACCEPTQ, &next, what));
 }
 
+/* middlebox_ports (--via snat): a NAT address more each time, and client
+ * addresses enough for the pool (netfilter hashes them onto it: 8 a NAT
+ * address); without the probe's router (nat_addrs 0) nothing to lift */
+static void test_lift_middlebox(void **state)
+{
+	struct mc_probe_config cfg;
+	struct mc_probe_scenario sc, next;
+	char what[200];
+
+	(void)state;
+	stair_config(&cfg);
+	cfg.via_snat = true;
+	mc_probe_first_scenario(&cfg, &host, &sc);
+	assert_int_equal(sc.nat_addrs, 1);
+	assert_int_equal(sc.sources, 1);
+	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_MIDDLEBOX, &next, what));
+	assert_int_equal(next.nat_addrs, 2);
+	assert_int_equal(next.sources, 16);
+	assert_non_null(strstr(what, "snat to 10.231.2.1-10.231.2.2"));
+	sc = next;
+	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_MIDDLEBOX, &next, what));
+	assert_int_equal(next.nat_addrs, 3);
+	assert_int_equal(next.sources, 24);
+	sc.nat_addrs = 0;
+	assert_false(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_MIDDLEBOX, &next, what));
+	/* --via nginx: proxy_bind over two addresses, once */
+	cfg.via_snat = false;
+	cfg.via_nginx = true;
+	mc_probe_first_scenario(&cfg, &host, &sc);
+	assert_int_equal(sc.nat_addrs, 0);
+	assert_int_equal(sc.proxy_binds, 1);
+	assert_true(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_MIDDLEBOX, &next, what));
+	assert_int_equal(next.proxy_binds, 2);
+	assert_non_null(strstr(what, "proxy_bind over two source addresses"));
+	sc = next;
+	assert_false(lift_after(&sc, MC_PROBE_LIMIT, MC_LIMIT_MIDDLEBOX, &next, what));
+}
+
 /* threads: epoll instead of a thread per connection */
 static void test_lift_threads(void **state)
 {
@@ -256,7 +294,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_staircase), cmocka_unit_test(test_first_plain),
 		cmocka_unit_test(test_lift_ports),	cmocka_unit_test(test_lift_fd),
-		cmocka_unit_test(test_lift_accept_queue), cmocka_unit_test(test_lift_threads),
+		cmocka_unit_test(test_lift_accept_queue),
+		cmocka_unit_test(test_lift_middlebox), cmocka_unit_test(test_lift_threads),
 		cmocka_unit_test(test_lift_ends), cmocka_unit_test(test_first_without_netns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
