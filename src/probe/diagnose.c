@@ -165,29 +165,10 @@ static void ct_evidence(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	}
 }
 
-/* The counts, as evidence lines, before any judgement. */
-static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
+/* The connects that failed, the connections lost and what the server
+ * refused, by cause: the failures themselves, as evidence lines. */
+static void collect_failures(const struct mc_probe_obs *o, struct mc_probe_step *st)
 {
-	static const struct {
-		const char *what;
-		size_t off;
-		const char *text;
-	} counters[] = {
-		{"ListenOverflows", offsetof(struct mc_host_netstat, listen_overflows),
-		 "connections dropped because a listen socket's accept queue was full"},
-		{"ListenDrops", offsetof(struct mc_host_netstat, listen_drops),
-		 "SYNs or ACKs dropped at a listen socket (overflows included)"},
-		{"SyncookiesSent", offsetof(struct mc_host_netstat, syncookies_sent),
-		 "SYN queue full: answered with a SYN cookie"},
-		{"TCPReqQFullDrop", offsetof(struct mc_host_netstat, reqq_full_drop),
-		 "SYNs dropped: SYN queue full and syncookies off"},
-		{"TCPSynRetrans", offsetof(struct mc_host_netstat, syn_retrans),
-		 "SYNs sent again: the first went unanswered"},
-	};
-	const struct mc_host_netstat *nb = &o->before.netstat, *na = &o->after.netstat;
-	const struct mc_host_sockstat *so = &o->after.sockstat;
-	char b1[32], b2[32];
-
 	for (int k = 0; k < MC_CAUSE_COUNT; k++)
 		if (o->fail[k]) {
 			char what[64];
@@ -253,6 +234,32 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	if (o->srv_refused[MC_CAUSE_MAX_CONNS])
 		evidence(st, "server refused: max_conns", o->srv_refused[MC_CAUSE_MAX_CONNS],
 			 "over the server's --max-conns");
+}
+
+/* The counts, as evidence lines, before any judgement. */
+static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	static const struct {
+		const char *what;
+		size_t off;
+		const char *text;
+	} counters[] = {
+		{"ListenOverflows", offsetof(struct mc_host_netstat, listen_overflows),
+		 "connections dropped because a listen socket's accept queue was full"},
+		{"ListenDrops", offsetof(struct mc_host_netstat, listen_drops),
+		 "SYNs or ACKs dropped at a listen socket (overflows included)"},
+		{"SyncookiesSent", offsetof(struct mc_host_netstat, syncookies_sent),
+		 "SYN queue full: answered with a SYN cookie"},
+		{"TCPReqQFullDrop", offsetof(struct mc_host_netstat, reqq_full_drop),
+		 "SYNs dropped: SYN queue full and syncookies off"},
+		{"TCPSynRetrans", offsetof(struct mc_host_netstat, syn_retrans),
+		 "SYNs sent again: the first went unanswered"},
+	};
+	const struct mc_host_netstat *nb = &o->before.netstat, *na = &o->after.netstat;
+	const struct mc_host_sockstat *so = &o->after.sockstat;
+	char b1[32], b2[32];
+
+	collect_failures(o, st);
 	if (nb->err || na->err)
 		unreadable(st, "TcpExt counters", MC_HOST_P_NETSTAT, na->err ? na->err : nb->err);
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
