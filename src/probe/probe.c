@@ -274,6 +274,19 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc
 		goto out;
 	predict(p->cfg, p->netns, p->reserve, st);
 	plan_addresses(p->cfg, p->netns, &st->sc, &p->addrs);
+	p->conns = conns_for(st);
+	/* both ends and the listeners live in the step's namespace */
+	if (p->netns && p->cfg->ehash != MC_PROBE_EHASH_SHARED &&
+	    (rc = mc_probe_netns_size(&st->sc, 2 * p->conns + st->sc.dest_ports, p->cfg->ehash,
+				      &st->ehash, err)) < 0)
+		goto out;
+	if (p->netns && p->cfg->ehash == MC_PROBE_EHASH_SHARED)
+		mc_probe_ehash_unsized(&st->ehash, "the kernel's, shared: --ehash shared");
+	else if (!p->netns)
+		mc_probe_ehash_unsized(&st->ehash, "the host's: the probe has no namespace of its "
+						   "own to size");
+	/* the path (--via) once the client's namespace is the step's last:
+	 * sizing the hash makes a new one */
 	mc_probe_topo_down(&p->topo); /* the step before's */
 	p->kids.server_netns = NULL;
 	if (st->sc.nat_addrs) {
@@ -288,17 +301,6 @@ static int run_step(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc
 		mc_probe_topo_addrs(st->sc.sources, 1, FIRST_PORT, &p->addrs); /* the server's */
 		p->kids.server_netns = p->topo.server;
 	}
-	p->conns = conns_for(st);
-	/* both ends and the listeners live in the step's namespace */
-	if (p->netns && p->cfg->ehash != MC_PROBE_EHASH_SHARED &&
-	    (rc = mc_probe_netns_size(&st->sc, 2 * p->conns + st->sc.dest_ports, p->cfg->ehash,
-				      &st->ehash, err)) < 0)
-		goto out;
-	if (p->netns && p->cfg->ehash == MC_PROBE_EHASH_SHARED)
-		mc_probe_ehash_unsized(&st->ehash, "the kernel's, shared: --ehash shared");
-	else if (!p->netns)
-		mc_probe_ehash_unsized(&st->ehash, "the host's: the probe has no namespace of its "
-						   "own to size");
 
 	if (!p->cfg->have_target_addr) {
 		if ((rc = mc_probe_children_start_server(&p->kids, &st->sc, &p->addrs, err)) < 0)
