@@ -80,7 +80,13 @@ static const struct mc_opt opts[] = {
      "fds per table that are not connections (stdio, epoll,\n"
      "eventfds, listener, EMFILE reserve)                  [8]",
      OPT_FD_OVERHEAD, NULL, NULL},
-    {"traffic", 0, "BYTES", "buffer memory each socket holds under load (64k, 1M) [0]", OPT_TRAFFIC,
+    {"traffic", 0, "SIZE", "each connection holds SIZE bytes its reader has not\n"
+     "read (16k, 1M) [0]. They sit in the reader's (the\n"
+     "server's) receive queue, up to its window; the rest\n"
+     "waits in the writer's send queue. What the kernel\n"
+     "charges for them (skb truesize, whole pages) against\n"
+     "net.ipv4.tcp_mem is measured here: a short calibration\n"
+     "in a private network namespace (root), else assumed", OPT_TRAFFIC,
      NULL, NULL},
     {"backlog", 0, "N", "the listen() backlog the server asks for          [4096]", OPT_BACKLOG,
      NULL, NULL},
@@ -284,8 +290,10 @@ static int read_and_judge(const struct limits_args *a, struct mc_limits_snap *sn
 		return rc == -ENOENT ? MC_EXIT_USAGE : MC_EXIT_RUNTIME;
 	}
 	mc_limits_read(a->root, snap);
-	if (!a->root)
+	if (!a->root) {
 		mc_limits_read_netns(snap);
+		mc_limits_read_buf(snap, a->sc.traffic);
+	}
 	if (mc_limits_judge(snap, &a->sc, res) < 0) {
 		fputs("maxconn limits: the scenario has a zero count\n", stderr);
 		return MC_EXIT_USAGE;

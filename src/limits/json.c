@@ -87,6 +87,18 @@ void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 		mc_json_kv_null(&j, "pid");
 	mc_json_obj_close(&j);
 
+	if (sc->traffic) { /* what --traffic costs per connection, and how known */
+		mc_json_key(&j, "traffic");
+		mc_json_obj_open(&j);
+		mc_json_kv_u64(&j, "bytes", r->buf.size);
+		mc_json_kv_bool(&j, "measured", r->buf.measured);
+		mc_json_kv_str(&j, "how", r->buf.how);
+		mc_json_kv_u64(&j, "reader_held_bytes", r->buf.reader_held);
+		mc_json_kv_u64(&j, "reader_charged_bytes", r->buf.reader_bytes);
+		mc_json_kv_u64(&j, "writer_held_bytes", r->buf.writer_held);
+		mc_json_kv_u64(&j, "writer_charged_bytes", r->buf.writer_bytes);
+		mc_json_obj_close(&j);
+	}
 	mc_limits_summary(sum, sizeof(sum), sc, r);
 	mc_json_key(&j, "summary");
 	mc_json_obj_open(&j);

@@ -26,6 +26,7 @@
 #include "common/limit-t.h"
 #include "common/model.h"
 #include "host/host.h"
+#include "limits/bufcost.h"
 #include "net/diag.h"
 #include "net/ruleset.h"
 
@@ -209,6 +210,10 @@ struct mc_limits_snap {
 	struct mc_host_slab_bytes slab;
 	struct mc_host_num tcp_mem[3]; /* pages */
 	struct mc_host_num tcp_rmem[3], tcp_wmem[3];
+	/* what --traffic's unread bytes cost per connection (live host only:
+	 * mc_limits_read_buf measures it; size 0: not read, the judge then
+	 * states its assumption) */
+	struct mc_bufcost buf;
 	struct mc_limits_cgroup cg;
 
 	/* threads */
@@ -340,6 +345,8 @@ struct mc_limits_result {
 	uint64_t conn_bytes;	 /* all memory one connection costs (sockets,
 				  * traffic, thread) */
 	uint64_t mem_reserve;	 /* kept free, subtracted from MemAvailable */
+	struct mc_bufcost buf;	 /* with --traffic: its cost as judged (measured
+				  * or assumed: buf.how says which) */
 	/* what a memory cgroup is charged per connection here, and per side
 	 * (0 for a side not on this host); cg_default: slabinfo unreadable,
 	 * the measured defaults */
@@ -366,6 +373,11 @@ int mc_limits_root_check(const char *root);
  * when this is a child one. Call after mc_limits_read
  * on the live host (not under --root). */
 void mc_limits_read_netns(struct mc_limits_snap *s);
+/* What traffic bytes left unread cost per connection here (s->buf): the
+ * calibration of limits/bufcost.h in a private network namespace, or its
+ * stated assumption when it cannot run (not root, no namespaces). Live host
+ * only; nothing for traffic 0. */
+void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic);
 /* The TIME_WAIT reuse rules (net/diag.h) of snapshot s, every field set
  * (bound false: connect() searches the port). */
 void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r);

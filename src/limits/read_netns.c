@@ -3,7 +3,8 @@
  * they make the kernel track connections: net/ruleset.c), the clients'
  * ports held in TIME_WAIT by pair (net/diag.c), and the global
  * net sysctls (tcp_mem, tcp_max_orphans) from the initial namespace when
- * this one is a child (see limits.h, mc_limits_read_netns). Only for the live host:
+ * this one is a child (see limits.h, mc_limits_read_netns), and what
+ * --traffic's unread bytes cost (mc_limits_read_buf). Only for the live host:
  * under --root the snapshot keeps what the files said. */
 #include "limits/limits.h"
 
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/procfs.h"
 
 struct globals {
@@ -137,4 +139,18 @@ void mc_limits_read_netns(struct mc_limits_snap *s)
 	pthread_join(t, NULL);
 	s->globals_err = g.err;
 	s->globals_from_init = g.err == 0;
+}
+
+void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic)
+{
+	char eb[64];
+	int rc;
+
+	if (!traffic)
+		return;
+	rc = mc_bufcost_measure(traffic, s->page_size, &s->buf);
+	if (rc < 0)
+		mc_bufcost_assume(traffic, s->page_size, s->tcp_rmem[2].err ? 0 : s->tcp_rmem[2].v,
+				  s->tcp_wmem[2].err ? 0 : s->tcp_wmem[2].v,
+				  mc_strerror(rc, eb, sizeof(eb)), &s->buf);
 }
