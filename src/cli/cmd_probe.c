@@ -26,7 +26,7 @@
 enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-	O_SETTLE, O_SMETRICS,
+	O_SETTLE, O_SMETRICS, O_TRAFFIC,
 };
 
 static const struct mc_opt opts[] = {
@@ -74,6 +74,16 @@ static const struct mc_opt opts[] = {
 	{"heartbeat", 0, "D", "every connection sends a 16-byte message every D\n"
 	 "(1s, 100ms; at least 1ms) from the moment it opens,\n"
 	 "and the probe's server echoes it (default: none)", O_HEARTBEAT, NULL, NULL},
+	{"traffic", 0, "SIZE", "every connection holds SIZE bytes unread (16k): the\n"
+	 "client sends them once, at its connect, and the\n"
+	 "server reads nothing, so they sit in the server's\n"
+	 "receive queue (past its window, about 128 KiB, the\n"
+	 "rest waits in the client's send queue): buffer\n"
+	 "memory, charged against net.ipv4.tcp_mem (one count\n"
+	 "for the whole host). What each costs is measured\n"
+	 "first (see `maxconn limits --explain tcp_mem`); the\n"
+	 "ramp stops at 97% of tcp_mem max and names tcp_mem\n"
+	 "(not with --heartbeat, --target-addr or uring)", O_TRAFFIC, NULL, NULL},
 	{"window", 0, "D", "the steady-state window: once all --target\n"
 	 "connections are up and --settle has passed, measure\n"
 	 "for D (10s; at least 100ms) while holding them:\n"
@@ -461,6 +471,12 @@ static int set(void *ctx, int id, const char *arg)
 						  arg);
 		cfg->rate = (double)v;
 		return 0;
+	case O_TRAFFIC:
+		if (mc_parse_size(arg, &cfg->traffic_bytes, &err) < 0 || !cfg->traffic_bytes ||
+		    cfg->traffic_bytes > (1u << 30))
+			return mc_cli_usage_error("probe", "--traffic '%s': use 1 to 1G bytes (16k)",
+						  arg);
+		return 0;
 	case O_STACK:
 		if (mc_parse_size(arg, &v, &err) < 0 || v < 16384)
 			return mc_cli_usage_error("probe", "--thread-stack '%s': use 16k or more", arg);
@@ -543,6 +559,13 @@ static int check(const struct probe_args *a)
 	if (cfg->have_target_addr && (cfg->port_lo || cfg->model != MC_MODEL_EPOLL))
 		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
 						   "namespace and server; not with --target-addr");
+	if (cfg->traffic_bytes && (cfg->heartbeat_ns || cfg->have_target_addr ||
+				   cfg->model == MC_MODEL_URING))
+		return mc_cli_usage_error("probe", "--traffic: its server leaves the bytes unread, "
+						   "so not with %s yet",
+					  cfg->heartbeat_ns	 ? "--heartbeat (which it echoes)"
+					  : cfg->have_target_addr ? "--target-addr (a server of yours)"
+								  : "--model uring");
 	if (cfg->nsrc && (cfg->sources || cfg->staircase))
 		return mc_cli_usage_error("probe", "--source gives the addresses themselves; it "
 						   "goes with neither --sources nor --staircase "

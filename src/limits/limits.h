@@ -373,6 +373,11 @@ int mc_limits_root_check(const char *root);
  * when this is a child one. Call after mc_limits_read
  * on the live host (not under --root). */
 void mc_limits_read_netns(struct mc_limits_snap *s);
+/* Its two halves: the ruleset and TIME_WAIT; and the global net sysctls
+ * (tcp_mem, tcp_max_orphans) read here when this namespace has them, else
+ * from the initial one (globals_from_init, or globals_err) */
+void mc_limits_read_ruleset_tw(struct mc_limits_snap *s);
+void mc_limits_read_globals(struct mc_limits_snap *s);
 /* What traffic bytes left unread cost per connection here (s->buf): the
  * calibration of limits/bufcost.h in a private network namespace, or its
  * stated assumption when it cannot run (not root, no namespaces). Live host

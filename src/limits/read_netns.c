@@ -72,7 +72,9 @@ static void *read_globals(void *arg)
 	g->err = stat("/proc/thread-self/ns/net", &self) < 0 ? -errno : -ENOENT;
 	if (g->err != -ENOENT)
 		return NULL;
-	while (pid > 0 && tries++ < 64) {
+	if (mc_proc_read_u64s(NULL, MC_LIMITS_P_TCP_MEM, mem, 3) == 0)
+		g->err = 0; /* this namespace is the initial one */
+	while (g->err && pid > 0 && tries++ < 64) {
 		int rc = join_net_of(pid, self.st_ino);
 		if (rc == 0 && mc_proc_read_u64s(NULL, MC_LIMITS_P_TCP_MEM, mem, 3) == 0) {
 			g->err = 0;
@@ -120,15 +122,24 @@ static void read_tw(struct mc_limits_snap *s)
 
 void mc_limits_read_netns(struct mc_limits_snap *s)
 {
+	mc_limits_read_ruleset_tw(s);
+	if (s->netns_child)
+		mc_limits_read_globals(s);
+}
+
+void mc_limits_read_ruleset_tw(struct mc_limits_snap *s)
+{
+	mc_ruleset_read(&s->ct_rules);
+	s->ct_rules_read = true;
+	read_tw(s);
+}
+
+void mc_limits_read_globals(struct mc_limits_snap *s)
+{
 	struct globals g = {s, 0};
 	pthread_t t;
 	int rc;
 
-	mc_ruleset_read(&s->ct_rules);
-	s->ct_rules_read = true;
-	read_tw(s);
-	if (!s->netns_child)
-		return;
 	/* unshare(CLONE_FS) is not needed: setns(CLONE_NEWNET) touches only
 	 * the calling thread */
 	rc = pthread_create(&t, NULL, read_globals, &g);

@@ -210,7 +210,9 @@ static void run_server(struct mc_probe_children *c, const struct job *j)
 		.listen = j->a->dst,
 		.nlisten = j->a->ndst,
 		.workers = j->sc->one_table ? 1 : 0,
-		.mode = c->cfg->heartbeat_ns ? MC_SERVER_ECHO : MC_SERVER_HOLD,
+		.mode = c->cfg->heartbeat_ns	? MC_SERVER_ECHO
+			: c->cfg->traffic_bytes ? MC_SERVER_UNREAD
+						: MC_SERVER_HOLD,
 		.model = server_model(j->sc->model),
 		.thread_stack = c->cfg->thread_stack,
 		.backlog = (int)j->sc->backlog,
@@ -243,6 +245,7 @@ static void run_client(struct mc_probe_children *c, const struct job *j)
 		.send = c->cfg->heartbeat_ns ? MC_PROBE_HEARTBEAT : NULL,
 		.send_len = c->cfg->heartbeat_ns ? sizeof(MC_PROBE_HEARTBEAT) - 1 : 0,
 		.every_ns = c->cfg->heartbeat_ns,
+		.traffic_bytes = c->cfg->traffic_bytes,
 		.tick = client_tick,
 		.tick_arg = pub,
 		.tick_ns = MC_PROBE_SAMPLE_NS,

@@ -432,6 +432,26 @@ static bool judge_reserve(const struct mc_probe_obs *o, struct mc_probe_step *st
 	return true;
 }
 
+/* --traffic: TCP buffer memory came near tcp_mem max (ramp.c stopped the
+ * ramp there). False when it did not. */
+static bool judge_tcp_mem(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	char a[32], b[32], c[32];
+
+	if (!o->tcp_mem_hit)
+		return false;
+	set_limit(st, MC_LIMIT_TCP_MEM, "TCP buffer memory (net.ipv4.tcp_mem)");
+	snprintf(st->happened, sizeof(st->happened),
+		 "TCP buffers held %s (sockstat mem, the whole host), %" PRIu64
+		 "%% of tcp_mem max %s (pressure from %s): the probe stops at 97%%, as the kernel "
+		 "is about to refuse buffer memory to every socket on the host",
+		 mc_fmt_bytes(o->tcp_mem_bytes, a, sizeof(a)),
+		 o->tcp_mem_max ? o->tcp_mem_bytes * 100 / o->tcp_mem_max : 0,
+		 mc_fmt_bytes(o->tcp_mem_max, b, sizeof(b)),
+		 mc_fmt_bytes(o->tcp_mem_pressure, c, sizeof(c)));
+	return true;
+}
+
 /* A limit a failure's errno names: the server's thread limit, the client's
  * limit-naming causes, the server's fd limits, epoll watches, kernel
  * memory. False when none was counted. */
@@ -645,8 +665,8 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	struct seen s;
 
 	seen_from(o, &s);
-	if (judge_reserve(o, st) || judge_refusals(o, st) || judge_timeouts(o, &s, st) ||
-	    judge_losses(o, &s, st))
+	if (judge_reserve(o, st) || judge_tcp_mem(o, st) || judge_refusals(o, st) ||
+	    judge_timeouts(o, &s, st) || judge_losses(o, &s, st))
 		return;
 	if (mc_cause_sum(o->fail))
 		judge_failed(o, st);

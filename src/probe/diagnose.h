@@ -56,6 +56,11 @@ struct mc_probe_obs {
 	struct mc_watch before, after;
 	uint64_t reserve;
 	bool reserve_hit, interrupted, timed_out, child_failed;
+	/* --traffic: TCP buffer memory (sockstat mem, global) came near
+	 * tcp_mem max and the ramp stopped there (ramp.c); the bytes then,
+	 * and tcp_mem's pressure and max, in bytes */
+	bool tcp_mem_hit;
+	uint64_t tcp_mem_bytes, tcp_mem_pressure, tcp_mem_max;
 	/* child_failed: the most the client held at the step's samples, up
 	 * to the one that saw the end (ramp.c): the count before it drained */
 	uint64_t child_held;

@@ -124,7 +124,10 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	 * namespace's: not for nothing) */
 	if (!netns)
 		mc_limits_read_netns(snap);
+	else if (snap->netns_child)
+		mc_limits_read_globals(snap); /* tcp_mem: one for the host */
 	mc_limits_read_self(snap);
+	mc_limits_read_buf(snap, cfg->traffic_bytes); /* --traffic: measured */
 	if (sc->one_table) {
 		snap->nofile_soft.v = sc->fd_limit;
 		snap->nofile_soft.err = 0;
@@ -142,6 +145,7 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	ls.cg_reserve = cfg->reserve; /* 0: 5% of the limit, as the probe keeps */
 	ls.tasks = step_tasks(cfg, sc);
 	ls.bind_ports = true; /* its client chooses and binds each port */
+	ls.traffic = cfg->traffic_bytes;
 	ls.target = sc->target == MC_LIMITS_NONE ? 0 : sc->target;
 	mc_limits_judge(snap, &ls, res);
 

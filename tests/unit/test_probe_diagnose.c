@@ -190,6 +190,33 @@ static void test_reserve(void **state)
 	free(o);
 }
 
+/* --traffic: TCP buffer memory came to 97% of tcp_mem max (the ramp
+ * stopped): tcp_mem, a limit (exit 3), in bytes and percent; a reserve hit
+ * at once is still the reserve. */
+static void test_tcp_mem(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 112000;
+	o->target = MC_LIMITS_NONE;
+	o->tcp_mem_hit = true;
+	o->tcp_mem_bytes = 2290000000ULL;
+	o->tcp_mem_max = 575832ULL * 4096;
+	o->tcp_mem_pressure = 383888ULL * 4096;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, MC_LIMIT_TCP_MEM);
+	assert_non_null(strstr(st.happened, "TCP buffers held 2.1 GiB (sockstat mem, the whole "
+					    "host), 97% of tcp_mem max 2.2 GiB (pressure from "
+					    "1.5 GiB)"));
+	o->reserve_hit = true;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_RESERVE);
+	free(o);
+}
+
 /* timeouts with listen overflows: the accept queue, with the counter */
 /* A memory cgroup's room fell to its reserve: cgroup_memory, with the
  * cgroup's counters as evidence; a max target prints as max. */
@@ -768,7 +795,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_target),	  cmocka_unit_test(test_ports),
 	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
-	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
+	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_tcp_mem),
+	    cmocka_unit_test(test_epoll_watches), cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_accept_queue_syn_retrans),
 	    cmocka_unit_test(test_timeouts_without_evidence),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
