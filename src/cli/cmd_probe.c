@@ -26,7 +26,7 @@
 enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-	O_SETTLE, O_SMETRICS, O_TRAFFIC,
+	O_SETTLE, O_SMETRICS, O_TRAFFIC, O_MESSAGE,
 };
 
 static const struct mc_opt opts[] = {
@@ -71,9 +71,12 @@ static const struct mc_opt opts[] = {
 	 "they are reported unknown", O_SMETRICS, NULL, NULL},
 	{"no-netns", 0, NULL, "use the host's loopback even as root", O_NONETNS, NULL, NULL},
 	{"hold", 'H', "D", "keep the connections D once all are up (default 0)", 'H', NULL, NULL},
-	{"heartbeat", 0, "D", "every connection sends a 16-byte message every D\n"
-	 "(1s, 100ms; at least 1ms) from the moment it opens,\n"
-	 "and the probe's server echoes it (default: none)", O_HEARTBEAT, NULL, NULL},
+	{"heartbeat", 0, "D", "every connection sends a message (16 bytes, or\n"
+	 "--message) every D (1s, 100ms; at least 1ms) from\n"
+	 "the moment it opens, and the probe's server echoes\n"
+	 "it (default: none)", O_HEARTBEAT, NULL, NULL},
+	{"message", 0, "SIZE", "bytes of each --heartbeat message, echoed whole\n"
+	 "(default 16; 1 to 1M)", O_MESSAGE, NULL, NULL},
 	{"traffic", 0, "SIZE", "every connection holds SIZE bytes unread (16k): the\n"
 	 "client sends them once, at its connect, and the\n"
 	 "server reads nothing, so they sit in the server's\n"
@@ -471,6 +474,12 @@ static int set(void *ctx, int id, const char *arg)
 						  arg);
 		cfg->rate = (double)v;
 		return 0;
+	case O_MESSAGE:
+		if (mc_parse_size(arg, &cfg->message_bytes, &err) < 0 || !cfg->message_bytes ||
+		    cfg->message_bytes > (1u << 20))
+			return mc_cli_usage_error("probe", "--message '%s': use 1 to 1M bytes (16, 1k)",
+						  arg);
+		return 0;
 	case O_TRAFFIC:
 		if (mc_parse_size(arg, &cfg->traffic_bytes, &err) < 0 || !cfg->traffic_bytes ||
 		    cfg->traffic_bytes > (1u << 30))
@@ -559,6 +568,9 @@ static int check(const struct probe_args *a)
 	if (cfg->have_target_addr && (cfg->port_lo || cfg->model != MC_MODEL_EPOLL))
 		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
 						   "namespace and server; not with --target-addr");
+	if (cfg->message_bytes && !cfg->heartbeat_ns)
+		return mc_cli_usage_error("probe", "--message sizes the --heartbeat messages: give "
+						   "--heartbeat too (e.g. --heartbeat 1s)");
 	if (cfg->traffic_bytes && (cfg->heartbeat_ns || cfg->have_target_addr ||
 				   cfg->model == MC_MODEL_URING))
 		return mc_cli_usage_error("probe", "--traffic: its server leaves the bytes unread, "
