@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/usage.h"
 #include "common/addr.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/parse.h"
 #include "limits/limits.h"
@@ -24,6 +25,8 @@ enum {
 	OPT_FD_TABLES,
 	OPT_FD_OVERHEAD,
 	OPT_TRAFFIC,
+	OPT_HEARTBEAT,
+	OPT_MESSAGE,
 	OPT_BACKLOG,
 	OPT_TARGET,
 	OPT_EXPLAIN,
@@ -88,6 +91,13 @@ static const struct mc_opt opts[] = {
      "net.ipv4.tcp_mem is measured here: a short calibration\n"
      "in a private network namespace (root), else assumed", OPT_TRAFFIC,
      NULL, NULL},
+    {"heartbeat", 0, "D", "each connection sends a --message every D (1s,\n"
+     "100ms), echoed: CPU becomes a ceiling. The CPU one\n"
+     "message costs at each end is measured here (a\n"
+     "calibration in a private network namespace, root);\n"
+     "see --explain cpu                                   [none]", OPT_HEARTBEAT, NULL, NULL},
+    {"message", 0, "SIZE", "bytes of each heartbeat message                   [16]",
+     OPT_MESSAGE, NULL, NULL},
     {"backlog", 0, "N", "the listen() backlog the server asks for          [4096]", OPT_BACKLOG,
      NULL, NULL},
     {"target", 0, "N",
@@ -218,6 +228,19 @@ static int set_scenario(struct mc_limits_scenario *sc, int id, const char *arg)
 			return mc_cli_usage_error("limits",
 						  "--traffic '%s': at most 1 TiB per socket", arg);
 		return 0;
+	case OPT_HEARTBEAT:
+		if (mc_parse_duration(arg, &sc->heartbeat_ns, &err) < 0 ||
+		    sc->heartbeat_ns < MC_NS_PER_MS || sc->heartbeat_ns > 3600 * MC_NS_PER_SEC)
+			return mc_cli_usage_error("limits",
+						  "--heartbeat '%s': use a period from 1ms to 1h, "
+						  "e.g. 1s or 100ms",
+						  arg);
+		return 0;
+	case OPT_MESSAGE:
+		if (mc_parse_size(arg, &sc->message, &err) < 0 || !sc->message ||
+		    sc->message > (1u << 20))
+			return mc_cli_usage_error("limits", "--message '%s': use 1 to 1M bytes", arg);
+		return 0;
 	case OPT_CONNECT:
 		if (mc_parse_endpoint(arg, false, &sc->dst, &err) < 0)
 			return mc_cli_usage_error("limits", "--connect: %s", err.msg);
@@ -293,6 +316,8 @@ static int read_and_judge(const struct limits_args *a, struct mc_limits_snap *sn
 	if (!a->root) {
 		mc_limits_read_netns(snap);
 		mc_limits_read_buf(snap, a->sc.traffic);
+		if (a->sc.heartbeat_ns)
+			mc_limits_read_cpu(snap, a->sc.message);
 	}
 	if (mc_limits_judge(snap, &a->sc, res) < 0) {
 		fputs("maxconn limits: the scenario has a zero count\n", stderr);
@@ -313,8 +338,8 @@ int mc_cmd_limits(int argc, char **argv)
 	mc_limits_scenario_default(&a.sc);
 	if ((rc = mc_opt_parse(&mc_cli_limits, argc, argv, set, &a, &com)) != MC_CLI_GO_ON)
 		return rc;
-	if (a.explain)
-		return explain(a.explain);
+	if (a.explain && (rc = explain(a.explain)) != MC_EXIT_OK)
+		return rc;
 
 	snap = calloc(1, sizeof(*snap));
 	res = calloc(1, sizeof(*res));
@@ -325,6 +350,12 @@ int mc_cmd_limits(int argc, char **argv)
 	}
 	if ((rc = read_and_judge(&a, snap, res)))
 		goto out;
+	if (a.explain) { /* then the arithmetic here, each figure's source */
+		const struct mc_limits_item *it = mc_limits_find(res, a.explain);
+		if (it)
+			mc_limits_explain_host(stdout, it);
+		goto out;
+	}
 	root = a.root;
 	if (com.json) {
 		mc_limits_print_json(stdout, snap, &a.sc, res);

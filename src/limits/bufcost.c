@@ -1,6 +1,7 @@
 /* bufcost.c: the TCP buffer memory a connection holding unread bytes costs
  * here (see bufcost.h): the calibration in a private network namespace, the
- * assumption where it cannot run, and the sum of its readings (pure). */
+ * assumption where it cannot run, and the sum of its readings (pure). The
+ * child, its namespace and its pipe are calib.c's. */
 #include "limits/bufcost.h"
 
 #include <errno.h>
@@ -8,21 +9,18 @@
 #include <inttypes.h>
 #include <linux/sock_diag.h>
 #include <linux/sockios.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/fmt.h"
+#include "limits/calib.h"
 
 /* Connections the calibration holds: enough to average over, few enough
  * that it holds at most BUDGET bytes whatever --traffic asks. */
@@ -92,22 +90,6 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Loopback up in this (new) namespace. */
-static int lo_up(void)
-{
-	struct ifreq ifr = {0};
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 ||
-	    (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0))
-		rc = -errno;
-	close(fd);
-	return rc;
 }
 
 /* Write what is left of size on fd (non-blocking), until EAGAIN. */
@@ -204,9 +186,17 @@ static int cal_fill(struct cal *c, uint64_t size)
 	return -ETIMEDOUT;
 }
 
-static int cal_run(uint64_t size, struct mc_bufcost_sock *rs, struct mc_bufcost_sock *ws,
-		   uint64_t *n)
+/* What the child sends back. */
+struct cal_msg {
+	uint64_t n;
+	struct mc_bufcost_sock rs[CAL_CONNS], ws[CAL_CONNS];
+};
+
+/* In the calibration's child (calib.h): the pairs made, filled and read. */
+static int cal_run(void *arg, void *out)
 {
+	uint64_t size = *(const uint64_t *)arg;
+	struct cal_msg *m = out;
 	struct cal *c = calloc(1, sizeof(*c));
 	int rc;
 
@@ -214,89 +204,29 @@ static int cal_run(uint64_t size, struct mc_bufcost_sock *rs, struct mc_bufcost_
 		return -ENOMEM;
 	c->n = size ? CAL_BUDGET / size : CAL_CONNS;
 	c->n = c->n > CAL_CONNS ? CAL_CONNS : c->n < 4 ? 4 : c->n;
-	if ((rc = unshare(CLONE_NEWNET)) < 0)
-		rc = -errno;
-	if (!rc)
-		rc = lo_up();
-	if (!rc)
-		rc = cal_connect(c);
+	rc = cal_connect(c);
 	if (!rc)
 		rc = cal_fill(c, size);
 	for (uint64_t i = 0; !rc && i < c->n; i++)
-		if ((rc = read_sock(c->r[i], true, &rs[i])) < 0 ||
-		    (rc = read_sock(c->w[i], false, &ws[i])) < 0)
+		if ((rc = read_sock(c->r[i], true, &m->rs[i])) < 0 ||
+		    (rc = read_sock(c->w[i], false, &m->ws[i])) < 0)
 			break;
-	*n = c->n;
-	free(c); /* the process exits: the kernel closes the sockets */
-	return rc;
+	m->n = c->n;
+	return rc; /* the process exits: the kernel closes the sockets */
 }
-
-/* What the child sends back. */
-struct cal_msg {
-	int rc;
-	uint64_t n;
-	struct mc_bufcost_sock rs[CAL_CONNS], ws[CAL_CONNS];
-};
 
 int mc_bufcost_measure(uint64_t size, uint64_t page_size, struct mc_bufcost *b)
 {
 	struct cal_msg *m = calloc(1, sizeof(*m));
-	int p[2], rc = 0, st;
 	uint64_t t0 = now_ms();
-	size_t got = 0;
-	pid_t pid;
+	char sz[32];
+	int rc;
 
 	(void)page_size;
 	if (!m)
 		return -ENOMEM;
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		free(m);
-		return -errno;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		m->rc = cal_run(size, m->rs, m->ws, &m->n);
-		for (size_t off = 0; off < sizeof(*m);) {
-			ssize_t k = write(p[1], (char *)m + off, sizeof(*m) - off);
-			if (k <= 0 && errno != EINTR)
-				break;
-			off += k > 0 ? (size_t)k : 0;
-		}
-		_exit(0);
-	}
-	close(p[1]);
-	p[1] = -1;
-	while (got < sizeof(*m)) {
-		struct pollfd pf = {.fd = p[0], .events = POLLIN};
-		int64_t left = (int64_t)(t0 + 2000) - (int64_t)now_ms();
-		ssize_t k;
-		if (left <= 0 || poll(&pf, 1, (int)left) == 0) {
-			rc = -ETIMEDOUT;
-			break;
-		}
-		k = read(p[0], (char *)m + got, sizeof(*m) - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			rc = k < 0 ? -errno : -EPIPE;
-			break;
-		}
-		got += (size_t)k;
-	}
-	if (rc < 0)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (!rc)
-		rc = m->rc;
+	rc = mc_calib_run(cal_run, &size, m, sizeof(*m), 2000);
 	if (!rc) {
-		char sz[32];
 		mc_bufcost_sum(size, m->rs, m->ws, m->n, b);
 		snprintf(b->how, sizeof(b->how),
 			 "measured: %" PRIu64
@@ -305,10 +235,6 @@ int mc_bufcost_measure(uint64_t size, uint64_t page_size, struct mc_bufcost *b)
 			 " ms)",
 			 m->n, mc_fmt_bytes(size, sz, sizeof(sz)), now_ms() - t0);
 	}
-out:
-	close(p[0]);
-	if (p[1] >= 0)
-		close(p[1]);
 	free(m);
 	return rc;
 }

@@ -27,6 +27,7 @@
 #include "common/model.h"
 #include "host/host.h"
 #include "limits/bufcost.h"
+#include "limits/msgcost.h"
 #include "net/diag.h"
 #include "net/ruleset.h"
 
@@ -214,6 +215,9 @@ struct mc_limits_snap {
 	 * mc_limits_read_buf measures it; size 0: not read, the judge then
 	 * states its assumption) */
 	struct mc_bufcost buf;
+	/* what a heartbeat message costs in CPU here (mc_limits_read_cpu,
+	 * live host only; msg_bytes 0: not measured) */
+	struct mc_msgcost msgcost;
 	struct mc_limits_cgroup cg;
 
 	/* threads */
@@ -266,7 +270,9 @@ struct mc_limits_scenario {
 	uint64_t dest_ports;  /* destination ports = the server's listen ports */
 	uint64_t fd_tables;   /* processes, or maxconn workers (one fd table each) */
 	uint64_t fd_overhead; /* fds per table that are not connections */
-	uint64_t traffic;     /* buffer bytes each socket holds under load */
+	uint64_t traffic;     /* bytes each connection holds unread (--traffic) */
+	uint64_t heartbeat_ns; /* --heartbeat: a message per connection this often; 0 none */
+	uint64_t message;      /* --message: its bytes (16) */
 	uint64_t target;      /* 0: none */
 	uint64_t backlog;     /* listen() backlog the server asks for */
 	uint64_t mem_reserve; /* memory kept free; 0: 5% of MemTotal, at least 64 MiB */
@@ -383,6 +389,10 @@ void mc_limits_read_globals(struct mc_limits_snap *s);
  * stated assumption when it cannot run (not root, no namespaces). Live host
  * only; nothing for traffic 0. */
 void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic);
+/* What a heartbeat message of msg bytes costs in CPU here (s->msgcost):
+ * the calibration of limits/msgcost.h; when it cannot run, msgcost.how says
+ * why and cpu is judged unknown. Live host only. */
+void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg);
 /* The TIME_WAIT reuse rules (net/diag.h) of snapshot s, every field set
  * (bound false: connect() searches the port). */
 void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r);
@@ -413,6 +423,9 @@ void mc_limits_summary(char *buf, size_t len, const struct mc_limits_scenario *s
 /* --explain ID: what it is, how it shows when hit, how to raise it.
  * Returns 0, or -ENOENT for an id it does not know. */
 int mc_limits_explain(FILE *f, const char *id);
+/* ... and that limit as judged here: its value, what it allows, how the
+ * number follows (the arithmetic and each figure's source), its readings. */
+void mc_limits_explain_host(FILE *f, const struct mc_limits_item *it);
 /* Every limit id, in table order, comma-separated ("ephemeral_ports,
  * source_addresses, ..."), into buf (always terminated when len > 0).
  * Returns the length of the whole list, as snprintf does: >= len means it

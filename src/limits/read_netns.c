@@ -4,7 +4,8 @@
  * ports held in TIME_WAIT by pair (net/diag.c), and the global
  * net sysctls (tcp_mem, tcp_max_orphans) from the initial namespace when
  * this one is a child (see limits.h, mc_limits_read_netns), and what
- * --traffic's unread bytes cost (mc_limits_read_buf). Only for the live host:
+ * --traffic's unread bytes cost (mc_limits_read_buf), and a heartbeat
+ * message's CPU (mc_limits_read_cpu). Only for the live host:
  * under --root the snapshot keeps what the files said. */
 #include "limits/limits.h"
 
@@ -164,4 +165,17 @@ void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic)
 		mc_bufcost_assume(traffic, s->page_size, s->tcp_rmem[2].err ? 0 : s->tcp_rmem[2].v,
 				  s->tcp_wmem[2].err ? 0 : s->tcp_wmem[2].v,
 				  mc_strerror(rc, eb, sizeof(eb)), &s->buf);
+}
+
+void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg)
+{
+	char eb[64];
+	int rc = mc_msgcost_measure(msg, &s->msgcost);
+
+	if (rc < 0)
+		snprintf(s->msgcost.how, sizeof(s->msgcost.how),
+			 "the calibration could not run: %s (it needs root for a network "
+			 "namespace)",
+			 mc_strerror(rc, eb, sizeof(eb)));
+	s->msgcost.msg_bytes = msg;
 }

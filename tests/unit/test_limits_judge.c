@@ -409,6 +409,57 @@ static void test_bufcost_sum(void **state)
 	assert_non_null(strstr(b.how, "assumed (the calibration could not run: EPERM)"));
 }
 
+/* --heartbeat: CPU is a ceiling, usable CPUs (or the cgroup's quota) less
+ * 20% / (messages per second per connection x the measured CPU per
+ * message at this host's ends); the arithmetic and its sources in the
+ * note; unknown when it was not measured; information without traffic. */
+static void test_cpu_heartbeat(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	lift_fds(f);
+	f->s.cpus = (struct mc_host_num){2, 0};
+	f->s.cg.cpu_quota_us = (struct mc_host_num){MC_LIMITS_NONE, 0};
+	f->sc.role = MC_LIMITS_BOTH;
+	f->sc.heartbeat_ns = 100 * 1000 * 1000ULL;
+	f->s.msgcost = (struct mc_msgcost){.msg_bytes = 16, .server_ns = 10000,
+					   .client_ns = 15000, .measured = true};
+	snprintf(f->s.msgcost.how, sizeof(f->s.msgcost.how), "measured: a test");
+	/* 2 CPUs x 0.8 / (10 msgs/s x 25 us) */
+	assert_binding(f, MC_LIMIT_CPU, 6400);
+	it = item(f, MC_LIMIT_CPU);
+	assert_int_equal(it->kind, MC_LIMITS_CEILING);
+	assert_non_null(strstr(it->note, "2.00 CPUs (CPUs this process may run on "
+					 "(sched_getaffinity)) less 20% headroom = 1.60 / (10.0 "
+					 "messages/s per connection x 25.0 us per message: server end + "
+					 "client end) (measured: a test)"));
+	/* the server's end alone */
+	f->sc.role = MC_LIMITS_SERVER;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_CPU)->conns, 16000);
+	/* a v1 quota of half a CPU binds first */
+	f->s.cg.version = 1;
+	f->s.cg.cpu_quota_us = (struct mc_host_num){50000, 0};
+	f->s.cg.cpu_period_us = (struct mc_host_num){100000, 0};
+	judge(f);
+	it = item(f, MC_LIMIT_CPU);
+	assert_int_equal(it->conns, 4000);
+	assert_non_null(strstr(it->note, "0.50 CPUs (the cgroup's cpu.cfs_quota_us / cfs_period_us)"));
+	/* another message size than measured: unknown, and why */
+	f->sc.message = 1024;
+	judge(f);
+	it = item(f, MC_LIMIT_CPU);
+	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
+	assert_non_null(strstr(it->reason, "the CPU a message costs is not known"));
+	/* no heartbeat: information */
+	f->sc.heartbeat_ns = 0;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_CPU)->kind, MC_LIMITS_INFO);
+	free(f);
+}
+
 static void test_cgroup_memory(void **state)
 {
 	struct fx *f = load(FIX "cg2");
@@ -841,6 +892,7 @@ int main(void)
 	    cmocka_unit_test(test_memory),
 	    cmocka_unit_test(test_traffic_tcp_mem),
 	    cmocka_unit_test(test_bufcost_sum),
+	    cmocka_unit_test(test_cpu_heartbeat),
 	    cmocka_unit_test(test_cgroup_memory),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_conntrack),
