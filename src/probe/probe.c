@@ -128,6 +128,8 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 		mc_limits_read_globals(snap); /* tcp_mem: one for the host */
 	mc_limits_read_self(snap);
 	mc_limits_read_buf(snap, cfg->traffic_bytes); /* --traffic: measured */
+	if (cfg->heartbeat_ns) /* --heartbeat: the CPU a message costs, measured */
+		mc_limits_read_cpu(snap, cfg->message_bytes ? cfg->message_bytes : 16);
 	if (sc->one_table) {
 		snap->nofile_soft.v = sc->fd_limit;
 		snap->nofile_soft.err = 0;
@@ -146,6 +148,8 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	ls.tasks = step_tasks(cfg, sc);
 	ls.bind_ports = true; /* its client chooses and binds each port */
 	ls.traffic = cfg->traffic_bytes;
+	ls.heartbeat_ns = cfg->heartbeat_ns;
+	ls.message = cfg->message_bytes ? cfg->message_bytes : 16;
 	ls.target = sc->target == MC_LIMITS_NONE ? 0 : sc->target;
 	mc_limits_judge(snap, &ls, res);
 

@@ -5,7 +5,8 @@
 # the issue's scenario, with connections = usable CPUs less 20% / (10
 # messages/s x that cost), checked against the figures of the same report;
 # in a cgroup with a CPU quota of 0.2 CPUs (v1 cpu.cfs_quota_us, or v2
-# cpu.max) the quota is the usable CPU. --explain cpu shows the arithmetic.
+# cpu.max) the quota is the usable CPU. --explain cpu shows the arithmetic;
+# the probe with --heartbeat predicts with the same model (cpu binding).
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq
@@ -28,6 +29,14 @@ mc_eq "the summary's ceiling is cpu's" "$got" "$(jq .summary.connections "$l")"
 grep -q '^On this host, for this scenario:' "$MC_TMP/e.out" || mc_fail "--explain cpu: no host part: $(cat "$MC_TMP/e.out")"
 grep -q 'less 20% headroom' "$MC_TMP/e.out" || mc_fail "--explain cpu: no arithmetic: $(cat "$MC_TMP/e.out")"
 tr -s '\n ' ' ' <"$MC_TMP/e.out" | grep -q 'measured: .* private network namespace' || mc_fail "--explain cpu: no source of the cost"
+
+# the probe predicts with the same model: cpu binds among its limits
+timeout 60 "$MAXCONN" probe -q --target 500 --heartbeat 100ms --json "$MC_TMP/p.json" >/dev/null ||
+	mc_fail "probe --heartbeat 100ms --target 500 failed"
+mc_eq "probe: the model's binding limit" cpu \
+	"$(jq -r '.steps[0].limits[] | select(.binding) | .id' "$MC_TMP/p.json")"
+mc_between "probe: cpu's connections" 500 1000000 \
+	"$(jq '.steps[0].limits[] | select(.id == "cpu") | .connections' "$MC_TMP/p.json")"
 
 # a CPU quota of 0.2 CPUs: the usable CPU is the quota's
 mc_cgroup cpu limits-cpu
