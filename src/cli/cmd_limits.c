@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/parse.h"
+#include "limits/calib.h"
 #include "limits/limits.h"
 
 enum {
@@ -30,6 +31,7 @@ enum {
 	OPT_BACKLOG,
 	OPT_TARGET,
 	OPT_EXPLAIN,
+	OPT_CALIBRATE,
 	OPT_ROOT,
 	OPT_PID,
 	OPT_CONNECT,
@@ -98,6 +100,9 @@ static const struct mc_opt opts[] = {
      "see --explain cpu                                   [none]", OPT_HEARTBEAT, NULL, NULL},
     {"message", 0, "SIZE", "bytes of each heartbeat message                   [16]",
      OPT_MESSAGE, NULL, NULL},
+    {"calibrate", 0, NULL, "measure --traffic's and --heartbeat's costs again;\n"
+     "else a result kept for this boot, kernel and CPUs\n"
+     "(in " MC_CALIB_DIR ") is used, as the output says", OPT_CALIBRATE, NULL, NULL},
     {"backlog", 0, "N", "the listen() backlog the server asks for          [4096]", OPT_BACKLOG,
      NULL, NULL},
     {"target", 0, "N",
@@ -165,6 +170,7 @@ struct limits_args {
 	struct mc_limits_scenario sc;
 	const char *explain, *root;
 	uint64_t pid;
+	bool calibrate; /* --calibrate: measure the costs anew */
 };
 
 /* --root DIR: a directory that holds a host's files. */
@@ -273,6 +279,9 @@ static int set(void *ctx, int id, const char *arg)
 	case OPT_EXPLAIN:
 		a->explain = arg;
 		return 0;
+	case OPT_CALIBRATE:
+		a->calibrate = true;
+		return 0;
 	case OPT_ROOT:
 		return set_root(a, arg);
 	case OPT_PID:
@@ -315,9 +324,9 @@ static int read_and_judge(const struct limits_args *a, struct mc_limits_snap *sn
 	mc_limits_read(a->root, snap);
 	if (!a->root) {
 		mc_limits_read_netns(snap);
-		mc_limits_read_buf(snap, a->sc.traffic);
+		mc_limits_read_buf(snap, a->sc.traffic, a->calibrate);
 		if (a->sc.heartbeat_ns)
-			mc_limits_read_cpu(snap, a->sc.message);
+			mc_limits_read_cpu(snap, a->sc.message, a->calibrate);
 	}
 	if (mc_limits_judge(snap, &a->sc, res) < 0) {
 		fputs("maxconn limits: the scenario has a zero count\n", stderr);

@@ -21,7 +21,7 @@ struct mc_bufcost {
 	uint64_t reader_bytes, writer_bytes;
 	uint64_t charged; /* reader_bytes + writer_bytes: per connection */
 	bool measured;	  /* false: assumed (how says why) */
-	char how[240];	  /* how the figures were had, in words */
+	char how[320];	  /* how the figures were had, in words */
 };
 
 /* The calibration: n connections on a private loopback (a forked child in

@@ -1,5 +1,6 @@
 /* calib.c: a calibration in a forked child in a private network namespace
- * (see calib.h): the fork, the namespace, the pipe and the budget. */
+ * (see calib.h): the fork, the namespace, the pipe and the budget; and its
+ * results kept for this boot under MC_CALIB_DIR. */
 #include "limits/calib.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,4 +114,59 @@ int mc_calib_run(int (*fn)(void *arg, void *out), void *arg, void *out, size_t l
 		;
 	close(p[0]);
 	return rc < 0 ? rc : crc;
+}
+
+/* The file's contents: the key line, then the result's bytes. */
+static int cache_path(const char *name, char *path, size_t plen)
+{
+	int n = snprintf(path, plen, "%s/%s", MC_CALIB_DIR, name);
+
+	return n < 0 || (size_t)n >= plen ? -ENAMETOOLONG : 0;
+}
+
+int mc_calib_cached(const char *name, const char *key, void *out, size_t len, char *path,
+		    size_t plen)
+{
+	size_t kl = strlen(key), got = 0;
+	char *buf;
+	int fd, rc = -ENOENT;
+
+	if (cache_path(name, path, plen) < 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -ENOENT;
+	if ((buf = malloc(kl + 1 + len + 1))) {
+		ssize_t k;
+		while (got < kl + 1 + len + 1 && (k = read(fd, buf + got, kl + 2 + len - got)) > 0)
+			got += (size_t)k;
+		/* exactly the key, a newline and the result: no more, no less */
+		if (got == kl + 1 + len && memcmp(buf, key, kl) == 0 && buf[kl] == '\n') {
+			memcpy(out, buf + kl + 1, len);
+			rc = 0;
+		}
+		free(buf);
+	}
+	close(fd);
+	return rc;
+}
+
+int mc_calib_keep(const char *name, const char *key, const void *out, size_t len)
+{
+	char path[256], tmp[300];
+	int fd, rc = 0;
+
+	if (cache_path(name, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	if (mkdir(MC_CALIB_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return -errno;
+	if (write(fd, key, strlen(key)) != (ssize_t)strlen(key) || write(fd, "\n", 1) != 1 ||
+	    write(fd, out, len) != (ssize_t)len)
+		rc = -EIO;
+	close(fd);
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
 }

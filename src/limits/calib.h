@@ -13,4 +13,15 @@
  * the child's only when 0 is returned. */
 int mc_calib_run(int (*fn)(void *arg, void *out), void *arg, void *out, size_t len, int budget_ms);
 
+/* Results kept for the next run, under MC_CALIB_DIR (tmpfs: gone at the
+ * next boot), one file per name, valid while its key line (what the result
+ * depends on: kernel, boot, CPUs, quota, sizes) is the same.
+ * mc_calib_cached: 0 and out filled, or -ENOENT (none, or another key), its
+ * path in path either way. mc_calib_keep: 0 or -errno (a failure is
+ * harmless: the next run measures). */
+#define MC_CALIB_DIR "/run/maxconn"
+int mc_calib_cached(const char *name, const char *key, void *out, size_t len, char *path,
+		    size_t plen);
+int mc_calib_keep(const char *name, const char *key, const void *out, size_t len);
+
 #endif

@@ -327,7 +327,7 @@ struct mc_limits_item {
 	enum mc_limits_status status;
 	bool needs_change; /* conns < target (also set on the binding one) */
 	char reason[200];  /* status unknown: why */
-	char note[400];	   /* how conns follows from the value */
+	char note[640];	   /* how conns follows from the value */
 	uint64_t raise_to; /* with a target: the value it must be set to; 0 = n/a */
 	char fix[MC_LIMITS_MAX_FIX][200];
 	int nfix;
@@ -386,13 +386,15 @@ void mc_limits_read_ruleset_tw(struct mc_limits_snap *s);
 void mc_limits_read_globals(struct mc_limits_snap *s);
 /* What traffic bytes left unread cost per connection here (s->buf): the
  * calibration of limits/bufcost.h in a private network namespace, or its
- * stated assumption when it cannot run (not root, no namespaces). Live host
- * only; nothing for traffic 0. */
-void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic);
+ * stated assumption when it cannot run (not root, no namespaces). A result
+ * kept for this boot, kernel and CPUs (limits/calib.h) is used unless
+ * fresh; a new one is kept. Live host only; nothing for traffic 0. */
+void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic, bool fresh);
 /* What a heartbeat message of msg bytes costs in CPU here (s->msgcost):
  * the calibration of limits/msgcost.h; when it cannot run, msgcost.how says
- * why and cpu is judged unknown. Live host only. */
-void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg);
+ * why and cpu is judged unknown. Kept and reused as mc_limits_read_buf.
+ * Live host only. */
+void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, bool fresh);
 /* The TIME_WAIT reuse rules (net/diag.h) of snapshot s, every field set
  * (bound false: connect() searches the port). */
 void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r);

@@ -16,7 +16,7 @@ struct mc_msgcost {
 	double client_ns;   /* ... at the client's end (send + read back) */
 	double connect_ns;  /* CPU per connection opened (connect + accept, both ends) */
 	bool measured;	    /* false: none (how says why) */
-	char how[240];	    /* how it was measured, in words */
+	char how[320];	    /* how it was measured, in words */
 };
 
 /* The calibration: a forked child in a network namespace of its own holds

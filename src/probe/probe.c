@@ -127,9 +127,10 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	else if (snap->netns_child)
 		mc_limits_read_globals(snap); /* tcp_mem: one for the host */
 	mc_limits_read_self(snap);
-	mc_limits_read_buf(snap, cfg->traffic_bytes); /* --traffic: measured */
-	if (cfg->heartbeat_ns) /* --heartbeat: the CPU a message costs, measured */
-		mc_limits_read_cpu(snap, cfg->message_bytes ? cfg->message_bytes : 16);
+	/* --traffic, --heartbeat: their costs measured anew (and kept) */
+	mc_limits_read_buf(snap, cfg->traffic_bytes, true);
+	if (cfg->heartbeat_ns)
+		mc_limits_read_cpu(snap, cfg->message_bytes ? cfg->message_bytes : 16, true);
 	if (sc->one_table) {
 		snap->nofile_soft.v = sc->fd_limit;
 		snap->nofile_soft.err = 0;

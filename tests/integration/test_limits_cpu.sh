@@ -7,6 +7,7 @@
 # in a cgroup with a CPU quota of 0.2 CPUs (v1 cpu.cfs_quota_us, or v2
 # cpu.max) the quota is the usable CPU. --explain cpu shows the arithmetic;
 # the probe with --heartbeat predicts with the same model (cpu binding).
+# The cost is kept in /run/maxconn for the next run (--calibrate: anew).
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq
@@ -29,6 +30,16 @@ mc_eq "the summary's ceiling is cpu's" "$got" "$(jq .summary.connections "$l")"
 grep -q '^On this host, for this scenario:' "$MC_TMP/e.out" || mc_fail "--explain cpu: no host part: $(cat "$MC_TMP/e.out")"
 grep -q 'less 20% headroom' "$MC_TMP/e.out" || mc_fail "--explain cpu: no arithmetic: $(cat "$MC_TMP/e.out")"
 tr -s '\n ' ' ' <"$MC_TMP/e.out" | grep -q 'measured: .* private network namespace' || mc_fail "--explain cpu: no source of the cost"
+
+# the cost is kept for this boot, kernel and CPUs: the next run uses it
+# and says so; --calibrate measures again
+"$MAXCONN" limits --role both --heartbeat 100ms --json >"$MC_TMP/k.json"
+jq -r .cpu_cost.how "$MC_TMP/k.json" | grep -q '; kept in /run/maxconn/msgcost-16-' ||
+	mc_fail "the second run did not use the kept cost: $(jq -r .cpu_cost.how "$MC_TMP/k.json")"
+"$MAXCONN" limits --role both --heartbeat 100ms --calibrate --json >"$MC_TMP/c.json"
+jq -r .cpu_cost.how "$MC_TMP/c.json" | grep -q 'kept in' &&
+	mc_fail "--calibrate used the kept cost: $(jq -r .cpu_cost.how "$MC_TMP/c.json")"
+mc_eq "--calibrate: measured" true "$(jq .cpu_cost.measured "$MC_TMP/c.json")"
 
 # the probe predicts with the same model: cpu binds among its limits
 timeout 60 "$MAXCONN" probe -q --target 500 --heartbeat 100ms --json "$MC_TMP/p.json" >/dev/null ||
