@@ -26,7 +26,7 @@
 enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-	O_SETTLE, O_SMETRICS, O_TRAFFIC, O_MESSAGE,
+	O_SETTLE, O_SMETRICS, O_TRAFFIC, O_MESSAGE, O_MAXRTT,
 };
 
 static const struct mc_opt opts[] = {
@@ -77,6 +77,13 @@ static const struct mc_opt opts[] = {
 	 "it (default: none)", O_HEARTBEAT, NULL, NULL},
 	{"message", 0, "SIZE", "bytes of each --heartbeat message, echoed whole\n"
 	 "(default 16; 1 to 1M)", O_MESSAGE, NULL, NULL},
+	{"max-rtt", 0, "D", "with --heartbeat: the CPU is the limit once the\n"
+	 "heartbeats' round trips (p99 of a sample, timed from\n"
+	 "when each was due) pass D, or messages are skipped,\n"
+	 "for 3 samples in a row while the CPUs are 85% busy\n"
+	 "or the CPU cgroup is throttled; reported: the last\n"
+	 "count at which they kept the schedule (default: the\n"
+	 "heartbeat's period)", O_MAXRTT, NULL, NULL},
 	{"traffic", 0, "SIZE", "every connection holds SIZE bytes unread (16k): the\n"
 	 "client sends them once, at its connect, and the\n"
 	 "server reads nothing, so they sit in the server's\n"
@@ -391,6 +398,11 @@ static int set_duration(struct probe_args *a, int id, const char *arg)
 						  "1h, e.g. 1s or 100ms",
 						  arg);
 		return 0;
+	case O_MAXRTT:
+		if (mc_parse_duration(arg, &cfg->max_rtt_ns, &err) < 0 || !cfg->max_rtt_ns)
+			return mc_cli_usage_error("probe", "--max-rtt '%s': use a duration, e.g. 200ms",
+						  arg);
+		return 0;
 	case O_WINDOW:
 		if (mc_parse_duration(arg, &cfg->window_ns, &err) < 0 ||
 		    cfg->window_ns < 100 * MC_NS_PER_MS)
@@ -568,6 +580,9 @@ static int check(const struct probe_args *a)
 	if (cfg->have_target_addr && (cfg->port_lo || cfg->model != MC_MODEL_EPOLL))
 		return mc_cli_usage_error("probe", "--port-range and --model tune the probe's own "
 						   "namespace and server; not with --target-addr");
+	if (cfg->max_rtt_ns && !cfg->heartbeat_ns)
+		return mc_cli_usage_error("probe", "--max-rtt bounds the --heartbeat round trips: "
+						   "give --heartbeat too");
 	if (cfg->message_bytes && !cfg->heartbeat_ns)
 		return mc_cli_usage_error("probe", "--message sizes the --heartbeat messages: give "
 						   "--heartbeat too (e.g. --heartbeat 1s)");

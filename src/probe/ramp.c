@@ -18,6 +18,7 @@
 #include "common/procfs.h"
 #include "limits/limits.h"
 #include "net/diag.h"
+#include "probe/cpuwatch.h"
 #include "probe/result.h"
 #include "probe/steady.h"
 
@@ -305,6 +306,12 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 	struct mc_probe_window *win = NULL;
 	bool peak = false, near_end;
 	bool watch_tcp_mem = p->cfg->traffic_bytes && tcp_mem_read(o);
+	/* --heartbeat: the CPU's limit as the heartbeats feel it */
+	struct mc_probe_cpuwatch *cpu = p->cfg->heartbeat_ns ? malloc(sizeof(*cpu)) : NULL;
+
+	if (cpu)
+		mc_probe_cpuwatch_init(cpu, p->cfg->max_rtt_ns ? p->cfg->max_rtt_ns
+							       : p->cfg->heartbeat_ns);
 
 	for (;;) {
 		struct mc_probe_sample smp = {0};
@@ -377,8 +384,12 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 		fails = limit_failures(cs) >= LIMIT_EVIDENCE;
 		if (watch_tcp_mem && !o->tcp_mem_hit)
 			o->tcp_mem_hit = tcp_mem_near(o, &now);
+		if (cpu && !o->cpu_hit && !held_at && mc_probe_cpuwatch_sample(cpu, cs)) {
+			o->cpu_hit = true;
+			o->cpu = *cpu;
+		}
 		if (cs->open >= st->sc.target || (cs->ramp_done && cs->inflight == 0) || fails ||
-		    o->tcp_mem_hit) {
+		    o->tcp_mem_hit || o->cpu_hit) {
 			if (!held_at) {
 				held_at = t;
 				/* the memory figures at the top, before --hold lets the
@@ -430,6 +441,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 	if (cs->open >= st->sc.target && cs->ramp_ns)
 		st->seconds = (double)cs->ramp_ns / 1e9;
 	free(win);
+	free(cpu);
 }
 
 /* An epoll watch's two objects, its item and its wait-queue entry, in one
@@ -612,6 +624,9 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 	 * like the others); a server counted by its own sockets is exact */
 	if (socks < 0 && p->kernel_held > st->reached)
 		st->reached = p->kernel_held;
+	/* the CPU: the last count at which the heartbeats kept their schedule */
+	if (o->cpu_hit && o->cpu.good_held && o->cpu.good_held < st->reached)
+		st->reached = o->cpu.good_held;
 	/* a child ended: the figure from before, not after the drain */
 	if (socks < 0 && o->child_failed && o->child_held > st->reached)
 		st->reached = o->child_held;
