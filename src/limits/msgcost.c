@@ -114,9 +114,11 @@ static int cal_rounds(struct cal *c, uint64_t *msgs)
 	uint64_t giveup = clock_ns(CLOCK_MONOTONIC) + CAL_GIVEUP_S * 1000000000ULL;
 	struct epoll_event ev[64];
 	size_t *got = calloc((size_t)c->n, sizeof(*got));
+	char *rbuf = malloc(CAL_BUF); /* its own: the server's scratch is the server's */
 
-	if (cep < 0 || !got) {
+	if (cep < 0 || !got || !rbuf) {
 		free(got);
+		free(rbuf);
 		return cep < 0 ? -errno : -ENOMEM;
 	}
 	for (int i = 0; i < c->n; i++) {
@@ -142,13 +144,14 @@ static int cal_rounds(struct cal *c, uint64_t *msgs)
 			int n = epoll_wait(cep, ev, 64, 100);
 			if (clock_ns(CLOCK_MONOTONIC) > giveup) {
 				free(got);
+				free(rbuf);
 				close(cep);
 				return -ETIMEDOUT;
 			}
 			for (int k = 0; k < n; k++) {
 				int i = (int)ev[k].data.u32;
 				ssize_t r;
-				while ((r = recv(c->cfd[i], c->sbuf, CAL_BUF, MSG_DONTWAIT)) > 0) {
+				while ((r = recv(c->cfd[i], rbuf, CAL_BUF, MSG_DONTWAIT)) > 0) {
 					got[i] += (size_t)r;
 					if (got[i] == c->msg)
 						left--;
@@ -158,6 +161,7 @@ static int cal_rounds(struct cal *c, uint64_t *msgs)
 		*msgs += (uint64_t)c->n;
 	}
 	free(got);
+	free(rbuf);
 	close(cep);
 	return 0;
 }
