@@ -26,7 +26,7 @@
 
 enum {
 	O_INFLIGHT = MC_OPT_OWN, O_CONNECT_TIMEOUT, O_PORT_SELECT, O_PORT_RANGE, O_RAMP_WORKERS,
-	O_SEND, O_EVERY, O_ECHO_VERIFY, O_SHARD, O_SHARDS, O_ROUTER_NETNS,
+	O_SEND, O_EVERY, O_ECHO_VERIFY, O_TRAFFIC, O_SHARD, O_SHARDS, O_ROUTER_NETNS,
 };
 
 static const struct mc_opt opts[] = {
@@ -55,6 +55,12 @@ static const struct mc_opt opts[] = {
 	{"echo-verify", 0, "BYTES", "each connection sends BYTES of a pattern unique to it\n"
 	 "(once, or every --every) and checks every byte comes\n"
 	 "back in order; needs `maxconn server --mode echo`", O_ECHO_VERIFY, NULL, NULL},
+	{"traffic", 0, "SIZE", "each connection sends SIZE bytes once, at its\n"
+	 "connect, and expects nothing back. With `maxconn\n"
+	 "server --mode unread` they stay in the server's\n"
+	 "receive queue (past its window, in this client's send\n"
+	 "queue): buffer memory held, as `maxconn limits\n"
+	 "--traffic SIZE` counts it against net.ipv4.tcp_mem", O_TRAFFIC, NULL, NULL},
 	{"shard", 0, "K/M", "be shard K of M clients that together open exactly\n"
 	 "--conns: this one opens its share (in proportion to\n"
 	 "its pairs: N/M when the pairs split evenly) over its\n"
@@ -387,6 +393,11 @@ static int set(void *ctx, int id, const char *arg)
 			return mc_cli_usage_error("client", "--echo-verify '%s': use 1 to 1G bytes",
 						  arg);
 		return 0;
+	case O_TRAFFIC:
+		if (mc_parse_size(arg, &cfg->traffic_bytes, &err) < 0 || !cfg->traffic_bytes ||
+		    cfg->traffic_bytes > (1u << 30))
+			return mc_cli_usage_error("client", "--traffic '%s': use 1 to 1G bytes", arg);
+		return 0;
 	case O_PORT_SELECT:
 		if (strcmp(arg, "maxconn") == 0)
 			cfg->port_select = MC_PORT_SELECT_MAXCONN;
@@ -418,6 +429,9 @@ static int check(const struct mc_client_config *cfg)
 		return mc_cli_usage_error("client", "say where to connect: --connect 127.0.0.1:9000");
 	if (cfg->send && cfg->echo_bytes)
 		return mc_cli_usage_error("client", "--send and --echo-verify: choose one");
+	if (cfg->traffic_bytes && (cfg->send || cfg->echo_bytes))
+		return mc_cli_usage_error("client", "--traffic with --%s: choose one",
+					  cfg->send ? "send" : "echo-verify");
 	if (cfg->send && !cfg->every_ns)
 		return mc_cli_usage_error("client", "--send needs --every (e.g. --every 1s)");
 	if (cfg->port_lo && cfg->port_select == MC_PORT_SELECT_KERNEL)
@@ -630,7 +644,7 @@ int mc_cmd_client(int argc, char **argv)
 		mc_metrics_publish(tc.metrics, st);
 	sum.stats = st;
 	sum.shard = tc.shard;
-	sum.traffic = cfg->echo_bytes || cfg->send_len;
+	sum.traffic = cfg->echo_bytes || cfg->send_len || cfg->traffic_bytes;
 	sum.timeouts_judged = true;
 	sum.timeout_limit = mc_client_path_judge(&path[0], &path[1], st->fail[MC_CAUSE_TIMEDOUT],
 						 a.router, sum.timeout_why, sizeof(sum.timeout_why));

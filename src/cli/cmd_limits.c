@@ -11,8 +11,10 @@
 #include "cli/cli.h"
 #include "cli/usage.h"
 #include "common/addr.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/parse.h"
+#include "limits/calib.h"
 #include "limits/limits.h"
 
 enum {
@@ -24,9 +26,12 @@ enum {
 	OPT_FD_TABLES,
 	OPT_FD_OVERHEAD,
 	OPT_TRAFFIC,
+	OPT_HEARTBEAT,
+	OPT_MESSAGE,
 	OPT_BACKLOG,
 	OPT_TARGET,
 	OPT_EXPLAIN,
+	OPT_CALIBRATE,
 	OPT_ROOT,
 	OPT_PID,
 	OPT_CONNECT,
@@ -88,8 +93,24 @@ static const struct mc_opt opts[] = {
      "fds per table that are not connections (stdio, epoll,\n"
      "eventfds, listener, EMFILE reserve)                  [8]",
      OPT_FD_OVERHEAD, NULL, NULL},
-    {"traffic", 0, "BYTES", "buffer memory each socket holds under load (64k, 1M) [0]", OPT_TRAFFIC,
+    {"traffic", 0, "SIZE", "each connection holds SIZE bytes its reader has not\n"
+     "read (16k, 1M) [0]. They sit in the reader's (the\n"
+     "server's) receive queue, up to its window; the rest\n"
+     "waits in the writer's send queue. What the kernel\n"
+     "charges for them (skb truesize, whole pages) against\n"
+     "net.ipv4.tcp_mem is measured here: a short calibration\n"
+     "in a private network namespace (root), else assumed", OPT_TRAFFIC,
      NULL, NULL},
+    {"heartbeat", 0, "D", "each connection sends a --message every D (1s,\n"
+     "100ms), echoed: CPU becomes a ceiling. The CPU one\n"
+     "message costs at each end is measured here (a\n"
+     "calibration in a private network namespace, root);\n"
+     "see --explain cpu                                   [none]", OPT_HEARTBEAT, NULL, NULL},
+    {"message", 0, "SIZE", "bytes of each heartbeat message                   [16]",
+     OPT_MESSAGE, NULL, NULL},
+    {"calibrate", 0, NULL, "measure --traffic's and --heartbeat's costs again;\n"
+     "else a result kept for this boot, kernel and CPUs\n"
+     "(in " MC_CALIB_DIR ") is used, as the output says", OPT_CALIBRATE, NULL, NULL},
     {"backlog", 0, "N", "the listen() backlog the server asks for          [4096]", OPT_BACKLOG,
      NULL, NULL},
     {"target", 0, "N",
@@ -157,6 +178,7 @@ struct limits_args {
 	struct mc_limits_scenario sc;
 	const char *explain, *root;
 	uint64_t pid;
+	bool calibrate; /* --calibrate: measure the costs anew */
 };
 
 /* --root DIR: a directory that holds a host's files. */
@@ -220,6 +242,19 @@ static int set_scenario(struct mc_limits_scenario *sc, int id, const char *arg)
 			return mc_cli_usage_error("limits",
 						  "--traffic '%s': at most 1 TiB per socket", arg);
 		return 0;
+	case OPT_HEARTBEAT:
+		if (mc_parse_duration(arg, &sc->heartbeat_ns, &err) < 0 ||
+		    sc->heartbeat_ns < MC_NS_PER_MS || sc->heartbeat_ns > 3600 * MC_NS_PER_SEC)
+			return mc_cli_usage_error("limits",
+						  "--heartbeat '%s': use a period from 1ms to 1h, "
+						  "e.g. 1s or 100ms",
+						  arg);
+		return 0;
+	case OPT_MESSAGE:
+		if (mc_parse_size(arg, &sc->message, &err) < 0 || !sc->message ||
+		    sc->message > (1u << 20))
+			return mc_cli_usage_error("limits", "--message '%s': use 1 to 1M bytes", arg);
+		return 0;
 	case OPT_CONNECT:
 		if (mc_parse_endpoint(arg, false, &sc->dst, &err) < 0)
 			return mc_cli_usage_error("limits", "--connect: %s", err.msg);
@@ -255,6 +290,9 @@ static int set(void *ctx, int id, const char *arg)
 	switch (id) {
 	case OPT_EXPLAIN:
 		a->explain = arg;
+		return 0;
+	case OPT_CALIBRATE:
+		a->calibrate = true;
 		return 0;
 	case OPT_ROOT:
 		return set_root(a, arg);
@@ -296,8 +334,12 @@ static int read_and_judge(const struct limits_args *a, struct mc_limits_snap *sn
 		return rc == -ENOENT ? MC_EXIT_USAGE : MC_EXIT_RUNTIME;
 	}
 	mc_limits_read(a->root, snap);
-	if (!a->root)
+	if (!a->root) {
 		mc_limits_read_netns(snap);
+		mc_limits_read_buf(snap, a->sc.traffic, a->calibrate);
+		if (a->sc.heartbeat_ns)
+			mc_limits_read_cpu(snap, a->sc.message, a->calibrate);
+	}
 	if (mc_limits_judge(snap, &a->sc, res) < 0) {
 		fputs("maxconn limits: the scenario has a zero count\n", stderr);
 		return MC_EXIT_USAGE;
@@ -317,8 +359,8 @@ int mc_cmd_limits(int argc, char **argv)
 	mc_limits_scenario_default(&a.sc);
 	if ((rc = mc_opt_parse(&mc_cli_limits, argc, argv, set, &a, &com)) != MC_CLI_GO_ON)
 		return rc;
-	if (a.explain)
-		return explain(a.explain);
+	if (a.explain && (rc = explain(a.explain)) != MC_EXIT_OK)
+		return rc;
 
 	snap = calloc(1, sizeof(*snap));
 	res = calloc(1, sizeof(*res));
@@ -329,6 +371,12 @@ int mc_cmd_limits(int argc, char **argv)
 	}
 	if ((rc = read_and_judge(&a, snap, res)))
 		goto out;
+	if (a.explain) { /* then the arithmetic here, each figure's source */
+		const struct mc_limits_item *it = mc_limits_find(res, a.explain);
+		if (it)
+			mc_limits_explain_host(stdout, it);
+		goto out;
+	}
 	root = a.root;
 	if (com.json) {
 		mc_limits_print_json(stdout, snap, &a.sc, res);

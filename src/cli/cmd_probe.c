@@ -26,7 +26,7 @@
 enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
-	O_SETTLE, O_SMETRICS, O_EHASH, O_ROUTER, O_PROXY_LOG, O_VIA,
+	O_SETTLE, O_SMETRICS, O_EHASH, O_ROUTER, O_PROXY_LOG, O_VIA, O_TRAFFIC, O_MESSAGE, O_MAXRTT,
 };
 
 static const struct mc_opt opts[] = {
@@ -90,9 +90,29 @@ static const struct mc_opt opts[] = {
 	 "Root; ip, nft, nginx and libnginx-mod-stream", O_VIA, NULL, NULL},
 	{"no-netns", 0, NULL, "use the host's loopback even as root", O_NONETNS, NULL, NULL},
 	{"hold", 'H', "D", "keep the connections D once all are up (default 0)", 'H', NULL, NULL},
-	{"heartbeat", 0, "D", "every connection sends a 16-byte message every D\n"
-	 "(1s, 100ms; at least 1ms) from the moment it opens,\n"
-	 "and the probe's server echoes it (default: none)", O_HEARTBEAT, NULL, NULL},
+	{"heartbeat", 0, "D", "every connection sends a message (16 bytes, or\n"
+	 "--message) every D (1s, 100ms; at least 1ms) from\n"
+	 "the moment it opens, and the probe's server echoes\n"
+	 "it (default: none)", O_HEARTBEAT, NULL, NULL},
+	{"message", 0, "SIZE", "bytes of each --heartbeat message, echoed whole\n"
+	 "(default 16; 1 to 1M)", O_MESSAGE, NULL, NULL},
+	{"max-rtt", 0, "D", "with --heartbeat: the CPU is the limit once the\n"
+	 "heartbeats' round trips (p99 of a sample, timed from\n"
+	 "when each was due) pass D, or messages are skipped,\n"
+	 "for 3 samples in a row while the CPUs are 85% busy\n"
+	 "or the CPU cgroup is throttled; reported: the last\n"
+	 "count at which they kept the schedule (default: the\n"
+	 "heartbeat's period)", O_MAXRTT, NULL, NULL},
+	{"traffic", 0, "SIZE", "every connection holds SIZE bytes unread (16k): the\n"
+	 "client sends them once, at its connect, and the\n"
+	 "server reads nothing, so they sit in the server's\n"
+	 "receive queue (past its window, about 128 KiB, the\n"
+	 "rest waits in the client's send queue): buffer\n"
+	 "memory, charged against net.ipv4.tcp_mem (one count\n"
+	 "for the whole host). What each costs is measured\n"
+	 "first (see `maxconn limits --explain tcp_mem`); the\n"
+	 "ramp stops at 97% of tcp_mem max and names tcp_mem\n"
+	 "(not with --heartbeat, --target-addr or uring)", O_TRAFFIC, NULL, NULL},
 	{"window", 0, "D", "the steady-state window: once all --target\n"
 	 "connections are up and --settle has passed, measure\n"
 	 "for D (10s; at least 100ms) while holding them:\n"
@@ -397,6 +417,11 @@ static int set_duration(struct probe_args *a, int id, const char *arg)
 						  "1h, e.g. 1s or 100ms",
 						  arg);
 		return 0;
+	case O_MAXRTT:
+		if (mc_parse_duration(arg, &cfg->max_rtt_ns, &err) < 0 || !cfg->max_rtt_ns)
+			return mc_cli_usage_error("probe", "--max-rtt '%s': use a duration, e.g. 200ms",
+						  arg);
+		return 0;
 	case O_WINDOW:
 		if (mc_parse_duration(arg, &cfg->window_ns, &err) < 0 ||
 		    cfg->window_ns < 100 * MC_NS_PER_MS)
@@ -489,6 +514,18 @@ static int set(void *ctx, int id, const char *arg)
 			return mc_cli_usage_error("probe", "--rate '%s': use connects per second (10k)",
 						  arg);
 		cfg->rate = (double)v;
+		return 0;
+	case O_MESSAGE:
+		if (mc_parse_size(arg, &cfg->message_bytes, &err) < 0 || !cfg->message_bytes ||
+		    cfg->message_bytes > (1u << 20))
+			return mc_cli_usage_error("probe", "--message '%s': use 1 to 1M bytes (16, 1k)",
+						  arg);
+		return 0;
+	case O_TRAFFIC:
+		if (mc_parse_size(arg, &cfg->traffic_bytes, &err) < 0 || !cfg->traffic_bytes ||
+		    cfg->traffic_bytes > (1u << 30))
+			return mc_cli_usage_error("probe", "--traffic '%s': use 1 to 1G bytes (16k)",
+						  arg);
 		return 0;
 	case O_STACK:
 		if (mc_parse_size(arg, &v, &err) < 0 || v < 16384)
@@ -594,6 +631,19 @@ static int check(const struct probe_args *a)
 	if (cfg->router_netns && cfg->via_snat)
 		return mc_cli_usage_error("probe", "--router-netns names a router of yours; --via "
 						   "snat reads the probe's own: give one");
+	if (cfg->max_rtt_ns && !cfg->heartbeat_ns)
+		return mc_cli_usage_error("probe", "--max-rtt bounds the --heartbeat round trips: "
+						   "give --heartbeat too");
+	if (cfg->message_bytes && !cfg->heartbeat_ns)
+		return mc_cli_usage_error("probe", "--message sizes the --heartbeat messages: give "
+						   "--heartbeat too (e.g. --heartbeat 1s)");
+	if (cfg->traffic_bytes && (cfg->heartbeat_ns || cfg->have_target_addr ||
+				   cfg->model == MC_MODEL_URING))
+		return mc_cli_usage_error("probe", "--traffic: its server leaves the bytes unread, "
+						   "so not with %s yet",
+					  cfg->heartbeat_ns	 ? "--heartbeat (which it echoes)"
+					  : cfg->have_target_addr ? "--target-addr (a server of yours)"
+								  : "--model uring");
 	if (cfg->nsrc && (cfg->sources || cfg->staircase))
 		return mc_cli_usage_error("probe", "--source gives the addresses themselves; it "
 						   "goes with neither --sources nor --staircase "

@@ -33,10 +33,13 @@ static const struct mc_opt opts[] = {
 	{"workers", 'w', "N|auto", "worker threads; auto starts one per CPU and adds\n"
 	 "one whenever the accepting ones are filling up\n"
 	 "(default auto)", 'w', NULL, NULL},
-	{"mode", 'm', "hold|echo", "hold: read and discard; echo: write back every byte,\n"
+	{"mode", 'm', "hold|echo|unread", "hold: read and discard; echo: write back every byte,\n"
 	 "also after the peer's half-close (shutdown); bytes a\n"
-	 "reset or the stop left unechoed are counted\n"
-	 "(default hold)", 'm', NULL, NULL},
+	 "reset or the stop left unechoed are counted;\n"
+	 "unread: read nothing, so what a client sends stays\n"
+	 "in this server's receive queues (a client's\n"
+	 "--traffic: buffer memory held, tcp_mem; epoll and\n"
+	 "threads models) (default hold)", 'm', NULL, NULL},
 	{"model", 'M', "epoll|threads|uring", "epoll: worker threads with epoll\n"
 	 "(scales); threads: one blocking thread per\n"
 	 "connection, the traditional model, to measure what\n"
@@ -181,8 +184,11 @@ static int set(void *ctx, int id, const char *arg)
 			cfg->mode = MC_SERVER_HOLD;
 		else if (strcmp(arg, "echo") == 0)
 			cfg->mode = MC_SERVER_ECHO;
+		else if (strcmp(arg, "unread") == 0)
+			cfg->mode = MC_SERVER_UNREAD;
 		else
-			return mc_cli_usage_error("server", "--mode '%s': use hold or echo", arg);
+			return mc_cli_usage_error("server", "--mode '%s': use hold, echo or unread",
+						  arg);
 		return 0;
 	case 'M':
 		if (mc_model_parse(arg, &cfg->model, &err) < 0)
@@ -247,6 +253,9 @@ int mc_cmd_server(int argc, char **argv)
 	cfg->listen = a.listen;
 	if ((rc = mc_opt_parse(&mc_cli_server, argc, argv, set, &a, &com)) != MC_CLI_GO_ON)
 		return rc;
+	if (cfg->model == MC_MODEL_URING && cfg->mode == MC_SERVER_UNREAD)
+		return mc_cli_usage_error("server", "--mode unread is not supported with --model "
+						    "uring yet: use --model epoll or threads");
 	if (cfg->model == MC_MODEL_URING && cfg->accept_rate > 0)
 		return mc_cli_usage_error("server", "--accept-rate above 0 is not supported with "
 						    "--model uring (0, never accept, is)");

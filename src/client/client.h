@@ -92,6 +92,8 @@ struct mc_client_config {
 	size_t send_len;
 	uint64_t echo_bytes; /* --echo-verify: per message, checked on return */
 	uint64_t every_ns;   /* period of heartbeats / echo messages; 0 = once */
+	uint64_t traffic_bytes; /* --traffic: sent once at the connect, nothing
+				 * expected back (a server that leaves them unread) */
 	void (*tick)(void *arg, const struct mc_client_stats *s);
 	void *tick_arg;
 	uint64_t tick_ns; /* how often tick is called; 0: once a second. The

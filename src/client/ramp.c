@@ -134,8 +134,9 @@ static void on_established(struct cli_worker *w, int fd, uint64_t now)
 	CNT_ADD(w->c.open, 1);
 	open = atomic_fetch_add_explicit(&cl->open_total, 1, memory_order_relaxed) + 1;
 	mc_counter_peak(&cl->open_peak, open);
-	if (cl->cfg->echo_bytes)
-		/* the first message; with --every, the sweep's next */
+	if (cl->cfg->echo_bytes || cl->cfg->traffic_bytes)
+		/* the first message (--traffic: the only one); with --every,
+		 * the sweep's next */
 		mc_client__send_msg(w, fd, now);
 }
 

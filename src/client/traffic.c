@@ -53,7 +53,7 @@ bool mc_client__send_more(struct cli_worker *w, int fd)
 			c->want_out = 0; /* 4 GiB per connection is plenty */
 			return true;
 		}
-		if (cfg->echo_bytes) {
+		if (cfg->echo_bytes || cfg->traffic_bytes) {
 			if (len > SCRATCH_SIZE)
 				len = SCRATCH_SIZE;
 			mc_client__echo_fill(c->idx, c->sent, w->scratch, len);

@@ -106,6 +106,11 @@ void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 	mc_json_kv_u64(&j, "fd_tables", sc->fd_tables);
 	mc_json_kv_u64(&j, "fd_overhead", sc->fd_overhead);
 	mc_json_kv_u64(&j, "traffic_bytes", sc->traffic);
+	if (sc->heartbeat_ns)
+		mc_json_kv_double(&j, "heartbeat_seconds", (double)sc->heartbeat_ns / 1e9);
+	else
+		mc_json_kv_null(&j, "heartbeat_seconds");
+	mc_json_kv_u64(&j, "message_bytes", sc->message);
 	mc_json_kv_u64(&j, "backlog", sc->backlog);
 	via_json(&j, &sc->via);
 	if (sc->target)
@@ -118,6 +123,29 @@ void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 		mc_json_kv_null(&j, "pid");
 	mc_json_obj_close(&j);
 
+	if (sc->traffic) { /* what --traffic costs per connection, and how known */
+		mc_json_key(&j, "traffic");
+		mc_json_obj_open(&j);
+		mc_json_kv_u64(&j, "bytes", r->buf.size);
+		mc_json_kv_bool(&j, "measured", r->buf.measured);
+		mc_json_kv_str(&j, "how", r->buf.how);
+		mc_json_kv_u64(&j, "reader_held_bytes", r->buf.reader_held);
+		mc_json_kv_u64(&j, "reader_charged_bytes", r->buf.reader_bytes);
+		mc_json_kv_u64(&j, "writer_held_bytes", r->buf.writer_held);
+		mc_json_kv_u64(&j, "writer_charged_bytes", r->buf.writer_bytes);
+		mc_json_obj_close(&j);
+	}
+	if (sc->heartbeat_ns) { /* the CPU a message costs here, and how known */
+		const struct mc_msgcost *m = &s->msgcost;
+		mc_json_key(&j, "cpu_cost");
+		mc_json_obj_open(&j);
+		mc_json_kv_bool(&j, "measured", m->measured);
+		mc_json_kv_str(&j, "how", m->how);
+		mc_json_kv_double(&j, "server_ns_per_msg", m->server_ns);
+		mc_json_kv_double(&j, "client_ns_per_msg", m->client_ns);
+		mc_json_kv_double(&j, "connect_ns", m->connect_ns);
+		mc_json_obj_close(&j);
+	}
 	mc_limits_summary(sum, sizeof(sum), sc, r);
 	mc_json_key(&j, "summary");
 	mc_json_obj_open(&j);

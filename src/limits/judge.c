@@ -116,6 +116,7 @@ void mc_limits_scenario_default(struct mc_limits_scenario *sc)
 	sc->sources = sc->dest_addrs = sc->dest_ports = sc->fd_tables = 1;
 	sc->fd_overhead = MC_LIMITS_FD_OVERHEAD;
 	sc->backlog = 4096; /* SOMAXCONN in glibc >= 2.34 and Linux >= 5.4 */
+	sc->message = 16;   /* the probe's heartbeat */
 }
 
 const char *mc_limits_status_str(enum mc_limits_status st)

@@ -5,13 +5,39 @@
  *   memory         (MemAvailable - reserve) / bytes per conn
  *   cgroup_memory  (limit - usage + inactive file - 5%) / bytes the cgroup is
  *                  charged per conn (each side differently)
- *   tcp_mem        with --traffic: tcp_mem max / traffic bytes per conn */
+ *   tcp_mem        with --traffic: (tcp_mem max - in use) / the bytes the
+ *                  kernel charges per conn (measured: limits/bufcost.h) */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/fmt.h"
 #include "limits/judge-int.h"
+
+/* What --traffic costs per connection: the snapshot's measurement when it
+ * is of this size, else the stated assumption (under --root, or not read);
+ * tmp holds the latter. */
+static const struct mc_bufcost *buf_cost(const struct mc__judge *c, struct mc_bufcost *tmp)
+{
+	const struct mc_limits_snap *s = c->s;
+
+	if (s->buf.size && s->buf.size == c->sc->traffic)
+		return &s->buf;
+	mc_bufcost_assume(c->sc->traffic, s->page_size, s->tcp_rmem[2].err ? 0 : s->tcp_rmem[2].v,
+			  s->tcp_wmem[2].err ? 0 : s->tcp_wmem[2].v, s->root[0] ? "a snapshot read under --root" : "not run",
+			  tmp);
+	return tmp;
+}
+
+/* The buffer bytes one connection's sockets on this host are charged: the
+ * reader's (the accepted socket) where the server is, the writer's where
+ * the client is. */
+static uint64_t traffic_here(const struct mc__judge *c, const struct mc_bufcost *b)
+{
+	if (!c->sc->traffic)
+		return 0;
+	return (c->server ? b->reader_bytes : 0) + (c->client ? b->writer_bytes : 0);
+}
 
 /* One object of each cache a socket has on either side: its inode, its
  * dentry and its file (from slabinfo; 0 for a cache not listed). */
@@ -55,13 +81,16 @@ static void cg_cost(struct mc__judge *c)
 	struct mc_limits_result *r = c->r;
 	const struct mc_host_slab_bytes *sl = &c->s->slab;
 	uint64_t shared = sock_shared(sl), epi = sl->obj[MC_HOST_SLAB_EPOLL_EPI];
+	struct mc_bufcost tmp;
+	const struct mc_bufcost *b = buf_cost(c, &tmp);
+	uint64_t rd = c->sc->traffic ? b->reader_bytes : 0, wr = c->sc->traffic ? b->writer_bytes : 0;
 
 	r->cg_default = sl->err || !sl->obj[MC_HOST_SLAB_TCP] || !sl->obj[MC_HOST_SLAB_SOCK_INODE];
 	if (c->server) {
 		r->cg_accept_bytes = r->cg_default ? MC_LIMITS_CG_ACCEPT_DEFAULT
 						   : shared + MC_LIMITS_CG_ACCEPT_REST +
 							 (c->sc->model == MC_MODEL_EPOLL ? epi : 0);
-		r->cg_accept_bytes = mc__add_sat(r->cg_accept_bytes, c->sc->traffic);
+		r->cg_accept_bytes = mc__add_sat(r->cg_accept_bytes, rd);
 		if (c->threads)
 			r->cg_accept_bytes =
 			    mc__add_sat(r->cg_accept_bytes, mc__mul_sat(c->tpc, thread_bytes(c)));
@@ -71,7 +100,7 @@ static void cg_cost(struct mc__judge *c)
 		    mc__add_sat(r->cg_default ? MC_LIMITS_CG_CONNECT_DEFAULT
 					      : sl->obj[MC_HOST_SLAB_TCP] + shared + epi +
 						    MC_LIMITS_CG_CONNECT_REST,
-				c->sc->traffic);
+				wr);
 	r->cg_conn_bytes = mc__add_sat(r->cg_accept_bytes, r->cg_connect_bytes);
 	if (!r->cg_conn_bytes)
 		r->cg_conn_bytes = 1;
@@ -84,9 +113,12 @@ void mc__conn_cost(struct mc__judge *c)
 	struct mc_limits_result *r = c->r;
 	const struct mc_host_slab_bytes *sl = &c->s->slab;
 	uint64_t per = sock_bytes(c, &r->sock_bytes_default);
+	struct mc_bufcost tmp;
 
 	r->sock_bytes = per;
-	r->conn_bytes = mc__mul_sat(c->spc, mc__add_sat(per, c->sc->traffic));
+	if (c->sc->traffic)
+		r->buf = *buf_cost(c, &tmp);
+	r->conn_bytes = mc__add_sat(mc__mul_sat(c->spc, per), traffic_here(c, &r->buf));
 	if (c->client && !r->sock_bytes_default)
 		r->conn_bytes = mc__add_sat(r->conn_bytes, sl->obj[MC_HOST_SLAB_BIND_BUCKET]);
 	if (c->threads)
@@ -223,14 +255,17 @@ void mc__judge_cgroup_memory(struct mc__judge *c, struct mc_limits_item *it)
 	fix_memory_common(c, it);
 }
 
-/* tcp_mem: with --traffic, tcp_mem max pages / buffer bytes per
- * connection; idle connections hold no buffers, so information then. */
+/* tcp_mem: with --traffic, (tcp_mem max - pages in use now) / the bytes
+ * the kernel charges one connection's sockets here (measured where it can
+ * be); idle connections hold no buffers, so information then. */
 void mc__judge_tcp_mem(struct mc__judge *c, struct mc_limits_item *it)
 {
 	const struct mc_limits_snap *s = c->s;
 	uint64_t traffic = c->sc->traffic;
-	uint64_t maxb, d, pages;
-	char a[32], v[80];
+	uint64_t maxb, used, d, pages, per;
+	struct mc_bufcost tmp;
+	const struct mc_bufcost *b;
+	char a[32], u[32], v[80];
 
 	if (!traffic)
 		it->kind = MC_LIMITS_INFO;
@@ -239,6 +274,7 @@ void mc__judge_tcp_mem(struct mc__judge *c, struct mc_limits_item *it)
 	mc__add_val(it, "max_pages", s->tcp_mem[2]);
 	mc__add_val(it, "rmem_default", s->tcp_rmem[1]);
 	mc__add_val(it, "wmem_default", s->tcp_wmem[1]);
+	mc__add_val(it, "in_use_pages", s->sockstat.tcp_mem_pages);
 	if (s->tcp_mem[2].err) {
 		if (mc__global_absent(c, it, s->tcp_mem[2], "net.ipv4.tcp_mem"))
 			return;
@@ -264,13 +300,21 @@ void mc__judge_tcp_mem(struct mc__judge *c, struct mc_limits_item *it)
 		mc__note_global(c, it);
 		return;
 	}
-	it->conns = mc__div_keep(maxb, mc__mul_sat(traffic, c->spc));
+	b = buf_cost(c, &tmp);
+	per = traffic_here(c, b);
+	if (!per)
+		per = 1;
+	used = s->sockstat.err || s->sockstat.tcp_mem_pages.err
+		   ? 0
+		   : mc__mul_sat(s->sockstat.tcp_mem_pages.v, s->page_size);
+	it->conns = mc__div_keep(mc__sub0(maxb, used), per);
 	mc__set_note(it,
-		     "%s / (%" PRIu64 " B traffic x %" PRIu64
-		     " socket(s)); above pressure (%" PRIu64 " pages) the kernel shrinks buffers",
-		     a, traffic, c->spc, s->tcp_mem[1].v);
+		     "(%s max - %s in use) / %" PRIu64 " B charged per connection (reader %" PRIu64
+		     " B for %" PRIu64 " B unread, writer %" PRIu64 " B for %" PRIu64 " B; %s)",
+		     a, mc_fmt_bytes(used, u, sizeof(u)), per, b->reader_bytes, b->reader_held,
+		     b->writer_bytes, b->writer_held, b->how);
 	d = mc__demand(c, it);
-	pages = mc__div_up(mc__mul_sat(mc__mul_sat(d, traffic), c->spc), s->page_size);
+	pages = mc__add_sat(mc__div_up(mc__mul_sat(d, per), s->page_size), used / s->page_size);
 	it->raise_to = pages;
 	snprintf(v, sizeof(v), "%" PRIu64 " %" PRIu64 " %" PRIu64,
 		 mc__min_u(s->tcp_mem[0].v, pages / 2), mc__max_u(s->tcp_mem[1].v, pages / 4 * 3),

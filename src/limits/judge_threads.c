@@ -11,6 +11,7 @@
  *   thread_stack  address space (or commit room) / stack per thread
  *   max_map_count (vm.max_map_count - maps now) / maps per thread
  *   cpu           information: CPU bounds rates, not connections held */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -279,27 +280,92 @@ void mc__judge_map_count(struct mc__judge *c, struct mc_limits_item *it)
 	mc__add_fix(it, "or --model epoll: a few threads, a few maps, for every connection");
 }
 
-/* cpu: CPUs and a cgroup quota, as information: CPU bounds rates, not the
- * number of idle connections held. */
+/* The CPU headroom kept apart from the heartbeats: the kernel's other
+ * work, softirq that is not the connections', the rest of the host. */
+#define CPU_HEADROOM_PCT 20
+
+/* CPUs usable: the affinity's, or the cgroup quota's when lower; *from
+ * says which. */
+static double usable_cpus(const struct mc_limits_snap *s, const char **from)
+{
+	const struct mc_limits_cgroup *cg = &s->cg;
+	double n = (double)s->cpus.v;
+
+	*from = "CPUs this process may run on (sched_getaffinity)";
+	if (cg->cpu_quota_us.err == 0 && cg->cpu_quota_us.v != MC_LIMITS_NONE &&
+	    cg->cpu_period_us.err == 0 && cg->cpu_period_us.v) {
+		double q = (double)cg->cpu_quota_us.v / (double)cg->cpu_period_us.v;
+		if (q < n) {
+			n = q;
+			*from = cg->version == 1 ? "the cgroup's cpu.cfs_quota_us / cfs_period_us"
+						 : "the cgroup's cpu.max";
+		}
+	}
+	return n;
+}
+
+/* cpu with --heartbeat: usable CPU less the headroom / (messages per
+ * second per connection x the measured CPU per message at the ends on
+ * this host). */
+static void judge_cpu_heartbeat(struct mc__judge *c, struct mc_limits_item *it, double cpus,
+				const char *from)
+{
+	const struct mc_msgcost *m = &c->s->msgcost;
+	double rate = 1e9 / (double)c->sc->heartbeat_ns, per, usable;
+	uint64_t d;
+
+	it->kind = MC_LIMITS_CEILING;
+	if (!m->measured || m->msg_bytes != c->sc->message) {
+		it->status = MC_LIMITS_UNKNOWN;
+		it->conns = MC_LIMITS_NONE;
+		snprintf(it->reason, sizeof(it->reason), "the CPU a message costs is not known: %.150s",
+			 m->how[0] ? m->how : "not measured (under --root)");
+		return;
+	}
+	per = (c->server ? m->server_ns : 0) + (c->client ? m->client_ns : 0);
+	usable = cpus * (100 - CPU_HEADROOM_PCT) / 100;
+	it->conns = (uint64_t)(usable * 1e9 / (rate * per));
+	mc__set_note(it,
+		     "%.2f CPUs (%s) less %d%% headroom = %.2f / (%.1f messages/s per connection x "
+		     "%.1f us per message: %s%s%s) (%s)",
+		     cpus, from, CPU_HEADROOM_PCT, usable, rate, per / 1000,
+		     c->server ? "server end" : "", c->server && c->client ? " + " : "",
+		     c->client ? "client end" : "", m->how);
+	d = mc__demand(c, it);
+	mc__add_fix(it, "%" PRIu64 " connections at %.1f messages/s need %.2f CPUs: more cores "
+			"or hosts, or a longer --heartbeat",
+		    d, rate, (double)d * rate * per / 1e9 * 100 / (100 - CPU_HEADROOM_PCT));
+	mc__add_fix(it, "or fewer wakeups per message (batch them; epoll over threads)");
+}
+
+/* cpu: CPUs and a cgroup quota. Idle connections cost none: information;
+ * with --heartbeat a ceiling (judge_cpu_heartbeat). */
 void mc__judge_cpu(struct mc__judge *c, struct mc_limits_item *it)
 {
 	const struct mc_limits_snap *s = c->s;
 	const struct mc_limits_cgroup *cg = &s->cg;
+	const char *from;
+	double cpus;
 
 	mc__add_val(it, "cpus", s->cpus);
 	mc__add_val(it, "quota_us", cg->cpu_quota_us);
 	mc__add_val(it, "period_us", cg->cpu_period_us);
 	if (s->cpus.err) {
 		mc__set_unknown(it, "the CPU affinity", s->cpus.err);
-		it->status = MC_LIMITS_FINE;
+		if (!c->sc->heartbeat_ns)
+			it->status = MC_LIMITS_FINE;
 		return;
 	}
-	if (cg->cpu_quota_us.err == 0 && cg->cpu_quota_us.v != MC_LIMITS_NONE &&
-	    cg->cpu_period_us.err == 0 && cg->cpu_period_us.v)
-		mc__set_value(it, "%" PRIu64 " (cgroup quota %.2f CPUs)", s->cpus.v,
-			      (double)cg->cpu_quota_us.v / (double)cg->cpu_period_us.v);
+	cpus = usable_cpus(s, &from);
+	if (cpus < (double)s->cpus.v)
+		mc__set_value(it, "%" PRIu64 " (cgroup quota %.2f CPUs)", s->cpus.v, cpus);
 	else
 		mc__set_value(it, "%" PRIu64, s->cpus.v);
+	if (c->sc->heartbeat_ns) {
+		judge_cpu_heartbeat(c, it, cpus, from);
+		return;
+	}
 	mc__set_note(it, "idle connections cost no CPU: CPU bounds how fast connections open and "
-			 "how much traffic they carry, not how many are held");
+			 "how much traffic they carry, not how many are held; --heartbeat D "
+			 "makes it a ceiling");
 }

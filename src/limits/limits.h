@@ -27,6 +27,8 @@
 #include "common/limit-t.h"
 #include "common/model.h"
 #include "host/host.h"
+#include "limits/bufcost.h"
+#include "limits/msgcost.h"
 #include "net/diag.h"
 #include "net/nat.h"
 #include "net/ruleset.h"
@@ -211,6 +213,13 @@ struct mc_limits_snap {
 	struct mc_host_slab_bytes slab;
 	struct mc_host_num tcp_mem[3]; /* pages */
 	struct mc_host_num tcp_rmem[3], tcp_wmem[3];
+	/* what --traffic's unread bytes cost per connection (live host only:
+	 * mc_limits_read_buf measures it; size 0: not read, the judge then
+	 * states its assumption) */
+	struct mc_bufcost buf;
+	/* what a heartbeat message costs in CPU here (mc_limits_read_cpu,
+	 * live host only; msg_bytes 0: not measured) */
+	struct mc_msgcost msgcost;
 	struct mc_limits_cgroup cg;
 
 	/* threads */
@@ -284,7 +293,9 @@ struct mc_limits_scenario {
 	uint64_t dest_ports;  /* destination ports = the server's listen ports */
 	uint64_t fd_tables;   /* processes, or maxconn workers (one fd table each) */
 	uint64_t fd_overhead; /* fds per table that are not connections */
-	uint64_t traffic;     /* buffer bytes each socket holds under load */
+	uint64_t traffic;     /* bytes each connection holds unread (--traffic) */
+	uint64_t heartbeat_ns; /* --heartbeat: a message per connection this often; 0 none */
+	uint64_t message;      /* --message: its bytes (16) */
 	uint64_t target;      /* 0: none */
 	uint64_t backlog;     /* listen() backlog the server asks for */
 	uint64_t mem_reserve; /* memory kept free; 0: 5% of MemTotal, at least 64 MiB */
@@ -342,7 +353,7 @@ struct mc_limits_item {
 	enum mc_limits_status status;
 	bool needs_change; /* conns < target (also set on the binding one) */
 	char reason[200];  /* status unknown: why */
-	char note[400];	   /* how conns follows from the value */
+	char note[640];	   /* how conns follows from the value */
 	uint64_t raise_to; /* with a target: the value it must be set to; 0 = n/a */
 	char fix[MC_LIMITS_MAX_FIX][200];
 	int nfix;
@@ -368,6 +379,8 @@ struct mc_limits_result {
 	uint64_t conn_bytes;	 /* all memory one connection costs (sockets,
 				  * traffic, thread) */
 	uint64_t mem_reserve;	 /* kept free, subtracted from MemAvailable */
+	struct mc_bufcost buf;	 /* with --traffic: its cost as judged (measured
+				  * or assumed: buf.how says which) */
 	/* what a memory cgroup is charged per connection here, and per side
 	 * (0 for a side not on this host); cg_default: slabinfo unreadable,
 	 * the measured defaults */
@@ -394,6 +407,22 @@ int mc_limits_root_check(const char *root);
  * when this is a child one. Call after mc_limits_read
  * on the live host (not under --root). */
 void mc_limits_read_netns(struct mc_limits_snap *s);
+/* Its two halves: the ruleset and TIME_WAIT; and the global net sysctls
+ * (tcp_mem, tcp_max_orphans) read here when this namespace has them, else
+ * from the initial one (globals_from_init, or globals_err) */
+void mc_limits_read_ruleset_tw(struct mc_limits_snap *s);
+void mc_limits_read_globals(struct mc_limits_snap *s);
+/* What traffic bytes left unread cost per connection here (s->buf): the
+ * calibration of limits/bufcost.h in a private network namespace, or its
+ * stated assumption when it cannot run (not root, no namespaces). A result
+ * kept for this boot, kernel and CPUs (limits/calib.h) is used unless
+ * fresh; a new one is kept. Live host only; nothing for traffic 0. */
+void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic, bool fresh);
+/* What a heartbeat message of msg bytes costs in CPU here (s->msgcost):
+ * the calibration of limits/msgcost.h; when it cannot run, msgcost.how says
+ * why and cpu is judged unknown. Kept and reused as mc_limits_read_buf.
+ * Live host only. */
+void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, bool fresh);
 /* The TIME_WAIT reuse rules (net/diag.h) of snapshot s, every field set
  * (bound false: connect() searches the port). */
 void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r);
@@ -424,6 +453,9 @@ void mc_limits_summary(char *buf, size_t len, const struct mc_limits_scenario *s
 /* --explain ID: what it is, how it shows when hit, how to raise it.
  * Returns 0, or -ENOENT for an id it does not know. */
 int mc_limits_explain(FILE *f, const char *id);
+/* ... and that limit as judged here: its value, what it allows, how the
+ * number follows (the arithmetic and each figure's source), its readings. */
+void mc_limits_explain_host(FILE *f, const struct mc_limits_item *it);
 /* Every limit id, in table order, comma-separated ("ephemeral_ports,
  * source_addresses, ..."), into buf (always terminated when len > 0).
  * Returns the length of the whole list, as snprintf does: >= len means it

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/fmt.h"
 #include "limits/registry-int.h"
 
 /* 1234567 -> "1,234,567" */
@@ -281,6 +282,32 @@ int mc_limits_explain(FILE *f, const char *id)
 	fprintf(f, "%s\n\nWhat it is:\n%s\n\nHow it shows when hit:\n%s\n\nHow to raise it:\n%s\n",
 		l->id, l->what, l->shows, l->raise);
 	return 0;
+}
+
+void mc_limits_explain_host(FILE *f, const struct mc_limits_item *it)
+{
+	char num[32];
+
+	fprintf(f, "\nOn this host, for this scenario:\n");
+	wrap(f, 2, "value: ", it->value);
+	if (it->kind == MC_LIMITS_CEILING && it->status != MC_LIMITS_UNKNOWN)
+		wrap(f, 2, "allows: ",
+		     it->conns == MC_LIMITS_NONE ? "no ceiling"
+						 : mc_fmt_thousands(it->conns, num, sizeof(num)));
+	if (it->reason[0])
+		wrap(f, 2, "unknown: ", it->reason);
+	if (it->note[0])
+		wrap(f, 2, "how: ", it->note);
+	for (int i = 0; i < it->nvals; i++) {
+		char line[96];
+		snprintf(line, sizeof(line), "%s = %s", it->vals[i].key,
+			 !it->vals[i].known		 ? "unknown"
+			 : it->vals[i].v == MC_LIMITS_NONE ? "none"
+							   : mc_fmt_thousands(it->vals[i].v, num,
+									      sizeof(num)));
+		wrap(f, 2, "read: ", line);
+	}
+	wrap(f, 2, "from: ", it->source);
 }
 
 int mc_limits_ids(char *buf, size_t len)

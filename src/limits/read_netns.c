@@ -3,21 +3,27 @@
  * they make the kernel track connections: net/ruleset.c), the clients'
  * ports held in TIME_WAIT by pair (net/diag.c), and the global
  * net sysctls (tcp_mem, tcp_max_orphans) from the initial namespace when
- * this one is a child (see limits.h, mc_limits_read_netns). Only for the live host:
+ * this one is a child (see limits.h, mc_limits_read_netns), and what
+ * --traffic's unread bytes cost (mc_limits_read_buf), and a heartbeat
+ * message's CPU (mc_limits_read_cpu). Only for the live host:
  * under --root the snapshot keeps what the files said. */
 #include "limits/limits.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/procfs.h"
+#include "limits/calib.h"
 
 struct globals {
 	struct mc_limits_snap *s;
@@ -70,7 +76,9 @@ static void *read_globals(void *arg)
 	g->err = stat("/proc/thread-self/ns/net", &self) < 0 ? -errno : -ENOENT;
 	if (g->err != -ENOENT)
 		return NULL;
-	while (pid > 0 && tries++ < 64) {
+	if (mc_proc_read_u64s(NULL, MC_LIMITS_P_TCP_MEM, mem, 3) == 0)
+		g->err = 0; /* this namespace is the initial one */
+	while (g->err && pid > 0 && tries++ < 64) {
 		int rc = join_net_of(pid, self.st_ino);
 		if (rc == 0 && mc_proc_read_u64s(NULL, MC_LIMITS_P_TCP_MEM, mem, 3) == 0) {
 			g->err = 0;
@@ -118,17 +126,26 @@ static void read_tw(struct mc_limits_snap *s)
 
 void mc_limits_read_netns(struct mc_limits_snap *s)
 {
-	struct globals g = {s, 0};
-	pthread_t t;
-	int rc;
+	mc_limits_read_ruleset_tw(s);
+	if (s->netns_child)
+		mc_limits_read_globals(s);
+}
 
+void mc_limits_read_ruleset_tw(struct mc_limits_snap *s)
+{
 	mc_nat_read(&s->nat, s->ct_nat_table);
 	s->nat_read = true;
 	mc_ruleset_read(&s->ct_rules);
 	s->ct_rules_read = true;
 	read_tw(s);
-	if (!s->netns_child)
-		return;
+}
+
+void mc_limits_read_globals(struct mc_limits_snap *s)
+{
+	struct globals g = {s, 0};
+	pthread_t t;
+	int rc;
+
 	/* unshare(CLONE_FS) is not needed: setns(CLONE_NEWNET) touches only
 	 * the calling thread */
 	rc = pthread_create(&t, NULL, read_globals, &g);
@@ -139,4 +156,93 @@ void mc_limits_read_netns(struct mc_limits_snap *s)
 	pthread_join(t, NULL);
 	s->globals_err = g.err;
 	s->globals_from_init = g.err == 0;
+}
+
+/* What a calibration's result depends on, as its cache key: the kernel and
+ * this boot, the CPUs (model, count, the cgroup's quota), then kind and
+ * size (and the result's layout, for another build of maxconn). */
+static void calib_key(const struct mc_limits_snap *s, const char *kind, uint64_t size,
+		      size_t layout, char *key, size_t len)
+{
+	char boot[64] = "", cpu[4096] = "", model[96] = "?";
+	struct utsname u;
+	const char *m;
+
+	if (uname(&u) < 0)
+		snprintf(u.release, sizeof(u.release), "?");
+	if (mc_proc_read(NULL, "/proc/sys/kernel/random/boot_id", boot, sizeof(boot)) > 0)
+		boot[strcspn(boot, "\n")] = '\0';
+	if (mc_proc_read(NULL, "/proc/cpuinfo", cpu, sizeof(cpu)) > 0 &&
+	    (m = strstr(cpu, "model name")) && (m = strchr(m, ':')))
+		snprintf(model, sizeof(model), "%.*s", (int)strcspn(m + 2, "\n"), m + 2);
+	snprintf(key, len,
+		 "%s %" PRIu64 " B; kernel %s; boot %s; cpu %s x %" PRIu64 "; quota %" PRIu64
+		 "/%" PRIu64 "; layout %zu",
+		 kind, size, u.release, boot, model, s->cpus.err ? 0 : s->cpus.v,
+		 s->cg.cpu_quota_us.err ? 0 : s->cg.cpu_quota_us.v,
+		 s->cg.cpu_period_us.err ? 0 : s->cg.cpu_period_us.v, layout);
+}
+
+/* The file a result is kept in: its kind and size, and the key's hash, so
+ * that processes under other keys (another cgroup quota) keep theirs. */
+static void calib_name(char *name, size_t len, const char *kind, uint64_t size, const char *key)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (const char *p = key; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	snprintf(name, len, "%s-%" PRIu64 "-%08x", kind, size, h);
+}
+
+/* A kept result's words: how it was measured, and where it was kept. */
+static void kept_how(char *how, size_t len, const char *path)
+{
+	size_t n = strnlen(how, len);
+
+	snprintf(how + n, len - n, "; kept in %s for this boot, kernel and CPUs", path);
+}
+
+void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic, bool fresh)
+{
+	char eb[64], key[512], name[64], path[128];
+	int rc;
+
+	if (!traffic)
+		return;
+	calib_key(s, "bufcost", traffic, sizeof(s->buf), key, sizeof(key));
+	calib_name(name, sizeof(name), "bufcost", traffic, key);
+	if (!fresh && mc_calib_cached(name, key, &s->buf, sizeof(s->buf), path, sizeof(path)) == 0) {
+		kept_how(s->buf.how, sizeof(s->buf.how), path);
+		return;
+	}
+	rc = mc_bufcost_measure(traffic, s->page_size, &s->buf);
+	if (rc == 0)
+		mc_calib_keep(name, key, &s->buf, sizeof(s->buf));
+	else
+		mc_bufcost_assume(traffic, s->page_size, s->tcp_rmem[2].err ? 0 : s->tcp_rmem[2].v,
+				  s->tcp_wmem[2].err ? 0 : s->tcp_wmem[2].v,
+				  mc_strerror(rc, eb, sizeof(eb)), &s->buf);
+}
+
+void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, bool fresh)
+{
+	char eb[64], key[512], name[64], path[128];
+	int rc;
+
+	calib_key(s, "msgcost", msg, sizeof(s->msgcost), key, sizeof(key));
+	calib_name(name, sizeof(name), "msgcost", msg, key);
+	if (!fresh &&
+	    mc_calib_cached(name, key, &s->msgcost, sizeof(s->msgcost), path, sizeof(path)) == 0) {
+		kept_how(s->msgcost.how, sizeof(s->msgcost.how), path);
+		return;
+	}
+	rc = mc_msgcost_measure(msg, &s->msgcost);
+	if (rc == 0)
+		mc_calib_keep(name, key, &s->msgcost, sizeof(s->msgcost));
+	else
+		snprintf(s->msgcost.how, sizeof(s->msgcost.how),
+			 "the calibration could not run: %s (it needs root for a network "
+			 "namespace)",
+			 mc_strerror(rc, eb, sizeof(eb)));
+	s->msgcost.msg_bytes = msg;
 }

@@ -214,7 +214,12 @@ const struct mc__limit mc__limits[] = {
 	.judge = mc__judge_tcp_mem,
 	.what =
 	    "net.ipv4.tcp_mem: pages all TCP sockets may use for buffers (min, pressure, max).\n"
-	    "Idle connections hold none; connections with traffic hold up to tcp_rmem/tcp_wmem.",
+	    "Idle connections hold none; connections with traffic hold up to tcp_rmem/tcp_wmem.\n"
+	    "With --traffic SIZE the bytes a reader leaves unread cost their skbs' truesize in\n"
+	    "whole pages (its receive queue; past its window the writer's send queue): measured\n"
+	    "here by a calibration in a private network namespace (SO_MEMINFO of each socket),\n"
+	    "16 KiB -> 20 KiB on Linux 6.18 x86_64. tcp_mem is global: the pages in use now are\n"
+	    "subtracted.",
 	.shows =
 	    "Above pressure the kernel shrinks buffers (TCPMemoryPressures in /proc/net/netstat);\n"
 	    "above max dmesg \"TCP: out of memory -- consider tuning tcp_mem\", sends stall and\n"
@@ -352,7 +357,10 @@ const struct mc__limit mc__limits[] = {
 	    "Idle connections cost no CPU. CPU bounds how fast connections are opened and how "
 	    "much\n"
 	    "traffic they carry (the seeds' last limit: at 100% the machine freezes). A cgroup\n"
-	    "quota (cpu.max) lowers it.",
+	    "quota (cpu.max) lowers it. With --heartbeat D it is a ceiling: usable CPUs (or\n"
+	    "the quota) less 20% headroom / (messages per second per connection x the CPU one\n"
+	    "message costs at this host's ends, measured by a calibration in a private network\n"
+	    "namespace). Add --heartbeat D to see the arithmetic for this host.",
 	.shows =
 	    "The connect or accept rate stops growing, latency rises, top shows 100% (much of it\n"
 	    "softirq); connections time out.",

@@ -230,7 +230,9 @@ static void run_server(struct mc_probe_children *c, const struct job *j)
 		.listen = j->a->dst,
 		.nlisten = j->a->ndst,
 		.workers = j->sc->one_table ? 1 : 0,
-		.mode = c->cfg->heartbeat_ns ? MC_SERVER_ECHO : MC_SERVER_HOLD,
+		.mode = c->cfg->heartbeat_ns	? MC_SERVER_ECHO
+			: c->cfg->traffic_bytes ? MC_SERVER_UNREAD
+						: MC_SERVER_HOLD,
 		.model = server_model(j->sc->model),
 		.thread_stack = c->cfg->thread_stack,
 		.backlog = (int)j->sc->backlog,
@@ -265,6 +267,7 @@ static void run_client(struct mc_probe_children *c, const struct job *j)
 		.send = c->cfg->heartbeat_ns ? MC_PROBE_HEARTBEAT : NULL,
 		.send_len = c->cfg->heartbeat_ns ? sizeof(MC_PROBE_HEARTBEAT) - 1 : 0,
 		.every_ns = c->cfg->heartbeat_ns,
+		.traffic_bytes = c->cfg->traffic_bytes,
 		.tick = client_tick,
 		.tick_arg = pub,
 		.tick_ns = MC_PROBE_SAMPLE_NS,
@@ -278,10 +281,20 @@ static void run_client(struct mc_probe_children *c, const struct job *j)
 	};
 	struct mc_client_stats *st = calloc(1, sizeof(*st));
 	struct mc_err err = {{0}};
+	char *msg = NULL;
 	int rc;
 
+	/* --message SIZE: the heartbeat's 16 bytes repeated to SIZE (the
+	 * process ends with _exit: nothing to free) */
+	if (cfg.send && c->cfg->message_bytes && (msg = malloc(c->cfg->message_bytes))) {
+		for (uint64_t i = 0; i < c->cfg->message_bytes; i++)
+			msg[i] = MC_PROBE_HEARTBEAT[i % (sizeof(MC_PROBE_HEARTBEAT) - 1)];
+		cfg.send = msg;
+		cfg.send_len = c->cfg->message_bytes;
+	}
 	child_setup(c, j->sc, "maxconn-client", 1);
-	rc = st ? mc_client_run(&cfg, st, &err) : -ENOMEM;
+	rc = st && (msg || !c->cfg->message_bytes || !cfg.send) ? mc_client_run(&cfg, st, &err)
+								: -ENOMEM;
 	child_exit(pub, rc, &err, st, sizeof(*st));
 }
 

@@ -484,6 +484,55 @@ static bool judge_reserve(const struct mc_probe_obs *o, struct mc_probe_step *st
 	return true;
 }
 
+/* --traffic: TCP buffer memory came near tcp_mem max (ramp.c stopped the
+ * ramp there). False when it did not. */
+static bool judge_tcp_mem(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	char a[32], b[32], c[32];
+
+	if (!o->tcp_mem_hit)
+		return false;
+	set_limit(st, MC_LIMIT_TCP_MEM, "TCP buffer memory (net.ipv4.tcp_mem)");
+	snprintf(st->happened, sizeof(st->happened),
+		 "TCP buffers held %s (sockstat mem, the whole host), %" PRIu64
+		 "%% of tcp_mem max %s (pressure from %s): the probe stops at 97%%, as the kernel "
+		 "is about to refuse buffer memory to every socket on the host",
+		 mc_fmt_bytes(o->tcp_mem_bytes, a, sizeof(a)),
+		 o->tcp_mem_max ? o->tcp_mem_bytes * 100 / o->tcp_mem_max : 0,
+		 mc_fmt_bytes(o->tcp_mem_max, b, sizeof(b)),
+		 mc_fmt_bytes(o->tcp_mem_pressure, c, sizeof(c)));
+	return true;
+}
+
+/* --heartbeat: the heartbeats fell behind while the CPUs were busy (ramp.c
+ * stopped the ramp): cpu, with the evidence. False when they did not. */
+static bool judge_cpu(const struct mc_probe_obs *o, struct mc_probe_step *st)
+{
+	const struct mc_probe_cpuwatch *c = &o->cpu;
+
+	if (!o->cpu_hit)
+		return false;
+	set_limit(st, MC_LIMIT_CPU, "CPU (the heartbeats fell behind)");
+	snprintf(st->happened, sizeof(st->happened),
+		 "heartbeats late (p99 %.0f ms > --max-rtt %.0f ms) at %" PRIu64
+		 " held, the CPUs %.0f%% busy%s; the schedule held up to %" PRIu64,
+		 (double)c->p99 / 1e6, (double)c->max_rtt_ns / 1e6, c->held, c->busy * 100,
+		 c->throttled ? ", the CPU cgroup throttled" : "", c->good_held);
+	evidence(st, "CPU busy (%)", (uint64_t)(c->busy * 100 + 0.5),
+		 "/proc/stat over the last 0.8 s: user %.0f%%, system %.0f%%, softirq %.0f%% of all "
+		 "CPUs%s",
+		 c->user * 100, c->sys * 100, c->softirq * 100,
+		 c->throttled ? "; the CPU cgroup's cpu.stat nr_throttled grew" : "");
+	evidence(st, "run queue", c->runq, "/proc/stat procs_running at the stop");
+	evidence(st, "heartbeats skipped", c->skipped,
+		 "due while the one before was still unwritten, since the ramp began");
+	evidence(st, "RTT p99 at the stop (us)", c->p99 / 1000,
+		 "p50 %.1f ms; at the last good point (%" PRIu64 " held) p50 %.1f ms, p99 %.1f ms",
+		 (double)c->p50 / 1e6, c->good_held, (double)c->good_p50 / 1e6,
+		 (double)c->good_p99 / 1e6);
+	return true;
+}
+
 /* A limit a failure's errno names: the server's thread limit, the client's
  * limit-naming causes, the server's fd limits, epoll watches, kernel
  * memory. False when none was counted. */
@@ -753,8 +802,8 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	struct seen s;
 
 	seen_from(o, &s);
-	if (judge_reserve(o, st) || judge_refusals(o, st) || judge_proxy(o, st) ||
-	    judge_timeouts(o, &s, st) ||
+	if (judge_reserve(o, st) || judge_tcp_mem(o, st) || judge_cpu(o, st) ||
+	    judge_refusals(o, st) || judge_proxy(o, st) || judge_timeouts(o, &s, st) ||
 	    judge_losses(o, &s, st))
 		return;
 	if (mc_cause_sum(o->fail))

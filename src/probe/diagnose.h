@@ -15,6 +15,7 @@
 #include "client/client.h"
 #include "common/cgroup.h"
 #include "net/cause.h"
+#include "probe/cpuwatch.h"
 #include "probe/probe-t.h"
 #include "probe/serverside.h"
 #include "probe/watch.h"
@@ -57,6 +58,15 @@ struct mc_probe_obs {
 	struct mc_watch before, after;
 	uint64_t reserve;
 	bool reserve_hit, interrupted, timed_out, child_failed;
+	/* --traffic: TCP buffer memory (sockstat mem, global) came near
+	 * tcp_mem max and the ramp stopped there (ramp.c); the bytes then,
+	 * and tcp_mem's pressure and max, in bytes */
+	bool tcp_mem_hit;
+	uint64_t tcp_mem_bytes, tcp_mem_pressure, tcp_mem_max;
+	/* --heartbeat: the heartbeats fell behind while the CPUs were busy
+	 * (cpuwatch.h): the evidence, and the last count that held */
+	bool cpu_hit;
+	struct mc_probe_cpuwatch cpu;
 	/* child_failed: the most the client held at the step's samples, up
 	 * to the one that saw the end (ramp.c): the count before it drained */
 	uint64_t child_held;

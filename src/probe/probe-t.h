@@ -286,6 +286,13 @@ struct mc_probe_config {
 	uint64_t hold_ns;	   /* hold the connections this long at the end */
 	uint64_t heartbeat_ns;	   /* each connection sends 16 bytes this often and
 				    * the server echoes them; 0: no traffic */
+	uint64_t message_bytes;	   /* --message: a heartbeat's bytes; 0: 16 */
+	uint64_t max_rtt_ns;	   /* --max-rtt: heartbeats later than this (p99 of
+				    * a sample) while the CPUs are busy are the CPU's
+				    * limit; 0: the heartbeat period */
+	uint64_t traffic_bytes;	   /* --traffic: each connection sends this once
+				    * and the server leaves it unread (buffer
+				    * memory held: tcp_mem); 0: none */
 	uint64_t window_ns;	   /* the steady-state window once all are up; 0:
 				    * none */
 	uint64_t settle_ns;	   /* from all up to the window's start */

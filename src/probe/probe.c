@@ -125,7 +125,13 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	 * namespace's: not for nothing) */
 	if (!netns)
 		mc_limits_read_netns(snap);
+	else if (snap->netns_child)
+		mc_limits_read_globals(snap); /* tcp_mem: one for the host */
 	mc_limits_read_self(snap);
+	/* --traffic, --heartbeat: their costs measured anew (and kept) */
+	mc_limits_read_buf(snap, cfg->traffic_bytes, true);
+	if (cfg->heartbeat_ns)
+		mc_limits_read_cpu(snap, cfg->message_bytes ? cfg->message_bytes : 16, true);
 	if (sc->one_table) {
 		snap->nofile_soft.v = sc->fd_limit;
 		snap->nofile_soft.err = 0;
@@ -143,6 +149,9 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	ls.cg_reserve = cfg->reserve; /* 0: 5% of the limit, as the probe keeps */
 	ls.tasks = step_tasks(cfg, sc);
 	ls.bind_ports = true; /* its client chooses and binds each port */
+	ls.traffic = cfg->traffic_bytes;
+	ls.heartbeat_ns = cfg->heartbeat_ns;
+	ls.message = cfg->message_bytes ? cfg->message_bytes : 16;
 	ls.target = sc->target == MC_LIMITS_NONE ? 0 : sc->target;
 	if (sc->nat_addrs || sc->proxy_binds) {
 		/* --via: the router or proxy the probe builds (topo.h) */

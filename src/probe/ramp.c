@@ -18,6 +18,7 @@
 #include "common/procfs.h"
 #include "limits/limits.h"
 #include "net/diag.h"
+#include "probe/cpuwatch.h"
 #include "probe/kmsg.h"
 #include "probe/result.h"
 #include "probe/steady.h"
@@ -257,6 +258,44 @@ static void top_reading(struct mc_probe_ctx *p, struct mc_probe_obs *o, bool sho
 	o->reserve_hit |= rc == -ECANCELED;
 }
 
+/* --traffic: the ramp stops once TCP buffer memory (sockstat mem, one count
+ * for the whole host) reaches this share of tcp_mem max: before the kernel
+ * refuses buffer memory to every socket on the host, and within a sample's
+ * growth (about 3% at 40k connects/s x 20 KiB) of it. */
+#define TCP_MEM_STOP_PCT 97
+
+/* net.ipv4.tcp_mem (pages; global: from the initial namespace when the
+ * probe is in its step's) as bytes in o: false when it cannot be read (the
+ * probe then does not watch it). */
+static bool tcp_mem_read(struct mc_probe_obs *o)
+{
+	struct mc_limits_snap *s = calloc(1, sizeof(*s));
+	long ps = sysconf(_SC_PAGESIZE);
+	bool ok;
+
+	if (!s)
+		return false;
+	mc_limits_read_globals(s);
+	ok = !s->globals_err && ps > 0 && s->tcp_mem[2].v;
+	if (ok) {
+		o->tcp_mem_pressure = s->tcp_mem[1].v * (uint64_t)ps;
+		o->tcp_mem_max = s->tcp_mem[2].v * (uint64_t)ps;
+	}
+	free(s);
+	return ok;
+}
+
+/* At a sample: has TCP buffer memory come to TCP_MEM_STOP_PCT of max? */
+static bool tcp_mem_near(struct mc_probe_obs *o, const struct mc_watch *now)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	if (!o->tcp_mem_max || now->sockstat.err || now->sockstat.tcp_mem_pages.err || ps <= 0)
+		return false;
+	o->tcp_mem_bytes = now->sockstat.tcp_mem_pages.v * (uint64_t)ps;
+	return o->tcp_mem_bytes >= o->tcp_mem_max / 100 * TCP_MEM_STOP_PCT;
+}
+
 void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_probe_step *st, struct mc_probe_obs *o,
 		   struct mc_client_stats *cs, struct mc_server_stats *ss)
 {
@@ -267,6 +306,13 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 	struct mc_watch now;
 	struct mc_probe_window *win = NULL;
 	bool peak = false, near_end;
+	bool watch_tcp_mem = p->cfg->traffic_bytes && tcp_mem_read(o);
+	/* --heartbeat: the CPU's limit as the heartbeats feel it */
+	struct mc_probe_cpuwatch *cpu = p->cfg->heartbeat_ns ? malloc(sizeof(*cpu)) : NULL;
+
+	if (cpu)
+		mc_probe_cpuwatch_init(cpu, p->cfg->max_rtt_ns ? p->cfg->max_rtt_ns
+							       : p->cfg->heartbeat_ns);
 
 	for (;;) {
 		struct mc_probe_sample smp = {0};
@@ -337,7 +383,14 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 			break;
 		}
 		fails = limit_failures(cs) >= LIMIT_EVIDENCE;
-		if (cs->open >= st->sc.target || (cs->ramp_done && cs->inflight == 0) || fails) {
+		if (watch_tcp_mem && !o->tcp_mem_hit)
+			o->tcp_mem_hit = tcp_mem_near(o, &now);
+		if (cpu && !o->cpu_hit && !held_at && mc_probe_cpuwatch_sample(cpu, cs)) {
+			o->cpu_hit = true;
+			o->cpu = *cpu;
+		}
+		if (cs->open >= st->sc.target || (cs->ramp_done && cs->inflight == 0) || fails ||
+		    o->tcp_mem_hit || o->cpu_hit) {
 			if (!held_at) {
 				held_at = t;
 				/* the memory figures at the top, before --hold lets the
@@ -395,6 +448,7 @@ void mc_probe_ramp(struct mc_probe_ctx *p, struct mc_probe_report *r, struct mc_
 	if (cs->open >= st->sc.target && cs->ramp_ns)
 		st->seconds = (double)cs->ramp_ns / 1e9;
 	free(win);
+	free(cpu);
 }
 
 /* An epoll watch's two objects, its item and its wait-queue entry, in one
@@ -611,6 +665,9 @@ void mc_probe_account(struct mc_probe_ctx *p, struct mc_probe_step *st, struct m
 	 * like the others); a server counted by its own sockets is exact */
 	if (socks < 0 && p->kernel_held > st->reached)
 		st->reached = p->kernel_held;
+	/* the CPU: the last count at which the heartbeats kept their schedule */
+	if (o->cpu_hit && o->cpu.good_held && o->cpu.good_held < st->reached)
+		st->reached = o->cpu.good_held;
 	/* a child ended: the figure from before, not after the drain */
 	if (socks < 0 && o->child_failed && o->child_held > st->reached)
 		st->reached = o->child_held;

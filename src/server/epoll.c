@@ -239,7 +239,9 @@ static void on_listen(struct srv_worker *w, int lfd)
 			continue;
 		}
 		struct srv_conn *c = &w->conns[fd];
-		rc = ctl(w, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP,
+		/* --mode unread: only the peer's close is watched */
+		rc = ctl(w, EPOLL_CTL_ADD, fd,
+			 s->env.cfg->mode == MC_SERVER_UNREAD ? EPOLLRDHUP : EPOLLIN | EPOLLRDHUP,
 			 ((uint64_t)c->gen << 32) | (uint32_t)fd);
 		if (rc < 0) {
 			close(fd);
@@ -317,6 +319,14 @@ static void on_writable(struct srv_worker *w, int fd)
 			 ((uint64_t)c->gen << 32) | (uint32_t)fd);
 	if (rc < 0)
 		conn_close(w, fd, mc_cause_from_errno(rc));
+}
+
+/* --mode unread: why the peer's connection ended (a reset, or its close). */
+static enum mc_cause unread_end(int fd)
+{
+	int e = mc_sock_error(fd);
+
+	return e < 0 ? mc_cause_from_errno(e) : MC_CAUSE_PEER_CLOSED;
 }
 
 static void on_readable(struct srv_worker *w, int fd)
@@ -455,6 +465,8 @@ static void *worker_main(void *arg)
 			 * are written back */
 			if (w->conns[lo].pend)
 				on_writable(w, (int)lo);
+			else if (s->env.cfg->mode == MC_SERVER_UNREAD)
+				conn_close(w, (int)lo, unread_end((int)lo));
 			else
 				on_readable(w, (int)lo);
 		}

@@ -13,7 +13,9 @@
 #include "common/addr.h"
 #include "net/cause.h"
 
-enum mc_server_mode { MC_SERVER_HOLD, MC_SERVER_ECHO };
+/* hold: read and discard; echo: write every byte back; unread: read
+ * nothing (what a client sends stays in the receive queue: --traffic) */
+enum mc_server_mode { MC_SERVER_HOLD, MC_SERVER_ECHO, MC_SERVER_UNREAD };
 
 struct mc_server_stats {
 	uint64_t accepted;  /* connections accepted and kept */

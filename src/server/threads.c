@@ -87,6 +87,16 @@ static void *conn_main(void *arg)
 	enum mc_cause why = MC_CAUSE_PEER_CLOSED;
 
 	free(arg);
+	while (t->cfg->mode == MC_SERVER_UNREAD) {
+		/* --mode unread: wait for the peer's end, read nothing */
+		struct pollfd pf = {.fd = a.fd, .events = POLLRDHUP};
+		int e;
+		if (poll(&pf, 1, -1) < 0 && errno == EINTR)
+			continue;
+		e = mc_sock_error(a.fd);
+		why = e < 0 ? mc_cause_from_errno(e) : MC_CAUSE_PEER_CLOSED;
+		goto out;
+	}
 	for (;;) {
 		ssize_t n = recv(a.fd, buf, sizeof(buf), 0);
 		if (n > 0) {

@@ -339,7 +339,9 @@ static void test_memory(void **state)
 	free(f);
 }
 
-/* Under traffic: buffers per connection, and tcp_mem caps them. */
+/* Under traffic: buffers per connection as the kernel charges them (the
+ * measured cost: 64 KiB unread is 69632 B in the reader's queue, 17 whole
+ * pages), and tcp_mem caps them less what is in use (256 pages here). */
 static void test_traffic_tcp_mem(void **state)
 {
 	struct fx *f = load(FIX "base");
@@ -348,20 +350,114 @@ static void test_traffic_tcp_mem(void **state)
 	(void)state;
 	lift_fds(f);
 	f->sc.traffic = 65536;
-	/* tcp_mem max 300000 pages x 4096 / 64 KiB */
-	assert_binding(f, MC_LIMIT_TCP_MEM, 18750);
-	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / (SOCK + 65536));
+	f->s.buf = (struct mc_bufcost){.size = 65536, .conns = 64, .reader_held = 65536,
+				       .reader_bytes = 69632, .charged = 69632, .measured = true};
+	snprintf(f->s.buf.how, sizeof(f->s.buf.how), "measured: a test");
+	/* (300000 - 256 pages in use) x 4096 / 69632; the old model, the
+	 * payload in both sockets at its size, said 18750 */
+	assert_binding(f, MC_LIMIT_TCP_MEM, 17632);
+	it = item(f, MC_LIMIT_TCP_MEM);
+	assert_non_null(strstr(it->note, "69632 B charged per connection"));
+	assert_non_null(strstr(it->note, "measured: a test"));
+	assert_int_equal(item(f, MC_LIMIT_MEMORY)->conns, USABLE / (SOCK + 69632));
 	f->sc.target = 30000;
 	judge(f);
 	it = item(f, MC_LIMIT_TCP_MEM);
-	/* 30000 x 64 KiB / 4096 = 480000 pages */
-	assert_int_equal(it->raise_to, 480000);
-	assert_true(has_fix(it, "sysctl -w net.ipv4.tcp_mem=\"100000 360000 480000\""));
+	/* 30000 x 69632 / 4096 = 510000 pages, + the 256 in use */
+	assert_int_equal(it->raise_to, 510256);
+	assert_true(has_fix(it, "sysctl -w net.ipv4.tcp_mem=\"100000 382692 510256\""));
+	/* both ends here: the writer's queue counts too (unacked bytes) */
+	f->sc.target = 0;
+	f->sc.role = MC_LIMITS_BOTH;
+	f->s.buf.writer_bytes = 36864;
+	assert_binding(f, MC_LIMIT_TCP_MEM, (300000ULL - 256) * 4096 / (69632 + 36864));
+	/* not measured (a snapshot under --root): the stated assumption */
+	f->sc.role = MC_LIMITS_SERVER;
+	f->s.buf.size = 0;
+	judge(f);
+	it = item(f, MC_LIMIT_TCP_MEM);
+	assert_non_null(strstr(it->note, "assumed"));
+	assert_int_equal(it->conns, (300000ULL - 256) * 4096 / 69632);
 	/* idle: tcp_mem is information only */
 	f->sc.traffic = 0;
 	f->sc.target = 0;
 	judge(f);
 	assert_int_equal(item(f, MC_LIMIT_TCP_MEM)->kind, MC_LIMITS_INFO);
+	free(f);
+}
+
+/* The calibration's sum: per connection, each socket's queued truesize and
+ * forward allocation (never below 0), and the payload where it sits. */
+static void test_bufcost_sum(void **state)
+{
+	const struct mc_bufcost_sock rd[2] = {{20480 - 512, 512, 0, 16384, 0},
+					      {20480, (uint32_t)-4096, 0, 16384, 0}};
+	const struct mc_bufcost_sock wr[2] = {{0, 4096, 0, 0, 0}, {0, 0, 8192, 0, 100}};
+	struct mc_bufcost b;
+
+	(void)state;
+	mc_bufcost_sum(16384, rd, wr, 2, &b);
+	assert_true(b.measured);
+	assert_int_equal(b.reader_bytes, 20480);
+	assert_int_equal(b.writer_bytes, 6144);
+	assert_int_equal(b.reader_held, 16384);
+	assert_int_equal(b.writer_held, 50);
+	assert_int_equal(b.charged, 20480 + 6144);
+	mc_bufcost_assume(16384, 4096, 6291456, 4194304, "EPERM", &b);
+	assert_false(b.measured);
+	assert_int_equal(b.reader_bytes, 20480); /* 16 KiB + 1 KiB, whole pages */
+	assert_int_equal(b.writer_bytes, 0);
+	assert_non_null(strstr(b.how, "assumed (the calibration could not run: EPERM)"));
+}
+
+/* --heartbeat: CPU is a ceiling, usable CPUs (or the cgroup's quota) less
+ * 20% / (messages per second per connection x the measured CPU per
+ * message at this host's ends); the arithmetic and its sources in the
+ * note; unknown when it was not measured; information without traffic. */
+static void test_cpu_heartbeat(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	lift_fds(f);
+	f->s.cpus = (struct mc_host_num){2, 0};
+	f->s.cg.cpu_quota_us = (struct mc_host_num){MC_LIMITS_NONE, 0};
+	f->sc.role = MC_LIMITS_BOTH;
+	f->sc.heartbeat_ns = 100 * 1000 * 1000ULL;
+	f->s.msgcost = (struct mc_msgcost){.msg_bytes = 16, .server_ns = 10000,
+					   .client_ns = 15000, .measured = true};
+	snprintf(f->s.msgcost.how, sizeof(f->s.msgcost.how), "measured: a test");
+	/* 2 CPUs x 0.8 / (10 msgs/s x 25 us) */
+	assert_binding(f, MC_LIMIT_CPU, 6400);
+	it = item(f, MC_LIMIT_CPU);
+	assert_int_equal(it->kind, MC_LIMITS_CEILING);
+	assert_non_null(strstr(it->note, "2.00 CPUs (CPUs this process may run on "
+					 "(sched_getaffinity)) less 20% headroom = 1.60 / (10.0 "
+					 "messages/s per connection x 25.0 us per message: server end + "
+					 "client end) (measured: a test)"));
+	/* the server's end alone */
+	f->sc.role = MC_LIMITS_SERVER;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_CPU)->conns, 16000);
+	/* a v1 quota of half a CPU binds first */
+	f->s.cg.version = 1;
+	f->s.cg.cpu_quota_us = (struct mc_host_num){50000, 0};
+	f->s.cg.cpu_period_us = (struct mc_host_num){100000, 0};
+	judge(f);
+	it = item(f, MC_LIMIT_CPU);
+	assert_int_equal(it->conns, 4000);
+	assert_non_null(strstr(it->note, "0.50 CPUs (the cgroup's cpu.cfs_quota_us / cfs_period_us)"));
+	/* another message size than measured: unknown, and why */
+	f->sc.message = 1024;
+	judge(f);
+	it = item(f, MC_LIMIT_CPU);
+	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
+	assert_non_null(strstr(it->reason, "the CPU a message costs is not known"));
+	/* no heartbeat: information */
+	f->sc.heartbeat_ns = 0;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_CPU)->kind, MC_LIMITS_INFO);
 	free(f);
 }
 
@@ -873,6 +969,8 @@ int main(void)
 	    cmocka_unit_test(test_fd_nr_open),
 	    cmocka_unit_test(test_memory),
 	    cmocka_unit_test(test_traffic_tcp_mem),
+	    cmocka_unit_test(test_bufcost_sum),
+	    cmocka_unit_test(test_cpu_heartbeat),
 	    cmocka_unit_test(test_cgroup_memory),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_conntrack),

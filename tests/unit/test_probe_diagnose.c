@@ -190,6 +190,69 @@ static void test_reserve(void **state)
 	free(o);
 }
 
+/* --traffic: TCP buffer memory came to 97% of tcp_mem max (the ramp
+ * stopped): tcp_mem, a limit (exit 3), in bytes and percent; a reserve hit
+ * at once is still the reserve. */
+static void test_tcp_mem(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->held = 112000;
+	o->target = MC_LIMITS_NONE;
+	o->tcp_mem_hit = true;
+	o->tcp_mem_bytes = 2290000000ULL;
+	o->tcp_mem_max = 575832ULL * 4096;
+	o->tcp_mem_pressure = 383888ULL * 4096;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, MC_LIMIT_TCP_MEM);
+	assert_non_null(strstr(st.happened, "TCP buffers held 2.1 GiB (sockstat mem, the whole "
+					    "host), 97% of tcp_mem max 2.2 GiB (pressure from "
+					    "1.5 GiB)"));
+	o->reserve_hit = true;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_RESERVE);
+	free(o);
+}
+
+/* --heartbeat: the heartbeats fell behind while the CPUs were busy: cpu,
+ * a limit, the words and the evidence lines (busy split, run queue,
+ * skipped, the round trips at the stop and at the last good point). */
+static void test_cpu(void **state)
+{
+	struct mc_probe_obs *o = obs();
+	struct mc_probe_step st = {0};
+	const struct mc_probe_evidence *e = NULL;
+
+	(void)state;
+	o->held = 6100;
+	o->target = MC_LIMITS_NONE;
+	o->cpu_hit = true;
+	o->cpu = (struct mc_probe_cpuwatch){.max_rtt_ns = 100000000, .held = 6100, .p50 = 150000000,
+					    .p99 = 331000000, .runq = 7, .skipped = 12, .busy = 0.97,
+					    .user = 0.4, .sys = 0.35, .softirq = 0.22,
+					    .good_held = 5800, .good_p50 = 2000000,
+					    .good_p99 = 80000000};
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, MC_LIMIT_CPU);
+	assert_string_equal(st.happened, "heartbeats late (p99 331 ms > --max-rtt 100 ms) at 6100 "
+					 "held, the CPUs 97% busy; the schedule held up to 5800");
+	for (int i = 0; i < st.nev; i++)
+		if (strcmp(st.ev[i].what, "CPU busy (%)") == 0)
+			e = &st.ev[i];
+	assert_non_null(e);
+	if (!e) {
+		free(o);
+		return;
+	}
+	assert_int_equal(e->value, 97);
+	assert_non_null(strstr(e->text, "user 40%, system 35%, softirq 22%"));
+	free(o);
+}
+
 /* timeouts with listen overflows: the accept queue, with the counter */
 /* A memory cgroup's room fell to its reserve: cgroup_memory, with the
  * cgroup's counters as evidence; a max target prints as max. */
@@ -813,7 +876,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_target),	  cmocka_unit_test(test_ports),
 	    cmocka_unit_test(test_server_fd),	  cmocka_unit_test(test_threads),
-	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_epoll_watches),	  cmocka_unit_test(test_accept_queue),
+	    cmocka_unit_test(test_reserve),	  cmocka_unit_test(test_tcp_mem), cmocka_unit_test(test_cpu),
+	    cmocka_unit_test(test_epoll_watches), cmocka_unit_test(test_accept_queue),
 	    cmocka_unit_test(test_accept_queue_syn_retrans),
 	    cmocka_unit_test(test_proxy_noport),
 	    cmocka_unit_test(test_timeouts_without_evidence),
