@@ -49,31 +49,42 @@ slowloris "256 slowloris from 127.0.0.2-17" 256 $(addrs 2 16)
 slowloris "64 slowloris from the scraper's 127.0.0.1" 64 127.0.0.1
 
 # a crowd: 400 keep-alive scrapers from 25 addresses at once, 3 times the
-# endpoint's 128 places; each is answered or refused within 2 s
-perl "$PEER" crowd 127.0.0.1 9464 400 4 $(addrs 20 25) >"$MC_TMP/crowd"
-echo "crowd: $(cat "$MC_TMP/crowd")"
-read -r _ _ _ opened _ served _ refused _ timedout <"$MC_TMP/crowd"
-mc_eq "crowd: connections made" 400 "$opened"
-if [ -z "${MC_SANITIZE:-}" ]; then
-	mc_eq "crowd: connections timed out (connect or answer)" 0 "$timedout"
-	mc_ge "crowd: served (the endpoint's places at least)" 128 "$served"
-	mc_eq "crowd: served + refused" 400 $((served + refused))
-else
-	# the sanitizer build renders a page several times slower: 128 pages at
-	# once take the endpoint's one thread longer than a scraper's 2 s (0 of
-	# 128 answered in time once, 181 served and 219 turned away another
-	# time); it must still turn part of the crowd away, account for every
-	# connection, and answer the next scrape (below)
-	mc_eq "crowd (sanitizer build): every connection served, refused or late" 400 \
-		$((served + refused + timedout))
-	mc_ge "crowd (sanitizer build): turned away at once" 1 "$refused"
-fi
+# endpoint's 128 places; each is answered or refused within 2 s. Three
+# crowds one after another: the library's epoll mode left a whole crowd's
+# 128 admitted connections unread now and then (served 0, timed out 128)
+crowd() {
+	local n=$1
+	perl "$PEER" crowd 127.0.0.1 9464 400 4 $(addrs 20 25) >"$MC_TMP/crowd"
+	echo "crowd $n: $(cat "$MC_TMP/crowd")"
+	read -r _ _ _ opened _ served _ refused _ timedout <"$MC_TMP/crowd"
+	mc_eq "crowd $n: connections made" 400 "$opened"
+	if [ -z "${MC_SANITIZE:-}" ]; then
+		mc_eq "crowd $n: connections timed out (connect or answer)" 0 "$timedout"
+		mc_ge "crowd $n: served (the endpoint's places at least)" 128 "$served"
+		mc_eq "crowd $n: served + refused" 400 $((served + refused))
+	else
+		# the sanitizer build renders a page several times slower: 128
+		# pages at once take the endpoint's one thread longer than a
+		# scraper's 2 s (0 of 128 answered in time once, 181 served and
+		# 219 turned away another time); it must still turn part of the
+		# crowd away, account for every connection, and answer the next
+		# scrape (below)
+		mc_eq "crowd $n (sanitizer build): every connection served, refused or late" 400 \
+			$((served + refused + timedout))
+		mc_ge "crowd $n (sanitizer build): turned away at once" 1 "$refused"
+	fi
+	crowd_served=$((crowd_served + served))
+}
+crowd_served=0
+crowd 1
+crowd 2
+crowd 3
 mc_eq "after the crowd: a scrape" 200 "$(curl -s -o /dev/null --max-time 1 -w '%{http_code}' $S)"
 
 mc_stop "$MC_SRV"
 echo "server's endpoint: $(jq -c .metrics "$MC_TMP/srv.json")"
 # the crowd's turned away: refused, or closed for a newer arrival before
 # their request was read (the slowloris peers' closes count there too)
-mc_ge "server's endpoint: refused and closed for room" $((400 - served)) \
+mc_ge "server's endpoint: refused and closed for room" $((3 * 400 - crowd_served)) \
 	"$(jq '.metrics.refused + .metrics.evicted' "$MC_TMP/srv.json")"
 mc_ge "server's endpoint: closed for room" 1000 "$(jq .metrics.evicted "$MC_TMP/srv.json")"
