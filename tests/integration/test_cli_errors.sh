@@ -34,7 +34,7 @@ expect 2 "needs a value" client -c
 expect 2 "IPv6" client -c [::1]:9000 --source 127.0.0.2
 expect 2 "not an address of this host" client -c 127.0.0.1:9000 --source 192.0.2.77
 expect 2 "--every" client -c 127.0.0.1:9000 --send ping
-expect 2 "hold or echo" server --mode shout
+expect 2 "use hold, echo or unread" server --mode shout
 expect 2 "'0'" server --workers 0
 # --metrics shows what was typed, not the 0.0.0.0 it reads ":PORT" as (issue 22)
 expect 2 "--metrics ':9464x': use ADDR:PORT" server --metrics :9464x
