@@ -130,6 +130,7 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	mc_limits_read_self(snap);
 	/* --traffic, --heartbeat: their costs measured anew (and kept) */
 	mc_limits_read_buf(snap, cfg->traffic_bytes, true);
+	mc_limits_read_sock(snap, true);
 	if (cfg->heartbeat_ns)
 		mc_limits_read_cpu(snap, cfg->message_bytes ? cfg->message_bytes : 16, true);
 	if (sc->one_table) {
