@@ -80,6 +80,7 @@ static uint64_t sock_total(const struct mc__judge *c, struct mc_limits_result *r
 {
 	const struct mc_sockcost *k = &c->s->sock;
 	const struct mc_host_slab_bytes *sl = &c->s->slab;
+	char eb[64];
 	uint64_t t;
 
 	if (k->measured) {
@@ -95,12 +96,21 @@ static uint64_t sock_total(const struct mc__judge *c, struct mc_limits_result *r
 	}
 	r->sock_bytes = sock_assumed(c, &r->sock_bytes_default);
 	r->sock_source = "assumed";
-	snprintf(r->sock_how, sizeof(r->sock_how), "assumed (%.200s): %s", why_assumed(c),
-		 r->sock_bytes_default
-		     ? "4,100 B, the slab caches' sum measured on Linux 6.x x86_64 (" MC_HOST_P_SLABINFO
-		       " unreadable)"
-		     : "the caches " MC_HOST_P_SLABINFO " names, read, + 250 B fitted on Linux 6.18 "
-		       "at 2.28M connections");
+	if (!r->sock_bytes_default)
+		snprintf(r->sock_how, sizeof(r->sock_how),
+			 "assumed (%.200s): the caches " MC_HOST_P_SLABINFO
+			 " names, read, + 250 B fitted on Linux 6.18 at 2.28M connections",
+			 why_assumed(c));
+	else if (sl->err)
+		snprintf(r->sock_how, sizeof(r->sock_how),
+			 "assumed (%.200s): cannot read " MC_HOST_P_SLABINFO
+			 ": %s; 4.1 KB per socket assumed, the caches' sum on Linux 6.x x86_64",
+			 why_assumed(c), mc_strerror(sl->err, eb, sizeof(eb)));
+	else
+		snprintf(r->sock_how, sizeof(r->sock_how),
+			 "assumed (%.200s): no TCP cache in " MC_HOST_P_SLABINFO
+			 "; 4.1 KB per socket assumed, the caches' sum on Linux 6.x x86_64",
+			 why_assumed(c));
 	t = mc__mul_sat(c->spc, r->sock_bytes);
 	if (c->client && !r->sock_bytes_default)
 		t = mc__add_sat(t, sl->obj[MC_HOST_SLAB_BIND_BUCKET]);

@@ -70,6 +70,7 @@ static void predict_server_cgroup(const struct mc_probe_config *cfg, struct mc_p
 	if (mc_limits_read_pid(NULL, snap) < 0)
 		return;
 	mc_limits_read(NULL, snap);
+	mc_limits_read_sock(snap, false); /* measured by this step's predict() */
 	mc_limits_scenario_default(&ls);
 	ls.dest_ports = st->sc.dest_ports;
 	ls.cg_reserve = cfg->reserve;
