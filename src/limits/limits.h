@@ -391,7 +391,7 @@ struct mc_limits_result {
 				  * or assumed: buf.how says which) */
 	/* what a memory cgroup is charged per connection here, and per side
 	 * (0 for a side not on this host); cg_default: slabinfo unreadable,
-	 * the measured defaults */
+	 * the assumed defaults (cg_source, cg_how say which) */
 	uint64_t cg_conn_bytes, cg_accept_bytes, cg_connect_bytes;
 	bool cg_default;
 	uint64_t ports_per_pair; /* 0 when unknown */
