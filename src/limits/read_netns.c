@@ -283,6 +283,14 @@ void mc_limits_read_sock(struct mc_limits_snap *s, bool fresh)
 		kept_how(s->sock.how, sizeof(s->sock.how), path);
 		return;
 	}
+	if (!s->cg.mem_limit.err && s->cg.mem_limit.v != MC_LIMITS_NONE &&
+	    (s->cg.mem_headroom.err || s->cg.mem_headroom.v < MC_SOCKCOST_ROOM)) {
+		snprintf(s->sock.how, sizeof(s->sock.how),
+			 "the calibration was not run: this process's memory cgroup has less than "
+			 "%llu MiB free (it would be charged up to ~30 MB)",
+			 (unsigned long long)(MC_SOCKCOST_ROOM >> 20));
+		return;
+	}
 	rc = mc_sockcost_measure(MC_LIMITS_SOCK_CALIB_CONNS, version ? dir : NULL, version, &s->sock);
 	if (rc == 0)
 		mc_calib_keep(name, key, &s->sock, sizeof(s->sock));

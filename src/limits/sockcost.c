@@ -217,16 +217,28 @@ static int cal_run(void *arg, void *out)
 	return rc; /* the process exits: the kernel closes them */
 }
 
-/* The three phases' cgroups under dir: 0, or -errno with those made gone. */
+/* The three phases' cgroups under dir, each capped at MC_SOCKCOST_CG_MAX
+ * (should the calibration run away, the OOM killer has only it to pick):
+ * 0, or -errno with those made gone. */
 static int cg_make(struct cal_arg *a, const char *dir)
 {
+	const char *max = a->cg_version == 1 ? "memory.limit_in_bytes" : "memory.max";
+	char path[340], v[32];
+
 	static const char *const side[3] = {"connect", "accept", "epoll"};
 	char name[64];
 
 	for (int i = 0; i < 3; i++) {
 		int rc;
 		snprintf(name, sizeof(name), "maxconn-calib.%d.%s", (int)getpid(), side[i]);
-		if ((rc = mc_cg_sub_make(dir, name, a->cg[i], sizeof(a->cg[i]))) < 0) {
+		rc = mc_cg_sub_make(dir, name, a->cg[i], sizeof(a->cg[i]));
+		if (rc == 0) {
+			snprintf(path, sizeof(path), "%s/%s", a->cg[i], max);
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)MC_SOCKCOST_CG_MAX);
+			if ((rc = mc_proc_write(NULL, path, v)) < 0)
+				mc_cg_sub_remove(a->cg[i]);
+		}
+		if (rc < 0) {
 			while (i-- > 0)
 				mc_cg_sub_remove(a->cg[i]);
 			return rc;

@@ -48,6 +48,12 @@ void mc_sockcost_sum(const struct mc_sockcost_raw *raw, struct mc_sockcost *c);
  * share (0 when it is not listed). 0, or -EINVAL (not slabinfo 2.x). */
 int mc_sockcost_slab(const char *txt, uint64_t page_size, uint64_t *bytes, uint64_t *tcp_obj);
 
+/* Each phase's child cgroup is capped at this; the caller runs the
+ * calibration only where its process's memory cgroup has MC_SOCKCOST_ROOM
+ * free (it is charged about 30 MB at most). */
+#define MC_SOCKCOST_CG_MAX (64ULL << 20)
+#define MC_SOCKCOST_ROOM   (128ULL << 20)
+
 /* The calibration: a forked child in a network namespace of its own,
  * pinned to one CPU, makes conns loopback connections (both ends) in three
  * phases, each in a child memory cgroup of cg_dir made and removed here

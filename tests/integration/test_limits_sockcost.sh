@@ -10,7 +10,8 @@
 # dentry and file (an accepted socket) or those with the tcp_sock (a
 # connecting one, and both together). The next run uses the kept result
 # and says where; the calibration's child cgroups are gone. As nobody,
-# measured anew, the figures are "assumed" and say why.
+# measured anew, the figures are "assumed" and say why; so they are in a
+# memory cgroup with less than 128 MiB free (the calibration is charged).
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq
@@ -78,3 +79,17 @@ if mc_nobody; then
 else
 	mc_skip_part $(mc_nobody_why) "the not-root checks need setpriv and user nobody"
 fi
+
+# in a memory cgroup without room for it (96 MiB), the calibration is not
+# run (it would be charged there): assumed, and why; the cgroup's OOM
+# count stays
+mc_cgroup memory small
+mc_cgroup_memory_max "$MC_CG" 96M
+mc_in_cgroup "$MC_CG"
+kills0=$(mc_oom_kills "$MC_CG")
+"${MC_IN_CG[@]}" "$MAXCONN" limits --calibrate --role both --json >"$MC_TMP/s.json" ||
+	mc_fail "limits in a 96 MiB cgroup failed"
+mc_eq "small cgroup: socket source" '"assumed"' "$(jq .per_connection.socket_bytes_source "$MC_TMP/s.json")"
+jq -r .per_connection.socket_bytes_how "$MC_TMP/s.json" | grep -q 'memory cgroup has less than 128 MiB free' ||
+	mc_fail "small cgroup: no reason: $(jq -r .per_connection.socket_bytes_how "$MC_TMP/s.json")"
+mc_eq "small cgroup: no OOM kill" "$kills0" "$(mc_oom_kills "$MC_CG")"
