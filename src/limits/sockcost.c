@@ -4,10 +4,12 @@
  * cgroups of its own, and the arithmetic of its readings (pure). */
 #include "limits/sockcost.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +219,25 @@ static int cal_run(void *arg, void *out)
 	return rc; /* the process exits: the kernel closes them */
 }
 
+/* What a calibration killed midway (SIGKILL) left under dir: the empty
+ * cgroups of a process that is gone. */
+static void cg_sweep(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[600];
+	int pid;
+
+	while (d && (e = readdir(d)))
+		if (sscanf(e->d_name, "maxconn-calib.%d.", &pid) == 1 && pid > 0 &&
+		    kill(pid, 0) < 0 && errno == ESRCH) {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			mc_cg_sub_remove(path);
+		}
+	if (d)
+		closedir(d);
+}
+
 /* The three phases' cgroups under dir, each capped at MC_SOCKCOST_CG_MAX
  * (should the calibration run away, the OOM killer has only it to pick):
  * 0, or -errno with those made gone. */
@@ -225,6 +246,7 @@ static int cg_make(struct cal_arg *a, const char *dir)
 	const char *max = a->cg_version == 1 ? "memory.limit_in_bytes" : "memory.max";
 	char path[340], v[32];
 
+	cg_sweep(dir);
 	static const char *const side[3] = {"connect", "accept", "epoll"};
 	char name[64];
 
