@@ -108,7 +108,8 @@ static const struct mc_opt opts[] = {
      "see --explain cpu                                   [none]", OPT_HEARTBEAT, NULL, NULL},
     {"message", 0, "SIZE", "bytes of each heartbeat message                   [16]",
      OPT_MESSAGE, NULL, NULL},
-    {"calibrate", 0, NULL, "measure --traffic's and --heartbeat's costs again;\n"
+    {"calibrate", 0, NULL, "measure the costs again (a socket's memory and\n"
+     "cgroup charge, --traffic's, --heartbeat's);\n"
      "else a result kept for this boot, kernel and CPUs\n"
      "(in " MC_CALIB_DIR ") is used, as the output says", OPT_CALIBRATE, NULL, NULL},
     {"backlog", 0, "N", "the listen() backlog the server asks for          [4096]", OPT_BACKLOG,
@@ -337,6 +338,7 @@ static int read_and_judge(const struct limits_args *a, struct mc_limits_snap *sn
 	if (!a->root) {
 		mc_limits_read_netns(snap);
 		mc_limits_read_buf(snap, a->sc.traffic, a->calibrate);
+		mc_limits_read_sock(snap, a->calibrate);
 		if (a->sc.heartbeat_ns)
 			mc_limits_read_cpu(snap, a->sc.message, a->calibrate);
 	}

@@ -168,12 +168,14 @@ void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 	mc_json_kv_u64(&j, "fds", r->fds_per_conn);
 	mc_json_kv_u64(&j, "bytes", r->conn_bytes);
 	mc_json_kv_u64(&j, "socket_bytes", r->sock_bytes);
-	mc_json_kv_str(&j, "socket_bytes_source", r->sock_bytes_default ? "default" : "slabinfo");
+	mc_json_kv_str(&j, "socket_bytes_source", r->sock_source);
+	mc_json_kv_str(&j, "socket_bytes_how", r->sock_how);
 	mc_json_kv_u64(&j, "memory_reserve", r->mem_reserve);
 	mc_json_kv_u64(&j, "cgroup_bytes", r->cg_conn_bytes);
 	mc_json_kv_u64(&j, "cgroup_accept_bytes", r->cg_accept_bytes);
 	mc_json_kv_u64(&j, "cgroup_connect_bytes", r->cg_connect_bytes);
-	mc_json_kv_str(&j, "cgroup_bytes_source", r->cg_default ? "default" : "slabinfo");
+	mc_json_kv_str(&j, "cgroup_bytes_source", r->cg_source);
+	mc_json_kv_str(&j, "cgroup_bytes_how", r->cg_how);
 	mc_json_obj_close(&j);
 
 	mc_json_key(&j, "tuple");

@@ -47,7 +47,19 @@ static uint64_t sock_shared(const struct mc_host_slab_bytes *sl)
 	       sl->obj[MC_HOST_SLAB_FILP];
 }
 
-static uint64_t sock_bytes(const struct mc__judge *c, bool *dflt)
+/* Why the calibration's figures are not at hand: its own words, or that
+ * it is not run (a snapshot under --root, or a unit's fixture). */
+static const char *why_assumed(const struct mc__judge *c)
+{
+	if (c->s->sock.how[0])
+		return c->s->sock.how;
+	return c->s->root[0] ? "a snapshot read under --root" : "the calibration was not run";
+}
+
+/* The assumption when the calibration's figures are not at hand: the
+ * slab caches slabinfo names plus MC_LIMITS_SOCK_REST_BYTES, or
+ * MC_LIMITS_DEFAULT_SOCK_BYTES without slabinfo. */
+static uint64_t sock_assumed(const struct mc__judge *c, bool *dflt)
 {
 	const struct mc_host_slab_bytes *sl = &c->s->slab;
 	uint64_t b;
@@ -59,6 +71,50 @@ static uint64_t sock_bytes(const struct mc__judge *c, bool *dflt)
 	if (!c->threads)
 		b += sl->obj[MC_HOST_SLAB_EPOLL_EPI];
 	return b;
+}
+
+/* The kernel bytes one connection's sockets take on this host: measured
+ * per side (and per epoll watch, none for --model threads) where the
+ * calibration ran, else assumed; r's sock_* say which and how. */
+static uint64_t sock_total(const struct mc__judge *c, struct mc_limits_result *r)
+{
+	const struct mc_sockcost *k = &c->s->sock;
+	const struct mc_host_slab_bytes *sl = &c->s->slab;
+	char eb[64];
+	uint64_t t;
+
+	if (k->measured) {
+		t = (c->server ? k->accept_bytes : 0) + (c->client ? k->connect_bytes : 0) +
+		    (c->threads ? 0 : c->spc * k->epoll_bytes);
+		r->sock_bytes = (t + c->spc / 2) / c->spc;
+		r->sock_source = "measured";
+		snprintf(r->sock_how, sizeof(r->sock_how),
+			 "%" PRIu64 " B accepted, %" PRIu64 " B connecting, %" PRIu64
+			 " B per epoll watch, %.320s",
+			 k->accept_bytes, k->connect_bytes, k->epoll_bytes, k->how);
+		return t;
+	}
+	r->sock_bytes = sock_assumed(c, &r->sock_bytes_default);
+	r->sock_source = "assumed";
+	if (!r->sock_bytes_default)
+		snprintf(r->sock_how, sizeof(r->sock_how),
+			 "assumed (%.200s): the caches " MC_HOST_P_SLABINFO
+			 " names, read, + 250 B fitted on Linux 6.18 at 2.28M connections",
+			 why_assumed(c));
+	else if (sl->err)
+		snprintf(r->sock_how, sizeof(r->sock_how),
+			 "assumed (%.200s): cannot read " MC_HOST_P_SLABINFO
+			 ": %s; 4.1 KB per socket assumed, the caches' sum on Linux 6.x x86_64",
+			 why_assumed(c), mc_strerror(sl->err, eb, sizeof(eb)));
+	else
+		snprintf(r->sock_how, sizeof(r->sock_how),
+			 "assumed (%.200s): no TCP cache in " MC_HOST_P_SLABINFO
+			 "; 4.1 KB per socket assumed, the caches' sum on Linux 6.x x86_64",
+			 why_assumed(c));
+	t = mc__mul_sat(c->spc, r->sock_bytes);
+	if (c->client && !r->sock_bytes_default)
+		t = mc__add_sat(t, sl->obj[MC_HOST_SLAB_BIND_BUCKET]);
+	return t;
 }
 
 /* The per-thread bytes of --model threads: kernel stack, task, touched
@@ -85,22 +141,42 @@ static void cg_cost(struct mc__judge *c)
 	const struct mc_bufcost *b = buf_cost(c, &tmp);
 	uint64_t rd = c->sc->traffic ? b->reader_bytes : 0, wr = c->sc->traffic ? b->writer_bytes : 0;
 
+	const struct mc_sockcost *k = &c->s->sock;
+	bool m = k->measured && k->cg_version;
+	uint64_t acc, con;
+
 	r->cg_default = sl->err || !sl->obj[MC_HOST_SLAB_TCP] || !sl->obj[MC_HOST_SLAB_SOCK_INODE];
+	if (m) {
+		acc = k->cg_accept_bytes + (c->sc->model == MC_MODEL_EPOLL ? k->cg_epoll_bytes : 0);
+		con = k->cg_connect_bytes + k->cg_epoll_bytes;
+		r->cg_source = "measured";
+		snprintf(r->cg_how, sizeof(r->cg_how),
+			 "%" PRIu64 " B accepted, %" PRIu64 " B connecting, %" PRIu64
+			 " B per epoll watch, %.320s",
+			 k->cg_accept_bytes, k->cg_connect_bytes, k->cg_epoll_bytes, k->cg_how);
+	} else {
+		acc = r->cg_default ? MC_LIMITS_CG_ACCEPT_DEFAULT
+				    : shared + MC_LIMITS_CG_ACCEPT_REST +
+					  (c->sc->model == MC_MODEL_EPOLL ? epi : 0);
+		con = r->cg_default ? MC_LIMITS_CG_CONNECT_DEFAULT
+				    : sl->obj[MC_HOST_SLAB_TCP] + shared + epi + MC_LIMITS_CG_CONNECT_REST;
+		r->cg_source = "assumed";
+		snprintf(r->cg_how, sizeof(r->cg_how),
+			 "assumed (%.200s): as fitted on Linux 6.18 with cgroup v1, an accepted "
+			 "socket's tcp_sock not charged%s",
+			 k->measured ? k->cg_how : why_assumed(c),
+			 r->cg_default ? " (1,500 B accepted, 4,090 B connecting)"
+				       : ", the caches slabinfo names + 120 B accepted, 190 B "
+					 "connecting");
+	}
 	if (c->server) {
-		r->cg_accept_bytes = r->cg_default ? MC_LIMITS_CG_ACCEPT_DEFAULT
-						   : shared + MC_LIMITS_CG_ACCEPT_REST +
-							 (c->sc->model == MC_MODEL_EPOLL ? epi : 0);
-		r->cg_accept_bytes = mc__add_sat(r->cg_accept_bytes, rd);
+		r->cg_accept_bytes = mc__add_sat(acc, rd);
 		if (c->threads)
 			r->cg_accept_bytes =
 			    mc__add_sat(r->cg_accept_bytes, mc__mul_sat(c->tpc, thread_bytes(c)));
 	}
 	if (c->client)
-		r->cg_connect_bytes =
-		    mc__add_sat(r->cg_default ? MC_LIMITS_CG_CONNECT_DEFAULT
-					      : sl->obj[MC_HOST_SLAB_TCP] + shared + epi +
-						    MC_LIMITS_CG_CONNECT_REST,
-				wr);
+		r->cg_connect_bytes = mc__add_sat(con, wr);
 	r->cg_conn_bytes = mc__add_sat(r->cg_accept_bytes, r->cg_connect_bytes);
 	if (!r->cg_conn_bytes)
 		r->cg_conn_bytes = 1;
@@ -111,16 +187,12 @@ static void cg_cost(struct mc__judge *c)
 void mc__conn_cost(struct mc__judge *c)
 {
 	struct mc_limits_result *r = c->r;
-	const struct mc_host_slab_bytes *sl = &c->s->slab;
-	uint64_t per = sock_bytes(c, &r->sock_bytes_default);
+	uint64_t socks = sock_total(c, r);
 	struct mc_bufcost tmp;
 
-	r->sock_bytes = per;
 	if (c->sc->traffic)
 		r->buf = *buf_cost(c, &tmp);
-	r->conn_bytes = mc__add_sat(mc__mul_sat(c->spc, per), traffic_here(c, &r->buf));
-	if (c->client && !r->sock_bytes_default)
-		r->conn_bytes = mc__add_sat(r->conn_bytes, sl->obj[MC_HOST_SLAB_BIND_BUCKET]);
+	r->conn_bytes = mc__add_sat(socks, traffic_here(c, &r->buf));
 	if (c->threads)
 		r->conn_bytes = mc__add_sat(r->conn_bytes, mc__mul_sat(c->tpc, thread_bytes(c)));
 	if (r->conn_bytes == 0)
@@ -164,10 +236,10 @@ void mc__judge_memory(struct mc__judge *c, struct mc_limits_item *it)
 	it->conns = mc__sub0(m->mem_available.v, r->mem_reserve) / r->conn_bytes;
 	mc__set_note(it,
 		     "(MemAvailable - %s reserve) / %" PRIu64 " bytes per connection (%" PRIu64
-		     " socket(s) x %" PRIu64 " B%s%s%s)",
+		     " socket(s) x %" PRIu64 " B %s%s%s%s)",
 		     mc_fmt_bytes(r->mem_reserve, e, sizeof(e)), r->conn_bytes, c->spc,
-		     r->sock_bytes,
-		     r->sock_bytes_default ? ", slabinfo unreadable: default" : " from slabinfo",
+		     r->sock_bytes, r->sock_source,
+		     r->sock_bytes_default ? ", slabinfo unreadable: default" : "",
 		     c->sc->traffic ? " + traffic" : "", c->threads ? " + thread" : "");
 	d = mc__demand(c, it);
 	need = mc__add_sat(mc__mul_sat(d, r->conn_bytes), r->mem_reserve);
@@ -238,9 +310,9 @@ void mc__judge_cgroup_memory(struct mc__judge *c, struct mc_limits_item *it)
 	cg_sides(r, sides, sizeof(sides));
 	mc__set_note(it,
 		     "(limit - usage + inactive file - %s reserve) / %" PRIu64
-		     " B charged per connection (%s%s); limit hit %s times, %s OOM kills so far",
+		     " B charged per connection (%s, %s); limit hit %s times, %s OOM kills so far",
 		     mc_fmt_bytes(reserve, u, sizeof(u)), r->cg_conn_bytes, sides,
-		     r->cg_default ? ", slabinfo unreadable: measured defaults" : "",
+		     r->cg_source,
 		     mc__numstr(cg->mem_events_max, a, sizeof(a)),
 		     mc__numstr(cg->mem_oom_kill, b, sizeof(b)));
 	d = mc__demand(c, it);

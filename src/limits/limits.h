@@ -29,6 +29,7 @@
 #include "host/host.h"
 #include "limits/bufcost.h"
 #include "limits/msgcost.h"
+#include "limits/sockcost.h"
 #include "net/diag.h"
 #include "net/nat.h"
 #include "net/ruleset.h"
@@ -42,30 +43,30 @@
  * kept for the EMFILE trick (see DESIGN.md). Per fd table. */
 #define MC_LIMITS_FD_OVERHEAD 8
 
-/* Kernel bytes per idle ESTABLISHED socket used when /proc/slabinfo cannot
- * be read (it is root-only): the sum measured on Linux 6.x x86_64 (tcp_sock
+/* What an idle connection costs in kernel memory and in a memory cgroup's
+ * charge is measured here (limits/sockcost.h: MC_LIMITS_SOCK_CALIB_CONNS
+ * loopback connections, each side and the epoll watches apart). The
+ * figures below are only the stated assumption where that calibration
+ * cannot run (not root, no network namespace, under --root); the output
+ * then says "assumed" and where they come from. */
+#define MC_LIMITS_SOCK_CALIB_CONNS 1000
+
+/* Assumed kernel bytes per idle ESTABLISHED socket when /proc/slabinfo
+ * cannot be read either: the sum measured on Linux 6.x x86_64 (tcp_sock
  * 2.5 KB, socket inode 0.86 KB, dentry 0.2 KB, file 0.2 KB, epoll item,
  * bind bucket). */
 #define MC_LIMITS_DEFAULT_SOCK_BYTES 4100
 
-/* What a socket costs besides the slab caches slabinfo names (TCP, socket
- * inode, dentry, file, epoll item): the epoll wait-queue entry
- * (eventpoll_pwq, 64 B) and allocations outside named caches (LSM blob,
- * kmalloc'd parts), 186 B: measured by `maxconn probe --target max` at
- * 2.28M connections on Linux 6.18 (slab growth / sockets - named caches).
- * Without it the memory ceiling came out 5-6% high. */
+/* Assumed: what a socket costs besides the slab caches slabinfo names
+ * (the epoll wait-queue entry, allocations outside named caches), fitted
+ * by `maxconn probe --target max` at 2.28M connections on Linux 6.18. */
 #define MC_LIMITS_SOCK_REST_BYTES 250
 
-/* What a memory cgroup is charged per connection differs by side: the
- * tcp_sock of an accepted socket is allocated in softirq context, outside
- * any cgroup, and is not charged (Linux 6.18); a connecting socket's is.
- * The charged caches come from slabinfo; these are the rest, measured by
- * `maxconn probe --target max` in a 256 MiB cgroup v1 (Linux 6.18), each
- * side in its own child cgroup, 42k-45k connections: an accepted socket
- * was charged 1,498-1,515 B (socket inode + dentry + file + epoll item =
- * 1,380 B, and ~120 B more), a connecting one 4,081-4,098 B (the same +
- * tcp_sock 2,520 B, and ~190 B more: its bind buckets). The totals are
- * the defaults when slabinfo cannot be read. */
+/* Assumed: what a memory cgroup is charged per connection, per side, as
+ * fitted on Linux 6.18 with cgroup v1 (42k-45k connections in a 256 MiB
+ * cgroup): an accepted socket's tcp_sock was not charged (1,498-1,515 B:
+ * the named caches + ~120 B), a connecting one's was (4,081-4,098 B: + ~190
+ * B, its bind buckets). Other kernels differ: the calibration measures. */
 #define MC_LIMITS_CG_ACCEPT_REST     120
 #define MC_LIMITS_CG_CONNECT_REST    190
 #define MC_LIMITS_CG_ACCEPT_DEFAULT  1500
@@ -220,6 +221,9 @@ struct mc_limits_snap {
 	/* what a heartbeat message costs in CPU here (mc_limits_read_cpu,
 	 * live host only; msg_bytes 0: not measured) */
 	struct mc_msgcost msgcost;
+	/* what an idle connection costs in kernel memory and cgroup charge
+	 * (mc_limits_read_sock, live host only; measured false: not run) */
+	struct mc_sockcost sock;
 	struct mc_limits_cgroup cg;
 
 	/* threads */
@@ -376,6 +380,10 @@ struct mc_limits_result {
 	uint64_t fds_per_conn, socks_per_conn;
 	uint64_t sock_bytes;	 /* kernel bytes per idle socket */
 	bool sock_bytes_default; /* slabinfo unreadable: MC_LIMITS_DEFAULT_SOCK_BYTES */
+	/* where sock_bytes and the cg_*_bytes come from: "measured" or
+	 * "assumed", and how (when, how, or why assumed) */
+	const char *sock_source, *cg_source;
+	char sock_how[480], cg_how[480];
 	uint64_t conn_bytes;	 /* all memory one connection costs (sockets,
 				  * traffic, thread) */
 	uint64_t mem_reserve;	 /* kept free, subtracted from MemAvailable */
@@ -383,7 +391,7 @@ struct mc_limits_result {
 				  * or assumed: buf.how says which) */
 	/* what a memory cgroup is charged per connection here, and per side
 	 * (0 for a side not on this host); cg_default: slabinfo unreadable,
-	 * the measured defaults */
+	 * the assumed defaults (cg_source, cg_how say which) */
 	uint64_t cg_conn_bytes, cg_accept_bytes, cg_connect_bytes;
 	bool cg_default;
 	uint64_t ports_per_pair; /* 0 when unknown */
@@ -423,6 +431,11 @@ void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic, bool fresh);
  * why and cpu is judged unknown. Kept and reused as mc_limits_read_buf.
  * Live host only. */
 void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, bool fresh);
+/* What an idle connection costs in kernel memory and cgroup charge here
+ * (s->sock): the calibration of limits/sockcost.h, kept and reused as
+ * mc_limits_read_buf (its key adds the cgroup version); when it cannot
+ * run, sock.how says why and the judge assumes. Live host only. */
+void mc_limits_read_sock(struct mc_limits_snap *s, bool fresh);
 /* The TIME_WAIT reuse rules (net/diag.h) of snapshot s, every field set
  * (bound false: connect() searches the port). */
 void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r);

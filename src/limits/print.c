@@ -206,7 +206,7 @@ static void print_tuple(FILE *f, const struct mc_limits_snap *s,
 void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_limits_scenario *sc,
 		     const struct mc_limits_result *r)
 {
-	char sum[768], g[32], b[32], eb[96], head[512];
+	char sum[768], g[32], b[32], head[1536];
 	size_t o;
 
 	o = (size_t)snprintf(
@@ -229,21 +229,13 @@ void mc_limits_print(FILE *f, const struct mc_limits_snap *s, const struct mc_li
 			     r->socks_per_conn, r->fds_per_conn, grp(r->conn_bytes, b, sizeof(b)));
 	if (o >= sizeof(head))
 		o = sizeof(head) - 1;
-	if (!r->sock_bytes_default)
-		snprintf(head + o, sizeof(head) - o,
-			 " (socket size from " MC_HOST_P_SLABINFO ")");
-	else if (s->slab.err)
-		snprintf(head + o, sizeof(head) - o,
-			 " (cannot read " MC_HOST_P_SLABINFO ": %s; 4.1 KB per socket assumed)",
-			 mc_strerror(s->slab.err, eb, sizeof(eb)));
-	else
-		snprintf(head + o, sizeof(head) - o,
-			 " (no TCP cache in " MC_HOST_P_SLABINFO "; 4.1 KB per socket assumed)");
+	snprintf(head + o, sizeof(head) - o, " (kernel bytes per socket %s: %s)", r->sock_source,
+		 r->sock_how);
 	if (s->cg.mem_limit.err == 0 && s->cg.mem_limit.v != MC_LIMITS_NONE) {
 		o = strlen(head);
 		snprintf(head + o, sizeof(head) - o,
-			 "; its memory cgroup is charged %s bytes of it (see cgroup_memory)",
-			 grp(r->cg_conn_bytes, b, sizeof(b)));
+			 "; its memory cgroup is charged %s bytes of it (%s: %s)",
+			 grp(r->cg_conn_bytes, b, sizeof(b)), r->cg_source, r->cg_how);
 	}
 	wrap(f, 0, "", head);
 	fputc('\n', f);

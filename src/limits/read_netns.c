@@ -21,6 +21,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "common/cgroup.h"
 #include "common/err.h"
 #include "common/procfs.h"
 #include "limits/calib.h"
@@ -245,4 +246,57 @@ void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, bool fresh)
 			 "namespace)",
 			 mc_strerror(rc, eb, sizeof(eb)));
 	s->msgcost.msg_bytes = msg;
+}
+
+/* Where the socket calibration makes its child memory cgroups: v1 under
+ * this process's own; v2 at the hierarchy's root when it hands out the
+ * memory controller (no process may sit in a cgroup whose children have
+ * it). 0 and dir filled, or -ENOENT. */
+static int sock_cg_dir(int *version, char *dir, size_t len)
+{
+	struct mc_cg cg;
+	char ctl[256], path[300];
+
+	mc_cg_locate(NULL, 0, MC_CG_MEMORY, &cg);
+	*version = cg.err ? 0 : cg.version;
+	if (*version == 1)
+		snprintf(dir, len, "%s", cg.dir);
+	if (*version == 2) {
+		snprintf(dir, len, "%.*s", (int)cg.top, cg.dir);
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+		if (mc_proc_read(NULL, path, ctl, sizeof(ctl)) <= 0 || !strstr(ctl, "memory"))
+			*version = 0;
+	}
+	return *version ? 0 : -ENOENT;
+}
+
+void mc_limits_read_sock(struct mc_limits_snap *s, bool fresh)
+{
+	char eb[64], key[512], name[64], path[128], dir[256] = "", kind[32];
+	int rc, version;
+
+	sock_cg_dir(&version, dir, sizeof(dir));
+	snprintf(kind, sizeof(kind), "sockcost-cgv%d", version);
+	calib_key(s, kind, MC_LIMITS_SOCK_CALIB_CONNS, sizeof(s->sock), key, sizeof(key));
+	calib_name(name, sizeof(name), kind, MC_LIMITS_SOCK_CALIB_CONNS, key);
+	if (!fresh && mc_calib_cached(name, key, &s->sock, sizeof(s->sock), path, sizeof(path)) == 0) {
+		kept_how(s->sock.how, sizeof(s->sock.how), path);
+		return;
+	}
+	if (!s->cg.mem_limit.err && s->cg.mem_limit.v != MC_LIMITS_NONE &&
+	    (s->cg.mem_headroom.err || s->cg.mem_headroom.v < MC_SOCKCOST_ROOM)) {
+		snprintf(s->sock.how, sizeof(s->sock.how),
+			 "the calibration was not run: this process's memory cgroup has less than "
+			 "%llu MiB free (it would be charged up to ~30 MB)",
+			 (unsigned long long)(MC_SOCKCOST_ROOM >> 20));
+		return;
+	}
+	rc = mc_sockcost_measure(MC_LIMITS_SOCK_CALIB_CONNS, version ? dir : NULL, version, &s->sock);
+	if (rc == 0)
+		mc_calib_keep(name, key, &s->sock, sizeof(s->sock));
+	else
+		snprintf(s->sock.how, sizeof(s->sock.how),
+			 "the calibration could not run: %s (it needs root for a network "
+			 "namespace)",
+			 mc_strerror(rc, eb, sizeof(eb)));
 }

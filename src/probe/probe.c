@@ -70,6 +70,7 @@ static void predict_server_cgroup(const struct mc_probe_config *cfg, struct mc_p
 	if (mc_limits_read_pid(NULL, snap) < 0)
 		return;
 	mc_limits_read(NULL, snap);
+	mc_limits_read_sock(snap, false); /* measured by this step's predict() */
 	mc_limits_scenario_default(&ls);
 	ls.dest_ports = st->sc.dest_ports;
 	ls.cg_reserve = cfg->reserve;
@@ -130,6 +131,7 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	mc_limits_read_self(snap);
 	/* --traffic, --heartbeat: their costs measured anew (and kept) */
 	mc_limits_read_buf(snap, cfg->traffic_bytes, true);
+	mc_limits_read_sock(snap, true);
 	if (cfg->heartbeat_ns)
 		mc_limits_read_cpu(snap, cfg->message_bytes ? cfg->message_bytes : 16, true);
 	if (sc->one_table) {

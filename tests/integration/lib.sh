@@ -166,6 +166,17 @@ mc_nobody() {
 # mc_nobody_why: why mc_nobody returned 1, as mc_skip's KIND WHAT
 mc_nobody_why() { id nobody >/dev/null 2>&1 && echo "tool setpriv" || echo "user nobody"; }
 
+# mc_probe_kids PID: the children of probe PID in its own network namespace
+# (its server and client; not a calibration's child, which has a namespace
+# of its own for a second at the start of each step)
+mc_probe_kids() {
+	local k ns
+	ns=$(readlink "/proc/$1/ns/net" 2>/dev/null) || return 0
+	for k in $(pgrep -P "$1"); do
+		[ "$(readlink "/proc/$k/ns/net" 2>/dev/null)" = "$ns" ] && echo "$k"
+	done
+}
+
 # mc_eq NAME EXPECTED ACTUAL / mc_ge / mc_le / mc_between NAME LO HI ACTUAL
 mc_eq() { [ "$3" = "$2" ] || mc_fail "$1: expected $2, got $3"; echo "ok: $1 = $3"; }
 mc_ge() { [ "$3" -ge "$2" ] || mc_fail "$1: expected >= $2, got $3"; echo "ok: $1 = $3 (>= $2)"; }

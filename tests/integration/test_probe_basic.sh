@@ -21,7 +21,7 @@ probe=$MC_LAST
 # to hold all N, then count from outside maxconn
 est=0
 for _ in $(seq 100); do
-	child=$(pgrep -P "$probe" | head -1)
+	child=$(mc_probe_kids "$probe" | head -1)
 	if [ -n "$child" ]; then
 		est=$(nsenter -t "$child" -n ss -Htn state established | wc -l)
 		[ "$est" -ge $((2 * N)) ] && break

@@ -16,7 +16,7 @@ mc_bg "$MAXCONN" probe --timeout 60s --target $N --hold 3s --json "$MC_TMP/p.jso
 probe=$MC_LAST
 keeper=""
 for _ in $(seq 100); do
-	child=$(pgrep -P "$probe" | head -1)
+	child=$(mc_probe_kids "$probe" | head -1)
 	if [ -n "$child" ] && nsenter -t "$child" -n true 2>/dev/null; then
 		mc_bg nsenter -t "$child" -n sleep 60
 		keeper=$MC_LAST

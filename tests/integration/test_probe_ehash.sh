@@ -27,7 +27,7 @@ mc_bg "$MAXCONN" probe --timeout 60s --target $N --hold 4s --json "$MC_TMP/p.jso
 probe=$MC_LAST
 inside=""
 for _ in $(seq 100); do
-	child=$(pgrep -P "$probe" | head -1)
+	child=$(mc_probe_kids "$probe" | head -1)
 	if [ -n "$child" ]; then
 		inside=$(nsenter -t "$child" -n cat /proc/sys/net/ipv4/tcp_ehash_entries 2>/dev/null)
 		[ -n "$inside" ] && break

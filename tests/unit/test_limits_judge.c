@@ -513,6 +513,81 @@ static void test_cgroup_memory(void **state)
 	free(f);
 }
 
+/* Where the calibration ran (limits/sockcost.h), its figures replace the
+ * slab caches and the assumed rests, per side, and both sources say
+ * "measured": figures of a calibration on Linux 6.18 (cgroup v1). */
+static void measured(struct fx *f)
+{
+	struct mc_sockcost *k = &f->s.sock;
+
+	*k = (struct mc_sockcost){.measured = true, .accept_bytes = 3515, .connect_bytes = 4454,
+				  .epoll_bytes = 241, .cg_version = 1, .cg_accept_bytes = 1241,
+				  .cg_connect_bytes = 3924, .cg_epoll_bytes = 240};
+	snprintf(k->how, sizeof(k->how), "measured 2026-12-08 00:45 UTC: 5 x 1000 connections");
+	snprintf(k->cg_how, sizeof(k->cg_how), "measured: memory.kmem.usage_in_bytes");
+}
+
+static void test_memory_measured(void **state)
+{
+	struct fx *f = load(FIX "base");
+
+	(void)state;
+	lift_fds(f);
+	measured(f);
+	/* the server's side: an accepted socket and its epoll watch */
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / (3515 + 241));
+	assert_string_equal(f->r.sock_source, "measured");
+	assert_non_null(strstr(f->r.sock_how, "3515 B accepted, 4454 B connecting"));
+	assert_non_null(strstr(f->r.sock_how, "measured 2026-12-08 00:45 UTC"));
+	assert_non_null(strstr(item(f, MC_LIMIT_MEMORY)->note, "B measured"));
+	/* both sides: each its own figure, no bind bucket added (measured in) */
+	f->sc.role = MC_LIMITS_BOTH;
+	f->sc.sources = 100;
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / (3515 + 4454 + 2 * 241));
+	assert_int_equal(f->r.sock_bytes, (3515 + 4454 + 2 * 241 + 1) / 2);
+	/* not measured: assumed, and why */
+	f->s.sock.measured = false;
+	snprintf(f->s.sock.how, sizeof(f->s.sock.how), "the calibration could not run: EPERM");
+	assert_binding(f, MC_LIMIT_MEMORY, USABLE / (2 * SOCK + 64));
+	assert_string_equal(f->r.sock_source, "assumed");
+	assert_non_null(strstr(f->r.sock_how, "assumed (the calibration could not run: EPERM)"));
+	assert_non_null(strstr(f->r.sock_how, "fitted on Linux 6.18"));
+	free(f);
+}
+
+static void test_cgroup_memory_measured(void **state)
+{
+	struct fx *f = load(FIX "cg1");
+
+	(void)state;
+	lift_fds(f);
+	measured(f);
+	/* (512 MiB - 256 MiB - 512 MiB/20) / (accepted 1241 + watch 240) */
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) / (1241 + 240));
+	assert_string_equal(f->r.cg_source, "measured");
+	assert_non_null(strstr(item(f, MC_LIMIT_CGROUP_MEMORY)->note, "measured"));
+	f->sc.role = MC_LIMITS_BOTH;
+	f->sc.sources = 100;
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) / (1241 + 240 + 3924 + 240));
+	assert_int_equal(f->r.cg_accept_bytes, 1241 + 240);
+	assert_int_equal(f->r.cg_connect_bytes, 3924 + 240);
+	/* a kernel that charges the accepted tcp_sock: the calibration says so
+	 * and the ceiling follows, no rule assumed */
+	f->s.sock.cg_accept_bytes = 3761;
+	assert_binding(f, MC_LIMIT_CGROUP_MEMORY,
+		       (536870912ULL - 268435456 - 536870912 / 20) / (3761 + 240 + 3924 + 240));
+	/* the host's figures measured, no cgroup could be made: assumed */
+	f->s.sock.cg_version = 0;
+	snprintf(f->s.sock.cg_how, sizeof(f->s.sock.cg_how), "no child memory cgroup could be made (EACCES)");
+	judge(f);
+	assert_string_equal(f->r.cg_source, "assumed");
+	assert_non_null(strstr(f->r.cg_how, "(no child memory cgroup could be made (EACCES))"));
+	assert_int_equal(f->r.cg_accept_bytes, CG_ACCEPT);
+	free(f);
+}
+
 /* Thread per connection: each thread limit binds in turn. */
 static void test_threads(void **state)
 {
@@ -972,6 +1047,8 @@ int main(void)
 	    cmocka_unit_test(test_bufcost_sum),
 	    cmocka_unit_test(test_cpu_heartbeat),
 	    cmocka_unit_test(test_cgroup_memory),
+	    cmocka_unit_test(test_memory_measured),
+	    cmocka_unit_test(test_cgroup_memory_measured),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_conntrack),
 	    cmocka_unit_test(test_globals_in_child_netns),
