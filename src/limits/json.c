@@ -144,6 +144,14 @@ void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 		mc_json_kv_double(&j, "server_ns_per_msg", m->server_ns);
 		mc_json_kv_double(&j, "client_ns_per_msg", m->client_ns);
 		mc_json_kv_double(&j, "connect_ns", m->connect_ns);
+		/* the CPU other work used just before, subtracted (measured) */
+		mc_json_kv_bool(&j, "busy_measured", s->cpubusy.read);
+		mc_json_kv_double(&j, "busy_host_cpus", s->cpubusy.host_cpus);
+		if (s->cpubusy.cg_read)
+			mc_json_kv_double(&j, "busy_cgroup_cpus", s->cpubusy.cg_cpus);
+		else
+			mc_json_kv_null(&j, "busy_cgroup_cpus");
+		mc_json_kv_double(&j, "busy_window_seconds", s->cpubusy.window_s);
 		mc_json_obj_close(&j);
 	}
 	mc_limits_summary(sum, sizeof(sum), sc, r);

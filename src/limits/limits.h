@@ -28,6 +28,7 @@
 #include "common/model.h"
 #include "host/host.h"
 #include "limits/bufcost.h"
+#include "limits/cpubusy.h"
 #include "limits/msgcost.h"
 #include "net/diag.h"
 #include "net/nat.h"
@@ -220,6 +221,9 @@ struct mc_limits_snap {
 	/* what a heartbeat message costs in CPU here (mc_limits_read_cpu,
 	 * live host only; msg_bytes 0: not measured) */
 	struct mc_msgcost msgcost;
+	/* the CPU other work used just before (mc_limits_read_cpu; read false:
+	 * not measured, none is subtracted) */
+	struct mc_cpubusy cpubusy;
 	struct mc_limits_cgroup cg;
 
 	/* threads */
@@ -421,7 +425,8 @@ void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic, bool fresh);
 /* What a heartbeat message of msg bytes costs in CPU here (s->msgcost):
  * the calibration of limits/msgcost.h; when it cannot run, msgcost.how says
  * why and cpu is judged unknown. Kept and reused as mc_limits_read_buf.
- * Live host only. */
+ * First the CPU other work is using is measured (s->cpubusy, 0.3 s, never
+ * kept). Live host only. */
 void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, bool fresh);
 /* The TIME_WAIT reuse rules (net/diag.h) of snapshot s, every field set
  * (bound false: connect() searches the port). */

@@ -229,6 +229,7 @@ void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, bool fresh)
 	char eb[64], key[512], name[64], path[128];
 	int rc;
 
+	mc_cpubusy_measure(MC_CPUBUSY_WINDOW_MS, &s->cpubusy); /* before the calibration's CPU */
 	calib_key(s, "msgcost", msg, sizeof(s->msgcost), key, sizeof(key));
 	calib_name(name, sizeof(name), "msgcost", msg, key);
 	if (!fresh &&

@@ -20,10 +20,27 @@ mc_eq "the cost was measured" true "$(jq .cpu_cost.measured "$l")"
 mc_between "server CPU per message (ns)" 500 1000000 "$(jq '.cpu_cost.server_ns_per_msg | floor' "$l")"
 mc_between "client CPU per message (ns)" 500 1000000 "$(jq '.cpu_cost.client_ns_per_msg | floor' "$l")"
 ncpu=$(nproc)
-want=$(jq --argjson n "$ncpu" '($n * 0.8 * 1e9 / (10 * (.cpu_cost.server_ns_per_msg + .cpu_cost.client_ns_per_msg))) | floor' "$l")
+mc_eq "the CPU busy before was measured" true "$(jq .cpu_cost.busy_measured "$l")"
+want=$(jq --argjson n "$ncpu" '(($n - .cpu_cost.busy_host_cpus) * 0.8 * 1e9 / (10 * (.cpu_cost.server_ns_per_msg + .cpu_cost.client_ns_per_msg))) | floor' "$l")
 got=$(jq '.limits[] | select(.id == "cpu") | .connections' "$l")
 mc_between "cpu: connections = $ncpu CPUs x 0.8 / (10/s x cost)" $((want - 1)) $((want + 1)) "$got"
 mc_eq "the summary's ceiling is cpu's" "$got" "$(jq .summary.connections "$l")"
+
+# other work on the host: a busy loop's CPU is measured and subtracted
+(while :; do :; done) &
+burn=$!
+sleep 0.3
+"$MAXCONN" limits --role both --fd-tables 64 --sources 100 --heartbeat 100ms --json \
+	>"$MC_TMP/b.json" || mc_fail "limits with a busy loop failed"
+kill "$burn"
+wait "$burn" 2>/dev/null
+b="$MC_TMP/b.json"
+mc_between "CPUs busy with the loop (x100)" 40 $((ncpu * 100)) "$(jq '.cpu_cost.busy_host_cpus * 100 | floor' "$b")"
+want=$(jq --argjson n "$ncpu" '(($n - .cpu_cost.busy_host_cpus) * 0.8 * 1e9 / (10 * (.cpu_cost.server_ns_per_msg + .cpu_cost.client_ns_per_msg))) | floor' "$b")
+got=$(jq '.limits[] | select(.id == "cpu") | .connections' "$b")
+mc_between "cpu: ($ncpu CPUs - busy) x 0.8 / (10/s x cost)" $((want - 1)) $((want + 1)) "$got"
+jq -r '.limits[] | select(.id == "cpu") | .note' "$b" | grep -q ' busy with other work (measured: /proc/stat over 0.[0-9] s) = ' ||
+	mc_fail "the note does not subtract the busy CPU: $(jq -r '.limits[] | select(.id == "cpu") | .note' "$b")"
 
 "$MAXCONN" limits --explain cpu --role both --heartbeat 100ms >"$MC_TMP/e.out" ||
 	mc_fail "--explain cpu failed"
@@ -62,7 +79,8 @@ mc_in_cgroup "$MC_CG"
 "${MC_IN_CG[@]}" "$MAXCONN" limits --role both --fd-tables 64 --sources 100 --heartbeat 100ms \
 	--json >"$MC_TMP/q.json" || mc_fail "limits in the cgroup failed"
 q="$MC_TMP/q.json"
-want=$(jq '(0.2 * 0.8 * 1e9 / (10 * (.cpu_cost.server_ns_per_msg + .cpu_cost.client_ns_per_msg))) | floor' "$q")
+# the CPU subtracted: the cgroup's own usage, or what the host leaves when less
+want=$(jq --argjson n "$ncpu" '(.cpu_cost.busy_cgroup_cpus // 0) as $c | ([0.2 - $c, $n - .cpu_cost.busy_host_cpus] | min | if . < 0 then 0 else . end) as $u | ($u * 0.8 * 1e9 / (10 * (.cpu_cost.server_ns_per_msg + .cpu_cost.client_ns_per_msg))) | floor' "$q")
 got=$(jq '.limits[] | select(.id == "cpu") | .connections' "$q")
 mc_between "cpu under a 0.2-CPU quota" $((want - 1)) $((want + 1)) "$got"
 jq -r '.limits[] | select(.id == "cpu") | .note' "$q" | grep -qF "0.20 CPUs (the cgroup's ${file%%_*}" ||
