@@ -1,8 +1,10 @@
-/* cpubusy.c: the CPU other work already uses (see cpubusy.h): /proc/stat
- * and the CPU cgroup's usage, read twice around a short sleep. */
+/* cpubusy.c: the CPU left to this process (see cpubusy.h): threads that
+ * spin, and /proc/stat and the CPU cgroup's usage read twice around a
+ * short sleep. */
 #include "limits/cpubusy.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +73,54 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int mc_cpubusy_measure(unsigned window_ms, struct mc_cpubusy *b)
+/* A spinner: its CPU clock over its spin, until end (CLOCK_MONOTONIC). */
+struct spin {
+	pthread_t t;
+	uint64_t end, cpu_ns;
+};
+
+static void *spin_main(void *arg)
+{
+	struct spin *sp = arg;
+	struct timespec c0, c1;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	while (mono_ns() < sp->end)
+		;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	sp->cpu_ns = (uint64_t)(c1.tv_sec - c0.tv_sec) * 1000000000ULL + (uint64_t)c1.tv_nsec -
+		     (uint64_t)c0.tv_nsec;
+	return NULL;
+}
+
+/* n threads spin for ms: the CPUs they got together into b. */
+static void spin_measure(unsigned n, unsigned ms, struct mc_cpubusy *b)
+{
+	struct spin *sp = calloc(n, sizeof(*sp));
+	uint64_t t0 = mono_ns(), sum = 0;
+	unsigned k = 0;
+
+	if (!sp)
+		return;
+	for (; k < n; k++) {
+		sp[k].end = t0 + (uint64_t)ms * 1000000ULL;
+		if (pthread_create(&sp[k].t, NULL, spin_main, &sp[k]))
+			break;
+	}
+	for (unsigned i = 0; i < k; i++) {
+		pthread_join(sp[i].t, NULL);
+		sum += sp[i].cpu_ns;
+	}
+	b->spin_s = (double)(mono_ns() - t0) / 1e9;
+	if (k == n && b->spin_s > 0) {
+		b->spun = true;
+		b->spinners = n;
+		b->avail_cpus = (double)sum / 1e9 / b->spin_s;
+	}
+	free(sp);
+}
+
+int mc_cpubusy_measure(unsigned window_ms, unsigned spinners, struct mc_cpubusy *b)
 {
 	static const size_t len = 64 * 1024;
 	char *s0 = malloc(len), *s1 = malloc(len);
@@ -109,5 +158,7 @@ int mc_cpubusy_measure(unsigned window_ms, struct mc_cpubusy *b)
 	}
 	free(s0);
 	free(s1);
+	if (spinners)
+		spin_measure(spinners, window_ms, b);
 	return rc;
 }

@@ -425,9 +425,10 @@ void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic, bool fresh);
 /* What a heartbeat message of msg bytes costs in CPU here (s->msgcost):
  * the calibration of limits/msgcost.h; when it cannot run, msgcost.how says
  * why and cpu is judged unknown. Kept and reused as mc_limits_read_buf.
- * First the CPU other work is using is measured (s->cpubusy, 0.3 s, never
+ * One cost per server model (model: its engine echoes). First the CPU
+ * other work is using is measured (s->cpubusy, 0.3 s, never
  * kept). Live host only. */
-void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, bool fresh);
+void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, enum mc_model model, bool fresh);
 /* The TIME_WAIT reuse rules (net/diag.h) of snapshot s, every field set
  * (bound false: connect() searches the port). */
 void mc_limits_tw_rules(const struct mc_limits_snap *s, struct mc_tw_rules *r);

@@ -131,7 +131,8 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	/* --traffic, --heartbeat: their costs measured anew (and kept) */
 	mc_limits_read_buf(snap, cfg->traffic_bytes, true);
 	if (cfg->heartbeat_ns)
-		mc_limits_read_cpu(snap, cfg->message_bytes ? cfg->message_bytes : 16, true);
+		mc_limits_read_cpu(snap, cfg->message_bytes ? cfg->message_bytes : 16,
+				   limits_model(sc->model), true);
 	if (sc->one_table) {
 		snap->nofile_soft.v = sc->fd_limit;
 		snap->nofile_soft.err = 0;

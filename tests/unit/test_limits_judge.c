@@ -450,7 +450,7 @@ static void test_cpu_heartbeat_busy(void **state)
 	assert_binding(f, MC_LIMIT_CPU, 4800);
 	it = item(f, MC_LIMIT_CPU);
 	assert_non_null(strstr(it->note, "2.00 CPUs (CPUs this process may run on "
-					 "(sched_getaffinity)) - 0.50 busy with other work (measured: "
+					 "(sched_getaffinity)) - 0.50 taken by other work (measured: "
 					 "/proc/stat over 0.3 s) = 1.50 less 20% headroom = 1.20 / ("));
 	/* a quota of 0.5 CPU: its own usage (0.1) is subtracted */
 	f->s.cg.version = 2;
@@ -459,11 +459,31 @@ static void test_cpu_heartbeat_busy(void **state)
 	judge(f);
 	it = item(f, MC_LIMIT_CPU);
 	assert_in_range(it->conns, 1279, 1280); /* 0.4 x 0.8 / 250 us */
-	assert_non_null(strstr(it->note, "- 0.10 busy with other work (measured: the cgroup's usage"));
+	assert_non_null(strstr(it->note, "- 0.10 taken by other work (measured: the cgroup's usage"));
 	/* the host leaves 0.2 CPU only: that binds */
 	f->s.cpubusy.host_cpus = 1.8;
 	judge(f);
 	assert_in_range(item(f, MC_LIMIT_CPU)->conns, 639, 640); /* 0.2 x 0.8 / 250 us */
+	/* threads spinning got 0.3 CPU under the 0.5 quota: 0.2 taken */
+	f->s.cpubusy = (struct mc_cpubusy){.read = true, .host_cpus = 1.9, .spun = true,
+					   .spinners = 2, .spin_s = 0.3, .avail_cpus = 0.3};
+	judge(f);
+	it = item(f, MC_LIMIT_CPU);
+	assert_in_range(it->conns, 959, 960); /* 0.3 x 0.8 / 250 us */
+	assert_non_null(strstr(it->note, "0.50 CPUs (the cgroup's cpu.max) - 0.20 taken by other "
+					 "work (measured: 2 threads spinning got 0.30 CPUs over 0.3 s; "
+					 "/proc/stat: 1.90 busy before) = 0.30 less 20% headroom"));
+	/* they got more than the quota: nothing taken */
+	f->s.cpubusy.avail_cpus = 1.2;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_CPU)->conns, 1600);
+	/* measured for another model: unknown, and why */
+	f->sc.model = MC_MODEL_THREADS;
+	judge(f);
+	it = item(f, MC_LIMIT_CPU);
+	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
+	assert_non_null(strstr(it->reason, "measured for another --model"));
+	f->sc.model = MC_MODEL_EPOLL;
 	/* not measured: nothing subtracted, as before */
 	f->s.cpubusy = (struct mc_cpubusy){0};
 	judge(f);
