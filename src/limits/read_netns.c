@@ -238,7 +238,8 @@ void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, enum mc_model mo
 	calib_key(s, kind, msg, sizeof(s->msgcost), key, sizeof(key));
 	calib_name(name, sizeof(name), kind, msg, key);
 	if (!fresh &&
-	    mc_calib_cached(name, key, &s->msgcost, sizeof(s->msgcost), path, sizeof(path)) == 0) {
+	    mc_calib_cached(name, key, &s->msgcost, sizeof(s->msgcost), path, sizeof(path)) == 0 &&
+	    s->msgcost.model == model) { /* another model's: measured again */
 		kept_how(s->msgcost.how, sizeof(s->msgcost.how), path);
 		return;
 	}
