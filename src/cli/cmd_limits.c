@@ -340,7 +340,7 @@ static int read_and_judge(const struct limits_args *a, struct mc_limits_snap *sn
 		mc_limits_read_buf(snap, a->sc.traffic, a->calibrate);
 		mc_limits_read_sock(snap, a->calibrate);
 		if (a->sc.heartbeat_ns)
-			mc_limits_read_cpu(snap, a->sc.message, a->calibrate);
+			mc_limits_read_cpu(snap, a->sc.message, a->sc.model, a->calibrate);
 	}
 	if (mc_limits_judge(snap, &a->sc, res) < 0) {
 		fputs("maxconn limits: the scenario has a zero count\n", stderr);

@@ -127,6 +127,7 @@ static const struct key tcpext_keys[] = {
     {"SyncookiesSent", offsetof(struct mc_host_netstat, syncookies_sent)},
     {"TCPReqQFullDrop", offsetof(struct mc_host_netstat, reqq_full_drop)},
     {"TCPSynRetrans", offsetof(struct mc_host_netstat, syn_retrans)},
+    {"TCPMemoryPressures", offsetof(struct mc_host_netstat, mem_pressures)},
 };
 
 /* A counter of the TcpExt lines. */

@@ -80,6 +80,7 @@ struct mc_host_netstat {
 	struct mc_host_num syncookies_sent;  /* SyncookiesSent */
 	struct mc_host_num reqq_full_drop;   /* TCPReqQFullDrop */
 	struct mc_host_num syn_retrans;	     /* TCPSynRetrans: SYNs sent again */
+	struct mc_host_num mem_pressures;    /* TCPMemoryPressures: above tcp_mem pressure */
 };
 
 /* net.ipv4.ip_local_port_range: "32768\t60999". */

@@ -60,6 +60,35 @@ static void item_json(struct mc_json *j, const struct mc_limits_item *it)
 	mc_json_obj_close(j);
 }
 
+/* cpu_cost: what a message costs here and how known, the CPU left. */
+static void json_cpu_cost(struct mc_json *j, const struct mc_limits_snap *s)
+{
+	const struct mc_msgcost *m = &s->msgcost;
+
+	mc_json_key(j, "cpu_cost");
+	mc_json_obj_open(j);
+	mc_json_kv_bool(j, "measured", m->measured);
+	mc_json_kv_str(j, "how", m->how);
+	mc_json_kv_double(j, "server_ns_per_msg", m->server_ns);
+	mc_json_kv_double(j, "client_ns_per_msg", m->client_ns);
+	mc_json_kv_double(j, "connect_ns", m->connect_ns);
+	/* the CPU left here (threads spinning), subtracted from the CPUs;
+	 * the busy CPUs just before (measured) */
+	if (s->cpubusy.spun)
+		mc_json_kv_double(j, "available_cpus", s->cpubusy.avail_cpus);
+	else
+		mc_json_kv_null(j, "available_cpus");
+	mc_json_kv_double(j, "spin_seconds", s->cpubusy.spin_s);
+	mc_json_kv_bool(j, "busy_measured", s->cpubusy.read);
+	mc_json_kv_double(j, "busy_host_cpus", s->cpubusy.host_cpus);
+	if (s->cpubusy.cg_read)
+		mc_json_kv_double(j, "busy_cgroup_cpus", s->cpubusy.cg_cpus);
+	else
+		mc_json_kv_null(j, "busy_cgroup_cpus");
+	mc_json_kv_double(j, "busy_window_seconds", s->cpubusy.window_s);
+	mc_json_obj_close(j);
+}
+
 /* The scenario's middle box (--via): null when none was described. */
 static void via_json(struct mc_json *j, const struct mc_limits_via *v)
 {
@@ -135,17 +164,8 @@ void mc_limits_print_json(FILE *f, const struct mc_limits_snap *s,
 		mc_json_kv_u64(&j, "writer_charged_bytes", r->buf.writer_bytes);
 		mc_json_obj_close(&j);
 	}
-	if (sc->heartbeat_ns) { /* the CPU a message costs here, and how known */
-		const struct mc_msgcost *m = &s->msgcost;
-		mc_json_key(&j, "cpu_cost");
-		mc_json_obj_open(&j);
-		mc_json_kv_bool(&j, "measured", m->measured);
-		mc_json_kv_str(&j, "how", m->how);
-		mc_json_kv_double(&j, "server_ns_per_msg", m->server_ns);
-		mc_json_kv_double(&j, "client_ns_per_msg", m->client_ns);
-		mc_json_kv_double(&j, "connect_ns", m->connect_ns);
-		mc_json_obj_close(&j);
-	}
+	if (sc->heartbeat_ns) /* the CPU a message costs here, and how known */
+		json_cpu_cost(&j, s);
 	mc_limits_summary(sum, sizeof(sum), sc, r);
 	mc_json_key(&j, "summary");
 	mc_json_obj_open(&j);

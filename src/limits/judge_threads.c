@@ -304,36 +304,80 @@ static double usable_cpus(const struct mc_limits_snap *s, const char **from)
 	return n;
 }
 
-/* cpu with --heartbeat: usable CPU less the headroom / (messages per
- * second per connection x the measured CPU per message at the ends on
- * this host). */
+/* The CPU other work takes from cpus (s->cpubusy): what threads spinning
+ * on every CPU could not get (the scheduler's share under other work's
+ * load, the quota's throttling), the host's busy CPUs beside it. Without
+ * the spin: the cgroup's own usage when its quota binds (or the host's,
+ * when the host leaves less), else the host's. 0 when not measured; what
+ * says what was measured. */
+static double busy_cpus(const struct mc_limits_snap *s, double cpus, bool quota, char *what,
+			size_t len)
+{
+	const struct mc_cpubusy *b = &s->cpubusy;
+	double busy = 0;
+
+	what[0] = 0;
+	if (b->spun) {
+		snprintf(
+		    what, len,
+		    "%u threads spinning got %.2f CPUs over %.1f s; /proc/stat: %.2f busy before",
+		    b->spinners, b->avail_cpus, b->spin_s, b->host_cpus);
+		return b->avail_cpus < cpus ? cpus - b->avail_cpus : 0;
+	}
+	if (quota && b->cg_read) {
+		busy = b->cg_cpus;
+		snprintf(what, len, "the cgroup's usage");
+	}
+	if (b->read && (!quota || (double)s->cpus.v - b->host_cpus < cpus - busy)) {
+		busy = cpus - ((double)s->cpus.v - b->host_cpus);
+		snprintf(what, len, "/proc/stat");
+	}
+	if (what[0])
+		snprintf(what + strlen(what), len - strlen(what), " over %.1f s", b->window_s);
+	return busy > 0 ? busy : 0;
+}
+
+/* cpu with --heartbeat: usable CPU less what other work uses, less the
+ * headroom / (messages per second per connection x the measured CPU per
+ * message at the ends on this host). */
 static void judge_cpu_heartbeat(struct mc__judge *c, struct mc_limits_item *it, double cpus,
 				const char *from)
 {
 	const struct mc_msgcost *m = &c->s->msgcost;
-	double rate = 1e9 / (double)c->sc->heartbeat_ns, per, usable;
+	double rate = 1e9 / (double)c->sc->heartbeat_ns, per, usable, busy;
+	char what[128], minus[224] = "";
 	uint64_t d;
 
 	it->kind = MC_LIMITS_CEILING;
-	if (!m->measured || m->msg_bytes != c->sc->message) {
+	if (!m->measured || m->msg_bytes != c->sc->message || m->model != c->sc->model) {
 		it->status = MC_LIMITS_UNKNOWN;
 		it->conns = MC_LIMITS_NONE;
-		snprintf(it->reason, sizeof(it->reason), "the CPU a message costs is not known: %.150s",
-			 m->how[0] ? m->how : "not measured (under --root)");
+		snprintf(it->reason, sizeof(it->reason),
+			 "the CPU a message costs is not known: %.150s",
+			 !m->measured || m->msg_bytes != c->sc->message
+			     ? (m->how[0] ? m->how : "not measured (under --root)")
+			     : "measured for another --model");
 		return;
+	}
+	busy = busy_cpus(c->s, cpus, cpus < (double)c->s->cpus.v, what, sizeof(what));
+	if (what[0]) {
+		snprintf(minus, sizeof(minus), " - %.2f taken by other work (measured: %s) = %.2f",
+			 busy, what, cpus - busy > 0 ? cpus - busy : 0);
+		cpus = cpus - busy > 0 ? cpus - busy : 0;
 	}
 	per = (c->server ? m->server_ns : 0) + (c->client ? m->client_ns : 0);
 	usable = cpus * (100 - CPU_HEADROOM_PCT) / 100;
 	it->conns = (uint64_t)(usable * 1e9 / (rate * per));
 	mc__set_note(it,
-		     "%.2f CPUs (%s) less %d%% headroom = %.2f / (%.1f messages/s per connection x "
-		     "%.1f us per message: %s%s%s) (%s)",
-		     cpus, from, CPU_HEADROOM_PCT, usable, rate, per / 1000,
-		     c->server ? "server end" : "", c->server && c->client ? " + " : "",
+		     "%.2f CPUs (%s)%s less %d%% headroom = %.2f / (%.1f messages/s per connection "
+		     "x %.1f us per message: %s%s%s) (%s)",
+		     what[0] ? cpus + busy : cpus, from, minus, CPU_HEADROOM_PCT, usable, rate,
+		     per / 1000, c->server ? "server end" : "", c->server && c->client ? " + " : "",
 		     c->client ? "client end" : "", m->how);
 	d = mc__demand(c, it);
-	mc__add_fix(it, "%" PRIu64 " connections at %.1f messages/s need %.2f CPUs: more cores "
-			"or hosts, or a longer --heartbeat",
+	mc__add_fix(it,
+		    "%" PRIu64 " connections at %.1f messages/s need %.2f CPUs: more cores "
+		    "or hosts, or a longer --heartbeat",
 		    d, rate, (double)d * rate * per / 1e9 * 100 / (100 - CPU_HEADROOM_PCT));
 	mc__add_fix(it, "or fewer wakeups per message (batch them; epoll over threads)");
 }

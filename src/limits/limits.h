@@ -28,6 +28,7 @@
 #include "common/model.h"
 #include "host/host.h"
 #include "limits/bufcost.h"
+#include "limits/cpubusy.h"
 #include "limits/msgcost.h"
 #include "limits/sockcost.h"
 #include "net/diag.h"
@@ -224,6 +225,9 @@ struct mc_limits_snap {
 	/* what an idle connection costs in kernel memory and cgroup charge
 	 * (mc_limits_read_sock, live host only; measured false: not run) */
 	struct mc_sockcost sock;
+	/* the CPU other work used just before (mc_limits_read_cpu; read false:
+	 * not measured, none is subtracted) */
+	struct mc_cpubusy cpubusy;
 	struct mc_limits_cgroup cg;
 
 	/* threads */
@@ -429,8 +433,10 @@ void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic, bool fresh);
 /* What a heartbeat message of msg bytes costs in CPU here (s->msgcost):
  * the calibration of limits/msgcost.h; when it cannot run, msgcost.how says
  * why and cpu is judged unknown. Kept and reused as mc_limits_read_buf.
- * Live host only. */
-void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, bool fresh);
+ * One cost per server model (model: its engine echoes). First the CPU
+ * other work is using is measured (s->cpubusy, 0.3 s, never
+ * kept). Live host only. */
+void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, enum mc_model model, bool fresh);
 /* What an idle connection costs in kernel memory and cgroup charge here
  * (s->sock): the calibration of limits/sockcost.h, kept and reused as
  * mc_limits_read_buf (its key adds the cgroup version); when it cannot

@@ -18,12 +18,14 @@
 #include <unistd.h>
 
 #include "limits/calib.h"
+#include "server/server.h"
 
 #define CAL_CONNS    256
 #define CAL_RUN_NS   (130 * 1000 * 1000ULL) /* a run; the median of CAL_RUNS */
 #define CAL_RUNS     3
 #define CAL_GIVEUP_S 3
 #define CAL_BUF	     (1 << 20) /* --message is at most 1 MiB */
+#define CAL_PORT     40000     /* the engine's listener, in the private namespace */
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -36,6 +38,7 @@ static uint64_t clock_ns(clockid_t id)
 /* What the child measures and sends back. */
 struct cal_msg {
 	int rc;
+	char err[160]; /* the engine's words when it could not start */
 	uint64_t conns, msgs, server_ns, client_ns, connect_ns;
 };
 
@@ -48,6 +51,12 @@ struct cal {
 	char *buf;		    /* the client's message */
 	char *sbuf;		    /* the server's scratch */
 	size_t msg;
+	/* threads, uring: maxconn's own server engine, in a thread of its own */
+	struct mc_endpoint_range lr;
+	struct mc_server_config scfg;
+	struct mc_server_stats sst;
+	struct mc_err serr;
+	_Atomic int srv_rc; /* 1 while it runs */
 };
 
 /* The server's thread: read what comes, write it back (a message of up
@@ -104,6 +113,63 @@ static int cal_connect(struct cal *c, uint64_t *per)
 	*per = c->n ? (clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0) / (uint64_t)c->n : 0;
 	close(lfd);
 	return rc;
+}
+
+/* The engine's thread: mc_server_run, echo mode, until the child exits. */
+static void *engine_main(void *arg)
+{
+	struct cal *c = arg;
+
+	atomic_store(&c->srv_rc, mc_server_run(&c->scfg, &c->sst, &c->serr));
+	return NULL;
+}
+
+/* threads, uring: the model's engine echoes (server/engine.h), started on
+ * CAL_PORT; connect every pair as the client does (the engine accepts). The
+ * process's CPU clock over the connects and a 50 ms settle, per connection. */
+static int cal_connect_engine(struct cal *c, enum mc_model model, uint64_t *per)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons(CAL_PORT),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct timespec settle = {0, 50 * 1000 * 1000};
+	pthread_t t;
+	uint64_t t0, giveup = clock_ns(CLOCK_MONOTONIC) + 1000000000ULL;
+
+	if (mc_parse_addr("127.0.0.1", &c->lr.addr, &c->serr) < 0)
+		return -EINVAL;
+	c->lr.port_lo = c->lr.port_hi = CAL_PORT;
+	c->scfg = (struct mc_server_config){.listen = &c->lr,
+					    .nlisten = 1,
+					    .workers = 1,
+					    .mode = MC_SERVER_ECHO,
+					    .model = model,
+					    .backlog = CAL_CONNS,
+					    .accept_rate = -1,
+					    .duration_ns = 60 * 1000000000ULL};
+	atomic_store(&c->srv_rc, 1);
+	if (pthread_create(&t, NULL, engine_main, c))
+		return -EAGAIN;
+	pthread_detach(t); /* it ends with the child */
+	t0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	for (c->n = 0; c->n < CAL_CONNS; c->n++) {
+		int i = c->n;
+		if ((c->cfd[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+			return -errno;
+		while (connect(c->cfd[i], (struct sockaddr *)&a, sizeof(a)) < 0) {
+			int e = errno;
+			struct timespec ms = {0, 1000000};
+			if (e != ECONNREFUSED || clock_ns(CLOCK_MONOTONIC) > giveup ||
+			    atomic_load(&c->srv_rc) <= 0)
+				return atomic_load(&c->srv_rc) < 0 ? atomic_load(&c->srv_rc) : -e;
+			nanosleep(&ms, NULL); /* the engine is not listening yet */
+			if (!i)
+				t0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+		}
+	}
+	nanosleep(&settle, NULL);
+	*per = (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - t0) / (uint64_t)c->n;
+	return 0;
 }
 
 /* Rounds: every connection sends its message, then all are read back. */
@@ -189,20 +255,18 @@ static void median(struct cal_msg *run, struct cal_msg *out)
 	out->client_ns = run[order[CAL_RUNS / 2]].client_ns;
 }
 
-/* In the calibration's child (calib.h). */
-static int cal_run(void *arg, void *outp)
+/* What the child is given. */
+struct cal_arg {
+	size_t msg;
+	enum mc_model model;
+};
+
+/* epoll: the server thread above, its own CPU clock read at marks. */
+static int cal_epoll(struct cal *c, struct cal_msg *out, struct cal_msg *run)
 {
-	size_t msg = *(const size_t *)arg;
-	struct cal_msg *out = outp;
-	struct cal *c = calloc(1, sizeof(*c));
 	pthread_t t;
-	struct cal_msg run[CAL_RUNS] = {{0}};
 	uint64_t s0;
 
-	if (!c || !(c->buf = malloc(msg)) || !(c->sbuf = malloc(CAL_BUF)))
-		return -ENOMEM;
-	memset(c->buf, 'h', msg);
-	c->msg = msg;
 	if ((out->rc = cal_connect(c, &out->connect_ns)) < 0)
 		return out->rc;
 	if ((c->sep = epoll_create1(EPOLL_CLOEXEC)) < 0)
@@ -229,22 +293,63 @@ static int cal_run(void *arg, void *outp)
 	}
 	atomic_store(&c->stop, 1);
 	pthread_join(t, NULL);
+	return out->rc;
+}
+
+/* threads, uring: the engine's threads are all the process's CPU but the
+ * client's thread: the server's end is the process's CPU clock less the
+ * client thread's. */
+static int cal_engine(struct cal *c, enum mc_model model, struct cal_msg *out, struct cal_msg *run)
+{
+	if ((out->rc = cal_connect_engine(c, model, &out->connect_ns)) < 0) {
+		snprintf(out->err, sizeof(out->err), "%s", c->serr.msg);
+		return out->rc;
+	}
+	for (int r = 0; r < CAL_RUNS && !out->rc; r++) {
+		uint64_t cl0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		uint64_t p0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+		out->rc = cal_rounds(c, &run[r].msgs);
+		run[r].client_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cl0;
+		run[r].server_ns = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - p0 - run[r].client_ns;
+	}
+	return out->rc;
+}
+
+/* In the calibration's child (calib.h). */
+static int cal_run(void *arg, void *outp)
+{
+	const struct cal_arg *a = arg;
+	struct cal_msg *out = outp;
+	struct cal *c = calloc(1, sizeof(*c));
+	struct cal_msg run[CAL_RUNS] = {{0}};
+
+	if (!c || !(c->buf = malloc(a->msg)) || !(c->sbuf = malloc(CAL_BUF)))
+		return -ENOMEM;
+	memset(c->buf, 'h', a->msg);
+	c->msg = a->msg;
+	if ((a->model == MC_MODEL_EPOLL ? cal_epoll(c, out, run)
+					: cal_engine(c, a->model, out, run)) < 0)
+		return out->rc;
 	median(run, out);
 	out->conns = (uint64_t)c->n;
 	return out->rc; /* the process exits: the kernel closes the sockets */
 }
 
-int mc_msgcost_measure(uint64_t msg_bytes, struct mc_msgcost *m)
+int mc_msgcost_measure(uint64_t msg_bytes, enum mc_model model, struct mc_msgcost *m)
 {
 	struct cal_msg cm = {0};
-	size_t msg = (size_t)msg_bytes;
+	struct cal_arg a = {.msg = (size_t)msg_bytes, .model = model};
 	int rc;
 
 	memset(m, 0, sizeof(*m));
 	m->msg_bytes = msg_bytes;
+	m->model = model;
 	if (!msg_bytes || msg_bytes > CAL_BUF)
 		return -EINVAL;
-	if ((rc = mc_calib_run(cal_run, &msg, &cm, sizeof(cm), (CAL_GIVEUP_S + 1) * 1000)) < 0)
+	rc = mc_calib_run(cal_run, &a, &cm, sizeof(cm), (CAL_GIVEUP_S + 1) * 1000);
+	if (rc < 0 && cm.err[0])
+		snprintf(m->how, sizeof(m->how), "%s", cm.err);
+	if (rc < 0)
 		return rc;
 	if (!cm.msgs)
 		return -ENODATA;
@@ -254,11 +359,19 @@ int mc_msgcost_measure(uint64_t msg_bytes, struct mc_msgcost *m)
 	m->client_ns = (double)cm.client_ns / (double)cm.msgs;
 	m->connect_ns = (double)cm.connect_ns;
 	m->measured = true;
-	snprintf(m->how, sizeof(m->how),
-		 "measured: %" PRIu64 " messages of %" PRIu64 " B echoed over %" PRIu64
-		 " loopback connections in a private network namespace "
-		 "(the median of %d runs), each end's thread CPU clock (softirq in its context "
-		 "included)",
-		 cm.msgs, msg_bytes, cm.conns, CAL_RUNS);
+	if (model == MC_MODEL_EPOLL)
+		snprintf(m->how, sizeof(m->how),
+			 "measured: %" PRIu64 " messages of %" PRIu64 " B echoed over %" PRIu64
+			 " loopback connections in a private network namespace "
+			 "(the median of %d runs), each end's thread CPU clock (softirq in its "
+			 "context included)",
+			 cm.msgs, msg_bytes, cm.conns, CAL_RUNS);
+	else
+		snprintf(m->how, sizeof(m->how),
+			 "measured: %" PRIu64 " messages of %" PRIu64 " B echoed by maxconn's %s "
+			 "engine over %" PRIu64 " loopback connections in a private network "
+			 "namespace (the median of %d runs), the server's end the process's CPU "
+			 "clock less the client thread's",
+			 cm.msgs, msg_bytes, mc_model_name(model), cm.conns, CAL_RUNS);
 	return 0;
 }

@@ -8,8 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/model.h"
+
 struct mc_msgcost {
 	uint64_t msg_bytes; /* the message's size (--message) */
+	enum mc_model model; /* the server model it was measured with */
 	uint64_t conns;	    /* connections the calibration held */
 	uint64_t msgs;	    /* messages echoed in it */
 	double server_ns;   /* CPU per message at the server's end (read + echo) */
@@ -20,12 +23,14 @@ struct mc_msgcost {
 };
 
 /* The calibration: a forked child in a network namespace of its own holds
- * conns loopback connections; one thread echoes (epoll, as maxconn server
- * --mode echo), the other sends msg_bytes on each and reads them back,
+ * conns loopback connections; the server's end echoes (epoll: one thread
+ * with an epoll loop, as maxconn server --mode echo; threads, uring:
+ * maxconn's own engine of that model, mc_server_run with one worker, its
+ * CPU the process's less the client thread's), the client's end sends msg_bytes on each and reads them back,
  * round after round, for about 0.4 s. Each end is its thread's CPU clock
  * (CLOCK_THREAD_CPUTIME_ID: on loopback it includes the softirq work done
  * in that thread), divided by the messages. Gives up after 3 s. 0, or
  * -errno (-EPERM: not root). */
-int mc_msgcost_measure(uint64_t msg_bytes, struct mc_msgcost *m);
+int mc_msgcost_measure(uint64_t msg_bytes, enum mc_model model, struct mc_msgcost *m);
 
 #endif

@@ -225,27 +225,39 @@ void mc_limits_read_buf(struct mc_limits_snap *s, uint64_t traffic, bool fresh)
 				  mc_strerror(rc, eb, sizeof(eb)), &s->buf);
 }
 
-void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, bool fresh)
+void mc_limits_read_cpu(struct mc_limits_snap *s, uint64_t msg, enum mc_model model, bool fresh)
 {
-	char eb[64], key[512], name[64], path[128];
+	char eb[64], key[512], name[64], path[128], kind[32];
 	int rc;
 
-	calib_key(s, "msgcost", msg, sizeof(s->msgcost), key, sizeof(key));
-	calib_name(name, sizeof(name), "msgcost", msg, key);
+	/* before the calibration's CPU; a spinner per CPU it may run on */
+	mc_cpubusy_measure(MC_CPUBUSY_WINDOW_MS,
+			   s->cpus.err || s->cpus.v > 1024 ? 0 : (unsigned)s->cpus.v, &s->cpubusy);
+	/* one cost per model: epoll's keeps its name of before */
+	snprintf(kind, sizeof(kind), model == MC_MODEL_EPOLL ? "msgcost" : "msgcost-%s",
+		 mc_model_name(model));
+	calib_key(s, kind, msg, sizeof(s->msgcost), key, sizeof(key));
+	calib_name(name, sizeof(name), kind, msg, key);
 	if (!fresh &&
-	    mc_calib_cached(name, key, &s->msgcost, sizeof(s->msgcost), path, sizeof(path)) == 0) {
+	    mc_calib_cached(name, key, &s->msgcost, sizeof(s->msgcost), path, sizeof(path)) == 0 &&
+	    s->msgcost.model == model) { /* another model's: measured again */
 		kept_how(s->msgcost.how, sizeof(s->msgcost.how), path);
 		return;
 	}
-	rc = mc_msgcost_measure(msg, &s->msgcost);
+	rc = mc_msgcost_measure(msg, model, &s->msgcost);
 	if (rc == 0)
 		mc_calib_keep(name, key, &s->msgcost, sizeof(s->msgcost));
+	else if (s->msgcost.how[0]) /* the engine's words */
+		snprintf(s->msgcost.how + strlen(s->msgcost.how),
+			 sizeof(s->msgcost.how) - strlen(s->msgcost.how), " (the calibration: %s)",
+			 mc_strerror(rc, eb, sizeof(eb)));
 	else
 		snprintf(s->msgcost.how, sizeof(s->msgcost.how),
 			 "the calibration could not run: %s (it needs root for a network "
 			 "namespace)",
 			 mc_strerror(rc, eb, sizeof(eb)));
 	s->msgcost.msg_bytes = msg;
+	s->msgcost.model = model;
 }
 
 /* Where the socket calibration makes its child memory cgroups: v1 under

@@ -360,9 +360,10 @@ const struct mc__limit mc__limits[] = {
 	    "much\n"
 	    "traffic they carry (the seeds' last limit: at 100% the machine freezes). A cgroup\n"
 	    "quota (cpu.max) lowers it. With --heartbeat D it is a ceiling: usable CPUs (or\n"
-	    "the quota) less 20% headroom / (messages per second per connection x the CPU one\n"
-	    "message costs at this host's ends, measured by a calibration in a private network\n"
-	    "namespace). Add --heartbeat D to see the arithmetic for this host.",
+	    "the quota) less what other work takes (threads spinning on each CPU for 0.3 s),\n"
+	    "less 20% headroom / (messages per second per connection x the CPU one message\n"
+	    "costs at this host's ends with --model's server, measured by a calibration in a\n"
+	    "private network namespace). Add --heartbeat D to see the arithmetic for this host.",
 	.shows =
 	    "The connect or accept rate stops growing, latency rises, top shows 100% (much of it\n"
 	    "softirq); connections time out.",

@@ -254,6 +254,8 @@ static void collect(const struct mc_probe_obs *o, struct mc_probe_step *st)
 		 "SYNs dropped: SYN queue full and syncookies off"},
 		{"TCPSynRetrans", offsetof(struct mc_host_netstat, syn_retrans),
 		 "SYNs sent again: the first went unanswered"},
+		{"TCPMemoryPressures", offsetof(struct mc_host_netstat, mem_pressures),
+		 "times TCP buffer memory went over tcp_mem pressure: the kernel shrinks buffers"},
 	};
 	const struct mc_host_netstat *nb = &o->before.netstat, *na = &o->after.netstat;
 	const struct mc_host_sockstat *so = &o->after.sockstat;
@@ -484,23 +486,46 @@ static bool judge_reserve(const struct mc_probe_obs *o, struct mc_probe_step *st
 	return true;
 }
 
+/* The kernel's line when a socket is refused buffer memory over tcp_mem
+ * max ("TCP: out of memory -- consider tuning tcp_mem"). */
+#define TCP_OOM_LINE "out of memory -- consider tuning tcp_mem"
+
 /* --traffic: TCP buffer memory came near tcp_mem max (ramp.c stopped the
- * ramp there). False when it did not. */
+ * ramp there), or the kernel said it refused buffer memory (its line in
+ * the log): with TCPMemoryPressures and the kernel's lines as evidence.
+ * False when neither. */
 static bool judge_tcp_mem(const struct mc_probe_obs *o, struct mc_probe_step *st)
 {
+	const struct mc_host_netstat *nb = &o->before.netstat, *na = &o->after.netstat;
 	char a[32], b[32], c[32];
+	uint64_t oom = 0, press;
 
-	if (!o->tcp_mem_hit)
+	for (int i = 0; i < o->nkmsg; i++)
+		oom += strstr(o->kmsg[i], TCP_OOM_LINE) != NULL;
+	if (!o->tcp_mem_hit && !oom)
 		return false;
 	set_limit(st, MC_LIMIT_TCP_MEM, "TCP buffer memory (net.ipv4.tcp_mem)");
-	snprintf(st->happened, sizeof(st->happened),
-		 "TCP buffers held %s (sockstat mem, the whole host), %" PRIu64
-		 "%% of tcp_mem max %s (pressure from %s): the probe stops at 97%%, as the kernel "
-		 "is about to refuse buffer memory to every socket on the host",
-		 mc_fmt_bytes(o->tcp_mem_bytes, a, sizeof(a)),
-		 o->tcp_mem_max ? o->tcp_mem_bytes * 100 / o->tcp_mem_max : 0,
-		 mc_fmt_bytes(o->tcp_mem_max, b, sizeof(b)),
-		 mc_fmt_bytes(o->tcp_mem_pressure, c, sizeof(c)));
+	if (o->tcp_mem_hit)
+		snprintf(st->happened, sizeof(st->happened),
+			 "TCP buffers held %s (sockstat mem, the whole host), %" PRIu64
+			 "%% of tcp_mem max %s (pressure from %s): the probe stops at 97%%, as the "
+			 "kernel is about to refuse buffer memory to every socket on the host",
+			 mc_fmt_bytes(o->tcp_mem_bytes, a, sizeof(a)),
+			 o->tcp_mem_max ? o->tcp_mem_bytes * 100 / o->tcp_mem_max : 0,
+			 mc_fmt_bytes(o->tcp_mem_max, b, sizeof(b)),
+			 mc_fmt_bytes(o->tcp_mem_pressure, c, sizeof(c)));
+	else
+		snprintf(st->happened, sizeof(st->happened),
+			 "the kernel refused TCP buffer memory: 'TCP: %s' in its log %" PRIu64
+			 " time(s) (tcp_mem max, the whole host)",
+			 TCP_OOM_LINE, oom);
+	press = nb->err || na->err ? 0 : delta(nb->mem_pressures.v, na->mem_pressures.v);
+	if (!press && !nb->err && !na->err) /* collect() shows it when not 0 */
+		evidence(st, "TCPMemoryPressures", 0,
+			 "/proc/net/netstat TcpExt: never over tcp_mem pressure in this step");
+	evidence(st, "kernel: TCP out of memory", oom,
+		 "lines 'TCP: %s' in the kernel's log during the step%s", TCP_OOM_LINE,
+		 oom ? "" : ": none, the probe stopped first");
 	return true;
 }
 

@@ -227,6 +227,11 @@ struct mc_probe_step {
 	uint64_t cg_room_end[MC_PROBE_MAX_CG]; /* its room at the top */
 	struct mc_probe_server_host srv_host; /* --target-addr: the server host's side */
 	struct mc_probe_steady steady; /* the window, when one ran */
+	/* --heartbeat: what the model was given (predict): the CPU one message
+	 * costs at the ends the probe runs (ns, measured; 0: unknown), the
+	 * messages a second per connection, the CPUs left (measured by
+	 * spinning; 0: not) */
+	double cpu_ns_per_msg, cpu_msgs_per_s, cpu_left;
 };
 
 struct mc_probe_report {

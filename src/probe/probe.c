@@ -132,8 +132,15 @@ static void predict(const struct mc_probe_config *cfg, bool netns, uint64_t rese
 	/* --traffic, --heartbeat: their costs measured anew (and kept) */
 	mc_limits_read_buf(snap, cfg->traffic_bytes, true);
 	mc_limits_read_sock(snap, true);
-	if (cfg->heartbeat_ns)
-		mc_limits_read_cpu(snap, cfg->message_bytes ? cfg->message_bytes : 16, true);
+	if (cfg->heartbeat_ns) {
+		mc_limits_read_cpu(snap, cfg->message_bytes ? cfg->message_bytes : 16,
+				   limits_model(sc->model), true);
+		st->cpu_msgs_per_s = 1e9 / (double)cfg->heartbeat_ns;
+		st->cpu_ns_per_msg = !snap->msgcost.measured ? 0
+				     : cfg->have_target_addr ? snap->msgcost.client_ns
+							     : snap->msgcost.client_ns + snap->msgcost.server_ns;
+		st->cpu_left = snap->cpubusy.spun ? snap->cpubusy.avail_cpus : 0;
+	}
 	if (sc->one_table) {
 		snap->nofile_soft.v = sc->fd_limit;
 		snap->nofile_soft.err = 0;

@@ -26,6 +26,24 @@ static const char *target_str(uint64_t t, char *buf, size_t len)
 	return t == MC_LIMITS_NONE ? "max" : mc_fmt_count(t, buf, len);
 }
 
+/* --heartbeat: what one connection costs of the CPU, measured here. */
+static void cpu_cost_of(const struct mc_probe_step *st, char *buf, size_t len)
+{
+	char left[64] = "";
+
+	if (st->cpu_left > 0)
+		snprintf(left, sizeof(left), " (%.2f CPUs left to it, measured)", st->cpu_left);
+	if (st->cpu_ns_per_msg > 0)
+		snprintf(buf, len,
+			 "%.1f messages/s x %.1f us of CPU per message (measured here) = %.3f%% "
+			 "of a CPU%s",
+			 st->cpu_msgs_per_s, st->cpu_ns_per_msg / 1000,
+			 st->cpu_msgs_per_s * st->cpu_ns_per_msg / 1e7, left);
+	else
+		snprintf(buf, len, "%.1f messages/s (the CPU per message not measured)%s",
+			 st->cpu_msgs_per_s, left);
+}
+
 /* What one connection costs of the resource a limit counts (the seed's
  * table's third column). */
 static void cost_of(const struct mc_probe_step *st, char *buf, size_t len)
@@ -46,6 +64,8 @@ static void cost_of(const struct mc_probe_step *st, char *buf, size_t len)
 			 st->slab.total);
 	else if (strcmp(id, MC_LIMIT_CONNTRACK) == 0)
 		snprintf(buf, len, "1 conntrack entry");
+	else if (strcmp(id, MC_LIMIT_CPU) == 0)
+		cpu_cost_of(st, buf, len);
 	else if (st->slab.total > 0)
 		snprintf(buf, len, "%.0f B kernel (2 sockets) + %.0f B user",
 			 2 * st->slab.total,
@@ -318,6 +338,21 @@ static void print_memory(FILE *f, const struct mc_probe_report *r, const struct 
 	}
 }
 
+/* --staircase --heartbeat: the seeds' CPU row ("depends on what you use
+ * it for"), with what this use costs, measured, unless a step stopped at
+ * the CPU (its row says it). */
+static void print_seed_cpu(FILE *f, const struct mc_probe_step *st)
+{
+	const struct mc_probe_limit *l = mc_probe_step_limit(st, MC_LIMIT_CPU);
+	char cost[224], a[32];
+
+	if (st->cpu_msgs_per_s <= 0 || strcmp(st->limit_id, MC_LIMIT_CPU) == 0)
+		return;
+	cpu_cost_of(st, cost, sizeof(cost));
+	fprintf(f, "  CPU: %s CPUs; %s\n     the model's ceiling %s: not reached\n",
+		l ? l->value : "-", cost, l ? count(l->conns, a, sizeof(a)) : "-");
+}
+
 /* --staircase: the seed's table, one row per step. */
 static void print_seed_table(FILE *f, const struct mc_probe_report *r)
 {
@@ -328,13 +363,14 @@ static void print_seed_table(FILE *f, const struct mc_probe_report *r)
 	for (int i = 0; i < r->nsteps; i++) {
 		const struct mc_probe_step *st = &r->steps[i];
 		const struct mc_probe_limit *l = mc_probe_step_limit(st, st->limit_id);
-		char cost[160];
+		char cost[224];
 		cost_of(st, cost, sizeof(cost));
 		fprintf(f, "  %d. %s: %s; %s\n     %s %s: %s\n", i + 1,
 			st->limit_name[0] ? st->limit_name : "-", l ? l->value : "-", cost,
 			st->stop == MC_PROBE_TARGET ? "held" : "ran out at",
 			count(st->reached, a, sizeof(a)), st->happened);
 	}
+	print_seed_cpu(f, mc_probe_last(r));
 }
 
 void mc_probe_print(FILE *f, const struct mc_probe_report *r)

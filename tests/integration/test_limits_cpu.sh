@@ -20,10 +20,28 @@ mc_eq "the cost was measured" true "$(jq .cpu_cost.measured "$l")"
 mc_between "server CPU per message (ns)" 500 1000000 "$(jq '.cpu_cost.server_ns_per_msg | floor' "$l")"
 mc_between "client CPU per message (ns)" 500 1000000 "$(jq '.cpu_cost.client_ns_per_msg | floor' "$l")"
 ncpu=$(nproc)
-want=$(jq --argjson n "$ncpu" '($n * 0.8 * 1e9 / (10 * (.cpu_cost.server_ns_per_msg + .cpu_cost.client_ns_per_msg))) | floor' "$l")
+mc_eq "the CPU busy before was measured" true "$(jq .cpu_cost.busy_measured "$l")"
+want=$(jq --argjson n "$ncpu" '(([$n, .cpu_cost.available_cpus] | min) * 0.8 * 1e9 / (10 * (.cpu_cost.server_ns_per_msg + .cpu_cost.client_ns_per_msg))) | floor' "$l")
 got=$(jq '.limits[] | select(.id == "cpu") | .connections' "$l")
 mc_between "cpu: connections = $ncpu CPUs x 0.8 / (10/s x cost)" $((want - 1)) $((want + 1)) "$got"
 mc_eq "the summary's ceiling is cpu's" "$got" "$(jq .summary.connections "$l")"
+
+# other work on the host: a busy loop's CPU is measured and subtracted
+(while :; do :; done) &
+burn=$!
+sleep 0.3
+"$MAXCONN" limits --role both --fd-tables 64 --sources 100 --heartbeat 100ms --json \
+	>"$MC_TMP/b.json" || mc_fail "limits with a busy loop failed"
+kill "$burn"
+wait "$burn" 2>/dev/null
+b="$MC_TMP/b.json"
+mc_between "CPUs busy with the loop (x100)" 40 $((ncpu * 100)) "$(jq '.cpu_cost.busy_host_cpus * 100 | floor' "$b")"
+mc_between "CPUs left beside the loop (x100)" 1 $((ncpu * 100 - 30)) "$(jq '.cpu_cost.available_cpus * 100 | floor' "$b")"
+want=$(jq --argjson n "$ncpu" '(([$n, .cpu_cost.available_cpus] | min) * 0.8 * 1e9 / (10 * (.cpu_cost.server_ns_per_msg + .cpu_cost.client_ns_per_msg))) | floor' "$b")
+got=$(jq '.limits[] | select(.id == "cpu") | .connections' "$b")
+mc_between "cpu: ($ncpu CPUs - busy) x 0.8 / (10/s x cost)" $((want - 1)) $((want + 1)) "$got"
+jq -r '.limits[] | select(.id == "cpu") | .note' "$b" | grep -q ' taken by other work (measured: [0-9]* threads spinning got [0-9.]* CPUs over 0.[0-9] s; /proc/stat: [0-9.]* busy before) = ' ||
+	mc_fail "the note does not subtract the CPU taken: $(jq -r '.limits[] | select(.id == "cpu") | .note' "$b")"
 
 "$MAXCONN" limits --explain cpu --role both --heartbeat 100ms >"$MC_TMP/e.out" ||
 	mc_fail "--explain cpu failed"
@@ -62,8 +80,32 @@ mc_in_cgroup "$MC_CG"
 "${MC_IN_CG[@]}" "$MAXCONN" limits --role both --fd-tables 64 --sources 100 --heartbeat 100ms \
 	--json >"$MC_TMP/q.json" || mc_fail "limits in the cgroup failed"
 q="$MC_TMP/q.json"
-want=$(jq '(0.2 * 0.8 * 1e9 / (10 * (.cpu_cost.server_ns_per_msg + .cpu_cost.client_ns_per_msg))) | floor' "$q")
+# the quota's, or what threads spinning in the cgroup got when less
+mc_between "spinning under the quota (x100)" 1 35 "$(jq '.cpu_cost.available_cpus * 100 | floor' "$q")"
+want=$(jq '([0.2, .cpu_cost.available_cpus] | min) as $u | ($u * 0.8 * 1e9 / (10 * (.cpu_cost.server_ns_per_msg + .cpu_cost.client_ns_per_msg))) | floor' "$q")
 got=$(jq '.limits[] | select(.id == "cpu") | .connections' "$q")
 mc_between "cpu under a 0.2-CPU quota" $((want - 1)) $((want + 1)) "$got"
 jq -r '.limits[] | select(.id == "cpu") | .note' "$q" | grep -qF "0.20 CPUs (the cgroup's ${file%%_*}" ||
 	mc_fail "the note does not name the quota: $(jq -r '.limits[] | select(.id == "cpu") | .note' "$q")"
+
+# one cost per model, each measured with maxconn's own engine of that model
+# (threads, uring) and kept apart; the probe takes its model's
+for m in threads uring; do
+	"$MAXCONN" limits --role both --heartbeat 100ms --model "$m" --json >"$MC_TMP/$m.json" ||
+		mc_fail "limits --model $m failed"
+	mc_eq "--model $m: measured" true "$(jq .cpu_cost.measured "$MC_TMP/$m.json")"
+	jq -r .cpu_cost.how "$MC_TMP/$m.json" | grep -q "echoed by maxconn's $m engine" ||
+		mc_fail "--model $m: not its engine's cost: $(jq -r .cpu_cost.how "$MC_TMP/$m.json")"
+	mc_between "--model $m: server CPU per message (ns)" 500 1000000 \
+		"$(jq '.cpu_cost.server_ns_per_msg | floor' "$MC_TMP/$m.json")"
+	"$MAXCONN" limits --role both --heartbeat 100ms --model "$m" --json >"$MC_TMP/$m-k.json"
+	jq -r .cpu_cost.how "$MC_TMP/$m-k.json" | grep -q "; kept in /run/maxconn/msgcost-$m-16-" ||
+		mc_fail "--model $m: not kept apart: $(jq -r .cpu_cost.how "$MC_TMP/$m-k.json")"
+done
+# the probe measures its model's cost anew and keeps it (the threads file)
+touch "$MC_TMP/mark"
+sleep 0.01
+timeout 60 "$MAXCONN" probe -q --target 300 --model threads --heartbeat 100ms \
+	--json "$MC_TMP/pt.json" >/dev/null || mc_fail "probe --model threads --heartbeat failed"
+[ -n "$(find /run/maxconn -name 'msgcost-threads-16-*' -newer "$MC_TMP/mark")" ] ||
+	mc_fail "probe --model threads did not measure the threads engine's cost"

@@ -78,4 +78,9 @@ mc_between "predicted connections" 4000 5600 "$pred"
 mc_between "reached, as % of predicted" 80 115 $((got * 100 / pred))
 grep -q 'TCP buffers held .* of tcp_mem max' "$MC_TMP/p.out" ||
 	mc_fail "the words: $(grep happened "$MC_TMP/p.out")"
+# the kernel's own signs of it, as evidence: TCPMemoryPressures (TcpExt)
+# and its "TCP: out of memory" lines (0 when the probe stopped first)
+for e in TCPMemoryPressures "kernel: TCP out of memory"; do
+	mc_eq "evidence: $e" 1 "$(jq --arg e "$e" '[.steps[-1].evidence[] | select(.what == $e)] | length' "$p")"
+done
 mc_eq "no OOM kill" "$oom0" "$(dmesg 2>/dev/null | grep -c 'Killed process' || true)"

@@ -414,12 +414,9 @@ static void test_bufcost_sum(void **state)
  * 20% / (messages per second per connection x the measured CPU per
  * message at this host's ends); the arithmetic and its sources in the
  * note; unknown when it was not measured; information without traffic. */
-static void test_cpu_heartbeat(void **state)
+/* 2 CPUs, no quota, both ends, 100 ms heartbeats, 10 + 15 us a message. */
+static void heartbeat_fx(struct fx *f)
 {
-	struct fx *f = load(FIX "base");
-	const struct mc_limits_item *it;
-
-	(void)state;
 	lift_fds(f);
 	f->s.cpus = (struct mc_host_num){2, 0};
 	f->s.cg.cpu_quota_us = (struct mc_host_num){MC_LIMITS_NONE, 0};
@@ -428,6 +425,79 @@ static void test_cpu_heartbeat(void **state)
 	f->s.msgcost = (struct mc_msgcost){.msg_bytes = 16, .server_ns = 10000,
 					   .client_ns = 15000, .measured = true};
 	snprintf(f->s.msgcost.how, sizeof(f->s.msgcost.how), "measured: a test");
+}
+
+/* The CPU other work used before is subtracted: the host's (/proc/stat)
+ * without a quota; with a binding quota the cgroup's own usage, or what
+ * the host leaves when less. */
+static void test_cpu_heartbeat_busy(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+	double cpus = 0;
+	const char *s0 = "cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 1\ncpu1 1\n";
+	const char *s1 = "cpu  160 0 110 830 0 0 10 0 0 0\ncpu0 1\ncpu1 1\n";
+
+	(void)state;
+	/* 80 of 110 jiffies busy on 2 CPUs */
+	assert_int_equal(mc_cpubusy_parse(s0, s1, &cpus), 0);
+	assert_true(cpus > 1.45 && cpus < 1.46);
+	assert_int_equal(mc_cpubusy_parse(s1, s0, &cpus), -EINVAL);
+	heartbeat_fx(f);
+	f->s.cpubusy = (struct mc_cpubusy){.read = true, .window_s = 0.3, .host_cpus = 0.5,
+					   .cg_read = true, .cg_cpus = 0.1};
+	/* (2 - 0.5) x 0.8 / (10 msgs/s x 25 us) */
+	assert_binding(f, MC_LIMIT_CPU, 4800);
+	it = item(f, MC_LIMIT_CPU);
+	assert_non_null(strstr(it->note, "2.00 CPUs (CPUs this process may run on "
+					 "(sched_getaffinity)) - 0.50 taken by other work (measured: "
+					 "/proc/stat over 0.3 s) = 1.50 less 20% headroom = 1.20 / ("));
+	/* a quota of 0.5 CPU: its own usage (0.1) is subtracted */
+	f->s.cg.version = 2;
+	f->s.cg.cpu_quota_us = (struct mc_host_num){50000, 0};
+	f->s.cg.cpu_period_us = (struct mc_host_num){100000, 0};
+	judge(f);
+	it = item(f, MC_LIMIT_CPU);
+	assert_in_range(it->conns, 1279, 1280); /* 0.4 x 0.8 / 250 us */
+	assert_non_null(strstr(it->note, "- 0.10 taken by other work (measured: the cgroup's usage"));
+	/* the host leaves 0.2 CPU only: that binds */
+	f->s.cpubusy.host_cpus = 1.8;
+	judge(f);
+	assert_in_range(item(f, MC_LIMIT_CPU)->conns, 639, 640); /* 0.2 x 0.8 / 250 us */
+	/* threads spinning got 0.3 CPU under the 0.5 quota: 0.2 taken */
+	f->s.cpubusy = (struct mc_cpubusy){.read = true, .host_cpus = 1.9, .spun = true,
+					   .spinners = 2, .spin_s = 0.3, .avail_cpus = 0.3};
+	judge(f);
+	it = item(f, MC_LIMIT_CPU);
+	assert_in_range(it->conns, 959, 960); /* 0.3 x 0.8 / 250 us */
+	assert_non_null(strstr(it->note, "0.50 CPUs (the cgroup's cpu.max) - 0.20 taken by other "
+					 "work (measured: 2 threads spinning got 0.30 CPUs over 0.3 s; "
+					 "/proc/stat: 1.90 busy before) = 0.30 less 20% headroom"));
+	/* they got more than the quota: nothing taken */
+	f->s.cpubusy.avail_cpus = 1.2;
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_CPU)->conns, 1600);
+	/* measured for another model: unknown, and why */
+	f->sc.model = MC_MODEL_THREADS;
+	judge(f);
+	it = item(f, MC_LIMIT_CPU);
+	assert_int_equal(it->status, MC_LIMITS_UNKNOWN);
+	assert_non_null(strstr(it->reason, "measured for another --model"));
+	f->sc.model = MC_MODEL_EPOLL;
+	/* not measured: nothing subtracted, as before */
+	f->s.cpubusy = (struct mc_cpubusy){0};
+	judge(f);
+	assert_int_equal(item(f, MC_LIMIT_CPU)->conns, 1600);
+	free(f);
+}
+
+static void test_cpu_heartbeat(void **state)
+{
+	struct fx *f = load(FIX "base");
+	const struct mc_limits_item *it;
+
+	(void)state;
+	heartbeat_fx(f);
 	/* 2 CPUs x 0.8 / (10 msgs/s x 25 us) */
 	assert_binding(f, MC_LIMIT_CPU, 6400);
 	it = item(f, MC_LIMIT_CPU);
@@ -1046,6 +1116,7 @@ int main(void)
 	    cmocka_unit_test(test_traffic_tcp_mem),
 	    cmocka_unit_test(test_bufcost_sum),
 	    cmocka_unit_test(test_cpu_heartbeat),
+	    cmocka_unit_test(test_cpu_heartbeat_busy),
 	    cmocka_unit_test(test_cgroup_memory),
 	    cmocka_unit_test(test_memory_measured),
 	    cmocka_unit_test(test_cgroup_memory_measured),

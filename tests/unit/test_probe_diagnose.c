@@ -34,6 +34,20 @@ static const struct mc_probe_evidence *ev(const struct mc_probe_step *st, const 
 	return NULL;
 }
 
+/* The evidence line what of st has value v and, when text, those words. */
+static void ev_is(const struct mc_probe_step *st, const char *what, uint64_t v, const char *text)
+{
+	const struct mc_probe_evidence *e = ev(st, what);
+
+	if (!e) {
+		fail_msg("no evidence line '%s'", what);
+		return;
+	}
+	assert_int_equal(e->value, v);
+	if (text)
+		assert_non_null(strstr(e->text, text));
+}
+
 /* the value of an evidence line, or UINT64_MAX when it is missing */
 static uint64_t evval(const struct mc_probe_step *st, const char *what)
 {
@@ -191,8 +205,10 @@ static void test_reserve(void **state)
 }
 
 /* --traffic: TCP buffer memory came to 97% of tcp_mem max (the ramp
- * stopped): tcp_mem, a limit (exit 3), in bytes and percent; a reserve hit
- * at once is still the reserve. */
+ * stopped): tcp_mem, a limit (exit 3), in bytes and percent, with
+ * TCPMemoryPressures and the kernel's "TCP: out of memory" lines as
+ * evidence (that line alone names tcp_mem); a reserve hit at once is still
+ * the reserve. */
 static void test_tcp_mem(void **state)
 {
 	struct mc_probe_obs *o = obs();
@@ -211,6 +227,27 @@ static void test_tcp_mem(void **state)
 	assert_non_null(strstr(st.happened, "TCP buffers held 2.1 GiB (sockstat mem, the whole "
 					    "host), 97% of tcp_mem max 2.2 GiB (pressure from "
 					    "1.5 GiB)"));
+	/* the evidence: TCPMemoryPressures over the step (0 said too), the
+	 * kernel's "TCP: out of memory" lines */
+	ev_is(&st, "TCPMemoryPressures", 0, "never over tcp_mem pressure");
+	ev_is(&st, "kernel: TCP out of memory", 0, "none, the probe stopped first");
+	o->before.netstat.mem_pressures.v = 3;
+	o->after.netstat.mem_pressures.v = 5;
+	st = (struct mc_probe_step){0};
+	mc_probe_diagnose(o, &st);
+	ev_is(&st, "TCPMemoryPressures", 2, "over tcp_mem pressure");
+	/* the ramp ended otherwise, the kernel said it: tcp_mem, from its line */
+	o->tcp_mem_hit = false;
+	o->nkmsg = 2;
+	snprintf(o->kmsg[0], sizeof(o->kmsg[0]), "TCP: out of memory -- consider tuning tcp_mem");
+	snprintf(o->kmsg[1], sizeof(o->kmsg[1]), "TCP: out of memory -- consider tuning tcp_mem");
+	st = (struct mc_probe_step){0};
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, MC_LIMIT_TCP_MEM);
+	assert_non_null(strstr(st.happened, "the kernel refused TCP buffer memory: 'TCP: out of "
+					    "memory -- consider tuning tcp_mem' in its log 2 time(s)"));
+	ev_is(&st, "kernel: TCP out of memory", 2, NULL);
 	o->reserve_hit = true;
 	mc_probe_diagnose(o, &st);
 	assert_int_equal(st.stop, MC_PROBE_RESERVE);

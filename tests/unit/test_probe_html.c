@@ -224,6 +224,57 @@ static int polyline_points(const char *page, const char *id)
 	return n;
 }
 
+/* The text report of r. */
+static char *print_text(const struct mc_probe_report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	mc_probe_print(f, r);
+	fclose(f);
+	return buf;
+}
+
+/* --staircase --heartbeat: the seeds' CPU row with the measured cost, as a
+ * row of its own when no step stopped at the CPU, in the step's row when
+ * one did. */
+static void test_seed_cpu_row(void **state)
+{
+	static struct mc_probe_report r;
+	struct mc_probe_sample smp[NSAMPLES];
+	struct mc_probe_step *last;
+	char *txt;
+
+	(void)state;
+	fake_report(&r, smp);
+	txt = print_text(&r);
+	assert_null(strstr(txt, "  CPU: "));
+	free(txt);
+	last = &r.steps[2];
+	add_limit(last, "cpu", "CPUs", "8", 250000, false);
+	for (int i = 0; i < 3; i++) {
+		r.steps[i].cpu_msgs_per_s = 10;
+		r.steps[i].cpu_ns_per_msg = 25000;
+		r.steps[i].cpu_left = 7.5;
+	}
+	txt = print_text(&r);
+	assert_non_null(strstr(txt, "  CPU: 8 CPUs; 10.0 messages/s x 25.0 us of CPU per message "
+				    "(measured here) = 0.025% of a CPU (7.50 CPUs left to it, "
+				    "measured)\n     the model's ceiling 250000: not reached\n"));
+	free(txt);
+	/* the last step stopped at the CPU: its row has the cost */
+	snprintf(last->limit_id, 32, "cpu");
+	snprintf(last->limit_name, 96, "CPU (the heartbeats fell behind)");
+	last->stop = MC_PROBE_LIMIT;
+	txt = print_text(&r);
+	assert_null(strstr(txt, "  CPU: "));
+	assert_non_null(strstr(txt, "3. CPU (the heartbeats fell behind): 8; 10.0 messages/s x 25.0 "
+				    "us of CPU per message (measured here)"));
+	free(txt);
+}
+
 static void test_staircase(void **state)
 {
 	static struct mc_probe_report r;
@@ -462,6 +513,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_staircase),
+	    cmocka_unit_test(test_seed_cpu_row),
 	    cmocka_unit_test(test_memory_from_object_sizes),
 	    cmocka_unit_test(test_steady_and_server_host),
 	    cmocka_unit_test(test_empty),
