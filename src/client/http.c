@@ -40,6 +40,7 @@ static const char *const fail_keys[MC_HTTP_FAIL_COUNT] = {
     [MC_HTTP_5XX] = "5xx",
     [MC_HTTP_CLOSED] = "closed_before_answer",
     [MC_HTTP_MALFORMED] = "malformed",
+    [MC_HTTP_SILENT] = "no_answer",
 };
 
 const char *mc_http_fail_key(enum mc_http_fail f)
@@ -119,6 +120,11 @@ bool mc_http_request_is_head(const char *req)
 void mc_http_rx_start(struct mc_http_rx *rx, bool head)
 {
 	*rx = (struct mc_http_rx){.phase = P_STATUS, .head = head};
+}
+
+bool mc_http_rx_fresh(const struct mc_http_rx *rx)
+{
+	return rx->phase == P_STATUS && rx->pos == 0 && !rx->cr;
 }
 
 bool mc_http_rx_idle(const struct mc_http_rx *rx)

@@ -23,10 +23,12 @@ enum mc_http_fail {
 	MC_HTTP_5XX,	   /* another 5xx (or a status outside 1xx-5xx) */
 	MC_HTTP_CLOSED,	   /* the server closed (or reset) before its answer */
 	MC_HTTP_MALFORMED, /* an answer that is not HTTP/1.x as parsed here */
+	MC_HTTP_SILENT,	   /* no answer to the first request within --connect-timeout */
 	MC_HTTP_FAIL_COUNT
 };
 
-/* "429", "503", "4xx", "5xx", "closed_before_answer", "malformed" */
+/* "429", "503", "4xx", "5xx", "closed_before_answer", "malformed",
+ * "no_answer" */
 const char *mc_http_fail_key(enum mc_http_fail f);
 /* The failure a complete response's status is (2xx/3xx are none: -1). */
 int mc_http_fail_of_status(unsigned status);
@@ -63,6 +65,8 @@ void mc_http_rx_start(struct mc_http_rx *rx, bool head);
  * MC_HTTP_DONE (complete, in exactly *used bytes), MC_HTTP_BAD (malformed
  * at byte *used). */
 int mc_http_rx_feed(struct mc_http_rx *rx, const unsigned char *b, size_t n, size_t *used);
+/* Whether nothing of the answer was read yet (its status line is next). */
+bool mc_http_rx_fresh(const struct mc_http_rx *rx);
 /* Whether the reading is idle (between responses: nothing owed). */
 bool mc_http_rx_idle(const struct mc_http_rx *rx);
 
