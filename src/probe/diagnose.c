@@ -719,7 +719,20 @@ static bool judge_losses(const struct mc_probe_obs *o, const struct seen *s,
 	uint64_t lost = s->lost;
 	char words[200];
 
-	if (lost && !o->have_server && o->reached * 100 <= lost) {
+	if (lost && !o->have_server && o->reached * 100 <= lost && !s->told[0] &&
+	    o->lost[MC_CAUSE_PEER_CLOSED] == lost) {
+		/* closed, every one, with not a byte said: no refusal in words
+		 * but a server that ends connections that send nothing (an
+		 * HTTP server's client_header_timeout, a handshake timeout) */
+		set_limit(st, "server_closes_idle",
+			  "the server closes connections that send nothing (an idle or request "
+			  "timeout)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "the server closed every connection (%" PRIu64 ") and holds %" PRIu64
+			 "; it said nothing: it ends connections that send nothing (an HTTP "
+			 "server's client_header_timeout; --proto http sends a request on each)",
+			 lost, o->reached);
+	} else if (lost && !o->have_server && o->reached * 100 <= lost) {
 		/* closed at once, holding (next to) none: not a ceiling but a
 		 * policy (protected mode, authentication, an allow list) */
 		set_limit(st, "server_refuses",
