@@ -41,7 +41,7 @@ done
 ss -Htln "sport = :8082" | grep -q . || mc_fail "nginx did not listen: $(cat "$MC_TMP/ngx/error.log")"
 
 # raw tcp: held at 1 s (before client_header_timeout), all closed by 6 s
-false && "$MAXCONN" client -q --json -c 127.0.0.1:8080 -n $N --hold 1s >"$MC_TMP/t1.json"
+"$MAXCONN" client -q --json -c 127.0.0.1:8080 -n $N --hold 1s >"$MC_TMP/t1.json"
 mc_eq "tcp: held at 1 s" $N "$(jq .held "$MC_TMP/t1.json")"
 "$MAXCONN" client -q --json -c 127.0.0.1:8080 -n $N --hold 6s >"$MC_TMP/t6.json"
 cat "$MC_TMP/t6.json" | jq -c '{held, lost, server_said}'

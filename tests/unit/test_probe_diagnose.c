@@ -589,6 +589,7 @@ static void test_server_closes_idle(void **state)
 	assert_non_null(strstr(st.happened, "it said nothing"));
 	assert_null(strstr(st.happened, "it said \""));
 	assert_null(ev(&st, "server said: peer_closed"));
+	free(o);
 }
 
 /* redis in protected mode: every connection ended at once, none held: the
