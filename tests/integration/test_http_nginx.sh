@@ -8,7 +8,8 @@
 # --proto http each connection sends GET / and is held once nginx's 200
 # came whole; its heartbeat (the request again, every 1 s) keeps 2,000 held
 # for 10 s: every answer counted, no failure. A server answering 503 or
-# 429 fails them by protocol cause, its status line quoted.
+# 429 fails them by protocol cause, its status line quoted (the probe:
+# server_answer).
 . "$(dirname "$0")/lib.sh"
 mc_netns
 mc_need jq
@@ -95,6 +96,11 @@ for s in 503:8081 429:8082; do
 	jq -r '.server_said[0].text' "$MC_TMP/r.json" | grep -q "^\"HTTP/1.1 $code " ||
 		mc_fail "http $code: the status line quoted: $(jq -c .server_said "$MC_TMP/r.json")"
 done
+timeout 60 "$MAXCONN" probe -q --target-addr 127.0.0.1:8081 --target 200 --proto http \
+	--json "$MC_TMP/p5.json" >/dev/null
+mc_eq "probe http 503: limit, the server's answer" '"server_answer"' "$(jq .result.limit "$MC_TMP/p5.json")"
+jq -r .result.happened "$MC_TMP/p5.json" | grep -q 'refused 200 connections.*it said "HTTP/1.1 503 ' ||
+	mc_fail "probe http 503: the sentence: $(jq -r .result.happened "$MC_TMP/p5.json")"
 "$MAXCONN" client -c 127.0.0.1:8080 --proto wss 2>"$MC_TMP/e" && mc_fail "--proto wss accepted"
 grep -q "not built yet" "$MC_TMP/e" || mc_fail "--proto wss: $(cat "$MC_TMP/e")"
 echo "ok: --proto wss: $(head -1 "$MC_TMP/e")"
