@@ -122,6 +122,12 @@ void mc_http_rx_start(struct mc_http_rx *rx, bool head)
 	*rx = (struct mc_http_rx){.phase = P_STATUS, .head = head};
 }
 
+void mc_http_rx_unasked(struct mc_http_rx *rx)
+{
+	mc_http_rx_start(rx, false);
+	rx->unasked = 1;
+}
+
 bool mc_http_rx_fresh(const struct mc_http_rx *rx)
 {
 	return rx->phase == P_STATUS && rx->pos == 0 && !rx->cr;
@@ -136,7 +142,9 @@ bool mc_http_rx_idle(const struct mc_http_rx *rx)
 static int head_end(struct mc_http_rx *rx)
 {
 	if (rx->status < 200) { /* 1xx: an interim answer, the real one follows */
+		bool unasked = rx->unasked;
 		mc_http_rx_start(rx, rx->head);
+		rx->unasked = unasked;
 		return MC_HTTP_MORE;
 	}
 	if (rx->chunked && rx->has_len)
@@ -151,6 +159,10 @@ static int head_end(struct mc_http_rx *rx)
 		rx->left = 0;
 		rx->pos = 0;
 		return MC_HTTP_MORE;
+	}
+	if (!rx->has_len && rx->unasked) { /* the status is all it is read for */
+		rx->phase = P_IDLE;
+		return MC_HTTP_DONE;
 	}
 	if (!rx->has_len)
 		return MC_HTTP_BAD; /* to the close: no keep-alive */

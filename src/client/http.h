@@ -54,7 +54,8 @@ struct mc_http_rx {
 	    phase : 5,	      /* where in the response (http.c) */
 	    pos : 5,	      /* position in the current token */
 	    cand : 2,	      /* header names still matching */
-	    chunked : 1, has_len : 1, cr : 1, head : 1;
+	    chunked : 1, has_len : 1, cr : 1, head : 1,
+	    unasked : 1; /* an answer no request asked for (mc_http_rx_unasked) */
 };
 
 enum { MC_HTTP_MORE = 0, MC_HTTP_DONE = 1, MC_HTTP_BAD = -1 };
@@ -67,6 +68,10 @@ void mc_http_rx_start(struct mc_http_rx *rx, bool head);
 int mc_http_rx_feed(struct mc_http_rx *rx, const unsigned char *b, size_t n, size_t *used);
 /* Whether nothing of the answer was read yet (its status line is next). */
 bool mc_http_rx_fresh(const struct mc_http_rx *rx);
+/* Bytes came with no request owed: read them as an answer all the same
+ * (a server's "408 Request Timeout" before it closes), to be failed by its
+ * status once whole. */
+void mc_http_rx_unasked(struct mc_http_rx *rx);
 /* Whether the reading is idle (between responses: nothing owed). */
 bool mc_http_rx_idle(const struct mc_http_rx *rx);
 

@@ -181,16 +181,22 @@ static bool http_bytes(struct cli_worker *w, int fd, size_t n, uint64_t now)
 	size_t off = 0, used;
 
 	while (off < n) {
-		bool fresh = mc_http_rx_fresh(&c->http);
 		int r, kind;
 
-		if (fresh)
+		/* bytes no request asked for (a server's "408 Request
+		 * Timeout" before it closes an idle one): an answer all the
+		 * same, failed by its status */
+		if (mc_http_rx_idle(&c->http))
+			mc_http_rx_unasked(&c->http);
+		if (mc_http_rx_fresh(&c->http))
 			http_status_line(w, fd, w->scratch + off, n - off);
 		r = mc_http_rx_feed(&c->http, w->scratch + off, n - off, &used);
 		off += used;
 		if (r == MC_HTTP_MORE)
 			return true;
 		kind = r == MC_HTTP_BAD ? MC_HTTP_MALFORMED : mc_http_fail_of_status(c->http.status);
+		if (kind < 0 && c->http.unasked)
+			kind = MC_HTTP_MALFORMED; /* a 2xx no request asked for */
 		if (kind >= 0) {
 			mc_client__http_failed(w, fd, MC_CAUSE_PROTO, (enum mc_http_fail)kind);
 			return false;

@@ -117,6 +117,26 @@ static void test_malformed(void **state)
 		}
 }
 
+/* An answer no request asked for (a 408 before an idle close): read for
+ * its status, even with no length (it ends at the close). */
+static void test_unasked(void **state)
+{
+	static const char s[] = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n";
+	struct mc_http_rx rx;
+	size_t used;
+
+	(void)state;
+	mc_http_rx_start(&rx, false);
+	assert_int_equal(mc_http_rx_feed(&rx, (const unsigned char *)s, sizeof(s) - 1, &used),
+			 MC_HTTP_BAD);
+	mc_http_rx_unasked(&rx);
+	assert_int_equal(mc_http_rx_feed(&rx, (const unsigned char *)s, sizeof(s) - 1, &used),
+			 MC_HTTP_DONE);
+	assert_int_equal(used, sizeof(s) - 1);
+	assert_int_equal(rx.status, 408);
+	assert_int_equal(mc_http_fail_of_status(rx.status), MC_HTTP_4XX);
+}
+
 static void test_kinds(void **state)
 {
 	enum mc_client_proto p;
@@ -153,9 +173,8 @@ static void test_kinds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_complete),
-	    cmocka_unit_test(test_partial),
-	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_complete),  cmocka_unit_test(test_partial),
+	    cmocka_unit_test(test_malformed), cmocka_unit_test(test_unasked),
 	    cmocka_unit_test(test_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
