@@ -26,7 +26,8 @@
 
 enum {
 	O_INFLIGHT = MC_OPT_OWN, O_CONNECT_TIMEOUT, O_PORT_SELECT, O_PORT_RANGE, O_RAMP_WORKERS,
-	O_SEND, O_EVERY, O_ECHO_VERIFY, O_TRAFFIC, O_SHARD, O_SHARDS, O_ROUTER_NETNS,
+	O_SEND, O_EVERY, O_ECHO_VERIFY, O_TRAFFIC, O_SHARD, O_SHARDS, O_ROUTER_NETNS, O_PROTO,
+	O_REQUEST,
 };
 
 static const struct mc_opt opts[] = {
@@ -50,6 +51,18 @@ static const struct mc_opt opts[] = {
 	 "when N needs more fd tables than that)", 'w', NULL, NULL},
 	{"ramp-workers", 0, "N", "workers connecting at once; the rest hold until one\n"
 	 "finishes (default 8 per CPU)", O_RAMP_WORKERS, NULL, NULL},
+	{"proto", 0, "tcp|http", "what a held connection is (default tcp: connected).\n"
+	 "http: each sends --request at its connect and is held\n"
+	 "once a 2xx/3xx answer came whole (status line,\n"
+	 "headers, Content-Length or chunked body); with\n"
+	 "--every the same request again is its heartbeat\n"
+	 "(keep-alive), its answer read and timed. Failures by\n"
+	 "protocol cause: 429, 503, 4xx, 5xx, closed before\n"
+	 "the answer, malformed, no answer in --connect-timeout",
+	 O_PROTO, NULL, NULL},
+	{"request", 0, "LINE", "--proto http: the request line (default 'GET /\n"
+	 "HTTP/1.1'); Host is the first --connect address,\n"
+	 "Connection: keep-alive", O_REQUEST, NULL, NULL},
 	{"send", 0, "STRING", "heartbeat payload, sent every --every", O_SEND, NULL, NULL},
 	{"every", 0, "D", "period of heartbeats / echo messages (e.g. 1s)", O_EVERY, NULL, NULL},
 	{"echo-verify", 0, "BYTES", "each connection sends BYTES of a pattern unique to it\n"
@@ -140,6 +153,12 @@ const struct mc_opt_cmd mc_cli_client = {
 		"  ETIMEDOUT      SYNs unanswered: the server's accept queue, or conntrack full\n"
 		"  ECONNREFUSED   nothing listening; ECONNRESET / peer_closed: the peer\n"
 		"  ENOBUFS        kernel memory\n"
+		"  protocol       --proto http: the answer refused it (429, 503, 4xx, 5xx,\n"
+		"                 malformed, none within --connect-timeout; http.failed in\n"
+		"                 --json), its status line quoted as what the server said\n"
+		"With --proto http a connection is held only once a 2xx/3xx answer to its\n"
+		"first request was read whole; until then it is in flight. A web server closes\n"
+		"raw connections that send no request (nginx: client_header_timeout).\n"
 		"At the end, attempted = established + failed + in flight (connects still\n"
 		"in progress when it stopped). When a server writes something and then ends\n"
 		"the connection (redis' \"-ERR max number of clients reached\", a policy or\n"
@@ -150,6 +169,7 @@ const struct mc_opt_cmd mc_cli_client = {
 		"  maxconn client -c 127.0.0.1:9000 -n 60k -s 127.0.0.2-127.0.0.4 --hold 10s\n"
 		"  maxconn client -c 127.0.0.1:9000 -s 127.0.0.2 -n 64512 --port-range 1024-65535\n"
 		"  maxconn client -c 127.0.0.1:9000-9003 -n 100k --rate 20k --echo-verify 64 --every 1s\n"
+		"  maxconn client -c 127.0.0.1:8080 -n 2k --proto http --every 1s --hold 10s\n"
 		"  maxconn client -c 10.0.0.1:9000-9003 -s 10.0.0.11-10.0.0.14 -s 10.0.0.21-10.0.0.24 \\\n"
 		"      -n 1M --shard 1/2 --metrics :9464   # on host 1; --shard 2/2 on host 2\n"
 		"\n"
@@ -295,6 +315,8 @@ struct client_args {
 	struct mc_shard shard;
 	bool sharded, force;
 	const char *router; /* --router-netns */
+	const char *request_line; /* --request */
+	char request[1024];	  /* --proto http: the request sent */
 };
 
 /* --shard K/M, or --shards M with K from JOB_COMPLETION_INDEX. */
@@ -417,6 +439,11 @@ static int set(void *ctx, int id, const char *arg)
 	case O_ROUTER_NETNS:
 		a->router = arg;
 		return 0;
+	case O_PROTO:
+		return mc_cli_proto("client", arg, &cfg->proto);
+	case O_REQUEST:
+		a->request_line = arg;
+		return 0;
 	}
 	a->force = true; /* 'f' */
 	return 0;
@@ -432,6 +459,11 @@ static int check(const struct mc_client_config *cfg)
 	if (cfg->traffic_bytes && (cfg->send || cfg->echo_bytes))
 		return mc_cli_usage_error("client", "--traffic with --%s: choose one",
 					  cfg->send ? "send" : "echo-verify");
+	if (cfg->proto == MC_PROTO_HTTP && (cfg->send || cfg->echo_bytes || cfg->traffic_bytes))
+		return mc_cli_usage_error("client",
+					  "--proto http with --%s: http sends its own request "
+					  "(--request); drop one",
+					  cfg->send ? "send" : cfg->echo_bytes ? "echo-verify" : "traffic");
 	if (cfg->send && !cfg->every_ns)
 		return mc_cli_usage_error("client", "--send needs --every (e.g. --every 1s)");
 	if (cfg->port_lo && cfg->port_select == MC_PORT_SELECT_KERNEL)
@@ -597,6 +629,13 @@ int mc_cmd_client(int argc, char **argv)
 		return rc;
 	if ((rc = check(cfg)))
 		return rc;
+	if (a.request_line && cfg->proto != MC_PROTO_HTTP)
+		return mc_cli_usage_error("client", "--request needs --proto http");
+	if (cfg->proto == MC_PROTO_HTTP &&
+	    (rc = mc_cli_http_request("client", a.request_line, &a.dst[0].addr, a.dst[0].port_lo,
+				      a.request, sizeof(a.request), &cfg->request_len)))
+		return rc;
+	cfg->request = a.request;
 	if (com.metrics && (rc = mc_cli_metrics_clash("client", &com.metrics_at, a.dst, cfg->ndst,
 						      "--connect", "the client would connect to "
 								   "its own endpoint")))
@@ -644,7 +683,7 @@ int mc_cmd_client(int argc, char **argv)
 		mc_metrics_publish(tc.metrics, st);
 	sum.stats = st;
 	sum.shard = tc.shard;
-	sum.traffic = cfg->echo_bytes || cfg->send_len || cfg->traffic_bytes;
+	sum.traffic = cfg->echo_bytes || cfg->send_len || cfg->traffic_bytes || cfg->request_len;
 	sum.timeouts_judged = true;
 	sum.timeout_limit = mc_client_path_judge(&path[0], &path[1], st->fail[MC_CAUSE_TIMEDOUT],
 						 a.router, sum.timeout_why, sizeof(sum.timeout_why));

@@ -27,6 +27,7 @@ enum {
 	O_STAIR = MC_OPT_OWN, O_SOURCES, O_DPORTS, O_PRANGE, O_FDLIM, O_RESERVE, O_STACK,
 	O_TADDR, O_SPID, O_NONETNS, O_TIMEOUT, O_JSON, O_HTML, O_HEARTBEAT, O_WINDOW,
 	O_SETTLE, O_SMETRICS, O_EHASH, O_ROUTER, O_PROXY_LOG, O_VIA, O_TRAFFIC, O_MESSAGE, O_MAXRTT,
+	O_PROTO, O_REQUEST,
 };
 
 static const struct mc_opt opts[] = {
@@ -94,6 +95,19 @@ static const struct mc_opt opts[] = {
 	 "--message) every D (1s, 100ms; at least 1ms) from\n"
 	 "the moment it opens, and the probe's server echoes\n"
 	 "it (default: none)", O_HEARTBEAT, NULL, NULL},
+	{"proto", 0, "tcp|http", "with --target-addr: what a held connection is\n"
+	 "(default tcp: connected). http: each sends --request\n"
+	 "at its connect and counts as held only once a\n"
+	 "2xx/3xx answer came whole; --heartbeat sends the\n"
+	 "request again (keep-alive), its answer read and\n"
+	 "timed. A web server closes connections that send\n"
+	 "nothing (nginx: client_header_timeout), so tcp\n"
+	 "measures idle sockets it tolerates, http clients it\n"
+	 "keeps. Failures by protocol cause (429, 503, 4xx,\n"
+	 "5xx, closed before the answer, malformed), the\n"
+	 "status line quoted", O_PROTO, NULL, NULL},
+	{"request", 0, "LINE", "--proto http: the request line (default 'GET /\n"
+	 "HTTP/1.1'), Host from --target-addr, keep-alive", O_REQUEST, NULL, NULL},
 	{"message", 0, "SIZE", "bytes of each --heartbeat message, echoed whole\n"
 	 "(default 16; 1 to 1M)", O_MESSAGE, NULL, NULL},
 	{"max-rtt", 0, "D", "with --heartbeat: the CPU is the limit once the\n"
@@ -342,6 +356,8 @@ struct probe_args {
 	struct mc_addr_range src[16];
 	bool settle_given;
 	const char *json_path, *html_path;
+	const char *request_line; /* --request */
+	char request[1024];	  /* --proto http: the request sent */
 };
 
 /* --source: one more range of the client's source addresses. */
@@ -515,6 +531,11 @@ static int set(void *ctx, int id, const char *arg)
 						  arg);
 		cfg->rate = (double)v;
 		return 0;
+	case O_PROTO:
+		return mc_cli_proto("probe", arg, &cfg->proto);
+	case O_REQUEST:
+		a->request_line = arg;
+		return 0;
 	case O_MESSAGE:
 		if (mc_parse_size(arg, &cfg->message_bytes, &err) < 0 || !cfg->message_bytes ||
 		    cfg->message_bytes > (1u << 20))
@@ -634,6 +655,14 @@ static int check(const struct probe_args *a)
 	if (cfg->max_rtt_ns && !cfg->heartbeat_ns)
 		return mc_cli_usage_error("probe", "--max-rtt bounds the --heartbeat round trips: "
 						   "give --heartbeat too");
+	if (cfg->proto == MC_PROTO_HTTP && !cfg->have_target_addr)
+		return mc_cli_usage_error("probe", "--proto http needs --target-addr: the probe's "
+						   "own server speaks no HTTP");
+	if (a->request_line && cfg->proto != MC_PROTO_HTTP)
+		return mc_cli_usage_error("probe", "--request needs --proto http");
+	if (cfg->proto == MC_PROTO_HTTP && cfg->message_bytes)
+		return mc_cli_usage_error("probe", "--message with --proto http: the heartbeat is "
+						   "the request (--request); drop --message");
 	if (cfg->message_bytes && !cfg->heartbeat_ns)
 		return mc_cli_usage_error("probe", "--message sizes the --heartbeat messages: give "
 						   "--heartbeat too (e.g. --heartbeat 1s)");
@@ -763,6 +792,12 @@ int mc_cmd_probe(int argc, char **argv)
 		return rc;
 	if ((rc = check(&a)))
 		return rc;
+	if (cfg->proto == MC_PROTO_HTTP &&
+	    (rc = mc_cli_http_request("probe", a.request_line, &cfg->target_addr.addr,
+				      cfg->target_addr.port_lo, a.request, sizeof(a.request),
+				      &cfg->request_len)))
+		return rc;
+	cfg->request = a.request;
 	if (com.metrics && cfg->have_target_addr &&
 	    (rc = mc_cli_metrics_clash("probe", &com.metrics_at, &cfg->target_addr, 1,
 				       "--target-addr", "the probe would measure its own endpoint")))

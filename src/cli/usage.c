@@ -4,6 +4,7 @@
  * the --source check client and probe share. */
 #include "cli/usage.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -175,4 +176,33 @@ int mc_cli_sources_here(const char *cmd, const struct mc_addr_range *src, size_t
 		"dev lo) or use loopback sources (127.0.0.2-127.0.0.50 need no setup)\n",
 		cmd, sa, in, sa);
 	return MC_EXIT_USAGE;
+}
+
+int mc_cli_proto(const char *cmd, const char *arg, enum mc_client_proto *p)
+{
+	int rc = mc_http_proto_parse(arg, p);
+
+	if (rc == -ENOTSUP)
+		return mc_cli_usage_error(cmd,
+					  "--proto '%s': not built yet (issue 23); built: tcp (the "
+					  "default) and http",
+					  arg);
+	if (rc < 0)
+		return mc_cli_usage_error(cmd, "--proto '%s': use tcp or http", arg);
+	return 0;
+}
+
+int mc_cli_http_request(const char *cmd, const char *line, const struct mc_addr *a,
+			uint16_t port, char *out, size_t len, size_t *n)
+{
+	char host[MC_ADDR_STRLEN];
+	const char *why;
+	int rc;
+
+	mc_addr_port_str(a, port, host, sizeof(host));
+	rc = mc_http_request_build(line ? line : "GET / HTTP/1.1", host, out, len, &why);
+	if (rc < 0)
+		return mc_cli_usage_error(cmd, "--request '%s': %s", line ? line : "", why);
+	*n = (size_t)rc;
+	return 0;
 }

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stddef.h>
 
+#include "client/http.h"
 #include "common/addr.h"
 
 /* Print "maxconn CMD: <msg>" and a hint to --help on stderr; returns
@@ -33,5 +34,16 @@ int mc_cli_extra_arg(const char *cmd, char **argv);
  * returns MC_EXIT_USAGE. in: words after the address, "" for none. */
 int mc_cli_sources_here(const char *cmd, const struct mc_addr_range *src, size_t n,
 			const char *in);
+
+/* --proto NAME into *p (tcp, http); a protocol of issue 23 not built yet
+ * (ws, tls, https, wss, mqtt) or an unknown name: prints the usage error
+ * saying which are, returns MC_EXIT_USAGE. */
+int mc_cli_proto(const char *cmd, const char *arg, enum mc_client_proto *p);
+
+/* --request LINE (NULL: "GET / HTTP/1.1") with a Host header of the
+ * target (a, port) into out (len bytes), *n its length; 0, or prints the
+ * usage error and returns MC_EXIT_USAGE. */
+int mc_cli_http_request(const char *cmd, const char *line, const struct mc_addr *a,
+			uint16_t port, char *out, size_t len, size_t *n);
 
 #endif

@@ -30,7 +30,9 @@
 #define GEN_MAX	 0xFFFFFFF0u
 #define TAG_STOP 0xFFFFFFFEu
 
-enum { C_FREE = 0, C_CONNECTING, C_OPEN };   /* cli_conn.state */
+/* cli_conn.state; C_HANDSHAKE: connected, the protocol's answer not yet
+ * read whole (--proto http): still in flight, not held */
+enum { C_FREE = 0, C_CONNECTING, C_OPEN, C_HANDSHAKE };
 enum { PHASE_RUN = 0, PHASE_DRAIN };          /* client.phase */
 
 /* Per-connection state: 32 bytes, indexed by fd; no buffers. */
@@ -38,13 +40,16 @@ struct cli_conn {
 	uint32_t gen;	  /* bumped on close: stale events and timeouts are dropped */
 	uint32_t idx;	  /* connection number: picks the pair and the echo pattern */
 	uint32_t sent;	  /* bytes written */
-	uint32_t acked;	  /* bytes come back (and verified with --echo-verify) */
-	uint64_t t_mark;  /* connecting: the connect() call (and sent: how long
-			   * the call took); open: when the oldest message not
-			   * yet back was due */
 	uint8_t state;
 	uint8_t want_out; /* a message is being written: the rest on EPOLLOUT */
-	uint8_t pad[6];
+	uint8_t pad[2];
+	uint64_t t_mark; /* connecting: the connect() call (and sent: how long
+			  * the call took); open: when the oldest message not
+			  * yet back was due */
+	union {
+		uint32_t acked;		/* bytes come back (and verified with --echo-verify) */
+		struct mc_http_rx http; /* --proto http: the answer being read */
+	};
 };
 static_assert(sizeof(struct cli_conn) == 32, "keep per-connection state tiny");
 
@@ -63,6 +68,7 @@ struct cli_counters {
 	_Atomic uint64_t echo_mismatch, echo_lost_bytes;
 	_Atomic uint64_t skip_bound, skip_tuple;
 	_Atomic uint64_t stalls, stall_max_ns, connects_late;
+	_Atomic uint64_t http_responses, http_fail[MC_HTTP_FAIL_COUNT];
 };
 
 /* A server's first bytes on a connection, kept until the connection ends

@@ -60,6 +60,7 @@
 #include "common/err.h"
 #include "common/hist.h"
 #include "common/addr.h"
+#include "client/http.h"
 #include "net/cause.h"
 
 struct mc_client_stats;
@@ -108,6 +109,12 @@ struct mc_client_config {
 	 * and no TIME_WAIT when they end. For a client whose peer is its own
 	 * and waits on nothing (the probe's): its millions close ~3x faster */
 	bool abort_close;
+	/* --proto http: each connection sends request (request_len bytes,
+	 * mc_http_request_build) at its connect and is held once a 2xx/3xx
+	 * answer came whole; with every_ns the request again is its heartbeat */
+	enum mc_client_proto proto;
+	const char *request;
+	size_t request_len;
 };
 
 /* What a server said on connections it then ended: the first bytes it sent
@@ -172,6 +179,12 @@ struct mc_client_stats {
 	char cause_error[MC_CAUSE_COUNT][160];
 	struct mc_client_said said[MC_CLIENT_SAID_MAX];
 	unsigned nsaid;
+	/* --proto http: answers read whole and 2xx/3xx (the first request's and
+	 * the heartbeats'), and the connections that failed (not yet held:
+	 * counted in fail[] too) or were lost (in lost[]) by protocol cause */
+	enum mc_client_proto proto;
+	uint64_t http_responses;
+	uint64_t http_fail[MC_HTTP_FAIL_COUNT];
 };
 
 /* The local ports of each pair: port_select maxconn, the range the cursors

@@ -121,19 +121,21 @@ static void on_established(struct cli_worker *w, int fd, uint64_t now)
 {
 	struct cli_conn *c = &w->conns[fd];
 	struct client *cl = w->cl;
-	uint64_t open, noticed = now > c->t_mark ? now - c->t_mark : 0;
+	uint64_t noticed = now > c->t_mark ? now - c->t_mark : 0;
 	uint64_t lat = kernel_connect_ns(fd, noticed, c->sent);
 
 	if (noticed - lat > LATE_NS)
 		CNT_ADD(w->c.connects_late, 1); /* the worker was away */
 	c->sent = 0;
 	mc_hist_add(&w->lat, lat);
-	c->state = C_OPEN;
-	CNT_ADD(w->c.inflight, (uint64_t)-1);
-	CNT_ADD(w->c.established, 1);
-	CNT_ADD(w->c.open, 1);
-	open = atomic_fetch_add_explicit(&cl->open_total, 1, memory_order_relaxed) + 1;
-	mc_counter_peak(&cl->open_peak, open);
+	if (cl->cfg->proto == MC_PROTO_HTTP) {
+		/* held once the answer to the request comes whole; until
+		 * then in flight, under the connect's deadline */
+		c->state = C_HANDSHAKE;
+		mc_client__send_msg(w, fd, now);
+		return;
+	}
+	mc_client__conn_held(w, fd);
 	if (cl->cfg->echo_bytes || cl->cfg->traffic_bytes)
 		/* the first message (--traffic: the only one); with --every,
 		 * the sweep's next */
@@ -246,6 +248,17 @@ static void connect_deadline(struct cli_worker *w, int fd, uint64_t now)
 	socklen_t len = sizeof(ti);
 	int e;
 
+	if (w->conns[fd].state == C_HANDSHAKE) { /* connected, never answered */
+		if (!atomic_load_explicit(&w->has_cause_error[MC_CAUSE_PROTO], memory_order_relaxed)) {
+			snprintf(w->cause_error[MC_CAUSE_PROTO], sizeof(w->cause_error[0]),
+				 "http: no whole answer to the request within the connect timeout "
+				 "(%.1f s)",
+				 (double)w->cl->timeout_ns / 1e9);
+			atomic_store(&w->has_cause_error[MC_CAUSE_PROTO], 1);
+		}
+		mc_client__http_failed(w, fd, MC_CAUSE_PROTO, MC_HTTP_SILENT);
+		return;
+	}
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
 	    ti.tcpi_state != TCP_SYN_SENT) {
 		e = -mc_sock_error(fd);
@@ -263,7 +276,8 @@ void mc_client__expire_timeouts(struct cli_worker *w, uint64_t now)
 	while (w->tq_len) {
 		struct timeout_ent *t = &w->tq[w->tq_head];
 		struct cli_conn *c = &w->conns[t->fd];
-		bool live = c->gen == t->gen && c->state == C_CONNECTING;
+		bool live = c->gen == t->gen &&
+			    (c->state == C_CONNECTING || c->state == C_HANDSHAKE);
 		int fd = t->fd;
 
 		if (live && t->deadline > now)

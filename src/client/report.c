@@ -68,6 +68,39 @@ static void json_causes(struct mc_json *j, const char *key, const uint64_t *v)
 	mc_json_obj_close(j);
 }
 
+/* --proto http: "http": {"proto", "responses", "failed": {kind: n}} (the
+ * failed include connections never held, in fail[], and held ones lost,
+ * in lost[]); with tcp, only "proto". */
+static void json_http(struct mc_json *j, const struct mc_client_stats *s)
+{
+	mc_json_key(j, "http");
+	mc_json_obj_open(j);
+	mc_json_kv_str(j, "proto", mc_http_proto_name(s->proto));
+	mc_json_kv_u64(j, "responses", s->http_responses);
+	mc_json_key(j, "failed");
+	mc_json_obj_open(j);
+	for (int k = 0; k < MC_HTTP_FAIL_COUNT; k++)
+		mc_json_kv_u64(j, mc_http_fail_key((enum mc_http_fail)k), s->http_fail[k]);
+	mc_json_obj_close(j);
+	mc_json_obj_close(j);
+}
+
+/* --proto http: what held means, the answers read, the failures by
+ * protocol cause. */
+static void print_http(FILE *f, const struct mc_client_stats *s)
+{
+	if (s->proto != MC_PROTO_HTTP)
+		return;
+	fprintf(f,
+		"  http: held = a 2xx/3xx answer to the first request read whole; %llu answers "
+		"read whole (2xx/3xx, first requests and heartbeats)\n",
+		(unsigned long long)s->http_responses);
+	for (int k = 0; k < MC_HTTP_FAIL_COUNT; k++)
+		if (s->http_fail[k])
+			fprintf(f, "  http failed: %llu x %s\n", (unsigned long long)s->http_fail[k],
+				mc_http_fail_key((enum mc_http_fail)k));
+}
+
 void mc_client_json(struct mc_json *j, const struct mc_client_summary *sum)
 {
 	const struct mc_client_stats *s = sum->stats;
@@ -108,6 +141,7 @@ void mc_client_json(struct mc_json *j, const struct mc_client_summary *sum)
 		mc_json_obj_close(j);
 	}
 	mc_json_arr_close(j);
+	json_http(j, s);
 	mc_json_kv_bool(j, "interrupted", s->stop_signal != 0);
 	mc_json_kv_double(j, "duration_s", (double)s->elapsed_ns / 1e9);
 	mc_json_kv_double(j, "ramp_s", (double)s->ramp_ns / 1e9);
@@ -216,6 +250,7 @@ void mc_client_print(FILE *f, const struct mc_client_summary *sum)
 			(unsigned long long)s->said[i].conns,
 			mc_cause_key((enum mc_cause)s->said[i].cause), text);
 	}
+	print_http(f, s);
 	if (s->first_error[0])
 		fprintf(f, "  first error: %s\n", s->first_error);
 	print_hist(f, "connect latency (the kernel's)", &s->connect_lat);

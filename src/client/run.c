@@ -158,7 +158,8 @@ int mc_client_run(const struct mc_client_config *cfg, struct mc_client_stats *ou
 	cl->ndst = mc_client_ndst(cfg);
 	cl->npairs = mc_client_pairs(cfg);
 	cl->timeout_ns = cfg->connect_timeout_ns ? cfg->connect_timeout_ns : DEFAULT_TIMEOUT;
-	cl->msg_len = cfg->echo_bytes	 ? cfg->echo_bytes
+	cl->msg_len = cfg->proto == MC_PROTO_HTTP ? cfg->request_len
+		      : cfg->echo_bytes		   ? cfg->echo_bytes
 		      : cfg->traffic_bytes ? cfg->traffic_bytes
 					   : cfg->send_len;
 	if ((rc = mc_client__ports_setup(cl, err)) < 0 || (rc = mc_ctl_init(&cl->ctl, err)) < 0) {

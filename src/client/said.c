@@ -19,6 +19,14 @@ void mc_client__said_first(struct cli_worker *w, int fd, const unsigned char *b,
 	memcpy(p->bytes, b, p->len);
 }
 
+void mc_client__said_forget(struct cli_worker *w, int fd)
+{
+	struct said_pending *p = &w->pending[(unsigned)fd % PENDING_SAID];
+
+	if (p->fd == fd && p->gen == w->conns[fd].gen)
+		p->fd = -1;
+}
+
 /* Where message b (len bytes, ended by cause) goes among the n of list:
  * the index of the same message under the same cause, n when it is new and
  * there is room (MC_CLIENT_SAID_MAX in all, MC_CLIENT_SAID_PER_CAUSE per

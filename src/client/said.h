@@ -18,6 +18,10 @@
  * (so the counts are a lower bound). */
 void mc_client__said_first(struct cli_worker *w, int fd, const unsigned char *b, size_t n);
 
+/* What fd's server said is no longer of interest (an answer that was
+ * fine): its slot is freed. */
+void mc_client__said_forget(struct cli_worker *w, int fd);
+
 /* Connection fd ended for cause why: if the server had said something on
  * it, count that message under the cause in w->said (a new entry while there
  * is room: MC_CLIENT_SAID_MAX in all, MC_CLIENT_SAID_PER_CAUSE per cause). */

@@ -39,6 +39,9 @@ void mc_client_stats_merge(struct mc_client_stats *dst, const struct mc_client_s
 	if (src->stall_max_ns > dst->stall_max_ns)
 		dst->stall_max_ns = src->stall_max_ns;
 	dst->connects_late += src->connects_late;
+	dst->http_responses += src->http_responses;
+	for (int k = 0; k < MC_HTTP_FAIL_COUNT; k++)
+		dst->http_fail[k] += src->http_fail[k];
 	mc_hist_merge(&dst->connect_lat, &src->connect_lat);
 	mc_hist_merge(&dst->rtt, &src->rtt);
 	mc_hist_merge(&dst->connect_queue, &src->connect_queue);
@@ -88,6 +91,9 @@ static void worker_snapshot(struct cli_worker *w, struct mc_client_stats *st, bo
 	st->stalls = CNT_GET(c->stalls);
 	st->stall_max_ns = CNT_GET(c->stall_max_ns);
 	st->connects_late = CNT_GET(c->connects_late);
+	st->http_responses = CNT_GET(c->http_responses);
+	for (int k = 0; k < MC_HTTP_FAIL_COUNT; k++)
+		st->http_fail[k] = CNT_GET(c->http_fail[k]);
 	st->ramp_done = atomic_load(&w->ramp_done);
 	if (hists) {
 		st->connect_lat = w->lat;
@@ -154,6 +160,7 @@ void mc_client__collect(struct client *cl, struct mc_client_stats *st, bool hist
 	st->private_fd_tables = cl->private_tables;
 	st->elapsed_ns = mc_now_ns() - cl->t0;
 	st->port_select = cl->cfg->port_select;
+	st->proto = cl->cfg->proto;
 	if (cl->own_ports) {
 		st->port_lo = cl->ports.lo;
 		st->port_hi = cl->ports.hi;

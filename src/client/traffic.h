@@ -30,6 +30,16 @@ bool mc_client__send_more(struct cli_worker *w, int fd);
  * counted as lost by cause. */
 void mc_client__on_readable(struct cli_worker *w, int fd, uint64_t now);
 
+/* fd is held: counted established and open (a raw connection once
+ * connected; --proto http once its first answer came whole, 2xx/3xx). */
+void mc_client__conn_held(struct cli_worker *w, int fd);
+
+/* --proto http: fd failed for cause why, of protocol cause kind: a
+ * connection not yet held is a failed connect (fail[why]), a held one is
+ * lost (lost[why]); what the server said on it is counted under why. */
+void mc_client__http_failed(struct cli_worker *w, int fd, enum mc_cause why,
+			    enum mc_http_fail kind);
+
 /* Heartbeats / periodic echo: sweep the fd array once per period, so each
  * connection sends once a period with no per-connection timer. A worker
  * that fell behind goes through every round it missed, one after the

@@ -102,13 +102,13 @@ static bool on_events(struct cli_worker *w, const struct epoll_event *evs, int n
 			continue; /* closed (and maybe reused) earlier in this batch */
 		if (c->state == C_CONNECTING) {
 			mc_client__on_connect_event(w, (int)fd, evs[i].events, now);
-			if (c->gen != tag || c->state != C_OPEN)
+			if (c->gen != tag || (c->state != C_OPEN && c->state != C_HANDSHAKE))
 				continue;
 			/* the same edge may carry data or EOF: fall through */
 		}
 		if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			mc_client__on_readable(w, (int)fd, now);
-		if (c->gen == tag && c->state == C_OPEN && c->want_out &&
+		if (c->gen == tag && (c->state == C_OPEN || c->state == C_HANDSHAKE) && c->want_out &&
 		    (evs[i].events & EPOLLOUT))
 			mc_client__send_more(w, (int)fd);
 	}

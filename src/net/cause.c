@@ -80,6 +80,11 @@ static const struct {
 			      "default 4% of low memory / ~90 bytes); raise it: sysctl -w "
 			      "fs.epoll.max_user_watches=N",
 			      "epoll_watches"},
+	[MC_CAUSE_PROTO] = {"protocol", NULL,
+			    "the server answered the protocol's request with a refusal or with "
+			    "something that is not the protocol (--proto http: a status other than "
+			    "2xx/3xx, a malformed answer, none in time); see the failures by "
+			    "protocol cause and what the server said"},
 	[MC_CAUSE_OTHER] = {"other", NULL, "an unexpected error; see the message", "other"},
 	[MC_CAUSE_MAX_CONNS] = {"max_conns", NULL,
 				"the server holds --max-conns connections and refuses the rest; "

@@ -26,6 +26,7 @@ enum mc_cause {
 	MC_CAUSE_NOMEM,        /* ENOBUFS / ENOMEM: kernel memory */
 	MC_CAUSE_UNREACH,      /* ENETUNREACH / EHOSTUNREACH */
 	MC_CAUSE_WATCHES,      /* epoll_ctl ENOSPC: fs.epoll.max_user_watches */
+	MC_CAUSE_PROTO,	       /* the protocol's answer refused it (--proto: HTTP 4xx/5xx, malformed) */
 	MC_CAUSE_OTHER,
 	/* the server's own refusals (never from an errno, so never in the
 	 * client's counts) */

@@ -284,6 +284,13 @@ static void run_client(struct mc_probe_children *c, const struct job *j)
 	char *msg = NULL;
 	int rc;
 
+	if (c->cfg->proto == MC_PROTO_HTTP) { /* its request is its heartbeat */
+		cfg.proto = MC_PROTO_HTTP;
+		cfg.request = c->cfg->request;
+		cfg.request_len = c->cfg->request_len;
+		cfg.send = NULL;
+		cfg.send_len = 0;
+	}
 	/* --message SIZE: the heartbeat's 16 bytes repeated to SIZE (the
 	 * process ends with _exit: nothing to free) */
 	if (cfg.send && c->cfg->message_bytes && (msg = malloc(c->cfg->message_bytes))) {

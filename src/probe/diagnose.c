@@ -744,7 +744,20 @@ static bool judge_losses(const struct mc_probe_obs *o, const struct seen *s,
 	uint64_t lost = s->lost;
 	char words[200];
 
-	if (lost && !o->have_server && o->reached * 100 <= lost) {
+	if (lost && !o->have_server && o->reached * 100 <= lost && !s->told[0] &&
+	    o->lost[MC_CAUSE_PEER_CLOSED] == lost) {
+		/* closed, every one, with not a byte said: no refusal in words
+		 * but a server that ends connections that send nothing (an
+		 * HTTP server's client_header_timeout, a handshake timeout) */
+		set_limit(st, "server_closes_idle",
+			  "the server closes connections that send nothing (an idle or request "
+			  "timeout)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "the server closed every connection (%" PRIu64 ") and holds %" PRIu64
+			 "; it said nothing: it ends connections that send nothing (an HTTP "
+			 "server's client_header_timeout; --proto http sends a request on each)",
+			 lost, o->reached);
+	} else if (lost && !o->have_server && o->reached * 100 <= lost) {
 		/* closed at once, holding (next to) none: not a ceiling but a
 		 * policy (protected mode, authentication, an allow list) */
 		set_limit(st, "server_refuses",
@@ -806,14 +819,25 @@ static bool judge_losses(const struct mc_probe_obs *o, const struct seen *s,
 }
 
 /* A failure no limit explains: say it in its own words (the most counted
- * cause). */
-static void judge_failed(const struct mc_probe_obs *o, struct mc_probe_step *st)
+ * cause); the server's answer in its protocol (--proto http: 503, 429...)
+ * is the server's own, with what it said. */
+static void judge_failed(const struct mc_probe_obs *o, const struct seen *s,
+			 struct mc_probe_step *st)
 {
 	int k = 0;
 
 	for (int i = 1; i < MC_CAUSE_COUNT; i++)
 		if (o->fail[i] > o->fail[k])
 			k = i;
+	if (k == MC_CAUSE_PROTO) {
+		set_limit(st, "server_answer", "the server's own answer (its protocol's refusal)");
+		snprintf(st->happened, sizeof(st->happened),
+			 "the server refused %" PRIu64 " connections in its protocol's answer and "
+			 "holds %" PRIu64,
+			 o->fail[k], o->reached);
+		append(st->happened, sizeof(st->happened), s->told);
+		return;
+	}
 	set_limit(st, "connect", "connect() failed");
 	snprintf(st->happened, sizeof(st->happened), "%.159s x %" PRIu64,
 		 o->cause_error[k][0] ? o->cause_error[k] : mc_cause_key(k), o->fail[k]);
@@ -832,7 +856,7 @@ static void judge(const struct mc_probe_obs *o, struct mc_probe_step *st)
 	    judge_losses(o, &s, st))
 		return;
 	if (mc_cause_sum(o->fail))
-		judge_failed(o, st);
+		judge_failed(o, &s, st);
 }
 
 /* A thread could not be created: say which of the thread limits the model

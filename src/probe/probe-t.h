@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client/http.h"
 #include "common/addr.h"
 #include "common/model.h"
 
@@ -292,6 +293,11 @@ struct mc_probe_config {
 	uint64_t heartbeat_ns;	   /* each connection sends 16 bytes this often and
 				    * the server echoes them; 0: no traffic */
 	uint64_t message_bytes;	   /* --message: a heartbeat's bytes; 0: 16 */
+	enum mc_client_proto proto; /* --proto (with --target-addr): http holds a
+				     * connection once its request was answered
+				     * 2xx/3xx, --heartbeat sends it again */
+	const char *request;	   /* the HTTP request (mc_http_request_build) */
+	size_t request_len;
 	uint64_t max_rtt_ns;	   /* --max-rtt: heartbeats later than this (p99 of
 				    * a sample) while the CPUs are busy are the CPU's
 				    * limit; 0: the heartbeat period */

@@ -288,6 +288,7 @@ static void test_client_causes(void **state)
 	for (int e = 0; e < 4096; e++)
 		counted[mc_cause_from_errno(e)] = true;
 	counted[MC_CAUSE_PEER_CLOSED] = true;
+	counted[MC_CAUSE_PROTO] = true; /* --proto: the protocol's answer */
 	mc_hist_init(&st->connect_lat);
 	mc_hist_init(&st->rtt);
 	for (int k = 0; k < MC_CAUSE_COUNT; k++) {

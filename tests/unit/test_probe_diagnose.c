@@ -610,6 +610,43 @@ static void test_server_holds_fewer(void **state)
 	free(o);
 }
 
+/* nginx's client_header_timeout: every idle connection closed, not a byte
+ * said: the server closing them, nothing quoted, no refusal named */
+static void test_server_closes_idle(void **state)
+{
+	struct mc_probe_obs *o = server_said(0, 2000, "", 0);
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->nsaid = 0;
+	mc_probe_diagnose(o, &st);
+	assert_int_equal(st.stop, MC_PROBE_LIMIT);
+	assert_string_equal(st.limit_id, "server_closes_idle");
+	assert_non_null(strstr(st.happened, "the server closed every connection (2000)"));
+	assert_non_null(strstr(st.happened, "it said nothing"));
+	assert_null(strstr(st.happened, "it said \""));
+	assert_null(ev(&st, "server said: peer_closed"));
+	free(o);
+}
+
+/* --proto http against a server answering 503: its own answer, quoted */
+static void test_server_answer(void **state)
+{
+	static const char line[] = "HTTP/1.1 503 Service Temporarily Unavailable";
+	struct mc_probe_obs *o = server_said(0, 0, line, sizeof(line) - 1);
+	struct mc_probe_step st = {0};
+
+	(void)state;
+	o->fail[MC_CAUSE_PROTO] = 500;
+	o->said[0].cause = MC_CAUSE_PROTO;
+	o->said[0].conns = 500;
+	mc_probe_diagnose(o, &st);
+	assert_string_equal(st.limit_id, "server_answer");
+	assert_non_null(strstr(st.happened, "refused 500 connections in its protocol's answer"));
+	assert_non_null(strstr(st.happened, "it said \"HTTP/1.1 503 Service"));
+	free(o);
+}
+
 /* redis in protected mode: every connection ended at once, none held: the
  * server refuses this client; a long message is cut with "...", bytes
  * that are not text are escaped */
@@ -920,6 +957,7 @@ int main(void)
 	    cmocka_unit_test(test_timeouts_without_evidence),
 	    cmocka_unit_test(test_conntrack),	  cmocka_unit_test(test_external),
 	    cmocka_unit_test(test_server_said),	  cmocka_unit_test(test_server_refuses),
+	    cmocka_unit_test(test_server_closes_idle), cmocka_unit_test(test_server_answer),
 	    cmocka_unit_test(test_other_failure_message),
 	    cmocka_unit_test(test_cgroup_reserve), cmocka_unit_test(test_enfile),
 	    cmocka_unit_test(test_interrupted_and_child),
