@@ -161,17 +161,13 @@ int mc_probe_topo_proxy_up(struct mc_probe_topo *t, int step, unsigned binds, co
 		goto fail;
 	}
 	/* the client's ports alternate in parity, so a map on the last digit
-	 * of $remote_port splits them evenly over the two addresses. The
-	 * listen backlog is the namespace's somaxconn: nginx's own 511
-	 * overflowed at the probe's connect rate on a busy host, and the SYN
-	 * cookies that followed let the client count connections nginx had
-	 * not accepted */
+	 * of $remote_port splits them evenly over the two addresses */
 	fprintf(f,
 		"%s"
 		"worker_processes 1;\ndaemon off;\npid %s/nginx-%d.pid;\nerror_log %s warn;\n"
 		"worker_rlimit_nofile 16384;\nevents { worker_connections 8192; }\n"
 		"stream {\n%s"
-		"\tserver {\n\t\tlisten 10.231.1.1:%d backlog=4096;\n\t\tproxy_pass 10.231.2.100:%d;\n"
+		"\tserver {\n\t\tlisten 10.231.1.1:%d;\n\t\tproxy_pass 10.231.2.100:%d;\n"
 		"\t\tproxy_connect_timeout 3s;\n%s\t}\n}\n",
 		access(STREAM_MODULE, R_OK) == 0 ? "load_module " STREAM_MODULE ";\n" : "", dir,
 		step, t->log,
