@@ -48,7 +48,11 @@ mc_eq "the server host known (the good page)" true "$(jq .server_host.known "$j"
 mc_bg setsid "$MAXCONN" probe -q --target-addr 127.0.0.1:9000 --target 8000 --rate 1000 \
 	--metrics 127.0.0.1:9466 "${hang[@]}" --json "$MC_TMP/i.json"
 probe=$MC_LAST
-sleep 3.5
+# a few seconds in: once 1,000 are up (each step first measures what a
+# socket costs here, which takes a second or more on a busy host: a fixed
+# 3.5 s found 906 up), and a second more
+mc_wait_established 'dport = :9000' 1000 20
+sleep 1
 mc_eq "the probe leads its process group" "$probe" "$(ps -o pgid= -p "$probe" | tr -d ' ')"
 t0=$(date +%s%N)
 kill -INT -- -"$probe"
