@@ -9,5 +9,7 @@
 #define MC_NS_PER_SEC 1000000000ULL
 
 uint64_t mc_now_ns(void);
+/* The same clock in milliseconds. */
+uint64_t mc_now_ms(void);
 
 #endif

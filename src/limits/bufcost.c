@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/fmt.h"
 #include "limits/calib.h"
 
@@ -82,14 +83,6 @@ void mc_bufcost_assume(uint64_t size, uint64_t page_size, uint64_t rcvbuf_max, u
 		 "assumed (the calibration could not run: %s): the bytes in the reader's receive "
 		 "queue up to half tcp_rmem max, 1 KiB per skb, whole pages",
 		 why);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Write what is left of size on fd (non-blocking), until EAGAIN. */
@@ -162,12 +155,12 @@ static int cal_connect(struct cal *c)
 static int cal_fill(struct cal *c, uint64_t size)
 {
 	static char buf[CAL_CHUNK];
-	uint64_t end = now_ms() + 1500, last = UINT64_MAX, still_since = now_ms();
+	uint64_t end = mc_now_ms() + 1500, last = UINT64_MAX, still_since = mc_now_ms();
 
 	memset(buf, 'm', sizeof(buf));
 	for (uint64_t i = 0; i < c->n; i++)
 		c->left[i] = size;
-	while (now_ms() < end) {
+	while (mc_now_ms() < end) {
 		uint64_t tot = 0;
 		for (uint64_t i = 0; i < c->n; i++) {
 			int in = 0, out = 0;
@@ -177,9 +170,9 @@ static int cal_fill(struct cal *c, uint64_t size)
 			tot += (uint64_t)in * 3 + (uint64_t)out + c->left[i];
 		}
 		if (tot != last)
-			still_since = now_ms();
+			still_since = mc_now_ms();
 		last = tot;
-		if (now_ms() - still_since >= STILL_MS)
+		if (mc_now_ms() - still_since >= STILL_MS)
 			return 0;
 		poll(NULL, 0, 20);
 	}
@@ -218,7 +211,7 @@ static int cal_run(void *arg, void *out)
 int mc_bufcost_measure(uint64_t size, uint64_t page_size, struct mc_bufcost *b)
 {
 	struct cal_msg *m = calloc(1, sizeof(*m));
-	uint64_t t0 = now_ms();
+	uint64_t t0 = mc_now_ms();
 	char sz[32];
 	int rc;
 
@@ -233,7 +226,7 @@ int mc_bufcost_measure(uint64_t size, uint64_t page_size, struct mc_bufcost *b)
 			 " loopback connections in a private network namespace, "
 			 "%s sent once on each and left unread, SO_MEMINFO of each socket (%" PRIu64
 			 " ms)",
-			 m->n, mc_fmt_bytes(size, sz, sizeof(sz)), now_ms() - t0);
+			 m->n, mc_fmt_bytes(size, sz, sizeof(sz)), mc_now_ms() - t0);
 	}
 	free(m);
 	return rc;

@@ -20,13 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "common/clock.h"
 
 /* A network namespace of its own for this process, its loopback up. */
 static int private_loopback(void)
@@ -71,7 +65,7 @@ static int read_by(int fd, void *buf, size_t len, uint64_t deadline)
 
 	while (got < len) {
 		struct pollfd pf = {.fd = fd, .events = POLLIN};
-		uint64_t now = now_ms();
+		uint64_t now = mc_now_ms();
 		ssize_t k;
 		if (now >= deadline || poll(&pf, 1, (int)(deadline - now)) == 0)
 			return -ETIMEDOUT;
@@ -87,7 +81,7 @@ static int read_by(int fd, void *buf, size_t len, uint64_t deadline)
 
 int mc_calib_run(int (*fn)(void *arg, void *out), void *arg, void *out, size_t len, int budget_ms)
 {
-	uint64_t deadline = now_ms() + (uint64_t)budget_ms;
+	uint64_t deadline = mc_now_ms() + (uint64_t)budget_ms;
 	int p[2], rc, crc = 0, st;
 	pid_t pid;
 

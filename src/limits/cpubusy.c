@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/cgroup.h"
 #include "common/procfs.h"
 
@@ -65,14 +66,6 @@ static int cg_usage(const struct mc_cg *cg, uint64_t *ns)
 	return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* A spinner: its CPU clock over its spin, until end (CLOCK_MONOTONIC). */
 struct spin {
 	pthread_t t;
@@ -85,7 +78,7 @@ static void *spin_main(void *arg)
 	struct timespec c0, c1;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-	while (mono_ns() < sp->end)
+	while (mc_now_ns() < sp->end)
 		;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	sp->cpu_ns = (uint64_t)(c1.tv_sec - c0.tv_sec) * 1000000000ULL + (uint64_t)c1.tv_nsec -
@@ -97,7 +90,7 @@ static void *spin_main(void *arg)
 static void spin_measure(unsigned n, unsigned ms, struct mc_cpubusy *b)
 {
 	struct spin *sp = calloc(n, sizeof(*sp));
-	uint64_t t0 = mono_ns(), sum = 0;
+	uint64_t t0 = mc_now_ns(), sum = 0;
 	unsigned k = 0;
 
 	if (!sp)
@@ -111,7 +104,7 @@ static void spin_measure(unsigned n, unsigned ms, struct mc_cpubusy *b)
 		pthread_join(sp[i].t, NULL);
 		sum += sp[i].cpu_ns;
 	}
-	b->spin_s = (double)(mono_ns() - t0) / 1e9;
+	b->spin_s = (double)(mc_now_ns() - t0) / 1e9;
 	if (k == n && b->spin_s > 0) {
 		b->spun = true;
 		b->spinners = n;
@@ -139,7 +132,7 @@ int mc_cpubusy_measure(unsigned window_ms, unsigned spinners, struct mc_cpubusy 
 	}
 	mc_cg_locate(NULL, 0, MC_CG_CPU, &cg);
 	cgok = cg_usage(&cg, &u0) == 0;
-	t0 = mono_ns();
+	t0 = mc_now_ns();
 	k = mc_proc_read(NULL, "/proc/stat", s0, len);
 	nanosleep(&w, NULL);
 	if (k > 0)
@@ -147,7 +140,7 @@ int mc_cpubusy_measure(unsigned window_ms, unsigned spinners, struct mc_cpubusy 
 	if (k <= 0)
 		rc = k < 0 ? (int)k : -EIO;
 	cgok = cgok && cg_usage(&cg, &u1) == 0 && u1 >= u0;
-	t1 = mono_ns();
+	t1 = mc_now_ns();
 	b->window_s = (double)(t1 - t0) / 1e9;
 	if (!rc)
 		rc = mc_cpubusy_parse(s0, s1, &b->host_cpus);
